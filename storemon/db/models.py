@@ -1,0 +1,320 @@
+"""SQLAlchemy 2.0 models: the one schema for SQLite and PostgreSQL.
+
+Alembic owns the schema (``storemon/db/migrations``); change a model, then add a migration.
+Times are UTC (see ``UTCDateTime``), money is ``Decimal``.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, time
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storemon.db.types import UTCDateTime
+
+Money = Numeric(14, 2)
+
+# Deterministic constraint names so Alembic migrations are the same on both engines.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Role(enum.StrEnum):
+    """The roles of the five-level escalation chain plus the administrator (DOMAIN.md section 1)."""
+
+    STAFF = "staff"
+    SHIFT_LEAD = "shift_lead"
+    STORE_MANAGER = "store_manager"
+    OPS_SUPERVISOR = "ops_supervisor"
+    SERVICE_DIRECTOR = "service_director"
+    EXECUTIVE = "executive"
+    ADMIN = "admin"
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
+
+
+class Region(Base):
+    """A group of stores under one operations supervisor (regional manager)."""
+
+    __tablename__ = "regions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    stores: Mapped[list[Store]] = relationship(back_populates="region")
+
+
+class TierPolicy(Base):
+    """A chain's rule "daily revenue band -> staff per shift"; gaps are reported, never filled."""
+
+    __tablename__ = "tier_policies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    bands: Mapped[list[TierBand]] = relationship(
+        back_populates="policy", cascade="all, delete-orphan", order_by="TierBand.position"
+    )
+
+
+class TierBand(Base):
+    """One revenue band of a tier policy: ``min_revenue <= revenue < max_revenue`` (None = open end)."""
+
+    __tablename__ = "tier_bands"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("tier_policies.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    min_revenue: Mapped[Decimal | None] = mapped_column(Money)
+    max_revenue: Mapped[Decimal | None] = mapped_column(Money)
+    staff_per_shift: Mapped[int] = mapped_column(Integer)
+    daypart: Mapped[str | None] = mapped_column(String(32))
+    policy: Mapped[TierPolicy] = relationship(back_populates="bands")
+
+
+class Store(Base):
+    """A store with its local time zone, opening hours, region and assigned tier policy."""
+
+    __tablename__ = "stores"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    location: Mapped[str] = mapped_column(String(300), default="")
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    opens_at: Mapped[time] = mapped_column(Time, default=time(7, 0))
+    closes_at: Mapped[time] = mapped_column(Time, default=time(21, 0))
+    tier_policy_id: Mapped[int | None] = mapped_column(ForeignKey("tier_policies.id"))
+    region: Mapped[Region | None] = relationship(back_populates="stores")
+    tier_policy: Mapped[TierPolicy | None] = relationship()
+
+
+class StaffMember(Base):
+    """A person who works shifts; ``role`` is their job, which sets their authority limit."""
+
+    __tablename__ = "staff_members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    home_store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role), default=Role.STAFF)
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
+    home_store: Mapped[Store | None] = relationship()
+
+
+class User(Base):
+    """Someone who signs in; scope is the store (store roles) or region (supervisor) they belong to."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+    staff_member_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ImportBatch(Base):
+    """One imported file; its fingerprint makes a second import of the same file a no-op."""
+
+    __tablename__ = "import_batches"
+    __table_args__ = (UniqueConstraint("kind", "fingerprint"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    source_name: Mapped[str] = mapped_column(String(500))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    imported_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class RosterShift(Base):
+    """Who works where and when; a shift with nobody else on it is a solo shift."""
+
+    __tablename__ = "roster_shifts"
+    __table_args__ = (
+        UniqueConstraint("staff_id", "starts_at"),
+        Index("ix_roster_shifts_store_start", "store_id", "starts_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_members.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    role: Mapped[Role] = mapped_column(_enum(Role), default=Role.STAFF)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    staff: Mapped[StaffMember] = relationship()
+
+
+class SalesOrder(Base):
+    """The key of one imported transaction, kept so re-importing it adds nothing."""
+
+    __tablename__ = "sales_orders"
+    __table_args__ = (UniqueConstraint("store_id", "order_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    order_key: Mapped[str] = mapped_column(String(128))
+    ordered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"), index=True)
+
+
+class SalesBucket(Base):
+    """Orders (distinct transactions), items and revenue of one store in one 15-minute bucket.
+
+    A bucket row belongs to the batch that brought it; a store's bucket total is the sum over batches.
+    """
+
+    __tablename__ = "sales_buckets"
+    __table_args__ = (
+        UniqueConstraint("store_id", "bucket_start", "batch_id"),
+        Index("ix_sales_buckets_store_start", "store_id", "bucket_start"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    bucket_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    orders: Mapped[int] = mapped_column(Integer)
+    items: Mapped[int] = mapped_column(Integer)
+    revenue: Mapped[Decimal] = mapped_column(Money)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"), index=True)
+
+
+class Incident(Base):
+    """A service incident at the counter: what kind of customer, and whether a sensitive trigger came up."""
+
+    __tablename__ = "incidents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id"))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    incident_type: Mapped[str] = mapped_column(String(64))
+    customer_type: Mapped[str] = mapped_column(String(32))
+    sensitive_triggers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    description: Mapped[str] = mapped_column(Text, default="")
+    compensation: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    approved_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class CheckIn(Base):
+    """An end-of-shift self-assessment, "how hard was this shift" 1-5, with an optional private note."""
+
+    __tablename__ = "check_ins"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_members.id"), index=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    shift_id: Mapped[int | None] = mapped_column(ForeignKey("roster_shifts.id"))
+    score: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    note_shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Setting(Base):
+    """A business setting every PC of the chain shares (thresholds, channels, surge calendar...)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+
+class Alert(Base):
+    """Something that needs a person: opened by a rule or a click, walked up the escalation chain."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_dedup_status", "dedup_key", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule: Mapped[str] = mapped_column(String(64))
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), index=True)
+    dedup_key: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(32), default="open")
+    severity: Mapped[str] = mapped_column(String(16), default="warning")
+    title: Mapped[str] = mapped_column(String(300))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    level: Mapped[int] = mapped_column(Integer, default=1)
+    policy_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    next_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    fired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(100))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class EscalationStep(Base):
+    """One entry of an alert's timeline: who was told, who acknowledged, comments, timeouts."""
+
+    __tablename__ = "escalation_steps"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    level: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(100), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Notification(Base):
+    """An outbox row: written with the state change that caused it, delivered at least once."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_due", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(64))
+    recipient: Mapped[str] = mapped_column(String(300))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(Base):
+    """Append-only record of who did what, from which PC; each row chains the previous row's hash."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    host: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")

@@ -143,6 +143,9 @@ class User(Base):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     staff_member_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    store: Mapped[Store | None] = relationship()
+    region: Mapped[Region | None] = relationship()
+    staff_member: Mapped[StaffMember | None] = relationship()
 
 
 class ImportBatch(Base):

@@ -1,0 +1,260 @@
+"""The ``storemon`` command: gui (default), demo, import, report and db subcommands.
+
+Errors a user can cause (a bad file, a wrong setting, an unreachable server) end in one
+clear message on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from storemon import __version__
+from storemon.config import ConfigError, app_paths
+from storemon.logs import setup_logging
+from storemon.output import render
+from storemon.services.access import SYSTEM, AccessDenied, Actor, NotFound, actor_for
+from storemon.services.database import Database, open_database
+
+log = logging.getLogger("storemon")
+EXIT_USER_ERROR = 2
+
+
+class UserError(Exception):
+    """A problem the user can fix; its message is printed as is."""
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from exc
+
+
+def _mapping(pairs: list[str] | None) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs or []:
+        header, sep, field = pair.partition("=")
+        if not sep or not header or not field:
+            raise UserError(f'--map {pair!r}: write it as HEADER=FIELD, e.g. --map "小票号=order_id"')
+        mapping[header] = field
+    return mapping
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="storemon", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"storemon {__version__}")
+    parser.add_argument(
+        "--db", metavar="URL", help="database URL (sqlite:///PATH or postgresql://USER@HOST/DB)"
+    )
+    parser.add_argument(
+        "--as", dest="username", metavar="USER", help="act as this user (default: the local administrator)"
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="log to stderr (-vv for debug)")
+    sub = parser.add_subparsers(dest="command")
+
+    gui = sub.add_parser("gui", help="open the main window (the default)")
+    gui.add_argument(
+        "--no-demo", action="store_true", help="do not fill an empty database with the demo chain"
+    )
+    gui.set_defaults(handler=cmd_gui)
+
+    demo = sub.add_parser("demo", help="fill an empty database with a realistic demo chain")
+    demo.add_argument("--stores", type=int, default=30)
+    demo.add_argument("--weeks", type=int, default=8)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--anchor", type=_date, help="the demo's 'today' (default: today)")
+    demo.set_defaults(handler=cmd_demo)
+
+    imp = sub.add_parser("import", help="import POS sales, rosters or staff from CSV or XLSX")
+    imp.add_argument("kind", choices=["sales", "roster", "staff"])
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--store", help="store code for every row (files without a store column)")
+    imp.add_argument("--map", action="append", metavar="HEADER=FIELD", help="map a column header to a field")
+    imp.add_argument("--create-stores", action="store_true", help="create stores seen for the first time")
+    imp.add_argument("--skip-bad", action="store_true", help="import the good rows, write rejects to a file")
+    imp.add_argument("--rejects", type=Path, help="where --skip-bad writes rejected rows")
+    imp.set_defaults(handler=cmd_import)
+
+    report = sub.add_parser("report", help="print a report as JSON or CSV")
+    report_sub = report.add_subparsers(dest="report", required=True)
+    stores = report_sub.add_parser("stores", help="stores with tier, revenue, policy coverage and solo hours")
+    stores.add_argument("--region", type=int)
+    stores.add_argument("--format", choices=["json", "csv"], default="json")
+    stores.set_defaults(handler=cmd_report_stores)
+    sales = report_sub.add_parser("sales", help="a store's 15-minute sales buckets on one day")
+    sales.add_argument("--store", required=True)
+    sales.add_argument("--date", type=_date, required=True)
+    sales.add_argument("--format", choices=["json", "csv"], default="json")
+    sales.set_defaults(handler=cmd_report_sales)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="upgrade the schema to the newest version").set_defaults(
+        handler=cmd_db_upgrade
+    )
+    return parser
+
+
+def _actor(database: Database, username: str | None) -> Actor:
+    if not username:
+        return SYSTEM
+    with database.sessions() as session:
+        return actor_for(session, username)
+
+
+def cmd_gui(args, database: Database) -> int:
+    if database.is_empty() and not args.no_demo:
+        print("The database is empty: filling it with the demo chain...", file=sys.stderr)
+        _fill_demo(database, stores=30, weeks=8, seed=7, anchor=None)
+    from storemon.services.stores import store_summaries
+
+    # The desktop window arrives with the UI issue; until then the chain summary is printed.
+    with database.sessions() as session:
+        rows = store_summaries(session, _actor(database, args.username))
+    print(f"Storemon {__version__} on {database.description}")
+    print(
+        f"{len(rows)} stores; {sum(r.policy_status == 'gap' for r in rows)} in a policy gap; "
+        f"{sum(r.solo_hours_per_week > 0 for r in rows)} with solo hours"
+    )
+    for row in rows:
+        policy = row.policy_staff_per_shift if row.policy_staff_per_shift is not None else "gap"
+        print(
+            f"  {row.code:<7} {row.name:<10} {row.region:<12} revenue/day {row.avg_daily_revenue:>9,.0f}  "
+            f"policy {policy!s:<3} rostered {row.rostered_staff_per_shift:4.2f}  solo h/week {row.solo_hours_per_week:5.1f}"
+        )
+    return 0
+
+
+def _fill_demo(database: Database, **options) -> None:
+    from storemon.services.demo import build_demo
+
+    started = time.perf_counter()
+    with database.sessions() as session:
+        summary = build_demo(session, **options)
+        session.commit()
+    print(
+        f"Demo chain: {summary.stores} stores in {summary.regions} regions, {summary.staff} staff, "
+        f"{summary.users} users, {summary.shifts} shifts, {summary.sales_buckets} sales buckets "
+        f"({summary.first_day} to {summary.last_sales_day}), {summary.incidents} incidents, "
+        f"{summary.check_ins} check-ins; {time.perf_counter() - started:.1f} s.",
+        file=sys.stderr,
+    )
+
+
+def cmd_demo(args, database: Database) -> int:
+    if not database.is_empty():
+        raise UserError(
+            f"{database.description} already holds stores; the demo only fills an empty database. "
+            "Use --db sqlite:///NEW_FILE to try it separately."
+        )
+    _fill_demo(database, stores=args.stores, weeks=args.weeks, seed=args.seed, anchor=args.anchor)
+    return 0
+
+
+def _progress(done: int, total: int) -> None:
+    share = f" ({100 * done / total:.0f} %)" if total else ""
+    print(f"\r  {done:,} rows{share}", end="", file=sys.stderr, flush=True)
+
+
+def cmd_import(args, database: Database) -> int:
+    from storemon import importers
+
+    if not args.file.exists():
+        raise UserError(f"{args.file}: no such file")
+    actor = _actor(database, args.username)
+    run: Callable = {
+        "sales": importers.import_sales,
+        "roster": importers.import_roster,
+        "staff": importers.import_staff,
+    }[args.kind]
+    options = {
+        "mapping": _mapping(args.map),
+        "skip_bad": args.skip_bad,
+        "rejects_path": args.rejects,
+        "progress": _progress,
+        "actor": actor.username,
+    }
+    if args.kind == "sales":
+        options |= {"store_code": args.store, "create_stores": args.create_stores}
+    try:
+        result = run(database.sessions, args.file, **options)
+    finally:
+        print(file=sys.stderr)
+    if result.already_imported:
+        print(f"{args.file}: already imported; nothing changed.")
+        return 0
+    print(f"{args.file}: imported {result.rows_imported:,} of {result.rows_read:,} rows", end="")
+    if args.kind == "sales":
+        print(f"; {result.orders_added:,} new orders, {result.skipped_duplicates:,} already known", end="")
+    if result.stores_created:
+        print(f"; created stores {', '.join(result.stores_created)}", end="")
+    print(".")
+    if result.rejected:
+        print(f"{len(result.rejected)} rows rejected, listed in {result.rejects_file}", file=sys.stderr)
+    return 0
+
+
+def cmd_report_stores(args, database: Database) -> int:
+    from storemon.services.stores import store_summaries
+
+    with database.sessions() as session:
+        rows = store_summaries(session, _actor(database, args.username), region_id=args.region)
+    print(render(rows, args.format))
+    return 0
+
+
+def cmd_report_sales(args, database: Database) -> int:
+    from storemon.services.stores import sales_for_day
+
+    with database.sessions() as session:
+        rows = sales_for_day(session, _actor(database, args.username), args.store, args.date)
+    print(render(rows, args.format))
+    return 0
+
+
+def cmd_db_upgrade(args, database: Database) -> int:
+    print(database.upgrade_report.message())
+    return 0
+
+
+def _user_error_types() -> tuple[type[BaseException], ...]:
+    from storemon.importers import ImportFailed
+
+    return (UserError, ConfigError, AccessDenied, NotFound, ImportFailed)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "gui"])
+    paths = app_paths()
+    log_file = setup_logging(paths.log_dir, args.verbose)
+    try:
+        database = open_database(args.db, paths)
+        try:
+            if database.upgrade_report.changed:
+                print(database.upgrade_report.message(), file=sys.stderr)
+            return args.handler(args, database)
+        finally:
+            database.close()
+    except _user_error_types() as exc:
+        print(f"storemon: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("storemon: interrupted", file=sys.stderr)
+        return 130
+    except Exception:
+        log.exception("unexpected error")
+        print(f"storemon: unexpected error; details in {log_file}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""Printing report rows as JSON or CSV for the command line."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {k: _plain(v) for k, v in dataclasses.asdict(value).items()}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_records(rows: Iterable[Any]) -> list[dict[str, Any]]:
+    """Dataclasses or dicts as JSON-ready dicts."""
+    return [_plain(row) for row in rows]
+
+
+def render(rows: Sequence[Any], fmt: str) -> str:
+    """Rows as pretty JSON (UTF-8, Chinese kept readable) or CSV with a header line."""
+    records = to_records(rows)
+    if fmt == "json":
+        return json.dumps(records, ensure_ascii=False, indent=2)
+    buffer = io.StringIO()
+    if records:
+        writer = csv.DictWriter(buffer, fieldnames=list(records[0]), lineterminator="\n")
+        writer.writeheader()
+        for record in records:
+            writer.writerow(
+                {
+                    k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
+                    for k, v in record.items()
+                }
+            )
+    return buffer.getvalue()

@@ -1,0 +1,455 @@
+"""A realistic, deterministic demo chain so a new user sees real screens at once.
+
+By default 30 stores in 3 regions, 8 weeks of 15-minute sales history plus rosters up to the
+end of next week. Daily revenue spreads from about 2,000 to 15,000 CNY so every tier of the
+source rule occurs, including stores in the 5,000-6,000 band the rule leaves undefined
+(DOMAIN.md section 1). Demand has morning and lunch rushes, weekday/weekend patterns by store
+type, and the 3.15 consumer-rights season; small stores run solo shifts. The same seed and
+anchor date always give the same chain.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+import numpy as np
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from staffing.policy import GAP, SOURCE_RULE, TierBand, TierPolicy, staff_for
+from staffing.roster import INTERVAL_MINUTES
+from storemon.db.models import (
+    CheckIn,
+    ImportBatch,
+    Incident,
+    Region,
+    Role,
+    RosterShift,
+    SalesBucket,
+    StaffMember,
+    Store,
+    User,
+)
+from storemon.services.policies import from_domain
+from storemon.services.timegrid import INTERVALS_PER_DAY, local_midnight
+
+TIMEZONE = "Asia/Shanghai"
+
+CANDIDATE_POLICY = TierPolicy.of(
+    "Closed bands (candidate)",
+    [TierBand(None, 5000, 1), TierBand(5000, 11000, 2), TierBand(11000, None, 3)],
+)
+"""A policy without the gap, for what-if comparisons."""
+
+REGIONS = [
+    (
+        "EAST",
+        "华东区 East",
+        "SH",
+        [
+            "人民广场",
+            "徐家汇",
+            "陆家嘴",
+            "静安寺",
+            "五角场",
+            "虹桥站",
+            "中山公园",
+            "世纪大道",
+            "南京西路",
+            "七宝",
+        ],
+    ),
+    (
+        "SOUTH",
+        "华南区 South",
+        "SZ",
+        ["福田", "南山科技园", "罗湖", "宝安中心", "前海", "天河城", "珠江新城", "体育西", "北京路", "番禺"],
+    ),
+    (
+        "NORTH",
+        "华北区 North",
+        "BJ",
+        ["国贸", "中关村", "望京", "三里屯", "西单", "五道口", "亦庄", "金融街", "北京南站", "天津站"],
+    ),
+]
+
+STORE_TYPES = {
+    # weekend demand factor, share of demand in the morning rush
+    "office": (0.55, 1.4),
+    "mall": (1.3, 0.6),
+    "station": (1.0, 1.2),
+    "residential": (1.15, 0.9),
+}
+
+# Shift templates in local wall-clock minutes; more staff means more overlap, fewer solo edges.
+SHIFT_TEMPLATES = {
+    1: [(6 * 60 + 45, 14 * 60), (14 * 60, 21 * 60 + 15)],
+    2: [(6 * 60 + 45, 14 * 60), (8 * 60, 15 * 60 + 30), (13 * 60 + 30, 21 * 60 + 15), (14 * 60, 20 * 60)],
+    3: [
+        (6 * 60 + 45, 14 * 60),
+        (7 * 60 + 30, 14 * 60 + 30),
+        (8 * 60, 15 * 60 + 30),
+        (13 * 60 + 30, 21 * 60 + 15),
+        (14 * 60, 21 * 60),
+        (11 * 60, 18 * 60),
+    ],
+}
+
+INCIDENT_TYPES = ["slow_order", "queue_dispute", "prep_area_intrusion", "refund_demand", "complaint"]
+CUSTOMER_TYPES = ["irritable", "repetitive", "rational_demanding", "opportunistic"]
+SENSITIVE_TRIGGERS = ["escalated_complaint", "consumer_association", "media"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What ``storemon demo`` created."""
+
+    stores: int
+    regions: int
+    staff: int
+    users: int
+    shifts: int
+    sales_buckets: int
+    incidents: int
+    check_ins: int
+    first_day: date
+    last_sales_day: date
+    last_roster_day: date
+    seconds: float = 0.0
+
+
+def surge_factor(day: date) -> float:
+    """Demand uplift of the 3.15 consumer-rights season (late February to 15 March)."""
+    return 1.12 if date(day.year, 2, 20) <= day <= date(day.year, 3, 15) else 1.0
+
+
+def day_profile(opens: time, closes: time, weekend: bool, morning_weight: float) -> np.ndarray:
+    """Share of a day's orders in each 15-minute interval: morning and lunch rushes, quiet evenings."""
+    minutes = np.arange(INTERVALS_PER_DAY) * INTERVAL_MINUTES + INTERVAL_MINUTES / 2
+    morning_peak = 9 * 60 + 30 if weekend else 8 * 60 + 15
+    shape = (
+        0.25
+        + morning_weight * (0.6 if weekend else 1.0) * np.exp(-0.5 * ((minutes - morning_peak) / 40) ** 2)
+        + 1.1 * np.exp(-0.5 * ((minutes - (12 * 60 + 30)) / 45) ** 2)
+        + 0.35 * np.exp(-0.5 * ((minutes - 15 * 60) / 60) ** 2)
+    )
+    is_open = (minutes >= opens.hour * 60 + opens.minute) & (minutes < closes.hour * 60 + closes.minute)
+    shape = np.where(is_open, shape, 0.0)
+    return shape / shape.sum()
+
+
+def _revenue_levels(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Base daily revenue per store: every tier occurs, a few stores sit in the 5,000-6,000 gap."""
+    levels = np.sort(rng.uniform(2000, 15000, n))
+    in_gap = max(1, round(n * 0.12))
+    slots = np.linspace(0, n - 1, in_gap + 2)[1:-1].round().astype(int)
+    levels[slots] = rng.uniform(5150, 5850, in_gap)
+    levels[0] = min(levels[0], 2200)
+    levels[-1] = max(levels[-1], 14500)
+    return rng.permutation(levels)
+
+
+def _person_name(rng: np.random.Generator) -> str:
+    return SURNAMES[rng.integers(len(SURNAMES))] + "".join(GIVEN[i] for i in rng.integers(len(GIVEN), size=2))
+
+
+def _staff_level(revenue: float) -> int:
+    """How the chain actually staffs a store: the source rule, with gap stores left solo."""
+    staff = int(staff_for(SOURCE_RULE, revenue))
+    if staff == GAP:
+        return 1
+    return 3 if revenue >= 12000 else staff
+
+
+def build_demo(
+    session: Session, *, stores: int = 30, weeks: int = 8, seed: int = 7, anchor: date | None = None
+) -> DemoSummary:
+    """Fill an empty database with the demo chain in one transaction (the caller commits)."""
+    rng = np.random.default_rng(seed)
+    anchor = anchor or datetime.now(UTC).date()
+    first_day = anchor - timedelta(days=7 * weeks)
+    roster_end = anchor + timedelta(days=13 - anchor.weekday())  # end of next week
+    policy = from_domain(SOURCE_RULE, "As reported in seeds/000: leaves 5,000-6,000 undefined.")
+    session.add_all([policy, from_domain(CANDIDATE_POLICY, "No gap; a third person for the busiest stores.")])
+
+    regions = [Region(code=code, name=name) for code, name, _, _ in REGIONS]
+    session.add_all(regions)
+    session.add_all(_chain_users(regions))
+    revenues = _revenue_levels(stores, rng)
+    store_rows: list[tuple[Store, float, str, float, list[StaffMember]]] = []
+    for i in range(stores):
+        region_index = i % len(REGIONS)
+        code, _, prefix, places = REGIONS[region_index]
+        place = places[(i // len(REGIONS)) % len(places)]
+        kind = list(STORE_TYPES)[int(rng.integers(len(STORE_TYPES)))]
+        closes = time(20) if kind == "office" else time(21)
+        store = Store(
+            code=f"{prefix}{i + 1:03d}",
+            name=f"{place}店",
+            location=f"{place} {kind}",
+            region=regions[region_index],
+            timezone=TIMEZONE,
+            opens_at=time(7),
+            closes_at=closes,
+            tier_policy=policy,
+        )
+        ticket = float(rng.uniform(30, 38))
+        team = _team(store, _staff_level(revenues[i]), rng)
+        session.add(store)
+        session.add_all(team)
+        store_rows.append((store, float(revenues[i]), kind, ticket, team))
+    session.flush()
+    session.add_all(_store_users(store_rows))
+
+    batch = ImportBatch(
+        kind="demo",
+        source_name=f"storemon demo --seed {seed}",
+        fingerprint=f"demo-{seed}-{anchor}",
+        row_count=0,
+        imported_at=datetime.now(UTC),
+        imported_by="demo",
+    )
+    session.add(batch)
+    session.flush()
+
+    counts = {"buckets": 0, "shifts": 0, "incidents": 0, "check_ins": 0}
+    for store, revenue, kind, ticket, team in store_rows:
+        counts["buckets"] += _sales(session, batch.id, store, revenue, kind, ticket, first_day, anchor, rng)
+        shifts = _roster(store, revenue, team, first_day, roster_end)
+        session.add_all(shifts)
+        session.flush()
+        counts["shifts"] += len(shifts)
+        counts["incidents"] += _incidents(session, store, revenue, shifts, anchor, rng)
+        counts["check_ins"] += _check_ins(session, store, revenue, shifts, anchor, rng)
+    batch.row_count = counts["buckets"]
+    n_staff = sum(len(row[4]) for row in store_rows)
+    return DemoSummary(
+        stores=stores,
+        regions=len(regions),
+        staff=n_staff,
+        users=_count_users(session),
+        shifts=counts["shifts"],
+        sales_buckets=counts["buckets"],
+        incidents=counts["incidents"],
+        check_ins=counts["check_ins"],
+        first_day=first_day,
+        last_sales_day=anchor - timedelta(days=1),
+        last_roster_day=roster_end,
+    )
+
+
+def _count_users(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def _chain_users(regions: list[Region]) -> list[User]:
+    users = [
+        User(username="admin", display_name="Administrator 系统管理员", role=Role.ADMIN),
+        User(username="exec", display_name="陈总 (Executive)", role=Role.EXECUTIVE),
+        User(username="director", display_name="周总监 (Service director)", role=Role.SERVICE_DIRECTOR),
+    ]
+    users += [
+        User(
+            username=f"sup-{region.code.lower()}",
+            display_name=f"{region.name} supervisor",
+            role=Role.OPS_SUPERVISOR,
+            region=region,
+        )
+        for region in regions
+    ]
+    return users
+
+
+def _store_users(store_rows) -> list[User]:
+    users = []
+    for store, _, _, _, team in store_rows:
+        manager = next(m for m in team if m.role == Role.STORE_MANAGER)
+        users.append(
+            User(
+                username=f"mgr-{store.code.lower()}",
+                display_name=manager.name,
+                role=Role.STORE_MANAGER,
+                store_id=store.id,
+                region_id=store.region_id,
+                staff_member_id=manager.id,
+            )
+        )
+        lead = next((m for m in team if m.role == Role.SHIFT_LEAD), None)
+        if lead is not None:
+            users.append(
+                User(
+                    username=f"lead-{store.code.lower()}",
+                    display_name=lead.name,
+                    role=Role.SHIFT_LEAD,
+                    store_id=store.id,
+                    region_id=store.region_id,
+                    staff_member_id=lead.id,
+                )
+            )
+        barista = next(m for m in team if m.role == Role.STAFF)
+        users.append(
+            User(
+                username=f"staff-{store.code.lower()}",
+                display_name=barista.name,
+                role=Role.STAFF,
+                store_id=store.id,
+                region_id=store.region_id,
+                staff_member_id=barista.id,
+            )
+        )
+    return users
+
+
+def _team(store: Store, level: int, rng: np.random.Generator) -> list[StaffMember]:
+    """Enough people to cover the store's shift template seven days a week at ~5 shifts each."""
+    size = math.ceil(len(SHIFT_TEMPLATES[level]) * 7 / 5) + (1 if level > 1 else 0)
+    roles = [Role.STORE_MANAGER] + ([Role.SHIFT_LEAD] if level > 1 else []) + [Role.STAFF] * size
+    return [
+        StaffMember(
+            code=f"{store.code}-{k + 1:02d}",
+            name=_person_name(rng),
+            home_store=store,
+            role=role,
+            phone=f"138{int(rng.integers(10**7, 10**8))}",
+        )
+        for k, role in enumerate(roles[:size])
+    ]
+
+
+def _sales(
+    session: Session,
+    batch_id: int,
+    store: Store,
+    revenue: float,
+    kind: str,
+    ticket: float,
+    first_day: date,
+    anchor: date,
+    rng: np.random.Generator,
+) -> int:
+    weekend_factor, morning_weight = STORE_TYPES[kind]
+    weekly_trend = rng.normal(0.003, 0.004)
+    rows = []
+    day = first_day
+    while day < anchor:
+        weekend = day.weekday() >= 5
+        level = revenue * (weekend_factor if weekend else 1.0) * surge_factor(day)
+        level *= (1 + weekly_trend) ** ((day - first_day).days / 7) * rng.lognormal(0, 0.06)
+        expected = level / ticket * day_profile(store.opens_at, store.closes_at, weekend, morning_weight)
+        orders = rng.poisson(expected)
+        midnight = local_midnight(day, store.timezone)
+        for k in np.flatnonzero(orders):
+            n = int(orders[k])
+            items = n + int(rng.poisson(0.45 * n))
+            amount = Decimal(str(round(n * ticket * float(rng.normal(1, 0.04)), 2)))
+            rows.append(
+                {
+                    "store_id": store.id,
+                    "bucket_start": midnight + timedelta(minutes=int(k) * INTERVAL_MINUTES),
+                    "orders": n,
+                    "items": items,
+                    "revenue": amount,
+                    "batch_id": batch_id,
+                }
+            )
+        day += timedelta(days=1)
+    session.execute(insert(SalesBucket), rows)
+    return len(rows)
+
+
+def _roster(
+    store: Store, revenue: float, team: list[StaffMember], first_day: date, last_day: date
+) -> list[RosterShift]:
+    """Shifts from the store's template, rotating through the team so nobody works every day."""
+    template = SHIFT_TEMPLATES[_staff_level(revenue)]
+    shifts = []
+    day, day_index = first_day, 0
+    while day <= last_day:
+        midnight = local_midnight(day, store.timezone)
+        for slot, (start, end) in enumerate(template):
+            person = team[(day_index * len(template) + slot) % len(team)]
+            shifts.append(
+                RosterShift(
+                    store_id=store.id,
+                    staff_id=person.id,
+                    starts_at=midnight + timedelta(minutes=start),
+                    ends_at=midnight + timedelta(minutes=end),
+                    role=person.role,
+                )
+            )
+        day += timedelta(days=1)
+        day_index += 1
+    return shifts
+
+
+def _incidents(
+    session: Session,
+    store: Store,
+    revenue: float,
+    shifts: list[RosterShift],
+    anchor: date,
+    rng: np.random.Generator,
+) -> int:
+    """A few incidents, likelier in busy and solo stores, at rush times."""
+    solo = _staff_level(revenue) == 1
+    rate = 0.02 + (0.05 if solo else 0.0) + 0.03 * revenue / 15000
+    anchor_utc = local_midnight(anchor, store.timezone)
+    rows = []
+    for shift in shifts:
+        if shift.starts_at >= anchor_utc or rng.random() >= rate:
+            continue
+        minutes = (shift.ends_at - shift.starts_at).total_seconds() / 60
+        occurred = shift.starts_at + timedelta(minutes=float(rng.uniform(0.2, 0.8)) * minutes)
+        triggers = [SENSITIVE_TRIGGERS[int(rng.integers(3))]] if rng.random() < 0.12 else []
+        rows.append(
+            {
+                "store_id": store.id,
+                "staff_id": shift.staff_id,
+                "occurred_at": occurred,
+                "incident_type": INCIDENT_TYPES[int(rng.integers(len(INCIDENT_TYPES)))],
+                "customer_type": CUSTOMER_TYPES[int(rng.integers(len(CUSTOMER_TYPES)))],
+                "sensitive_triggers": triggers,
+                "description": "",
+                "compensation": Decimal("0"),
+            }
+        )
+    if rows:
+        session.execute(insert(Incident), rows)
+    return len(rows)
+
+
+def _check_ins(
+    session: Session,
+    store: Store,
+    revenue: float,
+    shifts: list[RosterShift],
+    anchor: date,
+    rng: np.random.Generator,
+) -> int:
+    """End-of-shift check-ins for about 60 % of past shifts; solo and busy shifts feel harder."""
+    solo = _staff_level(revenue) == 1
+    anchor_utc = local_midnight(anchor, store.timezone)
+    rows = []
+    for shift in shifts:
+        if shift.ends_at > anchor_utc or rng.random() >= 0.6:
+            continue
+        score = round(1.6 + (1.3 if solo else 0.0) + revenue / 9000 + float(rng.normal(0, 0.7)))
+        rows.append(
+            {
+                "staff_id": shift.staff_id,
+                "store_id": store.id,
+                "shift_id": shift.id,
+                "score": int(min(5, max(1, score))),
+                "note": "",
+                "note_shared": False,
+                "created_at": shift.ends_at,
+            }
+        )
+    if rows:
+        session.execute(insert(CheckIn), rows)
+    return len(rows)

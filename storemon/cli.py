@@ -15,18 +15,19 @@ from datetime import date
 from pathlib import Path
 
 from storemon import __version__
-from storemon.config import ConfigError, app_paths
+from storemon.config import app_paths
+from storemon.errors import StoremonError
 from storemon.logs import setup_logging
 from storemon.output import render
-from storemon.services.access import SYSTEM, AccessDenied, Actor, NotFound, actor_for
+from storemon.services.access import SYSTEM, Actor, actor_for
 from storemon.services.database import Database, open_database
 
 log = logging.getLogger("storemon")
 EXIT_USER_ERROR = 2
 
 
-class UserError(Exception):
-    """A problem the user can fix; its message is printed as is."""
+class UserError(StoremonError):
+    """A wrong use of the command line itself."""
 
 
 def _date(text: str) -> date:
@@ -200,12 +201,16 @@ def cmd_import(args, database: Database) -> int:
     return 0
 
 
+def _emit(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
 def cmd_report_stores(args, database: Database) -> int:
     from storemon.services.stores import store_summaries
 
     with database.sessions() as session:
         rows = store_summaries(session, _actor(database, args.username), region_id=args.region)
-    print(render(rows, args.format))
+    _emit(render(rows, args.format))
     return 0
 
 
@@ -214,19 +219,13 @@ def cmd_report_sales(args, database: Database) -> int:
 
     with database.sessions() as session:
         rows = sales_for_day(session, _actor(database, args.username), args.store, args.date)
-    print(render(rows, args.format))
+    _emit(render(rows, args.format))
     return 0
 
 
 def cmd_db_upgrade(args, database: Database) -> int:
     print(database.upgrade_report.message())
     return 0
-
-
-def _user_error_types() -> tuple[type[BaseException], ...]:
-    from storemon.importers import ImportFailed
-
-    return (UserError, ConfigError, AccessDenied, NotFound, ImportFailed)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -239,12 +238,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         database = open_database(args.db, paths)
         try:
-            if database.upgrade_report.changed:
+            if database.upgrade_report.changed and args.handler is not cmd_db_upgrade:
                 print(database.upgrade_report.message(), file=sys.stderr)
             return args.handler(args, database)
         finally:
             database.close()
-    except _user_error_types() as exc:
+    except StoremonError as exc:
         print(f"storemon: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:

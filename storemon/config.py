@@ -15,12 +15,14 @@ from pathlib import Path
 
 import platformdirs
 
+from storemon.errors import StoremonError
+
 APP_NAME = "storemon"
 DB_URL_ENV = "STOREMON_DB_URL"
 HOME_ENV = "STOREMON_HOME"
 
 
-class ConfigError(ValueError):
+class ConfigError(StoremonError, ValueError):
     """A settings file or option a user wrote cannot be used; the message says where and what to do."""
 
 

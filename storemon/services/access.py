@@ -13,16 +13,17 @@ from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
 from storemon.db.models import Role, Store, User
+from storemon.errors import StoremonError
 
 STORE_ROLES = frozenset({Role.STAFF, Role.SHIFT_LEAD, Role.STORE_MANAGER})
 CHAIN_ROLES = frozenset({Role.SERVICE_DIRECTOR, Role.EXECUTIVE, Role.ADMIN})
 
 
-class AccessDenied(PermissionError):
+class AccessDenied(StoremonError, PermissionError):
     """The acting user may not see or do this."""
 
 
-class NotFound(LookupError):
+class NotFound(StoremonError, LookupError):
     """The thing asked for does not exist (or is outside the user's scope, which looks the same)."""
 
 

@@ -1,0 +1,98 @@
+"""The demo chain: realistic enough to show every tier, deterministic for a given seed."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from sqlalchemy import func, select
+
+from storemon.db.models import CheckIn, Incident, Role, RosterShift, SalesBucket, Store, User
+from storemon.services.access import SYSTEM
+from storemon.services.demo import build_demo
+from storemon.services.stores import store_summaries
+from storemon.services.timegrid import local_midnight
+
+
+def _fingerprint(session) -> str:
+    """A digest of what a user would see: every bucket and shift, in order."""
+    digest = hashlib.sha256()
+    for row in session.execute(
+        select(Store.code, SalesBucket.bucket_start, SalesBucket.orders, SalesBucket.revenue)
+        .join(Store, Store.id == SalesBucket.store_id)
+        .order_by(Store.code, SalesBucket.bucket_start)
+    ):
+        digest.update(repr(tuple(row)).encode())
+    for row in session.execute(
+        select(Store.code, RosterShift.starts_at, RosterShift.ends_at)
+        .join(Store, Store.id == RosterShift.store_id)
+        .order_by(Store.code, RosterShift.starts_at, RosterShift.ends_at)
+    ):
+        digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
+
+
+def test_same_seed_gives_the_same_chain_and_another_seed_does_not(tmp_path):
+    from storemon.services.database import open_database
+
+    prints = []
+    for name, seed in (("a", 3), ("b", 3), ("c", 4)):
+        db = open_database(f"sqlite:///{tmp_path / name}.sqlite3")
+        with db.sessions() as session:
+            build_demo(session, stores=6, weeks=2, seed=seed, anchor=date(2026, 5, 4))
+            session.commit()
+            prints.append(_fingerprint(session))
+        db.close()
+    assert prints[0] == prints[1]
+    assert prints[0] != prints[2]
+
+
+def test_default_demo_has_every_tier_gap_stores_rushes_and_people(session_factory):
+    with session_factory() as session:
+        summary = build_demo(session, anchor=date(2026, 3, 9))
+        session.commit()
+        assert summary.stores >= 30 and summary.regions == 3
+        rows = store_summaries(session, SYSTEM)
+        revenues = [r.avg_daily_revenue for r in rows]
+        assert min(revenues) < 3000 and max(revenues) > 13000
+        statuses = {r.policy_status for r in rows}
+        assert "gap" in statuses
+        assert any(r.policy_staff_per_shift == 1 for r in rows) and any(
+            r.policy_staff_per_shift == 2 for r in rows
+        )
+        assert any(r.solo_hours_per_week >= 70 for r in rows), "small stores run solo all day"
+        roles = set(session.scalars(select(User.role)).all())
+        assert roles == set(Role)
+        assert session.scalar(select(func.count()).select_from(Incident)) > 0
+        assert session.scalar(select(func.count()).select_from(CheckIn)) > 0
+        # History ends the day before the anchor; rosters run to the end of next week.
+        assert summary.last_sales_day == date(2026, 3, 8)
+        assert summary.last_roster_day == date(2026, 3, 22)
+
+
+def test_demo_day_has_a_morning_rush_and_surge_season_lifts_demand(demo_sessions):
+    with demo_sessions() as session:
+        store = session.scalars(select(Store).order_by(Store.code)).first()
+
+        def orders_between(day: date, start_h: float, end_h: float) -> int:
+            base = local_midnight(day, store.timezone)
+            from datetime import timedelta
+
+            return session.scalar(
+                select(func.coalesce(func.sum(SalesBucket.orders), 0)).where(
+                    SalesBucket.store_id == store.id,
+                    SalesBucket.bucket_start >= base + timedelta(hours=start_h),
+                    SalesBucket.bucket_start < base + timedelta(hours=end_h),
+                )
+            )
+
+        weekdays = [
+            date(2026, 2, 23),
+            date(2026, 2, 24),
+            date(2026, 2, 25),
+            date(2026, 3, 2),
+            date(2026, 3, 3),
+        ]
+        rush = sum(orders_between(d, 7.5, 9.5) for d in weekdays)
+        afternoon = sum(orders_between(d, 16.5, 18.5) for d in weekdays)
+        assert rush > 1.5 * afternoon

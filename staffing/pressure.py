@@ -1,0 +1,458 @@
+"""Shift pressure index (压力指数): 0-100 per staff member and shift, with the reasons behind it.
+
+Eight factors each earn points between 0 and a cap, rising linearly between a "free" and a "full"
+value; the caps add up to 100, so the index is their sum. Every factor that scores becomes a
+``Reason`` whose English explanation is ``template.format(**params)``: the UI can translate the
+template and show the same numbers. docs/pressure.md has the formula and why the defaults are what
+they are.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+
+
+class Level(StrEnum):
+    """Traffic-light reading of the index."""
+
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+
+class Factor(StrEnum):
+    """The factors, in the order that breaks ties between equal points."""
+
+    ALONE = "alone"
+    WAIT = "wait"
+    UTILISATION = "utilisation"
+    BUSY = "busy"
+    RUSH = "rush"
+    NO_BREAK = "no_break"
+    INCIDENTS = "incidents"
+    CHECKIN = "checkin"
+
+
+# English source texts; the UI translates them (the text is the key) and formats with Reason.params.
+TEMPLATES: dict[str, str] = {
+    "alone": "alone {periods} ({alone_min:.0f} min with nobody to step in)",
+    "alone_period": "{start}-{end} with {orders_per_hour:.0f} orders/h: utilisation {utilisation:.2f}",
+    "wait": (
+        "modelled wait {wait_min:.1f} min for the slowest {slowest_pct:.0f}% of orders "
+        "(target {target_min:.0f} min); longest at {worst_start}-{worst_end}: {worst_min:.1f} min"
+    ),
+    "wait_unbounded": (
+        "modelled wait {wait_min:.1f} min for the slowest {slowest_pct:.0f}% of orders "
+        "(target {target_min:.0f} min); at {worst_start}-{worst_end} the queue grows without limit"
+    ),
+    "utilisation": "mean utilisation {utilisation:.2f} over the shift ({calm:.2f} is calm, {flat_out:.2f} flat out)",
+    "busy": "{busy_min:.0f} min at utilisation {threshold:.2f} or more",
+    "rush": "longest rush {start}-{end}: {rush_min:.0f} min straight at utilisation {threshold:.2f} or more",
+    "no_break": "{hours:.1f} h without a break ({start}-{end})",
+    "incidents": "incidents during the shift: {incidents}",
+    "incidents_sensitive": (
+        "incidents during the shift: {incidents}, with a sensitive trigger "
+        "(escalated complaint, consumer association or media)"
+    ),
+    "checkin": 'end-of-shift check-in: {score}/5 for "how hard was this shift"',
+    "burnout": (
+        "burnout risk: red shifts on {red} of the last {worked} working days ({dates}); "
+        "talk with them and point to the support hotline"
+    ),
+    "no_burnout": "no burnout risk: red shifts on {red} of the last {worked} working days (risk from {k} of {n})",
+}
+
+
+@dataclass(frozen=True)
+class PressureConfig:
+    """Weights (points per factor, summing to 100), the scales that map factors to points, and levels.
+
+    A factor scores 0 at or below its ``*_free`` value and its full points at or above ``*_full``,
+    linearly in between. docs/pressure.md explains each default.
+    """
+
+    alone_points: float = 25.0
+    wait_points: float = 15.0
+    utilisation_points: float = 10.0
+    busy_points: float = 10.0
+    rush_points: float = 10.0
+    no_break_points: float = 10.0
+    incident_points: float = 10.0
+    checkin_points: float = 10.0
+
+    alone_full_min: float = 180.0
+    wait_free_min: float = 3.0
+    wait_full_min: float = 15.0
+    wait_cap_min: float = 60.0
+    """Stands in for an unbounded (infinite) modelled wait."""
+    wait_quantile: float = 0.9
+    """Arrival-weighted quantile of interval waits that is scored (0.9: the slowest 10 % of orders)."""
+    utilisation_free: float = 0.5
+    utilisation_full: float = 0.95
+    busy_threshold: float = 0.85
+    """Utilisation at or above which an interval counts as busy and as part of a rush."""
+    busy_full_min: float = 120.0
+    rush_free_min: float = 15.0
+    rush_full_min: float = 90.0
+    no_break_free_h: float = 2.0
+    no_break_full_h: float = 5.0
+    min_break_min: float = 10.0
+    """Shorter pauses do not count as a break."""
+    points_per_incident: float = 5.0
+    sensitive_incident_points: float = 5.0
+    """Extra points when any incident had a sensitive trigger."""
+
+    amber_at: float = 35.0
+    red_at: float = 65.0
+
+    def __post_init__(self) -> None:
+        caps = self.caps()
+        if min(caps.values()) < 0 or not math.isclose(sum(caps.values()), 100.0):
+            raise ValueError(
+                f"factor points must be non-negative and add up to 100, got {sum(caps.values()):g}"
+            )
+        if not 0 < self.amber_at <= self.red_at <= 100:
+            raise ValueError(f"need 0 < amber_at <= red_at <= 100, got {self.amber_at}, {self.red_at}")
+        pairs = [
+            (self.wait_free_min, self.wait_full_min),
+            (self.utilisation_free, self.utilisation_full),
+            (self.rush_free_min, self.rush_full_min),
+            (self.no_break_free_h, self.no_break_full_h),
+            (0.0, self.alone_full_min),
+            (0.0, self.busy_full_min),
+        ]
+        if any(not 0 <= free < full for free, full in pairs):
+            raise ValueError("each factor's free value must be non-negative and below its full value")
+        if not 0 < self.wait_quantile <= 1:
+            raise ValueError(f"wait_quantile must be within (0, 1], got {self.wait_quantile}")
+
+    def caps(self) -> dict[Factor, float]:
+        """Maximum points per factor."""
+        return {
+            Factor.ALONE: self.alone_points,
+            Factor.WAIT: self.wait_points,
+            Factor.UTILISATION: self.utilisation_points,
+            Factor.BUSY: self.busy_points,
+            Factor.RUSH: self.rush_points,
+            Factor.NO_BREAK: self.no_break_points,
+            Factor.INCIDENTS: self.incident_points,
+            Factor.CHECKIN: self.checkin_points,
+        }
+
+    def level_for(self, index: float) -> Level:
+        """Green below ``amber_at``, red from ``red_at``, amber in between."""
+        return Level.RED if index >= self.red_at else Level.AMBER if index >= self.amber_at else Level.GREEN
+
+
+DEFAULT_CONFIG = PressureConfig()
+
+
+_PER_INTERVAL = ("interval_start_min", "arrivals_per_hour", "utilisation", "mean_wait_min", "staff_on_shift")
+
+
+@dataclass(frozen=True)
+class ShiftLoad:
+    """One person's shift as 15-minute intervals, plus what happened on it.
+
+    Interval times are minutes after local midnight of the shift's day (660 = 11:00; past 1440 for a
+    shift that runs over midnight); ``breaks`` use the same clock. Per-interval arrays: orders per
+    hour, utilisation ρ of the team serving, modelled mean wait in minutes (``inf`` where ρ >= 1),
+    and how many staff are on shift (1 = alone); a scalar stands for every interval. ``checkin_score`` is the 1-5 end-of-shift answer
+    to "how hard was this shift", if given.
+    """
+
+    interval_start_min: np.ndarray
+    arrivals_per_hour: np.ndarray
+    utilisation: np.ndarray
+    mean_wait_min: np.ndarray
+    staff_on_shift: np.ndarray
+    breaks: Sequence[tuple[float, float]] = ()
+    incidents: int = 0
+    sensitive_incident: bool = False
+    checkin_score: int | None = None
+    interval_minutes: int = 15
+
+    def __post_init__(self) -> None:
+        n = np.size(self.interval_start_min)
+        for name in _PER_INTERVAL:
+            a = np.asarray(getattr(self, name), dtype=float).ravel()
+            if a.size == 1 and n > 1:  # one value for the whole shift
+                a = np.full(n, a[0])
+            if a.size != n:
+                raise ValueError(f"{name} has {a.size} values for {n} intervals")
+            if np.isnan(a).any() or (a < 0).any() or (name != "mean_wait_min" and np.isinf(a).any()):
+                raise ValueError(f"{name} must be finite and non-negative (mean_wait_min may be inf)")
+            object.__setattr__(self, name, a)
+        if n == 0:
+            raise ValueError("a shift needs at least one interval")
+        if np.any(np.diff(self.interval_start_min) < self.interval_minutes):
+            raise ValueError("interval_start_min must increase by at least interval_minutes")
+        if self.incidents < 0 or (self.sensitive_incident and self.incidents == 0):
+            raise ValueError("incidents must be >= 0, and >= 1 when one had a sensitive trigger")
+        if self.checkin_score is not None and self.checkin_score not in range(1, 6):
+            raise ValueError(f"checkin_score must be 1-5, got {self.checkin_score}")
+        object.__setattr__(self, "breaks", tuple((float(a), float(b)) for a, b in self.breaks))
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One factor's share of the index: points, a plain-language explanation, and its numbers."""
+
+    factor: Factor
+    points: float
+    explanation: str
+    params: dict[str, Any] = field(default_factory=dict)
+    template: str = ""
+    """The English template the explanation was built from (``template.format(**params)``)."""
+
+
+@dataclass(frozen=True)
+class PressureResult:
+    """Index 0-100, its level, the scoring factors (most points first) and every factor's raw value."""
+
+    index: float
+    level: Level
+    reasons: tuple[Reason, ...]
+    values: dict[Factor, float]
+    """Raw factor values (minutes, ratios, counts), scoring or not."""
+
+
+def clock(minutes: float) -> str:
+    """Minutes after midnight as local wall-clock "HH:MM" (wraps past midnight)."""
+    m = int(round(minutes)) % 1440
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def _ramp(value: float, free: float, full: float, points: float) -> float:
+    """0 at or below ``free``, ``points`` at or above ``full``, linear in between."""
+    return points * min(max((value - free) / (full - free), 0.0), 1.0)
+
+
+def _runs(mask: np.ndarray, starts: np.ndarray, step: int) -> list[tuple[int, int]]:
+    """Maximal runs ``[i, j)`` of True intervals that also follow each other without a gap in time."""
+    runs: list[tuple[int, int]] = []
+    i = 0
+    n = mask.size
+    while i < n:
+        if not mask[i]:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and mask[j] and starts[j] - starts[j - 1] == step:
+            j += 1
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """Smallest value whose cumulative weight reaches ``q`` of the total (equal weights if all zero)."""
+    if weights.sum() <= 0:
+        weights = np.ones_like(values)
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order])
+    k = int(np.searchsorted(cumulative, q * cumulative[-1] - 1e-12))
+    return float(values[order][min(k, values.size - 1)])
+
+
+def _longest_without_break(load: ShiftLoad, min_break: float) -> tuple[float, float]:
+    """Start and end (minutes) of the longest worked stretch between qualifying breaks.
+
+    Gaps between the shift's intervals (a split shift) count as breaks too.
+    """
+    step = load.interval_minutes
+    starts = load.interval_start_min
+    pauses = [(a, b) for a, b in load.breaks if b - a >= min_break]
+    best = (starts[0], starts[0])
+    for i, j in _runs(np.ones(starts.size, dtype=bool), starts, step):
+        cursor, stop = starts[i], starts[j - 1] + step
+        for a, b in sorted(pauses):
+            if b <= cursor or a >= stop:
+                continue
+            if a - cursor > best[1] - best[0]:
+                best = (cursor, a)
+            cursor = max(cursor, b)
+        if stop - cursor > best[1] - best[0]:
+            best = (cursor, stop)
+    return float(best[0]), float(best[1])
+
+
+def shift_pressure(load: ShiftLoad, config: PressureConfig = DEFAULT_CONFIG) -> PressureResult:
+    """The pressure index of one person's shift, with its reasons."""
+    step = load.interval_minutes
+    starts = load.interval_start_min
+    rho = load.utilisation
+    orders = load.arrivals_per_hour
+    reasons: list[Reason] = []
+    values: dict[Factor, float] = {}
+
+    def add(factor: Factor, value: float, points: float, template_key: str = "", **params: Any) -> None:
+        values[factor] = value
+        if points > 0:
+            template = TEMPLATES[template_key or factor.value]
+            reasons.append(Reason(factor, points, template.format(**params), params, template))
+
+    # Alone: nobody to step in (应急补位) while being manager, barista and cleaner at once.
+    alone = load.staff_on_shift <= 1
+    periods = []
+    for i, j in _runs(alone, starts, step):
+        periods.append(
+            {
+                "start": clock(starts[i]),
+                "end": clock(starts[j - 1] + step),
+                "orders_per_hour": float(orders[i:j].mean()),
+                "utilisation": float(rho[i:j].mean()),
+            }
+        )
+    alone_min = float(alone.sum() * step)
+    add(
+        Factor.ALONE,
+        alone_min,
+        _ramp(alone_min, 0.0, config.alone_full_min, config.alone_points),
+        alone_min=alone_min,
+        periods="; ".join(TEMPLATES["alone_period"].format(**p) for p in periods),
+        period_list=periods,
+    )
+
+    # Wait: what customers fight over; scored on the slowest share of orders, not the average.
+    waits = np.minimum(load.mean_wait_min, config.wait_cap_min)
+    wait = _weighted_quantile(waits, orders, config.wait_quantile)
+    worst = int(np.argmax(load.mean_wait_min))
+    add(
+        Factor.WAIT,
+        wait,
+        _ramp(wait, config.wait_free_min, config.wait_full_min, config.wait_points),
+        "wait_unbounded" if math.isinf(load.mean_wait_min[worst]) else "wait",
+        wait_min=wait,
+        slowest_pct=100 * (1 - config.wait_quantile),
+        target_min=config.wait_free_min,
+        worst_start=clock(starts[worst]),
+        worst_end=clock(starts[worst] + step),
+        worst_min=float(waits[worst]),
+    )
+
+    mean_rho = float(rho.mean())
+    add(
+        Factor.UTILISATION,
+        mean_rho,
+        _ramp(mean_rho, config.utilisation_free, config.utilisation_full, config.utilisation_points),
+        utilisation=mean_rho,
+        calm=config.utilisation_free,
+        flat_out=config.utilisation_full,
+    )
+
+    busy = rho >= config.busy_threshold
+    busy_min = float(busy.sum() * step)
+    add(
+        Factor.BUSY,
+        busy_min,
+        _ramp(busy_min, 0.0, config.busy_full_min, config.busy_points),
+        busy_min=busy_min,
+        threshold=config.busy_threshold,
+    )
+
+    rushes = _runs(busy, starts, step)
+    i, j = max(rushes, key=lambda r: r[1] - r[0], default=(0, 0))
+    rush_min = float((j - i) * step)
+    add(
+        Factor.RUSH,
+        rush_min,
+        _ramp(rush_min, config.rush_free_min, config.rush_full_min, config.rush_points),
+        rush_min=rush_min,
+        threshold=config.busy_threshold,
+        start=clock(starts[i]),
+        end=clock(starts[i] + rush_min),
+    )
+
+    a, b = _longest_without_break(load, config.min_break_min)
+    hours = (b - a) / 60
+    add(
+        Factor.NO_BREAK,
+        hours,
+        _ramp(hours, config.no_break_free_h, config.no_break_full_h, config.no_break_points),
+        hours=hours,
+        start=clock(a),
+        end=clock(b),
+    )
+
+    incident_points = min(
+        config.incident_points,
+        config.points_per_incident * load.incidents
+        + config.sensitive_incident_points * load.sensitive_incident,
+    )
+    add(
+        Factor.INCIDENTS,
+        float(load.incidents),
+        incident_points,
+        "incidents_sensitive" if load.sensitive_incident else "incidents",
+        incidents=load.incidents,
+        sensitive=load.sensitive_incident,
+    )
+
+    if load.checkin_score is not None:
+        add(
+            Factor.CHECKIN,
+            float(load.checkin_score),
+            _ramp(load.checkin_score, 1, 5, config.checkin_points),
+            score=load.checkin_score,
+        )
+
+    order = list(Factor)
+    reasons.sort(key=lambda r: (-r.points, order.index(r.factor)))
+    index = min(max(sum(r.points for r in reasons), 0.0), 100.0)
+    return PressureResult(index, config.level_for(index), tuple(reasons), values)
+
+
+def pressure_for_shifts(
+    loads: Iterable[ShiftLoad], config: PressureConfig = DEFAULT_CONFIG
+) -> list[PressureResult]:
+    """``shift_pressure`` for many shifts, in order (a region's month is a few thousand shifts)."""
+    return [shift_pressure(load, config) for load in loads]
+
+
+@dataclass(frozen=True)
+class BurnoutRisk:
+    """Whether a person's recent shifts add up to a burnout risk, and why."""
+
+    at_risk: bool
+    red_days: tuple[date, ...]
+    window: tuple[date, ...]
+    explanation: str
+    params: dict[str, Any] = field(default_factory=dict)
+    template: str = ""
+
+
+def burnout_risk(
+    days: Iterable[tuple[date, Level | str]], k: int = 3, n: int = 5, as_of: date | None = None
+) -> BurnoutRisk:
+    """Burnout risk when a person had a red shift on ``k`` of their last ``n`` working days.
+
+    ``days`` holds (date, level) per shift worked, in any order; a day with several shifts is as
+    bad as its worst. Only days up to ``as_of`` count, if given. With fewer than ``n`` working days
+    on record, ``k`` red days among them still count.
+    """
+    if not 1 <= k <= n:
+        raise ValueError(f"need 1 <= k <= n, got k={k}, n={n}")
+    red_by_day: dict[date, bool] = {}
+    for day, level in days:
+        if as_of is None or day <= as_of:
+            red_by_day[day] = red_by_day.get(day, False) or Level(level) is Level.RED
+    window = tuple(sorted(red_by_day)[-n:])
+    red = tuple(d for d in window if red_by_day[d])
+    at_risk = len(red) >= k
+    params: dict[str, Any] = {
+        "red": len(red),
+        "worked": len(window),
+        "k": k,
+        "n": n,
+        "dates": ", ".join(d.isoformat() for d in red),
+    }
+    template = TEMPLATES["burnout" if at_risk else "no_burnout"]
+    return BurnoutRisk(at_risk, red, window, template.format(**params), params, template)

@@ -1,0 +1,252 @@
+"""The pressure index as a store manager would read it: levels, reasons, and numbers that make sense."""
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from staffing.pressure import (
+    TEMPLATES,
+    Factor,
+    Level,
+    PressureConfig,
+    ShiftLoad,
+    burnout_risk,
+    pressure_for_shifts,
+    shift_pressure,
+)
+
+
+def shift(
+    start: str = "11:00", hours: float = 3.0, orders: float = 48, rho: float = 0.93, wait=None, staff=1, **kw
+):
+    """A shift with the same load in every 15-minute interval; wait from M/M/c-like 1/(1-ρ) growth."""
+    h, m = map(int, start.split(":"))
+    n = int(hours * 4)
+    if wait is None:
+        # Erlang C with one server (M/M/1): Wq = ρ·S/(1-ρ), S = 60·ρ/λ minutes.
+        wait = rho * (60 * rho / orders) / (1 - rho) if rho < 1 else np.inf
+    return ShiftLoad(h * 60 + m + 15 * np.arange(n), orders, rho, wait, staff, **kw)
+
+
+def test_solo_lunch_rush_is_red_and_top_reason_names_the_alone_period():
+    result = shift_pressure(shift("11:00", 3, orders=48, rho=0.93))
+    assert result.level is Level.RED
+    top = result.reasons[0]
+    assert top.factor is Factor.ALONE
+    assert "11:00-14:00" in top.explanation
+    assert "48 orders/h" in top.explanation
+    assert "utilisation 0.93" in top.explanation
+    assert top.params["alone_min"] == 180
+
+
+def test_calm_two_person_shift_is_green():
+    calm = shift("07:00", 4, orders=30, rho=0.55, wait=0.4, staff=2, breaks=[(540, 555)])
+    result = shift_pressure(calm)
+    assert result.level is Level.GREEN
+    assert result.index < 10
+    assert all(r.factor is not Factor.ALONE for r in result.reasons)
+
+
+def test_every_alone_period_is_named():
+    load = shift("07:00", 8, orders=30, rho=0.7, wait=1.0, staff=2)
+    staff = load.staff_on_shift.copy()
+    staff[:4] = 1  # 07:00-08:00
+    staff[16:28] = 1  # 11:00-14:00
+    text = shift_pressure(replace(load, staff_on_shift=staff)).reasons[0].explanation
+    assert "07:00-08:00" in text and "11:00-14:00" in text
+    assert "240 min" in text
+
+
+@pytest.mark.parametrize(
+    "extra", [{"incidents": 1}, {"incidents": 1, "sensitive_incident": True}, {"checkin_score": 5}]
+)
+def test_an_incident_or_a_hard_check_in_raises_the_index(extra):
+    base = shift("08:00", 4, orders=30, rho=0.8, wait=2.0, staff=2)
+    worse = shift("08:00", 4, orders=30, rho=0.8, wait=2.0, staff=2, **extra)
+    assert shift_pressure(worse).index > shift_pressure(base).index
+
+
+def test_sensitive_trigger_weighs_more_than_a_plain_incident():
+    plain = shift_pressure(shift(staff=2, incidents=1))
+    sensitive = shift_pressure(shift(staff=2, incidents=1, sensitive_incident=True))
+    assert sensitive.index > plain.index
+    assert (
+        "sensitive trigger" in next(r for r in sensitive.reasons if r.factor is Factor.INCIDENTS).explanation
+    )
+
+
+def test_check_in_score_rises_with_the_answer():
+    indices = [shift_pressure(shift(staff=2, checkin_score=s)).index for s in range(1, 6)]
+    assert indices == sorted(indices) and indices[-1] > indices[0]
+
+
+def test_unbounded_wait_is_capped_and_said_in_words():
+    load = shift("12:00", 1, orders=60, rho=1.1)
+    result = shift_pressure(load)
+    wait = next(r for r in result.reasons if r.factor is Factor.WAIT)
+    assert np.isfinite(result.index)
+    assert wait.params["wait_min"] == PressureConfig().wait_cap_min
+    assert "grows without limit" in wait.explanation
+
+
+def test_a_break_splits_the_stretch_without_one():
+    day = shift("08:00", 8, orders=20, rho=0.5, wait=0.5, staff=2)
+    no_break = shift_pressure(day).values[Factor.NO_BREAK]
+    with_break = shift_pressure(replace(day, breaks=((720, 750),))).values[Factor.NO_BREAK]
+    short_pause = shift_pressure(replace(day, breaks=((720, 725),))).values[Factor.NO_BREAK]
+    assert no_break == 8.0
+    assert with_break == 4.0  # 08:00-12:00, then 12:30-16:00
+    assert short_pause == 8.0  # 5 minutes is not a break
+    reason = next(r for r in shift_pressure(day).reasons if r.factor is Factor.NO_BREAK)
+    assert reason.explanation == "8.0 h without a break (08:00-16:00)"
+
+
+def test_overnight_shift_reads_in_wall_clock_time():
+    night = shift("22:00", 4, orders=20, rho=0.9, wait=5.0)
+    assert "22:00-02:00" in shift_pressure(night).reasons[0].explanation
+
+
+def test_reasons_are_sorted_add_up_and_rebuild_from_template():
+    result = shift_pressure(shift(incidents=2, checkin_score=4))
+    points = [r.points for r in result.reasons]
+    assert points == sorted(points, reverse=True)
+    assert result.index == pytest.approx(sum(points))
+    for r in result.reasons:
+        assert r.template in TEMPLATES.values()
+        assert r.template.format(**r.params) == r.explanation
+
+
+def test_batch_gives_the_same_results_in_order():
+    loads = [shift(), shift(staff=2, rho=0.5, wait=0.3), shift(incidents=1)]
+    assert [r.index for r in pressure_for_shifts(loads)] == [shift_pressure(x).index for x in loads]
+
+
+@pytest.mark.parametrize(
+    ("index", "level"),
+    [(0, Level.GREEN), (34.9, Level.GREEN), (35, Level.AMBER), (64.9, Level.AMBER), (65, Level.RED)],
+)
+def test_level_thresholds(index, level):
+    assert PressureConfig().level_for(index) is level
+
+
+def test_config_weights_must_add_up_to_100():
+    with pytest.raises(ValueError, match="add up to 100"):
+        PressureConfig(alone_points=40)
+    PressureConfig(alone_points=30, wait_points=10)
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(ValueError, match="utilisation"):
+        ShiftLoad(np.arange(2) * 15, 10, [0.5, np.nan], 1.0, 1)
+    with pytest.raises(ValueError, match="checkin"):
+        shift(checkin_score=6)
+
+
+# --- properties -------------------------------------------------------------------------------
+
+N = st.integers(min_value=1, max_value=24)
+
+
+@st.composite
+def loads(draw):
+    n = draw(N)
+    floats = lambda lo, hi: hnp.arrays(float, n, elements=st.floats(lo, hi))  # noqa: E731
+    waits = draw(hnp.arrays(float, n, elements=st.floats(0, 120) | st.just(np.inf)))
+    incidents = draw(st.integers(0, 4))
+    start = draw(st.integers(0, 20 * 60))
+    brk = draw(st.none() | st.tuples(st.integers(0, 600), st.integers(0, 60)))
+    return ShiftLoad(
+        start + 15 * np.arange(n),
+        draw(floats(0, 200)),
+        draw(floats(0, 1.5)),
+        waits,
+        draw(hnp.arrays(int, n, elements=st.integers(1, 3))),
+        breaks=[] if brk is None else [(start + brk[0], start + brk[0] + brk[1])],
+        incidents=incidents,
+        sensitive_incident=incidents > 0 and draw(st.booleans()),
+        checkin_score=draw(st.none() | st.integers(1, 5)),
+    )
+
+
+@settings(max_examples=30, deadline=None)
+@given(loads())
+def test_index_never_leaves_0_to_100(load):
+    result = shift_pressure(load)
+    assert 0 <= result.index <= 100
+    assert all(r.points > 0 for r in result.reasons)
+
+
+@settings(max_examples=30, deadline=None)
+@given(loads(), st.data())
+def test_more_time_alone_never_lowers_the_index(load, data):
+    alone = data.draw(hnp.arrays(bool, load.staff_on_shift.size))
+    more_alone = replace(load, staff_on_shift=np.where(alone, 1, load.staff_on_shift))
+    assert shift_pressure(more_alone).index >= shift_pressure(load).index - 1e-9
+
+
+@settings(max_examples=30, deadline=None)
+@given(loads(), st.data())
+def test_higher_utilisation_never_lowers_the_index(load, data):
+    extra = data.draw(hnp.arrays(float, load.utilisation.size, elements=st.floats(0, 0.5)))
+    busier = replace(load, utilisation=load.utilisation + extra)
+    assert shift_pressure(busier).index >= shift_pressure(load).index - 1e-9
+
+
+# --- burnout ----------------------------------------------------------------------------------
+
+MONDAY = date(2026, 3, 2)
+
+
+def week(levels: str, start: date = MONDAY):
+    """'RGRAR' -> five working days with those levels."""
+    names = {"R": Level.RED, "A": Level.AMBER, "G": Level.GREEN}
+    return [(start + timedelta(days=i), names[c]) for i, c in enumerate(levels)]
+
+
+@pytest.mark.parametrize(
+    ("history", "at_risk"),
+    [
+        ("RRRGG", True),  # exactly k of n
+        ("RRGGG", False),  # k - 1
+        ("RRRRR", True),
+        ("RRRGGGGG", False),  # three red, but not within the last five days
+        ("GGRRR", True),
+        ("RR", False),  # only two days on record
+        ("RRR", True),  # three red in the first three days: k red among fewer than n still count
+        ("AAAAA", False),  # amber is not red
+    ],
+)
+def test_burnout_k_of_n(history, at_risk):
+    assert burnout_risk(week(history)).at_risk is at_risk
+
+
+def test_burnout_counts_a_day_once_and_by_its_worst_shift():
+    days = week("GGGGG")
+    double = [(MONDAY, Level.RED), (MONDAY, Level.RED), (MONDAY + timedelta(days=1), "red")]
+    result = burnout_risk(days + double)
+    assert not result.at_risk and len(result.red_days) == 2
+    assert burnout_risk(days + double + [(MONDAY + timedelta(days=2), "red")]).at_risk
+
+
+def test_burnout_looks_at_working_days_not_calendar_days_and_respects_as_of():
+    sparse = [(MONDAY + timedelta(days=7 * i), Level.RED) for i in range(3)]  # one shift a week
+    assert burnout_risk(reversed(sparse)).at_risk
+    assert not burnout_risk(sparse, as_of=MONDAY + timedelta(days=8)).at_risk
+
+
+def test_burnout_explanation_names_the_days_and_the_support():
+    result = burnout_risk(week("RGRGR"))
+    assert result.at_risk
+    assert "3 of the last 5 working days" in result.explanation
+    assert "2026-03-02" in result.explanation and "support hotline" in result.explanation
+    assert burnout_risk(week("RGRGR"), k=4).explanation.startswith("no burnout risk")
+
+
+def test_burnout_rejects_k_above_n():
+    with pytest.raises(ValueError):
+        burnout_risk([], k=6, n=5)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from staffing.policy import GAP, SOURCE_RULE, TierBand, TierPolicy, staff_for
 from staffing.roster import INTERVAL_MINUTES
+from staffing.surge import SurgeCalendar
 from storemon.db.models import (
     CheckIn,
     ImportBatch,
@@ -121,11 +122,6 @@ class DemoSummary:
     last_sales_day: date
     last_roster_day: date
     seconds: float = 0.0
-
-
-def surge_factor(day: date) -> float:
-    """Demand uplift of the 3.15 consumer-rights season (late February to 15 March)."""
-    return 1.12 if date(day.year, 2, 20) <= day <= date(day.year, 3, 15) else 1.0
 
 
 def day_profile(opens: time, closes: time, weekend: bool, morning_weight: float) -> np.ndarray:
@@ -334,11 +330,13 @@ def _sales(
 ) -> int:
     weekend_factor, morning_weight = STORE_TYPES[kind]
     weekly_trend = rng.normal(0.003, 0.004)
+    days = [first_day + timedelta(days=k) for k in range((anchor - first_day).days)]
+    surge = dict(zip(days, SurgeCalendar.default().factor_for(days).tolist(), strict=True))
     rows = []
     day = first_day
     while day < anchor:
         weekend = day.weekday() >= 5
-        level = revenue * (weekend_factor if weekend else 1.0) * surge_factor(day)
+        level = revenue * (weekend_factor if weekend else 1.0) * surge[day]
         level *= (1 + weekly_trend) ** ((day - first_day).days / 7) * rng.lognormal(0, 0.06)
         expected = level / ticket * day_profile(store.opens_at, store.closes_at, weekend, morning_weight)
         orders = rng.poisson(expected)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -110,6 +111,8 @@ class Store(Base):
     opens_at: Mapped[time] = mapped_column(Time, default=time(7, 0))
     closes_at: Mapped[time] = mapped_column(Time, default=time(21, 0))
     tier_policy_id: Mapped[int | None] = mapped_column(ForeignKey("tier_policies.id"))
+    service_minutes: Mapped[float | None] = mapped_column(Float)
+    """Mean minutes per order at this store's counter; None uses the chain's setting."""
     region: Mapped[Region | None] = relationship(back_populates="stores")
     tier_policy: Mapped[TierPolicy | None] = relationship()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, time, timedelta, timezone
 from decimal import Decimal
 
@@ -117,3 +118,39 @@ def test_unique_usernames(session_factory):
             ]
         )
         session.flush()
+
+
+def test_an_older_database_is_upgraded_on_start_with_a_backup_and_says_so(tmp_path, capsys):
+    from alembic import command
+
+    from storemon.cli import main
+    from storemon.db.migrate import _config
+
+    path = tmp_path / "old.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    cfg = _config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO regions (code, name) VALUES ('E', 'East')")
+    engine.dispose()
+
+    assert main(["--db", f"sqlite:///{path}", "report", "stores"]) == 0
+    err = capsys.readouterr().err
+    assert "Upgraded the database schema from 0001 to" in err and "backup at" in err
+    assert current_revision(make_engine(f"sqlite:///{path}")) == head_revision()
+    backups = list((tmp_path / "storemon-home" / "data" / "backups").glob("old-before-*.sqlite3"))
+    assert len(backups) == 1 and backups[0].stat().st_mode & 0o077 == 0
+    with sqlite3.connect(backups[0]) as old:
+        assert old.execute("SELECT name FROM regions").fetchall() == [("East",)]
+
+
+def test_migrations_match_the_models(db_url):
+    """A model changed without a migration shows up here as a difference."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    with make_engine(db_url).connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    assert diff == []

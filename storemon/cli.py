@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -18,7 +19,7 @@ from storemon import __version__
 from storemon.config import app_paths
 from storemon.errors import StoremonError
 from storemon.logs import setup_logging
-from storemon.output import render
+from storemon.output import render, render_one
 from storemon.services.access import SYSTEM, Actor, actor_for
 from storemon.services.database import Database, open_database
 
@@ -93,6 +94,14 @@ def build_parser() -> argparse.ArgumentParser:
     sales.add_argument("--date", type=_date, required=True)
     sales.add_argument("--format", choices=["json", "csv"], default="json")
     sales.set_defaults(handler=cmd_report_sales)
+
+    staffing = report_sub.add_parser(
+        "staffing", help="a store-day per 15-minute interval: demand, staff, utilisation, waits, pressure"
+    )
+    staffing.add_argument("--store", required=True)
+    staffing.add_argument("--date", type=_date, required=True)
+    staffing.add_argument("--format", choices=["json", "csv"], default="json")
+    staffing.set_defaults(handler=cmd_report_staffing)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -223,6 +232,32 @@ def cmd_report_sales(args, database: Database) -> int:
     return 0
 
 
+def cmd_report_staffing(args, database: Database) -> int:
+    from storemon.services.staffing import store_day
+
+    with database.sessions() as session:
+        day = store_day(session, _actor(database, args.username), args.store, args.date)
+    if args.format == "json":
+        _emit(render_one(day))
+        return 0
+    # CSV: the interval table, a blank line, then one row per person's shift.
+    _emit(render(day.intervals, "csv"))
+    people = [
+        {
+            "staff_code": p.staff_code,
+            "name": p.name,
+            "shift_start": p.shift_start,
+            "shift_end": p.shift_end,
+            "pressure_index": p.index,
+            "level": p.level,
+            "reasons": "; ".join(f"{r['explanation']} (+{r['points']})" for r in p.reasons),
+        }
+        for p in day.pressure
+    ]
+    _emit("\n" + render(people, "csv"))
+    return 0
+
+
 def cmd_db_upgrade(args, database: Database) -> int:
     print(database.upgrade_report.message())
     return 0
@@ -246,6 +281,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoremonError as exc:
         print(f"storemon: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) stopped early; that is not an error worth a message.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stdout must stay open until exit
+        return 0
     except KeyboardInterrupt:
         print("storemon: interrupted", file=sys.stderr)
         return 130

@@ -48,3 +48,8 @@ def render(rows: Sequence[Any], fmt: str) -> str:
                 }
             )
     return buffer.getvalue()
+
+
+def render_one(value: Any) -> str:
+    """One dataclass or dict as pretty JSON."""
+    return json.dumps(_plain(value), ensure_ascii=False, indent=2)

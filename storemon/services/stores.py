@@ -102,11 +102,14 @@ def _roster_figures(session: Session, store: Store, end: datetime) -> tuple[floa
     ).all()
     if not shifts:
         return 0.0, 0.0
-    staffed = roster_grid(store, list(shifts), first_day, REVENUE_WINDOW_DAYS)
-    is_open = open_mask(REVENUE_WINDOW_DAYS, store.opens_at, store.closes_at)
-    on_floor = staffed[is_open]
+    staffed = roster_grid(store, list(shifts), first_day, REVENUE_WINDOW_DAYS).reshape(
+        REVENUE_WINDOW_DAYS, -1
+    )
+    is_open = open_mask(1, store.opens_at, store.closes_at)
+    rostered_days = staffed[staffed.any(axis=1)]  # days before the roster starts say nothing
+    on_floor = rostered_days[:, is_open]
     solo_hours = np.count_nonzero(on_floor == 1) * INTERVAL_MINUTES / 60
-    return float(on_floor.mean()), solo_hours / (REVENUE_WINDOW_DAYS / 7)
+    return float(on_floor.mean()), solo_hours / (len(rostered_days) / 7)
 
 
 def _policy_verdict(store: Store, revenue: float, rostered: float) -> tuple[int | None, str, str]:

@@ -1,0 +1,288 @@
+"""Staffing figures for store-days: demand, roster, queue waits, required staff and pressure.
+
+The pure engine (``staffing``) does the maths; this module fetches what it needs for the stores
+an actor may see and shapes the answer for the CLI and the UI.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from staffing.day import DayModel, StaffingTargets, model_day
+from staffing.demand import DemandHistory, forecast
+from staffing.pressure import PressureConfig, PressureResult, ShiftLoad, shift_pressure
+from staffing.roster import INTERVAL_MINUTES, periods
+from storemon.db.models import CheckIn, Incident, RosterShift, SalesBucket, StaffMember, Store
+from storemon.services.access import Actor, visible_store
+from storemon.services.settings import pressure_config, staffing_targets
+from storemon.services.stores import roster_grid
+from storemon.services.timegrid import INTERVALS_PER_DAY, local_midnight, open_mask
+
+HISTORY_DAYS = 56
+
+
+@dataclass(frozen=True)
+class IntervalFigures:
+    """One 15-minute interval of a store-day (``report staffing`` row)."""
+
+    start: datetime
+    expected_orders: float
+    actual_orders: int | None
+    rostered_staff: int
+    effective_servers: float
+    utilisation: float | None
+    """None where orders arrive and nobody is on shift (an unbounded load)."""
+    wait_probability: float
+    mean_wait_minutes: float
+    """Expected wait of an order arriving now, with the backlog of earlier intervals carried."""
+    steady_wait_minutes: float | None
+    """Erlang C steady-state wait; None where the queue would grow without bound (ρ >= 1)."""
+    required_staff: int
+    backlog: float
+    """Expected orders still in the store (waiting or being made) at the end of the interval."""
+
+
+@dataclass(frozen=True)
+class PersonPressure:
+    """The pressure index of one person's shift, with its reasons."""
+
+    staff_code: str
+    name: str
+    shift_start: datetime
+    shift_end: datetime
+    index: float
+    level: str
+    reasons: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StoreDay:
+    """Everything the Today screen and ``report staffing`` show for one store and local date."""
+
+    store_id: int
+    store_code: str
+    store_name: str
+    day: date
+    demand_source: str
+    """"actual" when the day's sales are in, "forecast" otherwise."""
+    service_minutes: float
+    intervals: list[IntervalFigures]
+    pressure: list[PersonPressure]
+    solo_minutes: int
+    peak_utilisation: float | None
+    day_mean_wait_minutes: float
+
+
+def _finite(value: float) -> float | None:
+    return None if not math.isfinite(value) else round(float(value), 4)
+
+
+def _orders_grid(session: Session, store: Store, first_day: date, days: int) -> np.ndarray:
+    """Orders per interval over ``days`` local days; NaN for days without any sales."""
+    start = local_midnight(first_day, store.timezone)
+    end = local_midnight(first_day + timedelta(days=days), store.timezone)
+    rows = session.execute(
+        select(SalesBucket.bucket_start, func.sum(SalesBucket.orders))
+        .where(
+            SalesBucket.store_id == store.id,
+            SalesBucket.bucket_start >= start,
+            SalesBucket.bucket_start < end,
+        )
+        .group_by(SalesBucket.bucket_start)
+    ).all()
+    grid = np.full(days * INTERVALS_PER_DAY, np.nan)
+    if not rows:
+        return grid.reshape(days, INTERVALS_PER_DAY)
+    tz = ZoneInfo(store.timezone)
+    index = np.array([_slot(first_day, t.astimezone(tz)) for t, _ in rows])
+    grid.reshape(days, INTERVALS_PER_DAY)[np.unique(index // INTERVALS_PER_DAY)] = 0.0
+    grid[index] = [orders for _, orders in rows]
+    return grid.reshape(days, INTERVALS_PER_DAY)
+
+
+def _slot(first_day: date, local: datetime) -> int:
+    """Interval number counted in local wall-clock time from ``first_day`` (DST-safe)."""
+    return (local.date() - first_day).days * INTERVALS_PER_DAY + (
+        local.hour * 60 + local.minute
+    ) // INTERVAL_MINUTES
+
+
+def _targets_for(session: Session, store: Store) -> StaffingTargets:
+    targets = staffing_targets(session)
+    if store.service_minutes:
+        targets = StaffingTargets(**{**targets.__dict__, "service_minutes": float(store.service_minutes)})
+    return targets
+
+
+def _shifts(session: Session, store: Store, first_day: date, days: int) -> list[RosterShift]:
+    start = local_midnight(first_day, store.timezone)
+    end = local_midnight(first_day + timedelta(days=days), store.timezone)
+    return list(
+        session.scalars(
+            select(RosterShift)
+            .where(RosterShift.store_id == store.id, RosterShift.ends_at > start, RosterShift.starts_at < end)
+            .order_by(RosterShift.starts_at)
+        )
+    )
+
+
+def _shift_pressures(
+    session: Session,
+    store: Store,
+    day: date,
+    model: DayModel,
+    shifts: list[RosterShift],
+    config: PressureConfig,
+) -> list[PersonPressure]:
+    origin = local_midnight(day, store.timezone)
+    end_of_day = origin + timedelta(days=1)
+    todays = [s for s in shifts if s.starts_at < end_of_day and s.ends_at > origin]
+    if not todays:
+        return []
+    incidents = defaultdict(list)
+    for incident in session.scalars(
+        select(Incident).where(
+            Incident.store_id == store.id, Incident.occurred_at >= origin, Incident.occurred_at < end_of_day
+        )
+    ):
+        incidents[incident.staff_id].append(incident)
+    checkins = {
+        c.shift_id: c.score
+        for c in session.scalars(select(CheckIn).where(CheckIn.shift_id.in_([s.id for s in todays])))
+    }
+    staff = {
+        m.id: m
+        for m in session.scalars(select(StaffMember).where(StaffMember.id.in_({s.staff_id for s in todays})))
+    }
+    tz = ZoneInfo(store.timezone)
+    result = []
+    for shift in todays:
+        first = max(0, round((shift.starts_at - origin).total_seconds() / 60 / INTERVAL_MINUTES))
+        last = min(INTERVALS_PER_DAY, round((shift.ends_at - origin).total_seconds() / 60 / INTERVAL_MINUTES))
+        if last <= first:
+            continue
+        idx = np.arange(first, last)
+        during = [
+            i for i in incidents.get(shift.staff_id, []) if shift.starts_at <= i.occurred_at < shift.ends_at
+        ]
+        load = ShiftLoad(
+            interval_start_min=idx * INTERVAL_MINUTES,
+            arrivals_per_hour=model.arrivals_per_hour[idx],
+            utilisation=model.utilisation[idx],
+            mean_wait_min=model.wait_minutes[idx],
+            staff_on_shift=model.staff[idx],
+            incidents=len(during),
+            sensitive_incident=any(i.sensitive_triggers for i in during),
+            checkin_score=checkins.get(shift.id),
+        )
+        person = staff[shift.staff_id]
+        result.append(_person_pressure(person, shift, shift_pressure(load, config), tz))
+    return sorted(result, key=lambda p: -p.index)
+
+
+def _person_pressure(
+    person: StaffMember, shift: RosterShift, result: PressureResult, tz: ZoneInfo
+) -> PersonPressure:
+    return PersonPressure(
+        staff_code=person.code,
+        name=person.name,
+        shift_start=shift.starts_at.astimezone(tz),
+        shift_end=shift.ends_at.astimezone(tz),
+        index=round(result.index, 1),
+        level=str(result.level),
+        reasons=[
+            {
+                "factor": str(r.factor),
+                "points": round(r.points, 1),
+                "explanation": r.explanation,
+                "template": r.template,
+                "params": r.params,
+            }
+            for r in result.reasons
+        ],
+    )
+
+
+def store_days(
+    session: Session, actor: Actor, store_ref: int | str, days: list[date], now: datetime | None = None
+) -> list[StoreDay]:
+    """The staffing picture of consecutive-or-not local ``days`` for one store, modelled at once."""
+    store = visible_store(session, actor, store_ref)
+    now = now or datetime.now(UTC)
+    today = now.astimezone(ZoneInfo(store.timezone)).date()
+    first, last = min(days), max(days)
+    span = (last - first).days + 1
+    history_start = first - timedelta(days=HISTORY_DAYS)
+    grid = _orders_grid(session, store, history_start, HISTORY_DAYS + span)
+    history, actual = grid[:HISTORY_DAYS], grid[HISTORY_DAYS:]
+    offsets = [(d - first).days for d in days]
+    expected = forecast(DemandHistory(history, history_start), days).expected_orders[0]
+    use_actual = np.array(
+        [not np.isnan(actual[o]).all() and d < today for o, d in zip(offsets, days, strict=True)]
+    )
+    demand = np.where(use_actual[:, None], np.nan_to_num(actual[offsets]), expected)
+    shifts = _shifts(session, store, first, span)
+    staffed = roster_grid(store, shifts, first, span).reshape(span, INTERVALS_PER_DAY)[offsets]
+    targets = _targets_for(session, store)
+    config = pressure_config(session)
+    model = model_day(demand, staffed, targets)
+    is_open = open_mask(1, store.opens_at, store.closes_at)
+    tz = ZoneInfo(store.timezone)
+    result = []
+    for k, day in enumerate(days):
+        day_model = DayModel(**{f: getattr(model, f)[k] for f in model.__dataclass_fields__})
+        shown = is_open | (staffed[k] > 0) | (demand[k] > 0)
+        origin = local_midnight(day, store.timezone)
+        intervals = [
+            IntervalFigures(
+                start=(origin + timedelta(minutes=i * INTERVAL_MINUTES)).astimezone(tz),
+                expected_orders=round(float(expected[k, i]), 2),
+                actual_orders=None if np.isnan(actual[offsets[k], i]) else int(actual[offsets[k], i]),
+                rostered_staff=int(staffed[k, i]),
+                effective_servers=float(day_model.effective_servers[i]),
+                utilisation=_finite(day_model.utilisation[i]),
+                wait_probability=round(float(day_model.wait_probability[i]), 4),
+                mean_wait_minutes=round(float(day_model.wait_minutes[i]), 2),
+                steady_wait_minutes=_finite(day_model.steady_wait_minutes[i]),
+                required_staff=int(day_model.required_staff[i]),
+                backlog=round(float(day_model.backlog_end[i]), 2),
+            )
+            for i in np.flatnonzero(shown).tolist()
+        ]
+        open_util = day_model.utilisation[is_open & (demand[k] > 0)]
+        weights = demand[k]
+        result.append(
+            StoreDay(
+                store_id=store.id,
+                store_code=store.code,
+                store_name=store.name,
+                day=day,
+                demand_source="actual" if use_actual[k] else "forecast",
+                service_minutes=targets.service_minutes,
+                intervals=intervals,
+                pressure=_shift_pressures(session, store, day, day_model, shifts, config),
+                solo_minutes=int(
+                    sum(e - s for s, e in periods((staffed[k] == 1) & is_open)) * INTERVAL_MINUTES
+                ),
+                peak_utilisation=_finite(open_util.max()) if open_util.size else None,
+                day_mean_wait_minutes=round(
+                    float((weights * day_model.wait_minutes).sum() / max(weights.sum(), 1e-9)), 2
+                ),
+            )
+        )
+    return result
+
+
+def store_day(
+    session: Session, actor: Actor, store_ref: int | str, day: date, now: datetime | None = None
+) -> StoreDay:
+    """The staffing picture of one store on one local date."""
+    return store_days(session, actor, store_ref, [day], now)[0]

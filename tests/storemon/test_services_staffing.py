@@ -1,0 +1,89 @@
+"""Store-day staffing figures as the Today screen and `report staffing` show them."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+
+from staffing.day import StaffingTargets
+from storemon.cli import main
+from storemon.db.models import Store
+from storemon.services.access import SYSTEM
+from storemon.services.settings import save_staffing_targets
+from storemon.services.staffing import store_day
+from storemon.services.stores import store_summaries
+from tests.storemon.conftest import DEMO_ANCHOR
+
+NOW = datetime(2026, 3, 9, 4, tzinfo=UTC)  # 12:00 in Shanghai on the anchor day
+
+
+def _solo_store(session) -> str:
+    """The busiest store that runs solo all day: the person the product is for."""
+    solo = [r for r in store_summaries(session, SYSTEM) if r.rostered_staff_per_shift == 1.0]
+    return max(solo, key=lambda r: r.avg_daily_revenue).code
+
+
+def test_solo_store_morning_rush_is_overloaded_and_pressure_names_the_solo_time(demo_sessions):
+    with demo_sessions() as session:
+        code = _solo_store(session)
+        day = store_day(session, SYSTEM, code, date(2026, 3, 4), now=NOW)
+    assert day.demand_source == "actual"
+    rush = [i for i in day.intervals if 7 <= i.start.hour < 10]
+    assert all(i.rostered_staff == 1 and i.effective_servers < 1 for i in rush)
+    assert max(i.utilisation or 0 for i in rush) >= 0.9
+    assert max(i.required_staff for i in rush) >= 2
+    morning = day.pressure[0]
+    assert morning.level in ("red", "amber") and morning.shift_start.hour < 8
+    alone = next(r for r in morning.reasons if r["factor"] == "alone")
+    assert alone["explanation"].startswith("alone 06:45-14:00")
+    assert day.solo_minutes >= 12 * 60
+
+
+def test_backlog_carries_the_rush_into_the_next_intervals(demo_sessions):
+    with demo_sessions() as session:
+        day = store_day(session, SYSTEM, _solo_store(session), date(2026, 3, 4), now=NOW)
+    overloaded = [k for k, i in enumerate(day.intervals) if i.utilisation and i.utilisation >= 1]
+    assert overloaded
+    after = day.intervals[overloaded[0] + 1]
+    assert after.backlog > 0
+    assert all(i.mean_wait_minutes < 1e6 for i in day.intervals), "waits stay finite through overload"
+    assert any(i.steady_wait_minutes is None for i in day.intervals), "steady state is unbounded there"
+
+
+def test_future_day_uses_the_forecast_and_service_time_setting_changes_waits(demo_sessions):
+    with demo_sessions() as session:
+        code = _solo_store(session)
+        before = store_day(session, SYSTEM, code, DEMO_ANCHOR, now=NOW)
+        save_staffing_targets(session, StaffingTargets(service_minutes=1.5))
+        faster = store_day(session, SYSTEM, code, DEMO_ANCHOR, now=NOW)
+        store = session.scalars(select(Store).where(Store.code == code)).one()
+        store.service_minutes = 3.0
+        slower = store_day(session, SYSTEM, code, DEMO_ANCHOR, now=NOW)
+    assert before.demand_source == "forecast" and all(i.actual_orders is None for i in before.intervals)
+    assert sum(i.expected_orders for i in before.intervals) > 20
+    assert faster.day_mean_wait_minutes < before.day_mean_wait_minutes < slower.day_mean_wait_minutes
+
+
+def test_report_staffing_cli_json_and_csv(capsys):
+    main(["demo", "--stores", "6", "--weeks", "3", "--anchor", "2026-03-09"])
+    capsys.readouterr()
+    assert main(["report", "stores"]) == 0
+    stores = json.loads(capsys.readouterr().out)
+    solo = max(
+        (r for r in stores if r["rostered_staff_per_shift"] == 1.0), key=lambda r: r["avg_daily_revenue"]
+    )["code"]
+    assert main(["report", "staffing", "--store", solo, "--date", "2026-03-04"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    rush = [i for i in report["intervals"] if "T07:30" <= i["start"][10:16] < "T09:30"]
+    assert max(i["utilisation"] or 0 for i in rush) >= 0.9
+    top = report["pressure"][0]
+    assert top["level"] in ("red", "amber")
+    assert any("alone" in r["explanation"] for r in top["reasons"])
+    assert main(["report", "staffing", "--store", solo, "--date", "2026-03-04", "--format", "csv"]) == 0
+    header, *rest = capsys.readouterr().out.splitlines()
+    assert header.startswith(
+        "start,expected_orders,actual_orders,rostered_staff,effective_servers,utilisation"
+    )
+    assert "staff_code,name,shift_start,shift_end,pressure_index,level,reasons" in rest

@@ -81,6 +81,24 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--create-stores", action="store_true", help="create stores seen for the first time")
     imp.add_argument("--skip-bad", action="store_true", help="import the good rows, write rejects to a file")
     imp.add_argument("--rejects", type=Path, help="where --skip-bad writes rejected rows")
+    order = imp.add_mutually_exclusive_group()
+    order.add_argument(
+        "--day-first",
+        dest="day_first",
+        action="store_const",
+        const=True,
+        help="read dates like 02/03/2026 as 2 March",
+    )
+    order.add_argument(
+        "--month-first",
+        dest="day_first",
+        action="store_const",
+        const=False,
+        help="read dates like 02/03/2026 as 3 February",
+    )
+    imp.add_argument(
+        "--create-staff", action="store_true", help="roster: create staff seen for the first time"
+    )
     imp.set_defaults(handler=cmd_import)
 
     report = sub.add_parser("report", help="print a report as JSON or CSV")
@@ -102,6 +120,27 @@ def build_parser() -> argparse.ArgumentParser:
     staffing.add_argument("--date", type=_date, required=True)
     staffing.add_argument("--format", choices=["json", "csv"], default="json")
     staffing.set_defaults(handler=cmd_report_staffing)
+
+    pressure = report_sub.add_parser(
+        "pressure", help="every shift's pressure index in a region over a period"
+    )
+    pressure.add_argument("--region", type=int, help="region id (default: every region you may see)")
+    pressure.add_argument("--from", dest="start", type=_date, required=True)
+    pressure.add_argument("--to", dest="end", type=_date, required=True)
+    pressure.add_argument("--format", choices=["json", "csv"], default="json")
+    pressure.set_defaults(handler=cmd_report_pressure)
+
+    whatif = sub.add_parser("whatif", help="try a change before making it")
+    whatif_sub = whatif.add_subparsers(dest="whatif", required=True)
+    tiers = whatif_sub.add_parser("tiers", help="apply a candidate tier policy (JSON file) to every store")
+    tiers.add_argument("policy_file", type=Path)
+    tiers.add_argument("--format", choices=["json", "csv"], default="json")
+    tiers.set_defaults(handler=cmd_whatif_tiers)
+
+    recommend = sub.add_parser("recommend", help="the smallest roster additions that fix a store-day")
+    recommend.add_argument("--store", required=True)
+    recommend.add_argument("--date", type=_date, required=True)
+    recommend.set_defaults(handler=cmd_recommend)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -167,9 +206,20 @@ def cmd_demo(args, database: Database) -> int:
     return 0
 
 
-def _progress(done: int, total: int) -> None:
-    share = f" ({100 * done / total:.0f} %)" if total else ""
-    print(f"\r  {done:,} rows{share}", end="", file=sys.stderr, flush=True)
+class _Progress:
+    """Rows done on one stderr line for large files; ends the line only if it printed one."""
+
+    def __init__(self) -> None:
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        share = f" ({100 * done / total:.0f} %)" if total else ""
+        print(f"\r  {done:,} rows{share}", end="", file=sys.stderr, flush=True)
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            print(file=sys.stderr)
 
 
 def cmd_import(args, database: Database) -> int:
@@ -183,30 +233,36 @@ def cmd_import(args, database: Database) -> int:
         "roster": importers.import_roster,
         "staff": importers.import_staff,
     }[args.kind]
+    progress = _Progress()
     options = {
         "mapping": _mapping(args.map),
         "skip_bad": args.skip_bad,
         "rejects_path": args.rejects,
-        "progress": _progress,
+        "progress": progress,
         "actor": actor.username,
+        "create_stores": args.create_stores,
     }
-    if args.kind == "sales":
-        options |= {"store_code": args.store, "create_stores": args.create_stores}
+    if args.kind in ("sales", "roster"):
+        options |= {"store_code": args.store, "day_first": args.day_first}
+    if args.kind == "roster":
+        options["create_staff"] = args.create_staff
     try:
         result = run(database.sessions, args.file, **options)
     finally:
-        print(file=sys.stderr)
+        progress.close()
     if result.already_imported:
         print(f"{args.file}: already imported; nothing changed.")
         return 0
     print(f"{args.file}: imported {result.rows_imported:,} of {result.rows_read:,} rows", end="")
     if args.kind == "sales":
         print(f"; {result.orders_added:,} new orders, {result.skipped_duplicates:,} already known", end="")
+    if args.kind == "staff":
+        print(f"; {result.created:,} new, {result.updated:,} updated", end="")
     if result.stores_created:
         print(f"; created stores {', '.join(result.stores_created)}", end="")
     print(".")
     if result.rejected:
-        print(f"{len(result.rejected)} rows rejected, listed in {result.rejects_file}", file=sys.stderr)
+        print(f"{result.rejected_count:,} rows rejected, listed in {result.rejects_file}", file=sys.stderr)
     return 0
 
 
@@ -255,6 +311,72 @@ def cmd_report_staffing(args, database: Database) -> int:
         for p in day.pressure
     ]
     _emit("\n" + render(people, "csv"))
+    return 0
+
+
+def cmd_report_pressure(args, database: Database) -> int:
+    from storemon.services.pressure_report import region_pressure
+
+    with database.sessions() as session:
+        rows = region_pressure(session, _actor(database, args.username), args.region, args.start, args.end)
+    _emit(render(rows, args.format))
+    return 0
+
+
+def cmd_whatif_tiers(args, database: Database) -> int:
+    from staffing.policy import validate
+    from storemon.services.policy_files import load_policy_file
+    from storemon.services.whatif import tier_whatif, whatif_totals
+
+    policy = load_policy_file(args.policy_file)
+    for issue in validate(policy):
+        print(f"{args.policy_file}: warning: {issue.message}", file=sys.stderr)
+    with database.sessions() as session:
+        rows = tier_whatif(session, _actor(database, args.username), policy)
+    if args.format == "csv":
+        _emit(render([_flat_whatif(r) for r in rows], "csv"))
+    else:
+        _emit(
+            render_one(
+                {
+                    "policy": policy.name,
+                    "issues": [i.message for i in validate(policy)],
+                    "stores": rows,
+                    "total": whatif_totals(rows),
+                }
+            )
+        )
+    return 0
+
+
+def _flat_whatif(row) -> dict:
+    flat = {k: v for k, v in row.__dict__.items() if k not in ("current", "candidate")}
+    for side in ("current", "candidate"):
+        flat |= {f"{side}_{k}": v for k, v in getattr(row, side).__dict__.items()}
+    return flat
+
+
+def cmd_recommend(args, database: Database) -> int:
+    from storemon.services.whatif import recommend_for_day
+
+    with database.sessions() as session:
+        rec = recommend_for_day(session, _actor(database, args.username), args.store, args.date)
+    _emit(
+        render_one(
+            {
+                "store": args.store,
+                "date": args.date,
+                "additions": [
+                    {"from": a.label.split("-")[0], "to": a.label.split("-")[1], "hours": a.hours}
+                    for a in rec.additions
+                ],
+                "met": rec.met,
+                "before": rec.before,
+                "after": rec.after,
+                "explanation": rec.explanation,
+            }
+        )
+    )
     return 0
 
 

@@ -1,0 +1,34 @@
+"""POS, roster and staff files -> validated rows -> one transaction (all or nothing).
+
+    import_sales(session_factory, path, ...)    POS exports -> orders -> 15-minute buckets
+    import_roster(session_factory, path, ...)   shifts
+    import_staff(session_factory, path, ...)    staff members (existing codes are updated)
+    preview(path, kind)                         what the import wizard shows before importing
+
+Every problem a user can fix comes back as a ``Problem`` (file:line: column: message) inside
+``ImportFailed``; nothing is written unless the whole file is good or ``skip_bad`` is given.
+"""
+
+from storemon.importers.base import (
+    ImportCancelled,
+    ImportFailed,
+    ImportResult,
+    Problem,
+)
+from storemon.importers.preview import KINDS, Preview, preview
+from storemon.importers.roster import import_roster
+from storemon.importers.sales import import_sales
+from storemon.importers.staff import import_staff
+
+__all__ = [
+    "KINDS",
+    "ImportCancelled",
+    "ImportFailed",
+    "ImportResult",
+    "Preview",
+    "Problem",
+    "import_roster",
+    "import_sales",
+    "import_staff",
+    "preview",
+]

@@ -102,3 +102,27 @@ def test_console_script_runs_in_a_fresh_interpreter(tmp_path):
         [sys.executable, "-m", "storemon.cli", "--version"], capture_output=True, text=True
     )
     assert result.returncode == 0 and result.stdout.startswith("storemon ")
+
+
+def test_import_sales_from_the_command_line_all_or_nothing_and_idempotent(tmp_path, capsys):
+    from tests.storemon.test_import_sales import EN_HEADERS, pos_rows, write_csv
+
+    rows = pos_rows(orders=60)
+    good = write_csv(tmp_path / "pos.csv", EN_HEADERS, rows)
+    assert main(["import", "sales", str(good), "--create-stores"]) == 0
+    out = capsys.readouterr().out
+    assert "imported" in out and "new orders" in out and "created stores" in out
+
+    assert main(["import", "sales", str(good), "--create-stores"]) == 0
+    assert "already imported; nothing changed" in capsys.readouterr().out
+
+    broken = [list(r) for r in pos_rows(orders=60, first=5001)]
+    broken[40][1] = "2026-02-30"
+    bad = write_csv(tmp_path / "bad.csv", EN_HEADERS, broken)
+    assert main(["report", "stores"]) == 0
+    before = capsys.readouterr().out
+    assert main(["import", "sales", str(bad), "--create-stores"]) == 2
+    err = capsys.readouterr().err
+    assert "bad.csv:42: Date:" in err and "Traceback" not in err
+    assert main(["report", "stores"]) == 0
+    assert capsys.readouterr().out == before, "the failed import wrote nothing"

@@ -1,0 +1,107 @@
+"""What the import wizard shows before importing: encoding, header, detected mapping, first rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+from storemon.importers.base import ImportFailed, Problem
+from storemon.importers.roster import ROSTER_FIELDS
+from storemon.importers.sales import SALES_FIELDS, resolve_time_columns
+from storemon.importers.staff import STAFF_FIELDS
+from storemon.importers.tabular import FieldSpec, alias_index, columns_found, map_columns, open_table
+
+KINDS: dict[str, list[FieldSpec]] = {"sales": SALES_FIELDS, "roster": ROSTER_FIELDS, "staff": STAFF_FIELDS}
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A file as the importer sees it. ``mapping`` is header -> field; ``missing`` says what to map."""
+
+    file: str
+    kind: str
+    format: str
+    encoding: str | None
+    delimiter: str | None
+    sheet: str | None
+    header_line: int
+    headers: list[str]
+    mapping: dict[str, str]
+    fields: dict[str, str]
+    rows: list[list[str]]
+    missing: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def usable(self) -> bool:
+        return not self.missing and not self.problems
+
+
+def _missing(kind: str, fields: set[str]) -> list[str]:
+    needs: list[str] = []
+    if kind == "sales":
+        if not fields & {"datetime", "date"}:
+            needs.append("a date and time column (datetime, or date and time)")
+        if not fields & {"order_total", "total", "unit_price"}:
+            needs.append("an amount column (total, order_total or unit_price)")
+        if not fields & {"store_code", "store_name", "store_location"}:
+            needs.append("a store column, or --store CODE for a one-store file")
+    elif kind == "roster":
+        if not fields & {"staff_code", "staff_name"}:
+            needs.append("a staff column (staff_code or staff_name)")
+        if not {"start", "end"} <= fields:
+            needs.append("start and end columns")
+    elif not fields & {"code", "name"}:
+        needs.append("a code or name column")
+    return needs
+
+
+def _show(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return str(value)
+
+
+def preview(path: str | Path, kind: str, mapping: dict[str, str] | None = None, rows: int = 20) -> Preview:
+    """Read the head of ``path`` as the ``kind`` importer would ("sales", "roster" or "staff").
+
+    Raises ImportFailed only for a file that is not a readable table; a missing column is
+    reported in ``missing`` so the wizard can ask the user to map it.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    specs = KINDS[kind]
+    table = open_table(path, alias_index(specs), mapping, whole=False)
+    try:
+        problems: list[Problem] = []
+        try:
+            cols = map_columns(table, specs, mapping)
+        except ImportFailed as exc:
+            problems = exc.problems
+            cols = map_columns(table, specs, None)
+        if kind == "sales":
+            resolve_time_columns(cols, table)
+        sample = [[_show(v) for v in row] for _, row in table.sample[:rows] if row]
+        missing = _missing(kind, set(cols.index))
+        if missing:
+            missing = [f"{m}; columns found: {columns_found(table)}" for m in missing]
+        return Preview(
+            file=table.name,
+            kind=kind,
+            format=table.format,
+            encoding=table.encoding,
+            delimiter=table.delimiter,
+            sheet=table.sheet,
+            header_line=table.header_line,
+            headers=table.headers,
+            mapping=cols.by_header(),
+            fields={s.name: s.help for s in specs},
+            rows=sample,
+            missing=missing,
+            problems=problems,
+        )
+    finally:
+        table.close()

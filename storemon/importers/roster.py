@@ -1,0 +1,383 @@
+"""Rosters: who works where and when -> RosterShift rows, in one transaction.
+
+Times are the store's local clock; an end earlier than the start means the shift runs past
+midnight. A shift already in the roster (same person, same start) is skipped, so re-importing
+a roster, or a roster that overlaps last week's, adds only what is new. Shifts of one person
+that overlap each other, in the file or with the roster already stored, are problems.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from storemon.db.models import Role, RosterShift, StaffMember, Store
+from storemon.importers.base import (
+    PROGRESS_EVERY,
+    CellError,
+    ImportResult,
+    ProblemLog,
+    RejectsWriter,
+    StoreDirectory,
+    StoreRef,
+    Ticker,
+    file_problem,
+    new_batch,
+    slugify,
+)
+from storemon.importers.people import ROLE, STAFF_CODE, STAFF_NAME, StaffDirectory, parse_role
+from storemon.importers.runner import run_import
+from storemon.importers.tabular import STORE_FIELDS, FieldSpec, Table, alias_index, map_columns, unusable
+from storemon.importers.values import DAY, CellReader, seconds_to_datetime
+
+KIND = "roster"
+MAX_SHIFT_HOURS = 16
+
+ROSTER_FIELDS = [
+    STAFF_CODE,
+    STAFF_NAME,
+    *STORE_FIELDS,
+    FieldSpec(
+        "date",
+        ("date", "shift date", "work date", "day", "日期", "排班日期", "上班日期", "工作日期", "班次日期"),
+        "date of the shift's start",
+    ),
+    FieldSpec(
+        "start",
+        (
+            "start", "start time", "starts", "starts at", "from", "begin", "shift start", "clock in",
+            "上班时间", "开始时间", "开始", "上班", "起始时间", "班次开始",
+        ),
+        "start time (or date and time)",
+    ),
+    FieldSpec(
+        "end",
+        (
+            "end", "end time", "ends", "ends at", "to", "until", "finish", "shift end", "clock out",
+            "下班时间", "结束时间", "结束", "下班", "班次结束",
+        ),
+        "end time; earlier than the start means past midnight",
+    ),
+    ROLE,
+]  # fmt: skip
+_ALIASES = alias_index(ROSTER_FIELDS)
+
+
+@dataclass
+class _Shift:
+    line: int
+    row: list
+    staff: StaffMember
+    store: StoreRef
+    starts_at: datetime
+    ends_at: datetime
+    role: Role
+
+
+def import_roster(
+    session_factory: sessionmaker[Session],
+    path: str | Path,
+    *,
+    store_code: str | None = None,
+    mapping: dict[str, str] | None = None,
+    create_stores: bool = False,
+    create_staff: bool = False,
+    skip_bad: bool = False,
+    rejects_path: str | Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+    actor: str = "cli",
+    now: datetime | None = None,
+    day_first: bool | None = None,
+) -> ImportResult:
+    """Import a roster (CSV or XLSX) into shifts, all or nothing.
+
+    Without a store column the shift is at ``store_code`` or else the person's home store.
+    ``create_staff`` creates people the roster names but the database does not know yet.
+    """
+    now = now or datetime.now(UTC)
+
+    def body(session: Session, table: Table, fingerprint: str, rejects: RejectsWriter | None) -> ImportResult:
+        return _import(
+            session, table, fingerprint, rejects, store_code=store_code, mapping=mapping,
+            create_stores=create_stores, create_staff=create_staff, skip_bad=skip_bad,
+            progress=progress, cancel=cancel, actor=actor, now=now, day_first=day_first,
+        )  # fmt: skip
+
+    return run_import(KIND, session_factory, path, _ALIASES, mapping, skip_bad, rejects_path, body)
+
+
+def _import(
+    session: Session,
+    table: Table,
+    fingerprint: str,
+    rejects: RejectsWriter | None,
+    *,
+    store_code: str | None,
+    mapping: dict[str, str] | None,
+    create_stores: bool,
+    create_staff: bool,
+    skip_bad: bool,
+    progress: Callable[[int, int], None] | None,
+    cancel: threading.Event | None,
+    actor: str,
+    now: datetime,
+    day_first: bool | None,
+) -> ImportResult:
+    cols = map_columns(table, ROSTER_FIELDS, mapping)
+    if "staff_code" not in cols and "staff_name" not in cols:
+        raise unusable(table, ROSTER_FIELDS, "No staff column found (employee code or name)", "staff_code")
+    if "start" not in cols or "end" not in cols:
+        raise unusable(table, ROSTER_FIELDS, "No start and end time columns found", "start")
+    h = cols.header
+    stores = StoreDirectory(session, create=create_stores)
+    staff = StaffDirectory(session)
+    log = ProblemLog(table.name, rejects)
+    reader = CellReader(day_first)
+    ticker = Ticker(progress, cancel, table.total_estimate)
+    fixed: StoreRef | None = None
+    if store_code:
+        try:
+            fixed = stores.resolve(code=store_code)
+        except CellError as exc:
+            raise file_problem(table.name, f"--store {store_code}: {exc}", column="store") from exc
+    store_fields = [f for f in ("store_code", "store_name", "store_location") if f in cols]
+    staff_created: list[str] = []
+
+    def cell(row: list, fieldname: str) -> object:
+        i = cols.get(fieldname)
+        return row[i] if i is not None else ""
+
+    def text(row: list, fieldname: str) -> str:
+        return str(cell(row, fieldname)).strip()
+
+    def stamp(value: object) -> int:
+        try:
+            local = reader.stamp(value)
+        except CellError as exc:
+            if "date" not in cols:
+                raise CellError(f"{exc}; or add a date column") from None
+            raise
+        if local.__class__ is not int:
+            raise CellError(f"{value!r} carries its own UTC offset; give the store's local time instead")
+        return local
+
+    def when(row: list, fieldname: str, day: int | None) -> int:
+        """A time on ``day``, or a full date and time in the cell."""
+        value = cell(row, fieldname)
+        if day is None:
+            return stamp(value)
+        try:
+            return day + reader.time(value)
+        except CellError as exc:
+            try:
+                return stamp(value)
+            except CellError:
+                raise exc from None
+
+    shifts: list[_Shift] = []
+    rows_read = 0
+    col = ""
+    for line, row in table.rows():
+        rows_read += 1
+        if rows_read % PROGRESS_EVERY == 0:
+            ticker(rows_read)
+        try:
+            # Who
+            code, name = text(row, "staff_code"), text(row, "staff_name")
+            col = h.get("staff_code") or h["staff_name"]
+            if not code and not name:
+                raise CellError("no staff member given; fill in the employee code (工号) or name")
+            member = staff.find(code, name)
+            # Where
+            if fixed is not None:
+                store = fixed
+            elif store_fields:
+                col = h[store_fields[0]]
+                cells = {f: text(row, f) for f in store_fields}
+                if any(cells.values()) or member is None or member.home_store_id is None:
+                    store = stores.resolve(
+                        cells.get("store_code", ""),
+                        cells.get("store_name", ""),
+                        cells.get("store_location", ""),
+                    )
+                else:
+                    store = stores.by_id[member.home_store_id]
+            elif member is not None and member.home_store_id is not None:
+                store = stores.by_id[member.home_store_id]
+            else:
+                raise CellError("no store for this shift; add a store column or pass --store CODE")
+            # When
+            day = None
+            if "date" in cols:
+                col = h["date"]
+                day = reader.date(cell(row, "date"))
+            col = h["start"]
+            start = when(row, "start", day)
+            col = h["end"]
+            end = when(row, "end", day if day is not None else start - start % DAY)
+            if end <= start and end > start - DAY:
+                if end == start:
+                    raise CellError("the shift ends when it starts; check the start and end times")
+                end += DAY  # past midnight
+            if end - start > MAX_SHIFT_HOURS * 3600:
+                hours = (end - start) / 3600
+                raise CellError(
+                    f"a shift of {hours:.1f} hours; check the start and end (at most {MAX_SHIFT_HOURS} hours)"
+                )
+            if end <= start:
+                raise CellError("the shift ends before it starts; check the start and end")
+            role = None
+            if "role" in cols and text(row, "role"):
+                col = h["role"]
+                role = parse_role(cell(row, "role"))
+            # Unknown person: create them, or say how.
+            if member is None:
+                col = h.get("staff_code") or h["staff_name"]
+                if not create_staff:
+                    raise CellError(
+                        f"unknown staff member {code or name!r}; import the staff list first, "
+                        "or pass --create-staff to create them"
+                    )
+                member = StaffMember(
+                    code=(code or slugify(name))[:64],
+                    name=(name or code)[:200],
+                    home_store_id=store.id,
+                    role=role or Role.STAFF,
+                )
+                session.add(member)
+                session.flush()
+                staff.remember(member)
+                staff_created.append(member.code)
+            shifts.append(
+                _Shift(
+                    line, row, member, store,
+                    _to_utc(start, store), _to_utc(end, store), role or member.role,
+                )
+            )  # fmt: skip
+        except CellError as exc:
+            if not any(str(c).strip() for c in row):
+                rows_read -= 1
+                continue
+            log.add(line, col, str(exc), row)
+
+    ticker.check_cancel()
+    new, skipped = _check_overlaps(session, shifts, log, h.get("start", "start"))
+    if log.count and not skip_bad:
+        raise log.fail()
+    if rows_read == 0:
+        raise file_problem(table.name, "the file has a header but no data rows", line=table.header_line)
+    if not new and log.count:
+        raise log.fail()
+    batch = new_batch(session, KIND, table.path, fingerprint, rows_read, actor, now)
+    if new:
+        session.execute(
+            insert(RosterShift.__table__),
+            [
+                {
+                    "store_id": s.store.id,
+                    "staff_id": s.staff.id,
+                    "starts_at": s.starts_at,
+                    "ends_at": s.ends_at,
+                    "role": s.role,
+                    "batch_id": batch.id,
+                }
+                for s in new
+            ],
+        )
+    ticker.check_cancel()
+    session.commit()
+    ticker.done(rows_read)
+    return ImportResult(
+        batch_id=batch.id,
+        rows_read=rows_read,
+        rows_imported=len(new),
+        created=len(new),
+        skipped_duplicates=skipped,
+        rejected=log.problems[:],
+        rejected_count=log.count,
+        stores_created=list(stores.created),
+        staff_created=staff_created,
+    )
+
+
+def _to_utc(local: int, store: StoreRef) -> datetime:
+    return seconds_to_datetime(local).replace(tzinfo=store.tz).astimezone(UTC)
+
+
+def _describe(store_code: str, starts_at: datetime, ends_at: datetime, tz) -> str:
+    a, b = starts_at.astimezone(tz), ends_at.astimezone(tz)
+    return f"{store_code} {a:%Y-%m-%d %H:%M}-{b:%H:%M}"
+
+
+def _check_overlaps(
+    session: Session, shifts: list[_Shift], log: ProblemLog, column: str
+) -> tuple[list[_Shift], int]:
+    """Shifts to insert, and how many were already there; overlaps become problems."""
+    if not shifts:
+        return [], 0
+    staff_ids = sorted({s.staff.id for s in shifts if s.staff.id is not None})
+    lo = min(s.starts_at for s in shifts) - timedelta(days=1)
+    hi = max(s.ends_at for s in shifts) + timedelta(days=1)
+    stored: dict[int, list[tuple[datetime, datetime, str]]] = {}
+    query = (
+        select(RosterShift.staff_id, RosterShift.starts_at, RosterShift.ends_at, Store.code)
+        .join(Store, Store.id == RosterShift.store_id)
+        .where(RosterShift.staff_id.in_(staff_ids), RosterShift.ends_at >= lo, RosterShift.starts_at <= hi)
+    )
+    for staff_id, starts_at, ends_at, code in session.execute(query):
+        stored.setdefault(staff_id, []).append((starts_at, ends_at, code))
+
+    new: list[_Shift] = []
+    skipped = 0
+    by_staff: dict[int, list[_Shift]] = {}
+    for s in shifts:
+        by_staff.setdefault(s.staff.id, []).append(s)
+    for staff_id, own in by_staff.items():
+        own.sort(key=lambda s: (s.starts_at, s.line))
+        existing = stored.get(staff_id, [])
+        existing_starts = {a for a, _, _ in existing}
+        kept: list[_Shift] = []
+        for s in own:
+            if s.starts_at in existing_starts:
+                skipped += 1
+                continue
+            clash = next(((a, b, c) for a, b, c in existing if a < s.ends_at and s.starts_at < b), None)
+            if clash is not None:
+                log.add(
+                    s.line,
+                    column,
+                    f"{s.staff.code} already has a shift {_describe(clash[2], clash[0], clash[1], s.store.tz)} "
+                    "that overlaps this one; fix the roster, or remove the stored shift first",
+                    s.row,
+                )
+                continue
+            prev = kept[-1] if kept else None
+            if (
+                prev is not None
+                and prev.starts_at == s.starts_at
+                and prev.ends_at == s.ends_at
+                and prev.store.id == s.store.id
+            ):
+                skipped += 1  # the same shift twice in the file
+                continue
+            if prev is not None and s.starts_at < prev.ends_at:
+                log.add(
+                    s.line,
+                    column,
+                    f"overlaps {s.staff.code}'s shift on line {prev.line} "
+                    f"({_describe(prev.store.code, prev.starts_at, prev.ends_at, prev.store.tz)}); "
+                    "one person cannot work two shifts at once",
+                    s.row,
+                )
+                continue
+            kept.append(s)
+        new.extend(kept)
+    new.sort(key=lambda s: s.line)
+    return new, skipped

@@ -1,0 +1,71 @@
+"""The frame every import runs in: the already-imported check, one session, all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from storemon.importers.base import (
+    ImportResult,
+    RejectsWriter,
+    file_fingerprint,
+    file_problem,
+    find_batch,
+)
+from storemon.importers.tabular import Table, open_table
+
+ImportBody = Callable[[Session, Table, str, RejectsWriter | None], ImportResult]
+
+
+def run_import(
+    kind: str,
+    session_factory: sessionmaker[Session],
+    path: str | Path,
+    aliases: dict[str, str],
+    mapping: dict[str, str] | None,
+    skip_bad: bool,
+    rejects_path: str | Path | None,
+    body: ImportBody,
+) -> ImportResult:
+    """Open the file, skip it if this exact file was imported before, else run ``body`` in one session.
+
+    ``body`` commits on success; any exception rolls everything back and removes the partial
+    rejects file. The rejects file is moved into place only after the commit.
+    """
+    path = Path(path)
+    fingerprint = file_fingerprint(path) if path.is_file() else ""
+    with session_factory() as session:
+        done = find_batch(session, kind, fingerprint) if fingerprint else None
+        if done is not None:
+            return ImportResult(batch_id=done.id, already_imported=True)
+    table = open_table(path, aliases, mapping)
+    rejects = None
+    if skip_bad:
+        target = Path(rejects_path) if rejects_path else path.with_name(path.name + ".rejects.csv")
+        rejects = RejectsWriter(target, table.headers)
+    try:
+        with session_factory() as session:
+            try:
+                result = body(session, table, fingerprint, rejects)
+            except IntegrityError as exc:
+                session.rollback()
+                raise file_problem(
+                    table.name,
+                    "another import wrote the same rows at the same time; nothing was written, "
+                    f"run the import again ({exc.orig})",
+                ) from exc
+            except BaseException:
+                session.rollback()
+                raise
+    except BaseException:
+        table.close()
+        if rejects is not None:
+            rejects.discard()
+        raise
+    table.close()
+    if rejects is not None:
+        result.rejects_file = rejects.commit()
+    return result

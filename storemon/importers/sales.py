@@ -1,0 +1,531 @@
+"""POS sales exports -> distinct orders -> 15-minute buckets per store, in one transaction.
+
+A file has one row per order or one row per line item. Line items with the same transaction
+number (per store and local date, because many tills restart receipt numbers every day) are one
+order; an order is counted in the bucket of its first line, with all its items and revenue.
+Files without a transaction number: every row is an order, keyed by a hash of its parsed
+content and how often that content occurred before in the file.
+
+Buckets are 15-minute intervals of the store's local time (its ``timezone``), stored in UTC.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from operator import itemgetter
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from storemon.db.models import SalesBucket, SalesOrder
+from storemon.importers.base import (
+    PROGRESS_EVERY,
+    CellError,
+    ImportCancelled,
+    ImportFailed,
+    ImportResult,
+    ProblemLog,
+    RejectsWriter,
+    StoreDirectory,
+    StoreRef,
+    Ticker,
+    file_problem,
+    new_batch,
+)
+from storemon.importers.runner import run_import
+from storemon.importers.tabular import (
+    STORE_FIELDS,
+    ColumnMap,
+    FieldSpec,
+    Table,
+    alias_index,
+    map_columns,
+    unusable,
+)
+from storemon.importers.values import (
+    DAY,
+    CellReader,
+    money_to_decimal,
+    parse_time,
+    seconds_to_datetime,
+)
+
+KIND = "sales"
+BUCKET = 900
+INSERT_CHUNK = 20_000
+
+# fmt: off
+SALES_FIELDS = [
+    FieldSpec(
+        "order_id",
+        (
+            "order", "order id", "order no", "order number", "order num", "order code",
+            "transaction", "transaction id", "transaction no", "transaction number", "txn", "txn id",
+            "txn no", "receipt", "receipt no", "receipt number", "receipt id", "ticket", "ticket no",
+            "ticket number", "ticket id", "check no", "check number", "bill no", "bill number",
+            "sale id", "sales id", "invoice no", "订单号", "订单编号", "订单id", "订单", "交易号",
+            "交易单号", "交易流水号", "交易编号", "流水号", "小票号", "小票编号", "单号", "单据号",
+            "销售单号", "收银单号", "票号", "账单号",
+        ),
+        "order/receipt number; rows with the same number are one order",
+    ),
+    FieldSpec(
+        "datetime",
+        (
+            "date time", "datetime", "timestamp", "order datetime", "order date time", "created at",
+            "created", "paid at", "sold at", "transaction datetime", "下单时间", "交易时间", "支付时间",
+            "销售时间", "结账时间", "创建时间", "订单时间", "时间戳", "付款时间", "收银时间",
+        ),
+        "date and time in one cell",
+    ),
+    FieldSpec(
+        "date",
+        (
+            "order date", "transaction date", "sale date", "sales date", "business date", "day",
+            "日期", "交易日期", "销售日期", "下单日期", "营业日期", "订单日期", "业务日期",
+        ),
+        "date",
+    ),
+    FieldSpec(
+        "time",
+        ("order time", "transaction time", "sale time", "time of day", "时间", "下单时刻", "交易时刻"),
+        "time of day",
+    ),
+    *STORE_FIELDS,
+    FieldSpec("quantity", ("qty", "quantity", "units", "数量", "销售数量", "件数", "商品数量"), "items"),
+    FieldSpec(
+        "unit_price",
+        ("unit price", "price", "item price", "单价", "售价", "价格", "销售单价", "商品单价"),
+        "price of one item; revenue = quantity x unit price",
+    ),
+    FieldSpec(
+        "total",
+        (
+            "amount", "total", "line total", "line amount", "subtotal", "sales", "sales amount",
+            "net sales", "金额", "小计", "合计", "销售金额", "销售额", "总价", "总金额", "营业额",
+        ),
+        "amount of the row (summed per order)",
+    ),
+    FieldSpec(
+        "order_total",
+        (
+            "order total", "order amount", "ticket total", "receipt total", "amount paid", "paid",
+            "实收", "实收金额", "订单金额", "订单总额", "支付金额", "实付金额", "实付",
+        ),
+        "amount of the whole order (taken once per order)",
+    ),
+]
+# fmt: on
+
+
+_ALIASES = alias_index(SALES_FIELDS)
+
+
+def resolve_time_columns(cols: ColumnMap, table: Table) -> None:
+    """Decide between one timestamp column and separate date and time columns by looking at values."""
+
+    def looks_like_time(field: str) -> bool:
+        i = cols.get(field)
+        for _, row in table.sample[:10]:
+            value = row[i] if i is not None and i < len(row) else ""
+            if value == "":
+                continue
+            try:
+                parse_time(value)
+            except CellError:
+                return False
+            return True
+        return False
+
+    if "datetime" in cols:
+        if "date" in cols and "time" not in cols and looks_like_time("datetime"):
+            cols.rename("datetime", "time")
+        else:
+            cols.drop("date")
+            cols.drop("time")
+            return
+    if "time" in cols and "date" not in cols and not looks_like_time("time"):
+        cols.rename("time", "datetime")
+    elif "date" in cols and "time" not in cols:
+        cols.rename("date", "datetime")
+
+
+def _order_key(txn: str, day: int, day_iso: dict[int, str]) -> str:
+    iso = day_iso.get(day)
+    if iso is None:
+        iso = day_iso[day] = seconds_to_datetime(day * DAY).date().isoformat()
+    if len(txn) > 100:
+        txn = "h:" + hashlib.sha1(txn.encode()).hexdigest()
+    return f"{txn}@{iso}"
+
+
+def _row_key(local: int, items: int, money: int, occurrence: int) -> str:
+    content = f"{seconds_to_datetime(local).isoformat()}|{items}|{money}"
+    return f"row:{hashlib.sha1(content.encode()).hexdigest()}#{occurrence}"
+
+
+def import_sales(
+    session_factory: sessionmaker[Session],
+    path: str | Path,
+    *,
+    store_code: str | None = None,
+    mapping: dict[str, str] | None = None,
+    create_stores: bool = False,
+    skip_bad: bool = False,
+    rejects_path: str | Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+    actor: str = "cli",
+    now: datetime | None = None,
+    day_first: bool | None = None,
+) -> ImportResult:
+    """Import a POS export (CSV or XLSX) into sales orders and 15-minute buckets, all or nothing.
+
+    Raises ImportFailed (nothing written) listing every bad row unless ``skip_bad``, which imports
+    the good rows and writes the bad ones to ``rejects_path`` (default ``<file>.rejects.csv``).
+    ``day_first`` settles dates such as 02/03/2026, which are refused as ambiguous otherwise.
+    """
+    now = now or datetime.now(UTC)
+
+    def body(session: Session, table: Table, fingerprint: str, rejects: RejectsWriter | None) -> ImportResult:
+        return _import(
+            session,
+            table,
+            fingerprint,
+            store_code,
+            mapping,
+            create_stores,
+            skip_bad,
+            rejects,
+            progress,
+            cancel,
+            actor,
+            now,
+            day_first,
+        )
+
+    return run_import(KIND, session_factory, path, _ALIASES, mapping, skip_bad, rejects_path, body)
+
+
+def _import(
+    session: Session,
+    table: Table,
+    fingerprint: str,
+    store_code: str | None,
+    mapping: dict[str, str] | None,
+    create_stores: bool,
+    skip_bad: bool,
+    rejects: RejectsWriter | None,
+    progress: Callable[[int, int], None] | None,
+    cancel: threading.Event | None,
+    actor: str,
+    now: datetime,
+    day_first: bool | None,
+) -> ImportResult:
+    cols = map_columns(table, SALES_FIELDS, mapping)
+    resolve_time_columns(cols, table)
+    if "datetime" not in cols and "date" not in cols:
+        raise unusable(table, SALES_FIELDS, "No date or timestamp column found", "datetime")
+    if not ({"order_total", "total", "unit_price"} & cols.index.keys()):
+        raise unusable(
+            table, SALES_FIELDS, "No amount column found (total, order total or unit price)", "total"
+        )
+    if not store_code and not ({"store_code", "store_name", "store_location"} & cols.index.keys()):
+        raise unusable(
+            table,
+            SALES_FIELDS,
+            "No store column found; for a one-store file pass --store CODE",
+            "store_code",
+        )
+
+    stores = StoreDirectory(session, create=create_stores)
+    log = ProblemLog(table.name, rejects)
+    reader = CellReader(day_first)
+    ticker = Ticker(progress, cancel, table.total_estimate)
+
+    fixed: StoreRef | None = None
+    if store_code:
+        try:
+            fixed = stores.resolve(code=store_code)
+        except CellError as exc:
+            raise file_problem(table.name, f"--store {store_code}: {exc}", column="store") from exc
+
+    # Column indexes and header names (for messages).
+    h = cols.header
+    ci_order = cols.get("order_id")
+    ci_stamp = cols.get("datetime")
+    ci_date = cols.get("date")
+    ci_time = cols.get("time")
+    ci_qty = cols.get("quantity")
+    ci_price = cols.get("unit_price")
+    ci_total = cols.get("total")
+    ci_ototal = cols.get("order_total")
+    store_fields = [f for f in ("store_code", "store_name", "store_location") if f in cols]
+    store_getter = itemgetter(*[cols.index[f] for f in store_fields]) if store_fields else None
+    store_column = h[store_fields[0]] if store_fields else "store"
+    money_column = h.get("order_total") or h.get("total") or h.get("unit_price") or ""
+    if ci_ototal is not None:
+        ci_total = ci_price = None  # what the customer paid wins over line amounts
+
+    store_cache: dict[object, StoreRef] = {}
+
+    def store_of(key: object) -> StoreRef:
+        values = key if isinstance(key, tuple) else (key,)
+        cells = {f: str(v) for f, v in zip(store_fields, values, strict=True)}
+        return stores.resolve(
+            cells.get("store_code", ""), cells.get("store_name", ""), cells.get("store_location", "")
+        )
+
+    def localise(stamp: tuple[int, int], ref: StoreRef) -> int:
+        # A timestamp with its own UTC offset: convert to the store's local clock.
+        utc = seconds_to_datetime(stamp[0] - stamp[1]).replace(tzinfo=UTC)
+        local = utc.astimezone(ref.tz)
+        return local.toordinal() * DAY + local.hour * 3600 + local.minute * 60 + local.second
+
+    # order key -> [first local second, items, money units, lines, first line, store ref]
+    orders: dict[tuple, list] = {}
+    dates_get = reader.dates.get
+    times_get = reader.times.get
+    money_get = reader.money.get
+    qty_get = reader.quantities.get
+    stamp = reader.stamp
+    rows_read = 0
+    next_tick = PROGRESS_EVERY
+    col = ""
+
+    for line, row in table.rows():
+        rows_read += 1
+        if rows_read >= next_tick:
+            next_tick += PROGRESS_EVERY
+            ticker(rows_read)
+        try:
+            # Store
+            if fixed is not None:
+                ref = fixed
+            else:
+                col = store_column
+                skey = store_getter(row)
+                ref = store_cache.get(skey)
+                if ref is None:
+                    ref = store_cache[skey] = store_of(skey)
+            # When
+            if ci_stamp is not None:
+                col = h["datetime"]
+                local = stamp(row[ci_stamp])
+                if local.__class__ is not int:
+                    local = localise(local, ref)
+            else:
+                col = h["date"]
+                v = row[ci_date]
+                d = dates_get(v)
+                if d is None:
+                    d = reader.date(v)
+                col = h["time"]
+                v = row[ci_time]
+                t = times_get(v)
+                if t is None:
+                    t = reader.time(v)
+                local = d + t
+            # How many and how much
+            if ci_qty is not None:
+                col = h["quantity"]
+                v = row[ci_qty]
+                q = qty_get(v)
+                if q is None:
+                    q = reader.quantity(v)
+            else:
+                q = 1
+            if ci_total is not None:
+                col = h["total"]
+                v = row[ci_total]
+                m = money_get(v)
+                if m is None:
+                    m = reader.amount(v)
+            elif ci_price is not None:
+                col = h["unit_price"]
+                v = row[ci_price]
+                m = money_get(v)
+                if m is None:
+                    m = reader.amount(v)
+                m *= q
+            else:
+                m = 0
+            # Which order
+            if ci_order is not None:
+                col = h["order_id"]
+                txn = row[ci_order].strip() if row[ci_order].__class__ is str else str(row[ci_order])
+                if not txn:
+                    raise CellError("the order number is empty; every row needs its order/receipt number")
+                okey = (ref.id, txn, local // DAY)
+                entry = orders.get(okey)
+                if entry is not None:
+                    if local < entry[0]:
+                        entry[0] = local
+                    entry[1] += q
+                    entry[2] += m
+                    entry[3] += 1
+                    continue
+                if ci_ototal is not None:
+                    col = h["order_total"]
+                    v = row[ci_ototal]
+                    m = money_get(v)
+                    if m is None:
+                        m = reader.amount(v)
+            else:
+                if ci_ototal is not None:
+                    col = h["order_total"]
+                    v = row[ci_ototal]
+                    m = money_get(v)
+                    if m is None:
+                        m = reader.amount(v)
+                okey = (ref.id, local, q, m, 1)
+                occurrence = 1
+                while okey in orders:
+                    occurrence += 1
+                    okey = (ref.id, local, q, m, occurrence)
+            orders[okey] = [local, q, m, 1, line, ref]
+        except CellError as exc:
+            if not any(str(c).strip() for c in row):
+                rows_read -= 1
+                continue
+            if _is_summary_row(row, ci_stamp if ci_stamp is not None else ci_date):
+                rows_read -= 1
+                continue
+            log.add(line, col, str(exc), row)
+
+    ticker.check_cancel()
+    # Order-level checks: a negative order is a refund, not a sale.
+    for okey, entry in list(orders.items()):
+        if entry[2] < 0:
+            log.add(
+                entry[4],
+                money_column,
+                f"the order totals {money_to_decimal(entry[2])} (a refund?); only sales are imported: "
+                "remove its rows, or use --skip-bad to leave it out",
+            )
+            del orders[okey]
+    if log.count and not skip_bad:
+        raise log.fail()
+    if rows_read == 0:
+        raise file_problem(table.name, "the file has a header but no data rows", line=table.header_line)
+    if not orders and log.count:
+        raise log.fail()
+
+    # Order keys, and the ones already in the database for these stores and dates.
+    day_iso: dict[int, str] = {}
+    keyed: list[tuple[str, list]] = []
+    if ci_order is not None:
+        for (_, txn, day), entry in orders.items():
+            keyed.append((_order_key(txn, day, day_iso), entry))
+    else:
+        for (_, local, q, m, occurrence), entry in orders.items():
+            keyed.append((_row_key(local, q, m, occurrence), entry))
+    orders.clear()
+    existing = _existing_keys(session, keyed)
+
+    # Bucket each new order in its store's local 15-minute interval, stored in UTC.
+    bucket_utc: dict[tuple[int, int], datetime] = {}
+    buckets: dict[tuple[int, datetime], list[int]] = {}
+    order_rows: list[dict] = []
+    skipped = 0
+    rows_imported = 0
+    for key, (local, q, m, nlines, _line, ref) in keyed:
+        if (ref.id, key) in existing:
+            skipped += 1
+            continue
+        start = local - local % BUCKET
+        bkey = (ref.id, start)
+        utc_start = bucket_utc.get(bkey)
+        if utc_start is None:
+            utc_start = bucket_utc[bkey] = _to_utc(start, ref.tz)
+        agg = buckets.get((ref.id, utc_start))
+        if agg is None:
+            buckets[(ref.id, utc_start)] = [1, q, m]
+        else:
+            agg[0] += 1
+            agg[1] += q
+            agg[2] += m
+        order_rows.append(
+            {
+                "store_id": ref.id,
+                "order_key": key,
+                "ordered_at": utc_start + timedelta(seconds=local - start),
+            }
+        )
+        rows_imported += nlines
+
+    ticker.check_cancel()
+    batch = new_batch(session, KIND, table.path, fingerprint, rows_read, actor, now)
+    orders_table = SalesOrder.__table__
+    for i in range(0, len(order_rows), INSERT_CHUNK):
+        chunk = order_rows[i : i + INSERT_CHUNK]
+        for r in chunk:
+            r["batch_id"] = batch.id
+        session.execute(insert(orders_table), chunk)
+        ticker.check_cancel()
+    bucket_rows = [
+        {
+            "store_id": sid,
+            "bucket_start": start,
+            "orders": n,
+            "items": items,
+            "revenue": money_to_decimal(money),
+            "batch_id": batch.id,
+        }
+        for (sid, start), (n, items, money) in buckets.items()
+    ]
+    for i in range(0, len(bucket_rows), INSERT_CHUNK):
+        session.execute(insert(SalesBucket.__table__), bucket_rows[i : i + INSERT_CHUNK])
+    ticker.check_cancel()
+    session.commit()
+    ticker.done(rows_read)
+    return ImportResult(
+        batch_id=batch.id,
+        rows_read=rows_read,
+        rows_imported=rows_imported,
+        orders_added=len(order_rows),
+        skipped_duplicates=skipped,
+        rejected=log.problems[:],
+        rejected_count=log.count,
+        stores_created=list(stores.created),
+    )
+
+
+_SUMMARY_LABELS = {"合计", "总计", "小计", "total", "totals", "grandtotal", "sum", "汇总"}
+
+
+def _is_summary_row(row: list, date_index: int | None) -> bool:
+    """A totals row at the bottom of an export: no date, and a cell saying 'Total'/'合计'."""
+    if date_index is not None and str(row[date_index]).strip():
+        return False
+    return any(str(c).strip().casefold().replace(" ", "").rstrip(":：") in _SUMMARY_LABELS for c in row)
+
+
+def _to_utc(local: int, tz: ZoneInfo) -> datetime:
+    return seconds_to_datetime(local).replace(tzinfo=tz).astimezone(UTC)
+
+
+def _existing_keys(session: Session, keyed: list[tuple[str, list]]) -> set[tuple[int, str]]:
+    """(store, key) of orders already imported, looked up for this file's stores and dates only."""
+    if not keyed:
+        return set()
+    store_ids = sorted({entry[5].id for _, entry in keyed})
+    lo = min(entry[0] for _, entry in keyed)
+    hi = max(entry[0] for _, entry in keyed)
+    # Local seconds -> a UTC range wide enough for any zone, and for an order first seen earlier.
+    start = seconds_to_datetime(lo).replace(tzinfo=UTC) - timedelta(days=2)
+    end = seconds_to_datetime(hi).replace(tzinfo=UTC) + timedelta(days=2)
+    query = select(SalesOrder.store_id, SalesOrder.order_key).where(
+        SalesOrder.store_id.in_(store_ids),
+        SalesOrder.ordered_at >= start,
+        SalesOrder.ordered_at <= end,
+    )
+    return {(sid, key) for sid, key in session.execute(query)}
+
+
+__all__ = ["SALES_FIELDS", "ImportCancelled", "ImportFailed", "import_sales"]

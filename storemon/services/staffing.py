@@ -85,7 +85,7 @@ def _finite(value: float) -> float | None:
     return None if not math.isfinite(value) else round(float(value), 4)
 
 
-def _orders_grid(session: Session, store: Store, first_day: date, days: int) -> np.ndarray:
+def orders_grid(session: Session, store: Store, first_day: date, days: int) -> np.ndarray:
     """Orders per interval over ``days`` local days; NaN for days without any sales."""
     start = local_midnight(first_day, store.timezone)
     end = local_midnight(first_day + timedelta(days=days), store.timezone)
@@ -115,14 +115,14 @@ def _slot(first_day: date, local: datetime) -> int:
     ) // INTERVAL_MINUTES
 
 
-def _targets_for(session: Session, store: Store) -> StaffingTargets:
+def targets_for(session: Session, store: Store) -> StaffingTargets:
     targets = staffing_targets(session)
     if store.service_minutes:
         targets = StaffingTargets(**{**targets.__dict__, "service_minutes": float(store.service_minutes)})
     return targets
 
 
-def _shifts(session: Session, store: Store, first_day: date, days: int) -> list[RosterShift]:
+def shifts_between(session: Session, store: Store, first_day: date, days: int) -> list[RosterShift]:
     start = local_midnight(first_day, store.timezone)
     end = local_midnight(first_day + timedelta(days=days), store.timezone)
     return list(
@@ -211,41 +211,64 @@ def _person_pressure(
     )
 
 
+@dataclass(frozen=True)
+class DayDemand:
+    """The orders a store-day is modelled on: its actual sales once the day is past, else the forecast."""
+
+    expected: np.ndarray
+    """Forecast orders per interval, ``[days, intervals]``."""
+    actual: np.ndarray
+    """Sales per interval, NaN for days without sales."""
+    use_actual: np.ndarray
+    """Per day: True where the day is past and has sales."""
+
+    @property
+    def orders(self) -> np.ndarray:
+        return np.where(self.use_actual[:, None], np.nan_to_num(self.actual), self.expected)
+
+
+def day_demand(session: Session, store: Store, days: list[date], now: datetime | None = None) -> DayDemand:
+    """Forecast and actual orders of ``days``, the forecast learnt from the 8 weeks before the first."""
+    now = now or datetime.now(UTC)
+    today = now.astimezone(ZoneInfo(store.timezone)).date()
+    first = min(days)
+    span = (max(days) - first).days + 1
+    history_start = first - timedelta(days=HISTORY_DAYS)
+    grid = orders_grid(session, store, history_start, HISTORY_DAYS + span)
+    offsets = [(d - first).days for d in days]
+    actual = grid[HISTORY_DAYS:][offsets]
+    expected = forecast(DemandHistory(grid[:HISTORY_DAYS], history_start), days).expected_orders[0]
+    use_actual = np.array([not np.isnan(a).all() and d < today for a, d in zip(actual, days, strict=True)])
+    return DayDemand(expected, actual, use_actual)
+
+
 def store_days(
     session: Session, actor: Actor, store_ref: int | str, days: list[date], now: datetime | None = None
 ) -> list[StoreDay]:
     """The staffing picture of consecutive-or-not local ``days`` for one store, modelled at once."""
     store = visible_store(session, actor, store_ref)
-    now = now or datetime.now(UTC)
-    today = now.astimezone(ZoneInfo(store.timezone)).date()
     first, last = min(days), max(days)
     span = (last - first).days + 1
-    history_start = first - timedelta(days=HISTORY_DAYS)
-    grid = _orders_grid(session, store, history_start, HISTORY_DAYS + span)
-    history, actual = grid[:HISTORY_DAYS], grid[HISTORY_DAYS:]
     offsets = [(d - first).days for d in days]
-    expected = forecast(DemandHistory(history, history_start), days).expected_orders[0]
-    use_actual = np.array(
-        [not np.isnan(actual[o]).all() and d < today for o, d in zip(offsets, days, strict=True)]
-    )
-    demand = np.where(use_actual[:, None], np.nan_to_num(actual[offsets]), expected)
-    shifts = _shifts(session, store, first, span)
+    demand = day_demand(session, store, days, now)
+    shifts = shifts_between(session, store, first, span)
     staffed = roster_grid(store, shifts, first, span).reshape(span, INTERVALS_PER_DAY)[offsets]
-    targets = _targets_for(session, store)
+    targets = targets_for(session, store)
     config = pressure_config(session)
-    model = model_day(demand, staffed, targets)
+    model = model_day(demand.orders, staffed, targets)
     is_open = open_mask(1, store.opens_at, store.closes_at)
     tz = ZoneInfo(store.timezone)
     result = []
     for k, day in enumerate(days):
         day_model = DayModel(**{f: getattr(model, f)[k] for f in model.__dataclass_fields__})
-        shown = is_open | (staffed[k] > 0) | (demand[k] > 0)
+        orders = demand.orders[k]
+        shown = is_open | (staffed[k] > 0) | (orders > 0)
         origin = local_midnight(day, store.timezone)
         intervals = [
             IntervalFigures(
                 start=(origin + timedelta(minutes=i * INTERVAL_MINUTES)).astimezone(tz),
-                expected_orders=round(float(expected[k, i]), 2),
-                actual_orders=None if np.isnan(actual[offsets[k], i]) else int(actual[offsets[k], i]),
+                expected_orders=round(float(demand.expected[k, i]), 2),
+                actual_orders=None if np.isnan(demand.actual[k, i]) else int(demand.actual[k, i]),
                 rostered_staff=int(staffed[k, i]),
                 effective_servers=float(day_model.effective_servers[i]),
                 utilisation=_finite(day_model.utilisation[i]),
@@ -257,15 +280,14 @@ def store_days(
             )
             for i in np.flatnonzero(shown).tolist()
         ]
-        open_util = day_model.utilisation[is_open & (demand[k] > 0)]
-        weights = demand[k]
+        open_util = day_model.utilisation[is_open & (orders > 0)]
         result.append(
             StoreDay(
                 store_id=store.id,
                 store_code=store.code,
                 store_name=store.name,
                 day=day,
-                demand_source="actual" if use_actual[k] else "forecast",
+                demand_source="actual" if demand.use_actual[k] else "forecast",
                 service_minutes=targets.service_minutes,
                 intervals=intervals,
                 pressure=_shift_pressures(session, store, day, day_model, shifts, config),
@@ -274,7 +296,7 @@ def store_days(
                 ),
                 peak_utilisation=_finite(open_util.max()) if open_util.size else None,
                 day_mean_wait_minutes=round(
-                    float((weights * day_model.wait_minutes).sum() / max(weights.sum(), 1e-9)), 2
+                    float((orders * day_model.wait_minutes).sum() / max(orders.sum(), 1e-9)), 2
                 ),
             )
         )

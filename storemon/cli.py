@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument(
         "--no-demo", action="store_true", help="do not fill an empty database with the demo chain"
     )
+    gui.add_argument("--smoke", action="store_true", help="open the main window once and quit (install check)")
     gui.set_defaults(handler=cmd_gui)
 
     demo = sub.add_parser("demo", help="fill an empty database with a realistic demo chain")
@@ -161,23 +162,9 @@ def cmd_gui(args, database: Database) -> int:
     if database.is_empty() and not args.no_demo:
         print("The database is empty: filling it with the demo chain...", file=sys.stderr)
         _fill_demo(database, stores=30, weeks=8, seed=7, anchor=None)
-    from storemon.services.stores import store_summaries
+    from ui.app import run_gui
 
-    # The desktop window arrives with the UI issue; until then the chain summary is printed.
-    with database.sessions() as session:
-        rows = store_summaries(session, _actor(database, args.username))
-    print(f"Storemon {__version__} on {database.description}")
-    print(
-        f"{len(rows)} stores; {sum(r.policy_status == 'gap' for r in rows)} in a policy gap; "
-        f"{sum(r.solo_hours_per_week > 0 for r in rows)} with solo hours"
-    )
-    for row in rows:
-        policy = row.policy_staff_per_shift if row.policy_staff_per_shift is not None else "gap"
-        print(
-            f"  {row.code:<7} {row.name:<10} {row.region:<12} revenue/day {row.avg_daily_revenue:>9,.0f}  "
-            f"policy {policy!s:<3} rostered {row.rostered_staff_per_shift:4.2f}  solo h/week {row.solo_hours_per_week:5.1f}"
-        )
-    return 0
+    return run_gui(database, args.username, smoke=args.smoke)
 
 
 def _fill_demo(database: Database, **options) -> None:

@@ -1,0 +1,64 @@
+"""Start the desktop application on an open database."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from storemon.config import app_paths
+from storemon.services.access import SYSTEM, AccessDenied, Actor
+from storemon.services.api import Services
+from storemon.services.database import Database
+from ui.context import AppContext, AppEvents
+from ui.i18n import install_translator
+from ui.main_window import MainWindow
+from ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+
+def ui_settings() -> QSettings:
+    """Window geometry, last view and language: per PC, in the config folder (STYLE.md section 4)."""
+    path = app_paths().config_dir / "ui.ini"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return QSettings(str(path), QSettings.Format.IniFormat)
+
+
+def ensure_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName("Storemon")
+    app.setOrganizationName("Storemon")
+    app.setApplicationDisplayName("Storemon")
+    return app
+
+
+def build_context(database: Database, actor: Actor, app: QApplication) -> AppContext:
+    settings = ui_settings()
+    install_translator(settings.value("ui/language", "system"))
+    return AppContext(Services(database), actor, TaskRunner(app), AppEvents(app), settings)
+
+
+def default_actor(services: Services, username: str | None) -> Actor:
+    """Until sign-in lands, the app acts as the named user or the local administrator."""
+    if username:
+        return services.actor(username)
+    try:
+        return services.actor("admin")
+    except AccessDenied:
+        return SYSTEM
+
+
+def run_gui(database: Database, username: str | None = None, smoke: bool = False) -> int:
+    """Open the main window; ``smoke`` renders it once and quits (packaging and CI checks)."""
+    app = ensure_app()
+    ctx = build_context(database, default_actor(Services(database), username), app)
+    window = MainWindow(ctx)
+    window.show()
+    if smoke:
+        QTimer.singleShot(0, lambda: (window.grab(), window.close(), app.quit()))
+    code = app.exec()
+    ctx.tasks.wait()
+    return code

@@ -1,0 +1,150 @@
+"""The main window: navigation between screens, menus and shortcuts, status bar, tray icon.
+
+Screens are registered in ``VIEWS`` (key, module, class); the window remembers its geometry
+and last screen in the UI settings file.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from PySide6.QtCore import QByteArray, Qt, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QStackedWidget,
+)
+
+from storemon import __version__
+from ui.context import AppContext
+from ui.views.base import BaseView
+
+VIEWS: list[tuple[str, str, str]] = [
+    ("today", "ui.views.today", "TodayView"),
+    ("region", "ui.views.region", "RegionView"),
+    ("alerts", "ui.views.alerts", "AlertsView"),
+    ("schedule", "ui.views.schedule", "ScheduleView"),
+    ("incidents", "ui.views.incidents", "IncidentsView"),
+    ("policies", "ui.views.policies", "PoliciesView"),
+    ("settings", "ui.views.settings", "SettingsView"),
+]
+
+
+def available_views() -> list[tuple[str, type[BaseView]]]:
+    """The screens whose modules exist in this build, in navigation order."""
+    found = []
+    for key, module, cls in VIEWS:
+        try:
+            found.append((key, getattr(importlib.import_module(module), cls)))
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+    return found
+
+
+class MainWindow(QMainWindow):
+    """Navigation on the left, the current screen on the right."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle(self.tr("Storemon"))
+        self.views: dict[str, BaseView] = {}
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setMaximumWidth(190)
+        self.stack = QStackedWidget()
+        for key, cls in available_views():
+            view = cls(ctx)
+            self.views[key] = view
+            self.stack.addWidget(view)
+            item = QListWidgetItem(view.title())
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.nav.addItem(item)
+        splitter = QSplitter()
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(splitter)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self._build_menus()
+        self._build_status_bar()
+        ctx.events.store_selected.connect(lambda _store_id: self.show_view("today"))
+        ctx.events.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self._restore()
+
+    # -- building ---------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self.refresh_action = QAction(self.tr("&Refresh"), self, shortcut=QKeySequence.StandardKey.Refresh)
+        self.refresh_action.triggered.connect(self.ctx.events.data_changed.emit)
+        file_menu.addAction(self.refresh_action)
+        file_menu.addSeparator()
+        quit_action = QAction(self.tr("&Quit"), self, shortcut=QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        for number, key in enumerate(self.views, start=1):
+            action = QAction(self.views[key].title(), self, shortcut=QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _checked=False, k=key: self.show_view(k))
+            view_menu.addAction(action)
+
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        about = QAction(self.tr("&About Storemon"), self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.database_label = QLabel(self.tr("Database: %1").replace("%1", self.ctx.services.description))
+        self.user_label = QLabel(self.tr("Signed in as %1").replace("%1", self.ctx.actor.username))
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(120)
+        self.busy.setVisible(False)
+        bar.addPermanentWidget(self.busy)
+        bar.addPermanentWidget(self.user_label)
+        bar.addPermanentWidget(self.database_label)
+        self.ctx.tasks.busy_changed.connect(lambda n: self.busy.setVisible(n > 0))
+
+    # -- navigation and state -------------------------------------------------------------------
+    def show_view(self, key: str) -> None:
+        keys = list(self.views)
+        if key in keys:
+            self.nav.setCurrentRow(keys.index(key))
+
+    def current_view_key(self) -> str:
+        item = self.nav.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else ""
+
+    def _restore(self) -> None:
+        geometry = self.ctx.settings.value("main_window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        last = self.ctx.settings.value("main_window/last_view", "today")
+        self.show_view(last if last in self.views else next(iter(self.views), ""))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.ctx.settings.setValue("main_window/geometry", self.saveGeometry())
+        self.ctx.settings.setValue("main_window/last_view", self.current_view_key())
+        self.ctx.settings.sync()
+        super().closeEvent(event)
+
+    @Slot()
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            self.tr("About Storemon"),
+            self.tr(
+                "Storemon %1\n\nStaffing, queue waits, shift pressure and escalation for small stores."
+            ).replace("%1", __version__),
+        )

@@ -146,6 +146,7 @@ class User(Base):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     staff_member_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    email: Mapped[str] = mapped_column(String(200), default="")
     store: Mapped[Store | None] = relationship()
     region: Mapped[Region | None] = relationship()
     staff_member: Mapped[StaffMember | None] = relationship()
@@ -309,6 +310,42 @@ class Notification(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    username: Mapped[str | None] = mapped_column(String(100), index=True)
+    """The person this is for (None for a chain-wide channel such as a group webhook)."""
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the person saw it in the app (in-app channel: the unread count)."""
+
+
+class CoverOffer(Base):
+    """A backup call (应急补位) offered to one person; the first to accept covers, the rest are told."""
+
+    __tablename__ = "cover_offers"
+    __table_args__ = (UniqueConstraint("alert_id", "username"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    username: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16), default="offered")
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Commitment(Base):
+    """A promise made to a customer ("call back at 15:00"): reminded before, escalated when missed."""
+
+    __tablename__ = "commitments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
+    owner: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    grace_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    remind_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"))
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class AuditEntry(Base):

@@ -1,0 +1,85 @@
+"""Feishu / Lark (飞书) custom bot.
+
+Format: https://open.feishu.cn/document/client-docs/bot-v3/add-custom-bot (Lark:
+https://open.larksuite.com/document/client-docs/bot-v3/add-custom-bot) — POST to
+`https://open.feishu.cn/open-apis/bot/v2/hook/TOKEN` a `msg_type` of "text", "post" or
+"interactive". We send "post" (rich text): its "text" tags are literal text, so a hostile name
+cannot become an `<at user_id="all">` mention as it could in a "text" message. Signing
+("签名校验"): `timestamp` in seconds (within an hour of Feishu's clock) and
+`sign = base64(HMAC-SHA256(key = timestamp + "\\n" + secret, message = ""))`, both as
+fields of the JSON body. The answer is `{"code": 0, "msg": "success"}` (older deployments:
+`{"StatusCode": 0}`); the body may be at most 20 KB; code 11232 means rate limited.
+Every message ends in "Storemon" so a bot secured by keyword can use that keyword.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from datetime import datetime
+from typing import Any, ClassVar, Final
+
+from alerts.message import Message
+from alerts.notifiers._chat import ChatWebhookNotifier
+from alerts.notifiers._http import HttpReply
+from alerts.notifiers._text import clean_text, one_line, truncate, truncate_utf8
+from alerts.notifiers.base import LABEL_ALERT, LABEL_LEVEL, LABEL_STORE, SEVERITY_LABELS_ZH
+
+MAX_BODY_TEXT_BYTES: Final = 15000  # of the 20 KB request body
+# 11232: frequency limited; 9499 is a malformed request and is not retried.
+RETRYABLE_CODES: Final = frozenset({11232})
+
+
+def feishu_sign(secret: str, timestamp_s: int) -> str:
+    """Base64 HMAC-SHA256 with key "<timestamp>\\n<secret>" over an empty message."""
+    key = f"{timestamp_s}\n{secret}".encode()
+    return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode("ascii")
+
+
+class FeishuNotifier(ChatWebhookNotifier):
+    """Posts a rich-text ("post") message to a Feishu/Lark custom bot, signed when a secret is set."""
+
+    channel: ClassVar[str] = "feishu"
+    platform: ClassVar[str] = "Feishu"
+    noun: ClassVar[str] = "bot"
+
+    def payload(self, message: Message) -> dict[str, Any]:
+        """`{"msg_type": "post", "content": {"post": {"zh_cn": {"title", "content"}}}}`."""
+        label = SEVERITY_LABELS_ZH[message.severity]
+        title = truncate(f"【{label}】{one_line(message.title)}", 200)
+        body = truncate_utf8(clean_text(message.body).strip(), MAX_BODY_TEXT_BYTES)
+        lines = [line for line in body.split("\n") if line.strip()]
+        if message.store:
+            lines.append(f"{LABEL_STORE}: {truncate(one_line(message.store), 200)}")
+        if message.level is not None:
+            lines.append(f"{LABEL_LEVEL}: {message.level}")
+        lines += [
+            f"{truncate(one_line(k), 60)}: {truncate(one_line(v), 200)}" for k, v in message.fields.items()
+        ]
+        if message.alert_id is not None:
+            lines.append(f"{LABEL_ALERT}: #{message.alert_id}")
+        lines.append("— Storemon")
+        paragraphs = [[{"tag": "text", "text": line}] for line in lines]
+        return {"msg_type": "post", "content": {"post": {"zh_cn": {"title": title, "content": paragraphs}}}}
+
+    def signed(self, url: str, payload: dict[str, Any], now: datetime) -> tuple[str, dict[str, Any]]:
+        """Add `timestamp` (s, as a string) and `sign` to the body when a secret is set."""
+        if not self._secret:
+            return url, payload
+        timestamp_s = int(now.timestamp())
+        return url, {"timestamp": str(timestamp_s), "sign": feishu_sign(self._secret, timestamp_s), **payload}
+
+    def check_reply(self, reply: HttpReply) -> None:
+        """code 0 (or StatusCode 0 from older deployments) means posted; 11232 is retried."""
+        self.check_http(reply)
+        data = self.json_reply(reply)
+        code = data["code"] if "code" in data else data.get("StatusCode")
+        if code == 0:
+            return
+        raise self.platform_error(
+            code,
+            data.get("msg") or data.get("StatusMessage"),
+            retryable=code in RETRYABLE_CODES,
+            hint="check the bot's webhook URL, secret (签名校验), keyword and IP settings in Feishu and in Settings",
+        )

@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from storemon import __version__
@@ -64,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument(
         "--no-demo", action="store_true", help="do not fill an empty database with the demo chain"
     )
-    gui.add_argument("--smoke", action="store_true", help="open the main window once and quit (install check)")
+    gui.add_argument(
+        "--smoke", action="store_true", help="open the main window once and quit (install check)"
+    )
     gui.set_defaults(handler=cmd_gui)
 
     demo = sub.add_parser("demo", help="fill an empty database with a realistic demo chain")
@@ -143,12 +145,253 @@ def build_parser() -> argparse.ArgumentParser:
     recommend.add_argument("--date", type=_date, required=True)
     recommend.set_defaults(handler=cmd_recommend)
 
+    _alert_commands(sub)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="upgrade the schema to the newest version").set_defaults(
         handler=cmd_db_upgrade
     )
     return parser
+
+
+def _when(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time; use e.g. 2026-03-09T06:00+08:00") from exc
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no time zone; add one, e.g. +08:00")
+    return value
+
+
+def _alert_commands(sub) -> None:
+    alert = sub.add_parser("alert", help="list, show and act on alerts")
+    alert_sub = alert.add_subparsers(dest="alert_command", required=True)
+    listing = alert_sub.add_parser("list", help="alerts in your scope, newest first")
+    listing.add_argument(
+        "--status", default="active", choices=["active", "open", "acknowledged", "snoozed", "resolved", "all"]
+    )
+    listing.add_argument("--store", type=int)
+    listing.add_argument("--rule")
+    listing.add_argument("--format", choices=["json", "csv", "text"], default="text")
+    listing.set_defaults(handler=cmd_alert_list)
+    show = alert_sub.add_parser("show", help="one alert with its timeline")
+    show.add_argument("alert_id", type=int)
+    show.set_defaults(handler=cmd_alert_show)
+    for name, helptext in (("ack", "acknowledge: you are on it"), ("resolve", "it is handled")):
+        cmd = alert_sub.add_parser(name, help=helptext)
+        cmd.add_argument("alert_id", type=int)
+        cmd.add_argument("--note", default="")
+        cmd.set_defaults(handler=cmd_alert_event, event=name)
+    comment = alert_sub.add_parser("comment", help="add a note to the timeline")
+    comment.add_argument("alert_id", type=int)
+    comment.add_argument("text")
+    comment.set_defaults(handler=cmd_alert_event, event="comment")
+
+    call = sub.add_parser("call", help="one-click calls: backup (应急补位) or a manager")
+    call_sub = call.add_subparsers(dest="call_command", required=True)
+    for name in ("backup", "manager"):
+        cmd = call_sub.add_parser(name, help=f"call {name} to a store now")
+        cmd.add_argument("--store", required=True)
+        cmd.add_argument("--note", default="")
+        cmd.set_defaults(handler=cmd_call, call=name)
+    cover = sub.add_parser("cover", help="accept a backup call offered to you")
+    cover.add_argument("alert_id", type=int)
+    cover.set_defaults(handler=cmd_cover)
+
+    relief = sub.add_parser("relief", help="ask to be relieved at the counter")
+    relief.add_argument("--store", required=True)
+    relief.add_argument("--reason", required=True)
+    relief.add_argument("--urgency", choices=["low", "normal", "high"], default="normal")
+    relief.set_defaults(handler=cmd_relief)
+
+    commitment = sub.add_parser("commitment", help="promises to customers (call back at 15:00)")
+    commitment_sub = commitment.add_subparsers(dest="commitment_command", required=True)
+    add = commitment_sub.add_parser("add")
+    add.add_argument("--store", required=True)
+    add.add_argument("--due", type=_when, required=True, help="e.g. 2026-03-09T15:00+08:00")
+    add.add_argument("--text", required=True)
+    add.add_argument("--grace", type=int, default=10, help="minutes after the deadline before it escalates")
+    add.set_defaults(handler=cmd_commitment_add)
+    done = commitment_sub.add_parser("done")
+    done.add_argument("commitment_id", type=int)
+    done.set_defaults(handler=cmd_commitment_done)
+
+    rules = sub.add_parser("rules", help="evaluate the alert rules once")
+    rules_sub = rules.add_subparsers(dest="rules_command", required=True)
+    run = rules_sub.add_parser("run")
+    run.add_argument("--at", type=_when, help="evaluate as if it were this time (default: now)")
+    run.set_defaults(handler=cmd_rules_run)
+
+    worker = sub.add_parser("worker", help="run rules, escalations and deliveries until stopped")
+    worker.set_defaults(handler=cmd_worker)
+
+    notify = sub.add_parser("notify", help="notification channels")
+    notify_sub = notify.add_subparsers(dest="notify_command", required=True)
+    test = notify_sub.add_parser("test", help="send a test message through a configured channel")
+    test.add_argument("channel")
+    test.add_argument("--to", help="recipient for e-mail (default: the sender address)")
+    test.set_defaults(handler=cmd_notify_test)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def cmd_alert_list(args, database: Database) -> int:
+    from storemon.services.alerts import list_alerts
+
+    status = None if args.status == "all" else args.status
+    with database.sessions() as session:
+        rows = list_alerts(
+            session, _actor(database, args.username), status=status, store_id=args.store, rule=args.rule
+        )
+    if args.format != "text":
+        _emit(render(rows, args.format))
+        return 0
+    if not rows:
+        print("No alerts.")
+    for row in rows:
+        print(
+            f"#{row.id:<5} {row.status:<12} L{row.level} {row.level_name:<24} {row.severity:<8} "
+            f"{row.store_code:<7} {row.title}"
+        )
+        for reason in row.details.get("reasons", [])[:3]:
+            print(f"        - {reason}")
+    return 0
+
+
+def cmd_alert_show(args, database: Database) -> int:
+    from storemon.services.alerts import alert_detail
+
+    with database.sessions() as session:
+        alert, timeline = alert_detail(session, _actor(database, args.username), args.alert_id)
+    _emit(render_one({"alert": alert, "timeline": timeline}))
+    return 0
+
+
+def cmd_alert_event(args, database: Database) -> int:
+    from alerts.escalation import Acknowledge, Comment, Resolve
+    from storemon.services.alerts import act
+
+    actor = _actor(database, args.username)
+    event = {
+        "ack": lambda: Acknowledge(by=actor.username),
+        "resolve": lambda: Resolve(by=actor.username, note=args.note),
+        "comment": lambda: Comment(by=actor.username, text=args.text),
+    }[args.event]()
+    with database.sessions.begin() as session:
+        alert = act(session, actor, args.alert_id, event, _now())
+        status = alert.status
+    print(f"alert {args.alert_id}: {status}")
+    return 0
+
+
+def cmd_call(args, database: Database) -> int:
+    from storemon.services.actions import call_backup, call_manager
+
+    actor = _actor(database, args.username)
+    run = call_backup if args.call == "backup" else call_manager
+    with database.sessions.begin() as session:
+        alert_id = run(session, actor, args.store, _now(), args.note)
+    print(f"{args.call} called: alert {alert_id}")
+    return 0
+
+
+def cmd_cover(args, database: Database) -> int:
+    from storemon.services.actions import accept_cover
+
+    with database.sessions.begin() as session:
+        accept_cover(session, _actor(database, args.username), args.alert_id, _now())
+    print(f"alert {args.alert_id}: you are covering; thank you")
+    return 0
+
+
+def cmd_relief(args, database: Database) -> int:
+    from storemon.services.actions import relief_request
+
+    with database.sessions.begin() as session:
+        alert_id = relief_request(
+            session, _actor(database, args.username), args.store, args.reason, _now(), args.urgency
+        )
+    print(f"relief requested: alert {alert_id}")
+    return 0
+
+
+def cmd_commitment_add(args, database: Database) -> int:
+    from storemon.services.actions import add_commitment
+
+    with database.sessions.begin() as session:
+        cid = add_commitment(
+            session,
+            _actor(database, args.username),
+            args.store,
+            args.text,
+            args.due.astimezone(UTC),
+            _now(),
+            grace_minutes=args.grace,
+        )
+    print(f"commitment {cid} due {args.due.isoformat()}")
+    return 0
+
+
+def cmd_commitment_done(args, database: Database) -> int:
+    from storemon.services.actions import commitment_done
+
+    with database.sessions.begin() as session:
+        commitment_done(session, _actor(database, args.username), args.commitment_id, _now())
+    print(f"commitment {args.commitment_id}: done")
+    return 0
+
+
+def cmd_rules_run(args, database: Database) -> int:
+    from storemon.services.rules import evaluate
+
+    at = (args.at or _now()).astimezone(UTC)
+    with database.sessions.begin() as session:
+        run = evaluate(session, at)
+    raised = ", ".join(f"{rule} {n}" for rule, n in sorted(run.raised.items())) or "none"
+    print(
+        f"rules at {at.isoformat()}: {run.stores} stores; raised or updated: {raised}; resolved {run.resolved}"
+    )
+    return 0
+
+
+def cmd_worker(args, database: Database) -> int:
+    import signal
+    import threading
+
+    from storemon.worker import run_worker
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    print(f"storemon worker on {database.description}; Ctrl+C to stop", file=sys.stderr)
+    run_worker(database, stop)
+    return 0
+
+
+def cmd_notify_test(args, database: Database) -> int:
+    from alerts.notifiers import DeliveryError, SettingsError, notifier_from_settings
+    from storemon.services.alerts import channel_subscriptions
+
+    with database.sessions() as session:
+        channels = {c["name"]: c for c in channel_subscriptions(session)}
+    if args.channel not in channels:
+        known = ", ".join(sorted(channels)) or "none configured"
+        raise UserError(f"no channel named {args.channel!r}; channels: {known}")
+    channel = channels[args.channel]
+    try:
+        notifier = notifier_from_settings(channel["type"], channel.get("settings", {}))
+        if channel["type"] == "email":
+            notifier.send_test(args.to)
+        else:
+            notifier.send_test()
+    except (DeliveryError, SettingsError) as exc:
+        raise UserError(f"test message on {args.channel!r} failed: {exc}") from exc
+    print(f"test message sent on {args.channel!r}")
+    return 0
 
 
 def _actor(database: Database, username: str | None) -> Actor:

@@ -88,15 +88,10 @@ STORE_TYPES = {
 # Shift templates in local wall-clock minutes; more staff means more overlap, fewer solo edges.
 SHIFT_TEMPLATES = {
     1: [(6 * 60 + 45, 14 * 60), (14 * 60, 21 * 60 + 15)],
-    2: [(6 * 60 + 45, 14 * 60), (8 * 60, 15 * 60 + 30), (13 * 60 + 30, 21 * 60 + 15), (14 * 60, 20 * 60)],
-    3: [
-        (6 * 60 + 45, 14 * 60),
-        (7 * 60 + 30, 14 * 60 + 30),
-        (8 * 60, 15 * 60 + 30),
-        (13 * 60 + 30, 21 * 60 + 15),
-        (14 * 60, 21 * 60),
-        (11 * 60, 18 * 60),
-    ],
+    # Two per shift, but the second opener arrives at 07:30: a solo half hour as the rush starts.
+    2: [(6 * 60 + 45, 14 * 60), (7 * 60 + 30, 15 * 60 + 30), (13 * 60 + 30, 21 * 60 + 15), (14 * 60, 20 * 60)],
+    3: [(6 * 60 + 45, 14 * 60), (6 * 60 + 45, 13 * 60 + 30), (8 * 60, 15 * 60 + 30),
+        (13 * 60 + 30, 21 * 60 + 15), (14 * 60, 21 * 60), (11 * 60, 18 * 60)],
 }
 
 INCIDENT_TYPES = ["slow_order", "queue_dispute", "prep_area_intrusion", "refund_demand", "complaint"]

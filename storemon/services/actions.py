@@ -1,0 +1,365 @@
+"""One-click actions: call backup (应急补位), manager intervention, relief requests, incidents, commitments.
+
+Each is an alert with a full timeline (``storemon.services.alerts``), so the same escalation,
+outbox and audit apply; these functions add what is particular to each action.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from alerts.escalation import Acknowledge, Resolve
+from storemon.db.models import Commitment, CoverOffer, Incident, Role, RosterShift, Store, User
+from storemon.errors import StoremonError
+from storemon.services.access import Actor, NotFound, visible_store
+from storemon.services.alerts import act, audit, notify_user, queue_notifications, raise_alert, visible_alert
+from storemon.services.staffing import store_day
+
+SENSITIVE_TRIGGERS = ("escalated_complaint", "consumer_association", "media")
+CUSTOMER_TYPES = ("irritable", "repetitive", "rational_demanding", "opportunistic")
+URGENCY = {"low": "info", "normal": "warning", "high": "critical"}
+
+
+class ActionRefused(StoremonError):
+    """The action cannot be taken as asked (already covered, not offered to you...)."""
+
+
+@dataclass(frozen=True)
+class LivePicture:
+    """What a manager paged in needs to know at a glance."""
+
+    wait_minutes: float
+    backlog: float
+    staff_on_shift: int
+    alone: str
+    utilisation: float | None
+
+    def as_fields(self) -> dict[str, str]:
+        return {
+            "Modelled wait (min)": f"{self.wait_minutes:.1f}",
+            "Orders in the store": f"{self.backlog:.0f}",
+            "Staff on shift": str(self.staff_on_shift),
+            "Alone": self.alone or "-",
+        }
+
+
+def live_picture(session, actor: Actor, store: Store, now: datetime) -> LivePicture:
+    """The store's current 15-minute interval from the staffing model, and who is alone."""
+    local = now.astimezone(ZoneInfo(store.timezone))
+    day = store_day(session, actor, store.id, local.date(), now)
+    current = None
+    for interval in day.intervals:
+        if interval.start <= local < interval.start + timedelta(minutes=15):
+            current = interval
+    on_shift = session.scalars(
+        select(RosterShift).where(
+            RosterShift.store_id == store.id, RosterShift.starts_at <= now, RosterShift.ends_at > now
+        )
+    ).all()
+    alone = on_shift[0].staff.name if len(on_shift) == 1 else ""
+    if current is None:
+        return LivePicture(0.0, 0.0, len(on_shift), alone, None)
+    return LivePicture(current.mean_wait_minutes, current.backlog, len(on_shift), alone, current.utilisation)
+
+
+def _cover_candidates(session, store: Store, now: datetime, caller: str) -> list[User]:
+    """Off-shift staff and shift leads of the store and the other stores of its region."""
+    on_shift = {
+        s.staff_id
+        for s in session.scalars(
+            select(RosterShift).where(RosterShift.starts_at <= now, RosterShift.ends_at > now)
+        )
+    }
+    region_stores = (
+        [store.id]
+        if store.region_id is None
+        else list(session.scalars(select(Store.id).where(Store.region_id == store.region_id)))
+    )
+    users = session.scalars(
+        select(User).where(
+            User.active.is_(True),
+            User.store_id.in_(region_stores),
+            User.role.in_([Role.STAFF, Role.SHIFT_LEAD]),
+        )
+    ).all()
+    chosen = [u for u in users if u.staff_member_id not in on_shift and u.username != caller]
+    # The store's own people first: they know the counter.
+    return sorted(chosen, key=lambda u: (u.store_id != store.id, u.username))
+
+
+def call_backup(session, actor: Actor, store_ref: int | str, now: datetime, note: str = "") -> int:
+    """Offer emergency cover to off-shift colleagues; the first to accept is assigned."""
+    store = visible_store(session, actor, store_ref)
+    picture = live_picture(session, actor, store, now)
+    alert = raise_alert(
+        session,
+        rule="backup_call",
+        store_id=store.id,
+        dedup_key=f"backup:{store.id}",
+        title=f"Backup needed at {store.code} {store.name}",
+        severity="critical",
+        now=now,
+        by=actor.username,
+        details={
+            "requested_by": actor.username,
+            "note": note,
+            "fields": picture.as_fields(),
+            "covered_by": None,
+        },
+    )
+    for user in _cover_candidates(session, store, now, actor.username):
+        if session.scalars(
+            select(CoverOffer).where(CoverOffer.alert_id == alert.id, CoverOffer.username == user.username)
+        ).first():
+            continue
+        session.add(CoverOffer(alert_id=alert.id, username=user.username, offered_at=now))
+        queue_notifications(
+            session,
+            alert,
+            1,
+            [f"user:{user.username}"],
+            "cover_offer",
+            f"Can you cover at {store.name} now? Accept in Storemon.",
+            now,
+        )
+    audit(
+        session, actor.username, "call.backup", f"store {store.code}", {"alert": alert.id, "note": note}, now
+    )
+    return alert.id
+
+
+def accept_cover(session, actor: Actor, alert_id: int, now: datetime) -> None:
+    """The first acceptance wins: it acknowledges the alert; everyone else is told it is covered."""
+    offer = session.scalars(
+        select(CoverOffer).where(CoverOffer.alert_id == alert_id, CoverOffer.username == actor.username)
+    ).first()
+    if offer is None:
+        raise NotFound(f"no cover offer for {actor.username} on alert {alert_id}")
+    taken = session.scalars(
+        select(CoverOffer).where(CoverOffer.alert_id == alert_id, CoverOffer.status == "accepted")
+    ).first()
+    if taken is not None:
+        raise ActionRefused(f"already covered by {taken.username}; thank you")
+    offer.status, offer.answered_at = "accepted", now
+    others = session.scalars(
+        select(CoverOffer).where(
+            CoverOffer.alert_id == alert_id, CoverOffer.id != offer.id, CoverOffer.status == "offered"
+        )
+    ).all()
+    for other in others:
+        other.status, other.answered_at = "withdrawn", now
+    alert_row = act(session, _system_view_of(actor), alert_id, Acknowledge(by=actor.username), now)
+    alert_row.details = {**alert_row.details, "covered_by": actor.username}
+    queue_notifications(
+        session,
+        alert_row,
+        1,
+        [f"user:{o.username}" for o in others],
+        "covered",
+        f"Covered by {actor.username}; no need to come.",
+        now,
+    )
+
+
+def _system_view_of(actor: Actor) -> Actor:
+    """Accepting cover acts on an alert of another store of the region; the offer is the permission."""
+    return Actor(actor.username, Role.ADMIN)
+
+
+def call_manager(session, actor: Actor, store_ref: int | str, now: datetime, note: str = "") -> int:
+    """Page level 2 (shift lead / store manager) at once with the store's live picture."""
+    store = visible_store(session, actor, store_ref)
+    picture = live_picture(session, actor, store, now)
+    alert = raise_alert(
+        session,
+        rule="manager_call",
+        store_id=store.id,
+        dedup_key=f"manager:{store.id}",
+        title=f"Manager needed at {store.code} {store.name}",
+        severity="critical",
+        now=now,
+        start_level=2,
+        by=actor.username,
+        details={"requested_by": actor.username, "note": note, "fields": picture.as_fields()},
+    )
+    audit(session, actor.username, "call.manager", f"store {store.code}", {"alert": alert.id}, now)
+    return alert.id
+
+
+def relief_request(
+    session, actor: Actor, store_ref: int | str, reason: str, now: datetime, urgency: str = "normal"
+) -> int:
+    """Staff at the counter ask to be relieved; level 1 is themselves, so it starts at level 2."""
+    if urgency not in URGENCY:
+        raise ActionRefused(f"urgency must be one of {', '.join(URGENCY)}")
+    if not reason.strip():
+        raise ActionRefused("say briefly why you need relief")
+    store = visible_store(session, actor, store_ref)
+    alert = raise_alert(
+        session,
+        rule="relief_request",
+        store_id=store.id,
+        dedup_key=f"relief:{store.id}:{actor.username}",
+        title=f"Relief requested at {store.code} {store.name}",
+        severity=URGENCY[urgency],
+        now=now,
+        start_level=2,
+        by=actor.username,
+        details={
+            "requested_by": actor.username,
+            "reason": reason,
+            "urgency": urgency,
+            "fields": {"Reason": reason, "Urgency": urgency},
+        },
+    )
+    audit(session, actor.username, "relief.request", f"store {store.code}", {"alert": alert.id}, now)
+    return alert.id
+
+
+def report_incident(
+    session,
+    actor: Actor,
+    store_ref: int | str,
+    *,
+    incident_type: str,
+    customer_type: str,
+    triggers: list[str],
+    description: str,
+    now: datetime,
+    compensation: Decimal = Decimal("0"),
+    approved_by: str | None = None,
+    staff_id: int | None = None,
+) -> tuple[int, int | None]:
+    """Record an incident; a sensitive trigger raises an alert that skips the first level."""
+    if customer_type not in CUSTOMER_TYPES:
+        raise ActionRefused(f"customer type must be one of {', '.join(CUSTOMER_TYPES)}")
+    unknown = set(triggers) - set(SENSITIVE_TRIGGERS)
+    if unknown:
+        raise ActionRefused(f"unknown sensitive triggers {sorted(unknown)}")
+    store = visible_store(session, actor, store_ref)
+    incident = Incident(
+        store_id=store.id,
+        staff_id=staff_id,
+        occurred_at=now,
+        incident_type=incident_type,
+        customer_type=customer_type,
+        sensitive_triggers=list(triggers),
+        description=description,
+        compensation=compensation,
+        approved_by=approved_by,
+    )
+    session.add(incident)
+    session.flush()
+    alert_id = None
+    if triggers:
+        alert = raise_alert(
+            session,
+            rule="incident",
+            store_id=store.id,
+            dedup_key=f"incident:{incident.id}",
+            title=f"Sensitive incident at {store.code} {store.name}: {', '.join(triggers)}",
+            severity="critical",
+            now=now,
+            sensitive=True,
+            by=actor.username,
+            details={
+                "incident": incident.id,
+                "customer_type": customer_type,
+                "triggers": triggers,
+                "fields": {"Customer": customer_type, "Mentioned": ", ".join(triggers)},
+            },
+        )
+        alert_id = alert.id
+    audit(session, actor.username, "incident.report", f"store {store.code}", {"incident": incident.id}, now)
+    return incident.id, alert_id
+
+
+def add_commitment(
+    session,
+    actor: Actor,
+    store_ref: int | str,
+    description: str,
+    due_at: datetime,
+    now: datetime,
+    grace_minutes: int = 10,
+    remind_minutes: int = 15,
+) -> int:
+    """A promise to a customer ("call back at 15:00") tracked with a deadline."""
+    if due_at <= now:
+        raise ActionRefused("the promised time must be in the future")
+    store = visible_store(session, actor, store_ref)
+    commitment = Commitment(
+        store_id=store.id,
+        owner=actor.username,
+        description=description,
+        due_at=due_at,
+        grace_minutes=grace_minutes,
+        remind_minutes=remind_minutes,
+        created_by=actor.username,
+        created_at=now,
+    )
+    session.add(commitment)
+    session.flush()
+    audit(
+        session, actor.username, "commitment.add", f"store {store.code}", {"commitment": commitment.id}, now
+    )
+    return commitment.id
+
+
+def commitment_done(session, actor: Actor, commitment_id: int, now: datetime) -> None:
+    commitment = session.get(Commitment, commitment_id)
+    if commitment is None:
+        raise NotFound(f"commitment {commitment_id} does not exist")
+    visible_store(session, actor, commitment.store_id)
+    if commitment.status == "done":
+        return
+    commitment.status, commitment.done_at = "done", now
+    if commitment.alert_id:
+        alert = visible_alert(session, actor, commitment.alert_id)
+        if alert.status != "resolved":
+            act(session, actor, alert.id, Resolve(by=actor.username, note="commitment kept (late)"), now)
+    audit(session, actor.username, "commitment.done", f"commitment {commitment_id}", {}, now)
+
+
+def process_commitments(session, now: datetime) -> tuple[int, int]:
+    """Remind owners before the deadline; raise an alert when a promise is missed (deadline + grace)."""
+    reminded = missed = 0
+    for commitment in session.scalars(select(Commitment).where(Commitment.status == "open")):
+        store = session.get(Store, commitment.store_id)
+        if now >= commitment.due_at + timedelta(minutes=commitment.grace_minutes):
+            commitment.status = "missed"
+            alert = raise_alert(
+                session,
+                rule="missed_commitment",
+                store_id=store.id,
+                dedup_key=f"commitment:{commitment.id}",
+                title=f"Missed promise at {store.code} {store.name}: {commitment.description}",
+                now=now,
+                details={
+                    "commitment": commitment.id,
+                    "owner": commitment.owner,
+                    "fields": {"Promise": commitment.description, "Owner": commitment.owner},
+                },
+            )
+            commitment.alert_id = alert.id
+            missed += 1
+        elif commitment.reminded_at is None and now >= commitment.due_at - timedelta(
+            minutes=commitment.remind_minutes
+        ):
+            commitment.reminded_at = now
+            notify_user(
+                session,
+                commitment.owner,
+                f"Promise due at {commitment.due_at:%H:%M} UTC",
+                commitment.description,
+                f"c{commitment.id}-reminder",
+                store,
+                now,
+            )
+            reminded += 1
+    return reminded, missed

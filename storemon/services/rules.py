@@ -55,8 +55,10 @@ def _reasons_for(day: StoreDay, start: datetime, end: datetime) -> list[str]:
     reasons = []
     for person in day.pressure:
         if person.shift_start < end and person.shift_end > start:
-            reasons += [f"{person.name}: {r['explanation']}" for r in person.reasons[:3]]
-    return reasons[:6]
+            # The strongest reasons, and always the time alone: it is what the warning is about.
+            chosen = person.reasons[:3] + [r for r in person.reasons[3:] if r["factor"] == "alone"]
+            reasons += [f"{person.name}: {r['explanation']}" for r in chosen]
+    return reasons[:8]
 
 
 def evaluate(session: Session, now: datetime, store_ids: list[int] | None = None) -> RuleRun:

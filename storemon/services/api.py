@@ -22,7 +22,9 @@ from storemon.db.models import Region, Store
 from storemon.db.models import TierPolicy as TierPolicyRow
 from storemon.services import settings as settings_service
 from storemon.services.access import AccessDenied, Actor, actor_for
+from storemon.services.api_alerts import AlertsApi
 from storemon.services.api_base import ApiBase
+from storemon.services.api_kiosk import KioskApi
 from storemon.services.api_policies import PoliciesApi
 from storemon.services.api_region import RegionApi
 from storemon.services.api_schedule import ScheduleApi
@@ -168,5 +170,5 @@ def _require_admin(actor: Actor) -> None:
         raise AccessDenied("only head-office roles may change chain-wide settings")
 
 
-class Services(CoreApi, TodayApi, RegionApi, PoliciesApi, ScheduleApi):
+class Services(CoreApi, TodayApi, RegionApi, PoliciesApi, ScheduleApi, AlertsApi, KioskApi):
     """Use cases over one open database; each screen's use cases live in their own mixin module."""

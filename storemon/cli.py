@@ -152,6 +152,18 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("upgrade", help="upgrade the schema to the newest version").set_defaults(
         handler=cmd_db_upgrade
     )
+    backup = db_sub.add_parser("backup", help="copy the SQLite database to PATH (online, consistent)")
+    backup.add_argument("path", type=Path)
+    backup.set_defaults(handler=cmd_db_backup)
+    restore = db_sub.add_parser("restore", help="replace the SQLite database with the backup at PATH")
+    restore.add_argument("path", type=Path)
+    restore.set_defaults(handler=cmd_db_restore)
+
+    audit = sub.add_parser("audit", help="the tamper-evident audit log")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="check the hash chain of every entry").set_defaults(
+        handler=cmd_audit_verify
+    )
     return parser
 
 
@@ -607,6 +619,36 @@ def cmd_recommend(args, database: Database) -> int:
             }
         )
     )
+    return 0
+
+
+def cmd_db_backup(args, database: Database) -> int:
+    from storemon.services.backup import backup_database
+
+    target = backup_database(database, args.path)
+    print(f"backup written to {target}")
+    return 0
+
+
+def cmd_db_restore(args, database: Database) -> int:
+    from storemon.services.backup import restore_database
+
+    report = restore_database(database, args.path)
+    print(report)
+    return 0
+
+
+def cmd_audit_verify(args, database: Database) -> int:
+    from storemon.services.audit import verify
+
+    with database.sessions() as session:
+        count, problems = verify(session)
+    for problem in problems:
+        print(f"audit entry {problem.entry_id}: {problem.problem}")
+    if problems:
+        print(f"audit log TAMPERED: {len(problems)} problem(s) in {count} entries", file=sys.stderr)
+        return 1
+    print(f"audit log intact: {count} entries verified")
     return 0
 
 

@@ -9,7 +9,6 @@ rolled back.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,8 +34,9 @@ from alerts.escalation import (
 from alerts.escalation import Fire as FireEvent
 from alerts.message import Message
 from alerts.outbox import DELIVERED, PENDING
-from storemon.db.models import Alert, AuditEntry, EscalationStep, Notification, Role, Setting, Store, User
+from storemon.db.models import Alert, EscalationStep, Notification, Role, Setting, Store, User
 from storemon.db.outbox import wake_dispatchers
+from storemon.services import audit as audit_log
 from storemon.services.access import Actor, NotFound
 
 POLICY_KEY = "alerts.escalation_policy"
@@ -255,12 +255,8 @@ def notify_user(
 def audit(
     session: Session, actor: str, action: str, subject: str, details: dict[str, Any], now: datetime
 ) -> None:
-    """Append an audit entry (who, when, what, from which PC)."""
-    session.add(
-        AuditEntry(
-            at=now, actor=actor, host=socket.gethostname(), action=action, subject=subject, details=details
-        )
-    )
+    """Append an audit entry (who, when, what, from which PC) to the hash-chained log."""
+    audit_log.append(session, actor, action, subject, details, now)
 
 
 def _apply(

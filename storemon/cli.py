@@ -69,6 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gui.set_defaults(handler=cmd_gui)
 
+    kiosk = sub.add_parser("kiosk", help="the counter screen for staff: relief, incidents, check-in, support")
+    kiosk.add_argument("--store", required=True, help="store id or code")
+    kiosk.add_argument("--smoke", action="store_true", help="open the kiosk once and quit (install check)")
+    kiosk.set_defaults(handler=cmd_kiosk)
+
     demo = sub.add_parser("demo", help="fill an empty database with a realistic demo chain")
     demo.add_argument("--stores", type=int, default=30)
     demo.add_argument("--weeks", type=int, default=8)
@@ -420,6 +425,12 @@ def cmd_gui(args, database: Database) -> int:
     from ui.app import run_gui
 
     return run_gui(database, args.username, smoke=args.smoke)
+
+
+def cmd_kiosk(args, database: Database) -> int:
+    from ui.kiosk import run_kiosk
+
+    return run_kiosk(database, args.store, smoke=args.smoke)
 
 
 def _fill_demo(database: Database, **options) -> None:

@@ -51,14 +51,32 @@ def default_actor(services: Services, username: str | None) -> Actor:
         return SYSTEM
 
 
+class WindowHost:
+    """Owns the main window; a language change rebuilds it in the new language, same view."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self.window = MainWindow(ctx)
+        ctx.events.language_changed.connect(self.switch_language)
+
+    def switch_language(self, language: str) -> None:
+        self.ctx.settings.setValue("ui/language", language)
+        install_translator(language)
+        old = self.window
+        old.close()  # saves geometry and the current view, which the new window restores
+        self.window = MainWindow(self.ctx)
+        self.window.show()
+        old.deleteLater()
+
+
 def run_gui(database: Database, username: str | None = None, smoke: bool = False) -> int:
     """Open the main window; ``smoke`` renders it once and quits (packaging and CI checks)."""
     app = ensure_app()
     ctx = build_context(database, default_actor(Services(database), username), app)
-    window = MainWindow(ctx)
-    window.show()
+    host = WindowHost(ctx)
+    host.window.show()
     if smoke:
-        QTimer.singleShot(0, lambda: (window.grab(), window.close(), app.quit()))
+        QTimer.singleShot(0, lambda: (host.window.grab(), host.window.close(), app.quit()))
     code = app.exec()
     ctx.tasks.wait()
     return code

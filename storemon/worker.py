@@ -5,6 +5,14 @@ One ``Jobs`` object holds them; APScheduler runs them inside the GUI process (on
 restart picks up where the last run stopped: an escalation that fell due while nothing was
 running fires once on start (the state machine ignores a second Timeout), and leased
 notifications whose worker died are claimed again when their lease runs out.
+
+Environment:
+
+``STOREMON_OUTBOX_LEASE_SECONDS``
+    How long a worker holds the notifications it claimed (default 60). A worker that dies
+    mid-batch delays those rows by up to this long; a worker does not start a send in the last
+    quarter of its lease, so a lease shorter than a slow channel's send time only delays
+    delivery. Lower it (e.g. 5) where workers restart often; tests use 1-3 s.
 """
 
 from __future__ import annotations
@@ -20,6 +28,8 @@ from sqlalchemy import text
 
 from alerts.notifiers import SettingsError, notifier_from_settings
 from alerts.outbox import Dispatcher
+from storemon.config import ConfigError
+from storemon.db.models import Setting
 from storemon.db.outbox import WAKE_CHANNEL, SqlOutboxStore
 from storemon.services.actions import process_commitments
 from storemon.services.alerts import channel_subscriptions, process_due, raise_alert
@@ -29,10 +39,28 @@ from storemon.services.rules import evaluate
 log = logging.getLogger(__name__)
 
 RULES_EVERY = timedelta(seconds=60)
+HEARTBEAT_EVERY = timedelta(seconds=10)
+HEARTBEAT_KEY = "worker.heartbeat"
 DUE_EVERY = timedelta(seconds=5)
 DISPATCH_EVERY = timedelta(seconds=0.25)
 """Polling is the wake-up on SQLite (a click reaches the notifier within a second); PostgreSQL
 also wakes the dispatcher through LISTEN/NOTIFY."""
+LEASE_ENV = "STOREMON_OUTBOX_LEASE_SECONDS"
+DEFAULT_LEASE = timedelta(seconds=60)
+
+
+def outbox_lease() -> timedelta:
+    """The outbox lease: ``STOREMON_OUTBOX_LEASE_SECONDS`` if set (0.1 s to 1 day), else 60 s."""
+    raw = os.environ.get(LEASE_ENV, "").strip()
+    if not raw:
+        return DEFAULT_LEASE
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = float("nan")
+    if not 0.1 <= seconds <= 86400:
+        raise ConfigError(f"{LEASE_ENV}={raw!r}: give the lease in seconds, from 0.1 to 86400 (default 60)")
+    return timedelta(seconds=seconds)
 
 
 def utc_now() -> datetime:
@@ -48,16 +76,34 @@ class Jobs:
         clock: Callable[[], datetime] = utc_now,
         worker_id: str | None = None,
         notifier_overrides: dict | None = None,
+        lease: timedelta | None = None,
     ) -> None:
         self.database = database
+        self.lease = lease if lease is not None else outbox_lease()
         self.clock = clock
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self.outbox = SqlOutboxStore(database.sessions, self._channel_failing)
         self._notifier_overrides = notifier_overrides or {}
         self._dispatcher: Dispatcher | None = None
+        self._channels: list | None = None  # the channel settings the dispatcher was built from
         self._dispatch_lock = threading.Lock()
+        self._wake = threading.Event()
 
     # -- jobs ----------------------------------------------------------------------------------
+    def heartbeat(self) -> None:
+        """Say "I am alive" where every PC can read it (the status bar's worker indicator)."""
+        with self.database.sessions.begin() as session:
+            row = session.get(Setting, HEARTBEAT_KEY)
+            beats = dict(row.value) if row else {}
+            now = self.clock()
+            beats[self.worker_id] = now.isoformat()
+            # Forget workers silent for a day, so the list does not grow forever.
+            beats = {k: v for k, v in beats.items() if now - datetime.fromisoformat(v) < timedelta(days=1)}
+            if row is None:
+                session.add(Setting(key=HEARTBEAT_KEY, value=beats))
+            else:
+                row.value = beats
+
     def evaluate_rules(self) -> None:
         with self.database.sessions.begin() as session:
             run = evaluate(session, self.clock())
@@ -71,21 +117,51 @@ class Jobs:
         return fired + reminded + missed
 
     def dispatch(self) -> int:
-        """Deliver due notifications until none is left (bounded per call)."""
-        with self._dispatch_lock:
-            dispatcher = self._dispatcher or self.rebuild_dispatcher()
-            delivered = 0
-            for _ in range(20):
-                report = dispatcher.run_once()
-                delivered += report.delivered
-                if report.total < dispatcher.batch:
-                    break
-            return delivered
+        """Deliver due notifications until none is left (bounded per pass).
 
-    def rebuild_dispatcher(self) -> Dispatcher:
-        """Read the configured channels again (after Settings changed them)."""
+        A `wake` that arrives while a pass runs (a notification queued after its last claim)
+        makes it run another pass, so no wake-up is lost to a dispatch already in progress.
+        """
+        with self._dispatch_lock:
+            delivered = 0
+            while True:
+                self._wake.clear()
+                dispatcher = self._current_dispatcher()
+                for _ in range(20):
+                    report = dispatcher.run_once()
+                    delivered += report.delivered
+                    if report.total < dispatcher.batch:
+                        break
+                if not self._wake.is_set():
+                    return delivered
+
+    def wake(self) -> None:
+        """A notification was queued (PostgreSQL NOTIFY): dispatch now, not at the next poll."""
+        self._wake.set()
+
+    def run_dispatcher(self, stop: threading.Event, every: timedelta = DISPATCH_EVERY) -> None:
+        """Dispatch until `stop`: at once when woken, else every `every` (the SQLite wake-up)."""
+        while not stop.is_set():
+            try:
+                self.dispatch()
+            except Exception:  # the database went away, say; try again at the next poll
+                log.exception("outbox: dispatch failed; trying again")
+            self._wake.wait(every.total_seconds())
+
+    def _current_dispatcher(self) -> Dispatcher:
+        """The dispatcher, rebuilt when the configured channels changed since it was built: a
+        channel added in Settings while the worker runs must not find "no notifier" and go dead."""
         with self.database.sessions() as session:
             channels = channel_subscriptions(session)
+        if self._dispatcher is None or channels != self._channels:
+            return self.rebuild_dispatcher(channels)
+        return self._dispatcher
+
+    def rebuild_dispatcher(self, channels: list | None = None) -> Dispatcher:
+        """Read the configured channels again (after Settings changed them)."""
+        if channels is None:
+            with self.database.sessions() as session:
+                channels = channel_subscriptions(session)
         notifiers = {}
         for channel in channels:
             try:
@@ -95,7 +171,8 @@ class Jobs:
             except SettingsError as exc:
                 log.error("channel %s is not usable: %s", channel.get("name"), exc)
         notifiers |= self._notifier_overrides
-        self._dispatcher = Dispatcher(self.outbox, notifiers, self.clock, self.worker_id)
+        self._channels = channels
+        self._dispatcher = Dispatcher(self.outbox, notifiers, self.clock, self.worker_id, lease=self.lease)
         return self._dispatcher
 
     def _channel_failing(self, channel: str, error: str, now: datetime) -> None:
@@ -114,10 +191,18 @@ class Jobs:
             )
 
 
-def start_scheduler(jobs: Jobs, scheduler_cls=None, rules: bool = True):
-    """An APScheduler scheduler running the jobs; coalesced, so a missed run happens once."""
+def start_scheduler(jobs: Jobs, scheduler_cls=None, rules: bool = True, dispatch: bool = True):
+    """An APScheduler scheduler running the jobs; coalesced, so a missed run happens once.
+
+    `dispatch=False` leaves delivery to `Jobs.run_dispatcher` on a thread of its own (the
+    worker does this: a wake-up then never meets a dispatch job the scheduler is still running).
+    """
     from apscheduler.schedulers.background import BackgroundScheduler
 
+    # APScheduler logs two INFO lines per job run: eight a second for the dispatch poll alone,
+    # which would rotate everything useful out of storemon.log within hours. Failures are
+    # still logged (ERROR).
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
     scheduler = (scheduler_cls or BackgroundScheduler)(
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}, timezone=UTC
     )
@@ -125,9 +210,14 @@ def start_scheduler(jobs: Jobs, scheduler_cls=None, rules: bool = True):
     scheduler.add_job(
         jobs.process_due, "interval", seconds=DUE_EVERY.total_seconds(), id="due", next_run_time=now
     )
-    scheduler.add_job(
-        jobs.dispatch, "interval", seconds=DISPATCH_EVERY.total_seconds(), id="dispatch", next_run_time=now
-    )
+    if dispatch:
+        scheduler.add_job(
+            jobs.dispatch,
+            "interval",
+            seconds=DISPATCH_EVERY.total_seconds(),
+            id="dispatch",
+            next_run_time=now,
+        )
     if rules:
         scheduler.add_job(
             jobs.evaluate_rules,
@@ -143,21 +233,32 @@ def start_scheduler(jobs: Jobs, scheduler_cls=None, rules: bool = True):
 def listen_for_wakeups(
     database: Database, wake: Callable[[], None], stop: threading.Event
 ) -> threading.Thread | None:
-    """On PostgreSQL, LISTEN for queued notifications and dispatch at once (sub-second clicks)."""
+    """On PostgreSQL, LISTEN for queued notifications and call `wake` at once (sub-second clicks).
+
+    `wake` is also called after each (re)connect, for what was queued while not listening.
+    """
     if database.engine.dialect.name != "postgresql":
         return None
+
+    def safe_wake() -> None:
+        try:
+            wake()
+        except Exception:  # e.g. the scheduler already shut down: never end the listener
+            log.exception("outbox wake-up failed")
 
     def loop() -> None:
         import psycopg
 
+        # libpq does not know SQLAlchemy's "+psycopg" driver suffix.
         url = database.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         while not stop.is_set():
             try:
-                with psycopg.connect(url, autocommit=True) as conn:
+                with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
                     conn.execute(f"LISTEN {WAKE_CHANNEL}")
+                    safe_wake()
                     while not stop.is_set():
                         for _ in conn.notifies(timeout=1.0, stop_after=1):
-                            wake()
+                            safe_wake()
             except psycopg.Error as exc:
                 log.warning("LISTEN connection lost (%s); retrying", exc)
                 stop.wait(2.0)
@@ -171,16 +272,26 @@ def run_worker(database: Database, stop: threading.Event | None = None) -> None:
     """``storemon worker``: run the jobs until stopped (SIGTERM/SIGINT)."""
     stop = stop or threading.Event()
     jobs = Jobs(database)
-    scheduler = start_scheduler(jobs)
-    listener = listen_for_wakeups(
-        database, lambda: scheduler.modify_job("dispatch", next_run_time=utc_now()), stop
+    scheduler = start_scheduler(jobs, dispatch=False)
+    dispatcher = threading.Thread(
+        target=jobs.run_dispatcher, args=(stop,), name="storemon-dispatch", daemon=True
     )
-    log.info("worker %s started on %s", jobs.worker_id, database.description)
+    dispatcher.start()
+    listener = listen_for_wakeups(database, jobs.wake, stop)
+    log.info(
+        "worker %s started on %s (outbox lease %g s)",
+        jobs.worker_id,
+        database.description,
+        jobs.lease.total_seconds(),
+    )
     try:
         while not stop.wait(1.0):
             pass
     finally:
+        stop.set()
+        jobs.wake()
         scheduler.shutdown(wait=True)
+        dispatcher.join(timeout=30)
         if listener is not None:
             listener.join(timeout=3)
         log.info("worker %s stopped", jobs.worker_id)
@@ -189,3 +300,11 @@ def run_worker(database: Database, stop: threading.Event | None = None) -> None:
 def check_database(database: Database) -> None:
     with database.engine.connect() as conn:
         conn.execute(text("SELECT 1"))
+
+
+def last_heartbeat(database: Database) -> datetime | None:
+    """The most recent heartbeat of any worker (None if none ever ran)."""
+    with database.sessions() as session:
+        row = session.get(Setting, HEARTBEAT_KEY)
+    beats = [datetime.fromisoformat(v) for v in (row.value if row else {}).values()]
+    return max(beats, default=None)

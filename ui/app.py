@@ -73,10 +73,18 @@ def run_gui(database: Database, username: str | None = None, smoke: bool = False
     """Open the main window; ``smoke`` renders it once and quits (packaging and CI checks)."""
     app = ensure_app()
     ctx = build_context(database, default_actor(Services(database), username), app)
+    scheduler = None
+    if database.engine.dialect.name == "sqlite":
+        # One PC: rules, escalations and deliveries run inside the app (DESIGN.md deployment modes).
+        from storemon.worker import Jobs, start_scheduler
+
+        scheduler = start_scheduler(Jobs(database))
     host = WindowHost(ctx)
     host.window.show()
     if smoke:
         QTimer.singleShot(0, lambda: (host.window.grab(), host.window.close(), app.quit()))
     code = app.exec()
+    if scheduler is not None:
+        scheduler.shutdown(wait=False)
     ctx.tasks.wait()
     return code

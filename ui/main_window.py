@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-from PySide6.QtCore import QByteArray, Qt, Slot
+from PySide6.QtCore import QByteArray, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -24,6 +24,9 @@ from PySide6.QtWidgets import (
 from storemon import __version__
 from ui.context import AppContext
 from ui.views.base import BaseView
+
+WORKER_CHECK_MS = 5000
+WORKER_STALE_S = 60
 
 VIEWS: list[tuple[str, str, str]] = [
     ("today", "ui.views.today", "TodayView"),
@@ -109,10 +112,33 @@ class MainWindow(QMainWindow):
         self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(120)
         self.busy.setVisible(False)
+        self.worker_label = QLabel(self.tr("Worker: checking..."))
         bar.addPermanentWidget(self.busy)
+        bar.addPermanentWidget(self.worker_label)
         bar.addPermanentWidget(self.user_label)
         bar.addPermanentWidget(self.database_label)
         self.ctx.tasks.busy_changed.connect(lambda n: self.busy.setVisible(n > 0))
+        self._worker_timer = QTimer(self)
+        self._worker_timer.timeout.connect(self._check_worker)
+        self._worker_timer.start(WORKER_CHECK_MS)
+        QTimer.singleShot(0, self._check_worker)
+
+    def _check_worker(self) -> None:
+        self.ctx.tasks.run(
+            lambda _c: self.ctx.services.worker_heartbeat(),
+            self._show_worker,
+            lambda _exc: self.worker_label.setText(self.tr("Database: connection lost")),
+        )
+
+    def _show_worker(self, beat) -> None:
+        if beat is None:
+            self.worker_label.setText(self.tr("Worker: not running"))
+            return
+        age = (self.ctx.clock() - beat).total_seconds()
+        if age <= WORKER_STALE_S:
+            self.worker_label.setText(self.tr("Worker: running"))
+        else:
+            self.worker_label.setText(self.tr("Worker: silent for %1 min").replace("%1", str(int(age // 60))))
 
     # -- navigation and state -------------------------------------------------------------------
     def show_view(self, key: str) -> None:

@@ -136,6 +136,13 @@ class CoreApi(ApiBase):
         with self.database.sessions() as session:
             return settings_service.pressure_config(session)
 
+    # -- the worker -----------------------------------------------------------------------------
+    def worker_heartbeat(self) -> datetime | None:
+        """When a worker (in this app or elsewhere) last said it was alive."""
+        from storemon.worker import last_heartbeat
+
+        return last_heartbeat(self.database)
+
     # -- imports --------------------------------------------------------------------------------
     def import_file(
         self,

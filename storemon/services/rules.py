@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from staffing.surge import SurgeCalendar
 from storemon.db.models import Store
 from storemon.services.access import SYSTEM
 from storemon.services.alerts import raise_alert, resolve_rule_alerts
+from storemon.services.chain_settings import load_surge_calendar
 from storemon.services.settings import staffing_targets
 from storemon.services.staffing import IntervalFigures, StoreDay, store_day
 from storemon.services.stores import store_summaries
@@ -65,7 +65,7 @@ def evaluate(session: Session, now: datetime, store_ids: list[int] | None = None
     """Evaluate every rule for every store (or ``store_ids``) at ``now``; raise and resolve alerts."""
     run = RuleRun()
     targets = staffing_targets(session)
-    calendar = SurgeCalendar.default()
+    calendar = load_surge_calendar(session)
     stmt = select(Store).order_by(Store.code)
     if store_ids:
         stmt = stmt.where(Store.id.in_(store_ids))

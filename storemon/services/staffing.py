@@ -22,6 +22,7 @@ from staffing.pressure import PressureConfig, PressureResult, ShiftLoad, shift_p
 from staffing.roster import INTERVAL_MINUTES, periods
 from storemon.db.models import CheckIn, Incident, RosterShift, SalesBucket, StaffMember, Store
 from storemon.services.access import Actor, visible_store
+from storemon.services.chain_settings import load_surge_calendar
 from storemon.services.settings import pressure_config, staffing_targets
 from storemon.services.stores import roster_grid
 from storemon.services.timegrid import INTERVALS_PER_DAY, local_midnight, open_mask
@@ -237,7 +238,8 @@ def day_demand(session: Session, store: Store, days: list[date], now: datetime |
     grid = orders_grid(session, store, history_start, HISTORY_DAYS + span)
     offsets = [(d - first).days for d in days]
     actual = grid[HISTORY_DAYS:][offsets]
-    expected = forecast(DemandHistory(grid[:HISTORY_DAYS], history_start), days).expected_orders[0]
+    calendar = load_surge_calendar(session)
+    expected = forecast(DemandHistory(grid[:HISTORY_DAYS], history_start), days, calendar).expected_orders[0]
     use_actual = np.array([not np.isnan(a).all() and d < today for a, d in zip(actual, days, strict=True)])
     return DayDemand(expected, actual, use_actual)
 

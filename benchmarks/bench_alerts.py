@@ -1,0 +1,227 @@
+"""Click-to-notifier latency: from a "call the manager" click to the webhook request arriving.
+
+For SQLite and PostgreSQL, starts a real ``storemon worker`` process and a local HTTP server
+subscribed as a generic webhook channel at level 2, then clicks ``call_manager`` N times (each
+in its own transaction, as the kiosk does) and measures the time from the start of the click
+until the server receives that alert's page; then the same with the bare ``raise_alert`` call
+(level 2 paged at once) that ``call_manager`` makes after computing the store's live picture. After each page the alert is resolved, so the
+next click opens a fresh one (and the "resolved" message keeps the worker busy, as in life).
+
+Targets: PostgreSQL p95 < 200 ms (LISTEN/NOTIFY wakes the dispatcher at once); SQLite p95 < 1 s
+(the dispatcher polls every 0.25 s). The PostgreSQL server is a throw-away one started here
+from the installed binaries, like the test suite's (``tests/pgserver.py``).
+
+    .venv/bin/python benchmarks/bench_alerts.py [--clicks 100] [--engine sqlite|postgresql|both] [--gap 0.3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import text  # noqa: E402
+
+from alerts.escalation import Resolve  # noqa: E402
+from storemon.db.engine import make_engine, make_session_factory  # noqa: E402
+from storemon.db.migrate import upgrade  # noqa: E402
+from storemon.db.models import Store  # noqa: E402
+from storemon.services.access import SYSTEM  # noqa: E402
+from storemon.services.actions import call_manager  # noqa: E402
+from storemon.services.alerts import act, raise_alert  # noqa: E402
+from tests.alerts.servers import HttpServer, Request  # noqa: E402
+from tests.pgserver import PgServer, find_bindir  # noqa: E402
+from tests.storemon.delivery_helpers import WorkerProcess, configure_webhook  # noqa: E402
+
+TARGETS_MS = {"sqlite": 1000.0, "postgresql": 200.0}
+WARMUP_CLICKS = 3
+
+
+class TimedServer(HttpServer):
+    """The test HTTP server, noting when each alert's page arrived (perf_counter seconds)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pages: dict[int, float] = {}
+        self._arrived = threading.Condition()
+
+    def _record(self, request: Request) -> None:
+        at = time.perf_counter()
+        super()._record(request)
+        try:
+            body = request.json()
+        except ValueError:
+            return
+        if body.get("kind") == "page" and body.get("alert_id") is not None:
+            with self._arrived:
+                self.pages.setdefault(int(body["alert_id"]), at)
+                self._arrived.notify_all()
+
+    def wait_for_page(self, alert_id: int, timeout: float) -> float:
+        with self._arrived:
+            if not self._arrived.wait_for(lambda: alert_id in self.pages, timeout=timeout):
+                raise TimeoutError(f"the page for alert {alert_id} did not arrive within {timeout:g} s")
+            return self.pages[alert_id]
+
+
+CLICKS = ("call_manager", "raise_alert")
+
+
+def click(session, kind: str, store_id: int, i: int) -> int:
+    """One click, as its own transaction: the kiosk's "call the manager" button, or the bare
+    alert service call it makes (level 2 paged at once) without the live staffing picture."""
+    now = datetime.now(UTC)
+    if kind == "call_manager":
+        return call_manager(session, SYSTEM, store_id, now, note=f"click {i}")
+    alert = raise_alert(
+        session,
+        rule="manager_call",
+        store_id=store_id,
+        dedup_key=f"bench:{i}",
+        title="Manager needed at B001 Bench coffee",
+        severity="critical",
+        now=now,
+        start_level=2,
+        by="admin",
+    )
+    return alert.id
+
+
+def percentile(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+@dataclass
+class Result:
+    engine: str
+    click: str
+    latencies_ms: list[float]
+    """Click start -> the page arrives at the webhook."""
+    click_ms: list[float]
+    """Click start -> its transaction committed (the service call itself)."""
+
+    @property
+    def after_commit_ms(self) -> list[float]:
+        return [total - txn for total, txn in zip(self.latencies_ms, self.click_ms, strict=True)]
+
+
+def measure(engine_name: str, url: str, clicks: int, workdir: Path, gap: float) -> list[Result]:
+    engine = make_engine(url)
+    upgrade(engine)
+    sessions = make_session_factory(engine)
+    server = TimedServer().start()
+    worker = None
+    try:
+        with sessions.begin() as session:
+            store = Store(code="B001", name="Bench coffee")
+            session.add(store)
+            configure_webhook(session, "ops-hook", server.url(), levels=[2])
+            session.flush()
+            store_id = store.id
+        worker = WorkerProcess(url, workdir / "home", workdir / f"worker-{engine_name}.log")
+        results = []
+        serial = 0
+        rng = random.Random(7)
+        for kind in CLICKS:
+            result = Result(engine_name, kind, [], [])
+            for i in range(WARMUP_CLICKS + clicks):
+                serial += 1
+                # Clicks come at random moments, not in step with the worker's 0.25 s poll.
+                time.sleep(rng.uniform(0, gap))
+                started = time.perf_counter()
+                with sessions.begin() as session:
+                    alert_id = click(session, kind, store_id, serial)
+                committed = time.perf_counter()
+                try:
+                    arrived = server.wait_for_page(alert_id, timeout=60 if serial <= WARMUP_CLICKS else 10)
+                except TimeoutError as exc:
+                    raise SystemExit(f"{engine_name}: {exc}\n{worker.log_tail()}") from exc
+                if i >= WARMUP_CLICKS:
+                    result.latencies_ms.append((arrived - started) * 1000)
+                    result.click_ms.append((committed - started) * 1000)
+                with sessions.begin() as session:
+                    act(session, SYSTEM, alert_id, Resolve(by="admin", note="sorted"), datetime.now(UTC))
+            results.append(result)
+        if server.duplicates:
+            print(f"{engine_name}: {len(server.duplicates)} duplicate deliveries", file=sys.stderr)
+        return results
+    finally:
+        if worker is not None:
+            worker.stop()
+        server.stop()
+        engine.dispose()
+
+
+def start_postgres() -> tuple[PgServer, str]:
+    bindir = find_bindir()
+    if bindir is None:
+        raise SystemExit("PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql")
+    server = PgServer.start(bindir)
+    admin = make_engine(server.url("postgres"))
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("CREATE DATABASE bench_alerts"))
+    admin.dispose()
+    return server, server.url("bench_alerts")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clicks", type=int, default=100)
+    parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument(
+        "--gap", type=float, default=0.3, help="pause up to this many seconds (uniform) before each click"
+    )
+    args = parser.parse_args(argv)
+    engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="storemon-bench-alerts-") as tmp:
+        workdir = Path(tmp)
+        for name in engines:
+            if name == "sqlite":
+                results += measure(
+                    name, f"sqlite:///{workdir / 'bench.sqlite3'}", args.clicks, workdir, args.gap
+                )
+            else:
+                pg, url = start_postgres()
+                try:
+                    results += measure(name, url, args.clicks, workdir, args.gap)
+                finally:
+                    pg.stop()
+    print()
+    print(
+        f"{'engine':11} {'click':13} {'clicks':>6} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} "
+        f"{'target':>11} {'met':>4} | {'txn p50':>7} {'txn p95':>7} {'after p50':>9} {'after p95':>9}"
+    )
+    all_met = True
+    for r in results:
+        p95 = percentile(r.latencies_ms, 95)
+        target = TARGETS_MS[r.engine]
+        met = p95 < target
+        all_met &= met
+        print(
+            f"{r.engine:11} {r.click:13} {len(r.latencies_ms):>6} {statistics.median(r.latencies_ms):>7.1f} "
+            f"{p95:>7.1f} {max(r.latencies_ms):>7.1f} {'p95 < ' + format(target, '.0f'):>11} "
+            f"{'yes' if met else 'NO':>4} | {statistics.median(r.click_ms):>7.1f} "
+            f"{percentile(r.click_ms, 95):>7.1f} {statistics.median(r.after_commit_ms):>9.1f} "
+            f"{percentile(r.after_commit_ms, 95):>9.1f}"
+        )
+    print(
+        "\nlatency: click start -> the webhook receives the page. txn: the click's own transaction "
+        "(service call + commit); after: commit -> received (worker wake-up, claim, send)."
+    )
+    return 0 if all_met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -88,6 +88,9 @@ class MainWindow(QMainWindow):
     # -- building ---------------------------------------------------------------------------------
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
+        import_action = QAction(self.tr("&Import..."), self, shortcut=QKeySequence("Ctrl+I"))
+        import_action.triggered.connect(self.open_import_wizard)
+        file_menu.addAction(import_action)
         self.refresh_action = QAction(self.tr("&Refresh"), self, shortcut=QKeySequence.StandardKey.Refresh)
         self.refresh_action.triggered.connect(self.ctx.events.data_changed.emit)
         file_menu.addAction(self.refresh_action)
@@ -167,6 +170,13 @@ class MainWindow(QMainWindow):
         self.ctx.settings.setValue("main_window/last_view", self.current_view_key())
         self.ctx.settings.sync()
         super().closeEvent(event)
+
+    @Slot()
+    def open_import_wizard(self) -> None:
+        from ui.views.import_wizard import ImportWizard
+
+        wizard = ImportWizard(self.ctx, self)
+        wizard.open()
 
     @Slot()
     def show_about(self) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from staffing.day import StaffingTargets
 from staffing.policy import TierPolicy
 from staffing.pressure import PressureConfig
-from storemon.db.models import Region, Store
+from storemon.db.models import Region, Role, Store
 from storemon.db.models import TierPolicy as TierPolicyRow
 from storemon.services import settings as settings_service
 from storemon.services.access import AccessDenied, Actor, actor_for
@@ -154,8 +154,11 @@ class CoreApi(ApiBase):
         cancel: threading.Event | None = None,
         **options,
     ):
-        """Run an importer in one transaction (see ``storemon.importers``)."""
+        """Run an importer in one transaction (see ``storemon.importers``); store managers and up only."""
         from storemon import importers
+
+        if actor.role in (Role.STAFF, Role.SHIFT_LEAD):
+            raise AccessDenied("imports need a store manager or a head-office role")
 
         run = {
             "sales": importers.import_sales,

@@ -37,7 +37,7 @@ def test_store_manager_sees_only_their_store_and_its_solo_day(qtbot, make_ctx):
     assert view.tiles["demand"].value_label.text() == "Forecast"
     assert view.tiles["wait"].note.text() == "target 3 min"
     assert view.status_label.text() == "Updated 11:30"
-    assert view.action_bar.count() == 0  # reserved for the lead's one-click buttons
+    assert view.action_bar.itemAt(0).widget() is view.call_buttons  # the one-click calls, top right
 
 
 def test_chart_marks_the_morning_rush_solo_periods_and_now(qtbot, make_ctx):

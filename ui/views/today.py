@@ -42,6 +42,7 @@ from storemon.services.api import StoreRef
 from storemon.services.api_today import Recommendation, TodayPicture
 from ui.context import AppContext
 from ui.views.base import BaseView
+from ui.widgets.call_buttons import CallButtons
 from ui.widgets.pressure_list import LEVEL_COLOURS, PressureList
 from ui.widgets.timeline import TimelineChart, band_level, clock_text, hours_of
 
@@ -152,8 +153,10 @@ class TodayView(BaseView):
         self.status_label = QLabel()
         self.status_label.setObjectName("todayStatus")
         self.action_bar = QHBoxLayout()
-        """Top right: reserved for the one-click Call backup / Manager intervention buttons."""
+        """Top right: the one-click Call backup / Manager intervention buttons."""
         self.action_bar.setSpacing(8)
+        self.call_buttons = CallButtons(self.ctx)
+        self.action_bar.addWidget(self.call_buttons)
 
         header = QHBoxLayout()
         header.setSpacing(6)
@@ -407,6 +410,7 @@ class TodayView(BaseView):
         if store is None:
             self._show_no_store()
             return
+        self.call_buttons.set_store(store.id)
         if self._day is None:
             self._set_day(self.store_today(store))
         self._load_day()
@@ -438,6 +442,7 @@ class TodayView(BaseView):
         if store is None:
             return
         self.ctx.settings.setValue(SETTINGS_STORE, store.id)
+        self.call_buttons.set_store(store.id)
         self._load_day()
 
     def _on_date_changed(self, qdate: QDate) -> None:

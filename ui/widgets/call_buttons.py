@@ -1,0 +1,129 @@
+"""The two one-click buttons of the Today screen: Call backup (应急补位) and Manager intervention.
+
+A click sends the call off the GUI thread; the buttons then follow the alert live (polled every
+second) and say what happened: sent, acknowledged by whom, covered by whom, resolved.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ui.context import AppContext
+
+POLL_MS = 1000
+
+
+class CallButtons(QWidget):
+    """Big buttons plus a live status line per call."""
+
+    call_sent = Signal(str, int)
+    """(kind, alert id) once the call is in the database."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.store_id: int | None = None
+        self.alert_ids: dict[str, int] = {}
+        self.backup_button = QPushButton(self.tr("Call backup"))
+        self.backup_button.setObjectName("callBackup")
+        self.manager_button = QPushButton(self.tr("Manager intervention"))
+        self.manager_button.setObjectName("callManager")
+        for button, colour in ((self.backup_button, "#c62828"), (self.manager_button, "#ef6c00")):
+            button.setMinimumHeight(44)
+            button.setStyleSheet(
+                f"QPushButton {{ background: {colour}; color: white; font-weight: bold; font-size: 15px;"
+                " padding: 6px 18px; border-radius: 6px; } QPushButton:disabled { background: #9e9e9e; }"
+            )
+        self.backup_status = QLabel()
+        self.manager_status = QLabel()
+        for label in (self.backup_status, self.manager_status):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.setWordWrap(True)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        for button, status in (
+            (self.backup_button, self.backup_status),
+            (self.manager_button, self.manager_status),
+        ):
+            column = QVBoxLayout()
+            column.addWidget(button)
+            column.addWidget(status)
+            row.addLayout(column)
+        self.backup_button.clicked.connect(lambda: self._call("backup"))
+        self.manager_button.clicked.connect(lambda: self._call("manager"))
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._poll)
+        self.set_store(None)
+
+    def set_store(self, store_id: int | None) -> None:
+        """Follow another store: its calls start fresh."""
+        self.store_id = store_id
+        self.alert_ids.clear()
+        self._timer.stop()
+        for button in (self.backup_button, self.manager_button):
+            button.setEnabled(store_id is not None)
+        self.backup_status.setText("")
+        self.manager_status.setText("")
+
+    def _status(self, kind: str) -> QLabel:
+        return self.backup_status if kind == "backup" else self.manager_status
+
+    def _button(self, kind: str) -> QPushButton:
+        return self.backup_button if kind == "backup" else self.manager_button
+
+    def _call(self, kind: str) -> None:
+        if self.store_id is None:
+            return
+        store_id, actor, now = self.store_id, self.ctx.actor, self.ctx.clock()
+        call = self.ctx.services.call_backup if kind == "backup" else self.ctx.services.call_manager
+        self._button(kind).setEnabled(False)
+        self._status(kind).setText(self.tr("Sending..."))
+
+        def done(alert_id: int) -> None:
+            if store_id != self.store_id:
+                return
+            self.alert_ids[kind] = alert_id
+            self._status(kind).setText(self.tr("Sent: waiting for someone to acknowledge"))
+            self._button(kind).setEnabled(True)
+            self.call_sent.emit(kind, alert_id)
+            self.ctx.events.alerts_changed.emit()
+            self._timer.start(POLL_MS)
+
+        def failed(exc: BaseException) -> None:
+            self._button(kind).setEnabled(True)
+            self._status(kind).setText(self.tr("Not sent"))
+            self.ctx.show_error(self, exc)
+
+        self.ctx.tasks.run(lambda _c: call(actor, store_id, now), done, failed)
+
+    def _poll(self) -> None:
+        if not self.alert_ids or not self.isVisible():
+            return
+        ids, actor = dict(self.alert_ids), self.ctx.actor
+        self.ctx.tasks.run(
+            lambda _c: {
+                kind: self.ctx.services.alert_detail(actor, alert_id)[0] for kind, alert_id in ids.items()
+            },
+            self._show_states,
+            lambda _exc: None,  # a missed poll is retried in a second
+        )
+
+    def _show_states(self, views: dict) -> None:
+        for kind, view in views.items():
+            if self.alert_ids.get(kind) != view.id:
+                continue
+            covered = view.details.get("covered_by")
+            if view.status == "resolved":
+                text = self.tr("Resolved")
+            elif covered:
+                text = self.tr("Covered by %1").replace("%1", covered)
+            elif view.owner:
+                text = self.tr("Acknowledged by %1").replace("%1", view.owner)
+            else:
+                text = (
+                    self.tr("Sent to level %1 (%2): waiting")
+                    .replace("%1", str(view.level))
+                    .replace("%2", view.level_name)
+                )
+            self._status(kind).setText(text)

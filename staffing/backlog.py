@@ -136,6 +136,13 @@ def backlog_day(
     out = {key: np.empty(lam.shape) for key in keys}
     for i in range(n):
         lam_i, mu_i, c_i, k_i = rate_in[..., i], mu[..., i], c[..., i], k_servers[..., i]
+        if not lam[..., i].any() and p[0].min(initial=1.0) > 1.0 - _TAIL:
+            # Closed or idle: nobody arrives and the store is empty, so nothing changes (this
+            # skips the night and most of a quiet day without integrating anything).
+            for key in ("served", "q0", "q1", "mq", "bl", "w", "pw"):
+                out[key][..., i] = 0.0
+            out["util"][..., i] = np.where(c_i > 0, 0.0, np.nan)
+            continue
         p = _with_headroom(p, float((lam[..., i] + 6.0 * np.sqrt(lam[..., i])).max(initial=0.0)) + 10.0)
         states = np.arange(p.shape[0], dtype=float)[:, None]
         death = mu_i.ravel() * np.minimum(states, c_i.ravel())

@@ -210,6 +210,13 @@ def start_scheduler(jobs: Jobs, scheduler_cls=None, rules: bool = True, dispatch
     scheduler.add_job(
         jobs.process_due, "interval", seconds=DUE_EVERY.total_seconds(), id="due", next_run_time=now
     )
+    scheduler.add_job(
+        jobs.heartbeat,
+        "interval",
+        seconds=HEARTBEAT_EVERY.total_seconds(),
+        id="heartbeat",
+        next_run_time=now,
+    )
     if dispatch:
         scheduler.add_job(
             jobs.dispatch,

@@ -6,7 +6,7 @@ outbox and audit apply; these functions add what is particular to each action.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from alerts.escalation import Acknowledge, Resolve
-from storemon.db.models import Commitment, CoverOffer, Incident, Role, RosterShift, Store, User
+from storemon.db.models import Commitment, CoverOffer, Incident, Role, RosterShift, Setting, Store, User
 from storemon.errors import StoremonError
 from storemon.services.access import Actor, NotFound, visible_store
 from storemon.services.alerts import act, audit, notify_user, queue_notifications, raise_alert, visible_alert
-from storemon.services.staffing import store_day
+from storemon.services.staffing import StoreDay, store_day
 
 SENSITIVE_TRIGGERS = ("escalated_complaint", "consumer_association", "media")
 CUSTOMER_TYPES = ("irritable", "repetitive", "rational_demanding", "opportunistic")
@@ -48,10 +48,28 @@ class LivePicture:
         }
 
 
-def live_picture(session, actor: Actor, store: Store, now: datetime) -> LivePicture:
-    """The store's current 15-minute interval from the staffing model, and who is alone."""
+LIVE_KEY = "live.{store_id}"
+LIVE_FRESH = timedelta(minutes=2)
+"""The rules job refreshes every store's live picture each minute; a click uses it if this fresh."""
+
+
+def save_live_picture(session, store: Store, picture: LivePicture, now: datetime) -> None:
+    """Keep the picture where a click can read it without re-running the day model."""
+    key = LIVE_KEY.format(store_id=store.id)
+    value = {**asdict(picture), "at": now.isoformat()}
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+
+
+def compute_live_picture(
+    session, actor: Actor, store: Store, day: StoreDay | None, now: datetime
+) -> LivePicture:
+    """The current 15-minute interval of the staffing model, and who is alone."""
     local = now.astimezone(ZoneInfo(store.timezone))
-    day = store_day(session, actor, store.id, local.date(), now)
+    day = day or store_day(session, actor, store.id, local.date(), now)
     current = None
     for interval in day.intervals:
         if interval.start <= local < interval.start + timedelta(minutes=15):
@@ -65,6 +83,16 @@ def live_picture(session, actor: Actor, store: Store, now: datetime) -> LivePict
     if current is None:
         return LivePicture(0.0, 0.0, len(on_shift), alone, None)
     return LivePicture(current.mean_wait_minutes, current.backlog, len(on_shift), alone, current.utilisation)
+
+
+def live_picture(session, actor: Actor, store: Store, now: datetime) -> LivePicture:
+    """The store's live picture: the rules job's copy if fresh, else computed now."""
+    row = session.get(Setting, LIVE_KEY.format(store_id=store.id))
+    if row is not None:
+        at = datetime.fromisoformat(row.value["at"])
+        if timedelta(0) <= now - at <= LIVE_FRESH:
+            return LivePicture(**{k: v for k, v in row.value.items() if k != "at"})
+    return compute_live_picture(session, actor, store, None, now)
 
 
 def _cover_candidates(session, store: Store, now: datetime, caller: str) -> list[User]:

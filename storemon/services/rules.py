@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from storemon.db.models import Store
 from storemon.services.access import SYSTEM
+from storemon.services.actions import compute_live_picture, save_live_picture
 from storemon.services.alerts import raise_alert, resolve_rule_alerts
 from storemon.services.chain_settings import load_surge_calendar
 from storemon.services.settings import staffing_targets
@@ -82,6 +83,7 @@ def evaluate(session: Session, now: datetime, store_ids: list[int] | None = None
         sensitivity = float(calendar.sensitivity_for([local.date()])[0])
         threshold = targets.target_wait_minutes / sensitivity
         day = store_day(session, SYSTEM, store.id, local.date(), now)
+        save_live_picture(session, store, compute_live_picture(session, SYSTEM, store, day, now), now)
         slot_start = local.replace(minute=local.minute - local.minute % 15, second=0, microsecond=0)
         ahead = _window(day, slot_start + timedelta(minutes=15), local + HORIZON)
         current = _window(day, slot_start, slot_start + timedelta(minutes=15))

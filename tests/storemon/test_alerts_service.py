@@ -292,3 +292,16 @@ def test_resolving_tells_everyone_and_stops_the_clock(demo_sessions):
         assert session.get(Alert, alert_id).next_deadline is None
         assert process_due(session, T0 + timedelta(hours=1)) == 0
         assert _inbox(session, "staff-sh001")[-1].payload["kind"] == "resolved"
+
+
+def test_a_manager_call_pages_with_the_live_picture_the_rules_job_keeps_fresh(demo_sessions):
+    from storemon.services.actions import LIVE_KEY
+
+    with demo_sessions.begin() as session:
+        store = _store_id(session)
+        evaluate(session, T0, store_ids=[store])
+        cached = session.get(Setting, LIVE_KEY.format(store_id=store)).value
+        alert_id = call_manager(session, actor_for(session, "staff-sh001"), "SH001", T0 + timedelta(minutes=1))
+        fields = session.get(Alert, alert_id).details["fields"]
+        assert fields["Modelled wait (min)"] == f"{cached['wait_minutes']:.1f}"
+        assert fields["Staff on shift"] == str(cached["staff_on_shift"])

@@ -7,8 +7,9 @@ and last screen in the UI settings file.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QCoreApplication, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -19,6 +20,8 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSplitter,
     QStackedWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from storemon import __version__
@@ -28,27 +31,20 @@ from ui.views.base import BaseView
 WORKER_CHECK_MS = 5000
 WORKER_STALE_S = 60
 
-VIEWS: list[tuple[str, str, str]] = [
-    ("today", "ui.views.today", "TodayView"),
-    ("region", "ui.views.region", "RegionView"),
-    ("alerts", "ui.views.alerts", "AlertsView"),
-    ("schedule", "ui.views.schedule", "ScheduleView"),
-    ("incidents", "ui.views.incidents", "IncidentsView"),
-    ("policies", "ui.views.policies", "PoliciesView"),
-    ("settings", "ui.views.settings", "SettingsView"),
+VIEWS: list[tuple[str, str, str, str]] = [
+    ("today", "ui.views.today", "TodayView", QT_TRANSLATE_NOOP("MainWindow", "Today")),
+    ("region", "ui.views.region", "RegionView", QT_TRANSLATE_NOOP("MainWindow", "Region")),
+    ("alerts", "ui.views.alerts", "AlertsView", QT_TRANSLATE_NOOP("MainWindow", "Alerts")),
+    ("schedule", "ui.views.schedule", "ScheduleView", QT_TRANSLATE_NOOP("MainWindow", "Schedule")),
+    ("incidents", "ui.views.incidents", "IncidentsView", QT_TRANSLATE_NOOP("MainWindow", "Incidents")),
+    ("policies", "ui.views.policies", "PoliciesView", QT_TRANSLATE_NOOP("MainWindow", "Policies")),
+    ("settings", "ui.views.settings", "SettingsView", QT_TRANSLATE_NOOP("MainWindow", "Settings")),
 ]
 
 
-def available_views() -> list[tuple[str, type[BaseView]]]:
-    """The screens whose modules exist in this build, in navigation order."""
-    found = []
-    for key, module, cls in VIEWS:
-        try:
-            found.append((key, getattr(importlib.import_module(module), cls)))
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-    return found
+def available_views() -> list[tuple[str, str, str, str]]:
+    """The screens this build ships, in navigation order (found without importing them)."""
+    return [entry for entry in VIEWS if importlib.util.find_spec(entry[1]) is not None]
 
 
 class MainWindow(QMainWindow):
@@ -59,15 +55,19 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.setWindowTitle(self.tr("Storemon"))
         self.views: dict[str, BaseView] = {}
+        """Screens built so far: each is built the first time it is shown, so start-up stays fast."""
+        self._entries = {key: (module, cls) for key, module, cls, _title in available_views()}
+        self._pages: dict[str, QWidget] = {}
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setMaximumWidth(190)
         self.stack = QStackedWidget()
-        for key, cls in available_views():
-            view = cls(ctx)
-            self.views[key] = view
-            self.stack.addWidget(view)
-            item = QListWidgetItem(view.title())
+        for key, _module, _cls, title in available_views():
+            page = QWidget()
+            QVBoxLayout(page).setContentsMargins(0, 0, 0, 0)
+            self._pages[key] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(QCoreApplication.translate("MainWindow", title))
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
         splitter = QSplitter()
@@ -78,10 +78,10 @@ class MainWindow(QMainWindow):
         splitter.setCollapsible(0, False)
         splitter.setSizes([self.nav.maximumWidth(), 10_000])
         self.setCentralWidget(splitter)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._show_row)
         self._build_menus()
         self._build_status_bar()
-        ctx.events.store_selected.connect(lambda _store_id: self.show_view("today"))
+        ctx.events.store_selected.connect(self._drill_down)
         ctx.events.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._restore()
 
@@ -100,8 +100,10 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
 
         view_menu = self.menuBar().addMenu(self.tr("&View"))
-        for number, key in enumerate(self.views, start=1):
-            action = QAction(self.views[key].title(), self, shortcut=QKeySequence(f"Ctrl+{number}"))
+        for number, (key, _module, _cls, title) in enumerate(available_views(), start=1):
+            action = QAction(
+                QCoreApplication.translate("MainWindow", title), self, shortcut=QKeySequence(f"Ctrl+{number}")
+            )
             action.triggered.connect(lambda _checked=False, k=key: self.show_view(k))
             view_menu.addAction(action)
 
@@ -147,8 +149,29 @@ class MainWindow(QMainWindow):
             self.worker_label.setText(self.tr("Worker: silent for %1 min").replace("%1", str(int(age // 60))))
 
     # -- navigation and state -------------------------------------------------------------------
+    def view(self, key: str) -> BaseView:
+        """The screen ``key``, built on first use."""
+        if key not in self.views:
+            module, cls = self._entries[key]
+            view = getattr(importlib.import_module(module), cls)(self.ctx)
+            self._pages[key].layout().addWidget(view)
+            self.views[key] = view
+        return self.views[key]
+
+    def _show_row(self, row: int) -> None:
+        key = list(self._entries)[row] if 0 <= row < len(self._entries) else ""
+        if key:
+            self.view(key)
+        self.stack.setCurrentIndex(row)
+
+    def _drill_down(self, store_id: int) -> None:
+        today = self.view("today")
+        if hasattr(today, "select_store"):
+            today.select_store(store_id)
+        self.show_view("today")
+
     def show_view(self, key: str) -> None:
-        keys = list(self.views)
+        keys = list(self._entries)
         if key in keys:
             self.nav.setCurrentRow(keys.index(key))
 
@@ -163,7 +186,7 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1280, 800)
         last = self.ctx.settings.value("main_window/last_view", "today")
-        self.show_view(last if last in self.views else next(iter(self.views), ""))
+        self.show_view(last if last in self._entries else next(iter(self._entries), ""))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.ctx.settings.setValue("main_window/geometry", self.saveGeometry())

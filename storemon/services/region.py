@@ -1,0 +1,375 @@
+"""The Region screen's figures: every visible store's last sales week, and roster what-ifs.
+
+``region_overview`` puts a store's policy verdict (``stores.store_summaries``) next to what its
+staff went through over its last week with sales (``staffing.store_days``): waits, solo hours,
+red shifts, pressure, and the mean utilisation per opening hour for the heatmap. Nothing is
+cached or written; each call models the week again from sales and rosters.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from staffing.policy import TierPolicy, validate
+from staffing.recommend import Shift, _weighted_quantile, outcomes
+from staffing.roster import INTERVAL_MINUTES
+from storemon.db.models import Role, SalesBucket, Store
+from storemon.errors import StoremonError
+from storemon.services.access import Actor, visible_store
+from storemon.services.settings import pressure_config
+from storemon.services.staffing import StoreDay, store_days, targets_for
+from storemon.services.stores import store_summaries
+from storemon.services.timegrid import local_date, open_mask
+from storemon.services.whatif import (
+    WeekFigures,
+    _store_week,
+    _week,
+    last_sales_week,
+    tier_whatif,
+    whatif_totals,
+)
+
+HOURS_PER_DAY = 24
+INTERVALS_PER_HOUR = 60 // INTERVAL_MINUTES
+UTILISATION_CAP = 2.0
+"""Utilisation above this (or orders with nobody on shift) counts as this in hourly means: the
+queue grows without bound either way, and one such interval must not swamp a whole hour."""
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class StoreOverview:
+    """One row of the Region table: a store's policy verdict and its last sales week."""
+
+    store_id: int
+    code: str
+    name: str
+    region_id: int | None
+    region: str
+    tier_policy: str
+    policy_staff_per_shift: int | None
+    """What the store's tier policy asks for at its revenue; None in a gap or without a policy."""
+    rostered_staff_per_shift: float
+    avg_daily_revenue: float
+    policy_status: str
+    """"covered", "below_policy", "gap" or "no_policy" (see ``stores.store_summaries``)."""
+    policy_note: str
+    solo_hours_per_week: float
+    mean_wait_minutes: float
+    """Order-weighted mean wait over the week."""
+    p90_wait_minutes: float
+    """Nine orders in ten waited at most this long: each day's order-weighted p90, averaged over the
+    week weighted by orders (the definition the what-ifs use)."""
+    red_shifts: int
+    mean_pressure: float
+    max_pressure: float
+    week_start: date | None
+    week_end: date | None
+    hourly_utilisation: tuple[float | None, ...] = ()
+    """Mean utilisation per hour of the local day (24 entries); None where the store is closed."""
+
+    @property
+    def in_gap(self) -> bool:
+        return self.policy_status == "gap"
+
+
+@dataclass(frozen=True)
+class RegionHeatmap:
+    """Stores x opening hours of mean utilisation, for the heatmap (NaN where a store is closed)."""
+
+    store_ids: tuple[int, ...]
+    codes: tuple[str, ...]
+    hours: tuple[int, ...]
+    utilisation: np.ndarray
+    """Shape ``(len(codes), len(hours))``."""
+
+
+@dataclass(frozen=True)
+class RosterWhatIf:
+    """One store's last sales week as rostered, and with one more person every day."""
+
+    store_id: int
+    code: str
+    name: str
+    start_minute: int
+    end_minute: int
+    week_start: date
+    week_end: date
+    before: WeekFigures
+    after: WeekFigures
+    worst_pressure_before: float
+    worst_pressure_after: float
+
+
+@dataclass(frozen=True)
+class TierWhatIfRow:
+    """One store in a tier-policy what-if (``whatif.StoreWhatIf`` plus its region)."""
+
+    store_id: int
+    code: str
+    name: str
+    region_id: int | None
+    avg_daily_revenue: float
+    current_staff_per_shift: float
+    candidate_staff_per_shift: int | None
+    in_gap: bool
+    """The candidate policy leaves this store's revenue uncovered: it keeps its roster."""
+    current: WeekFigures
+    candidate: WeekFigures
+
+
+@dataclass(frozen=True)
+class TierWhatIfResult:
+    """A candidate policy's what-if over some stores, with totals (see ``whatif.whatif_totals``)."""
+
+    policy_name: str
+    rows: list[TierWhatIfRow]
+    totals: dict[str, dict[str, float]]
+    """Per figure, "current" and "candidate": hours and red shifts summed, waits the mean over stores."""
+
+
+class RosterWhatIfError(StoremonError):
+    """An added shift that cannot be modelled (empty, reversed or outside the day)."""
+
+
+def _latest_sales_days(session: Session, stores: list[Store]) -> dict[int, date]:
+    """Each store's last local date with sales, in one query."""
+    rows = session.execute(
+        select(SalesBucket.store_id, func.max(SalesBucket.bucket_start))
+        .where(SalesBucket.store_id.in_([s.id for s in stores]))
+        .group_by(SalesBucket.store_id)
+    ).all()
+    zones = {s.id: s.timezone for s in stores}
+    return {store_id: local_date(latest, zones[store_id]) for store_id, latest in rows}
+
+
+def _interval_orders(day: StoreDay) -> np.ndarray:
+    """The orders each shown interval of ``day`` was modelled on (sales once in, else forecast)."""
+    if day.demand_source == "actual":
+        return np.array([i.actual_orders or 0 for i in day.intervals], dtype=float)
+    return np.array([i.expected_orders for i in day.intervals], dtype=float)
+
+
+def _hourly_utilisation(store: Store, week: list[StoreDay]) -> tuple[float | None, ...]:
+    is_open = open_mask(1, store.opens_at, store.closes_at).reshape(HOURS_PER_DAY, INTERVALS_PER_HOUR)
+    sums = np.zeros(HOURS_PER_DAY)
+    counts = np.zeros(HOURS_PER_DAY)
+    for day in week:
+        for interval in day.intervals:
+            start = interval.start
+            hour, quarter = start.hour, start.minute // INTERVAL_MINUTES
+            if not is_open[hour, quarter]:
+                continue
+            value = UTILISATION_CAP if interval.utilisation is None else interval.utilisation
+            sums[hour] += min(value, UTILISATION_CAP)
+            counts[hour] += 1
+    return tuple(round(float(sums[h] / counts[h]), 3) if counts[h] else None for h in range(HOURS_PER_DAY))
+
+
+def _week_overview(store: Store, week: list[StoreDay]) -> dict:
+    """Waits, solo hours and pressure of one store's modelled week."""
+    if not week:
+        return {
+            "solo_hours_per_week": 0.0,
+            "mean_wait_minutes": 0.0,
+            "p90_wait_minutes": 0.0,
+            "red_shifts": 0,
+            "mean_pressure": 0.0,
+            "max_pressure": 0.0,
+            "hourly_utilisation": (None,) * HOURS_PER_DAY,
+        }
+    day_orders = [_interval_orders(d) for d in week]
+    day_waits = [np.array([i.mean_wait_minutes for i in d.intervals], dtype=float) for d in week]
+    orders, waits = np.concatenate(day_orders), np.concatenate(day_waits)
+    day_totals = np.array([o.sum() for o in day_orders])
+    weights = day_totals / day_totals.sum() if day_totals.sum() > 0 else np.full(len(week), 1 / len(week))
+    # The week's p90 as the what-ifs define it (whatif._week): the order-weighted mean of the days'
+    # p90s, so this table and the what-if panels agree on a store's "now".
+    p90 = float(
+        np.dot(weights, [_weighted_quantile(w, o, 0.9) for w, o in zip(day_waits, day_orders, strict=True)])
+    )
+    pressures = [p.index for d in week for p in d.pressure]
+    solo_hours = sum(d.solo_minutes for d in week) / 60 * 7 / len(week)
+    return {
+        "solo_hours_per_week": round(solo_hours, 1),
+        "mean_wait_minutes": round(float((orders * waits).sum() / max(orders.sum(), 1e-9)), 2),
+        "p90_wait_minutes": round(p90, 2),
+        "red_shifts": sum(p.level == "red" for d in week for p in d.pressure),
+        "mean_pressure": round(float(np.mean(pressures)), 1) if pressures else 0.0,
+        "max_pressure": round(float(max(pressures)), 1) if pressures else 0.0,
+        "hourly_utilisation": _hourly_utilisation(store, week),
+    }
+
+
+def region_overview(
+    session: Session,
+    actor: Actor,
+    region_id: int | None = None,
+    days: int = 7,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> list[StoreOverview]:
+    """Every store the actor may see (in ``region_id`` if given) over its last ``days`` with sales.
+
+    One ``store_days`` call per store; ``progress(done, total)`` is called after each. When
+    ``cancel`` is set the stores modelled so far are returned.
+    """
+    if days < 1:
+        raise StoremonError(f"the overview needs at least one day, not {days}")
+    summaries = store_summaries(session, actor, region_id)
+    if not summaries:
+        return []
+    stores = {s.id: s for s in session.scalars(select(Store).where(Store.id.in_([r.id for r in summaries])))}
+    latest = _latest_sales_days(session, list(stores.values()))
+    total = len(summaries)
+    if progress is not None:
+        progress(0, total)
+    result = []
+    for done, summary in enumerate(summaries, start=1):
+        if cancel is not None and cancel.is_set():
+            break
+        store = stores[summary.id]
+        last = latest.get(store.id)
+        week_days = [last - timedelta(days=k) for k in range(days - 1, -1, -1)] if last else []
+        week = store_days(session, actor, store.id, week_days, now) if week_days else []
+        result.append(
+            StoreOverview(
+                store_id=summary.id,
+                code=summary.code,
+                name=summary.name,
+                region_id=store.region_id,
+                region=summary.region,
+                tier_policy=summary.tier_policy,
+                policy_staff_per_shift=summary.policy_staff_per_shift,
+                rostered_staff_per_shift=float(summary.rostered_staff_per_shift),
+                avg_daily_revenue=float(summary.avg_daily_revenue),
+                policy_status=summary.policy_status,
+                policy_note=summary.policy_note,
+                week_start=week_days[0] if week_days else None,
+                week_end=week_days[-1] if week_days else None,
+                **_week_overview(store, week),
+            )
+        )
+        if progress is not None:
+            progress(done, total)
+    return result
+
+
+def region_heatmap(rows: list[StoreOverview]) -> RegionHeatmap:
+    """The heatmap of ``rows`` in their order, over the hours at least one of them is open."""
+    open_hours = sorted(
+        {h for r in rows for h, value in enumerate(r.hourly_utilisation) if value is not None}
+    )
+    hours = tuple(range(open_hours[0], open_hours[-1] + 1)) if open_hours else ()
+    matrix = np.full((len(rows), len(hours)), np.nan)
+    for i, row in enumerate(rows):
+        for j, hour in enumerate(hours):
+            value = row.hourly_utilisation[hour] if hour < len(row.hourly_utilisation) else None
+            if value is not None:
+                matrix[i, j] = value
+    return RegionHeatmap(tuple(r.store_id for r in rows), tuple(r.code for r in rows), hours, matrix)
+
+
+def policy_issues(policy: TierPolicy) -> list[str]:
+    """Gaps, overlaps and invalid bands of a candidate policy, as sentences."""
+    return [issue.message for issue in validate(policy)]
+
+
+def tier_whatif_by_store(
+    session: Session,
+    actor: Actor,
+    policy: TierPolicy,
+    region_id: int | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> TierWhatIfResult:
+    """``whatif.tier_whatif`` for the actor's stores (in ``region_id``), one store at a time.
+
+    Each store is run with the actor's scope narrowed to that store, so the caller sees progress
+    and can cancel between stores; the figures are exactly ``tier_whatif``'s.
+    """
+    stmt = actor.scope_stores(select(Store)).order_by(Store.code)
+    if region_id is not None:
+        stmt = stmt.where(Store.region_id == region_id)
+    stores = session.scalars(stmt).all()
+    total = len(stores)
+    if progress is not None:
+        progress(0, total)
+    result = []
+    for done, store in enumerate(stores, start=1):
+        if cancel is not None and cancel.is_set():
+            break
+        # A store manager's scope is exactly one store, and this store is inside the actor's own.
+        one_store = Actor(actor.username, Role.STORE_MANAGER, store.id, store.region_id)
+        for row in tier_whatif(session, one_store, policy):
+            result.append(
+                TierWhatIfRow(
+                    store_id=row.store_id,
+                    code=row.code,
+                    name=row.name,
+                    region_id=store.region_id,
+                    avg_daily_revenue=row.avg_daily_revenue,
+                    current_staff_per_shift=row.current_staff_per_shift,
+                    candidate_staff_per_shift=row.candidate_staff_per_shift,
+                    in_gap=row.in_gap,
+                    current=row.current,
+                    candidate=row.candidate,
+                )
+            )
+        if progress is not None:
+            progress(done, total)
+    return TierWhatIfResult(policy.name, result, whatif_totals(result) if result else {})
+
+
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def roster_whatif(
+    session: Session, actor: Actor, store_ref: int | str, start_minute: int, end_minute: int
+) -> RosterWhatIf:
+    """The store's last sales week as rostered, and with one more person from start to end each day.
+
+    Minutes count from local midnight and are rounded to the 15-minute grid; nothing is saved.
+    """
+    store = visible_store(session, actor, store_ref)
+    first = round(start_minute / INTERVAL_MINUTES)
+    end = round(end_minute / INTERVAL_MINUTES)
+    per_day = HOURS_PER_DAY * INTERVALS_PER_HOUR
+    if not 0 <= first < end <= per_day:
+        raise RosterWhatIfError(
+            f"the added shift {_clock(max(start_minute, 0))}-{_clock(max(end_minute, 0))} must start "
+            "before it ends, within one day; pick a start earlier than the end"
+        )
+    days = last_sales_week(session, store)
+    if not days:
+        raise RosterWhatIfError(f"store {store.code} has no sales yet; import its sales to try rosters")
+    orders, rostered = _store_week(session, store, days)
+    added = [day + [Shift(first, end)] for day in rostered]
+    mask = np.tile(open_mask(1, store.opens_at, store.closes_at), (len(days), 1))
+    targets = targets_for(session, store)
+    config = pressure_config(session)
+    before = outcomes(orders, rostered, mask, targets, config)
+    after = outcomes(orders, added, mask, targets, config)
+    return RosterWhatIf(
+        store_id=store.id,
+        code=store.code,
+        name=store.name,
+        start_minute=first * INTERVAL_MINUTES,
+        end_minute=end * INTERVAL_MINUTES,
+        week_start=days[0],
+        week_end=days[-1],
+        before=_week(before),
+        after=_week(after),
+        worst_pressure_before=round(max((d.worst_pressure for d in before), default=0.0), 1),
+        worst_pressure_after=round(max((d.worst_pressure for d in after), default=0.0), 1),
+    )

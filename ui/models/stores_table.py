@@ -1,0 +1,388 @@
+"""The Region table: one row per store, numbers formatted by locale, the policy status coloured.
+
+``StoresTableModel`` holds ``StoreOverview`` rows and sorts them itself (a key sort in Python is
+far cheaper than thousands of comparisons calling back into ``data()``); ``StoresFilterProxy``
+filters by text, region and status and hands sort requests to the model, so a header click on a
+large chain re-sorts in a few milliseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QLocale,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from storemon.services.region import StoreOverview
+
+CONTEXT = "StoresTableModel"
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+STORE_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+ROW_ROLE = Qt.ItemDataRole.UserRole + 3
+
+STATUS_LABELS = {
+    "gap": QT_TRANSLATE_NOOP("StoresTableModel", "In a policy gap"),
+    "below_policy": QT_TRANSLATE_NOOP("StoresTableModel", "Below policy"),
+    "covered": QT_TRANSLATE_NOOP("StoresTableModel", "Covered"),
+    "no_policy": QT_TRANSLATE_NOOP("StoresTableModel", "No policy"),
+}
+STATUS_ORDER = {"gap": 0, "below_policy": 1, "no_policy": 2, "covered": 3}
+"""Worst first when sorting by status."""
+
+# Fixed pairs of background and text colour, readable on light and dark palettes alike.
+STATUS_COLOURS = {
+    "gap": (QColor("#fbd5d1"), QColor("#8f1610")),
+    "below_policy": (QColor("#fde7c2"), QColor("#7a4a00")),
+    "covered": (QColor("#dcefdc"), QColor("#1d5e2c")),
+    "no_policy": (QColor("#e6e6e6"), QColor("#444444")),
+}
+RED_TEXT = QColor("#b3261e")
+AMBER_TEXT = QColor("#9a5b00")
+
+Align = Qt.AlignmentFlag
+RIGHT = int(Align.AlignRight | Align.AlignVCenter)
+LEFT = int(Align.AlignLeft | Align.AlignVCenter)
+
+
+def status_label(status: str) -> str:
+    """The translated name of a policy status."""
+    return QCoreApplication.translate(CONTEXT, STATUS_LABELS.get(status, status))
+
+
+@dataclass(frozen=True)
+class StoreColumn:
+    """A column of the table: what it shows, how it sorts and formats."""
+
+    key: str
+    header: str
+    """Untranslated header (marked for lupdate), translated when shown."""
+    tooltip: str
+    decimals: int | None = None
+    """None for text columns; the number of decimals for numeric ones."""
+
+
+COLUMNS: tuple[StoreColumn, ...] = (
+    StoreColumn(
+        "code",
+        QT_TRANSLATE_NOOP("StoresTableModel", "Code"),
+        QT_TRANSLATE_NOOP("StoresTableModel", "Store code"),
+    ),
+    StoreColumn(
+        "name",
+        QT_TRANSLATE_NOOP("StoresTableModel", "Store"),
+        QT_TRANSLATE_NOOP("StoresTableModel", "Store name"),
+    ),
+    StoreColumn(
+        "region",
+        QT_TRANSLATE_NOOP("StoresTableModel", "Region"),
+        QT_TRANSLATE_NOOP("StoresTableModel", "Region"),
+    ),
+    StoreColumn(
+        "policy_status",
+        QT_TRANSLATE_NOOP("StoresTableModel", "Policy\nstatus"),
+        QT_TRANSLATE_NOOP(
+            "StoresTableModel",
+            "Whether the store's revenue tier policy covers it and its roster meets the policy",
+        ),
+    ),
+    StoreColumn(
+        "avg_daily_revenue",
+        QT_TRANSLATE_NOOP("StoresTableModel", "Revenue\nper day"),
+        QT_TRANSLATE_NOOP("StoresTableModel", "Average daily revenue over the last four weeks of sales"),
+        0,
+    ),
+    StoreColumn(
+        "policy_staff_per_shift",
+        QT_TRANSLATE_NOOP("StoresTableModel", "Policy\nstaff"),
+        QT_TRANSLATE_NOOP("StoresTableModel", "Staff per shift the tier policy asks for at this revenue"),
+        0,
+    ),
+    StoreColumn(
+        "rostered_staff_per_shift",
+        QT_TRANSLATE_NOOP("StoresTableModel", "Rostered\nstaff"),
+        QT_TRANSLATE_NOOP("StoresTableModel", "Mean staff on the floor while open, last four weeks"),
+        1,
+    ),
+    StoreColumn(
+        "solo_hours_per_week",
+        QT_TRANSLATE_NOOP("StoresTableModel", "Solo hours\nper week"),
+        QT_TRANSLATE_NOOP("StoresTableModel", "Hours one person ran the store alone, last sales week"),
+        1,
+    ),
+    StoreColumn(
+        "mean_wait_minutes",
+        QT_TRANSLATE_NOOP("StoresTableModel", "Mean wait\n(min)"),
+        QT_TRANSLATE_NOOP("StoresTableModel", "Order-weighted mean queue wait in minutes, last sales week"),
+        1,
+    ),
+    StoreColumn(
+        "p90_wait_minutes",
+        QT_TRANSLATE_NOOP("StoresTableModel", "P90 wait\n(min)"),
+        QT_TRANSLATE_NOOP(
+            "StoresTableModel", "Nine orders in ten waited at most this many minutes, last sales week"
+        ),
+        1,
+    ),
+    StoreColumn(
+        "red_shifts",
+        QT_TRANSLATE_NOOP("StoresTableModel", "Red\nshifts"),
+        QT_TRANSLATE_NOOP("StoresTableModel", "Shifts whose pressure index reached red, last sales week"),
+        0,
+    ),
+    StoreColumn(
+        "mean_pressure",
+        QT_TRANSLATE_NOOP("StoresTableModel", "Mean\npressure"),
+        QT_TRANSLATE_NOOP("StoresTableModel", "Mean pressure index of the week's shifts (0-100)"),
+        0,
+    ),
+    StoreColumn(
+        "max_pressure",
+        QT_TRANSLATE_NOOP("StoresTableModel", "Peak\npressure"),
+        QT_TRANSLATE_NOOP("StoresTableModel", "Highest pressure index of any shift in the week (0-100)"),
+        0,
+    ),
+)
+COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
+
+
+def _sort_key(row: StoreOverview, key: str) -> Any:
+    if key == "policy_status":
+        return STATUS_ORDER.get(row.policy_status, 9)
+    value = getattr(row, key)
+    return value.casefold() if isinstance(value, str) else value
+
+
+class StoresTableModel(QAbstractTableModel):
+    """``StoreOverview`` rows; ``SORT_ROLE`` gives raw values, ``STORE_ID_ROLE`` the store id."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[StoreOverview] = []
+        self._locale = QLocale()
+        self.amber_at = 35.0
+        self.red_at = 65.0
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._status_brushes = {
+            status: (QBrush(bg), QBrush(fg)) for status, (bg, fg) in STATUS_COLOURS.items()
+        }
+        self._red, self._amber = QBrush(RED_TEXT), QBrush(AMBER_TEXT)
+
+    # -- contents ------------------------------------------------------------------------------------
+    @property
+    def rows(self) -> list[StoreOverview]:
+        return self._rows
+
+    def set_rows(self, rows: list[StoreOverview], amber_at: float = 35.0, red_at: float = 65.0) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._locale = QLocale()
+        self.amber_at, self.red_at = amber_at, red_at
+        self.endResetModel()
+
+    def row_at(self, row: int) -> StoreOverview:
+        return self._rows[row]
+
+    def retranslate(self) -> None:
+        """Headers and status names follow a language change."""
+        self._locale = QLocale()
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1))
+
+    # -- Qt model --------------------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        column = COLUMNS[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return QCoreApplication.translate(CONTEXT, column.header)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return QCoreApplication.translate(CONTEXT, column.tooltip)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return LEFT if column.decimals is None else RIGHT
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        column = COLUMNS[index.column()]
+        key = column.key
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == SORT_ROLE:
+            return _sort_key(row, key)
+        if role == STORE_ID_ROLE:
+            return row.store_id
+        if role == ROW_ROLE:
+            return row
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return LEFT if column.decimals is None else RIGHT
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, key)
+        if role == Qt.ItemDataRole.BackgroundRole and key == "policy_status":
+            return self._status_brushes.get(row.policy_status, (None, None))[0]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._foreground(row, key)
+        if role == Qt.ItemDataRole.FontRole and key == "policy_status" and row.in_gap:
+            return self._bold
+        return None
+
+    def _display(self, row: StoreOverview, column: StoreColumn) -> str:
+        value = getattr(row, column.key)
+        if column.key == "policy_status":
+            return status_label(value)
+        if column.decimals is None:
+            return str(value)
+        if value is None:
+            return "—"
+        if column.decimals == 0:
+            return self._locale.toString(round(float(value)))
+        return self._locale.toString(float(value), "f", column.decimals)
+
+    def _foreground(self, row: StoreOverview, key: str):
+        if key == "policy_status":
+            return self._status_brushes.get(row.policy_status, (None, None))[1]
+        if key == "red_shifts" and row.red_shifts > 0:
+            return self._red
+        if key in ("mean_pressure", "max_pressure"):
+            value = getattr(row, key)
+            return self._red if value >= self.red_at else self._amber if value >= self.amber_at else None
+        return None
+
+    def _tooltip(self, row: StoreOverview, key: str) -> str | None:
+        if key == "policy_status":
+            text = f"{status_label(row.policy_status)}: {row.policy_note}"
+            if row.tier_policy:
+                text += "\n" + self.tr("Tier policy: %1").replace("%1", row.tier_policy)
+            return text
+        if key == "policy_staff_per_shift" and row.tier_policy:
+            return self.tr("Tier policy: %1").replace("%1", row.tier_policy)
+        if key in ("code", "name"):
+            return (
+                self.tr("%1 %2 — double-click to open it on Today")
+                .replace("%1", row.code)
+                .replace("%2", row.name)
+            )
+        if row.week_start is not None and key in (
+            "solo_hours_per_week",
+            "mean_wait_minutes",
+            "p90_wait_minutes",
+            "red_shifts",
+            "mean_pressure",
+            "max_pressure",
+        ):
+            first = self._locale.toString(row.week_start, QLocale.FormatType.ShortFormat)
+            last = self._locale.toString(row.week_end, QLocale.FormatType.ShortFormat)
+            return self.tr("Last sales week: %1 – %2").replace("%1", first).replace("%2", last)
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by a column in place; missing values go last in both directions, ties keep order."""
+        if not 0 <= column < len(COLUMNS):
+            return
+        key = COLUMNS[column].key
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        present = [r for r in self._rows if getattr(r, key) is not None]
+        missing = [r for r in self._rows if getattr(r, key) is None]
+        present.sort(key=lambda r: _sort_key(r, key), reverse=order == Qt.SortOrder.DescendingOrder)
+        positions = {id(r): i for i, r in enumerate(self._rows)}
+        self._rows = present + missing
+        moved = {positions[id(r)]: i for i, r in enumerate(self._rows)}
+        self.changePersistentIndexList(old, [self.index(moved[i.row()], i.column()) for i in old])
+        self.layoutChanged.emit()
+
+
+class StoresFilterProxy(QSortFilterProxyModel):
+    """Filters stores by code/name text, region and status; sorting is done by the source model."""
+
+    STATUS_FILTERS = ("all", "gap", "below_policy", "red_shifts")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._text = ""
+        self._region_id: int | None = None
+        self._status = "all"
+        self.setDynamicSortFilter(False)
+
+    def set_text(self, text: str) -> None:
+        text = text.strip().casefold()
+        if text != self._text:
+            self._text = text
+            self._refilter()
+
+    def set_region(self, region_id: int | None) -> None:
+        """Show only stores of this region (None for every region)."""
+        if region_id != self._region_id:
+            self._region_id = region_id
+            self._refilter()
+
+    def set_status(self, status: str) -> None:
+        if status not in self.STATUS_FILTERS:
+            raise ValueError(f"unknown status filter {status!r}")
+        if status != self._status:
+            self._status = status
+            self._refilter()
+
+    def _refilter(self) -> None:
+        self.beginFilterChange()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def accepts(self, row: StoreOverview) -> bool:
+        if self._region_id is not None and row.region_id != self._region_id:
+            return False
+        if self._text and self._text not in row.code.casefold() and self._text not in row.name.casefold():
+            return False
+        if self._status == "gap":
+            return row.in_gap
+        if self._status == "below_policy":
+            return row.policy_status == "below_policy"
+        if self._status == "red_shifts":
+            return row.red_shifts > 0
+        return True
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
+        model = self.sourceModel()
+        return self.accepts(model.row_at(source_row)) if isinstance(model, StoresTableModel) else True
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        model = self.sourceModel()
+        if isinstance(model, StoresTableModel):
+            model.sort(column, order)
+        else:
+            super().sort(column, order)
+
+    def visible_rows(self) -> list[StoreOverview]:
+        """The stores shown, in the order shown."""
+        model = self.sourceModel()
+        return [model.row_at(self.mapToSource(self.index(r, 0)).row()) for r in range(self.rowCount())]
+
+    def store_id_at(self, row: int) -> int:
+        return int(self.data(self.index(row, 0), STORE_ID_ROLE))
+
+
+def make_stores_model(parent: QObject | None = None) -> tuple[StoresTableModel, StoresFilterProxy]:
+    """The model and its proxy, wired together."""
+    model = StoresTableModel(parent)
+    proxy = StoresFilterProxy(parent)
+    proxy.setSourceModel(model)
+    return model, proxy

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +21,40 @@ from storemon.importers.base import (
 from storemon.importers.tabular import Table, open_table
 
 ImportBody = Callable[[Session, Table, str, RejectsWriter | None], ImportResult]
+
+
+class _CollectorPause:
+    """Counts running imports; the first pauses the cyclic collector, the last resumes it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.holders = 0
+        self.was_enabled = True
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self.lock:
+            if self.holders == 0:
+                self.was_enabled = gc.isenabled()
+                gc.disable()
+            self.holders += 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.holders -= 1
+                if self.holders == 0 and self.was_enabled:
+                    gc.enable()
+
+
+cyclic_gc_paused = _CollectorPause()
+"""Pause the cyclic garbage collector while imports build millions of small objects.
+
+Each full collection walks every one of them while holding the GIL: 0.4-0.7 s pauses that froze
+the GUI thread during a 1M-row import (and made it 40 % slower). Imports make no reference
+cycles worth collecting, reference counting still frees everything, and the collector resumes
+when the last running import ends.
+"""
 
 
 def run_import(
@@ -47,7 +84,7 @@ def run_import(
         target = Path(rejects_path) if rejects_path else path.with_name(path.name + ".rejects.csv")
         rejects = RejectsWriter(target, table.headers)
     try:
-        with session_factory() as session:
+        with session_factory() as session, cyclic_gc_paused():
             try:
                 result = body(session, table, fingerprint, rejects)
             except IntegrityError as exc:

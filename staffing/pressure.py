@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from staffing.stats import weighted_quantile
+
 
 class Level(StrEnum):
     """Traffic-light reading of the index."""
@@ -252,16 +254,6 @@ def _runs(mask: np.ndarray, starts: np.ndarray, step: int) -> list[tuple[int, in
     return runs
 
 
-def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
-    """Smallest value whose cumulative weight reaches ``q`` of the total (equal weights if all zero)."""
-    if weights.sum() <= 0:
-        weights = np.ones_like(values)
-    order = np.argsort(values, kind="stable")
-    cumulative = np.cumsum(weights[order])
-    k = int(np.searchsorted(cumulative, q * cumulative[-1] - 1e-12))
-    return float(values[order][min(k, values.size - 1)])
-
-
 def _longest_without_break(load: ShiftLoad, min_break: float) -> tuple[float, float]:
     """Start and end (minutes) of the longest worked stretch between qualifying breaks.
 
@@ -323,7 +315,7 @@ def shift_pressure(load: ShiftLoad, config: PressureConfig = DEFAULT_CONFIG) -> 
 
     # Wait: what customers fight over; scored on the slowest share of orders, not the average.
     waits = np.minimum(load.mean_wait_min, config.wait_cap_min)
-    wait = _weighted_quantile(waits, orders, config.wait_quantile)
+    wait = weighted_quantile(waits, orders, config.wait_quantile)
     worst = int(np.argmax(load.mean_wait_min))
     add(
         Factor.WAIT,

@@ -15,6 +15,7 @@ import numpy as np
 from staffing.day import DayModel, StaffingTargets, model_day
 from staffing.pressure import DEFAULT_CONFIG, PressureConfig, ShiftLoad, clock, shift_pressure
 from staffing.roster import INTERVAL_MINUTES
+from staffing.stats import weighted_quantile
 
 BLOCK_HOURS = (2, 3, 4, 5, 6, 8)
 """Lengths of the additions considered: from a short rush cover to a full shift."""
@@ -74,14 +75,6 @@ def grid_of(shifts: list[Shift], n_intervals: int) -> np.ndarray:
     return np.cumsum(delta[:-1])
 
 
-def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
-    if weights.sum() <= 0:
-        return 0.0
-    order = np.argsort(values)
-    cumulative = np.cumsum(weights[order]) / weights.sum()
-    return float(values[order][min(np.searchsorted(cumulative, q), len(values) - 1)])
-
-
 def outcome(
     orders: np.ndarray,
     shifts: list[Shift],
@@ -113,7 +106,7 @@ def outcomes(
         results.append(
             DayOutcome(
                 max_wait_minutes=float(wait.max(initial=0.0)),
-                p90_wait_minutes=_weighted_quantile(wait, demand, 0.9),
+                p90_wait_minutes=weighted_quantile(wait, demand, 0.9),
                 mean_wait_minutes=float((wait * demand).sum() / max(demand.sum(), 1e-9)),
                 minutes_over_target=int(
                     np.count_nonzero((wait > targets.target_wait_minutes) & open_mask[k]) * INTERVAL_MINUTES

@@ -18,8 +18,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from staffing.policy import TierPolicy, validate
-from staffing.recommend import Shift, _weighted_quantile, outcomes
+from staffing.recommend import Shift, outcomes
 from staffing.roster import INTERVAL_MINUTES
+from staffing.stats import weighted_quantile
 from storemon.db.models import Role, SalesBucket, Store
 from storemon.errors import StoremonError
 from storemon.services.access import Actor, visible_store
@@ -194,7 +195,7 @@ def _week_overview(store: Store, week: list[StoreDay]) -> dict:
     # The week's p90 as the what-ifs define it (whatif._week): the order-weighted mean of the days'
     # p90s, so this table and the what-if panels agree on a store's "now".
     p90 = float(
-        np.dot(weights, [_weighted_quantile(w, o, 0.9) for w, o in zip(day_waits, day_orders, strict=True)])
+        np.dot(weights, [weighted_quantile(w, o, 0.9) for w, o in zip(day_waits, day_orders, strict=True)])
     )
     pressures = [p.index for d in week for p in d.pressure]
     solo_hours = sum(d.solo_minutes for d in week) / 60 * 7 / len(week)

@@ -30,10 +30,10 @@ from storemon.services.stores import store_summaries
 from storemon.services.timegrid import local_date, open_mask
 from storemon.services.whatif import (
     WeekFigures,
-    _store_week,
-    _week,
     last_sales_week,
+    store_week,
     tier_whatif,
+    week_figures,
     whatif_totals,
 )
 
@@ -192,7 +192,7 @@ def _week_overview(store: Store, week: list[StoreDay]) -> dict:
     orders, waits = np.concatenate(day_orders), np.concatenate(day_waits)
     day_totals = np.array([o.sum() for o in day_orders])
     weights = day_totals / day_totals.sum() if day_totals.sum() > 0 else np.full(len(week), 1 / len(week))
-    # The week's p90 as the what-ifs define it (whatif._week): the order-weighted mean of the days'
+    # The week's p90 as the what-ifs define it (whatif.week_figures): the order-weighted mean of the days'
     # p90s, so this table and the what-if panels agree on a store's "now".
     p90 = float(
         np.dot(weights, [weighted_quantile(w, o, 0.9) for w, o in zip(day_waits, day_orders, strict=True)])
@@ -354,7 +354,7 @@ def roster_whatif(
     days = last_sales_week(session, store)
     if not days:
         raise RosterWhatIfError(f"store {store.code} has no sales yet; import its sales to try rosters")
-    orders, rostered = _store_week(session, store, days)
+    orders, rostered = store_week(session, store, days)
     added = [day + [Shift(first, end)] for day in rostered]
     mask = np.tile(open_mask(1, store.opens_at, store.closes_at), (len(days), 1))
     targets = targets_for(session, store)
@@ -369,8 +369,8 @@ def roster_whatif(
         end_minute=end * INTERVAL_MINUTES,
         week_start=days[0],
         week_end=days[-1],
-        before=_week(before),
-        after=_week(after),
+        before=week_figures(before),
+        after=week_figures(after),
         worst_pressure_before=round(max((d.worst_pressure for d in before), default=0.0), 1),
         worst_pressure_after=round(max((d.worst_pressure for d in after), default=0.0), 1),
     )

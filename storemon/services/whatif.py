@@ -48,7 +48,7 @@ class StoreWhatIf:
     candidate: WeekFigures
 
 
-def _week(results: list[DayOutcome]) -> WeekFigures:
+def week_figures(results: list[DayOutcome]) -> WeekFigures:
     orders = np.array([r.orders for r in results])
     weights = orders / orders.sum() if orders.sum() > 0 else np.full(len(results), 1 / max(len(results), 1))
     return WeekFigures(
@@ -61,7 +61,7 @@ def _week(results: list[DayOutcome]) -> WeekFigures:
     )
 
 
-def _day_shifts(store: Store, shifts: list[RosterShift], day: date) -> list[Shift]:
+def day_shifts(store: Store, shifts: list[RosterShift], day: date) -> list[Shift]:
     origin = local_midnight(day, store.timezone)
     result = []
     for shift in shifts:
@@ -83,10 +83,10 @@ def last_sales_week(session: Session, store: Store) -> list[date]:
     return [last - timedelta(days=k) for k in range(WHATIF_DAYS - 1, -1, -1)]
 
 
-def _store_week(session: Session, store: Store, days: list[date]):
+def store_week(session: Session, store: Store, days: list[date]):
     orders = np.nan_to_num(orders_grid(session, store, days[0], len(days)))
     shifts = shifts_between(session, store, days[0], (days[-1] - days[0]).days + 1)
-    return orders, [_day_shifts(store, shifts, d) for d in days]
+    return orders, [day_shifts(store, shifts, d) for d in days]
 
 
 def tier_whatif(session: Session, actor: Actor, policy: TierPolicy) -> list[StoreWhatIf]:
@@ -101,15 +101,15 @@ def tier_whatif(session: Session, actor: Actor, policy: TierPolicy) -> list[Stor
         days = last_sales_week(session, store)
         if not days:
             continue
-        orders, current = _store_week(session, store, days)
+        orders, current = store_week(session, store, days)
         mask = np.tile(open_mask(1, store.opens_at, store.closes_at), (len(days), 1))
         rev = revenue.get(store.id, 0.0)
         staff = int(staff_for(policy, rev))
         candidate = current if staff == GAP else [policy_shifts(staff, mask[0]) for _ in days]
         targets = targets_for(session, store)
-        now_figures = _week(outcomes(orders, current, mask, targets, config))
+        now_figures = week_figures(outcomes(orders, current, mask, targets, config))
         then_figures = (
-            now_figures if staff == GAP else _week(outcomes(orders, candidate, mask, targets, config))
+            now_figures if staff == GAP else week_figures(outcomes(orders, candidate, mask, targets, config))
         )
         on_floor = [len(day) / 2 for day in current if day]
         result.append(
@@ -150,6 +150,6 @@ def recommend_for_day(
     """The smallest roster additions that bring a store-day's waits under target and pressure below amber."""
     store = visible_store(session, actor, store_ref)
     orders = day_demand(session, store, [day], now).orders[0]
-    shifts = _day_shifts(store, shifts_between(session, store, day, 1), day)
+    shifts = day_shifts(store, shifts_between(session, store, day, 1), day)
     mask = open_mask(1, store.opens_at, store.closes_at)
     return recommend_additions(orders, shifts, mask, targets_for(session, store), pressure_config(session))

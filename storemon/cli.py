@@ -434,7 +434,7 @@ def cmd_kiosk(args, database: Database) -> int:
 
 
 def _fill_demo(database: Database, **options) -> None:
-    from storemon.services.demo import build_demo
+    from storemon.services.demo import DEMO_PIN, build_demo
 
     started = time.perf_counter()
     with database.sessions() as session:
@@ -444,7 +444,8 @@ def _fill_demo(database: Database, **options) -> None:
         f"Demo chain: {summary.stores} stores in {summary.regions} regions, {summary.staff} staff, "
         f"{summary.users} users, {summary.shifts} shifts, {summary.sales_buckets} sales buckets "
         f"({summary.first_day} to {summary.last_sales_day}), {summary.incidents} incidents, "
-        f"{summary.check_ins} check-ins; {time.perf_counter() - started:.1f} s.",
+        f"{summary.check_ins} check-ins; {time.perf_counter() - started:.1f} s. "
+        f"Demo users sign in at the kiosk with PIN {DEMO_PIN}.",
         file=sys.stderr,
     )
 

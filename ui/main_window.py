@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from storemon import __version__
 from ui.context import AppContext
 from ui.views.base import BaseView
+from ui.widgets.tray import badge_icon, install_tray
 
 WORKER_CHECK_MS = 5000
 WORKER_STALE_S = 60
@@ -81,6 +82,8 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._show_row)
         self._build_menus()
         self._build_status_bar()
+        self.unread = install_tray(self, ctx)
+        self.setWindowIcon(badge_icon(0))
         ctx.events.store_selected.connect(self._drill_down)
         ctx.events.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._restore()
@@ -189,6 +192,7 @@ class MainWindow(QMainWindow):
         self.show_view(last if last in self._entries else next(iter(self._entries), ""))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.unread.stop()
         self.ctx.settings.setValue("main_window/geometry", self.saveGeometry())
         self.ctx.settings.setValue("main_window/last_view", self.current_view_key())
         self.ctx.settings.sync()

@@ -400,7 +400,7 @@ def process_due(session: Session, now: datetime, limit: int = 200) -> int:
     return count
 
 
-def _view(alert: Alert, store: Store | None) -> AlertView:
+def alert_view(alert: Alert, store: Store | None) -> AlertView:
     state = _state(alert)
     level = state.policy.level(state.level)
     return AlertView(
@@ -445,7 +445,7 @@ def list_alerts(
     if rule:
         stmt = stmt.where(Alert.rule == rule)
     rows = session.execute(stmt.order_by(Alert.updated_at.desc(), Alert.id.desc()).limit(limit)).all()
-    return [_view(alert, store) for alert, store in rows]
+    return [alert_view(alert, store) for alert, store in rows]
 
 
 def alert_detail(session: Session, actor: Actor, alert_id: int) -> tuple[AlertView, list[TimelineEntry]]:
@@ -456,7 +456,7 @@ def alert_detail(session: Session, actor: Actor, alert_id: int) -> tuple[AlertVi
         .where(EscalationStep.alert_id == alert.id)
         .order_by(EscalationStep.at, EscalationStep.id)
     ).all()
-    return _view(alert, store), [TimelineEntry(s.at, s.level, s.kind, s.actor, s.note) for s in steps]
+    return alert_view(alert, store), [TimelineEntry(s.at, s.level, s.kind, s.actor, s.note) for s in steps]
 
 
 def unread_count(session: Session, actor: Actor) -> int:

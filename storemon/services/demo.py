@@ -34,6 +34,7 @@ from storemon.db.models import (
     Store,
     User,
 )
+from storemon.services.pins import hash_pin
 from storemon.services.policies import from_domain
 from storemon.services.timegrid import INTERVALS_PER_DAY, local_midnight
 
@@ -89,9 +90,20 @@ STORE_TYPES = {
 SHIFT_TEMPLATES = {
     1: [(6 * 60 + 45, 14 * 60), (14 * 60, 21 * 60 + 15)],
     # Two per shift, but the second opener arrives at 07:30: a solo half hour as the rush starts.
-    2: [(6 * 60 + 45, 14 * 60), (7 * 60 + 30, 15 * 60 + 30), (13 * 60 + 30, 21 * 60 + 15), (14 * 60, 20 * 60)],
-    3: [(6 * 60 + 45, 14 * 60), (6 * 60 + 45, 13 * 60 + 30), (8 * 60, 15 * 60 + 30),
-        (13 * 60 + 30, 21 * 60 + 15), (14 * 60, 21 * 60), (11 * 60, 18 * 60)],
+    2: [
+        (6 * 60 + 45, 14 * 60),
+        (7 * 60 + 30, 15 * 60 + 30),
+        (13 * 60 + 30, 21 * 60 + 15),
+        (14 * 60, 20 * 60),
+    ],
+    3: [
+        (6 * 60 + 45, 14 * 60),
+        (6 * 60 + 45, 13 * 60 + 30),
+        (8 * 60, 15 * 60 + 30),
+        (13 * 60 + 30, 21 * 60 + 15),
+        (14 * 60, 21 * 60),
+        (11 * 60, 18 * 60),
+    ],
 }
 
 INCIDENT_TYPES = ["slow_order", "queue_dispute", "prep_area_intrusion", "refund_demand", "complaint"]
@@ -195,7 +207,9 @@ def build_demo(
         session.add_all(team)
         store_rows.append((store, float(revenues[i]), kind, ticket, team))
     session.flush()
-    session.add_all(_store_users(store_rows))
+    users = _store_users(store_rows)
+    session.add_all(users)
+    _demo_pins(store_rows, {u.staff_member_id for u in users})
 
     batch = ImportBatch(
         kind="demo",
@@ -232,6 +246,19 @@ def build_demo(
         last_sales_day=anchor - timedelta(days=1),
         last_roster_day=roster_end,
     )
+
+
+DEMO_PIN = "1234"
+"""Every demo account signs in at the kiosk with this PIN (README: demo users)."""
+
+
+def _demo_pins(store_rows, staff_ids: set[int]) -> None:
+    """Kiosk PINs for the demo accounts, hashed once: argon2id is slow on purpose."""
+    pin_hash = hash_pin(DEMO_PIN)
+    for *_rest, team in store_rows:
+        for member in team:
+            if member.id in staff_ids:
+                member.pin_hash = pin_hash
 
 
 def _count_users(session: Session) -> int:

@@ -1,0 +1,436 @@
+"""The alert list of the Alerts screen: a table model that updates in place, and its filter proxy.
+
+``AlertsTableModel.set_alerts`` is called every second with the current list; it removes,
+appends and changes rows instead of resetting, so a selection, the scroll position and the sort
+order survive every refresh. Sorting and the severity/text filters happen in ``AlertsFilterProxy``.
+
+The services write titles, field labels and notes in English; what the UI can say in the user's
+language it says here: rule names, localized titles built from an alert's details, severities,
+statuses, the default escalation level names and the known field labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
+
+from alerts.escalation import USER_PREFIX
+from storemon.services.alerts import AlertView
+
+CONTEXT = "AlertTexts"
+ALERT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+
+SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
+SEVERITY_COLOURS = {
+    "critical": (QColor("#c62828"), QColor("#fdecea")),
+    "warning": (QColor("#b26a00"), QColor("#fff4e0")),
+    "info": (QColor("#1565c0"), QColor("#e8f1fb")),
+}
+SEVERITY_NAMES = {
+    "critical": QT_TRANSLATE_NOOP("AlertTexts", "Critical"),
+    "warning": QT_TRANSLATE_NOOP("AlertTexts", "Warning"),
+    "info": QT_TRANSLATE_NOOP("AlertTexts", "Info"),
+}
+STATUS_NAMES = {
+    "open": QT_TRANSLATE_NOOP("AlertTexts", "Open"),
+    "acknowledged": QT_TRANSLATE_NOOP("AlertTexts", "Acknowledged"),
+    "snoozed": QT_TRANSLATE_NOOP("AlertTexts", "Snoozed"),
+    "resolved": QT_TRANSLATE_NOOP("AlertTexts", "Resolved"),
+}
+RULE_NAMES = {
+    "relief_request": QT_TRANSLATE_NOOP("AlertTexts", "Relief request"),
+    "backup_call": QT_TRANSLATE_NOOP("AlertTexts", "Backup call"),
+    "manager_call": QT_TRANSLATE_NOOP("AlertTexts", "Manager intervention"),
+    "incident": QT_TRANSLATE_NOOP("AlertTexts", "Sensitive incident"),
+    "compensation_approval": QT_TRANSLATE_NOOP("AlertTexts", "Compensation approval"),
+    "missed_commitment": QT_TRANSLATE_NOOP("AlertTexts", "Missed promise"),
+    "early_warning": QT_TRANSLATE_NOOP("AlertTexts", "Rush ahead"),
+    "wait_now": QT_TRANSLATE_NOOP("AlertTexts", "Long wait now"),
+    "solo_rush": QT_TRANSLATE_NOOP("AlertTexts", "Alone in a rush"),
+    "below_policy": QT_TRANSLATE_NOOP("AlertTexts", "Roster below policy"),
+    "channel_failing": QT_TRANSLATE_NOOP("AlertTexts", "Notification channel failing"),
+}
+LEVEL_NAMES = {
+    "Frontline staff": QT_TRANSLATE_NOOP("AlertTexts", "Frontline staff"),
+    "Shift lead / store manager": QT_TRANSLATE_NOOP("AlertTexts", "Shift lead / store manager"),
+    "Operations supervisor": QT_TRANSLATE_NOOP("AlertTexts", "Operations supervisor"),
+    "Service director": QT_TRANSLATE_NOOP("AlertTexts", "Service director"),
+    "Executive": QT_TRANSLATE_NOOP("AlertTexts", "Executive"),
+}
+FIELD_LABELS = {
+    "Modelled wait (min)": QT_TRANSLATE_NOOP("AlertTexts", "Modelled wait (min)"),
+    "Orders in the store": QT_TRANSLATE_NOOP("AlertTexts", "Orders in the store"),
+    "Staff on shift": QT_TRANSLATE_NOOP("AlertTexts", "Staff on shift"),
+    "Alone": QT_TRANSLATE_NOOP("AlertTexts", "Alone"),
+    "Reason": QT_TRANSLATE_NOOP("AlertTexts", "Reason"),
+    "Urgency": QT_TRANSLATE_NOOP("AlertTexts", "Urgency"),
+    "Customer": QT_TRANSLATE_NOOP("AlertTexts", "Customer"),
+    "Mentioned": QT_TRANSLATE_NOOP("AlertTexts", "Mentioned"),
+    "Promise": QT_TRANSLATE_NOOP("AlertTexts", "Promise"),
+    "Owner": QT_TRANSLATE_NOOP("AlertTexts", "Owner"),
+    "Policy": QT_TRANSLATE_NOOP("AlertTexts", "Policy"),
+    "Rostered per shift": QT_TRANSLATE_NOOP("AlertTexts", "Rostered per shift"),
+    "When": QT_TRANSLATE_NOOP("AlertTexts", "When"),
+    "Peak wait (min)": QT_TRANSLATE_NOOP("AlertTexts", "Peak wait (min)"),
+    "Why": QT_TRANSLATE_NOOP("AlertTexts", "Why"),
+    "Wait (min)": QT_TRANSLATE_NOOP("AlertTexts", "Wait (min)"),
+    "Utilisation": QT_TRANSLATE_NOOP("AlertTexts", "Utilisation"),
+    "Channel": QT_TRANSLATE_NOOP("AlertTexts", "Channel"),
+    "Error": QT_TRANSLATE_NOOP("AlertTexts", "Error"),
+    "Compensation": QT_TRANSLATE_NOOP("AlertTexts", "Compensation"),
+    "Authority limit": QT_TRANSLATE_NOOP("AlertTexts", "Authority limit"),
+    "Asked by": QT_TRANSLATE_NOOP("AlertTexts", "Asked by"),
+}
+VALUE_NAMES = {
+    "yes": QT_TRANSLATE_NOOP("AlertTexts", "yes"),
+    "no": QT_TRANSLATE_NOOP("AlertTexts", "no"),
+    "low": QT_TRANSLATE_NOOP("AlertTexts", "low"),
+    "normal": QT_TRANSLATE_NOOP("AlertTexts", "normal"),
+    "high": QT_TRANSLATE_NOOP("AlertTexts", "high"),
+    "irritable": QT_TRANSLATE_NOOP("AlertTexts", "irritable"),
+    "repetitive": QT_TRANSLATE_NOOP("AlertTexts", "repetitive"),
+    "rational_demanding": QT_TRANSLATE_NOOP("AlertTexts", "rational but demanding"),
+    "opportunistic": QT_TRANSLATE_NOOP("AlertTexts", "opportunistic"),
+    "escalated_complaint": QT_TRANSLATE_NOOP("AlertTexts", "escalated complaint"),
+    "consumer_association": QT_TRANSLATE_NOOP("AlertTexts", "consumer association"),
+    "media": QT_TRANSLATE_NOOP("AlertTexts", "media exposure"),
+}
+TIMELINE_KINDS = {
+    "fired": QT_TRANSLATE_NOOP("AlertTexts", "Raised"),
+    "retriggered": QT_TRANSLATE_NOOP("AlertTexts", "Raised again"),
+    "timeout": QT_TRANSLATE_NOOP("AlertTexts", "No answer in time"),
+    "escalated": QT_TRANSLATE_NOOP("AlertTexts", "Escalated"),
+    "repeat": QT_TRANSLATE_NOOP("AlertTexts", "Chain restarted"),
+    "exhausted": QT_TRANSLATE_NOOP("AlertTexts", "Nobody answered"),
+    "acknowledged": QT_TRANSLATE_NOOP("AlertTexts", "Acknowledged"),
+    "reminder": QT_TRANSLATE_NOOP("AlertTexts", "Reminder"),
+    "resolved": QT_TRANSLATE_NOOP("AlertTexts", "Resolved"),
+    "reassigned": QT_TRANSLATE_NOOP("AlertTexts", "Handed over"),
+    "comment": QT_TRANSLATE_NOOP("AlertTexts", "Comment"),
+    "snoozed": QT_TRANSLATE_NOOP("AlertTexts", "Snoozed"),
+    "snooze_ended": QT_TRANSLATE_NOOP("AlertTexts", "Snooze ended"),
+    "nobody": QT_TRANSLATE_NOOP("AlertTexts", "Nobody to page"),
+}
+NOTICE_KINDS = {
+    "page": QT_TRANSLATE_NOOP("AlertTexts", "Paged"),
+    "inform": QT_TRANSLATE_NOOP("AlertTexts", "Kept informed"),
+    "reminder": QT_TRANSLATE_NOOP("AlertTexts", "Reminded"),
+    "acknowledged": QT_TRANSLATE_NOOP("AlertTexts", "Told it is taken"),
+    "resolved": QT_TRANSLATE_NOOP("AlertTexts", "Told it is resolved"),
+    "reassigned": QT_TRANSLATE_NOOP("AlertTexts", "Told it was handed over"),
+    "cover_offer": QT_TRANSLATE_NOOP("AlertTexts", "Asked to cover"),
+    "covered": QT_TRANSLATE_NOOP("AlertTexts", "Told it is covered"),
+}
+
+
+def name_of(table: dict[str, str], key: str) -> str:
+    """The translated name of a key from one of the tables above, or the key itself."""
+    source = table.get(key)
+    return QCoreApplication.translate(CONTEXT, source) if source else key
+
+
+def field_value(label: str, value: str) -> str:
+    """A detail field's value in the user's language where it is a known token ("yes", "media, ...")."""
+    if label == "Mentioned":
+        return ", ".join(name_of(VALUE_NAMES, part.strip()) for part in value.split(","))
+    return name_of(VALUE_NAMES, value)
+
+
+def alert_title(alert: AlertView) -> str:
+    """A title in the user's language built from the rule and details; the stored title otherwise.
+
+    The store is left out: the list shows it in its own column.
+    """
+    details = alert.details or {}
+    fields = {str(k): str(v) for k, v in (details.get("fields") or {}).items()}
+    rule = alert.rule
+    if rule == "relief_request":
+        reason = str(details.get("reason") or "").strip()
+        return (
+            QCoreApplication.translate("AlertTexts", "Relief requested: %1").replace("%1", reason)
+            if reason
+            else QCoreApplication.translate("AlertTexts", "Relief requested")
+        )
+    if rule == "backup_call":
+        return QCoreApplication.translate("AlertTexts", "Backup needed now")
+    if rule == "manager_call":
+        return QCoreApplication.translate("AlertTexts", "Manager needed now")
+    if rule == "incident":
+        triggers = details.get("triggers") or []
+        names = ", ".join(name_of(VALUE_NAMES, str(t)) for t in triggers)
+        return QCoreApplication.translate("AlertTexts", "Sensitive incident: %1").replace("%1", names)
+    if rule == "missed_commitment" and "Promise" in fields:
+        return QCoreApplication.translate("AlertTexts", "Missed promise: %1").replace("%1", fields["Promise"])
+    if rule == "compensation_approval" and "Compensation" in fields:
+        return QCoreApplication.translate("AlertTexts", "Approval needed: compensation of %1").replace(
+            "%1", fields["Compensation"]
+        )
+    if rule == "early_warning" and "peak_wait_minutes" in details and "When" in fields:
+        text = (
+            QCoreApplication.translate("AlertTexts", "Rush ahead: waits up to %1 min at %2")
+            .replace("%1", f"{float(details['peak_wait_minutes']):.0f}")
+            .replace("%2", fields["When"])
+        )
+        return text + (
+            QCoreApplication.translate("AlertTexts", ", one person alone")
+            if fields.get("Alone") == "yes"
+            else ""
+        )
+    if rule == "wait_now" and "Wait (min)" in fields:
+        return QCoreApplication.translate("AlertTexts", "Customers waiting %1 min").replace(
+            "%1", f"{float(fields['Wait (min)']):.0f}"
+        )
+    if rule == "solo_rush":
+        return QCoreApplication.translate("AlertTexts", "One person alone in a rush")
+    if rule == "below_policy":
+        return QCoreApplication.translate("AlertTexts", "Roster outside the tier policy")
+    if rule == "channel_failing" and "Channel" in fields:
+        return QCoreApplication.translate("AlertTexts", "Notification channel '%1' is failing").replace(
+            "%1", fields["Channel"]
+        )
+    return alert.title
+
+
+def plain_username(name: str | None) -> str:
+    """A person as the escalation engine may name them ("user:mgr-sh001") -> "mgr-sh001"."""
+    if not name:
+        return ""
+    return name[len(USER_PREFIX) :] if name.startswith(USER_PREFIX) else name
+
+
+def level_text(alert: AlertView) -> str:
+    return f"{alert.level} · {name_of(LEVEL_NAMES, alert.level_name)}"
+
+
+def format_age(seconds: float) -> str:
+    """How long ago, compactly: "40 s", "12 min", "3 h 05 min", "2 d 4 h"."""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return QCoreApplication.translate("AlertTexts", "%1 s").replace("%1", str(seconds))
+    minutes = seconds // 60
+    if minutes < 60:
+        return QCoreApplication.translate("AlertTexts", "%1 min").replace("%1", str(minutes))
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return (
+            QCoreApplication.translate("AlertTexts", "%1 h %2 min")
+            .replace("%1", str(hours))
+            .replace("%2", f"{minutes:02d}")
+        )
+    days, hours = divmod(hours, 24)
+    return (
+        QCoreApplication.translate("AlertTexts", "%1 d %2 h")
+        .replace("%1", str(days))
+        .replace("%2", str(hours))
+    )
+
+
+_swatches: dict[str, QIcon] = {}
+
+
+def severity_icon(severity: str) -> QIcon:
+    """A small filled circle in the severity's colour (cached)."""
+    if severity not in _swatches:
+        colour = SEVERITY_COLOURS.get(severity, (QColor("#757575"), QColor("#eeeeee")))[0]
+        pixmap = QPixmap(14, 14)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(colour)
+        painter.setPen(colour.darker(130))
+        painter.drawEllipse(1, 1, 12, 12)
+        painter.end()
+        _swatches[severity] = QIcon(pixmap)
+    return _swatches[severity]
+
+
+class AlertsTableModel(QAbstractTableModel):
+    """Alerts as rows; columns severity, store, title, level, status, owner, age."""
+
+    SEVERITY, STORE, TITLE, LEVEL, STATUS, OWNER, AGE = range(7)
+    HEADERS = (
+        QT_TRANSLATE_NOOP("AlertTexts", "Severity"),
+        QT_TRANSLATE_NOOP("AlertTexts", "Store"),
+        QT_TRANSLATE_NOOP("AlertTexts", "Alert"),
+        QT_TRANSLATE_NOOP("AlertTexts", "Level"),
+        QT_TRANSLATE_NOOP("AlertTexts", "Status"),
+        QT_TRANSLATE_NOOP("AlertTexts", "Owner"),
+        QT_TRANSLATE_NOOP("AlertTexts", "Age"),
+    )
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[AlertView] = []
+        self._now: datetime | None = None
+        self._names: dict[str, str] = {}
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # -- updating -------------------------------------------------------------------------------
+    def set_names(self, names: dict[str, str]) -> None:
+        self._names = dict(names)
+        if self._rows:
+            self._changed(0, len(self._rows) - 1)
+
+    def set_alerts(self, alerts: Sequence[AlertView], now: datetime) -> None:
+        """Bring the rows in line with ``alerts`` with removes, appends and in-place changes."""
+        self._now = now
+        wanted = {a.id: a for a in alerts}
+        for row in range(len(self._rows) - 1, -1, -1):
+            if self._rows[row].id not in wanted:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._rows[row]
+                self.endRemoveRows()
+        for row, old in enumerate(self._rows):
+            new = wanted.pop(old.id)
+            self._rows[row] = new
+        if self._rows:
+            # Every row's age moves with the clock; one signal for the whole table is cheapest.
+            self._changed(0, len(self._rows) - 1)
+        added = [a for a in alerts if a.id in wanted]
+        if added:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(added) - 1)
+            self._rows.extend(added)
+            self.endInsertRows()
+
+    def _changed(self, first: int, last: int) -> None:
+        self.dataChanged.emit(self.index(first, 0), self.index(last, self.columnCount() - 1))
+
+    def alert(self, row: int) -> AlertView:
+        return self._rows[row]
+
+    def alert_by_id(self, alert_id: int) -> AlertView | None:
+        return next((a for a in self._rows if a.id == alert_id), None)
+
+    def row_of(self, alert_id: int) -> int:
+        return next((k for k, a in enumerate(self._rows) if a.id == alert_id), -1)
+
+    # -- Qt model API ---------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return QCoreApplication.translate(CONTEXT, self.HEADERS[section])
+        return None
+
+    def owner_name(self, alert: AlertView) -> str:
+        owner = plain_username(alert.owner)
+        return self._names.get(owner, owner) if owner else ""
+
+    def _age_seconds(self, alert: AlertView) -> float:
+        return (self._now - alert.fired_at).total_seconds() if self._now else 0.0
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        alert = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(alert, column)
+        if role == SORT_ROLE:
+            return self._sort_key(alert, column)
+        if role == ALERT_ID_ROLE:
+            return alert.id
+        if role == Qt.ItemDataRole.DecorationRole and column == self.SEVERITY:
+            return severity_icon(alert.severity)
+        if role == Qt.ItemDataRole.ForegroundRole and column == self.SEVERITY:
+            colour = SEVERITY_COLOURS.get(alert.severity)
+            return QBrush(colour[0]) if colour else None
+        if role == Qt.ItemDataRole.FontRole and alert.status == "open" and column == self.TITLE:
+            return self._bold
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.TITLE:
+            return alert.title
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.LEVEL:
+            return level_text(alert)
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.AGE and self._now:
+            return alert.fired_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        return None
+
+    def _display(self, alert: AlertView, column: int) -> str:
+        if column == self.SEVERITY:
+            return name_of(SEVERITY_NAMES, alert.severity)
+        if column == self.STORE:
+            return f"{alert.store_code} {alert.store_name}".strip() or QCoreApplication.translate(
+                "AlertTexts", "Chain"
+            )
+        if column == self.TITLE:
+            return alert_title(alert)
+        if column == self.LEVEL:
+            return level_text(alert)
+        if column == self.STATUS:
+            return name_of(STATUS_NAMES, alert.status)
+        if column == self.OWNER:
+            return self.owner_name(alert) or "—"
+        if column == self.AGE:
+            return format_age(self._age_seconds(alert))
+        return ""
+
+    def _sort_key(self, alert: AlertView, column: int):
+        if column == self.SEVERITY:
+            return SEVERITY_ORDER.get(alert.severity, 9)
+        if column == self.LEVEL:
+            return alert.level
+        if column == self.AGE:
+            return self._age_seconds(alert)
+        return self._display(alert, column).casefold()
+
+
+class AlertsFilterProxy(QSortFilterProxyModel):
+    """Sorts on ``SORT_ROLE`` and filters by severity and by text over every column."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self._severity = ""
+        self._text = ""
+
+    def set_severity(self, severity: str) -> None:
+        self._refilter(severity=severity)
+
+    def set_text(self, text: str) -> None:
+        self._refilter(text=text.strip().casefold())
+
+    def _refilter(self, **changes: str) -> None:
+        # Qt 6.10 replaced invalidateFilter() by a begin/end pair; older Qt has only the former.
+        if hasattr(self, "beginFilterChange"):
+            self.beginFilterChange()
+            self._apply(changes)
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self._apply(changes)
+            self.invalidateFilter()
+
+    def _apply(self, changes: dict[str, str]) -> None:
+        self._severity = changes.get("severity", self._severity)
+        self._text = changes.get("text", self._text)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
+        model = self.sourceModel()
+        if not isinstance(model, AlertsTableModel):
+            return True
+        alert = model.alert(source_row)
+        if self._severity and alert.severity != self._severity:
+            return False
+        if not self._text:
+            return True
+        haystack = " ".join(
+            [model._display(alert, c) for c in range(model.columnCount())] + [alert.title, alert.owner or ""]
+        ).casefold()
+        return all(word in haystack for word in self._text.split())

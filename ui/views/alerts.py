@@ -1,0 +1,993 @@
+"""The Alerts screen: every alert in the user's scope, live, and what a person does with one.
+
+The list refreshes every second while the screen is visible (the worker and other PCs change
+alerts all the time), keeping the selection and the sort order. Filters: status, store and rule
+ask the services; severity and the search text filter what is loaded. The detail pane shows the
+alert's facts and reasons, a "Covered by" banner for backup calls, and the timeline: what
+happened, who was told and who acknowledged, in the store's local time. Acknowledge, Resolve,
+Comment, Reassign and Snooze act on it; "Accept cover" answers a backup call made to the user.
+Nothing here blocks the window: every call runs through the task runner.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from storemon.services.access import NotFound
+from storemon.services.alert_people import CoverOfferView, NoticeView, PersonRef
+from storemon.services.alerts import AlertView, TimelineEntry
+from storemon.services.api import StoreRef
+from ui.context import AppContext
+from ui.models.alerts_table import (
+    ALERT_ID_ROLE,
+    FIELD_LABELS,
+    NOTICE_KINDS,
+    RULE_NAMES,
+    SEVERITY_COLOURS,
+    SEVERITY_NAMES,
+    STATUS_NAMES,
+    TIMELINE_KINDS,
+    AlertsFilterProxy,
+    AlertsTableModel,
+    alert_title,
+    field_value,
+    level_text,
+    name_of,
+    plain_username,
+)
+from ui.views.base import BaseView
+from ui.widgets.form_helpers import BusyBar, MessageStrip, call_service, role_name
+
+REFRESH_MS = 1000
+SNOOZE_MINUTES = (15, 30, 60)
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """One refresh, loaded off the GUI thread."""
+
+    generation: int
+    alerts: list[AlertView]
+    offers: list[CoverOfferView]
+    detail: tuple[AlertView, list[TimelineEntry], list[NoticeView]] | None
+    stores: list[StoreRef] | None
+    names: dict[str, str] | None
+
+
+class AlertsView(BaseView):
+    """Live alerts and the actions on them (see the module docstring)."""
+
+    view_key = "alerts"
+
+    loaded = Signal()
+    """A refresh landed and is on screen."""
+    acted = Signal(str)
+    """An action on an alert succeeded; the argument is what was done ("acknowledge", ...)."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self._stores: list[StoreRef] = []
+        self._zones: dict[int, ZoneInfo] = {}
+        self._names: dict[str, str] = {}
+        self._offers: list[CoverOfferView] = []
+        self._detail: tuple[AlertView, list[TimelineEntry], list[NoticeView]] | None = None
+        self._assignees: dict[int, list[PersonRef]] = {}
+        self._generation = 0
+        self._in_flight = False
+        self._again = False
+        self._need_lookups = True
+        self._load_error = ""
+        self._pending_action = ""
+        self._note_kind = ""
+        self._build()
+        self._retranslate()
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self._tick)
+        ctx.events.alerts_changed.connect(self._on_alerts_changed)
+
+    def title(self) -> str:
+        return self.tr("Alerts")
+
+    # -- building ---------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.status_combo = QComboBox()
+        self.status_combo.setObjectName("statusFilter")
+        self.store_combo = QComboBox()
+        self.store_combo.setObjectName("storeFilter")
+        self.store_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.rule_combo = QComboBox()
+        self.rule_combo.setObjectName("ruleFilter")
+        self.severity_combo = QComboBox()
+        self.severity_combo.setObjectName("severityFilter")
+        self.search_edit = QLineEdit()
+        self.search_edit.setObjectName("alertSearch")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setMinimumWidth(180)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("alertCount")
+        self.filter_labels = [QLabel() for _ in range(4)]
+        for label, combo in zip(
+            self.filter_labels,
+            (self.status_combo, self.store_combo, self.rule_combo, self.severity_combo),
+            strict=True,
+        ):
+            label.setBuddy(combo)
+        filters = QHBoxLayout()
+        filters.setSpacing(6)
+        for label, combo in zip(
+            self.filter_labels,
+            (self.status_combo, self.store_combo, self.rule_combo, self.severity_combo),
+            strict=True,
+        ):
+            filters.addWidget(label)
+            filters.addWidget(combo)
+            filters.addSpacing(8)
+        filters.addWidget(self.search_edit, 1)
+        filters.addWidget(self.count_label)
+
+        self.busy = BusyBar()
+        self.message = MessageStrip()
+        self.offer_banner = QFrame()
+        self.offer_banner.setObjectName("coverOfferBanner")
+        self.offer_banner.setStyleSheet(
+            "QFrame#coverOfferBanner { background: #fff4e0; border: 1px solid #f0c36d;"
+            " border-left: 5px solid #b26a00; border-radius: 4px; }"
+            " QFrame#coverOfferBanner QLabel { color: #6b4200; background: transparent; border: none; }"
+        )
+        self.offer_label = QLabel()
+        self.offer_label.setWordWrap(True)
+        self.offer_button = QPushButton()
+        self.offer_button.setObjectName("acceptCoverBanner")
+        self.offer_button.setDefault(True)
+        offer_layout = QHBoxLayout(self.offer_banner)
+        offer_layout.setContentsMargins(12, 8, 12, 8)
+        offer_layout.addWidget(self.offer_label, 1)
+        offer_layout.addWidget(self.offer_button)
+        self.offer_banner.setVisible(False)
+
+        self.model = AlertsTableModel(self)
+        self.proxy = AlertsFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView()
+        self.table.setObjectName("alertTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(AlertsTableModel.AGE, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(AlertsTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setHighlightSections(False)
+        for column, width in (
+            (AlertsTableModel.SEVERITY, 84),
+            (AlertsTableModel.STORE, 126),
+            (AlertsTableModel.LEVEL, 132),
+            (AlertsTableModel.STATUS, 96),
+            (AlertsTableModel.OWNER, 86),
+            (AlertsTableModel.AGE, 62),
+        ):
+            self.table.setColumnWidth(column, width)
+        self.empty_label = QLabel()
+        self.empty_label.setObjectName("alertsEmpty")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setStyleSheet("color: palette(mid); font-size: 14pt; padding: 24px;")
+        self.list_stack = QStackedWidget()
+        self.list_stack.addWidget(self.table)
+        self.list_stack.addWidget(self.empty_label)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(self.list_stack)
+        splitter.addWidget(self._build_detail())
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([800, 440])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(6)
+        layout.addLayout(filters)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.offer_banner)
+        layout.addWidget(self.message)
+        layout.addWidget(splitter, 1)
+
+        self.status_combo.currentIndexChanged.connect(self._filters_changed)
+        self.store_combo.currentIndexChanged.connect(self._filters_changed)
+        self.rule_combo.currentIndexChanged.connect(self._filters_changed)
+        self.severity_combo.currentIndexChanged.connect(
+            lambda _i: (
+                self.proxy.set_severity(self.severity_combo.currentData() or ""),
+                self._update_count(),
+            )
+        )
+        self.search_edit.textChanged.connect(lambda text: (self.proxy.set_text(text), self._update_count()))
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.offer_button.clicked.connect(self._accept_banner_offer)
+
+    def _build_detail(self) -> QWidget:
+        self.detail_title = QLabel()
+        self.detail_title.setObjectName("detailTitle")
+        self.detail_title.setWordWrap(True)
+        font = self.detail_title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.detail_title.setFont(font)
+        self.severity_chip = QLabel()
+        self.severity_chip.setObjectName("severityChip")
+        self.covered_banner = MessageStrip()
+
+        self.facts = QFormLayout()
+        self.facts.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.fact_labels: dict[str, QLabel] = {}
+        self.fact_values: dict[str, QLabel] = {}
+        for key in ("store", "status", "level", "owner", "raised", "updated", "deadline", "asked"):
+            label, value = QLabel(), QLabel()
+            value.setObjectName(f"fact_{key}")
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.fact_labels[key], self.fact_values[key] = label, value
+            self.facts.addRow(label, value)
+        self.fields_form = QFormLayout()
+        self.fields_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.reasons_label = QLabel()
+        self.reasons_label.setObjectName("reasons")
+        self.reasons_label.setWordWrap(True)
+        self.reasons_label.setTextFormat(Qt.TextFormat.RichText)
+
+        self.ack_button = QPushButton()
+        self.ack_button.setObjectName("acknowledgeButton")
+        self.resolve_button = QPushButton()
+        self.resolve_button.setObjectName("resolveButton")
+        self.comment_button = QPushButton()
+        self.comment_button.setObjectName("commentButton")
+        self.reassign_button = QPushButton()
+        self.reassign_button.setObjectName("reassignButton")
+        self.snooze_button = QPushButton()
+        self.snooze_button.setObjectName("snoozeButton")
+        self.accept_button = QPushButton()
+        self.accept_button.setObjectName("acceptCoverButton")
+        self.accept_button.setMinimumHeight(36)
+        self.accept_button.setStyleSheet(
+            "QPushButton#acceptCoverButton { font-weight: 600; padding: 4px 16px; }"
+        )
+        self.accept_button.setVisible(False)
+        # Two rows, so the pane stays narrow enough beside the list in every language.
+        actions = QGridLayout()
+        actions.setHorizontalSpacing(6)
+        actions.setVerticalSpacing(6)
+        for column, button in enumerate((self.ack_button, self.resolve_button)):
+            button.setMinimumHeight(32)
+            actions.addWidget(button, 0, column)
+        for column, button in enumerate((self.comment_button, self.reassign_button, self.snooze_button)):
+            button.setMinimumHeight(32)
+            actions.addWidget(button, 1, column)
+        actions.setColumnStretch(3, 1)
+
+        self.inline = QStackedWidget()
+        self.inline.setObjectName("inlineAction")
+        self.inline.setVisible(False)
+        self.inline.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        # Page 0: a note (resolve, comment).
+        note_page = QWidget()
+        self.note_prompt = QLabel()
+        self.note_edit = QPlainTextEdit()
+        self.note_edit.setObjectName("actionNote")
+        self.note_edit.setMaximumHeight(80)
+        self.note_confirm = QPushButton()
+        self.note_confirm.setObjectName("confirmNote")
+        self.note_cancel = QPushButton()
+        note_buttons = QHBoxLayout()
+        note_buttons.addStretch(1)
+        note_buttons.addWidget(self.note_cancel)
+        note_buttons.addWidget(self.note_confirm)
+        note_layout = QVBoxLayout(note_page)
+        note_layout.setContentsMargins(0, 0, 0, 0)
+        note_layout.addWidget(self.note_prompt)
+        note_layout.addWidget(self.note_edit)
+        note_layout.addLayout(note_buttons)
+        # Page 1: hand over to someone.
+        reassign_page = QWidget()
+        self.reassign_prompt = QLabel()
+        self.reassign_combo = QComboBox()
+        self.reassign_combo.setObjectName("reassignTo")
+        self.reassign_confirm = QPushButton()
+        self.reassign_confirm.setObjectName("confirmReassign")
+        self.reassign_cancel = QPushButton()
+        reassign_row = QHBoxLayout()
+        reassign_row.addWidget(self.reassign_combo, 1)
+        reassign_row.addWidget(self.reassign_cancel)
+        reassign_row.addWidget(self.reassign_confirm)
+        reassign_layout = QVBoxLayout(reassign_page)
+        reassign_layout.setContentsMargins(0, 0, 0, 0)
+        reassign_layout.addWidget(self.reassign_prompt)
+        reassign_layout.addLayout(reassign_row)
+        # Page 2: snooze for a while.
+        snooze_page = QWidget()
+        self.snooze_prompt = QLabel()
+        self.snooze_buttons = {}
+        snooze_row = QHBoxLayout()
+        snooze_row.setContentsMargins(0, 0, 0, 0)
+        snooze_row.addWidget(self.snooze_prompt)
+        for minutes in SNOOZE_MINUTES:
+            button = QPushButton()
+            button.setObjectName(f"snooze{minutes}")
+            button.clicked.connect(lambda _c=False, m=minutes: self._snooze(m))
+            self.snooze_buttons[minutes] = button
+            snooze_row.addWidget(button)
+        self.snooze_cancel = QPushButton()
+        snooze_row.addStretch(1)
+        snooze_row.addWidget(self.snooze_cancel)
+        snooze_page.setLayout(snooze_row)
+        for page in (note_page, reassign_page, snooze_page):
+            self.inline.addWidget(page)
+
+        # A rich-text table in a label: it wraps long comments and names to the pane's width.
+        self.timeline = QLabel()
+        self.timeline.setObjectName("timeline")
+        self.timeline.setTextFormat(Qt.TextFormat.RichText)
+        self.timeline.setWordWrap(True)
+        self.timeline.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.timeline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.timeline.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self._timeline_rows: list[tuple[str, str, str, str]] = []
+        self.timeline_label = QLabel()
+        self.timeline_label.setStyleSheet("font-weight: 600;")
+        self.fields_label = QLabel()
+        self.fields_label.setStyleSheet("font-weight: 600;")
+
+        content = QWidget()
+        self.detail_layout = QVBoxLayout(content)
+        self.detail_layout.setContentsMargins(12, 8, 12, 8)
+        self.detail_layout.setSpacing(8)
+        head = QHBoxLayout()
+        head.addWidget(self.severity_chip, 0, Qt.AlignmentFlag.AlignTop)
+        head.addWidget(self.detail_title, 1)
+        self.detail_layout.addLayout(head)
+        self.detail_layout.addWidget(self.covered_banner)
+        self.detail_layout.addWidget(self.accept_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.detail_layout.addLayout(actions)
+        self.detail_layout.addWidget(self.inline)
+        self.detail_layout.addLayout(self.facts)
+        self.detail_layout.addWidget(self.fields_label)
+        self.detail_layout.addLayout(self.fields_form)
+        self.detail_layout.addWidget(self.reasons_label)
+        self.detail_layout.addWidget(self.timeline_label)
+        self.detail_layout.addWidget(self.timeline)
+        self.detail_layout.addStretch(1)
+        self.detail_body = content
+
+        self.no_selection = QLabel()
+        self.no_selection.setObjectName("noSelection")
+        self.no_selection.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_selection.setWordWrap(True)
+        self.no_selection.setStyleSheet("color: palette(mid); padding: 24px;")
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(content)
+        self.detail_stack = QStackedWidget()
+        self.detail_stack.setObjectName("alertDetail")
+        self.detail_stack.addWidget(self.no_selection)
+        self.detail_stack.addWidget(scroll)
+        self.detail_stack.setMinimumWidth(380)
+
+        self.ack_button.clicked.connect(self._acknowledge)
+        self.resolve_button.clicked.connect(lambda: self._open_note("resolve"))
+        self.comment_button.clicked.connect(lambda: self._open_note("comment"))
+        self.reassign_button.clicked.connect(self._open_reassign)
+        self.snooze_button.clicked.connect(lambda: self._open_inline(2))
+        self.accept_button.clicked.connect(self._accept_selected_offer)
+        self.note_confirm.clicked.connect(self._confirm_note)
+        self.reassign_confirm.clicked.connect(self._confirm_reassign)
+        for button in (self.note_cancel, self.reassign_cancel, self.snooze_cancel):
+            button.clicked.connect(self._close_inline)
+        return self.detail_stack
+
+    def _retranslate(self) -> None:
+        for label, text in zip(
+            self.filter_labels,
+            (self.tr("Show"), self.tr("Store"), self.tr("Kind"), self.tr("Severity")),
+            strict=True,
+        ):
+            label.setText(text)
+        self._fill_combo(
+            self.status_combo,
+            [(self.tr("Active"), "active"), (self.tr("All"), "all"), (self.tr("Resolved"), "resolved")],
+        )
+        self._fill_combo(
+            self.rule_combo,
+            [(self.tr("All kinds"), "")]
+            + sorted(((name_of(RULE_NAMES, key), key) for key in RULE_NAMES), key=lambda p: p[0].casefold()),
+        )
+        self._fill_combo(
+            self.severity_combo,
+            [(self.tr("Any severity"), "")] + [(name_of(SEVERITY_NAMES, key), key) for key in SEVERITY_NAMES],
+        )
+        self._fill_stores()
+        self.search_edit.setPlaceholderText(self.tr("Search alerts, stores, people…"))
+        self.empty_label.setText(self.tr("No alerts here. Quiet is good."))
+        self.no_selection.setText(
+            self.tr("Select an alert to see what happened, who was told, and to act on it.")
+        )
+        self.offer_button.setText(self.tr("Accept cover"))
+        self.accept_button.setText(self.tr("Accept cover"))
+        self.ack_button.setText(self.tr("Acknowledge"))
+        self.ack_button.setToolTip(
+            self.tr("Take the alert: escalation stops, you get reminders until it is resolved")
+        )
+        self.resolve_button.setText(self.tr("Resolve…"))
+        self.comment_button.setText(self.tr("Comment…"))
+        self.reassign_button.setText(self.tr("Reassign…"))
+        self.snooze_button.setText(self.tr("Snooze…"))
+        self.note_cancel.setText(self.tr("Cancel"))
+        self.reassign_cancel.setText(self.tr("Cancel"))
+        self.snooze_cancel.setText(self.tr("Cancel"))
+        self.reassign_prompt.setText(self.tr("Hand the alert to:"))
+        self.reassign_confirm.setText(self.tr("Hand over"))
+        self.snooze_prompt.setText(self.tr("Hold escalation for:"))
+        for minutes, button in self.snooze_buttons.items():
+            button.setText(self.tr("%1 min").replace("%1", str(minutes)))
+        for key, text in (
+            ("store", self.tr("Store")),
+            ("status", self.tr("Status")),
+            ("level", self.tr("Level")),
+            ("owner", self.tr("Owner")),
+            ("raised", self.tr("Raised")),
+            ("updated", self.tr("Last change")),
+            ("deadline", self.tr("Next step due")),
+            ("asked", self.tr("Asked by")),
+        ):
+            self.fact_labels[key].setText(text)
+        self.fields_label.setText(self.tr("What the alert says"))
+        self.timeline_label.setText(self.tr("Timeline"))
+
+    @staticmethod
+    def _fill_combo(combo: QComboBox, items: list[tuple[str, object]]) -> None:
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        for text, data in items:
+            combo.addItem(text, data)
+        index = combo.findData(current)
+        combo.setCurrentIndex(max(0, index))
+        combo.blockSignals(False)
+
+    def _fill_stores(self) -> None:
+        self._fill_combo(
+            self.store_combo,
+            [(self.tr("All my stores"), None)] + [(f"{s.code} {s.name}", s.id) for s in self._stores],
+        )
+
+    # -- visibility and polling -----------------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self._timer.start()
+        self._mark_read()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._timer.stop()
+        super().hideEvent(event)
+
+    def refresh(self) -> None:
+        self._need_lookups = True
+        self._load()
+
+    def _tick(self) -> None:
+        if self.isVisible():
+            self._load()
+
+    def _on_alerts_changed(self) -> None:
+        if self.isVisible():
+            self._load()
+        else:
+            self._stale = True
+
+    def _filters_changed(self, _index: int = 0) -> None:
+        self._load()
+
+    def _load(self) -> None:
+        """Start a refresh; while one runs, remember to run another right after (no pile-up)."""
+        if self._in_flight:
+            self._again = True
+            return
+        self._in_flight, self._again = True, False
+        self._generation += 1
+        generation = self._generation
+        services, actor = self.ctx.services, self.ctx.actor
+        status = self.status_combo.currentData() or "active"
+        store_id = self.store_combo.currentData()
+        rule = self.rule_combo.currentData() or None
+        selected = self.selected_alert_id()
+        lookups = self._need_lookups
+
+        def work(_control) -> _Snapshot:
+            stores = services.stores(actor) if lookups else None
+            names = services.display_names(actor) if lookups else None
+            alerts = services.alerts(
+                actor, status=None if status == "all" else status, store_id=store_id, rule=rule
+            )
+            offers = services.my_cover_offers(actor)
+            detail = None
+            if selected is not None:
+                try:
+                    view, steps = services.alert_detail(actor, selected)
+                    detail = (view, steps, services.alert_notices(actor, selected))
+                except NotFound:
+                    detail = None
+            return _Snapshot(generation, alerts, offers, detail, stores, names)
+
+        self.ctx.tasks.run(work, self._on_snapshot, self._load_failed)
+
+    def _on_snapshot(self, snap: _Snapshot) -> None:
+        if not isValid(self):
+            return
+        self._in_flight = False
+        if self._load_error:
+            self._load_error = ""
+            self.message.clear()
+        if snap.stores is not None:
+            self._need_lookups = False
+            self._stores = snap.stores
+            self._zones = {s.id: ZoneInfo(s.timezone) for s in snap.stores}
+            self._fill_stores()
+        if snap.names is not None:
+            self._names = snap.names
+            self.model.set_names(snap.names)
+        self.model.set_alerts(snap.alerts, self.ctx.clock())
+        self._offers = snap.offers
+        self._show_offer_banner()
+        self._update_count()
+        selected = self.selected_alert_id()
+        if snap.detail is not None and snap.detail[0].id == selected:
+            self._show_detail(*snap.detail)
+        elif selected is None:
+            self._show_detail(None, [], [])
+        if self._again:
+            self._load()
+        else:
+            self.loaded.emit()
+
+    def _load_failed(self, exc: BaseException) -> None:
+        if not isValid(self):
+            return
+        self._in_flight = False
+        self._load_error = str(exc) or type(exc).__name__
+        self.message.show_message(
+            "error",
+            self.tr("Cannot load the alerts: %1. Trying again every second.").replace("%1", self._load_error),
+        )
+
+    def _mark_read(self) -> None:
+        services, actor, now = self.ctx.services, self.ctx.actor, self.ctx.clock()
+        self.ctx.tasks.run(lambda _c: services.mark_read(actor, now), on_error=lambda _exc: None)
+
+    # -- list -------------------------------------------------------------------------------------
+    def selected_alert_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.proxy.data(rows[0], ALERT_ID_ROLE)
+
+    def select_alert(self, alert_id: int) -> bool:
+        """Select the alert's row (if it is in the list); returns whether it was found."""
+        row = self.model.row_of(alert_id)
+        if row < 0:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not index.isValid():
+            return False
+        self.table.selectionModel().select(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index)
+        return True
+
+    def visible_titles(self) -> list[str]:
+        """The alert titles as the list shows them, top to bottom."""
+        return [self.proxy.index(row, AlertsTableModel.TITLE).data() for row in range(self.proxy.rowCount())]
+
+    def _update_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        if shown == total:
+            text = self.tr("1 alert") if total == 1 else self.tr("%n alerts", "", total)
+        else:
+            text = self.tr("%1 of %2 shown").replace("%1", str(shown)).replace("%2", str(total))
+        self.count_label.setText(text)
+        self.list_stack.setCurrentIndex(0 if shown else 1)
+
+    def _selection_changed(self, *_args) -> None:
+        self._close_inline()
+        alert_id = self.selected_alert_id()
+        if alert_id is None:
+            self._show_detail(None, [], [])
+            return
+        alert = self.model.alert_by_id(alert_id)
+        keep = self._detail if self._detail and self._detail[0].id == alert_id else None
+        self._show_detail(alert, keep[1] if keep else [], keep[2] if keep else [])
+        self._load()
+
+    # -- detail -----------------------------------------------------------------------------------
+    def _local(self, alert: AlertView, instant: datetime | None) -> str:
+        if instant is None:
+            return "—"
+        zone = self._zones.get(alert.store_id or -1)
+        local = instant.astimezone(zone) if zone else instant.astimezone()
+        today = self.ctx.clock().astimezone(local.tzinfo).date()
+        return local.strftime("%H:%M:%S") if local.date() == today else local.strftime("%Y-%m-%d %H:%M")
+
+    def _person(self, username: str | None) -> str:
+        username = plain_username(username)
+        if not username:
+            return "—"
+        if username == "system":
+            return self.tr("Storemon")
+        return self._names.get(username, username)
+
+    def _show_detail(
+        self, alert: AlertView | None, steps: list[TimelineEntry], notices: list[NoticeView]
+    ) -> None:
+        new = (alert, steps, notices) if alert is not None else None
+        if new == self._detail and alert is not None and self.detail_stack.currentIndex() == 1:
+            self._update_buttons(alert)  # nothing changed: keep the pane (and its scroll) as it is
+            return
+        self._detail = new
+        if alert is None:
+            self.detail_stack.setCurrentIndex(0)
+            return
+        self.detail_stack.setCurrentIndex(1)
+        self.detail_title.setText(alert_title(alert))
+        self.detail_title.setToolTip(alert.title)
+        foreground, background = SEVERITY_COLOURS.get(alert.severity, SEVERITY_COLOURS["info"])
+        self.severity_chip.setText(name_of(SEVERITY_NAMES, alert.severity))
+        self.severity_chip.setStyleSheet(
+            f"QLabel#severityChip {{ color: {foreground.name()}; background: {background.name()};"
+            f" border: 1px solid {foreground.name()}; border-radius: 9px; padding: 2px 8px; font-weight: 600; }}"
+        )
+        details = alert.details or {}
+        covered_by = details.get("covered_by")
+        if alert.rule == "backup_call" and covered_by:
+            self.covered_banner.show_message(
+                "success",
+                self.tr("Covered by %1: they accepted the backup call and are on their way.").replace(
+                    "%1", self._person(covered_by)
+                ),
+            )
+        elif alert.rule == "backup_call" and alert.status != "resolved":
+            self.covered_banner.show_message(
+                "warning",
+                self.tr("Nobody has accepted the backup call yet; off-shift colleagues were asked."),
+            )
+        else:
+            self.covered_banner.clear()
+        store = f"{alert.store_code} {alert.store_name}".strip() or self.tr("Chain (no store)")
+        status = name_of(STATUS_NAMES, alert.status)
+        if alert.sensitive:
+            status += " · " + self.tr("sensitive: first level skipped")
+        values = {
+            "store": store,
+            "status": status,
+            "level": level_text(alert),
+            "owner": self._person(alert.owner),
+            "raised": self._local(alert, alert.fired_at),
+            "updated": self._local(alert, alert.updated_at),
+            "deadline": self._local(alert, alert.deadline),
+            "asked": self._person(details.get("requested_by")) if details.get("requested_by") else "",
+        }
+        for key, value in values.items():
+            self.fact_values[key].setText(value)
+            hidden = key == "asked" and not value
+            self.fact_labels[key].setVisible(not hidden)
+            self.fact_values[key].setVisible(not hidden)
+        self._show_fields(alert)
+        self._show_timeline(alert, steps, notices)
+        self._update_buttons(alert)
+
+    def _show_fields(self, alert: AlertView) -> None:
+        while self.fields_form.rowCount():
+            self.fields_form.removeRow(0)
+        fields = {str(k): str(v) for k, v in ((alert.details or {}).get("fields") or {}).items()}
+        for label, value in fields.items():
+            value_label = QLabel(field_value(label, value))
+            value_label.setWordWrap(True)
+            value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.fields_form.addRow(QLabel(name_of(FIELD_LABELS, label)), value_label)
+        self.fields_label.setVisible(bool(fields))
+        details = alert.details or {}
+        reasons = [str(r) for r in details.get("reasons") or []]
+        note = str(details.get("note") or "").strip()
+        parts = []
+        if reasons:
+            items = "".join(f"<li>{html.escape(r)}</li>" for r in reasons)
+            why = html.escape(self.tr("Why"))
+            parts.append(f"<b>{why}</b><ul style='margin-left: -20px'>{items}</ul>")
+        if note:
+            label = html.escape(self.tr("Note"))
+            parts.append(f"<b>{label}</b>: {html.escape(note)}")
+        self.reasons_label.setText("".join(parts))
+        self.reasons_label.setVisible(bool(parts))
+
+    def _step_text(self, step: TimelineEntry) -> str:
+        """What a timeline entry says, in the user's language where the engine's note is a known shape."""
+        level = self.tr("level %1").replace("%1", str(step.level))
+        if step.kind in ("comment", "resolved"):
+            note = step.note.strip()
+            return "" if note.startswith("resolved by ") else note
+        if step.kind == "fired" and "sensitive trigger" in step.note:
+            return f"{level} · " + self.tr("sensitive trigger: level 1 skipped")
+        if step.kind in ("fired", "acknowledged", "escalated", "snooze_ended", "nobody"):
+            return level
+        if step.kind == "timeout":
+            return self.tr("level %1 did not acknowledge in time").replace("%1", str(step.level))
+        if step.kind == "snoozed":
+            minutes = step.note.split(" for ", 1)[-1].split(" ", 1)[0]
+            return (
+                self.tr("for %1 min").replace("%1", minutes)
+                if minutes.replace(".", "").isdigit()
+                else step.note
+            )
+        return step.note
+
+    def _show_timeline(self, alert: AlertView, steps: list[TimelineEntry], notices: list[NoticeView]) -> None:
+        rows: list[tuple[datetime, int, str, str, str, str]] = []
+        for step in steps:
+            rows.append(
+                (
+                    step.at,
+                    0,
+                    name_of(TIMELINE_KINDS, step.kind),
+                    self._person(step.actor),
+                    self._step_text(step),
+                    step.note,
+                )
+            )
+        grouped: dict[tuple[datetime, str, int | None], list[NoticeView]] = defaultdict(list)
+        for notice in notices:
+            grouped[(notice.at, notice.kind, notice.level)].append(notice)
+        for (at, kind, level), group in grouped.items():
+            names = ", ".join(
+                self._person(n.username) + (" ✓" if n.read_at else "")
+                for n in sorted(group, key=lambda n: n.username)
+            )
+            details = self.tr("level %1").replace("%1", str(level)) if level else ""
+            rows.append((at, 1, name_of(NOTICE_KINDS, kind), names, details, group[0].body))
+        rows.sort(key=lambda r: (r[0], r[1]))
+        self._timeline_rows = [
+            (self._local(alert, at), what, who, details) for at, _o, what, who, details, _n in rows
+        ]
+        self.timeline.setText(self._timeline_html(self._timeline_rows))
+
+    def _timeline_html(self, rows: list[tuple[str, str, str, str]]) -> str:
+        headers = (self.tr("Time"), self.tr("What"), self.tr("Who"), self.tr("Details"))
+        head = "".join(f"<th align='left'>{html.escape(h)}</th>" for h in headers)
+        body = []
+        for number, row in enumerate(rows):
+            shade = " bgcolor='#f3f1ec'" if number % 2 else ""
+            cells = "".join(f"<td valign='top'>{html.escape(cell)}</td>" for cell in row)
+            body.append(f"<tr{shade}>{cells}</tr>")
+        legend = ""
+        if any("✓" in row[2] for row in rows):
+            seen = html.escape(self.tr("✓ = has seen it in Storemon"))
+            legend = f"<p style='color: gray'>{seen}</p>"
+        return (
+            "<table width='100%' cellspacing='0' cellpadding='4' style='border: 1px solid #d6d1c7'>"
+            f"<tr bgcolor='#e9e5dc'>{head}</tr>{''.join(body)}</table>{legend}"
+        )
+
+    def timeline_rows(self) -> list[tuple[str, str, str, str]]:
+        """The timeline as the user reads it: (time, what, who, details) per row."""
+        return list(self._timeline_rows)
+
+    def _offer_for(self, alert_id: int | None) -> CoverOfferView | None:
+        return next((o for o in self._offers if o.alert_id == alert_id), None)
+
+    def _update_buttons(self, alert: AlertView | None) -> None:
+        busy = bool(self._pending_action)
+        live = alert is not None and alert.status != "resolved"
+        self.ack_button.setEnabled(
+            not busy and live and alert.status in ("open", "snoozed") and not alert.owner
+        )
+        self.resolve_button.setEnabled(not busy and live)
+        self.comment_button.setEnabled(not busy and alert is not None)
+        self.reassign_button.setEnabled(not busy and live)
+        self.snooze_button.setEnabled(not busy and live)
+        offered = alert is not None and self._offer_for(alert.id) is not None
+        self.accept_button.setVisible(offered)
+        self.accept_button.setEnabled(not busy and offered)
+
+    def _show_offer_banner(self) -> None:
+        if not self._offers:
+            self.offer_banner.setVisible(False)
+            return
+        offer = self._offers[0]
+        store = f"{offer.store_code} {offer.store_name}".strip()
+        zone = self._zones.get(offer.store_id or -1)
+        since = offer.offered_at.astimezone(zone) if zone else offer.offered_at.astimezone()
+        text = (
+            self.tr("You are asked to cover at %1 (since %2). Can you step in now?")
+            .replace("%1", store)
+            .replace("%2", since.strftime("%H:%M"))
+        )
+        if len(self._offers) > 1:
+            more = len(self._offers) - 1
+            text += " " + (
+                self.tr("(1 more request)") if more == 1 else self.tr("(%n more requests)", "", more)
+            )
+        self.offer_label.setText(text)
+        self.offer_button.setEnabled(not self._pending_action)
+        self.offer_banner.setVisible(True)
+        if self._detail:
+            self._update_buttons(self._detail[0])
+
+    # -- actions ----------------------------------------------------------------------------------
+    def _open_inline(self, page: int) -> None:
+        self.inline.setCurrentIndex(page)
+        self.inline.setVisible(True)
+
+    def _close_inline(self) -> None:
+        self.inline.setVisible(False)
+        self.note_edit.clear()
+        self._note_kind = ""
+
+    def _open_note(self, kind: str) -> None:
+        self._note_kind = kind
+        self.note_edit.clear()
+        if kind == "resolve":
+            self.note_prompt.setText(
+                self.tr("How was it resolved? (optional, everyone told so far reads it)")
+            )
+            self.note_confirm.setText(self.tr("Resolve alert"))
+        else:
+            self.note_prompt.setText(self.tr("Comment for the timeline:"))
+            self.note_confirm.setText(self.tr("Add comment"))
+        self._open_inline(0)
+        self.note_edit.setFocus()
+
+    def _open_reassign(self) -> None:
+        alert_id = self.selected_alert_id()
+        if alert_id is None:
+            return
+        self.reassign_combo.clear()
+        self.reassign_combo.addItem(self.tr("Loading people…"), None)
+        self.reassign_confirm.setEnabled(False)
+        self._open_inline(1)
+        services, actor = self.ctx.services, self.ctx.actor
+
+        def done(people: list[PersonRef]) -> None:
+            if self.selected_alert_id() != alert_id:
+                return
+            self._assignees[alert_id] = people
+            self.reassign_combo.clear()
+            current = self._detail[0].owner if self._detail and self._detail[0] else None
+            for person in people:
+                if person.username in (plain_username(current), actor.username):
+                    continue
+                where = f" · {person.store_code}" if person.store_code else ""
+                self.reassign_combo.addItem(
+                    f"{person.display_name} — {role_name(person.role)}{where}", person.username
+                )
+            self.reassign_confirm.setEnabled(self.reassign_combo.count() > 0)
+            if not self.reassign_combo.count():
+                self.reassign_combo.addItem(self.tr("Nobody else can take this alert"), None)
+
+        call_service(
+            self, lambda: services.alert_assignees(actor, alert_id), done, self._failed, busy=self.busy
+        )
+
+    def _confirm_note(self) -> None:
+        text = self.note_edit.toPlainText().strip()
+        if self._note_kind == "comment":
+            if not text:
+                self.message.show_message("warning", self.tr("Write the comment first."))
+                return
+            self._act("comment", lambda s, a, i, now: s.comment(a, i, text, now), self.tr("Comment added."))
+        else:
+            self._act("resolve", lambda s, a, i, now: s.resolve(a, i, now, text), self.tr("Alert resolved."))
+
+    def _confirm_reassign(self) -> None:
+        username = self.reassign_combo.currentData()
+        if not username:
+            return
+        name = self.reassign_combo.currentText().split(" — ")[0]
+        self._act(
+            "reassign",
+            lambda s, a, i, now: s.reassign(a, i, username, now),
+            self.tr("Handed over to %1; they have been paged.").replace("%1", name),
+        )
+
+    def _acknowledge(self) -> None:
+        self._act(
+            "acknowledge",
+            lambda s, a, i, now: s.acknowledge(a, i, now),
+            self.tr("You have it: escalation stopped. Resolve it when it is over."),
+        )
+
+    def _snooze(self, minutes: int) -> None:
+        self._act(
+            "snooze",
+            lambda s, a, i, now: s.snooze(a, i, now + timedelta(minutes=minutes), now),
+            self.tr("Snoozed for %1 min.").replace("%1", str(minutes)),
+        )
+
+    def _accept_selected_offer(self) -> None:
+        self._accept_offer(self.selected_alert_id())
+
+    def _accept_banner_offer(self) -> None:
+        if self._offers:
+            self._accept_offer(self._offers[0].alert_id)
+
+    def _accept_offer(self, alert_id: int | None) -> None:
+        offer = self._offer_for(alert_id)
+        if offer is None:
+            return
+        store = f"{offer.store_code} {offer.store_name}".strip()
+        self._act(
+            "accept_cover",
+            lambda s, a, i, now: s.accept_cover(a, i, now),
+            self.tr("Thank you: you are covering at %1. Everyone else has been told.").replace("%1", store),
+            alert_id=alert_id,
+        )
+
+    def _act(self, kind: str, fn, success: str, alert_id: int | None = None) -> None:
+        """Run an action on an alert off the GUI thread; say how it went in the strip above the list."""
+        alert_id = alert_id if alert_id is not None else self.selected_alert_id()
+        if alert_id is None or self._pending_action:
+            return
+        self._pending_action = kind
+        self._update_buttons(self._detail[0] if self._detail else None)
+        self.offer_button.setEnabled(False)
+        services, actor, now = self.ctx.services, self.ctx.actor, self.ctx.clock()
+
+        def done(_result) -> None:
+            self._pending_action = ""
+            self._close_inline()
+            self.message.show_message("success", success)
+            self.ctx.events.alerts_changed.emit()
+            self.acted.emit(kind)
+
+        def failed(exc: Exception) -> None:
+            self._pending_action = ""
+            self._failed(exc)
+
+        call_service(self, lambda: fn(services, actor, alert_id, now), done, failed, busy=self.busy)
+
+    def _failed(self, exc: Exception) -> None:
+        self.message.show_message("error", str(exc))
+        self._update_buttons(self._detail[0] if self._detail else None)
+        self.offer_button.setEnabled(True)

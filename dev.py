@@ -28,7 +28,7 @@ APT_RUN = [
     "libxcb-randr0", "libxcb-render-util0", "libxcb-shape0", "libxcb-xinerama0", "libxcb-xkb1",
     "fonts-wqy-microhei",
 ]
-APT_TEST = ["postgresql"]
+APT_TEST = ["postgresql", "poppler-utils", "desktop-file-utils", "systemd"]
 
 
 def say(message: str) -> None:

@@ -138,6 +138,26 @@ def build_parser() -> argparse.ArgumentParser:
     pressure.add_argument("--format", choices=["json", "csv"], default="json")
     pressure.set_defaults(handler=cmd_report_pressure)
 
+    weekly = report_sub.add_parser(
+        "weekly", help="one store's ISO week: days, people and key numbers as a PDF, XLSX or CSV file"
+    )
+    weekly.add_argument("--store", required=True, help="store id or code")
+    weekly.add_argument("--week", required=True, help="ISO week, e.g. 2026-W10 (Monday to Sunday)")
+    weekly.add_argument(
+        "--format", choices=["pdf", "xlsx", "csv"], help="default: from the --output suffix, else pdf"
+    )
+    weekly.add_argument("--output", type=Path, required=True, metavar="PATH")
+    weekly.add_argument("--language", choices=["en", "zh_CN"], default="en", help="labels (default: en)")
+    weekly.set_defaults(handler=cmd_report_weekly)
+
+    regional = report_sub.add_parser("regional", help="a region's stores side by side over one ISO week")
+    regional.add_argument("--region", type=int, help="region id (default: every store you may see)")
+    regional.add_argument("--week", required=True, help="ISO week, e.g. 2026-W10")
+    regional.add_argument("--format", choices=["xlsx", "csv"], help="default: from the --output suffix")
+    regional.add_argument("--output", type=Path, required=True, metavar="PATH")
+    regional.add_argument("--language", choices=["en", "zh_CN"], default="en")
+    regional.set_defaults(handler=cmd_report_regional)
+
     whatif = sub.add_parser("whatif", help="try a change before making it")
     whatif_sub = whatif.add_subparsers(dest="whatif", required=True)
     tiers = whatif_sub.add_parser("tiers", help="apply a candidate tier policy (JSON file) to every store")
@@ -574,6 +594,38 @@ def cmd_report_pressure(args, database: Database) -> int:
     with database.sessions() as session:
         rows = region_pressure(session, _actor(database, args.username), args.region, args.start, args.end)
     _emit(render(rows, args.format))
+    return 0
+
+
+def _report_format(args, choices: tuple[str, ...]) -> str:
+    return args.format or next((f for f in choices if args.output.suffix.lower() == f".{f}"), choices[0])
+
+
+def cmd_report_weekly(args, database: Database) -> int:
+    from storemon.services.reports import weekly_store_report, write_report
+
+    fmt = _report_format(args, ("pdf", "xlsx", "csv"))
+    with database.sessions() as session:
+        report = weekly_store_report(session, _actor(database, args.username), args.store, args.week)
+    if fmt == "pdf":
+        from ui.report_render import write_pdf  # Qt paints the PDF; the services stay free of Qt
+
+        pages = write_pdf(report, args.output, args.language)
+        print(f"{args.output}: {report.store_code} {report.iso_week}, {pages} pages")
+    else:
+        write_report(report, args.output, fmt, args.language)
+        print(f"{args.output}: {report.store_code} {report.iso_week}")
+    return 0
+
+
+def cmd_report_regional(args, database: Database) -> int:
+    from storemon.services.reports import regional_comparison, write_report
+
+    fmt = _report_format(args, ("xlsx", "csv"))
+    with database.sessions() as session:
+        report = regional_comparison(session, _actor(database, args.username), args.region, args.week)
+    write_report(report, args.output, fmt, args.language)
+    print(f"{args.output}: {len(report.stores)} stores, {report.iso_week}")
     return 0
 
 

@@ -10,6 +10,8 @@ import itertools
 import os
 from collections.abc import Iterator
 
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # real Qt, no display needed
+
 import pytest
 from sqlalchemy import text
 

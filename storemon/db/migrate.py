@@ -16,10 +16,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_LOCK = 7_432_002  # PostgreSQL advisory lock id held while migrating
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,9 @@ def upgrade(engine: Engine, backup_dir: Path | None = None) -> UpgradeReport:
             backup = backup_sqlite(engine, backup_dir, f"before-{head}")
         cfg = _config()
         with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Two workers starting on an empty database must not both run the migrations.
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     report = UpgradeReport(before, head, backup)

@@ -82,7 +82,7 @@ FORMULA_STARTS = ("=", "+", "@")
 """Text starting like a formula is kept as text, so a store named "=1+1" cannot run in Excel."""
 
 
-def _csv_text(value: Any) -> str:
+def csv_text(value: Any) -> str:
     value = _plain(value)
     if value is None:
         return ""
@@ -95,7 +95,7 @@ def _csv_text(value: Any) -> str:
     return str(value)
 
 
-def _xlsx_value(value: Any) -> Any:
+def xlsx_value(value: Any) -> Any:
     value = _plain(value)
     if isinstance(value, datetime | time) and value.tzinfo is not None:
         return value.replace(tzinfo=None)  # Excel has no time zones; keep the wall-clock time
@@ -110,7 +110,7 @@ def _resolve(rows: Sequence[Any], columns: Sequence[Column] | None) -> list[Colu
     return columns_of(type(rows[0]))
 
 
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     path = Path(path)
     if not path.parent.is_dir():
         raise ExportError(f"{path}: the folder {path.parent} does not exist; choose another folder")
@@ -152,14 +152,14 @@ def write_csv(
             writer = csv.writer(handle)
             writer.writerow([c.header for c in cols])
             for done, row in enumerate(rows, start=1):
-                writer.writerow([_csv_text(c.of(row)) for c in cols])
+                writer.writerow([csv_text(c.of(row)) for c in cols])
                 _tick(done, len(rows), progress, cancel)
 
-    _atomic_write(path, write)
+    atomic_write(path, write)
     return len(rows)
 
 
-def _display_width(text: str) -> int:
+def display_width(text: str) -> int:
     """Characters as Excel shows them: CJK characters take two columns."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
@@ -187,23 +187,23 @@ def write_xlsx(
         sheet.append([c.header for c in cols])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        widths = [_display_width(c.header) for c in cols]
+        widths = [display_width(c.header) for c in cols]
         for done, row in enumerate(rows, start=1):
-            values = [_xlsx_value(c.of(row)) for c in cols]
+            values = [xlsx_value(c.of(row)) for c in cols]
             sheet.append(values)
             for i, value in enumerate(values):
                 if value is None:
                     continue
                 if isinstance(value, str) and value.startswith(FORMULA_STARTS):
                     sheet.cell(row=done + 1, column=i + 1).data_type = "s"
-                widths[i] = max(widths[i], _display_width(_csv_text(value)))
+                widths[i] = max(widths[i], display_width(csv_text(value)))
             _tick(done, len(rows), progress, cancel)
         for i, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(i)].width = min(width + 2, MAX_COLUMN_WIDTH)
         sheet.freeze_panes = "A2"
         book.save(target)
 
-    _atomic_write(path, write)
+    atomic_write(path, write)
     return len(rows)
 
 

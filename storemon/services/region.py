@@ -152,7 +152,7 @@ def _latest_sales_days(session: Session, stores: list[Store]) -> dict[int, date]
     return {store_id: local_date(latest, zones[store_id]) for store_id, latest in rows}
 
 
-def _interval_orders(day: StoreDay) -> np.ndarray:
+def interval_orders(day: StoreDay) -> np.ndarray:
     """The orders each shown interval of ``day`` was modelled on (sales once in, else forecast)."""
     if day.demand_source == "actual":
         return np.array([i.actual_orders or 0 for i in day.intervals], dtype=float)
@@ -187,7 +187,7 @@ def _week_overview(store: Store, week: list[StoreDay]) -> dict:
             "max_pressure": 0.0,
             "hourly_utilisation": (None,) * HOURS_PER_DAY,
         }
-    day_orders = [_interval_orders(d) for d in week]
+    day_orders = [interval_orders(d) for d in week]
     day_waits = [np.array([i.mean_wait_minutes for i in d.intervals], dtype=float) for d in week]
     orders, waits = np.concatenate(day_orders), np.concatenate(day_waits)
     day_totals = np.array([o.sum() for o in day_orders])

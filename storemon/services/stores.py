@@ -109,7 +109,7 @@ def _roster_figures(session: Session, store: Store, end: datetime) -> tuple[floa
     rostered_days = staffed[staffed.any(axis=1)]  # days before the roster starts say nothing
     on_floor = rostered_days[:, is_open]
     solo_hours = np.count_nonzero(on_floor == 1) * INTERVAL_MINUTES / 60
-    return float(on_floor.mean()), solo_hours / (len(rostered_days) / 7)
+    return float(on_floor.mean()), float(solo_hours / (len(rostered_days) / 7))
 
 
 def _policy_verdict(store: Store, revenue: float, rostered: float) -> tuple[int | None, str, str]:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import Shiboken
 
 from storemon import __version__
 from ui.context import AppContext
@@ -85,7 +86,7 @@ class MainWindow(QMainWindow):
         self.unread = install_tray(self, ctx)
         self.setWindowIcon(badge_icon(0))
         ctx.events.store_selected.connect(self._drill_down)
-        ctx.events.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        ctx.events.status_message.connect(self._show_status_message)
         self._restore()
 
     # -- building ---------------------------------------------------------------------------------
@@ -128,20 +129,33 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.worker_label)
         bar.addPermanentWidget(self.user_label)
         bar.addPermanentWidget(self.database_label)
-        self.ctx.tasks.busy_changed.connect(lambda n: self.busy.setVisible(n > 0))
+        self.ctx.tasks.busy_changed.connect(self._show_busy)
         self._worker_timer = QTimer(self)
         self._worker_timer.timeout.connect(self._check_worker)
         self._worker_timer.start(WORKER_CHECK_MS)
         QTimer.singleShot(0, self._check_worker)
 
+    # Bound methods, not lambdas: Qt drops these connections when a language switch deletes the window.
+    def _show_busy(self, running: int) -> None:
+        self.busy.setVisible(running > 0)
+
+    def _show_status_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
     def _check_worker(self) -> None:
         self.ctx.tasks.run(
             lambda _c: self.ctx.services.worker_heartbeat(),
             self._show_worker,
-            lambda _exc: self.worker_label.setText(self.tr("Database: connection lost")),
+            self._show_connection_lost,
         )
 
+    def _show_connection_lost(self, _exc: BaseException) -> None:
+        if Shiboken.isValid(self.worker_label):
+            self.worker_label.setText(self.tr("Database: connection lost"))
+
     def _show_worker(self, beat) -> None:
+        if not Shiboken.isValid(self.worker_label):
+            return  # the answer arrived after a language switch replaced this window
         if beat is None:
             self.worker_label.setText(self.tr("Worker: not running"))
             return

@@ -33,31 +33,36 @@ from ui.widgets.form_helpers import ISSUE_STYLE, GridRow, RowGrid, format_amount
 DAYPART_SUGGESTIONS = ["morning", "midday", "afternoon", "evening"]
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("TierEditor", text)
-
-
 def issue_text(issue: PolicyIssue, band_number: int | None = None) -> str:
     """A translated sentence for a validation issue, with the UI locale's numbers."""
     low, high = format_amount(issue.low), format_amount(issue.high)
     if issue.kind == "gap" and math.isinf(issue.high):
-        text = _tr("Daily revenue of %1 and above is covered by no band: stores there get no staffing rule.")
+        text = QCoreApplication.translate(
+            "TierEditor",
+            "Daily revenue of %1 and above is covered by no band: stores there get no staffing rule.",
+        )
         text = text.replace("%1", low)
     elif issue.kind == "gap":
-        text = _tr("Daily revenue %1–%2 is covered by no band: stores there get no staffing rule.")
+        text = QCoreApplication.translate(
+            "TierEditor", "Daily revenue %1–%2 is covered by no band: stores there get no staffing rule."
+        )
         text = text.replace("%1", low).replace("%2", high)
     elif issue.kind == "overlap":
-        text = _tr("Daily revenue %1–%2 is covered by more than one band: the larger staffing applies.")
+        text = QCoreApplication.translate(
+            "TierEditor", "Daily revenue %1–%2 is covered by more than one band: the larger staffing applies."
+        )
         text = text.replace("%1", low).replace("%2", high)
     elif issue.high <= issue.low:
-        text = _tr("Band %1 is empty: its upper bound (%2) is not above its lower bound (%3).")
+        text = QCoreApplication.translate(
+            "TierEditor", "Band %1 is empty: its upper bound (%2) is not above its lower bound (%3)."
+        )
         text = text.replace("%1", str(band_number or "?")).replace("%2", high).replace("%3", low)
     else:
-        text = _tr("Band %1 gives no staff: a shift needs at least one person.").replace(
-            "%1", str(band_number or "?")
-        )
+        text = QCoreApplication.translate(
+            "TierEditor", "Band %1 gives no staff: a shift needs at least one person."
+        ).replace("%1", str(band_number or "?"))
     if issue.daypart and issue.kind != "invalid":
-        text += " " + _tr("(daypart “%1”)").replace("%1", issue.daypart)
+        text += " " + QCoreApplication.translate("TierEditor", "(daypart “%1”)").replace("%1", issue.daypart)
     return text
 
 
@@ -68,12 +73,12 @@ class BandRow:
         self.from_edit = QLineEdit()
         self.from_edit.setPlaceholderText("0")
         self.to_edit = QLineEdit()
-        self.to_edit.setPlaceholderText(_tr("no upper limit"))
+        self.to_edit.setPlaceholderText(QCoreApplication.translate("TierEditor", "no upper limit"))
         self.staff = QSpinBox()
         self.staff.setRange(1, 50)
-        self.staff.setSuffix(" " + _tr("staff"))
+        self.staff.setSuffix(" " + QCoreApplication.translate("TierEditor", "staff"))
         self.daypart = QLineEdit()
-        self.daypart.setPlaceholderText(_tr("all day"))
+        self.daypart.setPlaceholderText(QCoreApplication.translate("TierEditor", "all day"))
         self.daypart.setMaxLength(32)
         completer = QCompleter(DAYPART_SUGGESTIONS, self.daypart)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -102,13 +107,16 @@ class BandRow:
             try:
                 value = parse_number(edit.text())
             except ValueError:
-                self.parse_error = _tr("“%1” is not an amount: type digits, e.g. 5000 or 5,000.").replace(
-                    "%1", edit.text().strip()
-                )
+                self.parse_error = QCoreApplication.translate(
+                    "TierEditor", "“%1” is not an amount: type digits, e.g. 5000 or 5,000."
+                ).replace("%1", edit.text().strip())
                 self.error_edit = edit
                 return None
             if value is not None and value < 0:
-                self.parse_error, self.error_edit = _tr("Daily revenue cannot be negative."), edit
+                self.parse_error, self.error_edit = (
+                    QCoreApplication.translate("TierEditor", "Daily revenue cannot be negative."),
+                    edit,
+                )
                 return None
             bounds.append(value)
         return TierBand(bounds[0], bounds[1], self.staff.value(), self.daypart.text().strip() or None)

@@ -190,6 +190,8 @@ class AlertsView(BaseView):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(AlertsTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
+        for column in (AlertsTableModel.SEVERITY, AlertsTableModel.STATUS, AlertsTableModel.AGE):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setHighlightSections(False)
         for column, width in (
             (AlertsTableModel.SEVERITY, 84),
@@ -213,9 +215,9 @@ class AlertsView(BaseView):
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(self.list_stack)
         splitter.addWidget(self._build_detail())
-        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(0, 5)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([800, 440])
+        splitter.setSizes([900, 360])  # the list needs room for the alert titles
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)

@@ -14,7 +14,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from alerts.escalation import Acknowledge, Resolve
-from storemon.db.models import Commitment, CoverOffer, Incident, Role, RosterShift, Setting, Store, User
+from storemon.db.models import (
+    Alert,
+    Commitment,
+    CoverOffer,
+    Incident,
+    Role,
+    RosterShift,
+    Setting,
+    Store,
+    User,
+)
 from storemon.errors import StoremonError
 from storemon.services.access import Actor, NotFound, visible_store
 from storemon.services.alerts import act, audit, notify_user, queue_notifications, raise_alert, visible_alert
@@ -120,25 +130,49 @@ def _cover_candidates(session, store: Store, now: datetime, caller: str) -> list
     return sorted(chosen, key=lambda u: (u.store_id != store.id, u.username))
 
 
-def call_backup(session, actor: Actor, store_ref: int | str, now: datetime, note: str = "") -> int:
-    """Offer emergency cover to off-shift colleagues; the first to accept is assigned."""
-    store = visible_store(session, actor, store_ref)
+def _call(
+    session,
+    actor: Actor,
+    store: Store,
+    now: datetime,
+    *,
+    rule: str,
+    key: str,
+    title: str,
+    start_level: int,
+    details: dict,
+) -> Alert:
+    """A call for help at a store: an alert carrying the store's live picture, audited."""
     picture = live_picture(session, actor, store, now)
     alert = raise_alert(
         session,
-        rule="backup_call",
+        rule=rule,
         store_id=store.id,
-        dedup_key=f"backup:{store.id}",
-        title=f"Backup needed at {store.code} {store.name}",
+        dedup_key=f"{key}:{store.id}",
+        title=f"{title} {store.code} {store.name}",
         severity="critical",
         now=now,
+        start_level=start_level,
         by=actor.username,
-        details={
-            "requested_by": actor.username,
-            "note": note,
-            "fields": picture.as_fields(),
-            "covered_by": None,
-        },
+        details={"requested_by": actor.username, "fields": picture.as_fields(), **details},
+    )
+    audit(session, actor.username, f"call.{key}", f"store {store.code}", {"alert": alert.id}, now)
+    return alert
+
+
+def call_backup(session, actor: Actor, store_ref: int | str, now: datetime, note: str = "") -> int:
+    """Offer emergency cover to off-shift colleagues; the first to accept is assigned."""
+    store = visible_store(session, actor, store_ref)
+    alert = _call(
+        session,
+        actor,
+        store,
+        now,
+        rule="backup_call",
+        key="backup",
+        title="Backup needed at",
+        start_level=1,
+        details={"note": note, "covered_by": None},
     )
     for user in _cover_candidates(session, store, now, actor.username):
         if session.scalars(
@@ -155,9 +189,6 @@ def call_backup(session, actor: Actor, store_ref: int | str, now: datetime, note
             f"Can you cover at {store.name} now? Accept in Storemon.",
             now,
         )
-    audit(
-        session, actor.username, "call.backup", f"store {store.code}", {"alert": alert.id, "note": note}, now
-    )
     return alert.id
 
 
@@ -202,20 +233,17 @@ def _system_view_of(actor: Actor) -> Actor:
 def call_manager(session, actor: Actor, store_ref: int | str, now: datetime, note: str = "") -> int:
     """Page level 2 (shift lead / store manager) at once with the store's live picture."""
     store = visible_store(session, actor, store_ref)
-    picture = live_picture(session, actor, store, now)
-    alert = raise_alert(
+    alert = _call(
         session,
+        actor,
+        store,
+        now,
         rule="manager_call",
-        store_id=store.id,
-        dedup_key=f"manager:{store.id}",
-        title=f"Manager needed at {store.code} {store.name}",
-        severity="critical",
-        now=now,
+        key="manager",
+        title="Manager needed at",
         start_level=2,
-        by=actor.username,
-        details={"requested_by": actor.username, "note": note, "fields": picture.as_fields()},
+        details={"note": note},
     )
-    audit(session, actor.username, "call.manager", f"store {store.code}", {"alert": alert.id}, now)
     return alert.id
 
 

@@ -284,42 +284,23 @@ def _chain_users(regions: list[Region]) -> list[User]:
 
 
 def _store_users(store_rows) -> list[User]:
+    """A store manager, a shift lead (where there is one) and a barista account per store."""
     users = []
     for store, _, _, _, team in store_rows:
-        manager = next(m for m in team if m.role == Role.STORE_MANAGER)
-        users.append(
-            User(
-                username=f"mgr-{store.code.lower()}",
-                display_name=manager.name,
-                role=Role.STORE_MANAGER,
-                store_id=store.id,
-                region_id=store.region_id,
-                staff_member_id=manager.id,
-            )
-        )
-        lead = next((m for m in team if m.role == Role.SHIFT_LEAD), None)
-        if lead is not None:
+        for prefix, role in (("mgr", Role.STORE_MANAGER), ("lead", Role.SHIFT_LEAD), ("staff", Role.STAFF)):
+            member = next((m for m in team if m.role == role), None)
+            if member is None:
+                continue
             users.append(
                 User(
-                    username=f"lead-{store.code.lower()}",
-                    display_name=lead.name,
-                    role=Role.SHIFT_LEAD,
+                    username=f"{prefix}-{store.code.lower()}",
+                    display_name=member.name,
+                    role=role,
                     store_id=store.id,
                     region_id=store.region_id,
-                    staff_member_id=lead.id,
+                    staff_member_id=member.id,
                 )
             )
-        barista = next(m for m in team if m.role == Role.STAFF)
-        users.append(
-            User(
-                username=f"staff-{store.code.lower()}",
-                display_name=barista.name,
-                role=Role.STAFF,
-                store_id=store.id,
-                region_id=store.region_id,
-                staff_member_id=barista.id,
-            )
-        )
     return users
 
 

@@ -68,7 +68,6 @@ class IncidentsView(BaseView):
         super().__init__(ctx, parent)
         self._choices_loaded = False
         self._generation = 0
-        self._pending = 0
         self._keep_id: int | None = None
         self._build()
 
@@ -261,24 +260,7 @@ class IncidentsView(BaseView):
     # -- loading ----------------------------------------------------------------------------------
     def _run(self, fn: Callable[[TaskControl], Any], on_done: Callable[[Any], None]) -> None:
         """Run ``fn`` off the GUI thread with the busy bar showing until every load is back."""
-        self._pending += 1
-        self.loading.setVisible(True)
-
-        def settle() -> None:
-            self._pending -= 1
-            self.loading.setVisible(self._pending > 0)
-
-        def done(result: Any) -> None:
-            if isValid(self):
-                settle()
-                on_done(result)
-
-        def failed(exc: BaseException) -> None:
-            if isValid(self):
-                settle()
-                self.ctx.show_error(self, exc)
-
-        self.ctx.tasks.run(fn, done, failed)
+        self.run(fn, on_done, busy=self.loading)
 
     def refresh(self) -> None:
         """Reload the filter choices (stores, types) and then the list, keeping the filters set."""

@@ -301,7 +301,6 @@ class ScheduleView(BaseView):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self._generation = 0
-        self._pending = 0
         self._week: WeekRoster | None = None
         self._week_start: date | None = None
         self._select_after: tuple[int, date] | None = None
@@ -454,24 +453,7 @@ class ScheduleView(BaseView):
     # -- loading ----------------------------------------------------------------------------------
     def _run(self, fn: Callable[[TaskControl], Any], on_done: Callable[[Any], None]) -> None:
         """Run ``fn`` off the GUI thread with the busy bar showing until every load is back."""
-        self._pending += 1
-        self.loading.setVisible(True)
-
-        def settle() -> None:
-            self._pending -= 1
-            self.loading.setVisible(self._pending > 0)
-
-        def done(result: Any) -> None:
-            if isValid(self):
-                settle()
-                on_done(result)
-
-        def failed(exc: BaseException) -> None:
-            if isValid(self):
-                settle()
-                self.ctx.show_error(self, exc)
-
-        self.ctx.tasks.run(fn, done, failed)
+        self.run(fn, on_done, busy=self.loading)
 
     def refresh(self) -> None:
         """Reload the store list (an import may have added stores), then the shown week."""

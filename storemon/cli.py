@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -183,6 +183,18 @@ def build_parser() -> argparse.ArgumentParser:
     restore = db_sub.add_parser("restore", help="replace the SQLite database with the backup at PATH")
     restore.add_argument("path", type=Path)
     restore.set_defaults(handler=cmd_db_restore)
+
+    user = sub.add_parser("user", help="user accounts")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    passwd = user_sub.add_parser("passwd", help="set a user's password (asks for it twice)")
+    passwd.add_argument("name")
+    passwd.set_defaults(handler=cmd_user_passwd)
+
+    secret = sub.add_parser("secret", help="passwords and tokens of notification channels, on this computer")
+    secret_sub = secret.add_subparsers(dest="secret_command", required=True)
+    secret_set = secret_sub.add_parser("set", help="store a secret, e.g. channel.mail.password (asks for it)")
+    secret_set.add_argument("name")
+    secret_set.set_defaults(handler=cmd_secret_set)
 
     audit = sub.add_parser("audit", help="the tamper-evident audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
@@ -410,8 +422,9 @@ def cmd_worker(args, database: Database) -> int:
 
 
 def cmd_notify_test(args, database: Database) -> int:
-    from alerts.notifiers import DeliveryError, SettingsError, notifier_from_settings
+    from alerts.notifiers import DeliveryError, SettingsError
     from storemon.services.alerts import channel_subscriptions
+    from storemon.services.secrets import SecretError, notifier_for
 
     with database.sessions() as session:
         channels = {c["name"]: c for c in channel_subscriptions(session)}
@@ -420,12 +433,12 @@ def cmd_notify_test(args, database: Database) -> int:
         raise UserError(f"no channel named {args.channel!r}; channels: {known}")
     channel = channels[args.channel]
     try:
-        notifier = notifier_from_settings(channel["type"], channel.get("settings", {}))
+        notifier = notifier_for(channel)
         if channel["type"] == "email":
             notifier.send_test(args.to)
         else:
             notifier.send_test()
-    except (DeliveryError, SettingsError) as exc:
+    except (DeliveryError, SettingsError, SecretError) as exc:
         raise UserError(f"test message on {args.channel!r} failed: {exc}") from exc
     print(f"test message sent on {args.channel!r}")
     return 0
@@ -454,18 +467,21 @@ def cmd_kiosk(args, database: Database) -> int:
 
 
 def _fill_demo(database: Database, **options) -> None:
+    from storemon.services.auth import DEMO_PASSWORD, demo_passwords
     from storemon.services.demo import DEMO_PIN, build_demo
 
     started = time.perf_counter()
     with database.sessions() as session:
         summary = build_demo(session, **options)
+        demo_passwords(session)  # one hash for every demo user
         session.commit()
     print(
         f"Demo chain: {summary.stores} stores in {summary.regions} regions, {summary.staff} staff, "
         f"{summary.users} users, {summary.shifts} shifts, {summary.sales_buckets} sales buckets "
         f"({summary.first_day} to {summary.last_sales_day}), {summary.incidents} incidents, "
         f"{summary.check_ins} check-ins; {time.perf_counter() - started:.1f} s. "
-        f"Demo users sign in at the kiosk with PIN {DEMO_PIN}.",
+        f"Demo users sign in at the kiosk with PIN {DEMO_PIN}, and in Storemon with the password "
+        f"{DEMO_PASSWORD!r} (admin, exec, director, sup-east, mgr-sh001, staff-sh001, ...).",
         file=sys.stderr,
     )
 
@@ -497,23 +513,17 @@ class _Progress:
 
 
 def cmd_import(args, database: Database) -> int:
-    from storemon import importers
+    from storemon.services.api import Services
 
     if not args.file.exists():
         raise UserError(f"{args.file}: no such file")
     actor = _actor(database, args.username)
-    run: Callable = {
-        "sales": importers.import_sales,
-        "roster": importers.import_roster,
-        "staff": importers.import_staff,
-    }[args.kind]
     progress = _Progress()
     options = {
         "mapping": _mapping(args.map),
         "skip_bad": args.skip_bad,
         "rejects_path": args.rejects,
         "progress": progress,
-        "actor": actor.username,
         "create_stores": args.create_stores,
     }
     if args.kind in ("sales", "roster"):
@@ -521,7 +531,8 @@ def cmd_import(args, database: Database) -> int:
     if args.kind == "roster":
         options["create_staff"] = args.create_staff
     try:
-        result = run(database.sessions, args.file, **options)
+        # The import wizard's door: who may import, and into which stores, is checked there.
+        result = Services(database).import_file(actor, args.kind, args.file, **options)
     finally:
         progress.close()
     if result.already_imported:
@@ -699,6 +710,42 @@ def cmd_db_restore(args, database: Database) -> int:
 
     report = restore_database(database, args.path)
     print(report)
+    return 0
+
+
+def cmd_user_passwd(args, database: Database) -> int:
+    from getpass import getpass
+
+    from storemon.db.models import Role
+    from storemon.services.access import require_role
+    from storemon.services.auth import set_password
+
+    actor = _actor(database, args.username)
+    if actor.username != args.name:
+        require_role(actor, Role.ADMIN, "set other people's passwords")
+    password = getpass(f"New password for {args.name}: ")
+    if getpass("The same again: ") != password:
+        raise UserError("the two passwords differ; nothing was changed")
+    with database.sessions.begin() as session:
+        set_password(session, args.name, password, _now(), by=actor.username)
+    print(f"password of {args.name} set")
+    return 0
+
+
+def cmd_secret_set(args, database: Database) -> int:
+    from getpass import getpass
+
+    from storemon.services.secrets import default_store
+
+    value = getpass(f"Value of {args.name} (not shown): ")
+    if not value:
+        raise UserError("nothing entered; nothing was stored")
+    store = default_store()
+    store.set(args.name, value)
+    warning = store.storage_warning()
+    if warning:
+        print(f"storemon: warning: {warning}", file=sys.stderr)
+    print(f"secret {args.name} stored ({store.kind})")
     return 0
 
 

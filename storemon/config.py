@@ -73,13 +73,18 @@ def load_settings(path: Path) -> Settings:
     if not path.exists():
         return Settings()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: Notepad (before Windows 10 1903) starts UTF-8 files with a byte order mark.
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"{path}: not valid TOML ({exc}). Fix the file or delete it to use defaults."
         ) from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text. Save the file as UTF-8.") from exc
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: cannot be read ({exc.strerror or exc}). Check that it is a file this user may read."
+        ) from exc
     known = {"database_url": str, "log_level": str}
     for key, value in raw.items():
         if key not in known:

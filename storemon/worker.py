@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
-from alerts.notifiers import SettingsError, notifier_from_settings
+from alerts.notifiers import SettingsError
 from alerts.outbox import Dispatcher
 from storemon.config import ConfigError
 from storemon.db.models import Setting
@@ -35,6 +35,7 @@ from storemon.services.actions import process_commitments
 from storemon.services.alerts import channel_subscriptions, process_due, raise_alert
 from storemon.services.database import Database
 from storemon.services.rules import evaluate
+from storemon.services.secrets import SecretError, notifier_for
 
 log = logging.getLogger(__name__)
 
@@ -165,10 +166,10 @@ class Jobs:
         notifiers = {}
         for channel in channels:
             try:
-                notifiers[channel["type"] if channel["type"] == "email" else channel["name"]] = (
-                    notifier_from_settings(channel["type"], channel.get("settings", {}))
-                )
-            except SettingsError as exc:
+                # Passwords, tokens and signing secrets come from this host's secret store.
+                key = channel["type"] if channel["type"] == "email" else channel["name"]
+                notifiers[key] = notifier_for(channel)
+            except (SettingsError, SecretError) as exc:
                 log.error("channel %s is not usable: %s", channel.get("name"), exc)
         notifiers |= self._notifier_overrides
         self._channels = channels

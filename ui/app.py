@@ -14,6 +14,7 @@ from storemon.services.api import Services
 from storemon.services.database import Database
 from ui.context import AppContext, AppEvents
 from ui.i18n import install_translator
+from ui.login import sign_in
 from ui.main_window import MainWindow
 from ui.tasks import TaskRunner
 
@@ -42,7 +43,7 @@ def build_context(database: Database, actor: Actor, app: QApplication) -> AppCon
 
 
 def default_actor(services: Services, username: str | None) -> Actor:
-    """Until sign-in lands, the app acts as the named user or the local administrator."""
+    """For ``--smoke`` only (an install check nobody sits at): the named user or the administrator."""
     if username:
         return services.actor(username)
     try:
@@ -72,7 +73,17 @@ class WindowHost:
 def run_gui(database: Database, username: str | None = None, smoke: bool = False) -> int:
     """Open the main window; ``smoke`` renders it once and quits (packaging and CI checks)."""
     app = ensure_app()
-    ctx = build_context(database, default_actor(Services(database), username), app)
+    services = Services(database)
+    if smoke:
+        actor = default_actor(services, username)
+    else:
+        install_translator(ui_settings().value("ui/language", "system"))  # the dialogs speak it too
+        # The first start creates the administrator; afterwards everyone signs in (--as fills the name).
+        signed_in = sign_in(services, username or "")
+        if signed_in is None:
+            return 0
+        actor = signed_in
+    ctx = build_context(database, actor, app)
     scheduler = None
     if database.engine.dialect.name == "sqlite":
         # One PC: rules, escalations and deliveries run inside the app (DESIGN.md deployment modes).

@@ -27,6 +27,8 @@ MAX_PROBLEMS = 1000  # kept in memory and shown; the rest are counted ("and N mo
 MAX_REJECTS_IN_RESULT = 10_000  # the rejects file gets them all
 PROGRESS_EVERY = 50_000
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+STORE_SCOPE = "storemon.import.store_ids"
+"""``session.info`` key: the ids of the stores an import may write to (absent: every store)."""
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -238,11 +240,16 @@ class StoreRef:
 
 
 class StoreDirectory:
-    """Finds a file's store by code, name or location, creating it when the user allowed that."""
+    """Finds a file's store by code, name or location, creating it when the user allowed that.
+
+    An import limited to some stores (``STORE_SCOPE`` in ``session.info``, set by ``run_import``)
+    treats a row for any other store as a problem of that row, and creates no stores.
+    """
 
     def __init__(self, session: Session, *, create: bool):
         self.session = session
         self.create = create
+        self.allowed: frozenset[int] | None = session.info.get(STORE_SCOPE)
         self.created: list[str] = []
         self.by_code: dict[str, StoreRef] = {}
         self.by_name: dict[str, StoreRef | None] = {}
@@ -287,10 +294,19 @@ class StoreDirectory:
             table.setdefault(key, ref)
 
     def _checked(self, ref: StoreRef) -> StoreRef:
+        if self.allowed is not None and ref.id not in self.allowed:
+            raise CellError(
+                f"store {ref.code} ({ref.name}) is outside your scope: only its own store manager, "
+                "its region's supervisor or head office may import for it"
+            )
         if ref.tz is None:
             store = self.session.get(Store, ref.id)
             self._zone(store.timezone, store.code)  # raises with the message
         return ref
+
+    def home(self, store_id: int) -> StoreRef:
+        """A person's home store, checked like a store named in the file."""
+        return self._checked(self.by_id[store_id])
 
     def find(self, code: str = "", name: str = "", location: str = "") -> StoreRef | None:
         """By code; else (or when the code is the till's own numbering) by a name or location only one
@@ -326,6 +342,10 @@ class StoreDirectory:
         if ref is not None:
             return self._checked(ref)
         shown = code or name or location
+        if self.create and self.allowed is not None:
+            raise CellError(
+                f"unknown store {shown!r}; only head office may create stores: ask them to add it first"
+            )
         if not self.create:
             raise CellError(
                 f"unknown store {shown!r}; create the store first, or pass --create-stores to create it"

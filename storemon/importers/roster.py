@@ -9,7 +9,7 @@ that overlap each other, in the file or with the roster already stored, are prob
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -95,6 +95,7 @@ def import_roster(
     actor: str = "cli",
     now: datetime | None = None,
     day_first: bool | None = None,
+    store_ids: Collection[int] | None = None,
 ) -> ImportResult:
     """Import a roster (CSV or XLSX) into shifts, all or nothing.
 
@@ -110,7 +111,7 @@ def import_roster(
             progress=progress, cancel=cancel, actor=actor, now=now, day_first=day_first,
         )  # fmt: skip
 
-    return run_import(KIND, session_factory, path, _ALIASES, mapping, skip_bad, rejects_path, body)
+    return run_import(KIND, session_factory, path, _ALIASES, mapping, skip_bad, rejects_path, body, store_ids)
 
 
 def _import(
@@ -208,9 +209,9 @@ def _import(
                         cells.get("store_location", ""),
                     )
                 else:
-                    store = stores.by_id[member.home_store_id]
+                    store = stores.home(member.home_store_id)
             elif member is not None and member.home_store_id is not None:
-                store = stores.by_id[member.home_store_id]
+                store = stores.home(member.home_store_id)
             else:
                 raise CellError("no store for this shift; add a store column or pass --store CODE")
             # When

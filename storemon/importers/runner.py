@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storemon.importers.base import (
+    STORE_SCOPE,
     ImportResult,
     RejectsWriter,
     file_fingerprint,
@@ -66,11 +67,13 @@ def run_import(
     skip_bad: bool,
     rejects_path: str | Path | None,
     body: ImportBody,
+    store_ids: Collection[int] | None = None,
 ) -> ImportResult:
     """Open the file, skip it if this exact file was imported before, else run ``body`` in one session.
 
     ``body`` commits on success; any exception rolls everything back and removes the partial
-    rejects file. The rejects file is moved into place only after the commit.
+    rejects file. The rejects file is moved into place only after the commit. ``store_ids``
+    limits the import to those stores (``StoreDirectory`` refuses others); None: every store.
     """
     path = Path(path)
     fingerprint = file_fingerprint(path) if path.is_file() else ""
@@ -85,6 +88,8 @@ def run_import(
         rejects = RejectsWriter(target, table.headers)
     try:
         with session_factory() as session, cyclic_gc_paused():
+            if store_ids is not None:
+                session.info[STORE_SCOPE] = frozenset(store_ids)
             try:
                 result = body(session, table, fingerprint, rejects)
             except IntegrityError as exc:

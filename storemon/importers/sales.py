@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from pathlib import Path
@@ -49,6 +49,9 @@ from storemon.importers.tabular import (
 )
 from storemon.importers.values import (
     DAY,
+    MAX_AMOUNT,
+    MAX_QUANTITY,
+    MONEY_SCALE,
     CellReader,
     money_to_decimal,
     parse_time,
@@ -183,6 +186,7 @@ def import_sales(
     actor: str = "cli",
     now: datetime | None = None,
     day_first: bool | None = None,
+    store_ids: Collection[int] | None = None,
 ) -> ImportResult:
     """Import a POS export (CSV or XLSX) into sales orders and 15-minute buckets, all or nothing.
 
@@ -209,7 +213,7 @@ def import_sales(
             day_first,
         )
 
-    return run_import(KIND, session_factory, path, _ALIASES, mapping, skip_bad, rejects_path, body)
+    return run_import(KIND, session_factory, path, _ALIASES, mapping, skip_bad, rejects_path, body, store_ids)
 
 
 def _import(
@@ -399,9 +403,17 @@ def _import(
             log.add(line, col, str(exc), row)
 
     ticker.check_cancel()
-    # Order-level checks: a negative order is a refund, not a sale.
+    # Order-level checks: a negative order is a refund, not a sale; a huge one is a wrong column.
     for okey, entry in list(orders.items()):
-        if entry[2] < 0:
+        if entry[2] >= MAX_AMOUNT * MONEY_SCALE or entry[1] > MAX_QUANTITY:
+            log.add(
+                entry[4],
+                money_column,
+                f"the order adds up to {entry[1]:,} items for {money_to_decimal(entry[2]):,}, more than any "
+                "order; check the quantity and amount columns",
+            )
+            del orders[okey]
+        elif entry[2] < 0:
             log.add(
                 entry[4],
                 money_column,
@@ -459,6 +471,14 @@ def _import(
         )
         rows_imported += nlines
 
+    for (_sid, start), (_n, items, money) in buckets.items():
+        # NUMERIC(14, 2) and a 32-bit item count; unreachable with sane files, but never crash on one.
+        if money >= 10**12 * MONEY_SCALE or items >= 2**31:
+            raise file_problem(
+                table.name,
+                f"the sales of the 15 minutes from {start:%Y-%m-%d %H:%M} UTC add up to more than the "
+                "database can hold; check the quantity and amount columns",
+            )
     ticker.check_cancel()
     batch = new_batch(session, KIND, table.path, fingerprint, rows_read, actor, now)
     orders_table = SalesOrder.__table__

@@ -8,7 +8,7 @@ and new ones get a code made from their name.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -61,6 +61,7 @@ def import_staff(
     cancel: threading.Event | None = None,
     actor: str = "cli",
     now: datetime | None = None,
+    store_ids: Collection[int] | None = None,
 ) -> ImportResult:
     """Import a staff list (CSV or XLSX): ``created`` new people, ``updated`` changed ones."""
     now = now or datetime.now(UTC)
@@ -80,7 +81,7 @@ def import_staff(
             now,
         )
 
-    return run_import(KIND, session_factory, path, _ALIASES, mapping, skip_bad, rejects_path, body)
+    return run_import(KIND, session_factory, path, _ALIASES, mapping, skip_bad, rejects_path, body, store_ids)
 
 
 def _import(
@@ -131,6 +132,8 @@ def _import(
                 raise CellError(f"{code or name!r} is listed twice (first on line {seen[identity]})")
             seen[identity] = line
             member = people.find(code, name)
+            if member is not None and member.home_store_id is not None:
+                stores.home(member.home_store_id)  # changing someone of another store is out of scope
             values: dict = {}
             if name:
                 values["name"] = name[:200]
@@ -156,6 +159,9 @@ def _import(
                 col = h["email"]
                 values["email"] = check_email(text(row, "email"))[:200]
             if member is None:
+                if stores.allowed is not None and values.get("home_store_id") is None:
+                    col = h[store_fields[0]] if store_fields else col
+                    raise CellError("give the person's store: you may add people only to your own stores")
                 values.setdefault("role", Role.STAFF)
                 values["code"] = (code or _free_code(slugify(name), people))[:64]
                 values.setdefault("name", code)

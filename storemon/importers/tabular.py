@@ -85,6 +85,13 @@ class Table:
             raise file_problem(
                 self.name, f"the CSV is broken here ({exc}); re-export the file", line + 1
             ) from exc
+        except UnicodeDecodeError as exc:
+            raise file_problem(
+                self.name,
+                f"the file is not valid {self.encoding} text after this line ({exc.reason}); "
+                "save it as CSV UTF-8 or XLSX",
+                line + 1,
+            ) from exc
         finally:
             self.close()
 
@@ -169,7 +176,13 @@ def _open_csv(path: Path, name: str, whole: bool):
         ) from exc
     # Stays open while rows stream in; the Table closes it.
     fh = open(path, encoding=encoding, errors="strict" if whole else "replace", newline="")  # noqa: SIM115
-    head = fh.read(64 * 1024)
+    try:
+        head = fh.read(64 * 1024)
+    except UnicodeDecodeError as exc:  # UTF-16 is recognised by its BOM alone, not checked ahead
+        fh.close()
+        raise file_problem(
+            name, f"the file is not valid {encoding} text ({exc.reason}); save it as CSV UTF-8 or XLSX"
+        ) from exc
     lines = head.splitlines(keepends=True)[:20]
     delimiter = sniff_delimiter(lines)
     size = path.stat().st_size

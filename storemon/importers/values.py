@@ -16,6 +16,11 @@ from storemon.importers.base import CellError
 
 DAY = 86400
 MONEY_SCALE = 10_000  # money is carried as integer 1/10000 units until it is summed per bucket
+MAX_AMOUNT = Decimal(1_000_000_000)
+"""No sale line or order is this large; a bigger cell is a wrong column or a lost decimal point.
+(The database keeps revenue as NUMERIC(14, 2), and Decimal arithmetic has 28 digits.)"""
+MAX_QUANTITY = 1_000_000
+"""Items on one line; the database counts items per bucket in a 32-bit integer."""
 
 _YMD = re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})$")
 _CN = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$")
@@ -239,6 +244,11 @@ def parse_money(value: object) -> int:
         raise CellError(f"{original!r} is not an amount; expected a number such as 12.50") from None
     if not amount.is_finite():
         raise CellError(f"{original!r} is not an amount; expected a number such as 12.50")
+    if abs(amount) >= MAX_AMOUNT:
+        raise CellError(
+            f"{original[:40]!r}{'…' if len(original) > 40 else ''} is too large for a sale "
+            f"(at most {MAX_AMOUNT:,}); check the amount column and its decimal separator"
+        )
     units = int((amount * MONEY_SCALE).to_integral_value(ROUND_HALF_UP))
     return -units if negative else units
 
@@ -264,6 +274,10 @@ def parse_quantity(value: object) -> int:
         raise CellError(
             f"negative quantity {q} (a refund or void?); only sales are imported: "
             "remove the row, or use --skip-bad to leave it out"
+        )
+    if q > MAX_QUANTITY:
+        raise CellError(
+            f"{q:,} items on one line is more than any sale (at most {MAX_QUANTITY:,}); check the column"
         )
     return q
 

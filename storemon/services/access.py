@@ -17,6 +17,8 @@ from storemon.errors import StoremonError
 
 STORE_ROLES = frozenset({Role.STAFF, Role.SHIFT_LEAD, Role.STORE_MANAGER})
 CHAIN_ROLES = frozenset({Role.SERVICE_DIRECTOR, Role.EXECUTIVE, Role.ADMIN})
+RANK = {role: rank for rank, role in enumerate(Role)}
+"""The chain of command from the counter up (``Role`` is declared in that order)."""
 
 
 class AccessDenied(StoremonError, PermissionError):
@@ -54,6 +56,15 @@ class Actor:
         if self.role == Role.OPS_SUPERVISOR:
             return self.region_id is not None and store.region_id == self.region_id
         return store.id == self.store_id
+
+
+def require_role(actor: Actor, lowest: Role, doing: str) -> None:
+    """``AccessDenied`` unless the actor's role is ``lowest`` or above it in the chain of command."""
+    if RANK[actor.role] < RANK[lowest]:
+        raise AccessDenied(
+            f"{actor.username} ({actor.role.value}) may not {doing}: "
+            f"it needs a {lowest.value.replace('_', ' ')} or above"
+        )
 
 
 SYSTEM = Actor("system", Role.ADMIN)

@@ -29,6 +29,7 @@ from storemon.services.api_policies import PoliciesApi
 from storemon.services.api_region import RegionApi
 from storemon.services.api_schedule import ScheduleApi
 from storemon.services.api_today import TodayApi
+from storemon.services.auth import AuthApi
 from storemon.services.policies import to_domain
 from storemon.services.pressure_report import ShiftPressureRow, region_pressure
 from storemon.services.staffing import StoreDay, store_day, store_days
@@ -159,6 +160,10 @@ class CoreApi(ApiBase):
 
         if actor.role in (Role.STAFF, Role.SHIFT_LEAD):
             raise AccessDenied("imports need a store manager or a head-office role")
+        if not actor.sees_chain:
+            # Only into the stores the actor sees: other stores' rows are problems; no new stores.
+            with self.database.sessions() as session:
+                options["store_ids"] = frozenset(session.scalars(actor.scope_stores(select(Store.id))))
 
         run = {
             "sales": importers.import_sales,
@@ -180,5 +185,5 @@ def _require_admin(actor: Actor) -> None:
         raise AccessDenied("only head-office roles may change chain-wide settings")
 
 
-class Services(CoreApi, TodayApi, RegionApi, PoliciesApi, ScheduleApi, AlertsApi, KioskApi):
+class Services(CoreApi, AuthApi, TodayApi, RegionApi, PoliciesApi, ScheduleApi, AlertsApi, KioskApi):
     """Use cases over one open database; each screen's use cases live in their own mixin module."""

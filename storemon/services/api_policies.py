@@ -156,8 +156,10 @@ class PoliciesApi(ApiBase):
 
     def check_database_connection(self, actor: Actor, value: str) -> cs.ConnectionReport:
         """Connect to a path or URL, ``SELECT 1`` with a 5 s timeout; no schema change (ConfigError if not)."""
+        cs.require_chain(actor)  # probing servers from a counter PC is not a frontline task
         return cs.check_connection(value)
 
     def save_database_url(self, actor: Actor, value: str | None) -> Path:
         """Write the URL (None: the embedded SQLite file) to this PC's settings file; used on the next start."""
+        cs.require_chain(actor)  # pointing a PC at another database is head office's decision
         return cs.save_database_url(value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storemon.config import ConfigError, Paths, app_paths, resolve_database_url
@@ -47,5 +47,13 @@ def open_database(cli_url: str | None = None, paths: Paths | None = None) -> Dat
         raise ConfigError(
             f"cannot open the database {describe(engine)}: {reason}. "
             "Check that the server is running and the URL (--db, STOREMON_DB_URL or the settings file) is right."
+        ) from exc
+    except ProgrammingError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise ConfigError(
+            f"the database {describe(engine)} needs a schema upgrade, and its user may not change the "
+            f"schema ({reason}). Upgrade it as the owner role: "
+            "storemon --db postgresql://OWNER@HOST/DB db upgrade, then start again."
         ) from exc
     return Database(engine, make_session_factory(engine), report)

@@ -23,7 +23,7 @@ from staffing.roster import INTERVAL_MINUTES
 from staffing.stats import weighted_quantile
 from storemon.db.models import Role, SalesBucket, Store
 from storemon.errors import StoremonError
-from storemon.services.access import Actor, visible_store
+from storemon.services.access import Actor, require_role, visible_store
 from storemon.services.settings import pressure_config
 from storemon.services.staffing import StoreDay, store_days, targets_for
 from storemon.services.stores import store_summaries
@@ -298,6 +298,7 @@ def tier_whatif_by_store(
     Each store is run with the actor's scope narrowed to that store, so the caller sees progress
     and can cancel between stores; the figures are exactly ``tier_whatif``'s.
     """
+    require_role(actor, Role.STORE_MANAGER, "try tier policies")
     stmt = actor.scope_stores(select(Store)).order_by(Store.code)
     if region_id is not None:
         stmt = stmt.where(Store.region_id == region_id)
@@ -342,6 +343,7 @@ def roster_whatif(
 
     Minutes count from local midnight and are rounded to the 15-minute grid; nothing is saved.
     """
+    require_role(actor, Role.SHIFT_LEAD, "try rosters")
     store = visible_store(session, actor, store_ref)
     first = round(start_minute / INTERVAL_MINUTES)
     end = round(end_minute / INTERVAL_MINUTES)

@@ -20,7 +20,7 @@ from staffing.day import DayModel, StaffingTargets, model_day
 from staffing.demand import DemandHistory, forecast
 from staffing.pressure import PressureConfig, PressureResult, ShiftLoad, shift_pressure
 from staffing.roster import INTERVAL_MINUTES, periods
-from storemon.db.models import CheckIn, Incident, RosterShift, SalesBucket, StaffMember, Store
+from storemon.db.models import CheckIn, Incident, Role, RosterShift, SalesBucket, StaffMember, Store, User
 from storemon.services.access import Actor, visible_store
 from storemon.services.chain_settings import load_surge_calendar
 from storemon.services.settings import pressure_config, staffing_targets
@@ -244,11 +244,25 @@ def day_demand(session: Session, store: Store, days: list[date], now: datetime |
     return DayDemand(expected, actual, use_actual)
 
 
+def _only_person(session: Session, actor: Actor) -> str | None:
+    """Frontline staff see only their own shifts' pressure: its reasons carry each person's
+    check-in score, which is theirs to share (storemon.services.checkins). None: everyone."""
+    if actor.role != Role.STAFF:
+        return None
+    code = session.scalar(
+        select(StaffMember.code)
+        .join(User, User.staff_member_id == StaffMember.id)
+        .where(User.username == actor.username)
+    )
+    return code or ""
+
+
 def store_days(
     session: Session, actor: Actor, store_ref: int | str, days: list[date], now: datetime | None = None
 ) -> list[StoreDay]:
     """The staffing picture of consecutive-or-not local ``days`` for one store, modelled at once."""
     store = visible_store(session, actor, store_ref)
+    only = _only_person(session, actor)
     first, last = min(days), max(days)
     span = (last - first).days + 1
     offsets = [(d - first).days for d in days]
@@ -292,7 +306,11 @@ def store_days(
                 demand_source="actual" if demand.use_actual[k] else "forecast",
                 service_minutes=targets.service_minutes,
                 intervals=intervals,
-                pressure=_shift_pressures(session, store, day, day_model, shifts, config),
+                pressure=[
+                    p
+                    for p in _shift_pressures(session, store, day, day_model, shifts, config)
+                    if only is None or p.staff_code == only
+                ],
                 solo_minutes=int(
                     sum(e - s for s, e in periods((staffed[k] == 1) & is_open)) * INTERVAL_MINUTES
                 ),

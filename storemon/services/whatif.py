@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, selectinload
 from staffing.policy import GAP, TierPolicy, staff_for
 from staffing.recommend import DayOutcome, Recommendation, Shift, outcomes, policy_shifts, recommend_additions
 from staffing.roster import INTERVAL_MINUTES
-from storemon.db.models import RosterShift, SalesBucket, Store
-from storemon.services.access import Actor, visible_store
+from storemon.db.models import Role, RosterShift, SalesBucket, Store
+from storemon.services.access import Actor, require_role, visible_store
 from storemon.services.settings import pressure_config
 from storemon.services.staffing import day_demand, orders_grid, shifts_between, targets_for
 from storemon.services.stores import average_daily_revenue
@@ -91,6 +91,7 @@ def store_week(session: Session, store: Store, days: list[date]):
 
 def tier_whatif(session: Session, actor: Actor, policy: TierPolicy) -> list[StoreWhatIf]:
     """Every visible store's last sales week under its roster and under ``policy``'s staffing."""
+    require_role(actor, Role.STORE_MANAGER, "try tier policies")
     stores = session.scalars(
         actor.scope_stores(select(Store).options(selectinload(Store.tier_policy))).order_by(Store.code)
     ).all()
@@ -148,6 +149,7 @@ def recommend_for_day(
     session: Session, actor: Actor, store_ref: int | str, day: date, now: datetime | None = None
 ) -> Recommendation:
     """The smallest roster additions that bring a store-day's waits under target and pressure below amber."""
+    require_role(actor, Role.SHIFT_LEAD, "ask for roster recommendations")
     store = visible_store(session, actor, store_ref)
     orders = day_demand(session, store, [day], now).orders[0]
     shifts = day_shifts(store, shifts_between(session, store, day, 1), day)

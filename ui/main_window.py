@@ -41,6 +41,7 @@ VIEWS: list[tuple[str, str, str, str]] = [
     ("incidents", "ui.views.incidents", "IncidentsView", QT_TRANSLATE_NOOP("MainWindow", "Incidents")),
     ("policies", "ui.views.policies", "PoliciesView", QT_TRANSLATE_NOOP("MainWindow", "Policies")),
     ("settings", "ui.views.settings", "SettingsView", QT_TRANSLATE_NOOP("MainWindow", "Settings")),
+    ("audit", "ui.views.audit", "AuditView", QT_TRANSLATE_NOOP("MainWindow", "Audit")),
 ]
 
 

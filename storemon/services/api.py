@@ -23,6 +23,7 @@ from storemon.db.models import TierPolicy as TierPolicyRow
 from storemon.services import settings as settings_service
 from storemon.services.access import AccessDenied, Actor, actor_for
 from storemon.services.api_alerts import AlertsApi
+from storemon.services.api_audit import AuditApi
 from storemon.services.api_base import ApiBase
 from storemon.services.api_kiosk import KioskApi
 from storemon.services.api_policies import PoliciesApi
@@ -185,5 +186,7 @@ def _require_admin(actor: Actor) -> None:
         raise AccessDenied("only head-office roles may change chain-wide settings")
 
 
-class Services(CoreApi, AuthApi, TodayApi, RegionApi, PoliciesApi, ScheduleApi, AlertsApi, KioskApi):
+class Services(
+    CoreApi, AuthApi, TodayApi, RegionApi, PoliciesApi, ScheduleApi, AlertsApi, KioskApi, AuditApi
+):
     """Use cases over one open database; each screen's use cases live in their own mixin module."""

@@ -7,6 +7,7 @@ how to read the platform's answer; posting, secret hygiene and HTTP status rules
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -16,7 +17,7 @@ from alerts.notifiers._text import one_line, truncate
 from alerts.notifiers.base import Clock, DeliveryError, redact, test_message, utc_now
 
 
-class ChatWebhookNotifier:
+class ChatWebhookNotifier(ABC):
     """Base for platform robots: the URL (which holds the robot's token) is the destination."""
 
     channel: ClassVar[str]
@@ -40,17 +41,17 @@ class ChatWebhookNotifier:
 
     # -- what subclasses provide -------------------------------------------------------------
 
+    @abstractmethod
     def payload(self, message: Message) -> dict[str, Any]:
         """The platform's JSON document for `message`, without signature fields."""
-        raise NotImplementedError
 
     def signed(self, url: str, payload: dict[str, Any], now: datetime) -> tuple[str, dict[str, Any]]:
         """The URL and payload to send, with the platform's signature added when a secret is set."""
         return url, payload
 
+    @abstractmethod
     def check_reply(self, reply: HttpReply) -> None:
         """Raise DeliveryError unless the platform's answer means "posted"."""
-        raise NotImplementedError
 
     # -- the rest is common ---------------------------------------------------------------------
 

@@ -7,14 +7,18 @@ change is one transaction with an audit entry. The logic lives in ``chain_settin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alerts.escalation import DEFAULT_POLICY, EscalationPolicy
 from staffing.day import StaffingTargets
 from staffing.policy import TierBand
 from staffing.surge import SurgeCalendar
+from storemon.db.models import Setting
 from storemon.services import chain_settings as cs
+from storemon.services import secrets
 from storemon.services.access import Actor
 from storemon.services.api_base import ApiBase
 
@@ -163,3 +167,79 @@ class PoliciesApi(ApiBase):
         """Write the URL (None: the embedded SQLite file) to this PC's settings file; used on the next start."""
         cs.require_chain(actor)  # pointing a PC at another database is head office's decision
         return cs.save_database_url(value)
+
+    # -- notification channels (secrets in the keyring or a 0600 file, never the database) -------
+    def notification_channels(self, actor: Actor) -> list[dict[str, Any]]:
+        """Every chain channel, enabled or not, with each stored secret shown as ``"***"``."""
+        with self.session() as session:
+            row = session.get(Setting, secrets.CHANNELS_KEY)
+            return [self._masked_channel(c) for c in (row.value if row else [])]
+
+    def secret_storage_warning(self, actor: Actor) -> str | None:
+        """Why secrets on this PC sit in a file (no system keyring); None when a keyring keeps them."""
+        return secrets.storage_warning()
+
+    def save_notification_channels(
+        self, actor: Actor, channels: Sequence[Mapping[str, Any]], now: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """Replace the chain's channels (head office only); returns them as ``notification_channels``.
+
+        A secret setting given as ``"***"`` keeps the value stored for the channel's
+        ``previous_name`` (or its name); a new value goes to the secret store. Secrets of removed
+        channels are forgotten.
+        """
+        cs.require_chain(actor)
+        with self.session() as session:
+            row = session.get(Setting, secrets.CHANNELS_KEY)
+            old = list(row.value) if row else []
+            merged = [self._with_kept_secrets(old, channel) for channel in channels]
+            stored = secrets.save_channels(session, actor, merged, now or datetime.now(UTC))
+            session.commit()
+        still_used = {v[secrets.REF_KEY] for c in stored for v in c["settings"].values() if secrets.is_ref(v)}
+        for channel in old:
+            for value in channel.get("settings", {}).values():
+                if secrets.is_ref(value) and value[secrets.REF_KEY] not in still_used:
+                    secrets.default_store().delete(value[secrets.REF_KEY])
+        return [self._masked_channel(c) for c in stored]
+
+    def send_channel_test(
+        self, actor: Actor, channel: Mapping[str, Any], recipient: str | None = None
+    ) -> None:
+        """Send the test message over ``channel`` as edited (saved or not; ``"***"`` keeps a stored secret).
+
+        Head office only. A wrong setting or a failed delivery raises ``ChainSettingsError`` with
+        a message that names the setting or the server, never a secret.
+        """
+        from alerts.notifiers import DeliveryError, SettingsError
+
+        cs.require_chain(actor)
+        with self.session() as session:
+            row = session.get(Setting, secrets.CHANNELS_KEY)
+            merged = self._with_kept_secrets(list(row.value) if row else [], channel)
+        try:
+            notifier = secrets.notifier_for(merged)
+            if merged.get("type") in ("email", "smtp") and recipient:
+                notifier.send_test(recipient)
+            else:
+                notifier.send_test()
+        except (SettingsError, DeliveryError) as exc:
+            raise cs.ChainSettingsError(str(exc)) from None
+
+    @staticmethod
+    def _masked_channel(channel: Mapping[str, Any]) -> dict[str, Any]:
+        return {**channel, "settings": secrets.masked_settings(channel.get("settings", {}))}
+
+    @staticmethod
+    def _with_kept_secrets(old: Sequence[Mapping[str, Any]], channel: Mapping[str, Any]) -> dict[str, Any]:
+        """``channel`` without ``previous_name``, each ``"***"`` replaced by the value stored before."""
+        previous = str(channel.get("previous_name") or channel.get("name") or "")
+        before = next((c.get("settings", {}) for c in old if c.get("name") == previous), {})
+        settings = {}
+        for key, value in channel.get("settings", {}).items():
+            if value == secrets.MASK and key in secrets.SECRET_SETTINGS:
+                if before.get(key) not in (None, ""):
+                    settings[key] = before[key]
+            else:
+                settings[key] = value
+        kept = {k: v for k, v in channel.items() if k not in ("settings", "previous_name")}
+        return {**kept, "settings": settings}

@@ -1,8 +1,10 @@
-"""The Settings screen: this PC's language and database, and the chain's support resources.
+"""The Settings screen: this PC's language and database, the chain's support resources and channels.
 
 Language and the database URL are per PC (``ui/language`` in the UI settings, ``database_url``
 in the TOML settings file); the support resources are a chain setting in the database that the
-staff kiosk shows (DOMAIN.md section 4: hotline, mutual aid, mental-health sessions).
+staff kiosk shows (DOMAIN.md section 4: hotline, mutual aid, mental-health sessions). The
+notification channels (group robots, webhooks, e-mail) are a chain setting too; their secrets go
+to this PC's keyring or a private file, never to the database.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from storemon.services.access import AccessDenied
 from storemon.services.chain_settings import AidContact, ConnectionReport, DatabaseLocation, SupportResources
 from ui.i18n import LANGUAGES
 from ui.views.base import BaseView
+from ui.widgets.channels_editor import ChannelsEditor
 from ui.widgets.form_helpers import ISSUE_STYLE, BusyBar, GridRow, MessageStrip, RowGrid, call_service
 
 
@@ -67,6 +70,8 @@ class SettingsView(BaseView):
         self.location: DatabaseLocation | None = None
         self.contact_rows: list[ContactRow] = []
         self.support_dirty = False
+        self.channels_dirty = False
+        self.channels_loaded = False
         self._loading = False
 
         title = QLabel(self.title())
@@ -76,6 +81,7 @@ class SettingsView(BaseView):
         body_layout.addWidget(self._language_box())
         body_layout.addWidget(self._database_box())
         body_layout.addWidget(self._support_box())
+        body_layout.addWidget(self._channels_box())
         body_layout.addStretch(1)
         area = QScrollArea()
         area.setWidgetResizable(True)
@@ -441,6 +447,158 @@ class SettingsView(BaseView):
             text = self.tr("Not saved: %1").replace("%1", str(exc))
         self.support_message.show_message("error", text)
 
+    # -- notification channels --------------------------------------------------------------------
+    def _channels_box(self) -> QGroupBox:
+        box = QGroupBox(self.tr("Notification channels"))
+        self.channels = ChannelsEditor()
+        self.channels.setMinimumHeight(380)
+        self.channels.changed.connect(self._channels_edited)
+        self.channels.test_button.clicked.connect(self.send_channel_test)
+        self.secrets_note = MessageStrip()
+        self.channels_message = MessageStrip()
+        self.save_channels_button = QPushButton(self.tr("Save channels"))
+        self.save_channels_button.clicked.connect(self.save_channels)
+        self.save_channels_button.setEnabled(False)
+        self.revert_channels_button = QPushButton(self.tr("Revert"))
+        self.revert_channels_button.clicked.connect(self._load_channels)
+        self.revert_channels_button.setEnabled(False)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.revert_channels_button)
+        buttons.addWidget(self.save_channels_button)
+        layout = QVBoxLayout(box)
+        layout.addWidget(
+            _hint(
+                self.tr(
+                    "Alerts of the chosen escalation levels also go to these group chats, webhooks and "
+                    "mailboxes. Passwords, signing secrets and web addresses are kept in this computer's "
+                    "keyring (or a file only your account can read), never in the database."
+                )
+            )
+        )
+        layout.addWidget(self.channels)
+        layout.addWidget(self.secrets_note)
+        layout.addWidget(self.channels_message)
+        layout.addLayout(buttons)
+        if not self.ctx.actor.sees_chain:
+            self.channels.set_read_only(True)
+            self.channels_message.show_message(
+                "info",
+                self.tr(
+                    "Only head office (service director, executive, administrator) can change the "
+                    "notification channels or send a test."
+                ),
+            )
+        return box
+
+    def _channels_edited(self) -> None:
+        if not self.ctx.actor.sees_chain:
+            return
+        self.channels_dirty = True
+        self.save_channels_button.setEnabled(True)
+        self.revert_channels_button.setEnabled(True)
+        if self.channels_message.kind == "success":
+            self.channels_message.clear()
+
+    def _load_channels(self) -> None:
+        self.channels_dirty = False
+        call_service(
+            self,
+            lambda: (
+                self.ctx.services.notification_channels(self.ctx.actor),
+                self.ctx.services.secret_storage_warning(self.ctx.actor),
+            ),
+            self._show_channels,
+            lambda exc: self.channels_message.show_message("error", str(exc)),
+            self.busy,
+        )
+
+    def _show_channels(self, result) -> None:
+        channels, warning = result
+        self.channels.set_channels(channels)
+        self._show_storage_warning(warning)
+        self.channels_dirty = False
+        self.channels_loaded = True
+        self.save_channels_button.setEnabled(False)
+        self.revert_channels_button.setEnabled(False)
+
+    def _show_storage_warning(self, warning: str | None) -> None:
+        if warning:
+            self.secrets_note.show_message("warning", warning)
+        else:
+            self.secrets_note.clear()
+
+    def save_channels(self) -> None:
+        problems = self.channels.problems()
+        if problems:
+            self.channels_message.show_message(
+                "error", self.tr("Not saved; fix these first:") + "\n" + "\n".join(problems)
+            )
+            return
+        channels = self.channels.channels()
+        self.save_channels_button.setEnabled(False)
+        call_service(
+            self,
+            lambda: (
+                self.ctx.services.save_notification_channels(self.ctx.actor, channels, self.ctx.clock()),
+                self.ctx.services.secret_storage_warning(self.ctx.actor),
+            ),
+            self._channels_saved,
+            self._channels_failed,
+            self.busy,
+        )
+
+    def _channels_saved(self, result) -> None:
+        self._show_channels(result)
+        text = self.tr("Notification channels saved; alerts use them from now on.")
+        self.channels_message.show_message("success", text)
+        self.ctx.events.status_message.emit(text)
+
+    def _channels_failed(self, exc: StoremonError) -> None:
+        self.save_channels_button.setEnabled(True)
+        if isinstance(exc, AccessDenied):
+            text = self.tr(
+                "Only head-office roles (service director, executive, administrator) may change "
+                "chain-wide settings. Nothing was saved."
+            )
+        else:
+            text = self.tr("Not saved: %1").replace("%1", str(exc))
+        self.channels_message.show_message("error", text)
+
+    def send_channel_test(self) -> None:
+        draft = self.channels.current()
+        if draft is None:
+            return
+        exc = draft.problem()
+        if exc is not None:
+            self.channels.test_result.show_message("error", self.channels.describe(draft, exc))
+            return
+        channel = draft.to_channel()
+        recipient = self.channels.test_recipient.text().strip() if draft.type == "email" else ""
+        button = self.channels.test_button
+        button.setEnabled(False)
+        button.setText(self.tr("Sending…"))
+        self.channels.test_result.show_message("info", self.tr("Sending a test message…"))
+        call_service(
+            self,
+            lambda: self.ctx.services.send_channel_test(self.ctx.actor, channel, recipient or None),
+            self._test_sent,
+            self._test_failed,
+            self.busy,
+        )
+
+    def _test_finished(self) -> None:
+        self.channels.test_button.setEnabled(not self.channels.read_only)
+        self.channels.test_button.setText(self.tr("Send test"))
+
+    def _test_sent(self, _result) -> None:
+        self._test_finished()
+        self.channels.test_result.show_message("success", self.tr("Test message sent."))
+
+    def _test_failed(self, exc: StoremonError) -> None:
+        self._test_finished()
+        self.channels.test_result.show_message("error", self.tr("Test failed: %1").replace("%1", str(exc)))
+
     # -- loading ----------------------------------------------------------------------------------
     def refresh(self) -> None:
         call_service(
@@ -452,6 +610,8 @@ class SettingsView(BaseView):
         )
         if not self.support_dirty:
             self._load_support()
+        if not self.channels_dirty:
+            self._load_channels()
 
     def _location_loaded(self, location: DatabaseLocation) -> None:
         self.location = location

@@ -516,361 +516,361 @@
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="425"/>
+        <location filename="../views/alerts.py" line="427"/>
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="425"/>
-        <location filename="../views/alerts.py" line="467"/>
+        <location filename="../views/alerts.py" line="427"/>
+        <location filename="../views/alerts.py" line="469"/>
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="425"/>
+        <location filename="../views/alerts.py" line="427"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="425"/>
+        <location filename="../views/alerts.py" line="427"/>
         <source>Severity</source>
         <translation>严重程度</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="431"/>
+        <location filename="../views/alerts.py" line="433"/>
         <source>Active</source>
         <translation>未解决</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="431"/>
+        <location filename="../views/alerts.py" line="433"/>
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="431"/>
+        <location filename="../views/alerts.py" line="433"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="435"/>
+        <location filename="../views/alerts.py" line="437"/>
         <source>All kinds</source>
         <translation>全部类型</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="440"/>
+        <location filename="../views/alerts.py" line="442"/>
         <source>Any severity</source>
         <translation>全部严重程度</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="443"/>
+        <location filename="../views/alerts.py" line="445"/>
         <source>Search alerts, stores, people…</source>
         <translation>搜索告警、门店、人员…</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="444"/>
+        <location filename="../views/alerts.py" line="446"/>
         <source>No alerts here. Quiet is good.</source>
         <translation>暂无告警。平安无事。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="446"/>
+        <location filename="../views/alerts.py" line="448"/>
         <source>Select an alert to see what happened, who was told, and to act on it.</source>
         <translation>选择一条告警，查看经过、通知了谁，并进行处理。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="448"/>
-        <location filename="../views/alerts.py" line="449"/>
+        <location filename="../views/alerts.py" line="450"/>
+        <location filename="../views/alerts.py" line="451"/>
         <source>Accept cover</source>
         <translation>接受补位</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="450"/>
+        <location filename="../views/alerts.py" line="452"/>
         <source>Acknowledge</source>
         <translation>确认接单</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="452"/>
+        <location filename="../views/alerts.py" line="454"/>
         <source>Take the alert: escalation stops, you get reminders until it is resolved</source>
         <translation>接手此告警：停止升级，解决前会持续提醒你</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="454"/>
+        <location filename="../views/alerts.py" line="456"/>
         <source>Resolve…</source>
         <translation>解决…</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="455"/>
+        <location filename="../views/alerts.py" line="457"/>
         <source>Comment…</source>
         <translation>备注…</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="456"/>
+        <location filename="../views/alerts.py" line="458"/>
         <source>Reassign…</source>
         <translation>转交…</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="457"/>
+        <location filename="../views/alerts.py" line="459"/>
         <source>Snooze…</source>
         <translation>暂停…</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="458"/>
-        <location filename="../views/alerts.py" line="459"/>
         <location filename="../views/alerts.py" line="460"/>
+        <location filename="../views/alerts.py" line="461"/>
+        <location filename="../views/alerts.py" line="462"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="461"/>
+        <location filename="../views/alerts.py" line="463"/>
         <source>Hand the alert to:</source>
         <translation>转交给：</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="462"/>
+        <location filename="../views/alerts.py" line="464"/>
         <source>Hand over</source>
         <translation>转交</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="463"/>
+        <location filename="../views/alerts.py" line="465"/>
         <source>Hold escalation for:</source>
         <translation>暂停升级：</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="465"/>
+        <location filename="../views/alerts.py" line="467"/>
         <source>%1 min</source>
         <translation>%1 分钟</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="468"/>
+        <location filename="../views/alerts.py" line="470"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="469"/>
+        <location filename="../views/alerts.py" line="471"/>
         <source>Level</source>
         <translation>层级</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="470"/>
+        <location filename="../views/alerts.py" line="472"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="471"/>
+        <location filename="../views/alerts.py" line="473"/>
         <source>Raised</source>
         <translation>触发时间</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="472"/>
+        <location filename="../views/alerts.py" line="474"/>
         <source>Last change</source>
         <translation>最近变更</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="473"/>
+        <location filename="../views/alerts.py" line="475"/>
         <source>Next step due</source>
         <translation>下一步时限</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="474"/>
+        <location filename="../views/alerts.py" line="476"/>
         <source>Asked by</source>
         <translation>发起人</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="477"/>
+        <location filename="../views/alerts.py" line="479"/>
         <source>What the alert says</source>
         <translation>告警内容</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="478"/>
+        <location filename="../views/alerts.py" line="480"/>
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="494"/>
+        <location filename="../views/alerts.py" line="496"/>
         <source>All my stores</source>
         <translation>我的全部门店</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="593"/>
+        <location filename="../views/alerts.py" line="595"/>
         <source>Cannot load the alerts: %1. Trying again every second.</source>
         <translation>无法加载告警：%1。每秒自动重试。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="629"/>
+        <location filename="../views/alerts.py" line="631"/>
         <source>1 alert</source>
         <translation>1 条告警</translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/alerts.py" line="629"/>
+        <location filename="../views/alerts.py" line="631"/>
         <source>%n alerts</source>
         <translation>
             <numerusform>%n 条告警</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="631"/>
+        <location filename="../views/alerts.py" line="633"/>
         <source>%1 of %2 shown</source>
         <translation>显示 %1 / %2 条</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="660"/>
+        <location filename="../views/alerts.py" line="662"/>
         <source>Storemon</source>
         <translation>Storemon</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="688"/>
+        <location filename="../views/alerts.py" line="690"/>
         <source>Covered by %1: they accepted the backup call and are on their way.</source>
         <translation>已由 %1 补位：对方已接受支援呼叫，正在赶来。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="695"/>
+        <location filename="../views/alerts.py" line="697"/>
         <source>Nobody has accepted the backup call yet; off-shift colleagues were asked.</source>
         <translation>还没有人接受支援呼叫；已询问不在班的同事。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="699"/>
+        <location filename="../views/alerts.py" line="701"/>
         <source>Chain (no store)</source>
         <translation>全连锁（无门店）</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="702"/>
+        <location filename="../views/alerts.py" line="704"/>
         <source>sensitive: first level skipped</source>
         <translation>敏感：已跳过第一级</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="738"/>
+        <location filename="../views/alerts.py" line="740"/>
         <source>Why</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="741"/>
+        <location filename="../views/alerts.py" line="743"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="748"/>
-        <location filename="../views/alerts.py" line="788"/>
+        <location filename="../views/alerts.py" line="750"/>
+        <location filename="../views/alerts.py" line="790"/>
         <source>level %1</source>
         <translation>第 %1 级</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="753"/>
+        <location filename="../views/alerts.py" line="755"/>
         <source>sensitive trigger: level 1 skipped</source>
         <translation>敏感话题：已跳过第 1 级</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="757"/>
+        <location filename="../views/alerts.py" line="759"/>
         <source>level %1 did not acknowledge in time</source>
         <translation>第 %1 级未按时确认接单</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="761"/>
+        <location filename="../views/alerts.py" line="763"/>
         <source>for %1 min</source>
         <translation>%1 分钟</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="797"/>
+        <location filename="../views/alerts.py" line="799"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="797"/>
+        <location filename="../views/alerts.py" line="799"/>
         <source>What</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="797"/>
+        <location filename="../views/alerts.py" line="799"/>
         <source>Who</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="797"/>
+        <location filename="../views/alerts.py" line="799"/>
         <source>Details</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="806"/>
+        <location filename="../views/alerts.py" line="808"/>
         <source>✓ = has seen it in Storemon</source>
         <translation>✓ = 已在 Storemon 中查看</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="843"/>
+        <location filename="../views/alerts.py" line="845"/>
         <source>You are asked to cover at %1 (since %2). Can you step in now?</source>
         <translation>请求你到 %1 补位（%2 起）。你现在能来吗？</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="850"/>
+        <location filename="../views/alerts.py" line="852"/>
         <source>(1 more request)</source>
         <translation>（另有 1 个请求）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/alerts.py" line="850"/>
+        <location filename="../views/alerts.py" line="852"/>
         <source>(%n more requests)</source>
         <translation>
             <numerusform>（另有 %n 个请求）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="873"/>
+        <location filename="../views/alerts.py" line="875"/>
         <source>How was it resolved? (optional, everyone told so far reads it)</source>
         <translation>如何解决的？（选填，已通知的人都会看到）</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="875"/>
+        <location filename="../views/alerts.py" line="877"/>
         <source>Resolve alert</source>
         <translation>解决告警</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="877"/>
+        <location filename="../views/alerts.py" line="879"/>
         <source>Comment for the timeline:</source>
         <translation>写入时间线的备注：</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="878"/>
+        <location filename="../views/alerts.py" line="880"/>
         <source>Add comment</source>
         <translation>添加备注</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="887"/>
+        <location filename="../views/alerts.py" line="889"/>
         <source>Loading people…</source>
         <translation>正在加载人员…</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="907"/>
+        <location filename="../views/alerts.py" line="909"/>
         <source>Nobody else can take this alert</source>
         <translation>没有其他人可以接手</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="917"/>
+        <location filename="../views/alerts.py" line="919"/>
         <source>Write the comment first.</source>
         <translation>请先填写备注。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="919"/>
+        <location filename="../views/alerts.py" line="921"/>
         <source>Comment added.</source>
         <translation>备注已添加。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="921"/>
+        <location filename="../views/alerts.py" line="923"/>
         <source>Alert resolved.</source>
         <translation>告警已解决。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="931"/>
+        <location filename="../views/alerts.py" line="933"/>
         <source>Handed over to %1; they have been paged.</source>
         <translation>已转交给 %1，并已通知对方。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="938"/>
+        <location filename="../views/alerts.py" line="940"/>
         <source>You have it: escalation stopped. Resolve it when it is over.</source>
         <translation>已由你接单：升级已停止。处理完毕后请标记解决。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="945"/>
+        <location filename="../views/alerts.py" line="947"/>
         <source>Snoozed for %1 min.</source>
         <translation>已暂停 %1 分钟。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="963"/>
+        <location filename="../views/alerts.py" line="965"/>
         <source>Thank you: you are covering at %1. Everyone else has been told.</source>
         <translation>谢谢：你将到 %1 补位，其他人已收到通知。</translation>
     </message>
@@ -949,6 +949,267 @@
     </message>
 </context>
 <context>
+    <name>AuditTableModel</name>
+    <message>
+        <location filename="../models/audit_table.py" line="29"/>
+        <source>Time (local)</source>
+        <translation>时间（本地）</translation>
+    </message>
+    <message>
+        <location filename="../models/audit_table.py" line="30"/>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <location filename="../models/audit_table.py" line="31"/>
+        <source>Computer</source>
+        <translation>电脑</translation>
+    </message>
+    <message>
+        <location filename="../models/audit_table.py" line="32"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location filename="../models/audit_table.py" line="33"/>
+        <source>Subject</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <location filename="../models/audit_table.py" line="34"/>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <location filename="../models/audit_table.py" line="95"/>
+        <source>An imported file: recorded as an import, outside the hash chain</source>
+        <translation>导入的文件：作为导入记录，不在哈希链中</translation>
+    </message>
+</context>
+<context>
+    <name>AuditView</name>
+    <message>
+        <location filename="../views/audit.py" line="83"/>
+        <source>Audit</source>
+        <translation>审计</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="94"/>
+        <source>The audit log is for head office only (service director, executive, administrator). It records every sign-in, setting change, policy change, alert action and import of the whole chain. Ask head office if you need an entry checked.</source>
+        <translation>审计日志仅供总部查看（服务总监、高管、管理员）。它记录整个连锁的每次登录、设置变更、政策变更、告警处理和导入。如需核查某条记录，请联系总部。</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="125"/>
+        <source>Any user</source>
+        <translation>任意用户</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="129"/>
+        <source>Text in subject or details</source>
+        <translation>对象或详情中的文字</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="138"/>
+        <source>Loading</source>
+        <translation>加载中</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="142"/>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="143"/>
+        <source>To</source>
+        <translation>到</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="144"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="145"/>
+        <location filename="../views/audit.py" line="257"/>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="146"/>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="157"/>
+        <source>Verify chain</source>
+        <translation>校验哈希链</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="159"/>
+        <source>Check every entry&apos;s hash: a changed, removed or inserted entry is named here</source>
+        <translation>校验每条记录的哈希：被修改、删除或插入的记录会在此列出</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="164"/>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="165"/>
+        <source>Save the listed entries as CSV or Excel</source>
+        <translation>将列出的记录保存为 CSV 或 Excel</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="190"/>
+        <source>Audit log</source>
+        <translation>审计日志</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="193"/>
+        <source>No audit entries match these filters.</source>
+        <translation>没有符合筛选条件的审计记录。</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="234"/>
+        <source>All actions</source>
+        <translation>全部操作</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="236"/>
+        <source>Sign-ins</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="237"/>
+        <source>Setting changes</source>
+        <translation>设置变更</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="238"/>
+        <source>Policy changes</source>
+        <translation>政策变更</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="239"/>
+        <source>Alert actions</source>
+        <translation>告警处理</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="240"/>
+        <source>Store calls</source>
+        <translation>门店呼叫</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="241"/>
+        <source>Imports</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="247"/>
+        <location filename="../views/audit.py" line="273"/>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="256"/>
+        <source>Time (local)</source>
+        <translation>时间（本地）</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="258"/>
+        <source>Computer</source>
+        <translation>电脑</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="259"/>
+        <source>Subject</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="260"/>
+        <location filename="../views/audit.py" line="495"/>
+        <source>Entry</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="261"/>
+        <location filename="../views/audit.py" line="495"/>
+        <source>Hash</source>
+        <translation>哈希</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="262"/>
+        <location filename="../views/audit.py" line="495"/>
+        <source>Previous hash</source>
+        <translation>上一条哈希</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="275"/>
+        <source>Select an entry to see everything it recorded.</source>
+        <translation>选择一条记录，查看其全部内容。</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="357"/>
+        <source>Showing the newest %1 entries; narrow the filters to see the rest.</source>
+        <translation>显示最新的 %1 条记录；缩小筛选范围可查看其余记录。</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="361"/>
+        <source>Entries: %1</source>
+        <translation>记录：%1 条</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="415"/>
+        <source>(an import: not in the hash chain)</source>
+        <translation>（导入记录：不在哈希链中）</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="435"/>
+        <source>Checking the chain…</source>
+        <translation>正在校验哈希链…</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="457"/>
+        <source>Intact: %1 entries</source>
+        <translation>完整：%1 条记录</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="460"/>
+        <source>Entry %1: %2</source>
+        <translation>记录 %1：%2</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="465"/>
+        <source>…and %1 more</source>
+        <translation>…还有 %1 条</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="468"/>
+        <source>Tampering detected: %1 problems in %2 entries</source>
+        <translation>发现篡改：%2 条记录中有 %1 处问题</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="484"/>
+        <source>Export audit log</source>
+        <translation>导出审计日志</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="486"/>
+        <source>CSV, UTF-8 (*.csv);;Excel workbook (*.xlsx)</source>
+        <translation>CSV，UTF-8 (*.csv);;Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="503"/>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message>
+        <location filename="../views/audit.py" line="513"/>
+        <source>Exported %1 entries to %2</source>
+        <translation>已导出 %1 条记录到 %2</translation>
+    </message>
+</context>
+<context>
     <name>CallButtons</name>
     <message>
         <location filename="../widgets/call_buttons.py" line="28"/>
@@ -994,6 +1255,266 @@
         <location filename="../widgets/call_buttons.py" line="125"/>
         <source>Sent to level %1 (%2): waiting</source>
         <translation>已发送至第 %1 级（%2）：等待中</translation>
+    </message>
+</context>
+<context>
+    <name>ChannelsEditor</name>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="132"/>
+        <source>Add channel</source>
+        <translation>添加渠道</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="134"/>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="145"/>
+        <source>e.g. Ops group robot</source>
+        <translation>例如：运营群机器人</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="151"/>
+        <source>On (sends alerts)</source>
+        <translation>启用（发送告警）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="156"/>
+        <source>Escalation level %1</source>
+        <translation>升级层级 %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="161"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="162"/>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="164"/>
+        <source>Levels it receives</source>
+        <translation>接收的层级</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="167"/>
+        <source>* required</source>
+        <translation>* 必填</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="171"/>
+        <source>Test recipient (default: the sender address)</source>
+        <translation>测试收件人（默认：发件地址）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="172"/>
+        <source>Send test</source>
+        <translation>发送测试</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="173"/>
+        <source>Send a message labelled as a test over this channel as shown</source>
+        <translation>按当前设置通过此渠道发送一条标明为测试的消息</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="191"/>
+        <source>No channel yet: add one to send alerts to a group chat or mailbox.</source>
+        <translation>还没有渠道：添加一个，即可把告警发送到群聊或邮箱。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="207"/>
+        <source>E-mail (SMTP)</source>
+        <translation>电子邮件（SMTP）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="208"/>
+        <source>Webhook (signed JSON)</source>
+        <translation>Webhook（签名 JSON）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="209"/>
+        <source>WeCom group robot</source>
+        <translation>企业微信群机器人</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="210"/>
+        <source>DingTalk robot</source>
+        <translation>钉钉机器人</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="211"/>
+        <source>Feishu / Lark bot</source>
+        <translation>飞书机器人</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="212"/>
+        <source>Slack incoming webhook</source>
+        <translation>Slack 传入 Webhook</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="218"/>
+        <source>Mail server</source>
+        <translation>邮件服务器</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="219"/>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="220"/>
+        <source>Security</source>
+        <translation>加密方式</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="221"/>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="222"/>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="223"/>
+        <source>Sender address</source>
+        <translation>发件地址</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="224"/>
+        <source>Timeout (seconds)</source>
+        <translation>超时（秒）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="225"/>
+        <source>Send an HTML part</source>
+        <translation>附带 HTML 格式</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="226"/>
+        <source>CA certificate file</source>
+        <translation>CA 证书文件</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="227"/>
+        <source>Web address (URL)</source>
+        <translation>网址（URL）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="228"/>
+        <source>Signing secret</source>
+        <translation>签名密钥</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="233"/>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="235"/>
+        <source>%1 — %2 — levels %3</source>
+        <translation>%1 — %2 — 层级 %3</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="236"/>
+        <location filename="../widgets/channels_editor.py" line="285"/>
+        <source>(no name)</source>
+        <translation>（未命名）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="241"/>
+        <source>(off)</source>
+        <translation>（已停用）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="272"/>
+        <source>A channel has no name.</source>
+        <translation>有渠道没有名称。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="274"/>
+        <source>Two channels are called “%1”; names must differ.</source>
+        <translation>有两个渠道都叫“%1”；名称不能重复。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="282"/>
+        <source>Settings</source>
+        <translation>设置项</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="284"/>
+        <source>“%1”, %2: %3</source>
+        <translation>“%1”，%2：%3</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="304"/>
+        <location filename="../widgets/channels_editor.py" line="306"/>
+        <source>Channel %1</source>
+        <translation>渠道 %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="358"/>
+        <source>STARTTLS (port 587, default)</source>
+        <translation>STARTTLS（端口 587，默认）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="359"/>
+        <source>None (port 25)</source>
+        <translation>不加密（端口 25）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="359"/>
+        <source>SSL/TLS (port 465)</source>
+        <translation>SSL/TLS（端口 465）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="382"/>
+        <source>Forget</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="383"/>
+        <source>Remove the stored value when the channels are saved</source>
+        <translation>保存渠道时删除已存储的值</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="400"/>
+        <source>e.g. smtp.example.com</source>
+        <translation>例如：smtp.example.com</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="401"/>
+        <source>default for the security chosen</source>
+        <translation>按所选加密方式的默认值</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="402"/>
+        <source>only when the server asks for a login</source>
+        <translation>仅在服务器要求登录时填写</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="403"/>
+        <source>e.g. alerts@example.com</source>
+        <translation>例如：alerts@example.com</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="404"/>
+        <source>default: 5 (e-mail: 10)</source>
+        <translation>默认：5（电子邮件：10）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="405"/>
+        <source>only for a private certificate authority</source>
+        <translation>仅用于私有证书颁发机构</translation>
+    </message>
+    <message>
+        <location filename="../widgets/channels_editor.py" line="413"/>
+        <source>stored — type a new value to replace it</source>
+        <translation>已存储 — 输入新值即可替换</translation>
     </message>
 </context>
 <context>
@@ -2148,171 +2669,171 @@
 <context>
     <name>IncidentsView</name>
     <message>
-        <location filename="../views/incidents.py" line="76"/>
-        <location filename="../views/incidents.py" line="161"/>
+        <location filename="../views/incidents.py" line="75"/>
+        <location filename="../views/incidents.py" line="160"/>
         <source>Incidents</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="97"/>
+        <location filename="../views/incidents.py" line="96"/>
         <source>All types</source>
         <translation>全部类型</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="98"/>
+        <location filename="../views/incidents.py" line="97"/>
         <source>All customer types</source>
         <translation>全部顾客类型</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="99"/>
+        <location filename="../views/incidents.py" line="98"/>
         <source>Sensitive trigger mentioned</source>
         <translation>提及敏感话题</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="102"/>
+        <location filename="../views/incidents.py" line="101"/>
         <source>Only incidents where the customer mentioned an escalated complaint, the consumer association or the media</source>
         <translation>只显示顾客提到升级投诉、消费者协会或媒体的事件</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="105"/>
+        <location filename="../views/incidents.py" line="104"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="106"/>
+        <location filename="../views/incidents.py" line="105"/>
         <source>Save the listed incidents as CSV or Excel</source>
         <translation>将列出的事件保存为 CSV 或 Excel 文件</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="116"/>
-        <location filename="../views/incidents.py" line="213"/>
+        <location filename="../views/incidents.py" line="115"/>
+        <location filename="../views/incidents.py" line="212"/>
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="117"/>
+        <location filename="../views/incidents.py" line="116"/>
         <source>From</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="118"/>
+        <location filename="../views/incidents.py" line="117"/>
         <source>To</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="130"/>
+        <location filename="../views/incidents.py" line="129"/>
         <source>Incident type</source>
         <translation>事件类型</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="131"/>
+        <location filename="../views/incidents.py" line="130"/>
         <source>Customer</source>
         <translation>顾客</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="164"/>
+        <location filename="../views/incidents.py" line="163"/>
         <source>No incidents match these filters.</source>
         <translation>没有符合筛选条件的事件。</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="200"/>
+        <location filename="../views/incidents.py" line="199"/>
         <source>Details</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="212"/>
+        <location filename="../views/incidents.py" line="211"/>
         <source>Time (local)</source>
         <translation>时间（当地）</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="214"/>
+        <location filename="../views/incidents.py" line="213"/>
         <source>Staff</source>
         <translation>员工</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="215"/>
+        <location filename="../views/incidents.py" line="214"/>
         <source>Customer type</source>
         <translation>顾客类型</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="216"/>
+        <location filename="../views/incidents.py" line="215"/>
         <source>Compensation</source>
         <translation>补偿</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="217"/>
+        <location filename="../views/incidents.py" line="216"/>
         <source>Approved by</source>
         <translation>批准人</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="226"/>
+        <location filename="../views/incidents.py" line="225"/>
         <source>No description was recorded.</source>
         <translation>未记录描述。</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="227"/>
-        <location filename="../views/incidents.py" line="242"/>
-        <location filename="../views/incidents.py" line="448"/>
+        <location filename="../views/incidents.py" line="226"/>
+        <location filename="../views/incidents.py" line="241"/>
+        <location filename="../views/incidents.py" line="430"/>
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="228"/>
+        <location filename="../views/incidents.py" line="227"/>
         <source>Select an incident to see what happened.</source>
         <translation>选择一个事件查看经过。</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="296"/>
+        <location filename="../views/incidents.py" line="278"/>
         <source>All stores</source>
         <translation>全部门店</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="345"/>
+        <location filename="../views/incidents.py" line="327"/>
         <source>Showing the newest %1 incidents; narrow the filters to see the rest.</source>
         <translation>显示最新的 %1 个事件；缩小筛选范围可查看其余事件。</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="349"/>
+        <location filename="../views/incidents.py" line="331"/>
         <source>Incidents: %1</source>
         <translation>事件：%1</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="352"/>
+        <location filename="../views/incidents.py" line="334"/>
         <source>%1 with a sensitive trigger</source>
         <translation>其中 %1 个提及敏感话题</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="408"/>
+        <location filename="../views/incidents.py" line="390"/>
         <source>Sensitive trigger mentioned: %1. Report to your superior at once; the escalation skips the first level.</source>
         <translation>提及敏感话题：%1。请立即向上级报告；升级时跳过第一级。</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="413"/>
+        <location filename="../views/incidents.py" line="395"/>
         <source>(not recorded)</source>
         <translation>（未记录）</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="419"/>
+        <location filename="../views/incidents.py" line="401"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="435"/>
+        <location filename="../views/incidents.py" line="417"/>
         <source>Export incidents</source>
         <translation>导出事件</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="437"/>
+        <location filename="../views/incidents.py" line="419"/>
         <source>CSV, UTF-8 (*.csv);;Excel workbook (*.xlsx)</source>
         <translation>CSV，UTF-8 (*.csv);;Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="460"/>
+        <location filename="../views/incidents.py" line="442"/>
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="472"/>
+        <location filename="../views/incidents.py" line="454"/>
         <source>Exported %1 incidents to %2</source>
         <translation>已导出 %1 个事件到 %2</translation>
     </message>
@@ -2647,87 +3168,92 @@
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="58"/>
+        <location filename="../main_window.py" line="44"/>
+        <source>Audit</source>
+        <translation>审计</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="59"/>
         <source>Storemon</source>
         <translation>Storemon</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="94"/>
+        <location filename="../main_window.py" line="95"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="95"/>
+        <location filename="../main_window.py" line="96"/>
         <source>&amp;Import...</source>
         <translation>导入(&amp;I)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="98"/>
+        <location filename="../main_window.py" line="99"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="102"/>
+        <location filename="../main_window.py" line="103"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="106"/>
+        <location filename="../main_window.py" line="107"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="114"/>
+        <location filename="../main_window.py" line="115"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="115"/>
+        <location filename="../main_window.py" line="116"/>
         <source>&amp;About Storemon</source>
         <translation>关于 Storemon(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="121"/>
+        <location filename="../main_window.py" line="122"/>
         <source>Database: %1</source>
         <translation>数据库：%1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="122"/>
+        <location filename="../main_window.py" line="123"/>
         <source>Signed in as %1</source>
         <translation>当前用户：%1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="127"/>
+        <location filename="../main_window.py" line="128"/>
         <source>Worker: checking...</source>
         <translation>后台服务：检查中...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="149"/>
+        <location filename="../main_window.py" line="155"/>
         <source>Database: connection lost</source>
         <translation>数据库：连接已断开</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="156"/>
+        <location filename="../main_window.py" line="161"/>
         <source>Worker: not running</source>
         <translation>后台服务：未运行</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="160"/>
+        <location filename="../main_window.py" line="165"/>
         <source>Worker: running</source>
         <translation>后台服务：运行中</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="162"/>
+        <location filename="../main_window.py" line="167"/>
         <source>Worker: silent for %1 min</source>
         <translation>后台服务：已 %1 分钟无响应</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="222"/>
+        <location filename="../main_window.py" line="227"/>
         <source>About Storemon</source>
         <translation>关于 Storemon</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="224"/>
+        <location filename="../main_window.py" line="229"/>
         <source>Storemon %1
 
 Staffing, queue waits, shift pressure and escalation for small stores.</source>
@@ -3795,143 +4321,143 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>ScheduleView</name>
     <message>
-        <location filename="../views/schedule.py" line="314"/>
+        <location filename="../views/schedule.py" line="313"/>
         <source>Schedule</source>
         <translation>排班</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="322"/>
+        <location filename="../views/schedule.py" line="321"/>
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
+        <location filename="../views/schedule.py" line="327"/>
         <location filename="../views/schedule.py" line="328"/>
-        <location filename="../views/schedule.py" line="329"/>
         <source>Previous week</source>
         <translation>上一周</translation>
     </message>
     <message>
+        <location filename="../views/schedule.py" line="331"/>
         <location filename="../views/schedule.py" line="332"/>
-        <location filename="../views/schedule.py" line="333"/>
         <source>Next week</source>
         <translation>下一周</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="337"/>
+        <location filename="../views/schedule.py" line="336"/>
         <source>Any day of the week to show</source>
         <translation>选择要显示那一周中的任意一天</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="338"/>
+        <location filename="../views/schedule.py" line="337"/>
         <source>Week</source>
         <translation>周</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="339"/>
+        <location filename="../views/schedule.py" line="338"/>
         <source>This week</source>
         <translation>本周</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="352"/>
+        <location filename="../views/schedule.py" line="351"/>
         <source>Add shift…</source>
         <translation>添加班次…</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="353"/>
+        <location filename="../views/schedule.py" line="352"/>
         <source>Change shift…</source>
         <translation>修改班次…</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="354"/>
-        <location filename="../views/schedule.py" line="410"/>
-        <location filename="../views/schedule.py" line="791"/>
-        <location filename="../views/schedule.py" line="800"/>
-        <location filename="../views/schedule.py" line="827"/>
+        <location filename="../views/schedule.py" line="353"/>
+        <location filename="../views/schedule.py" line="409"/>
+        <location filename="../views/schedule.py" line="773"/>
+        <location filename="../views/schedule.py" line="782"/>
+        <location filename="../views/schedule.py" line="809"/>
         <source>Delete shift</source>
         <translation>删除班次</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="359"/>
+        <location filename="../views/schedule.py" line="358"/>
         <source>&amp;Store</source>
         <translation>门店(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="361"/>
+        <location filename="../views/schedule.py" line="360"/>
         <source>&amp;Week</source>
         <translation>周(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="381"/>
+        <location filename="../views/schedule.py" line="380"/>
         <source>You can view this roster. A shift lead or the store manager can change it.</source>
         <translation>你可以查看此排班表。值班主管或店长可以修改。</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="409"/>
+        <location filename="../views/schedule.py" line="408"/>
         <source>Shifts of the week</source>
         <translation>本周班次</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="423"/>
+        <location filename="../views/schedule.py" line="422"/>
         <source>Staff on the floor</source>
         <translation>在岗人数</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="500"/>
+        <location filename="../views/schedule.py" line="482"/>
         <source>There are no stores to show. Import a roster or create the demo chain.</source>
         <translation>没有可显示的门店。请导入排班表或创建演示连锁。</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="533"/>
+        <location filename="../views/schedule.py" line="515"/>
         <source>Nobody works at this store yet. Import a staff list to add people.</source>
         <translation>这家门店还没有员工。请导入员工名单来添加人员。</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="537"/>
+        <location filename="../views/schedule.py" line="519"/>
         <source>This week: %1 of shifts · %2 with one person alone on the floor</source>
         <translation>本周：排班共 %1 · 单人在岗 %2</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="542"/>
+        <location filename="../views/schedule.py" line="524"/>
         <source>%1 below the tier policy</source>
         <translation>低于档位要求 %1</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="574"/>
+        <location filename="../views/schedule.py" line="556"/>
         <source>Tier policy “%1” asks for %2 staff on the floor at this store (average daily revenue %3). Hours with fewer are marked below policy.</source>
         <translation>档位政策“%1”要求本店在岗 %2 人（日均营业额 %3）。人数不足的时段标记为低于档位要求。</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="583"/>
+        <location filename="../views/schedule.py" line="565"/>
         <source>and above</source>
         <translation>及以上</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="586"/>
+        <location filename="../views/schedule.py" line="568"/>
         <source>This store is in a policy gap: its average daily revenue (%1) falls between the bands of tier policy “%2” (%3–%4 is covered by no band), so the policy sets no staffing level here. Close the gap on the Policies screen.</source>
         <translation>本店处于档位空档：其日均营业额（%1）落在档位政策“%2”的档位之间（%3–%4 没有任何档位覆盖），因此政策未规定本店的配员人数。请在“政策”页面补上空档。</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="598"/>
+        <location filename="../views/schedule.py" line="580"/>
         <source>This store has no tier policy, so no staffing level is checked. Assign one on the Policies screen.</source>
         <translation>本店没有档位政策，因此不检查配员人数。请在“政策”页面为其分配。</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="602"/>
+        <location filename="../views/schedule.py" line="584"/>
         <source>There is no sales history for this store yet, so its tier policy “%1” cannot place it in a band.</source>
         <translation>本店还没有销售记录，因此档位政策“%1”无法确定其所属档位。</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="775"/>
+        <location filename="../views/schedule.py" line="757"/>
         <source>Shift saved: %1, %2 %3</source>
         <translation>班次已保存：%1，%2 %3</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="792"/>
+        <location filename="../views/schedule.py" line="774"/>
         <source>Delete %1&apos;s shift on %2, %3?</source>
         <translation>删除 %1 在 %2 %3 的班次？</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="814"/>
+        <location filename="../views/schedule.py" line="796"/>
         <source>Shift deleted: %1, %2</source>
         <translation>班次已删除：%1，%2</translation>
     </message>
@@ -3939,270 +4465,328 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>SettingsView</name>
     <message>
-        <location filename="../views/settings.py" line="90"/>
+        <location filename="../views/settings.py" line="96"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="94"/>
+        <location filename="../views/settings.py" line="100"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="96"/>
+        <location filename="../views/settings.py" line="102"/>
         <source>System (follow this computer)</source>
         <translation>跟随系统（本机设置）</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="105"/>
+        <location filename="../views/settings.py" line="111"/>
         <source>Show Storemon in</source>
         <translation>Storemon 显示语言</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="110"/>
+        <location filename="../views/settings.py" line="116"/>
         <source>This PC only: each computer of the chain keeps its own language.</source>
         <translation>仅对本机生效：连锁的每台电脑各自保存语言设置。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="120"/>
+        <location filename="../views/settings.py" line="126"/>
         <source>Language set to %1.</source>
         <translation>语言已设为 %1。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="125"/>
+        <location filename="../views/settings.py" line="131"/>
         <source>Database</source>
         <translation>数据库</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="132"/>
+        <location filename="../views/settings.py" line="138"/>
         <source>A SQLite file, or postgresql://user:password@server:5432/storemon</source>
         <translation>SQLite 文件，或 postgresql://user:password@server:5432/storemon</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="135"/>
+        <location filename="../views/settings.py" line="141"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="137"/>
-        <location filename="../views/settings.py" line="206"/>
+        <location filename="../views/settings.py" line="143"/>
+        <location filename="../views/settings.py" line="212"/>
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="139"/>
+        <location filename="../views/settings.py" line="145"/>
         <source>Use this database</source>
         <translation>使用此数据库</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="141"/>
+        <location filename="../views/settings.py" line="147"/>
         <source>Use the built-in database</source>
         <translation>使用内置数据库</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="142"/>
+        <location filename="../views/settings.py" line="148"/>
         <source>The SQLite file in this user&apos;s data folder</source>
         <translation>当前用户数据文件夹中的 SQLite 文件</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="154"/>
+        <location filename="../views/settings.py" line="160"/>
         <source>In use now</source>
         <translation>当前使用</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="155"/>
+        <location filename="../views/settings.py" line="161"/>
         <source>Settings file</source>
         <translation>设置文件</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="161"/>
+        <location filename="../views/settings.py" line="167"/>
         <source>One PC: a SQLite file. A chain: every PC uses the same PostgreSQL server. Test the connection first; Storemon switches to the new database when it next starts.</source>
         <translation>单台电脑：使用 SQLite 文件。连锁多店：所有电脑使用同一台 PostgreSQL 服务器。请先测试连接；Storemon 下次启动时切换到新数据库。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="179"/>
+        <location filename="../views/settings.py" line="185"/>
         <source>names: %1</source>
         <translation>文件中指定的数据库：%1</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="181"/>
+        <location filename="../views/settings.py" line="187"/>
         <source>%1 is set on this PC and wins over the settings file.</source>
         <translation>本机设置了 %1，它优先于设置文件。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="189"/>
+        <location filename="../views/settings.py" line="195"/>
         <source>Choose a database file</source>
         <translation>选择数据库文件</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="191"/>
+        <location filename="../views/settings.py" line="197"/>
         <source>SQLite databases (*.sqlite3 *.sqlite *.db);;All files (*)</source>
         <translation>SQLite 数据库 (*.sqlite3 *.sqlite *.db);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="212"/>
+        <location filename="../views/settings.py" line="218"/>
         <source>Type the full address with its password to test another server.</source>
         <translation>要测试其他服务器，请输入含密码的完整地址。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="215"/>
+        <location filename="../views/settings.py" line="221"/>
         <source>Testing…</source>
         <translation>正在测试…</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="216"/>
+        <location filename="../views/settings.py" line="222"/>
         <source>Connecting (up to 5 seconds)…</source>
         <translation>正在连接（最多 5 秒）…</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="228"/>
+        <location filename="../views/settings.py" line="234"/>
         <source>Connected to %1 %2 at %3.</source>
         <translation>已连接到 %3 上的 %1 %2。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="234"/>
+        <location filename="../views/settings.py" line="240"/>
         <source>It holds a Storemon database (schema %1).</source>
         <translation>其中已有 Storemon 数据库（架构版本 %1）。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="238"/>
+        <location filename="../views/settings.py" line="244"/>
         <source>The file does not exist yet; Storemon creates an empty database there.</source>
         <translation>该文件尚不存在；Storemon 会在该位置新建一个空数据库。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="240"/>
+        <location filename="../views/settings.py" line="246"/>
         <source>It is empty; Storemon sets it up on the next start.</source>
         <translation>数据库为空；Storemon 会在下次启动时完成初始化。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="246"/>
+        <location filename="../views/settings.py" line="252"/>
         <source>Cannot use this database: %1</source>
         <translation>无法使用此数据库：%1</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="253"/>
+        <location filename="../views/settings.py" line="259"/>
         <source>Enter a SQLite file path or a PostgreSQL address first.</source>
         <translation>请先输入 SQLite 文件路径或 PostgreSQL 地址。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="278"/>
+        <location filename="../views/settings.py" line="284"/>
         <source>Saved. Restart Storemon to connect to the new database.</source>
         <translation>已保存。重启 Storemon 后将连接到新数据库。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="280"/>
+        <location filename="../views/settings.py" line="286"/>
         <source>%1 is set on this PC and still wins over the settings file.</source>
         <translation>本机设置了 %1，它仍优先于设置文件。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="287"/>
+        <location filename="../views/settings.py" line="293"/>
         <source>Support for staff</source>
         <translation>员工支持</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="289"/>
+        <location filename="../views/settings.py" line="295"/>
         <source>e.g. 400-820-1234</source>
         <translation>例如：400-820-1234</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="291"/>
+        <location filename="../views/settings.py" line="297"/>
         <source>e.g. every day 8:00–22:00</source>
         <translation>例如：每天 8:00–22:00</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="293"/>
+        <location filename="../views/settings.py" line="299"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="293"/>
+        <location filename="../views/settings.py" line="299"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="293"/>
+        <location filename="../views/settings.py" line="299"/>
         <source>When to call / note</source>
         <translation>联系时间 / 备注</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="295"/>
+        <location filename="../views/settings.py" line="301"/>
         <source>Remove this contact</source>
         <translation>删除此联系人</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="298"/>
+        <location filename="../views/settings.py" line="304"/>
         <source>Add contact</source>
         <translation>添加联系人</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="301"/>
+        <location filename="../views/settings.py" line="307"/>
         <source>When and where the sessions are, and how to book one</source>
         <translation>辅导的时间、地点和预约方式</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="303"/>
+        <location filename="../views/settings.py" line="309"/>
         <source>Upcoming stress-management training and how to join</source>
         <translation>近期的压力管理培训及参加方式</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="310"/>
+        <location filename="../views/settings.py" line="316"/>
         <source>Save support resources</source>
         <translation>保存支持资源</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="313"/>
+        <location filename="../views/settings.py" line="319"/>
+        <location filename="../views/settings.py" line="462"/>
         <source>Revert</source>
         <translation>还原</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="318"/>
+        <location filename="../views/settings.py" line="324"/>
         <source>Hours</source>
         <translation>服务时间</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="321"/>
+        <location filename="../views/settings.py" line="327"/>
         <source>Support hotline</source>
         <translation>支持热线</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="333"/>
+        <location filename="../views/settings.py" line="339"/>
         <source>Shown to staff on the counter screen after a hard moment: who to call and where to get help. Shared by every PC of the chain.</source>
         <translation>员工遇到困难时会在柜台屏幕上看到：可以联系谁、去哪里求助。连锁所有电脑共用。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="339"/>
+        <location filename="../views/settings.py" line="345"/>
         <source>Mutual-aid contacts (colleagues who step in or listen)</source>
         <translation>互助联系人（可以补位或倾听的同事）</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="343"/>
+        <location filename="../views/settings.py" line="349"/>
         <source>Mental-health sessions</source>
         <translation>心理健康辅导</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="344"/>
+        <location filename="../views/settings.py" line="350"/>
         <source>Stress-management training</source>
         <translation>压力管理培训</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="351"/>
+        <location filename="../views/settings.py" line="357"/>
         <source>Only head office (service director, executive, administrator) can change these.</source>
         <translation>只有总部（服务总监、高管、管理员）可以修改这些内容。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="429"/>
+        <location filename="../views/settings.py" line="435"/>
         <source>Support resources saved; the counter screens show them from now on.</source>
         <translation>支持资源已保存，柜台屏幕即刻显示。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="437"/>
+        <location filename="../views/settings.py" line="443"/>
+        <location filename="../views/settings.py" line="561"/>
         <source>Only head-office roles (service director, executive, administrator) may change chain-wide settings. Nothing was saved.</source>
         <translation>只有总部角色（服务总监、高管、管理员）可以修改全连锁设置。未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="441"/>
+        <location filename="../views/settings.py" line="447"/>
+        <location filename="../views/settings.py" line="565"/>
         <source>Not saved: %1</source>
         <translation>未保存：%1</translation>
+    </message>
+    <message>
+        <location filename="../views/settings.py" line="452"/>
+        <source>Notification channels</source>
+        <translation>通知渠道</translation>
+    </message>
+    <message>
+        <location filename="../views/settings.py" line="459"/>
+        <source>Save channels</source>
+        <translation>保存渠道</translation>
+    </message>
+    <message>
+        <location filename="../views/settings.py" line="473"/>
+        <source>Alerts of the chosen escalation levels also go to these group chats, webhooks and mailboxes. Passwords, signing secrets and web addresses are kept in this computer&apos;s keyring (or a file only your account can read), never in the database.</source>
+        <translation>所选升级层级的告警也会发送到这些群聊、Webhook 和邮箱。密码、签名密钥和网址保存在本机的密钥环中（或只有您的账户可读的文件中），从不写入数据库。</translation>
+    </message>
+    <message>
+        <location filename="../views/settings.py" line="488"/>
+        <source>Only head office (service director, executive, administrator) can change the notification channels or send a test.</source>
+        <translation>只有总部（服务总监、高管、管理员）可以修改通知渠道或发送测试。</translation>
+    </message>
+    <message>
+        <location filename="../views/settings.py" line="535"/>
+        <source>Not saved; fix these first:</source>
+        <translation>未保存；请先修正以下问题：</translation>
+    </message>
+    <message>
+        <location filename="../views/settings.py" line="553"/>
+        <source>Notification channels saved; alerts use them from now on.</source>
+        <translation>通知渠道已保存；此后告警将使用这些渠道。</translation>
+    </message>
+    <message>
+        <location filename="../views/settings.py" line="580"/>
+        <source>Sending…</source>
+        <translation>正在发送…</translation>
+    </message>
+    <message>
+        <location filename="../views/settings.py" line="581"/>
+        <source>Sending a test message…</source>
+        <translation>正在发送测试消息…</translation>
+    </message>
+    <message>
+        <location filename="../views/settings.py" line="592"/>
+        <source>Send test</source>
+        <translation>发送测试</translation>
+    </message>
+    <message>
+        <location filename="../views/settings.py" line="596"/>
+        <source>Test message sent.</source>
+        <translation>测试消息已发送。</translation>
+    </message>
+    <message>
+        <location filename="../views/settings.py" line="600"/>
+        <source>Test failed: %1</source>
+        <translation>测试失败：%1</translation>
     </message>
 </context>
 <context>

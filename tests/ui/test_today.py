@@ -162,10 +162,10 @@ def test_a_reason_whose_translation_lost_a_placeholder_falls_back_to_english():
 def test_pointing_at_the_chart_reads_out_that_quarter_hour(qtbot, make_ctx):
     view = open_today(qtbot, make_ctx("mgr-sh001"))
     chart = view.timeline
-    viewport = chart.plot_widget.viewport()
-    for hour in (7.9, 8.1):  # the pointer enters the plot, then rests on 08:00-08:15
-        qtbot.mouseMove(
-            viewport, chart.plot_widget.mapFromScene(chart.plot.vb.mapViewToScene(QPointF(hour, 1)))
-        )
+    # The pointer rests on 08:00-08:15. pyqtgraph turns window mouse moves into the scene's
+    # sigMouseMoved, which the chart listens to; emitting that keeps the test independent of the
+    # shared offscreen cursor (QTest sends no move to where an earlier test left it).
+    for hour in (7.9, 8.1):
+        chart.plot.scene().sigMouseMoved.emit(chart.plot.vb.mapViewToScene(QPointF(hour, 1)))
     qtbot.waitUntil(lambda: chart.readout.text().startswith("08:00–08:15"), timeout=WAIT_MS)
     assert "on shift" in chart.readout.text() and "modelled wait" in chart.readout.text()

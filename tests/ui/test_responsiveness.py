@@ -10,10 +10,11 @@ from PySide6.QtCore import QTimer
 from benchmarks.bench_import import generate
 
 TICK_MS = 20
-# The import is CPU-bound Python in a worker thread, so the GUI thread competes for the GIL:
-# measured worst gaps are 0.2-0.8 s during the million-row parse on this 2-core machine
-# (docs/performance.md). A longer stall means work ran on the GUI thread, which this catches.
-MAX_GAP_S = 1.0
+# The import and the region model are CPU-bound Python in two worker threads, so the GUI thread
+# competes with both for the GIL: measured worst gaps are 0.2-1.4 s on this 2-core machine
+# (docs/performance.md, a known limit). Running the import on the GUI thread would freeze it for
+# its whole 8-15 s, which this catches, as does the tick count below.
+MAX_GAP_S = 3.0
 
 
 @pytest.mark.slow

@@ -12,16 +12,14 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QItemSelection, QLocale, QSortFilterProxyModel, QStandardPaths, Qt, QTimer
+from PySide6.QtCore import QDate, QItemSelection, QLocale, QStandardPaths, Qt, QTimer
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -29,7 +27,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +38,7 @@ from ui.context import AppContext
 from ui.models.audit_table import AuditTableModel
 from ui.tasks import TaskControl
 from ui.views.base import BaseView
+from ui.widgets.record_table import record_table
 
 DEFAULT_DAYS = 30
 SEARCH_DELAY_MS = 400
@@ -169,25 +167,9 @@ class AuditView(BaseView):
         row2.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
 
         self.model = AuditTableModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(AuditTableModel.SortRole)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(AuditTableModel.TIME, Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        header.setResizeContentsPrecision(200)
-        self.table.setAccessibleName(self.tr("Audit log"))
+        self.proxy, self.table = record_table(
+            self, self.model, AuditTableModel.SortRole, AuditTableModel.TIME, self.tr("Audit log")
+        )
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
 
         self.empty_label = QLabel(self.tr("No audit entries match these filters."))

@@ -11,9 +11,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QItemSelection, QLocale, QSortFilterProxyModel, QStandardPaths, Qt
+from PySide6.QtCore import QDate, QItemSelection, QLocale, QStandardPaths, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QProgressBar,
@@ -30,7 +28,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +38,7 @@ from ui.context import AppContext
 from ui.models.incidents_table import IncidentsTableModel, code_label, local_time_text, money_text
 from ui.tasks import TaskControl
 from ui.views.base import BaseView
+from ui.widgets.record_table import record_table
 
 DEFAULT_DAYS = 28
 
@@ -139,25 +137,9 @@ class IncidentsView(BaseView):
         row2.addWidget(self.export_button)
 
         self.model = IncidentsTableModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(IncidentsTableModel.SortRole)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(IncidentsTableModel.TIME, Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        header.setResizeContentsPrecision(200)
-        self.table.setAccessibleName(self.tr("Incidents"))
+        self.proxy, self.table = record_table(
+            self, self.model, IncidentsTableModel.SortRole, IncidentsTableModel.TIME, self.tr("Incidents")
+        )
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
 
         self.empty_label = QLabel(self.tr("No incidents match these filters."))

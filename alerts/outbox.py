@@ -17,8 +17,17 @@ Guarantees, and their price:
   an idempotency key — the webhook `Idempotency-Key` header and payload field, the email
   Message-ID and `X-Storemon-Idempotency-Key` — and receivers drop repeats by it.
 * **No double delivery by two live workers.** `claim_due` leases rows atomically (a row lock,
-  or `UPDATE ... WHERE lease free ... RETURNING`), and a dispatcher does not start a send its
-  lease might not cover (`lease_margin`), so two healthy workers never send one row twice.
+  or `UPDATE ... WHERE lease free ... RETURNING`), and `begin_send` renews the lease of the one
+  row about to be sent, atomically and only for its holder, so a healthy worker's row is never
+  re-claimed mid-send by another.
+* **Attempts mean sends.** Claiming is free: only `begin_send` counts an attempt, so rows that
+  wait behind a slow send, or whose claim lapses, lose nothing; a row goes dead only after
+  `max_attempts` sends were started against its endpoint (or a permanent error).
+* **Channels are independent.** Each channel is claimed and sent on its own thread, so one slow
+  or dead endpoint delays no other channel. A dispatcher claims only the channels it has a
+  notifier for, so a worker host that lacks a channel's secret leaves those rows to one that has it.
+* **Acknowledgement wins.** `begin_send` refuses (and cancels) a page whose alert was
+  acknowledged, resolved or snoozed meanwhile: no page is ever delivered after the answer.
 """
 
 from __future__ import annotations
@@ -27,8 +36,8 @@ import itertools
 import logging
 import random
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from typing import Final, Protocol
 
@@ -40,12 +49,18 @@ log = logging.getLogger(__name__)
 PENDING: Final = "pending"
 DELIVERED: Final = "delivered"
 DEAD: Final = "dead"
+CANCELLED: Final = "cancelled"
+"""Not sent because the alert was answered first; kept for the record."""
+SENDING: Final = "sending"
+LOST: Final = "lost"
+"""What `begin_send` answers: go ahead (SENDING), another worker has the row or it is no longer
+pending (LOST), or the page's alert was answered and the row is now CANCELLED."""
 MAX_ERROR_CHARS: Final = 1000
 
 
 @dataclass(frozen=True)
 class PendingNotification:
-    """A claimed outbox row. `attempts` counts the earlier claims of this row (0 the first time)."""
+    """A claimed outbox row. `attempts` counts the sends started before this claim (0 the first time)."""
 
     id: int
     channel: str
@@ -57,9 +72,9 @@ class PendingNotification:
 class OutboxStore(Protocol):
     """Storage for the outbox. Every method takes `now` explicitly; none reads a clock.
 
-    The store counts attempts when it claims: `claim_due` returns each row with the number of
-    earlier claims, and adds one. A row that crashes its worker every time therefore still
-    runs out of attempts and goes dead instead of looping forever.
+    Claiming costs nothing; `begin_send` counts the attempt when the send really starts. A row
+    that crashes its worker mid-send every time therefore still runs out of attempts and goes
+    dead instead of looping forever, while rows that were only claimed lose nothing.
 
     `mark_retry` and `mark_dead` must only act while `worker` still holds the row's lease
     (the lease owner is `worker`, the status pending): a worker whose lease expired and whose
@@ -68,10 +83,27 @@ class OutboxStore(Protocol):
     """
 
     def claim_due(
-        self, now: datetime, limit: int, worker: str, lease: timedelta
+        self,
+        now: datetime,
+        limit: int,
+        worker: str,
+        lease: timedelta,
+        channels: Collection[str] | None = None,
     ) -> list[PendingNotification]:
         """Atomically lease up to `limit` rows that are pending, due (`next_attempt_at <= now`)
-        and not leased (or whose lease expired), oldest due first, to `worker` until `now + lease`."""
+        and not leased (or whose lease expired), oldest due first, to `worker` until `now + lease`.
+        With `channels`, only rows of those channels. Attempts are not counted here."""
+        ...
+
+    def begin_send(self, notification_id: int, worker: str, now: datetime, lease: timedelta) -> str:
+        """Just before sending: if `worker` still holds the row, count one attempt, renew its
+        lease to `now + lease` and answer SENDING. Answer LOST (nothing counted) when another
+        worker re-claimed it or it is no longer pending, and CANCELLED when it is a page whose
+        alert was acknowledged, resolved or snoozed meanwhile (the store marks it so)."""
+        ...
+
+    def release(self, notification_ids: Collection[int], worker: str) -> None:
+        """Give back claimed rows that were never started, at no cost, so any worker can take them."""
         ...
 
     def mark_delivered(self, notification_id: int, worker: str, now: datetime) -> None:
@@ -90,6 +122,11 @@ class OutboxStore(Protocol):
 
     def channel_failing(self, channel: str, error: str, now: datetime) -> None:
         """Raise, or refresh, the alert that `channel` is failing (so a person looks at it)."""
+        ...
+
+    def unserved_channels(self, due_before: datetime, served: Collection[str]) -> dict[str, int]:
+        """Channels outside `served` with pending rows due before `due_before` that nobody
+        holds: channel -> how many. Rows that old and untouched mean no worker serves them."""
         ...
 
 
@@ -134,18 +171,23 @@ def backoff(
 
 @dataclass(frozen=True)
 class DispatchReport:
-    """What one `run_once` did. `skipped`: claimed, but not sent because the lease was nearly
-    spent; those rows are claimed again once the lease expires."""
+    """What one `run_once` did. `skipped`: claimed, but not sent because another worker took it
+    over or it was given back unstarted (no attempt spent); `cancelled`: a page whose alert was
+    answered before it could be sent."""
 
     delivered: int = 0
     retried: int = 0
     dead: int = 0
     skipped: int = 0
+    cancelled: int = 0
 
     @property
     def total(self) -> int:
         """All claimed rows."""
-        return self.delivered + self.retried + self.dead + self.skipped
+        return sum(getattr(self, f.name) for f in fields(self))
+
+    def __add__(self, other: DispatchReport) -> DispatchReport:
+        return DispatchReport(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
 
 
 class Dispatcher:
@@ -171,6 +213,7 @@ class Dispatcher:
         max_delay: timedelta = timedelta(minutes=15),
         failing_after: int = 3,
         lease_margin: timedelta | None = None,
+        unserved_after: timedelta = timedelta(minutes=5),
     ) -> None:
         if max_attempts < 1 or batch < 1 or failing_after < 1:
             raise ValueError("max_attempts, batch and failing_after must be at least 1")
@@ -191,18 +234,67 @@ class Dispatcher:
         # lease could overlap another worker's send of the same row.
         self.lease_margin = lease / 4 if lease_margin is None else lease_margin
         self._consecutive_failures: dict[str, int] = {}
+        # Rows of a channel this dispatcher has no notifier for (its host lacks the secret) are
+        # left for a worker that has one; if none took them for this long, a person is told.
+        self.unserved_after = unserved_after
+        self._unserved_checked: datetime | None = None
 
     def run_once(self) -> DispatchReport:
-        """Claim one batch of due notifications and try each once."""
+        """One pass: every channel this dispatcher serves claims a batch and sends it, each
+        channel on its own thread so a slow or hanging endpoint delays only its own rows."""
+        self._flag_unserved_channels()
+        channels = sorted(self.notifiers)
+        if len(channels) <= 1:
+            return sum((self._run_channel(c) for c in channels), DispatchReport())
+        reports: dict[str, DispatchReport] = {}
+
+        def run(channel: str) -> None:
+            try:
+                reports[channel] = self._run_channel(channel)
+            except Exception:  # a store failure on one channel must not stop the others
+                log.exception("outbox: dispatching channel %s failed", channel)
+
+        threads = [threading.Thread(target=run, args=(c,), name=f"outbox-{c}", daemon=True) for c in channels]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return sum(reports.values(), DispatchReport())
+
+    def _flag_unserved_channels(self) -> None:
+        """At most once a minute: raise channel-failing for channels no worker has served lately."""
+        now = self.clock()
+        if self._unserved_checked is not None and now - self._unserved_checked < timedelta(minutes=1):
+            return
+        self._unserved_checked = now
+        try:
+            waiting = self.store.unserved_channels(now - self.unserved_after, self.notifiers)
+            minutes = round(self.unserved_after.total_seconds() / 60)
+            for channel, count in sorted(waiting.items()):
+                self.store.channel_failing(
+                    channel,
+                    f"{count} notifications for channel '{channel}' have waited over {minutes} min: no "
+                    "running worker has this channel set up (missing secret?); set the channel up on a "
+                    "worker host, or remove it in Settings",
+                    now,
+                )
+        except Exception:
+            log.exception("outbox: could not check for channels no worker serves")
+
+    def _run_channel(self, channel: str) -> DispatchReport:
         claimed_at = self.clock()
-        rows = self.store.claim_due(claimed_at, self.batch, self.worker_id, self.lease)
-        send_deadline = claimed_at + self.lease - self.lease_margin
-        outcomes = {DELIVERED: 0, "retry": 0, DEAD: 0, "skipped": 0}
-        failing: dict[str, str] = {}
-        for row in rows:
-            if self.clock() >= send_deadline:
-                outcomes["skipped"] += 1
-                continue
+        rows = self.store.claim_due(claimed_at, self.batch, self.worker_id, self.lease, channels=[channel])
+        # Stop starting sends when the claim is nearly spent, and give the rest back (no cost),
+        # so a long pass never sits on rows another worker could be sending.
+        stop_at = claimed_at + self.lease - self.lease_margin
+        outcomes = {DELIVERED: 0, "retry": 0, DEAD: 0, "skipped": 0, CANCELLED: 0}
+        failing: str | None = None
+        for index, row in enumerate(rows):
+            if self.clock() >= stop_at:
+                unstarted = [r.id for r in rows[index:]]
+                self.store.release(unstarted, self.worker_id)
+                outcomes["skipped"] += len(unstarted)
+                break
             try:
                 outcome, error = self._deliver(row)
             except Exception:  # a store failure on one row must not stop the others
@@ -210,27 +302,28 @@ class Dispatcher:
                 continue
             outcomes[outcome] += 1
             if error is not None:
-                failing[row.channel] = error
-        for channel, error in failing.items():
+                failing = error
+        if failing is not None:
             try:
-                self.store.channel_failing(channel, error, self.clock())
+                self.store.channel_failing(channel, failing, self.clock())
             except Exception:
                 log.exception("outbox: could not raise the channel-failing alert for %s", channel)
-        return DispatchReport(outcomes[DELIVERED], outcomes["retry"], outcomes[DEAD], outcomes["skipped"])
+        return DispatchReport(
+            outcomes[DELIVERED], outcomes["retry"], outcomes[DEAD], outcomes["skipped"], outcomes[CANCELLED]
+        )
 
     def _deliver(self, row: PendingNotification) -> tuple[str, str | None]:
         """Send one row and record the outcome. Returns (outcome, channel-failing error or None)."""
-        attempt = row.attempts + 1
-        notifier = self.notifiers.get(row.channel)
-        if notifier is None:
-            error = f"no notifier is configured for channel '{row.channel}'; set the channel up in Settings"
-            self.store.mark_dead(row.id, self.worker_id, error, self.clock())
-            return DEAD, error
-        if attempt > self.max_attempts:
-            # Earlier claims ended without an outcome (the worker died mid-send each time).
+        notifier = self.notifiers[row.channel]
+        if row.attempts >= self.max_attempts:
+            # Every earlier send started and ended without a result (the worker died mid-send).
             error = f"gave up after {row.attempts} attempts that ended without a result (worker stopped)"
             self.store.mark_dead(row.id, self.worker_id, error, self.clock())
             return DEAD, error
+        permit = self.store.begin_send(row.id, self.worker_id, self.clock(), self.lease)
+        if permit != SENDING:
+            return (CANCELLED if permit == CANCELLED else "skipped"), None
+        attempt = row.attempts + 1
         try:
             notifier.send(row.recipient, row.message)
         except DeliveryError as exc:
@@ -348,7 +441,12 @@ class MemoryOutbox:
             return [self._rows[key] for key in sorted(self._rows)]
 
     def claim_due(
-        self, now: datetime, limit: int, worker: str, lease: timedelta
+        self,
+        now: datetime,
+        limit: int,
+        worker: str,
+        lease: timedelta,
+        channels: Collection[str] | None = None,
     ) -> list[PendingNotification]:
         """Lease due rows to `worker` (see `OutboxStore.claim_due`)."""
         with self._lock:
@@ -359,18 +457,53 @@ class MemoryOutbox:
                     if row.status == PENDING
                     and row.next_attempt_at <= now
                     and (row.lease_until is None or row.lease_until <= now)
+                    and (channels is None or row.channel in channels)
                 ),
                 key=lambda row: (row.next_attempt_at, row.id),
             )[:limit]
-            claimed = []
             for row in due:
+                self._rows[row.id] = replace(row, lease_owner=worker, lease_until=now + lease)
+            return [
+                PendingNotification(row.id, row.channel, row.recipient, row.message, row.attempts)
+                for row in due
+            ]
+
+    def begin_send(self, notification_id: int, worker: str, now: datetime, lease: timedelta) -> str:
+        """Count the attempt and renew the lease if `worker` holds the row (see the protocol)."""
+        with self._lock:
+            row = self._rows[notification_id]
+            if row.status == CANCELLED:
+                return CANCELLED
+            if not self._holds(row, worker):
+                return LOST
+            self._rows[notification_id] = replace(row, attempts=row.attempts + 1, lease_until=now + lease)
+            return SENDING
+
+    def release(self, notification_ids: Collection[int], worker: str) -> None:
+        """Give unstarted claims back at no cost."""
+        with self._lock:
+            for notification_id in notification_ids:
+                row = self._rows[notification_id]
+                if self._holds(row, worker):
+                    self._rows[notification_id] = replace(row, lease_owner=None, lease_until=None)
+
+    def cancel_pages(self, alert_id: int, now: datetime) -> int:
+        """The alert was answered: its pending pages will never be sent (kept as cancelled)."""
+        with self._lock:
+            pages = [
+                row
+                for row in self._rows.values()
+                if row.status == PENDING and row.message.alert_id == alert_id and row.message.kind == "page"
+            ]
+            for row in pages:
                 self._rows[row.id] = replace(
-                    row, attempts=row.attempts + 1, lease_owner=worker, lease_until=now + lease
+                    row,
+                    status=CANCELLED,
+                    lease_owner=None,
+                    lease_until=None,
+                    history=(*row.history, Attempt(now, "", CANCELLED)),
                 )
-                claimed.append(
-                    PendingNotification(row.id, row.channel, row.recipient, row.message, row.attempts)
-                )
-            return claimed
+            return len(pages)
 
     def _holds(self, row: OutboxRecord, worker: str) -> bool:
         return row.status == PENDING and row.lease_owner == worker
@@ -426,3 +559,17 @@ class MemoryOutbox:
         """Remember the channel-failing signal (the database store raises an alert instead)."""
         with self._lock:
             self.failing_channels.append((channel, error, now))
+
+    def unserved_channels(self, due_before: datetime, served: Collection[str]) -> dict[str, int]:
+        """Channels outside `served` whose old pending rows nobody holds (see the protocol)."""
+        waiting: dict[str, int] = {}
+        with self._lock:
+            for row in self._rows.values():
+                if (
+                    row.status == PENDING
+                    and row.channel not in served
+                    and row.next_attempt_at < due_before
+                    and row.lease_until is None
+                ):
+                    waiting[row.channel] = waiting.get(row.channel, 0) + 1
+        return waiting

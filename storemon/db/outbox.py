@@ -4,22 +4,64 @@ Claims lease rows atomically in one UPDATE ... RETURNING: PostgreSQL skips rows 
 has locked (``FOR UPDATE SKIP LOCKED``), so two workers never claim the same row; SQLite has one
 writer at a time, which gives the same guarantee. A worker that dies mid-send leaves a lease that
 expires; the row is claimed again and re-sent (at least once; receivers dedup on the key).
+Claims are free; ``begin_send`` counts the attempt, renews the lease and re-checks the alert, so
+a page is never sent once its alert was answered (``cancel_pages`` also cancels it at once, in
+the transaction that acknowledged, resolved or snoozed the alert).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, text, update
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from alerts.escalation import OPEN
 from alerts.message import Message
-from alerts.outbox import DEAD, DELIVERED, MAX_ERROR_CHARS, PENDING, PendingNotification
-from storemon.db.models import Notification
+from alerts.outbox import (
+    CANCELLED,
+    DEAD,
+    DELIVERED,
+    LOST,
+    MAX_ERROR_CHARS,
+    PENDING,
+    SENDING,
+    PendingNotification,
+)
+from storemon.db.models import Alert, Notification
+
+PAGE = "page"
+"""The message kind that asks a person to act; it is void once the alert was answered."""
 
 WAKE_CHANNEL = "storemon_outbox"
 """PostgreSQL NOTIFY channel that wakes dispatchers when a notification is queued."""
+
+
+def cancel_pages(session: Session, alert_id: int, now: datetime) -> int:
+    """In the caller's transaction: the alert was answered, so its unsent pages never go out.
+
+    The rows stay, as ``cancelled`` with the time, for the record (``alert show`` lists them).
+    """
+    rows = session.execute(
+        select(Notification.id, Notification.payload).where(
+            Notification.alert_id == alert_id, Notification.status == PENDING
+        )
+    ).all()
+    pages = [row.id for row in rows if (row.payload or {}).get("kind") == PAGE]
+    if pages:
+        session.execute(
+            update(Notification)
+            .where(Notification.id.in_(pages), Notification.status == PENDING)
+            .values(
+                status=CANCELLED,
+                lease_owner=None,
+                lease_expires_at=None,
+                last_error=f"cancelled {now.isoformat()}: the alert was answered",
+            )
+            .execution_options(synchronize_session=False)
+        )
+    return len(pages)
 
 
 def wake_dispatchers(session: Session) -> None:
@@ -40,7 +82,12 @@ class SqlOutboxStore:
         self.on_channel_failing = on_channel_failing
 
     def claim_due(
-        self, now: datetime, limit: int, worker: str, lease: timedelta
+        self,
+        now: datetime,
+        limit: int,
+        worker: str,
+        lease: timedelta,
+        channels: Collection[str] | None = None,
     ) -> list[PendingNotification]:
         with self.sessions.begin() as session:
             due = (
@@ -53,12 +100,14 @@ class SqlOutboxStore:
                 .order_by(Notification.next_attempt_at, Notification.id)
                 .limit(limit)
             )
+            if channels is not None:
+                due = due.where(Notification.channel.in_(list(channels)))
             if session.get_bind().dialect.name == "postgresql":
                 due = due.with_for_update(skip_locked=True)
             rows = session.execute(
                 update(Notification)
                 .where(Notification.id.in_(due.scalar_subquery()))
-                .values(lease_owner=worker, lease_expires_at=now + lease, attempts=Notification.attempts + 1)
+                .values(lease_owner=worker, lease_expires_at=now + lease)
                 .returning(
                     Notification.id,
                     Notification.channel,
@@ -70,13 +119,69 @@ class SqlOutboxStore:
             ).all()
         return [
             PendingNotification(
-                row.id, row.channel, row.recipient, Message.from_dict(row.payload), row.attempts - 1
+                row.id, row.channel, row.recipient, Message.from_dict(row.payload), row.attempts
             )
             for row in sorted(rows, key=lambda r: r.id)
         ]
 
+    def begin_send(self, notification_id: int, worker: str, now: datetime, lease: timedelta) -> str:
+        with self.sessions.begin() as session:
+            found = session.execute(
+                select(Notification.payload, Alert.status)
+                .outerjoin(Alert, Alert.id == Notification.alert_id)
+                .where(Notification.id == notification_id)
+            ).one_or_none()
+            if found is None:
+                return LOST
+            payload, alert_status = found
+            if (payload or {}).get("kind") == PAGE and alert_status not in (None, OPEN):
+                taken = session.execute(
+                    update(Notification)
+                    .where(Notification.id == notification_id, Notification.status == PENDING)
+                    .values(
+                        status=CANCELLED,
+                        lease_owner=None,
+                        lease_expires_at=None,
+                        last_error=f"cancelled {now.isoformat()}: the alert was {alert_status} before sending",
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                return CANCELLED if taken.rowcount else LOST
+            started = session.execute(
+                update(Notification)
+                .where(
+                    Notification.id == notification_id,
+                    Notification.status == PENDING,
+                    Notification.lease_owner == worker,
+                )
+                .values(attempts=Notification.attempts + 1, lease_expires_at=now + lease)
+                .execution_options(synchronize_session=False)
+            )
+            return SENDING if started.rowcount else LOST
+
+    def release(self, notification_ids: Collection[int], worker: str) -> None:
+        if not notification_ids:
+            return
+        with self.sessions.begin() as session:
+            session.execute(
+                update(Notification)
+                .where(
+                    Notification.id.in_(list(notification_ids)),
+                    Notification.status == PENDING,
+                    Notification.lease_owner == worker,
+                )
+                .values(lease_owner=None, lease_expires_at=None)
+                .execution_options(synchronize_session=False)
+            )
+
+    def cancel_pages(self, alert_id: int, now: datetime) -> int:
+        with self.sessions.begin() as session:
+            return cancel_pages(session, alert_id, now)
+
     def _finish(self, notification_id: int, worker: str | None, **values) -> None:
-        condition = and_(Notification.id == notification_id, Notification.status == PENDING)
+        # A send already under way when its page was cancelled did go out: delivery wins then.
+        unfinished = (PENDING, CANCELLED) if worker is None else (PENDING,)
+        condition = and_(Notification.id == notification_id, Notification.status.in_(unfinished))
         if worker is not None:
             condition = and_(condition, Notification.lease_owner == worker)
         with self.sessions.begin() as session:
@@ -100,6 +205,20 @@ class SqlOutboxStore:
 
     def mark_dead(self, notification_id: int, worker: str, error: str, now: datetime) -> None:
         self._finish(notification_id, worker, status=DEAD, last_error=error[:MAX_ERROR_CHARS])
+
+    def unserved_channels(self, due_before: datetime, served: Collection[str]) -> dict[str, int]:
+        with self.sessions() as session:
+            rows = session.execute(
+                select(Notification.channel, func.count())
+                .where(
+                    Notification.status == PENDING,
+                    Notification.next_attempt_at < due_before,
+                    Notification.lease_owner.is_(None),
+                    Notification.channel.not_in(list(served)),
+                )
+                .group_by(Notification.channel)
+            ).all()
+        return {channel: count for channel, count in rows}
 
     def channel_failing(self, channel: str, error: str, now: datetime) -> None:
         if self.on_channel_failing is not None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -168,14 +170,27 @@ def test_consecutive_failures_on_a_channel_raise_channel_failing_before_giving_u
     assert [(channel, at) for channel, _, at in outbox.failing_channels] == [("webhook", T0)]
 
 
-def test_unknown_channel_is_dead_with_a_clear_error(http_server):
+def test_a_channel_this_worker_cannot_serve_is_left_for_another_and_flagged_when_nobody_does(
+    http_server,
+):
     clock = FakeClock()
     outbox, dispatcher, _ = setup(http_server, clock)
     pager = outbox.enqueue("pager", "555-0100", make_message(2), clock())
 
-    assert dispatcher.run_once() == DispatchReport(delivered=1, dead=1)
-    assert outbox.get(pager).last_error.startswith("no notifier is configured for channel 'pager'")
-    assert [f[0] for f in outbox.failing_channels] == ["pager"]
+    assert dispatcher.run_once() == DispatchReport(delivered=1)  # the pager row is not touched
+    record = outbox.get(pager)
+    assert (record.status, record.attempts, record.lease_owner) == (PENDING, 0, None)
+    clock.advance(timedelta(minutes=4))
+    dispatcher.run_once()
+    assert outbox.failing_channels == []  # another worker may still take it
+    clock.advance(timedelta(minutes=2))
+    dispatcher.run_once()
+    ((channel, error, _),) = outbox.failing_channels
+    assert channel == "pager" and "no running worker has this channel set up" in error
+
+    host_with_the_secret = Dispatcher(outbox, {"pager": WebhookNotifier(http_server.url())}, clock, "b")
+    assert host_with_the_secret.run_once() == DispatchReport(delivered=1)
+    assert outbox.get(pager).status == DELIVERED
 
 
 def test_one_broken_notification_does_not_stop_the_others(http_server):
@@ -226,7 +241,8 @@ def test_expired_lease_is_reclaimed_by_another_worker_and_delivered(http_server)
 
     outbox.mark_retry(claimed.id, "worker-a", "late", clock() + timedelta(minutes=5), clock())  # A wakes up
     record = outbox.get(row_id)
-    assert record.status == DELIVERED and record.attempts == 2 and record.last_error is None
+    # A only claimed the row and never started a send, so only B's send counts as an attempt.
+    assert record.status == DELIVERED and record.attempts == 1 and record.last_error is None
     assert http_server.deliveries == {"alert-1-level-1": 1}
 
 
@@ -352,3 +368,97 @@ def test_backoff_expected_wait_grows_with_attempts_until_the_cap(attempt, seed):
     assert now == pytest.approx(
         ceiling_now.total_seconds() / 2, rel=0.25
     )  # full jitter: mean is half the bound
+
+
+# -- attempts mean sends, independent channels, acknowledgement wins -------------------------------
+
+
+class RecordingNotifier:
+    """Accepts every message; optionally takes `seconds` of real time per send."""
+
+    def __init__(self, channel: str, seconds: float = 0.0) -> None:
+        self.channel, self.seconds = channel, seconds
+        self.sent: list[tuple[int | None, float]] = []
+
+    def send(self, recipient: str, message: Message) -> None:
+        if self.seconds:
+            threading.Event().wait(self.seconds)
+        self.sent.append((message.alert_id, time.monotonic()))
+
+    def send_test(self) -> None:
+        self.send("", make_message(0))
+
+
+def test_rows_waiting_behind_a_slow_send_lose_no_attempt():
+    clock = FakeClock()
+
+    class Slow(RecordingNotifier):
+        def send(self, recipient: str, message: Message) -> None:
+            clock.advance(timedelta(seconds=20))  # each send outlives a third of the lease
+            super().send(recipient, message)
+
+    outbox = MemoryOutbox()
+    ids = [outbox.enqueue("slow", "", make_message(n), clock()) for n in range(12)]
+    slow = Slow("slow")
+    dispatcher = Dispatcher(outbox, {"slow": slow}, clock, "w", lease=timedelta(seconds=60), max_attempts=2)
+
+    passes = 0
+    while any(outbox.get(i).status == PENDING for i in ids):
+        dispatcher.run_once()
+        passes += 1
+        assert passes < 20, "the dispatcher stopped making progress"
+
+    assert [outbox.get(i).status for i in ids] == [DELIVERED] * 12  # none dead, though max_attempts=2
+    assert [outbox.get(i).attempts for i in ids] == [1] * 12  # waiting in a claimed batch is free
+    assert [alert_id for alert_id, _ in slow.sent] == list(range(12))
+
+
+def test_a_send_renews_its_lease_so_another_worker_never_takes_the_row_mid_send():
+    clock = FakeClock()
+    outbox = MemoryOutbox()
+    row_id = outbox.enqueue("webhook", "", make_message(1), clock())
+    (row,) = outbox.claim_due(clock(), 10, "worker-a", timedelta(seconds=60))
+    clock.advance(timedelta(seconds=50))
+    assert outbox.begin_send(row.id, "worker-a", clock(), timedelta(seconds=60)) == "sending"
+    clock.advance(timedelta(seconds=20))  # past the first claim's lease, inside the renewed one
+    assert outbox.claim_due(clock(), 10, "worker-b", timedelta(seconds=60)) == []
+    assert outbox.begin_send(row_id, "worker-b", clock(), timedelta(seconds=60)) == "lost"
+    assert outbox.get(row_id).attempts == 1
+
+
+def test_a_slow_channel_delays_no_other_channel():
+    outbox = MemoryOutbox()
+    # Named so that the slow channel comes first in any ordering by name.
+    slow, fast = RecordingNotifier("a-slow", seconds=0.4), RecordingNotifier("b-fast")
+    now = datetime.now(UTC)
+    for n in range(5):
+        outbox.enqueue("a-slow", "", make_message(n), now)
+    for n in range(100, 120):
+        outbox.enqueue("b-fast", "", make_message(n), now)
+    dispatcher = Dispatcher(outbox, {"a-slow": slow, "b-fast": fast}, lambda: datetime.now(UTC), "w")
+
+    started = time.monotonic()
+    report = dispatcher.run_once()
+
+    assert report == DispatchReport(delivered=25)
+    assert len(fast.sent) == 20 and max(at for _, at in fast.sent) - started < 0.3  # not behind 2 s
+    assert time.monotonic() - started >= 5 * 0.4  # the slow channel did take its time
+
+
+def test_a_page_cancelled_by_the_acknowledgement_is_never_sent_and_kept_for_the_record():
+    clock = FakeClock()
+    outbox = MemoryOutbox()
+    page = dataclasses.replace(make_message(7), kind="page")
+    row_id = outbox.enqueue("webhook", "", page, clock())
+    other = outbox.enqueue("webhook", "", make_message(8), clock())
+    notifier = RecordingNotifier("webhook")
+    dispatcher = Dispatcher(outbox, {"webhook": notifier}, clock, "w")
+
+    (claimed, _) = outbox.claim_due(clock(), 10, "w", timedelta(seconds=60))  # claimed, then answered
+    assert outbox.cancel_pages(7, clock()) == 1
+    assert outbox.begin_send(claimed.id, "w", clock(), timedelta(seconds=60)) == "cancelled"
+    clock.advance(timedelta(seconds=61))
+    assert dispatcher.run_once() == DispatchReport(delivered=1)
+
+    assert [alert_id for alert_id, _ in notifier.sent] == [8]
+    assert outbox.get(row_id).status == "cancelled" and outbox.get(other).status == DELIVERED

@@ -32,11 +32,13 @@ def normalise_url(url: str) -> str:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets the GUI read while the scheduler writes; the busy timeout makes a writer wait
     # for another instead of failing at once; SQLite leaves foreign keys off unless asked.
+    # synchronous=FULL syncs the WAL at every commit: a committed call for help survives a
+    # power cut (NORMAL may lose the last commits). Imports are one transaction, so one sync.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from pathlib import Path
 
-from storemon.db.migrate import backup_sqlite, head_revision, upgrade
+from storemon.db.migrate import backup_sqlite, upgrade
+from storemon.db.restore import check_backup, replace_sqlite_file
 from storemon.errors import StoremonError
 from storemon.services.database import Database
 
@@ -41,33 +41,16 @@ def backup_database(database: Database, target: Path) -> Path:
     return target
 
 
-def _revision_of(path: Path) -> str:
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.DatabaseError as exc:
-        raise BackupError(f"{path}: not a Storemon database ({exc})") from exc
-    if row is None:
-        raise BackupError(f"{path}: not a Storemon database (no schema version)")
-    return row[0]
-
-
 def restore_database(database: Database, source: Path) -> str:
-    """Replace the database with ``source``; the current one is backed up first, the schema upgraded after."""
+    """Replace the database with ``source`` once the file checks out; the current one is backed up
+    first and the schema upgraded after. A bad file changes nothing (``storemon.db.restore``)."""
     current = _sqlite_path(database)
-    if not source.exists():
-        raise BackupError(f"{source}: no such file")
-    revision = _revision_of(source)
-    if revision > head_revision():
-        raise BackupError(
-            f"{source} was written by a newer Storemon (schema {revision}); upgrade Storemon first"
-        )
+    check_backup(source)
     safety = backup_sqlite(database.engine, current.parent / "backups", "before-restore")
     database.engine.dispose()
-    with sqlite3.connect(source) as src, sqlite3.connect(current) as dst:
-        src.backup(dst)
+    restored = replace_sqlite_file(current, source)
     report = upgrade(database.engine)
     return (
-        f"restored {source} (schema {revision}) into {current}; the previous database was saved to {safety}"
-        + (f"; {report.message()}" if report.changed else "")
+        f"restored {source} ({restored.summary()}) into {current}; the previous database was saved to "
+        f"{safety}" + (f"; {report.message()}" if report.changed else "")
     )

@@ -11,6 +11,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from storemon.inert import inert
+
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
@@ -32,7 +34,8 @@ def to_records(rows: Iterable[Any]) -> list[dict[str, Any]]:
 
 
 def render(rows: Sequence[Any], fmt: str) -> str:
-    """Rows as pretty JSON (UTF-8, Chinese kept readable) or CSV with a header line."""
+    """Rows as pretty JSON (UTF-8, Chinese kept readable) or CSV with a header line whose text
+    cells can never run as spreadsheet formulas (``storemon.inert``)."""
     records = to_records(rows)
     if fmt == "json":
         return json.dumps(records, ensure_ascii=False, indent=2)
@@ -41,13 +44,14 @@ def render(rows: Sequence[Any], fmt: str) -> str:
         writer = csv.DictWriter(buffer, fieldnames=list(records[0]), lineterminator="\n")
         writer.writeheader()
         for record in records:
-            writer.writerow(
-                {
-                    k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
-                    for k, v in record.items()
-                }
-            )
+            writer.writerow({k: _csv_cell(v) for k, v in record.items()})
     return buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, list | dict):
+        value = json.dumps(value, ensure_ascii=False)
+    return inert(value) if isinstance(value, str) else value
 
 
 def render_one(value: Any) -> str:

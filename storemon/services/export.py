@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from storemon.errors import StoremonError
+from storemon.inert import inert, is_formula_like
 
 FORMATS = ("csv", "xlsx")
 SCALARS = (str, int, float, bool, Decimal, date, datetime, time, enum.Enum)
@@ -78,10 +79,6 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-FORMULA_STARTS = ("=", "+", "@")
-"""Text starting like a formula is kept as text, so a store named "=1+1" cannot run in Excel."""
-
-
 def csv_text(value: Any) -> str:
     value = _plain(value)
     if value is None:
@@ -90,8 +87,8 @@ def csv_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float):
         return repr(round(value, 6))
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    if isinstance(value, str):
+        return inert(value)
     return str(value)
 
 
@@ -174,8 +171,6 @@ def write_xlsx(
 ) -> int:
     """Write ``rows`` to one worksheet with a bold, frozen header; returns the data rows written."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     cols = _resolve(rows, columns)
 
@@ -184,27 +179,39 @@ def write_xlsx(
         sheet = book.active
         # Excel refuses sheet names over 31 characters or with []:*?/\
         sheet.title = "".join(ch for ch in sheet_title if ch not in "[]:*?/\\")[:31] or "Export"
-        sheet.append([c.header for c in cols])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        widths = [display_width(c.header) for c in cols]
-        for done, row in enumerate(rows, start=1):
-            values = [xlsx_value(c.of(row)) for c in cols]
-            sheet.append(values)
-            for i, value in enumerate(values):
-                if value is None:
-                    continue
-                if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-                    sheet.cell(row=done + 1, column=i + 1).data_type = "s"
-                widths[i] = max(widths[i], display_width(csv_text(value)))
-            _tick(done, len(rows), progress, cancel)
-        for i, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(i)].width = min(width + 2, MAX_COLUMN_WIDTH)
-        sheet.freeze_panes = "A2"
+        fill_sheet(sheet, cols, rows, lambda done: _tick(done, len(rows), progress, cancel))
         book.save(target)
 
     atomic_write(path, write)
     return len(rows)
+
+
+def fill_sheet(
+    sheet: Any, columns: Sequence[Column], rows: Sequence[Any], tick: Callable[[int], None] | None = None
+) -> None:
+    """A bold, frozen header, then the rows; text that looks like a formula is typed as text;
+    columns sized to their widest cell."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    sheet.append([c.header for c in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = [display_width(c.header) for c in columns]
+    for done, row in enumerate(rows, start=1):
+        values = [xlsx_value(c.of(row)) for c in columns]
+        sheet.append(values)
+        for i, value in enumerate(values):
+            if value is None:
+                continue
+            if isinstance(value, str) and is_formula_like(value):
+                sheet.cell(row=done + 1, column=i + 1).data_type = "s"
+            widths[i] = max(widths[i], display_width(csv_text(value)))
+        if tick is not None:
+            tick(done)
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = min(width + 2, MAX_COLUMN_WIDTH)
+    sheet.freeze_panes = "A2"
 
 
 def write_rows(

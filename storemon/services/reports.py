@@ -34,8 +34,7 @@ from storemon.services.export import (
     ExportError,
     atomic_write,
     csv_text,
-    display_width,
-    xlsx_value,
+    fill_sheet,
 )
 from storemon.services.region import interval_orders
 from storemon.services.settings import pressure_config
@@ -45,7 +44,6 @@ from storemon.services.stores import StoreSummary, sales_for_day, store_summarie
 LANGUAGES = ("en", "zh_CN")
 FORMATS = ("pdf", "xlsx", "csv")
 WAIT_QUANTILE = 0.9
-MAX_XLSX_WIDTH = 60
 _ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 
 
@@ -524,27 +522,13 @@ def write_tables_csv(path: Path, tables: Tables) -> None:
 def write_tables_xlsx(path: Path, tables: Tables) -> None:
     """One worksheet per table, named by its title: bold, frozen header and columns sized to fit."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     def write(target: Path) -> None:
         book = Workbook()
         book.remove(book.active)
         for title, columns, rows in tables:
             sheet = book.create_sheet("".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "Sheet")
-            sheet.append([c.header for c in columns])
-            for cell in sheet[1]:
-                cell.font = Font(bold=True)
-            widths = [display_width(c.header) for c in columns]
-            for row in rows:
-                values = [xlsx_value(c.of(row)) for c in columns]
-                sheet.append(values)
-                for i, value in enumerate(values):
-                    if value is not None:
-                        widths[i] = max(widths[i], display_width(csv_text(value)))
-            for i, width in enumerate(widths, start=1):
-                sheet.column_dimensions[get_column_letter(i)].width = min(width + 2, MAX_XLSX_WIDTH)
-            sheet.freeze_panes = "A2"
+            fill_sheet(sheet, columns, rows)
         book.save(target)
 
     atomic_write(path, write)

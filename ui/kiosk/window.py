@@ -405,7 +405,8 @@ def run_kiosk(database: Database, store_ref: str | int, smoke: bool = False) -> 
     from ui.app import build_context, ensure_app
 
     app = ensure_app()
-    terminal = Services(database).kiosk_terminal(SYSTEM, store_ref)
+    services = Services(database)
+    terminal = services.kiosk_terminal(SYSTEM, store_ref)
     ctx = build_context(database, terminal.actor, app)
     window = KioskWindow(ctx, terminal)
     window.showFullScreen()

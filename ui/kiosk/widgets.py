@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import TypeVar
 
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import (
@@ -22,6 +23,8 @@ from storemon.services.kiosk import KioskPerson
 from ui.kiosk.style import MIN_TOUCH
 from ui.widgets.form_helpers import role_name
 
+QWidgetT = TypeVar("QWidgetT", bound=QWidget)
+
 
 def money(amount: Decimal, currency: str) -> str:
     """An amount as people at the counter say it: "¥40", "¥12.50"; other currencies by code."""
@@ -36,27 +39,29 @@ def repolish(widget: QWidget) -> None:
     widget.style().polish(widget)
 
 
+def _styled(widget: QWidgetT, name: str, **properties: str) -> QWidgetT:
+    """Set the style-sheet properties that are given and the object name (tests find widgets by it)."""
+    for key, value in properties.items():
+        if value:
+            widget.setProperty(key, value)
+    if name:
+        widget.setObjectName(name)
+    return widget
+
+
 def label(text: str = "", role: str = "", wrap: bool = True, name: str = "") -> QLabel:
     """A label; ``role`` picks its look in the style sheet (title, section, hint, big, huge)."""
     widget = QLabel(text)
     widget.setWordWrap(wrap)
-    if role:
-        widget.setProperty("role", role)
-    if name:
-        widget.setObjectName(name)
-    return widget
+    return _styled(widget, name, role=role)
 
 
 def button(text: str = "", kind: str = "", name: str = "", checkable: bool = False) -> QPushButton:
     """A push button at least a finger high; ``kind`` is "primary", "danger" or plain."""
     widget = QPushButton(text)
     widget.setMinimumHeight(MIN_TOUCH)
-    if kind:
-        widget.setProperty("kind", kind)
-    if name:
-        widget.setObjectName(name)
     widget.setCheckable(checkable)
-    return widget
+    return _styled(widget, name, kind=kind)
 
 
 class CardButton(QPushButton):

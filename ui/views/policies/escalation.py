@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QPushButton
 
 from alerts.escalation import DEFAULT_POLICY, EscalationPolicy
-from ui.views.policies.tab import EditorTab
+from ui.views.policies.tab import EditorTab, scrolled
 from ui.widgets.escalation_editor import EscalationEditor
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ class EscalationPage(EditorTab):
             )
         )
         self.reset_button.clicked.connect(self.reset_to_default)
-        self.lay_out(self.scrolled(self.editor), self.reset_button)
+        self.lay_out(scrolled(self.editor), self.reset_button)
 
     def fetch(self) -> None:
         self.call(

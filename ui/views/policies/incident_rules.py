@@ -34,7 +34,7 @@ from storemon.services.chain_settings import (
     parse_amount,
 )
 from ui.i18n import resolve_language
-from ui.views.policies.tab import PolicyTab, hint_label
+from ui.views.policies.tab import PolicyTab, hint_label, scrolled
 from ui.widgets.form_helpers import ISSUE_STYLE, GridRow, MessageStrip, RowGrid, role_name, set_issue
 
 if TYPE_CHECKING:
@@ -169,7 +169,7 @@ class IncidentRulesPage(PolicyTab):
         books_layout.addLayout(types)
         books_layout.addLayout(editor, 1)
 
-        self.lay_out(self.scrolled(limits_box, books_box, fill_last=True))
+        self.lay_out(scrolled(limits_box, books_box, fill_last=True))
 
     # -- loading ----------------------------------------------------------------------------------
     def fetch(self) -> None:

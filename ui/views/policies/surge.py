@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QPushButton
 
 from staffing.surge import SurgeCalendar
-from ui.views.policies.tab import EditorTab
+from ui.views.policies.tab import EditorTab, scrolled
 from ui.widgets.surge_editor import SurgeEditor
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ class SurgePage(EditorTab):
             self.tr("Only the 3·15 consumer-rights season (20 Feb – 15 Mar, every year)")
         )
         self.default_button.clicked.connect(self.restore_default)
-        self.lay_out(self.scrolled(self.editor), self.add_button, self.default_button)
+        self.lay_out(scrolled(self.editor), self.add_button, self.default_button)
 
     def fetch(self) -> None:
         actor = self.ctx.actor

@@ -7,7 +7,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from storemon.errors import StoremonError
 from storemon.services.access import AccessDenied
@@ -38,12 +47,24 @@ def hint_label(text: str) -> QLabel:
     return label
 
 
-def scroll_area(widget: QWidget) -> QScrollArea:
-    """``widget`` in a frameless scroll area that resizes it."""
+def scrolled(*items: QWidget | QLayout, fill_last: bool = False) -> QScrollArea:
+    """Widgets and layouts one under the other in a frameless scroll area; below them spare room,
+    or, with ``fill_last``, the last one takes it."""
+    body = QWidget()
+    layout = QVBoxLayout(body)
+    for item in items:
+        if isinstance(item, QLayout):
+            layout.addLayout(item)
+        else:
+            layout.addWidget(item)
+    if fill_last:
+        layout.setStretch(layout.count() - 1, 1)
+    else:
+        layout.addStretch(1)
     area = QScrollArea()
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setWidget(widget)
+    area.setWidget(body)
     return area
 
 
@@ -80,19 +101,6 @@ class PolicyTab(QWidget):
         layout.addWidget(main, 1)
         layout.addWidget(self.message)
         layout.addLayout(row)
-
-    @staticmethod
-    def scrolled(*widgets: QWidget, fill_last: bool = False) -> QScrollArea:
-        """The widgets one under the other in a scroll area; the last takes the spare room if asked."""
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        for widget in widgets:
-            layout.addWidget(widget)
-        if fill_last:
-            layout.setStretchFactor(widgets[-1], 1)
-        else:
-            layout.addStretch(1)
-        return scroll_area(body)
 
     def set_dirty(self, dirty: bool) -> None:
         self.dirty = dirty

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDoubleSpinBox, QGridLayout, QGroupBox, QLabel, QP
 from staffing.day import StaffingTargets
 from staffing.pressure import PressureConfig
 from storemon.services.chain_settings import Thresholds
-from ui.views.policies.tab import PolicyTab, hint_label
+from ui.views.policies.tab import PolicyTab, hint_label, scrolled
 from ui.widgets.form_helpers import ISSUE_STYLE, set_issue
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ class ThresholdsPage(PolicyTab):
         )
         self.defaults_button = QPushButton(self.tr("Restore defaults"))
         self.defaults_button.clicked.connect(self.restore_defaults)
-        self.lay_out(self.scrolled(targets_box, pressure_box), self.defaults_button)
+        self.lay_out(scrolled(targets_box, pressure_box), self.defaults_button)
         self._loading = False
 
     @staticmethod

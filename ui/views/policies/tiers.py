@@ -40,7 +40,7 @@ from storemon.services.chain_settings import (
     PolicySummary,
     UnconfirmedPolicyIssues,
 )
-from ui.views.policies.tab import PolicyTab, hint_label, scroll_area
+from ui.views.policies.tab import PolicyTab, hint_label, scrolled
 from ui.widgets.form_helpers import MessageStrip, format_amount, set_issue
 from ui.widgets.tier_editor import TierEditor, issue_text
 
@@ -188,19 +188,11 @@ class TierPoliciesPage(PolicyTab):
         self.assign_button = QPushButton(self.tr("Assign to stores…"))
         self.assign_button.clicked.connect(self.assign_policy)
 
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.addWidget(self.heading)
-        right_layout.addLayout(form)
-        right_layout.addWidget(self.editor)
-        right_layout.addWidget(self.issues)
-        right_layout.addWidget(self.gap_title)
-        right_layout.addWidget(self.gap_stores)
-        right_layout.addStretch(1)
-
         splitter = QSplitter()
         splitter.addWidget(left)
-        splitter.addWidget(scroll_area(right))
+        splitter.addWidget(
+            scrolled(self.heading, form, self.editor, self.issues, self.gap_title, self.gap_stores)
+        )
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 5)
         splitter.setSizes([400, 880])

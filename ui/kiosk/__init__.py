@@ -16,8 +16,8 @@ names on the picker); after sign-in it acts as that person's user account. Scree
 - where to get support: hotline, mutual-aid contacts, mental-health sessions;
 - sign out, and automatic sign-out after two minutes without a touch.
 
-Every service call runs through the task runner as an op of the sign-in scope, so answers that
-arrive after a sign-out are dropped. Time comes from ``ctx.clock`` (tests advance it instead of
+Every service call runs through the task runner; the calls made for whoever is signed in belong
+to their sign-in scope, so answers that arrive after a sign-out are dropped. Time comes from ``ctx.clock`` (tests advance it instead of
 sleeping).
 
 The package: ``window`` (the window, sign-in scope, timers, ``run_kiosk``), one module per screen

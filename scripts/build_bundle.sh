@@ -45,11 +45,11 @@ unset STOREMON_DB_URL
 
 step "smoke test: storemon kiosk --smoke and a weekly PDF report"
 store="$("$BUNDLE/storemon" report stores --format csv | awk -F, 'NR == 2 { print $2 }')"
-if [ -f "$WORK/src/ui/kiosk.py" ]; then
+if [ -f "$WORK/src/ui/kiosk/__init__.py" ]; then
     "$BUNDLE/storemon" kiosk --store "$store" --smoke
     echo "kiosk: ok ($store)"
 else
-    echo "kiosk: not built yet (no ui/kiosk.py); skipped"
+    echo "kiosk: not built yet (no ui/kiosk/); skipped"
 fi
 if "$BUNDLE/storemon" report weekly --help >/dev/null 2>&1; then
     week="$(date -d 'last week' +%G-W%V)"

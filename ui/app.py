@@ -16,7 +16,7 @@ from ui.context import AppContext, AppEvents
 from ui.i18n import install_translator
 from ui.login import sign_in
 from ui.main_window import MainWindow
-from ui.tasks import TaskRunner
+from ui.tasks import GUI_SWITCH_INTERVAL, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ def ui_settings() -> QSettings:
 
 def ensure_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL)
     app.setApplicationName("Storemon")
     app.setOrganizationName("Storemon")
     app.setApplicationDisplayName("Storemon")

@@ -39,7 +39,11 @@ class AppContext:
     settings: QSettings
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
-    def show_error(self, parent: QWidget | None, exc: BaseException) -> None:
+    def __post_init__(self) -> None:
+        # Every op without its own error handler ends here: one place shows errors kindly.
+        self.tasks.error_event.connect(self.show_error)
+
+    def show_error(self, parent: QObject | None, exc: BaseException) -> None:
         """A user-fixable error shows its message; anything else points to the log, never a traceback."""
         if isinstance(exc, StoremonError):
             text = str(exc)
@@ -49,4 +53,4 @@ class AppContext:
                 "AppContext", "Something went wrong; the details are in the log file."
             )
             text += f"\n\n{type(exc).__name__}"
-        QMessageBox.warning(parent, "Storemon", text)
+        QMessageBox.warning(parent if isinstance(parent, QWidget) else None, "Storemon", text)

@@ -292,3 +292,23 @@ def test_chinese_screen_shows_chinese_playbooks(qtbot, make_ctx, open_view):
     view = open_view(make_ctx(language="zh_CN"))
     view.tabs.setCurrentWidget(view.incident_rules)
     assert view.incident_rules.label_edit.text() == "出品慢"
+
+
+def test_authority_limits_are_checked_by_the_domain_and_marked_where_they_fail(qtbot, ctx, open_view):
+    view = open_view(ctx)
+    page = view.incident_rules
+    view.tabs.setCurrentWidget(page)
+    _type_over(qtbot, page.limit_edits["store_manager"], "150")
+    assert "Store manager may grant less than Shift lead" in page.limits_message.text()
+    assert page.limit_edits["store_manager"].property("issue") == "error"
+    assert page.limit_edits["shift_lead"].property("issue") != "error", "the mark sits at the role at fault"
+    _type_over(qtbot, page.limit_edits["staff"], "1.005")
+    assert "“1.005” is not an amount" in page.limits_message.text()
+    qtbot.mouseClick(page.save_button, LEFT)
+    assert "Fix the authority limits" in page.message.text()
+
+    _type_over(qtbot, page.limit_edits["staff"], "100")
+    _type_over(qtbot, page.limit_edits["store_manager"], "500")
+    assert not page.limits_message.text()
+    _type_over(qtbot, page.response_rows[0].amount, "1,500")
+    assert page.response_rows[0].who.text() == "Operations supervisor"

@@ -1,0 +1,63 @@
+"""The Surge calendar tab: the 3·15 season, holidays and promotions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QPushButton
+
+from staffing.surge import SurgeCalendar
+from ui.views.policies.tab import EditorTab, scrolled
+from ui.widgets.surge_editor import SurgeEditor
+
+if TYPE_CHECKING:
+    from ui.views.policies.view import PoliciesView
+
+
+class SurgePage(EditorTab):
+    """The surge calendar stored under ``staffing.surge``."""
+
+    editor: SurgeEditor
+
+    def __init__(self, view: PoliciesView) -> None:
+        super().__init__(view, SurgeEditor(view.today()))
+        self.add_button = QPushButton(self.tr("Add period"))
+        self.add_button.clicked.connect(self.editor.add_period)
+        self.default_button = QPushButton(self.tr("Restore the default calendar"))
+        self.default_button.setToolTip(
+            self.tr("Only the 3·15 consumer-rights season (20 Feb – 15 Mar, every year)")
+        )
+        self.default_button.clicked.connect(self.restore_default)
+        self.lay_out(scrolled(self.editor), self.add_button, self.default_button)
+
+    def fetch(self) -> None:
+        actor = self.ctx.actor
+
+        def work() -> tuple[SurgeCalendar, list[str]]:
+            calendar = self.ctx.services.load_surge_calendar(actor)
+            codes = [s.code for s in self.ctx.services.stores(actor)] if actor.sees_chain else []
+            return calendar, codes
+
+        self.call(work, self._fetched, self.load_failed)
+
+    def _fetched(self, result: tuple[SurgeCalendar, list[str]]) -> None:
+        calendar, codes = result
+        self.editor.set_store_codes(codes)
+        self.loaded(calendar)
+
+    def show_value(self, calendar: SurgeCalendar) -> None:
+        self.editor.set_calendar(calendar)
+
+    def edited(self) -> SurgeCalendar | None:
+        return self.editor.calendar()
+
+    def write(self, calendar: SurgeCalendar) -> SurgeCalendar:
+        return self.ctx.services.save_surge_calendar(self.ctx.actor, calendar)
+
+    def saved_text(self) -> str:
+        return self.tr("Surge calendar saved.")
+
+    def restore_default(self) -> None:
+        self.show_default(
+            SurgeCalendar.default(), self.tr("The default calendar is in the editor; save to use it.")
+        )

@@ -1,0 +1,69 @@
+"""The Policies screen: its five tabs, the busy bar they share, and the read-only note."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+
+from ui.views.base import BaseView
+from ui.views.policies.escalation import EscalationPage
+from ui.views.policies.incident_rules import IncidentRulesPage
+from ui.views.policies.surge import SurgePage
+from ui.views.policies.tab import PolicyTab
+from ui.views.policies.thresholds import ThresholdsPage
+from ui.views.policies.tiers import TierPoliciesPage
+from ui.widgets.form_helpers import BusyBar, MessageStrip
+
+
+class PoliciesView(BaseView):
+    """The chain's rules: tier policies, escalation, surge calendar, thresholds, authority and playbooks."""
+
+    view_key = "policies"
+
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.busy = BusyBar()
+        title = QLabel(self.title())
+        title.setStyleSheet("font-size: 18px; font-weight: 600;")
+        self.access_note = MessageStrip()
+        if not ctx.actor.sees_chain:
+            self.access_note.show_message(
+                "info",
+                self.tr(
+                    "You can read the chain's policies here. Only head office (service director, "
+                    "executive, administrator) can change them."
+                ),
+            )
+        self.tabs = QTabWidget()
+        self.tiers = TierPoliciesPage(self)
+        self.escalation = EscalationPage(self)
+        self.surge = SurgePage(self)
+        self.thresholds = ThresholdsPage(self)
+        self.incident_rules = IncidentRulesPage(self)
+        self.tabs.addTab(self.tiers, self.tr("Tier policies"))
+        self.tabs.addTab(self.escalation, self.tr("Escalation"))
+        self.tabs.addTab(self.surge, self.tr("Surge calendar"))
+        self.tabs.addTab(self.thresholds, self.tr("Thresholds"))
+        self.tabs.addTab(self.incident_rules, self.tr("Authority and playbooks"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.access_note)
+        layout.addWidget(self.tabs, 1)
+
+    def title(self) -> str:
+        return self.tr("Policies")
+
+    def pages(self) -> list[PolicyTab]:
+        return [self.tiers, self.escalation, self.surge, self.thresholds, self.incident_rules]
+
+    def refresh(self) -> None:
+        for page in self.pages():
+            page.load()
+
+    def today(self) -> date:
+        return self.ctx.clock().date()
+
+    def has_unsaved_changes(self) -> bool:
+        return any(page.dirty for page in self.pages())

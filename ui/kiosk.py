@@ -79,8 +79,9 @@ from storemon.services.kiosk import (
     SignIn,
     SupportInfo,
 )
+from storemon.services.problems import problem_text
 from ui.context import AppContext
-from ui.models.alerts_table import LEVEL_NAMES, name_of
+from ui.models.alerts_table import LEVEL_NAMES, name_of, ui_language
 from ui.widgets.form_helpers import BusyBar, MessageStrip, role_name
 from ui.widgets.keypad import PinPad
 
@@ -348,7 +349,7 @@ class Page(QWidget):
 
     def failed(self, exc: BaseException) -> None:
         if isinstance(exc, StoremonError):
-            self.message.show_message("error", str(exc))
+            self.message.show_message("error", problem_text(exc, ui_language()))
         else:
             log.error("kiosk call failed", exc_info=exc)
             self.message.show_message(
@@ -696,14 +697,16 @@ class HelpPage(Page):
         self.send_button.setEnabled(bool(self.reason()) and not self.kiosk.is_busy("help"))
 
     def send(self) -> None:
-        reason, urgency = self.reason(), self.urgency()
-        if not reason:
+        if not self.reason():
             return
+        # The presets travel as codes (each reader sees them in their language), the typed words as typed.
+        codes = tuple(key for key, _t, _u in HELP_REASONS if self.reason_buttons[key].isChecked())
+        extra, urgency = self.details.text().strip(), self.urgency()
         kiosk = self.kiosk
         store_id = kiosk.terminal.store.id
 
         def work(services, actor, now):
-            alert_id = services.relief_request(actor, store_id, reason, now, urgency)
+            alert_id = services.relief_request(actor, store_id, extra, now, urgency, codes)
             return services.relief_status(actor, alert_id)
 
         kiosk.call("help", work, self._sent, self)

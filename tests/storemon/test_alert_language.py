@@ -57,3 +57,28 @@ def test_the_same_alerts_read_in_english(demo_url, demo_sessions, capsys):
     assert main(["--db", demo_url, "alert", "show", str(relief["id"]), "--language", "zh_CN"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["alert"]["fields"] == [["原因", "排队太长；柜台只有我一个人"], ["紧急程度", "立即"]]
+
+
+def test_each_channel_gets_the_alert_in_its_own_language(demo_sessions):
+    from sqlalchemy import select
+
+    from storemon.db.models import Notification, Setting
+    from storemon.services.alerts import CHANNELS_KEY, LANGUAGE_KEY
+
+    def channel(name: str, language: str | None) -> dict:
+        found = {"name": name, "type": "webhook", "settings": {"url": "http://127.0.0.1:9/"}}
+        return found | ({"language": language} if language else {})
+
+    with demo_sessions.begin() as session:
+        channels = [channel("ops-zh", "zh_CN"), channel("ops-en", "en"), channel("ops-chain", None)]
+        session.merge(Setting(key=CHANNELS_KEY, value=channels))
+        session.merge(Setting(key=LANGUAGE_KEY, value="zh_CN"))
+    with demo_sessions.begin() as session:
+        call_backup(session, actor_for(session, "staff-sh001"), "SH001", SIX, note="")
+    with demo_sessions() as session:
+        rows = session.scalars(select(Notification).where(Notification.channel.like("ops-%"))).all()
+        titles = {row.channel: row.payload["title"] for row in rows}
+        fields = {row.channel: row.payload["fields"] for row in rows}
+    assert titles["ops-en"].startswith("Backup needed at SH001")
+    assert "呼叫支援" in titles["ops-zh"] and titles["ops-chain"] == titles["ops-zh"]
+    assert "在班人数" in fields["ops-zh"] and "Staff on shift" in fields["ops-en"]

@@ -224,9 +224,11 @@ def _alert_commands(sub) -> None:
     listing.add_argument("--store", type=int)
     listing.add_argument("--rule")
     listing.add_argument("--format", choices=["json", "csv", "text"], default="text")
+    listing.add_argument("--language", choices=["en", "zh_CN"], default="en", help="titles (default: en)")
     listing.set_defaults(handler=cmd_alert_list)
     show = alert_sub.add_parser("show", help="one alert with its timeline")
     show.add_argument("alert_id", type=int)
+    show.add_argument("--language", choices=["en", "zh_CN"], default="en")
     show.set_defaults(handler=cmd_alert_show)
     for name, helptext in (("ack", "acknowledge: you are on it"), ("resolve", "it is handled")):
         cmd = alert_sub.add_parser(name, help=helptext)
@@ -289,6 +291,7 @@ def _now() -> datetime:
 
 
 def cmd_alert_list(args, database: Database) -> int:
+    from storemon.services.alert_text import alert_row
     from storemon.services.alerts import list_alerts
 
     status = None if args.status == "all" else args.status
@@ -297,26 +300,29 @@ def cmd_alert_list(args, database: Database) -> int:
             session, _actor(database, args.username), status=status, store_id=args.store, rule=args.rule
         )
     if args.format != "text":
-        _emit(render(rows, args.format))
+        _emit(render([alert_row(row, args.language) for row in rows], args.format))
         return 0
     if not rows:
-        print("No alerts.")
+        print("No alerts." if args.language == "en" else "没有告警。")
     for row in rows:
+        line = alert_row(row, args.language)
+        status, level, severity = line["status_text"], line["level_text"], line["severity_text"]
         print(
-            f"#{row.id:<5} {row.status:<12} L{row.level} {row.level_name:<24} {row.severity:<8} "
-            f"{row.store_code:<7} {row.title}"
+            f"#{row.id:<5} {status:<12} L{row.level} {level:<24} {severity:<8} "
+            f"{row.store_code:<7} {line['title']}"
         )
-        for reason in row.details.get("reasons", [])[:3]:
+        for reason in line["reasons"][:3]:
             print(f"        - {reason}")
     return 0
 
 
 def cmd_alert_show(args, database: Database) -> int:
+    from storemon.services.alert_text import alert_row
     from storemon.services.alerts import alert_detail
 
     with database.sessions() as session:
         alert, timeline = alert_detail(session, _actor(database, args.username), args.alert_id)
-    _emit(render_one({"alert": alert, "timeline": timeline}))
+    _emit(render_one({"alert": alert_row(alert, args.language), "timeline": timeline}))
     return 0
 
 

@@ -26,13 +26,14 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
+from alerts.kinds import AlertKind, ChannelFailing
 from alerts.notifiers import SettingsError
 from alerts.outbox import Dispatcher
 from storemon.config import ConfigError
 from storemon.db.models import Setting
 from storemon.db.outbox import WAKE_CHANNEL, SqlOutboxStore
 from storemon.services.actions import process_commitments
-from storemon.services.alerts import channel_subscriptions, process_due, raise_alert
+from storemon.services.alerts import channel_subscriptions, process_due, raise_kind
 from storemon.services.database import Database
 from storemon.services.rules import evaluate
 from storemon.services.secrets import SecretError, notifier_for
@@ -178,16 +179,15 @@ class Jobs:
 
     def _channel_failing(self, channel: str, error: str, now: datetime) -> None:
         with self.database.sessions.begin() as session:
-            raise_alert(
+            raise_kind(
                 session,
-                rule="channel_failing",
-                store_id=None,
+                AlertKind.CHANNEL_FAILING,
+                ChannelFailing(channel, error[:300]),
+                store=None,
                 dedup_key=f"channel:{channel}",
-                title=f"Notification channel '{channel}' is failing",
                 now=now,
                 severity="critical",
                 start_level=4,
-                details={"fields": {"Channel": channel, "Error": error[:300]}},
                 exclude_channels=frozenset({channel}),
             )
 

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from alerts.escalation import Acknowledge, Resolve
+from alerts.kinds import RELIEF_REASONS, AlertKind, HelpCall, MissedCommitment, ReliefRequest
+from alerts.kinds import Incident as IncidentParams
 from storemon.db.models import (
     Alert,
     Commitment,
@@ -27,7 +29,8 @@ from storemon.db.models import (
 )
 from storemon.errors import StoremonError
 from storemon.services.access import Actor, NotFound, visible_store
-from storemon.services.alerts import act, audit, notify_user, queue_notifications, raise_alert, visible_alert
+from storemon.services.alerts import act, audit, notify_user, queue_notifications, raise_kind, visible_alert
+from storemon.services.problems import CodedError, Problem
 from storemon.services.staffing import StoreDay, store_day
 
 SENSITIVE_TRIGGERS = ("escalated_complaint", "consumer_association", "media")
@@ -35,7 +38,7 @@ CUSTOMER_TYPES = ("irritable", "repetitive", "rational_demanding", "opportunisti
 URGENCY = {"low": "info", "normal": "warning", "high": "critical"}
 
 
-class ActionRefused(StoremonError):
+class ActionRefused(CodedError, StoremonError):
     """The action cannot be taken as asked (already covered, not offered to you...)."""
 
 
@@ -49,13 +52,11 @@ class LivePicture:
     alone: str
     utilisation: float | None
 
-    def as_fields(self) -> dict[str, str]:
-        return {
-            "Modelled wait (min)": f"{self.wait_minutes:.1f}",
-            "Orders in the store": f"{self.backlog:.0f}",
-            "Staff on shift": str(self.staff_on_shift),
-            "Alone": self.alone or "-",
-        }
+    def call_params(self, note: str) -> HelpCall:
+        """A call for help carrying this picture (what the alert shows the person paged)."""
+        return HelpCall(
+            float(self.wait_minutes), float(self.backlog), int(self.staff_on_shift), self.alone, note
+        )
 
 
 LIVE_KEY = "live.{store_id}"
@@ -136,25 +137,25 @@ def _call(
     store: Store,
     now: datetime,
     *,
-    rule: str,
+    kind: AlertKind,
     key: str,
-    title: str,
+    note: str,
     start_level: int,
-    details: dict,
+    extra: dict,
 ) -> Alert:
     """A call for help at a store: an alert carrying the store's live picture, audited."""
     picture = live_picture(session, actor, store, now)
-    alert = raise_alert(
+    alert = raise_kind(
         session,
-        rule=rule,
-        store_id=store.id,
+        kind,
+        picture.call_params(note),
+        store=store,
         dedup_key=f"{key}:{store.id}",
-        title=f"{title} {store.code} {store.name}",
         severity="critical",
         now=now,
         start_level=start_level,
         by=actor.username,
-        details={"requested_by": actor.username, "fields": picture.as_fields(), **details},
+        extra={"requested_by": actor.username, **extra},
     )
     audit(session, actor.username, f"call.{key}", f"store {store.code}", {"alert": alert.id}, now)
     return alert
@@ -168,11 +169,11 @@ def call_backup(session, actor: Actor, store_ref: int | str, now: datetime, note
         actor,
         store,
         now,
-        rule="backup_call",
+        kind=AlertKind.BACKUP_CALL,
         key="backup",
-        title="Backup needed at",
+        note=note,
         start_level=1,
-        details={"note": note, "covered_by": None},
+        extra={"covered_by": None},
     )
     for user in _cover_candidates(session, store, now, actor.username):
         if session.scalars(
@@ -203,7 +204,7 @@ def accept_cover(session, actor: Actor, alert_id: int, now: datetime) -> None:
         select(CoverOffer).where(CoverOffer.alert_id == alert_id, CoverOffer.status == "accepted")
     ).first()
     if taken is not None:
-        raise ActionRefused(f"already covered by {taken.username}; thank you")
+        raise ActionRefused(Problem.ALREADY_COVERED, person=taken.username)
     offer.status, offer.answered_at = "accepted", now
     others = session.scalars(
         select(CoverOffer).where(
@@ -238,40 +239,48 @@ def call_manager(session, actor: Actor, store_ref: int | str, now: datetime, not
         actor,
         store,
         now,
-        rule="manager_call",
+        kind=AlertKind.MANAGER_CALL,
         key="manager",
-        title="Manager needed at",
+        note=note,
         start_level=2,
-        details={"note": note},
+        extra={},
     )
     return alert.id
 
 
 def relief_request(
-    session, actor: Actor, store_ref: int | str, reason: str, now: datetime, urgency: str = "normal"
+    session,
+    actor: Actor,
+    store_ref: int | str,
+    reason: str,
+    now: datetime,
+    urgency: str = "normal",
+    reason_codes: tuple[str, ...] = (),
 ) -> int:
-    """Staff at the counter ask to be relieved; level 1 is themselves, so it starts at level 2."""
+    """Staff at the counter ask to be relieved; level 1 is themselves, so it starts at level 2.
+
+    ``reason_codes`` are the preset reasons (``alerts.kinds.RELIEF_REASONS``), rendered in each
+    reader's language; ``reason`` is what the person typed, kept as typed.
+    """
     if urgency not in URGENCY:
-        raise ActionRefused(f"urgency must be one of {', '.join(URGENCY)}")
-    if not reason.strip():
-        raise ActionRefused("say briefly why you need relief")
+        raise ActionRefused(Problem.BAD_URGENCY, choices=", ".join(URGENCY))
+    unknown = sorted(set(reason_codes) - set(RELIEF_REASONS))
+    if unknown:
+        raise ActionRefused(Problem.UNKNOWN_RELIEF_REASON, codes=", ".join(unknown))
+    if not reason.strip() and not reason_codes:
+        raise ActionRefused(Problem.RELIEF_NEEDS_REASON)
     store = visible_store(session, actor, store_ref)
-    alert = raise_alert(
+    alert = raise_kind(
         session,
-        rule="relief_request",
-        store_id=store.id,
+        AlertKind.RELIEF_REQUEST,
+        ReliefRequest(reason=reason, urgency=urgency, reason_codes=tuple(reason_codes)),
+        store=store,
         dedup_key=f"relief:{store.id}:{actor.username}",
-        title=f"Relief requested at {store.code} {store.name}",
         severity=URGENCY[urgency],
         now=now,
         start_level=2,
         by=actor.username,
-        details={
-            "requested_by": actor.username,
-            "reason": reason,
-            "urgency": urgency,
-            "fields": {"Reason": reason, "Urgency": urgency},
-        },
+        extra={"requested_by": actor.username},
     )
     audit(session, actor.username, "relief.request", f"store {store.code}", {"alert": alert.id}, now)
     return alert.id
@@ -293,10 +302,10 @@ def report_incident(
 ) -> tuple[int, int | None]:
     """Record an incident; a sensitive trigger raises an alert that skips the first level."""
     if customer_type not in CUSTOMER_TYPES:
-        raise ActionRefused(f"customer type must be one of {', '.join(CUSTOMER_TYPES)}")
+        raise ActionRefused(Problem.BAD_CUSTOMER_TYPE, choices=", ".join(CUSTOMER_TYPES))
     unknown = set(triggers) - set(SENSITIVE_TRIGGERS)
     if unknown:
-        raise ActionRefused(f"unknown sensitive triggers {sorted(unknown)}")
+        raise ActionRefused(Problem.UNKNOWN_TRIGGERS, triggers=sorted(unknown))
     store = visible_store(session, actor, store_ref)
     incident = Incident(
         store_id=store.id,
@@ -313,22 +322,16 @@ def report_incident(
     session.flush()
     alert_id = None
     if triggers:
-        alert = raise_alert(
+        alert = raise_kind(
             session,
-            rule="incident",
-            store_id=store.id,
+            AlertKind.INCIDENT,
+            IncidentParams(incident=incident.id, customer_type=customer_type, triggers=tuple(triggers)),
+            store=store,
             dedup_key=f"incident:{incident.id}",
-            title=f"Sensitive incident at {store.code} {store.name}: {', '.join(triggers)}",
             severity="critical",
             now=now,
             sensitive=True,
             by=actor.username,
-            details={
-                "incident": incident.id,
-                "customer_type": customer_type,
-                "triggers": triggers,
-                "fields": {"Customer": customer_type, "Mentioned": ", ".join(triggers)},
-            },
         )
         alert_id = alert.id
     audit(session, actor.username, "incident.report", f"store {store.code}", {"incident": incident.id}, now)
@@ -347,7 +350,7 @@ def add_commitment(
 ) -> int:
     """A promise to a customer ("call back at 15:00") tracked with a deadline."""
     if due_at <= now:
-        raise ActionRefused("the promised time must be in the future")
+        raise ActionRefused(Problem.PROMISE_IN_PAST)
     store = visible_store(session, actor, store_ref)
     commitment = Commitment(
         store_id=store.id,
@@ -389,18 +392,13 @@ def process_commitments(session, now: datetime) -> tuple[int, int]:
         store = session.get(Store, commitment.store_id)
         if now >= commitment.due_at + timedelta(minutes=commitment.grace_minutes):
             commitment.status = "missed"
-            alert = raise_alert(
+            alert = raise_kind(
                 session,
-                rule="missed_commitment",
-                store_id=store.id,
+                AlertKind.MISSED_COMMITMENT,
+                MissedCommitment(commitment.id, commitment.description, commitment.owner),
+                store=store,
                 dedup_key=f"commitment:{commitment.id}",
-                title=f"Missed promise at {store.code} {store.name}: {commitment.description}",
                 now=now,
-                details={
-                    "commitment": commitment.id,
-                    "owner": commitment.owner,
-                    "fields": {"Promise": commitment.description, "Owner": commitment.owner},
-                },
             )
             commitment.alert_id = alert.id
             missed += 1

@@ -32,6 +32,7 @@ from alerts.escalation import (
     step,
 )
 from alerts.escalation import Fire as FireEvent
+from alerts.kinds import EN, AlertKind, AlertParams, RenderedAlert, details_for, render_alert, render_stored
 from alerts.message import Message
 from alerts.outbox import DELIVERED, PENDING
 from storemon.db.models import Alert, EscalationStep, Notification, Role, Setting, Store, User
@@ -41,6 +42,7 @@ from storemon.services.access import Actor, NotFound
 
 POLICY_KEY = "alerts.escalation_policy"
 CHANNELS_KEY = "alerts.channels"
+LANGUAGE_KEY = "alerts.language"
 IN_APP = "inapp"
 SEVERITY_BY_KIND = {
     "page": "warning",
@@ -121,14 +123,34 @@ def _people_for(session: Session, store: Store | None, targets: Iterable[str]) -
     return sorted(found.values(), key=lambda u: u.username)
 
 
+def chain_language(session: Session) -> str:
+    """The language chain-wide channels speak unless a channel says otherwise (Settings; default en)."""
+    row = session.get(Setting, LANGUAGE_KEY)
+    return str(row.value) if row is not None and row.value else EN
+
+
+def rendered(alert: Alert, store: Store | None, language: str) -> RenderedAlert:
+    """The stored alert in ``language`` (old rows without parameters: their stored title)."""
+    where = f"{store.code} {store.name}" if store else ""
+    return render_stored(alert.rule, alert.details, alert.title, language, where)
+
+
 def _message(
-    alert: Alert, store: Store | None, key: str, kind: str, level: int, note: str, now: datetime
+    alert: Alert,
+    store: Store | None,
+    key: str,
+    kind: str,
+    level: int,
+    note: str,
+    now: datetime,
+    language: str = EN,
 ) -> Message:
-    fields = {str(k): str(v) for k, v in (alert.details.get("fields") or {}).items()}
+    text = rendered(alert, store, language)
+    fields = dict(text.fields)
     severity = alert.severity if kind == "page" else SEVERITY_BY_KIND.get(kind, "info")
     return Message(
         idempotency_key=key,
-        title=alert.title,
+        title=text.headline,
         body=note,
         severity=severity,
         alert_id=alert.id,
@@ -172,19 +194,17 @@ def queue_notifications(
                 delivered_at=now,
             )
         )
-        if (
-            user.email
-            and "email" not in exclude_channels
-            and any(c["type"] == "email" for c in channel_subscriptions(session))
-        ):
+        email = next((c for c in channel_subscriptions(session) if c["type"] == "email"), None)
+        if user.email and "email" not in exclude_channels and email is not None:
             key = f"{base}-{user.username}-email"
+            language = email.get("language") or chain_language(session)
             rows.append(
                 Notification(
                     alert_id=alert.id,
                     channel="email",
                     recipient=user.email,
                     username=user.username,
-                    payload=_message(alert, store, key, kind, level, note, now).to_dict(),
+                    payload=_message(alert, store, key, kind, level, note, now, language).to_dict(),
                     idempotency_key=key,
                     status=PENDING,
                     next_attempt_at=now,
@@ -201,13 +221,14 @@ def queue_notifications(
         if level not in channel.get("levels", [1, 2, 3, 4, 5]):
             continue
         key = f"{base}-{channel['name']}"
+        language = channel.get("language") or chain_language(session)
         rows.append(
             Notification(
                 alert_id=alert.id,
                 channel=channel["name"],
                 recipient=channel["name"],
                 username=None,
-                payload=_message(alert, store, key, kind, level, note, now).to_dict(),
+                payload=_message(alert, store, key, kind, level, note, now, language).to_dict(),
                 idempotency_key=key,
                 status=PENDING,
                 next_attempt_at=now,
@@ -328,7 +349,11 @@ def raise_alert(
     by: str = "system",
     exclude_channels: frozenset[str] = frozenset(),
 ) -> Alert:
-    """Open an alert, or update the open one with the same dedup key (a rule firing again)."""
+    """Open an alert, or update the open one with the same dedup key (a rule firing again).
+
+    Storemon's own alerts come through ``raise_kind``; ``title`` and ``details`` are then the
+    English headline (a fallback for old readers and search) and the kind's parameters.
+    """
     existing = session.scalars(
         select(Alert)
         .where(Alert.dedup_key == dedup_key, Alert.status != "resolved")
@@ -360,6 +385,32 @@ def raise_alert(
     session.flush()
     _apply(session, alert, state, actions, now, exclude_channels)
     return alert
+
+
+def raise_kind(
+    session: Session,
+    kind: AlertKind,
+    params: AlertParams,
+    *,
+    store: Store | None,
+    dedup_key: str,
+    now: datetime,
+    extra: dict[str, Any] | None = None,
+    **options: Any,
+) -> Alert:
+    """Raise (or update) an alert of ``kind``: ``details`` keep ``params`` (and ``extra``), the title
+    column the English headline. ``options`` are ``raise_alert``'s (severity, start_level, ...)."""
+    where = f"{store.code} {store.name}" if store else ""
+    return raise_alert(
+        session,
+        rule=kind.value,
+        store_id=store.id if store else None,
+        dedup_key=dedup_key,
+        title=render_alert(kind, params, EN, where).headline,
+        now=now,
+        details=details_for(params, **(extra or {})),
+        **options,
+    )
 
 
 def visible_alert(session: Session, actor: Actor, alert_id: int) -> Alert:

@@ -61,10 +61,16 @@ class AlertsApi(ApiBase):
             actions.accept_cover(session, actor, alert_id, now)
 
     def relief_request(
-        self, actor: Actor, store_id: int, reason: str, now: datetime, urgency: str = "normal"
+        self,
+        actor: Actor,
+        store_id: int,
+        reason: str,
+        now: datetime,
+        urgency: str = "normal",
+        reason_codes: tuple[str, ...] = (),
     ) -> int:
         with self.database.sessions.begin() as session:
-            return actions.relief_request(session, actor, store_id, reason, now, urgency)
+            return actions.relief_request(session, actor, store_id, reason, now, urgency, reason_codes)
 
     def unread_count(self, actor: Actor) -> int:
         with self.session() as session:

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.escalation import USER_PREFIX, EscalationPolicy
+from alerts.kinds import AlertKind, CompensationApproval
 from storemon.db.models import (
     CheckIn,
     Commitment,
@@ -38,7 +39,8 @@ from storemon.services import chain_settings as cs
 from storemon.services import pins
 from storemon.services.access import STORE_ROLES, AccessDenied, Actor, NotFound, visible_store
 from storemon.services.actions import report_incident
-from storemon.services.alerts import IN_APP, audit, escalation_policy, raise_alert, visible_alert
+from storemon.services.alerts import IN_APP, audit, escalation_policy, raise_kind, visible_alert
+from storemon.services.problems import CodedError, Problem
 from storemon.services.timegrid import local_midnight
 
 KIOSK_PREFIX = "kiosk:"
@@ -51,7 +53,7 @@ APPROVAL_VALID = timedelta(minutes=10)
 PIN_MANAGERS = frozenset({Role.STORE_MANAGER, Role.OPS_SUPERVISOR, Role.SERVICE_DIRECTOR, Role.EXECUTIVE})
 
 
-class KioskError(StoremonError):
+class KioskError(CodedError, StoremonError):
     """Something the kiosk cannot do as asked; the message says what to do instead."""
 
 
@@ -361,12 +363,12 @@ def record_incident(
     """
     staff, user = _signed_in_staff(session, actor)
     if compensation < 0:
-        raise KioskError("compensation cannot be negative")
+        raise KioskError(Problem.NEGATIVE_COMPENSATION)
     if len(description) > MAX_NOTE:
-        raise KioskError(f"keep the description under {MAX_NOTE} characters")
+        raise KioskError(Problem.TEXT_TOO_LONG, what="description", limit=MAX_NOTE)
     known = {book.incident_type for book in cs.load_playbooks(session)}
     if incident_type not in known:
-        raise KioskError(f"unknown incident type {incident_type!r}; pick one from the list")
+        raise KioskError(Problem.UNKNOWN_INCIDENT_TYPE, incident_type=incident_type)
     limits = _limits(session)
     limit = authority_limit(limits, staff.role.value)
     needs_approval = compensation > limit
@@ -390,31 +392,24 @@ def record_incident(
     if needs_approval and approved_by is None:
         store = session.get(Store, user.store_id)
         role = limits.lowest_role_for(compensation)
-        amount = f"{compensation:,.2f} {limits.currency}"
-        approval_alert = raise_alert(
+        approval_alert = raise_kind(
             session,
-            rule="compensation_approval",
-            store_id=store.id,
+            AlertKind.COMPENSATION_APPROVAL,
+            CompensationApproval(
+                incident=incident_id,
+                amount=str(compensation),
+                currency=limits.currency,
+                limit=str(limit),
+                asked_by=staff.name,
+                lowest_role=role,
+            ),
+            store=store,
             dedup_key=f"approval:incident:{incident_id}",
-            title=f"Approval needed at {store.code} {store.name}: compensation of {amount}",
             severity="warning",
             now=now,
             start_level=_approval_level(session, role),
             by=actor.username,
-            details={
-                "incident": incident_id,
-                "requested_by": actor.username,
-                "amount": str(compensation),
-                "reasons": [
-                    f"{staff.name} may grant up to {limit:,.2f} {limits.currency} alone",
-                    f"the lowest role that may grant {amount} is {role or 'nobody'}",
-                ],
-                "fields": {
-                    "Compensation": amount,
-                    "Authority limit": f"{limit:,.2f} {limits.currency}",
-                    "Asked by": staff.name,
-                },
-            },
+            extra={"requested_by": actor.username},
         )
     return IncidentReceipt(
         incident_id,
@@ -444,7 +439,7 @@ def _redeem_approval(
         or Decimal(str(grant.get("amount"))) < amount
         or datetime.fromisoformat(grant["until"]) < now
     ):
-        raise KioskError("the approval does not cover this (or it expired); ask your colleague again")
+        raise KioskError(Problem.APPROVAL_NOT_VALID)
     session.delete(row)
     return str(grant["approver"])
 
@@ -461,7 +456,7 @@ def check_approver(
     """
     candidates = {p.staff_id for p in approvers(session, actor, amount, now)}
     if approver_staff_id not in candidates:
-        raise KioskError("this colleague may not approve that amount here")
+        raise KioskError(Problem.APPROVER_LIMIT)
     _, user = _signed_in_staff(session, actor)
     result = pins.verify_pin(session, approver_staff_id, pin, now)
     if not result.ok:
@@ -470,7 +465,7 @@ def check_approver(
         select(User).where(User.staff_member_id == approver_staff_id, User.store_id == user.store_id)
     ).first()
     if approver is None:
-        raise KioskError("this colleague has no Storemon account at your store")
+        raise KioskError(Problem.APPROVER_NO_ACCOUNT)
     for stale in session.scalars(select(Setting).where(Setting.key.like(f"{APPROVAL_PREFIX}%"))):
         until = stale.value.get("until") if isinstance(stale.value, dict) else None
         if not until or datetime.fromisoformat(until) < now:
@@ -589,10 +584,10 @@ def check_in(
 ) -> CheckInReceipt:
     """The end-of-shift check-in ("how hard was this shift", 1-5); one per shift, a second replaces it."""
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
-        raise KioskError("choose how hard the shift was, from 1 (easy) to 5 (very hard)")
+        raise KioskError(Problem.CHECKIN_SCORE)
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
-        raise KioskError(f"keep the note under {MAX_NOTE} characters")
+        raise KioskError(Problem.TEXT_TOO_LONG, what="note", limit=MAX_NOTE)
     staff, user = _signed_in_staff(session, actor)
     store = session.get(Store, user.store_id)
     if store is None:

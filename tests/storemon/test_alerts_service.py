@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from alerts.escalation import Acknowledge, Comment, Resolve
+from alerts.kinds import RenderedAlert, render_stored
 from storemon.db.models import Alert, AuditEntry, CoverOffer, EscalationStep, Notification, Setting
 from storemon.services.access import SYSTEM, NotFound, actor_for
 from storemon.services.actions import (
@@ -25,6 +26,12 @@ from storemon.services.actions import (
 from storemon.services.alerts import act, alert_detail, list_alerts, process_due, raise_alert, unread_count
 from storemon.services.rules import evaluate
 from tests.alerts.servers import HttpServer, Reply
+
+
+def _english(alert) -> RenderedAlert:
+    """The alert as an English reader sees it (its fields and reasons, rendered from its parameters)."""
+    return render_stored(alert.rule, alert.details, alert.title, "en")
+
 
 T0 = datetime(2026, 3, 9, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 
@@ -155,7 +162,7 @@ def test_manager_call_and_relief_page_level_two_at_once(demo_sessions):
         for alert_id in (manager_alert, relief):
             assert session.get(Alert, alert_id).level == 2
         assert session.get(Alert, relief).severity == "critical"
-        assert "Staff on shift" in session.get(Alert, manager_alert).details["fields"]
+        assert "Staff on shift" in dict(_english(session.get(Alert, manager_alert)).fields)
         kinds = [n.payload["kind"] for n in _inbox(session, "mgr-sh001")]
         assert kinds.count("page") == 2
         with pytest.raises(ActionRefused):
@@ -217,8 +224,8 @@ def test_rules_warn_solo_stores_before_their_morning_rush_with_pressure_reasons(
         solo = [w for w in warnings if "alone" in w.title]
         assert solo, "solo stores are warned"
         for warning in solo:
-            assert warning.details["reasons"], "each warning carries the pressure reasons"
-            assert any("alone" in reason for reason in warning.details["reasons"])
+            assert _english(warning).reasons, "each warning carries the pressure reasons"
+            assert any("alone" in reason for reason in _english(warning).reasons)
             assert warning.details["from"] > six_am.isoformat()
     # An hour before midnight nothing is ahead: the warnings resolve on their own.
     with demo_sessions.begin() as session:
@@ -271,7 +278,7 @@ def test_a_failing_webhook_is_retried_raises_a_channel_alert_and_loses_nothing(d
         assert retries == sorted(retries) and len(set(retries)) == 4, "each retry is later (backoff)"
         with demo_sessions() as session:
             failing = session.scalars(select(Alert).where(Alert.rule == "channel_failing")).one()
-            assert "ops-hook" in failing.title and "500" in failing.details["fields"]["Error"]
+            assert "ops-hook" in failing.title and "500" in dict(_english(failing).fields)["Error"]
         server.default = Reply(200, b"ok")
         jobs.dispatch()
         with demo_sessions() as session:
@@ -301,7 +308,9 @@ def test_a_manager_call_pages_with_the_live_picture_the_rules_job_keeps_fresh(de
         store = _store_id(session)
         evaluate(session, T0, store_ids=[store])
         cached = session.get(Setting, LIVE_KEY.format(store_id=store)).value
-        alert_id = call_manager(session, actor_for(session, "staff-sh001"), "SH001", T0 + timedelta(minutes=1))
-        fields = session.get(Alert, alert_id).details["fields"]
+        alert_id = call_manager(
+            session, actor_for(session, "staff-sh001"), "SH001", T0 + timedelta(minutes=1)
+        )
+        fields = dict(_english(session.get(Alert, alert_id)).fields)
         assert fields["Modelled wait (min)"] == f"{cached['wait_minutes']:.1f}"
         assert fields["Staff on shift"] == str(cached["staff_on_shift"])

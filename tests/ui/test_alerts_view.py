@@ -193,3 +193,25 @@ def test_chinese_labels_fit(qtbot, make_ctx):
     _select(qtbot, view, alert_id)
     for button in (view.ack_button, view.resolve_button, view.comment_button, view.reassign_button):
         assert button.width() >= button.sizeHint().width(), button.text()
+
+
+def test_the_same_alert_reads_in_chinese_with_human_values(qtbot, make_ctx):
+    """Title and fields are rendered from the alert's kind and parameters in the viewer's language."""
+    ctx = make_ctx("mgr-sh001", language="zh_CN")
+    actor = ctx.services.actor("staff-sh001")
+    alert_id = ctx.services.relief_request(actor, actor.store_id, "", UI_NOW, "high", ("queue", "unsafe"))
+    view = _view(qtbot, ctx)
+    qtbot.waitUntil(lambda: "请求换岗/支援：排队太长；我感到不安全" in view.visible_titles(), timeout=WAIT_MS)
+    _select(qtbot, view, alert_id)
+    assert view.detail_title.text() == "请求换岗/支援：排队太长；我感到不安全"
+    assert view.detail.field_rows() == [("原因", "排队太长；我感到不安全"), ("紧急程度", "立即")]
+    assert "换岗/支援请求" in [view.rule_combo.itemText(i) for i in range(view.rule_combo.count())]
+
+
+def test_a_refusal_reads_in_the_viewer_s_language(qtbot, make_ctx):
+    from storemon.services.actions import ActionRefused
+    from storemon.services.problems import Problem
+
+    view = _view(qtbot, make_ctx("mgr-sh001", language="zh_CN"))
+    view._failed(ActionRefused(Problem.ALREADY_COVERED, person="王芳"))
+    assert view.message.text() == "王芳 已经补位，谢谢你"

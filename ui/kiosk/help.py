@@ -100,13 +100,15 @@ class HelpPage(Page):
         self.send_button.setEnabled(bool(self.reason()) and not self.kiosk.is_busy("help"))
 
     def send(self) -> None:
-        reason, urgency = self.reason(), self.urgency()
-        if not reason:
+        if not self.reason():
             return
+        # The presets travel as codes (each reader sees them in their language), the typed words as typed.
+        codes = tuple(key for key, choice in self.reason_buttons.items() if choice.isChecked())
+        extra, urgency = self.details.text().strip(), self.urgency()
         store_id = self.kiosk.terminal.store.id
 
         def work(services, actor, now) -> ReliefStatus:
-            alert_id = services.relief_request(actor, store_id, reason, now, urgency)
+            alert_id = services.relief_request(actor, store_id, extra, now, urgency, codes)
             return services.relief_status(actor, alert_id)
 
         self.kiosk.call("help", work, self._sent, self)

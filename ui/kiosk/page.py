@@ -10,7 +10,9 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLayout, QScrollArea, QVBoxLayout, QWidget
 
 from storemon.errors import StoremonError
+from storemon.services.problems import problem_text
 from ui.kiosk.widgets import label
+from ui.models.alerts_table import ui_language
 from ui.widgets.form_helpers import MessageStrip
 
 if TYPE_CHECKING:
@@ -68,7 +70,7 @@ class Page(QWidget):
 
     def failed(self, exc: BaseException) -> None:
         if isinstance(exc, StoremonError):
-            self.message.show_message("error", str(exc))
+            self.message.show_message("error", problem_text(exc, ui_language()))
         else:
             log.error("kiosk call failed", exc_info=exc)
             self.message.show_message(

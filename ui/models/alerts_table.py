@@ -4,9 +4,9 @@
 appends and changes rows instead of resetting, so a selection, the scroll position and the sort
 order survive every refresh. Sorting and the severity/text filters happen in ``AlertsFilterProxy``.
 
-The services write titles, field labels and notes in English; what the UI can say in the user's
-language it says here: rule names, localized titles built from an alert's details, severities,
-statuses, the default escalation level names and the known field labels.
+Alert titles, fields and kind names are rendered by ``alerts.kinds`` from each alert's kind and
+parameters in the viewer's language; severities, statuses, the default escalation level names and
+timeline entries are Qt translations here.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QCoreApplication,
+    QLocale,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -26,6 +27,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 
 from alerts.escalation import USER_PREFIX
+from alerts.kinds import AlertKind, RenderedAlert, kind_name, language_of
+from storemon.services.alert_text import render_view
 from storemon.services.alerts import AlertView
 
 CONTEXT = "AlertTexts"
@@ -49,63 +52,12 @@ STATUS_NAMES = {
     "snoozed": QT_TRANSLATE_NOOP("AlertTexts", "Snoozed"),
     "resolved": QT_TRANSLATE_NOOP("AlertTexts", "Resolved"),
 }
-RULE_NAMES = {
-    "relief_request": QT_TRANSLATE_NOOP("AlertTexts", "Relief request"),
-    "backup_call": QT_TRANSLATE_NOOP("AlertTexts", "Backup call"),
-    "manager_call": QT_TRANSLATE_NOOP("AlertTexts", "Manager intervention"),
-    "incident": QT_TRANSLATE_NOOP("AlertTexts", "Sensitive incident"),
-    "compensation_approval": QT_TRANSLATE_NOOP("AlertTexts", "Compensation approval"),
-    "missed_commitment": QT_TRANSLATE_NOOP("AlertTexts", "Missed promise"),
-    "early_warning": QT_TRANSLATE_NOOP("AlertTexts", "Rush ahead"),
-    "wait_now": QT_TRANSLATE_NOOP("AlertTexts", "Long wait now"),
-    "solo_rush": QT_TRANSLATE_NOOP("AlertTexts", "Alone in a rush"),
-    "below_policy": QT_TRANSLATE_NOOP("AlertTexts", "Roster below policy"),
-    "channel_failing": QT_TRANSLATE_NOOP("AlertTexts", "Notification channel failing"),
-}
 LEVEL_NAMES = {
     "Frontline staff": QT_TRANSLATE_NOOP("AlertTexts", "Frontline staff"),
     "Shift lead / store manager": QT_TRANSLATE_NOOP("AlertTexts", "Shift lead / store manager"),
     "Operations supervisor": QT_TRANSLATE_NOOP("AlertTexts", "Operations supervisor"),
     "Service director": QT_TRANSLATE_NOOP("AlertTexts", "Service director"),
     "Executive": QT_TRANSLATE_NOOP("AlertTexts", "Executive"),
-}
-FIELD_LABELS = {
-    "Modelled wait (min)": QT_TRANSLATE_NOOP("AlertTexts", "Modelled wait (min)"),
-    "Orders in the store": QT_TRANSLATE_NOOP("AlertTexts", "Orders in the store"),
-    "Staff on shift": QT_TRANSLATE_NOOP("AlertTexts", "Staff on shift"),
-    "Alone": QT_TRANSLATE_NOOP("AlertTexts", "Alone"),
-    "Reason": QT_TRANSLATE_NOOP("AlertTexts", "Reason"),
-    "Urgency": QT_TRANSLATE_NOOP("AlertTexts", "Urgency"),
-    "Customer": QT_TRANSLATE_NOOP("AlertTexts", "Customer"),
-    "Mentioned": QT_TRANSLATE_NOOP("AlertTexts", "Mentioned"),
-    "Promise": QT_TRANSLATE_NOOP("AlertTexts", "Promise"),
-    "Owner": QT_TRANSLATE_NOOP("AlertTexts", "Owner"),
-    "Policy": QT_TRANSLATE_NOOP("AlertTexts", "Policy"),
-    "Rostered per shift": QT_TRANSLATE_NOOP("AlertTexts", "Rostered per shift"),
-    "When": QT_TRANSLATE_NOOP("AlertTexts", "When"),
-    "Peak wait (min)": QT_TRANSLATE_NOOP("AlertTexts", "Peak wait (min)"),
-    "Why": QT_TRANSLATE_NOOP("AlertTexts", "Why"),
-    "Wait (min)": QT_TRANSLATE_NOOP("AlertTexts", "Wait (min)"),
-    "Utilisation": QT_TRANSLATE_NOOP("AlertTexts", "Utilisation"),
-    "Channel": QT_TRANSLATE_NOOP("AlertTexts", "Channel"),
-    "Error": QT_TRANSLATE_NOOP("AlertTexts", "Error"),
-    "Compensation": QT_TRANSLATE_NOOP("AlertTexts", "Compensation"),
-    "Authority limit": QT_TRANSLATE_NOOP("AlertTexts", "Authority limit"),
-    "Asked by": QT_TRANSLATE_NOOP("AlertTexts", "Asked by"),
-}
-VALUE_NAMES = {
-    "yes": QT_TRANSLATE_NOOP("AlertTexts", "yes"),
-    "no": QT_TRANSLATE_NOOP("AlertTexts", "no"),
-    "low": QT_TRANSLATE_NOOP("AlertTexts", "low"),
-    "normal": QT_TRANSLATE_NOOP("AlertTexts", "normal"),
-    "high": QT_TRANSLATE_NOOP("AlertTexts", "high"),
-    "irritable": QT_TRANSLATE_NOOP("AlertTexts", "irritable"),
-    "repetitive": QT_TRANSLATE_NOOP("AlertTexts", "repetitive"),
-    "rational_demanding": QT_TRANSLATE_NOOP("AlertTexts", "rational but demanding"),
-    "opportunistic": QT_TRANSLATE_NOOP("AlertTexts", "opportunistic"),
-    "escalated_complaint": QT_TRANSLATE_NOOP("AlertTexts", "escalated complaint"),
-    "consumer_association": QT_TRANSLATE_NOOP("AlertTexts", "consumer association"),
-    "media": QT_TRANSLATE_NOOP("AlertTexts", "media exposure"),
 }
 TIMELINE_KINDS = {
     "fired": QT_TRANSLATE_NOOP("AlertTexts", "Raised"),
@@ -141,66 +93,25 @@ def name_of(table: dict[str, str], key: str) -> str:
     return QCoreApplication.translate(CONTEXT, source) if source else key
 
 
-def field_value(label: str, value: str) -> str:
-    """A detail field's value in the user's language where it is a known token ("yes", "media, ...")."""
-    if label == "Mentioned":
-        return ", ".join(name_of(VALUE_NAMES, part.strip()) for part in value.split(","))
-    return name_of(VALUE_NAMES, value)
+def ui_language() -> str:
+    """The language the app speaks now ("en" or "zh_CN"): the translator sets the default locale."""
+    return language_of(QLocale().name())
+
+
+def rendered(alert: AlertView) -> RenderedAlert:
+    """The alert's title, fields and reasons rendered from its kind in the viewer's language."""
+    return render_view(alert, ui_language())
 
 
 def alert_title(alert: AlertView) -> str:
-    """A title in the user's language built from the rule and details; the stored title otherwise.
+    """The alert's title in the viewer's language; the store is left out (the list has a column)."""
+    return rendered(alert).title
 
-    The store is left out: the list shows it in its own column.
-    """
-    details = alert.details or {}
-    fields = {str(k): str(v) for k, v in (details.get("fields") or {}).items()}
-    rule = alert.rule
-    if rule == "relief_request":
-        reason = str(details.get("reason") or "").strip()
-        return (
-            QCoreApplication.translate("AlertTexts", "Relief requested: %1").replace("%1", reason)
-            if reason
-            else QCoreApplication.translate("AlertTexts", "Relief requested")
-        )
-    if rule == "backup_call":
-        return QCoreApplication.translate("AlertTexts", "Backup needed now")
-    if rule == "manager_call":
-        return QCoreApplication.translate("AlertTexts", "Manager needed now")
-    if rule == "incident":
-        triggers = details.get("triggers") or []
-        names = ", ".join(name_of(VALUE_NAMES, str(t)) for t in triggers)
-        return QCoreApplication.translate("AlertTexts", "Sensitive incident: %1").replace("%1", names)
-    if rule == "missed_commitment" and "Promise" in fields:
-        return QCoreApplication.translate("AlertTexts", "Missed promise: %1").replace("%1", fields["Promise"])
-    if rule == "compensation_approval" and "Compensation" in fields:
-        return QCoreApplication.translate("AlertTexts", "Approval needed: compensation of %1").replace(
-            "%1", fields["Compensation"]
-        )
-    if rule == "early_warning" and "peak_wait_minutes" in details and "When" in fields:
-        text = (
-            QCoreApplication.translate("AlertTexts", "Rush ahead: waits up to %1 min at %2")
-            .replace("%1", f"{float(details['peak_wait_minutes']):.0f}")
-            .replace("%2", fields["When"])
-        )
-        return text + (
-            QCoreApplication.translate("AlertTexts", ", one person alone")
-            if fields.get("Alone") == "yes"
-            else ""
-        )
-    if rule == "wait_now" and "Wait (min)" in fields:
-        return QCoreApplication.translate("AlertTexts", "Customers waiting %1 min").replace(
-            "%1", f"{float(fields['Wait (min)']):.0f}"
-        )
-    if rule == "solo_rush":
-        return QCoreApplication.translate("AlertTexts", "One person alone in a rush")
-    if rule == "below_policy":
-        return QCoreApplication.translate("AlertTexts", "Roster outside the tier policy")
-    if rule == "channel_failing" and "Channel" in fields:
-        return QCoreApplication.translate("AlertTexts", "Notification channel '%1' is failing").replace(
-            "%1", fields["Channel"]
-        )
-    return alert.title
+
+def kind_names() -> list[tuple[str, str]]:
+    """(name in the viewer's language, kind) for every alert kind, sorted by name."""
+    language = ui_language()
+    return sorted(((kind_name(k, language), k.value) for k in AlertKind), key=lambda p: p[0].casefold())
 
 
 def plain_username(name: str | None) -> str:
@@ -356,7 +267,7 @@ class AlertsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.FontRole and alert.status == "open" and column == self.TITLE:
             return self._bold
         if role == Qt.ItemDataRole.ToolTipRole and column == self.TITLE:
-            return alert.title
+            return rendered(alert).headline
         if role == Qt.ItemDataRole.ToolTipRole and column == self.LEVEL:
             return level_text(alert)
         if role == Qt.ItemDataRole.ToolTipRole and column == self.AGE and self._now:
@@ -431,6 +342,7 @@ class AlertsFilterProxy(QSortFilterProxyModel):
         if not self._text:
             return True
         haystack = " ".join(
-            [model._display(alert, c) for c in range(model.columnCount())] + [alert.title, alert.owner or ""]
+            [model._display(alert, c) for c in range(model.columnCount())]
+            + [rendered(alert).headline, alert.owner or ""]
         ).casefold()
         return all(word in haystack for word in self._text.split())

@@ -11,17 +11,14 @@ Nothing here blocks the window: every call runs through the task runner.
 
 from __future__ import annotations
 
-import html
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFormLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -44,25 +41,20 @@ from storemon.services.access import NotFound
 from storemon.services.alert_people import CoverOfferView, NoticeView, PersonRef
 from storemon.services.alerts import AlertView, TimelineEntry
 from storemon.services.api import StoreRef
+from storemon.services.problems import problem_text
 from ui.context import AppContext
 from ui.models.alerts_table import (
     ALERT_ID_ROLE,
-    FIELD_LABELS,
-    NOTICE_KINDS,
-    RULE_NAMES,
-    SEVERITY_COLOURS,
     SEVERITY_NAMES,
-    STATUS_NAMES,
-    TIMELINE_KINDS,
     AlertsFilterProxy,
     AlertsTableModel,
-    alert_title,
-    field_value,
-    level_text,
+    kind_names,
     name_of,
     plain_username,
+    ui_language,
 )
 from ui.views.base import BaseView
+from ui.widgets.alert_detail import AlertDetail
 from ui.widgets.form_helpers import BusyBar, MessageStrip, call_service, role_name
 
 REFRESH_MS = 1000
@@ -95,7 +87,6 @@ class AlertsView(BaseView):
         super().__init__(ctx, parent)
         self._stores: list[StoreRef] = []
         self._zones: dict[int, ZoneInfo] = {}
-        self._names: dict[str, str] = {}
         self._offers: list[CoverOfferView] = []
         self._detail: tuple[AlertView, list[TimelineEntry], list[NoticeView]] | None = None
         self._assignees: dict[int, list[PersonRef]] = {}
@@ -242,34 +233,11 @@ class AlertsView(BaseView):
         self.offer_button.clicked.connect(self._accept_banner_offer)
 
     def _build_detail(self) -> QWidget:
-        self.detail_title = QLabel()
-        self.detail_title.setObjectName("detailTitle")
-        self.detail_title.setWordWrap(True)
-        font = self.detail_title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.detail_title.setFont(font)
-        self.severity_chip = QLabel()
-        self.severity_chip.setObjectName("severityChip")
-        self.covered_banner = MessageStrip()
-
-        self.facts = QFormLayout()
-        self.facts.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.fact_labels: dict[str, QLabel] = {}
-        self.fact_values: dict[str, QLabel] = {}
-        for key in ("store", "status", "level", "owner", "raised", "updated", "deadline", "asked"):
-            label, value = QLabel(), QLabel()
-            value.setObjectName(f"fact_{key}")
-            value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.fact_labels[key], self.fact_values[key] = label, value
-            self.facts.addRow(label, value)
-        self.fields_form = QFormLayout()
-        self.fields_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.reasons_label = QLabel()
-        self.reasons_label.setObjectName("reasons")
-        self.reasons_label.setWordWrap(True)
-        self.reasons_label.setTextFormat(Qt.TextFormat.RichText)
+        """The detail pane (``AlertDetail``) with this screen's actions between its head and its facts."""
+        self.detail = AlertDetail(self.ctx.clock)
+        self.detail_title = self.detail.title_label
+        self.covered_banner = self.detail.covered_banner
+        self.fact_values = self.detail.fact_values
 
         self.ack_button = QPushButton()
         self.ack_button.setObjectName("acknowledgeButton")
@@ -358,40 +326,9 @@ class AlertsView(BaseView):
         for page in (note_page, reassign_page, snooze_page):
             self.inline.addWidget(page)
 
-        # A rich-text table in a label: it wraps long comments and names to the pane's width.
-        self.timeline = QLabel()
-        self.timeline.setObjectName("timeline")
-        self.timeline.setTextFormat(Qt.TextFormat.RichText)
-        self.timeline.setWordWrap(True)
-        self.timeline.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.timeline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.timeline.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        self._timeline_rows: list[tuple[str, str, str, str]] = []
-        self.timeline_label = QLabel()
-        self.timeline_label.setStyleSheet("font-weight: 600;")
-        self.fields_label = QLabel()
-        self.fields_label.setStyleSheet("font-weight: 600;")
-
-        content = QWidget()
-        self.detail_layout = QVBoxLayout(content)
-        self.detail_layout.setContentsMargins(12, 8, 12, 8)
-        self.detail_layout.setSpacing(8)
-        head = QHBoxLayout()
-        head.addWidget(self.severity_chip, 0, Qt.AlignmentFlag.AlignTop)
-        head.addWidget(self.detail_title, 1)
-        self.detail_layout.addLayout(head)
-        self.detail_layout.addWidget(self.covered_banner)
-        self.detail_layout.addWidget(self.accept_button, 0, Qt.AlignmentFlag.AlignLeft)
-        self.detail_layout.addLayout(actions)
-        self.detail_layout.addWidget(self.inline)
-        self.detail_layout.addLayout(self.facts)
-        self.detail_layout.addWidget(self.fields_label)
-        self.detail_layout.addLayout(self.fields_form)
-        self.detail_layout.addWidget(self.reasons_label)
-        self.detail_layout.addWidget(self.timeline_label)
-        self.detail_layout.addWidget(self.timeline)
-        self.detail_layout.addStretch(1)
-        self.detail_body = content
+        self.detail.add_actions(self.accept_button, Qt.AlignmentFlag.AlignLeft)
+        self.detail.add_actions(actions)
+        self.detail.add_actions(self.inline)
 
         self.no_selection = QLabel()
         self.no_selection.setObjectName("noSelection")
@@ -402,7 +339,7 @@ class AlertsView(BaseView):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(content)
+        scroll.setWidget(self.detail)
         self.detail_stack = QStackedWidget()
         self.detail_stack.setObjectName("alertDetail")
         self.detail_stack.addWidget(self.no_selection)
@@ -434,8 +371,7 @@ class AlertsView(BaseView):
         )
         self._fill_combo(
             self.rule_combo,
-            [(self.tr("All kinds"), "")]
-            + sorted(((name_of(RULE_NAMES, key), key) for key in RULE_NAMES), key=lambda p: p[0].casefold()),
+            [(self.tr("All kinds"), "")] + kind_names(),
         )
         self._fill_combo(
             self.severity_combo,
@@ -465,19 +401,7 @@ class AlertsView(BaseView):
         self.snooze_prompt.setText(self.tr("Hold escalation for:"))
         for minutes, button in self.snooze_buttons.items():
             button.setText(self.tr("%1 min").replace("%1", str(minutes)))
-        for key, text in (
-            ("store", self.tr("Store")),
-            ("status", self.tr("Status")),
-            ("level", self.tr("Level")),
-            ("owner", self.tr("Owner")),
-            ("raised", self.tr("Raised")),
-            ("updated", self.tr("Last change")),
-            ("deadline", self.tr("Next step due")),
-            ("asked", self.tr("Asked by")),
-        ):
-            self.fact_labels[key].setText(text)
-        self.fields_label.setText(self.tr("What the alert says"))
-        self.timeline_label.setText(self.tr("Timeline"))
+        self.detail.retranslate()
 
     @staticmethod
     def _fill_combo(combo: QComboBox, items: list[tuple[str, object]]) -> None:
@@ -567,9 +491,10 @@ class AlertsView(BaseView):
             self._need_lookups = False
             self._stores = snap.stores
             self._zones = {s.id: ZoneInfo(s.timezone) for s in snap.stores}
+            self.detail.set_zones(self._zones)
             self._fill_stores()
         if snap.names is not None:
-            self._names = snap.names
+            self.detail.set_names(snap.names)
             self.model.set_names(snap.names)
         self.model.set_alerts(snap.alerts, self.ctx.clock())
         self._offers = snap.offers
@@ -646,22 +571,6 @@ class AlertsView(BaseView):
         self._load()
 
     # -- detail -----------------------------------------------------------------------------------
-    def _local(self, alert: AlertView, instant: datetime | None) -> str:
-        if instant is None:
-            return "—"
-        zone = self._zones.get(alert.store_id or -1)
-        local = instant.astimezone(zone) if zone else instant.astimezone()
-        today = self.ctx.clock().astimezone(local.tzinfo).date()
-        return local.strftime("%H:%M:%S") if local.date() == today else local.strftime("%Y-%m-%d %H:%M")
-
-    def _person(self, username: str | None) -> str:
-        username = plain_username(username)
-        if not username:
-            return "—"
-        if username == "system":
-            return self.tr("Storemon")
-        return self._names.get(username, username)
-
     def _show_detail(
         self, alert: AlertView | None, steps: list[TimelineEntry], notices: list[NoticeView]
     ) -> None:
@@ -674,147 +583,12 @@ class AlertsView(BaseView):
             self.detail_stack.setCurrentIndex(0)
             return
         self.detail_stack.setCurrentIndex(1)
-        self.detail_title.setText(alert_title(alert))
-        self.detail_title.setToolTip(alert.title)
-        foreground, background = SEVERITY_COLOURS.get(alert.severity, SEVERITY_COLOURS["info"])
-        self.severity_chip.setText(name_of(SEVERITY_NAMES, alert.severity))
-        self.severity_chip.setStyleSheet(
-            f"QLabel#severityChip {{ color: {foreground.name()}; background: {background.name()};"
-            f" border: 1px solid {foreground.name()}; border-radius: 9px; padding: 2px 8px; font-weight: 600; }}"
-        )
-        details = alert.details or {}
-        covered_by = details.get("covered_by")
-        if alert.rule == "backup_call" and covered_by:
-            self.covered_banner.show_message(
-                "success",
-                self.tr("Covered by %1: they accepted the backup call and are on their way.").replace(
-                    "%1", self._person(covered_by)
-                ),
-            )
-        elif alert.rule == "backup_call" and alert.status != "resolved":
-            self.covered_banner.show_message(
-                "warning",
-                self.tr("Nobody has accepted the backup call yet; off-shift colleagues were asked."),
-            )
-        else:
-            self.covered_banner.clear()
-        store = f"{alert.store_code} {alert.store_name}".strip() or self.tr("Chain (no store)")
-        status = name_of(STATUS_NAMES, alert.status)
-        if alert.sensitive:
-            status += " · " + self.tr("sensitive: first level skipped")
-        values = {
-            "store": store,
-            "status": status,
-            "level": level_text(alert),
-            "owner": self._person(alert.owner),
-            "raised": self._local(alert, alert.fired_at),
-            "updated": self._local(alert, alert.updated_at),
-            "deadline": self._local(alert, alert.deadline),
-            "asked": self._person(details.get("requested_by")) if details.get("requested_by") else "",
-        }
-        for key, value in values.items():
-            self.fact_values[key].setText(value)
-            hidden = key == "asked" and not value
-            self.fact_labels[key].setVisible(not hidden)
-            self.fact_values[key].setVisible(not hidden)
-        self._show_fields(alert)
-        self._show_timeline(alert, steps, notices)
+        self.detail.show_alert(alert, steps, notices)
         self._update_buttons(alert)
-
-    def _show_fields(self, alert: AlertView) -> None:
-        while self.fields_form.rowCount():
-            self.fields_form.removeRow(0)
-        fields = {str(k): str(v) for k, v in ((alert.details or {}).get("fields") or {}).items()}
-        for label, value in fields.items():
-            value_label = QLabel(field_value(label, value))
-            value_label.setWordWrap(True)
-            value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.fields_form.addRow(QLabel(name_of(FIELD_LABELS, label)), value_label)
-        self.fields_label.setVisible(bool(fields))
-        details = alert.details or {}
-        reasons = [str(r) for r in details.get("reasons") or []]
-        note = str(details.get("note") or "").strip()
-        parts = []
-        if reasons:
-            items = "".join(f"<li>{html.escape(r)}</li>" for r in reasons)
-            why = html.escape(self.tr("Why"))
-            parts.append(f"<b>{why}</b><ul style='margin-left: -20px'>{items}</ul>")
-        if note:
-            label = html.escape(self.tr("Note"))
-            parts.append(f"<b>{label}</b>: {html.escape(note)}")
-        self.reasons_label.setText("".join(parts))
-        self.reasons_label.setVisible(bool(parts))
-
-    def _step_text(self, step: TimelineEntry) -> str:
-        """What a timeline entry says, in the user's language where the engine's note is a known shape."""
-        level = self.tr("level %1").replace("%1", str(step.level))
-        if step.kind in ("comment", "resolved"):
-            note = step.note.strip()
-            return "" if note.startswith("resolved by ") else note
-        if step.kind == "fired" and "sensitive trigger" in step.note:
-            return f"{level} · " + self.tr("sensitive trigger: level 1 skipped")
-        if step.kind in ("fired", "acknowledged", "escalated", "snooze_ended", "nobody"):
-            return level
-        if step.kind == "timeout":
-            return self.tr("level %1 did not acknowledge in time").replace("%1", str(step.level))
-        if step.kind == "snoozed":
-            minutes = step.note.split(" for ", 1)[-1].split(" ", 1)[0]
-            return (
-                self.tr("for %1 min").replace("%1", minutes)
-                if minutes.replace(".", "").isdigit()
-                else step.note
-            )
-        return step.note
-
-    def _show_timeline(self, alert: AlertView, steps: list[TimelineEntry], notices: list[NoticeView]) -> None:
-        rows: list[tuple[datetime, int, str, str, str, str]] = []
-        for step in steps:
-            rows.append(
-                (
-                    step.at,
-                    0,
-                    name_of(TIMELINE_KINDS, step.kind),
-                    self._person(step.actor),
-                    self._step_text(step),
-                    step.note,
-                )
-            )
-        grouped: dict[tuple[datetime, str, int | None], list[NoticeView]] = defaultdict(list)
-        for notice in notices:
-            grouped[(notice.at, notice.kind, notice.level)].append(notice)
-        for (at, kind, level), group in grouped.items():
-            names = ", ".join(
-                self._person(n.username) + (" ✓" if n.read_at else "")
-                for n in sorted(group, key=lambda n: n.username)
-            )
-            details = self.tr("level %1").replace("%1", str(level)) if level else ""
-            rows.append((at, 1, name_of(NOTICE_KINDS, kind), names, details, group[0].body))
-        rows.sort(key=lambda r: (r[0], r[1]))
-        self._timeline_rows = [
-            (self._local(alert, at), what, who, details) for at, _o, what, who, details, _n in rows
-        ]
-        self.timeline.setText(self._timeline_html(self._timeline_rows))
-
-    def _timeline_html(self, rows: list[tuple[str, str, str, str]]) -> str:
-        headers = (self.tr("Time"), self.tr("What"), self.tr("Who"), self.tr("Details"))
-        head = "".join(f"<th align='left'>{html.escape(h)}</th>" for h in headers)
-        body = []
-        for number, row in enumerate(rows):
-            shade = " bgcolor='#f3f1ec'" if number % 2 else ""
-            cells = "".join(f"<td valign='top'>{html.escape(cell)}</td>" for cell in row)
-            body.append(f"<tr{shade}>{cells}</tr>")
-        legend = ""
-        if any("✓" in row[2] for row in rows):
-            seen = html.escape(self.tr("✓ = has seen it in Storemon"))
-            legend = f"<p style='color: gray'>{seen}</p>"
-        return (
-            "<table width='100%' cellspacing='0' cellpadding='4' style='border: 1px solid #d6d1c7'>"
-            f"<tr bgcolor='#e9e5dc'>{head}</tr>{''.join(body)}</table>{legend}"
-        )
 
     def timeline_rows(self) -> list[tuple[str, str, str, str]]:
         """The timeline as the user reads it: (time, what, who, details) per row."""
-        return list(self._timeline_rows)
+        return self.detail.timeline_rows()
 
     def _offer_for(self, alert_id: int | None) -> CoverOfferView | None:
         return next((o for o in self._offers if o.alert_id == alert_id), None)
@@ -990,6 +764,6 @@ class AlertsView(BaseView):
         call_service(self, lambda: fn(services, actor, alert_id, now), done, failed, busy=self.busy)
 
     def _failed(self, exc: Exception) -> None:
-        self.message.show_message("error", str(exc))
+        self.message.show_message("error", problem_text(exc, ui_language()))
         self._update_buttons(self._detail[0] if self._detail else None)
         self.offer_button.setEnabled(True)

@@ -48,6 +48,8 @@ class ChannelDraft:
     type: str
     enabled: bool = True
     levels: set[int] = field(default_factory=lambda: set(LEVELS))
+    language: str = ""
+    """The language its messages are written in; "" = the chain's language."""
     settings: dict[str, str] = field(default_factory=dict)
     stored: set[str] = field(default_factory=set)
     previous_name: str | None = None
@@ -68,6 +70,7 @@ class ChannelDraft:
             type=kind,
             enabled=bool(channel.get("enabled", True)),
             levels={int(level) for level in channel.get("levels", LEVELS)},
+            language=str(channel.get("language") or ""),
             settings=settings,
             stored=stored,
             previous_name=str(channel.get("name", "")) or None,
@@ -98,6 +101,8 @@ class ChannelDraft:
             "levels": sorted(self.levels),
             "enabled": self.enabled,
         }
+        if self.language:
+            channel["language"] = self.language
         if self.previous_name:
             channel["previous_name"] = self.previous_name
         return channel
@@ -162,6 +167,12 @@ class ChannelsEditor(QWidget):
         head.addRow(self.tr("Type"), self.type)
         head.addRow("", self.enabled)
         head.addRow(self.tr("Levels it receives"), levels)
+        self.language = QComboBox()
+        self.language.setObjectName("channelLanguage")
+        for text, code in ((self.tr("The chain's language"), ""), ("English", "en"), ("简体中文", "zh_CN")):
+            self.language.addItem(text, code)
+        self.language.currentIndexChanged.connect(self._language_chosen)
+        head.addRow(self.tr("Language of its messages"), self.language)
         self.settings_form = QFormLayout()
         self.problem = MessageStrip()
         self.required_note = QLabel(self.tr("* required"))
@@ -289,7 +300,14 @@ class ChannelsEditor(QWidget):
 
     def set_read_only(self, read_only: bool) -> None:
         self.read_only = read_only
-        for widget in (self.add_button, self.remove_button, self.name, self.type, self.enabled):
+        for widget in (
+            self.add_button,
+            self.remove_button,
+            self.name,
+            self.type,
+            self.enabled,
+            self.language,
+        ):
             widget.setEnabled(not read_only)
         for box in self.level_boxes.values():
             box.setEnabled(not read_only)
@@ -339,6 +357,7 @@ class ChannelsEditor(QWidget):
         self.name.setText(draft.name)
         self.type.setCurrentIndex(max(0, self.type.findData(draft.type)))
         self.enabled.setChecked(draft.enabled)
+        self.language.setCurrentIndex(max(0, self.language.findData(draft.language)))
         for level, box in self.level_boxes.items():
             box.setChecked(level in draft.levels)
         self._build_fields(draft)
@@ -457,6 +476,12 @@ class ChannelsEditor(QWidget):
         draft = self.current()
         if draft is not None and not self._loading:
             draft.enabled = on
+            self._edited(draft)
+
+    def _language_chosen(self, _index: int) -> None:
+        draft = self.current()
+        if draft is not None and not self._loading:
+            draft.language = str(self.language.currentData() or "")
             self._edited(draft)
 
     def _levels_toggled(self, _on: bool) -> None:

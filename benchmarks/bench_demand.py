@@ -18,12 +18,12 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from staffing.demand import DemandHistory, backtest  # noqa: E402
-from storemon.db.models import Store  # noqa: E402
-from storemon.services.access import SYSTEM, visible_store  # noqa: E402
-from storemon.services.database import open_database  # noqa: E402
-from storemon.services.demo import build_demo  # noqa: E402
-from storemon.services.staffing import orders_grid  # noqa: E402
+from staffing.demand import DemandHistory, backtest
+from storemon.db.models import Store
+from storemon.services.access import SYSTEM, visible_store
+from storemon.services.database import open_database
+from storemon.services.demo import build_demo
+from storemon.services.staffing import orders_grid
 
 ANCHOR = date(2026, 4, 20)  # history runs through the 3.15 season and out of it
 WEEKS = 8

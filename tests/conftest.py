@@ -23,6 +23,16 @@ REQUIRE_POSTGRES = os.environ.get("STOREMON_REQUIRE_POSTGRES") == "1"
 _db_counter = itertools.count()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``slow`` tests (minutes of work) are opt-in: they run only when ``-m`` names them."""
+    if "slow" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: opt-in, run with `pytest -m slow`")
+    for item in items:
+        if item.get_closest_marker("slow") is not None:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def storemon_home(tmp_path, monkeypatch):
     """Every test gets its own data, config and log folders and no inherited database URL."""

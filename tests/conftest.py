@@ -95,6 +95,15 @@ def sqlite_url(tmp_path) -> str:
 
 
 @pytest.fixture
+def sqlite_factory(sqlite_url):
+    """Sessions on a fresh SQLite database, for tests about reading files: the database code they
+    reach is covered on both engines by the tests that use ``session_factory``."""
+    engine = make_engine(sqlite_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
 def engine(db_url):
     eng = make_engine(db_url)
     yield eng

@@ -51,25 +51,25 @@ def pg_server() -> Iterator[PgServer]:
             pytest.fail(message)
         pytest.skip(message)
     server = PgServer.start(bindir)
-    admin = make_engine(server.url("postgres"))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("CREATE DATABASE storemon_template"))
-    admin.dispose()
-    template = make_engine(server.url("storemon_template"))
+    template = make_engine(create_pg_database(server, "storemon_template"))
     upgrade(template)
     template.dispose()
     yield server
     server.stop()
 
 
-def _fresh_pg_database(server: PgServer) -> str:
-    """A new database cloned from the migrated template: a clean schema in a few milliseconds."""
-    name = f"t{os.getpid()}_{next(_db_counter)}"
+def create_pg_database(server: PgServer, name: str, template: str | None = None) -> str:
+    """``CREATE DATABASE name`` (a copy of ``template``, when given) on ``server``; its URL."""
     admin = make_engine(server.url("postgres"))
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE storemon_template"))
+        conn.execute(text(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else "")))
     admin.dispose()
     return server.url(name)
+
+
+def _fresh_pg_database(server: PgServer) -> str:
+    """A new database cloned from the migrated template: a clean schema in a few milliseconds."""
+    return create_pg_database(server, f"t{os.getpid()}_{next(_db_counter)}", "storemon_template")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

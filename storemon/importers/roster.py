@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from storemon.db.models import Role, RosterShift, StaffMember, Store
 from storemon.importers.base import CellError, ImportResult, ProblemLog, StoreRef, slugify
 from storemon.importers.people import ROLE, STAFF_CODE, STAFF_NAME, StaffDirectory, parse_role
-from storemon.importers.runner import ImportOptions, RowImporter
-from storemon.importers.tabular import STORE_FIELDS, FieldSpec, unusable
+from storemon.importers.runner import ImportOptions, Requirement, RowImporter
+from storemon.importers.tabular import STORE_FIELDS, FieldSpec
 from storemon.importers.values import DAY, CellReader, seconds_to_datetime
 
 KIND = "roster"
@@ -89,14 +89,21 @@ class RosterImporter(RowImporter):
     fields = ROSTER_FIELDS
     accepts = frozenset({"store_code", "day_first", "create_staff"})
 
-    def check_columns(self) -> None:
-        cols, table = self.cols, self.table
-        if "staff_code" not in cols and "staff_name" not in cols:
-            raise unusable(
-                table, ROSTER_FIELDS, "No staff column found (employee code or name)", "staff_code"
-            )
-        if "start" not in cols or "end" not in cols:
-            raise unusable(table, ROSTER_FIELDS, "No start and end time columns found", "start")
+    requirements = (
+        Requirement(
+            frozenset({"staff_code", "staff_name"}),
+            "No staff column found (employee code or name)",
+            "a staff column (staff_code or staff_name)",
+            "staff_code",
+        ),
+        Requirement(
+            frozenset({"start", "end"}),
+            "No start and end time columns found",
+            "start and end columns",
+            "start",
+            every=True,
+        ),
+    )
 
     def read(self) -> list[_Shift]:
         cols, h, session, stores = self.cols, self.h, self.session, self.stores

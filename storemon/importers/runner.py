@@ -38,9 +38,39 @@ from storemon.importers.base import (
     find_batch,
     new_batch,
 )
-from storemon.importers.tabular import ColumnMap, FieldSpec, Table, alias_index, map_columns, open_table
+from storemon.importers.tabular import (
+    ColumnMap,
+    FieldSpec,
+    Table,
+    alias_index,
+    map_columns,
+    open_table,
+    unusable,
+)
 
 STORE_COLUMNS = ("store_code", "store_name", "store_location")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """Columns a kind cannot import without: one of ``fields`` (all of them with ``every``).
+
+    ``problem`` is the importer's refusal, ``need`` what the import wizard's preview asks the
+    user to map, ``example`` the field named in the ``--map`` hint. ``store_code_will_do``:
+    ``--store CODE`` stands in for these columns.
+    """
+
+    fields: frozenset[str]
+    problem: str
+    need: str
+    example: str
+    every: bool = False
+    store_code_will_do: bool = False
+
+    def met(self, mapped: Collection[str], store_code: str | None = None) -> bool:
+        if self.store_code_will_do and store_code:
+            return True
+        return self.fields <= set(mapped) if self.every else bool(self.fields & set(mapped))
 
 
 @dataclass(frozen=True)
@@ -185,6 +215,7 @@ class RowImporter(ABC):
 
     kind: ClassVar[str]
     fields: ClassVar[list[FieldSpec]]
+    requirements: ClassVar[tuple[Requirement, ...]]
     accepts: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(
@@ -256,9 +287,11 @@ class RowImporter(ABC):
         )
 
     # -- what a kind says ------------------------------------------------------------------------
-    @abstractmethod
     def check_columns(self) -> None:
-        """Raise ``unusable(...)`` when a column the kind cannot do without is missing."""
+        """Raise ``unusable(...)`` for the first of the kind's ``requirements`` the file misses."""
+        for need in self.requirements:
+            if not need.met(self.cols.index, self.options.store_code):
+                raise unusable(self.table, self.fields, need.problem, need.example)
 
     @abstractmethod
     def read(self) -> Sized:

@@ -30,8 +30,8 @@ from storemon.importers.base import (
     StoreRef,
     file_problem,
 )
-from storemon.importers.runner import STORE_COLUMNS, ImportOptions, RowImporter
-from storemon.importers.tabular import STORE_FIELDS, ColumnMap, FieldSpec, Table, unusable
+from storemon.importers.runner import STORE_COLUMNS, ImportOptions, Requirement, RowImporter
+from storemon.importers.tabular import STORE_FIELDS, ColumnMap, FieldSpec, Table
 from storemon.importers.values import (
     DAY,
     MAX_AMOUNT,
@@ -178,22 +178,32 @@ class SalesImporter(RowImporter):
     fields = SALES_FIELDS
     accepts = frozenset({"store_code", "day_first"})
 
+    requirements = (
+        Requirement(
+            frozenset({"datetime", "date"}),
+            "No date or timestamp column found",
+            "a date and time column (datetime, or date and time)",
+            "datetime",
+        ),
+        Requirement(
+            frozenset({"order_total", "total", "unit_price"}),
+            "No amount column found (total, order total or unit price)",
+            "an amount column (total, order_total or unit_price)",
+            "total",
+        ),
+        Requirement(
+            frozenset(STORE_COLUMNS),
+            "No store column found; for a one-store file pass --store CODE",
+            "a store column, or --store CODE for a one-store file",
+            "store_code",
+            store_code_will_do=True,
+        ),
+    )
+
     def check_columns(self) -> None:
-        cols, table = self.cols, self.table
-        resolve_time_columns(cols, table)
-        if "datetime" not in cols and "date" not in cols:
-            raise unusable(table, SALES_FIELDS, "No date or timestamp column found", "datetime")
-        if not ({"order_total", "total", "unit_price"} & cols.index.keys()):
-            raise unusable(
-                table, SALES_FIELDS, "No amount column found (total, order total or unit price)", "total"
-            )
-        if not self.options.store_code and not (set(STORE_COLUMNS) & cols.index.keys()):
-            raise unusable(
-                table,
-                SALES_FIELDS,
-                "No store column found; for a one-store file pass --store CODE",
-                "store_code",
-            )
+        cols = self.cols
+        resolve_time_columns(cols, self.table)
+        super().check_columns()
         self._date_index = cols.get("datetime") if "datetime" in cols else cols.get("date")
 
     def ignorable(self, row: list) -> bool:

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from storemon.db.models import Role, StaffMember
 from storemon.importers.base import CellError, ImportResult, normalise_name, slugify
 from storemon.importers.people import ROLE, STAFF_CODE, STAFF_NAME, StaffDirectory, check_email, parse_role
-from storemon.importers.runner import ImportOptions, RowImporter
-from storemon.importers.tabular import STORE_FIELDS, FieldSpec, unusable
+from storemon.importers.runner import ImportOptions, Requirement, RowImporter
+from storemon.importers.tabular import STORE_FIELDS, FieldSpec
 
 KIND = "staff"
 
@@ -54,9 +54,14 @@ class StaffImporter(RowImporter):
     kind = KIND
     fields = STAFF_FIELDS
 
-    def check_columns(self) -> None:
-        if "name" not in self.cols and "code" not in self.cols:
-            raise unusable(self.table, STAFF_FIELDS, "No name or employee code column found", "name")
+    requirements = (
+        Requirement(
+            frozenset({"name", "code"}),
+            "No name or employee code column found",
+            "a code or name column",
+            "name",
+        ),
+    )
 
     def read(self) -> list[tuple[StaffMember | None, dict]]:
         cols, h, stores, text = self.cols, self.h, self.stores, self.text

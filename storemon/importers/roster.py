@@ -20,39 +20,22 @@ from storemon.db.models import Role, RosterShift, StaffMember, Store
 from storemon.importers.base import CellError, ImportResult, ProblemLog, StoreRef, slugify
 from storemon.importers.people import ROLE, STAFF_CODE, STAFF_NAME, StaffDirectory, parse_role
 from storemon.importers.runner import ImportOptions, Requirement, RowImporter
-from storemon.importers.tabular import STORE_FIELDS, FieldSpec
+from storemon.importers.tabular import STORE_FIELDS, field_specs
 from storemon.importers.values import DAY, CellReader, seconds_to_datetime
 
 KIND = "roster"
 MAX_SHIFT_HOURS = 16
 
+_ROSTER = field_specs("roster")
 ROSTER_FIELDS = [
     STAFF_CODE,
     STAFF_NAME,
     *STORE_FIELDS,
-    FieldSpec(
-        "date",
-        ("date", "shift date", "work date", "day", "日期", "排班日期", "上班日期", "工作日期", "班次日期"),
-        "date of the shift's start",
-    ),
-    FieldSpec(
-        "start",
-        (
-            "start", "start time", "starts", "starts at", "from", "begin", "shift start", "clock in",
-            "上班时间", "开始时间", "开始", "上班", "起始时间", "班次开始",
-        ),
-        "start time (or date and time)",
-    ),
-    FieldSpec(
-        "end",
-        (
-            "end", "end time", "ends", "ends at", "to", "until", "finish", "shift end", "clock out",
-            "下班时间", "结束时间", "结束", "下班", "班次结束",
-        ),
-        "end time; earlier than the start means past midnight",
-    ),
+    _ROSTER["date"],
+    _ROSTER["start"],
+    _ROSTER["end"],
     ROLE,
-]  # fmt: skip
+]
 
 
 @dataclass

@@ -31,7 +31,7 @@ from storemon.importers.base import (
     file_problem,
 )
 from storemon.importers.runner import STORE_COLUMNS, ImportOptions, Requirement, RowImporter
-from storemon.importers.tabular import STORE_FIELDS, ColumnMap, FieldSpec, Table
+from storemon.importers.tabular import STORE_FIELDS, ColumnMap, Table, field_specs
 from storemon.importers.values import (
     DAY,
     MAX_AMOUNT,
@@ -47,68 +47,12 @@ KIND = "sales"
 BUCKET = 900
 INSERT_CHUNK = 20_000
 
-# fmt: off
+_SALES = field_specs("sales")
 SALES_FIELDS = [
-    FieldSpec(
-        "order_id",
-        (
-            "order", "order id", "order no", "order number", "order num", "order code",
-            "transaction", "transaction id", "transaction no", "transaction number", "txn", "txn id",
-            "txn no", "receipt", "receipt no", "receipt number", "receipt id", "ticket", "ticket no",
-            "ticket number", "ticket id", "check no", "check number", "bill no", "bill number",
-            "sale id", "sales id", "invoice no", "订单号", "订单编号", "订单id", "订单", "交易号",
-            "交易单号", "交易流水号", "交易编号", "流水号", "小票号", "小票编号", "单号", "单据号",
-            "销售单号", "收银单号", "票号", "账单号",
-        ),
-        "order/receipt number; rows with the same number are one order",
-    ),
-    FieldSpec(
-        "datetime",
-        (
-            "date time", "datetime", "timestamp", "order datetime", "order date time", "created at",
-            "created", "paid at", "sold at", "transaction datetime", "下单时间", "交易时间", "支付时间",
-            "销售时间", "结账时间", "创建时间", "订单时间", "时间戳", "付款时间", "收银时间",
-        ),
-        "date and time in one cell",
-    ),
-    FieldSpec(
-        "date",
-        (
-            "order date", "transaction date", "sale date", "sales date", "business date", "day",
-            "日期", "交易日期", "销售日期", "下单日期", "营业日期", "订单日期", "业务日期",
-        ),
-        "date",
-    ),
-    FieldSpec(
-        "time",
-        ("order time", "transaction time", "sale time", "time of day", "时间", "下单时刻", "交易时刻"),
-        "time of day",
-    ),
+    *(_SALES[name] for name in ("order_id", "datetime", "date", "time")),
     *STORE_FIELDS,
-    FieldSpec("quantity", ("qty", "quantity", "units", "数量", "销售数量", "件数", "商品数量"), "items"),
-    FieldSpec(
-        "unit_price",
-        ("unit price", "price", "item price", "单价", "售价", "价格", "销售单价", "商品单价"),
-        "price of one item; revenue = quantity x unit price",
-    ),
-    FieldSpec(
-        "total",
-        (
-            "amount", "total", "line total", "line amount", "subtotal", "sales", "sales amount",
-            "net sales", "金额", "小计", "合计", "销售金额", "销售额", "总价", "总金额", "营业额",
-        ),
-        "amount of the row (summed per order)",
-    ),
-    FieldSpec(
-        "order_total",
-        (
-            "order total", "order amount", "ticket total", "receipt total", "amount paid", "paid",
-            "实收", "实收金额", "订单金额", "订单总额", "支付金额", "实付金额", "实付",
-        ),
-        "amount of the whole order (taken once per order)",
-    ),
+    *(_SALES[name] for name in ("quantity", "unit_price", "total", "order_total")),
 ]
-# fmt: on
 
 
 def resolve_time_columns(cols: ColumnMap, table: Table) -> None:

@@ -16,22 +16,19 @@ from storemon.db.models import Role, StaffMember
 from storemon.importers.base import CellError, ImportResult, normalise_name, slugify
 from storemon.importers.people import ROLE, STAFF_CODE, STAFF_NAME, StaffDirectory, check_email, parse_role
 from storemon.importers.runner import ImportOptions, Requirement, RowImporter
-from storemon.importers.tabular import STORE_FIELDS, FieldSpec
+from storemon.importers.tabular import STORE_FIELDS, FieldSpec, field_specs
 
 KIND = "staff"
 
+_STAFF = field_specs("staff")
 STAFF_FIELDS = [
     FieldSpec("code", ("code", *STAFF_CODE.aliases, "编号"), STAFF_CODE.help),
     FieldSpec("name", STAFF_NAME.aliases, STAFF_NAME.help),
     *STORE_FIELDS,
     ROLE,
-    FieldSpec(
-        "phone",
-        ("phone", "mobile", "tel", "telephone", "cell", "phone number", "电话", "手机", "手机号", "手机号码", "联系电话"),
-        "phone number",
-    ),
-    FieldSpec("email", ("email", "e-mail", "mail", "email address", "邮箱", "电子邮箱", "邮件"), "email address"),
-]  # fmt: skip
+    _STAFF["phone"],
+    _STAFF["email"],
+]
 
 
 def import_staff(

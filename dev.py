@@ -23,9 +23,22 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 
 # Qt's offscreen and xcb platforms, fonts for Chinese, and the PostgreSQL server for the chain-mode tests.
 APT_RUN = [
-    "libegl1", "libgl1", "libglib2.0-0", "libfontconfig1", "libdbus-1-3", "libxkbcommon0",
-    "libxkbcommon-x11-0", "libxcb-cursor0", "libxcb-icccm4", "libxcb-image0", "libxcb-keysyms1",
-    "libxcb-randr0", "libxcb-render-util0", "libxcb-shape0", "libxcb-xinerama0", "libxcb-xkb1",
+    "libegl1",
+    "libgl1",
+    "libglib2.0-0",
+    "libfontconfig1",
+    "libdbus-1-3",
+    "libxkbcommon0",
+    "libxkbcommon-x11-0",
+    "libxcb-cursor0",
+    "libxcb-icccm4",
+    "libxcb-image0",
+    "libxcb-keysyms1",
+    "libxcb-randr0",
+    "libxcb-render-util0",
+    "libxcb-shape0",
+    "libxcb-xinerama0",
+    "libxcb-xkb1",
     "fonts-wqy-microhei",
 ]
 APT_TEST = ["postgresql", "poppler-utils", "desktop-file-utils", "systemd"]
@@ -73,7 +86,9 @@ def ensure_venv() -> None:
             ensure_system_packages([f"python3.{sys.version_info.minor}-venv"])
             venv.create(VENV, with_pip=True)
         else:
-            sys.exit(f"[dev] cannot create a virtual environment ({exc}); on Debian: sudo apt-get install python3-venv")
+            sys.exit(
+                f"[dev] cannot create a virtual environment ({exc}); on Debian: sudo apt-get install python3-venv"
+            )
 
 
 def ensure_installed(extras: str) -> None:
@@ -90,7 +105,7 @@ def ensure_installed(extras: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be started by an older python3
         sys.exit(f"[dev] Storemon needs Python >= 3.11; this is {sys.version.split()[0]}")
     if not argv or argv[0] not in ("run", "test"):
         print(__doc__)

@@ -34,6 +34,7 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import text  # noqa: E402
 
 from alerts.escalation import Resolve  # noqa: E402
+from benchmarks.report import print_table  # noqa: E402
 from storemon.db.engine import make_engine, make_session_factory  # noqa: E402
 from storemon.db.migrate import upgrade  # noqa: E402
 from storemon.db.models import Store  # noqa: E402
@@ -199,23 +200,29 @@ def main(argv: list[str] | None = None) -> int:
                 finally:
                     pg.stop()
     print()
-    print(
-        f"{'engine':11} {'click':13} {'clicks':>6} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} "
-        f"{'target':>11} {'met':>4} | {'txn p50':>7} {'txn p95':>7} {'after p50':>9} {'after p95':>9}"
-    )
     all_met = True
+    table = []
     for r in results:
         p95 = percentile(r.latencies_ms, 95)
         target = TARGETS_MS[r.engine]
         met = p95 < target
         all_met &= met
-        print(
-            f"{r.engine:11} {r.click:13} {len(r.latencies_ms):>6} {statistics.median(r.latencies_ms):>7.1f} "
-            f"{p95:>7.1f} {max(r.latencies_ms):>7.1f} {'p95 < ' + format(target, '.0f'):>11} "
-            f"{'yes' if met else 'NO':>4} | {statistics.median(r.click_ms):>7.1f} "
-            f"{percentile(r.click_ms, 95):>7.1f} {statistics.median(r.after_commit_ms):>9.1f} "
-            f"{percentile(r.after_commit_ms, 95):>9.1f}"
-        )
+        table.append(
+            (
+                r.engine, r.click, len(r.latencies_ms), f"{statistics.median(r.latencies_ms):.1f}",
+                f"{p95:.1f}", f"{max(r.latencies_ms):.1f}", f"p95 < {target:.0f}", "yes" if met else "NO",
+                f"{statistics.median(r.click_ms):.1f}", f"{percentile(r.click_ms, 95):.1f}",
+                f"{statistics.median(r.after_commit_ms):.1f}", f"{percentile(r.after_commit_ms, 95):.1f}",
+            )
+        )  # fmt: skip
+    print_table(
+        (
+            "engine", "click", "clicks", "p50 ms", "p95 ms", "max ms", "target", "met",
+            "txn p50", "txn p95", "after p50", "after p95",
+        ),
+        table,
+        left=(0, 1),
+    )  # fmt: skip
     print(
         "\nlatency: click start -> the webhook receives the page. txn: the click's own transaction "
         "(service call + commit); after: commit -> received (worker wake-up, claim, send)."

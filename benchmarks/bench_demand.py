@@ -18,12 +18,13 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from staffing.demand import DemandHistory, backtest  # noqa: E402
-from storemon.db.models import Store  # noqa: E402
-from storemon.services.access import SYSTEM, visible_store  # noqa: E402
-from storemon.services.database import open_database  # noqa: E402
-from storemon.services.demo import build_demo  # noqa: E402
-from storemon.services.staffing import orders_grid  # noqa: E402
+from benchmarks.report import print_table
+from staffing.demand import DemandHistory, backtest
+from storemon.db.models import Store
+from storemon.services.access import SYSTEM, visible_store
+from storemon.services.database import open_database
+from storemon.services.demo import build_demo
+from storemon.services.staffing import orders_grid
 
 ANCHOR = date(2026, 4, 20)  # history runs through the 3.15 season and out of it
 WEEKS = 8
@@ -48,9 +49,13 @@ def main() -> None:
         f"Demo chain: {len(stores)} stores, {WEEKS} weeks to {ANCHOR - timedelta(days=1)}; "
         f"held out {result.holdout_days} days from {result.holdout_start}; {result.n_intervals:,} intervals\n"
     )
-    print(f"{'forecast':<34}{'MAPE':>8}{'WAPE':>8}")
-    print(f"{'storemon (profile x trend x surge)':<34}{result.mape:>7.1f}%{result.wape:>7.1f}%")
-    print(f"{'naive: same interval last week':<34}{result.naive_mape:>7.1f}%{result.naive_wape:>7.1f}%")
+    print_table(
+        ("forecast", "MAPE", "WAPE"),
+        [
+            ("storemon (profile x trend x surge)", f"{result.mape:.1f}%", f"{result.wape:.1f}%"),
+            ("naive: same interval last week", f"{result.naive_mape:.1f}%", f"{result.naive_wape:.1f}%"),
+        ],
+    )
     print(f"\nstoremon better on WAPE in {wins:.0%} of stores; backtest took {seconds:.3f} s")
     print(
         "model beats naive:",

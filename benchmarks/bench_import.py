@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.report import print_table  # noqa: E402
 from storemon.db.engine import make_engine, make_session_factory  # noqa: E402
 from storemon.db.migrate import upgrade  # noqa: E402
 from storemon.importers import import_sales  # noqa: E402
@@ -109,9 +110,14 @@ def main(argv: list[str] | None = None) -> int:
             ("storemon import_sales", *storemon_import(csv_path, work / "storemon.sqlite3")),
         ]
     print()
-    print(f"{'what':34} {'rows':>11} {'seconds':>9} {'rows/s':>11}  detail")
-    for what, rows, secs, detail in results:
-        print(f"{what:34} {rows:>11,} {secs:>9.2f} {rows / secs:>11,.0f}  {detail}")
+    print_table(
+        ("what", "rows", "seconds", "rows/s", "detail"),
+        [
+            (what, f"{rows:,}", f"{secs:.2f}", f"{rows / secs:,.0f}", detail)
+            for what, rows, secs, detail in results
+        ],
+        left=(0, 4),
+    )
     storemon_secs = results[1][2]
     verdict = "OK" if storemon_secs < 60 else "TOO SLOW"
     print(f"\ntarget: storemon < 60 s for 1,000,000 rows -> {verdict} ({storemon_secs:.1f} s)")

@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from peer_env import PeerEnvError, peer_python  # noqa: E402
 
+from benchmarks.report import print_table  # noqa: E402
 from staffing.queueing import mean_wait_minutes, required_servers, staffing_requirement  # noqa: E402
 
 MAX_SERVERS = 200
@@ -161,22 +162,6 @@ def run_peer(cases, idx, repeat: int) -> dict | str:
     if proc.returncode != 0:
         return "PEER NOT RUN, pyworkforce failed:\n" + "\n".join(proc.stderr.strip().splitlines()[-5:])
     return json.loads(proc.stdout)
-
-
-def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
-    table = [header, *rows]
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-
-    def line(cells) -> str:
-        return "  ".join(
-            cell.ljust(w) if i == 0 else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
-        )
-
-    print(line(header))
-    print("  ".join("-" * w for w in widths))
-    for row in rows:
-        print(line(row))
 
 
 def fmt_speedup(x: float | None) -> str:

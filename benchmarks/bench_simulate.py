@@ -33,6 +33,7 @@ if str(ROOT) not in sys.path:
 
 from peer_env import PeerEnvError, peer_python  # noqa: E402
 
+from benchmarks.report import print_table  # noqa: E402
 from staffing.backlog import backlog_day  # noqa: E402
 from staffing.queueing import mean_wait_minutes  # noqa: E402
 from staffing.simulate import simulate_day, simulate_mmc  # noqa: E402
@@ -141,19 +142,34 @@ def main() -> int:
         except (PeerEnvError, OSError, ValueError) as exc:
             peer_note = f"PEER NOT RUN: ciw could not be installed or run, so no speed-up is shown.\n{exc}"
 
-    header = (
-        f"{'library':<12} {'reps':>5} {'customers':>11} {'seconds':>9} {'customers/s':>12} "
-        f"{'speed-up':>9} {'mean wait':>14} {'Erlang C':>9} {'rel. error':>10}"
-    )
     print()
-    print(header)
-    print("-" * len(header))
-    for name, seconds, wait, se in rows:
-        speedup = seconds / ours_seconds
-        print(
-            f"{name:<12} {reps:>5} {simulated:>11,} {seconds:>9.2f} {simulated / seconds:>12,.0f} "
-            f"{speedup:>8.1f}x {wait:>8.3f}±{se:.3f} {erlang_c:>9.3f} {(wait / erlang_c - 1):>+10.2%}"
-        )
+    print_table(
+        (
+            "library",
+            "reps",
+            "customers",
+            "seconds",
+            "customers/s",
+            "speed-up",
+            "mean wait",
+            "Erlang C",
+            "rel. error",
+        ),
+        [
+            (
+                name,
+                reps,
+                f"{simulated:,}",
+                f"{seconds:.2f}",
+                f"{simulated / seconds:,.0f}",
+                f"{seconds / ours_seconds:.1f}x",
+                f"{wait:.3f}±{se:.3f}",
+                f"{erlang_c:.3f}",
+                f"{(wait / erlang_c - 1):+.2%}",
+            )  # fmt: skip
+            for name, seconds, wait, se in rows
+        ],
+    )
     if peer_note:
         print(peer_note)
     print(
@@ -173,9 +189,7 @@ def main() -> int:
         "Backlog model vs simulation, peaked day 07:00-21:00 (rho >= 1 for 30 min), "
         "arrival-weighted day mean wait"
     )
-    header = f"{'store':<12} {'max rho':>7} {'backlog (s)':>16} {'simulation (s)':>22} {'rel. diff':>9}"
-    print(header)
-    print("-" * len(header))
+    day_rows = []
     for store, shape, service, staff in (
         ("solo", (3.0, 5.0, 3.0), 2.0, 1),
         ("two-person", (5.0, 10.0, 6.0), 2.5, 2),
@@ -188,11 +202,14 @@ def main() -> int:
         sim = simulate_day(orders, service, roster, replications=2000, seed=args.seed)
         t2 = time.perf_counter()
         rho = float(np.max(orders * service / (15 * staff)))
-        print(
-            f"{store:<12} {rho:>7.2f} {float(model.day_mean_wait):>8.3f} ({t1 - t0:>5.2f}) "
-            f"{sim.mean_wait:>8.3f}±{sim.mean_wait_stderr:.3f} ({t2 - t1:>5.2f}) "
-            f"{float(model.day_mean_wait) / sim.mean_wait - 1:>+9.2%}"
-        )
+        day_rows.append(
+            (
+                store, f"{rho:.2f}", f"{float(model.day_mean_wait):.3f} ({t1 - t0:.2f})",
+                f"{sim.mean_wait:.3f}±{sim.mean_wait_stderr:.3f} ({t2 - t1:.2f})",
+                f"{float(model.day_mean_wait) / sim.mean_wait - 1:+.2%}",
+            )
+        )  # fmt: skip
+    print_table(("store", "max rho", "backlog (s)", "simulation (s)", "rel. diff"), day_rows)
     print("(simulation: 2,000 replications of the day; seconds in brackets)")
     return 0
 

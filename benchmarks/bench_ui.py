@@ -17,6 +17,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.report import print_table  # noqa: E402
+
 RUNS = 6
 
 CHILD = r"""
@@ -46,22 +51,37 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env["STOREMON_HOME"] = tmp
         url = f"sqlite:///{tmp}/demo.sqlite3"
-        subprocess.run([sys.executable, "-m", "storemon.cli", "--db", url, "demo"], env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "storemon.cli", "--db", url, "demo"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         walls, insides = [], []
         for _ in range(RUNS):
             began = time.perf_counter()
-            out = subprocess.run([sys.executable, "-c", CHILD, url], env=env, cwd=ROOT, capture_output=True,
-                                 text=True, check=True).stdout
+            out = subprocess.run(
+                [sys.executable, "-c", CHILD, url],
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
             walls.append(time.perf_counter() - began)
             insides.append(float(out.split()[-1]))
-    warm_walls, warm_insides = walls[1:], insides[1:]
+    warm_walls = walls[1:]
     print("Cold start to an interactive main window, demo chain (30 stores), offscreen Qt\n")
-    print(f"{'measure':<46}{'first run':>10}{'median':>10}{'max':>10}")
-    print(f"{'process start -> window interactive (wall, s)':<46}{walls[0]:>10.2f}"
-          f"{statistics.median(warm_walls):>10.2f}{max(warm_walls):>10.2f}")
-    print(f"{'imports + database + window (in process, s)':<46}{insides[0]:>10.2f}"
-          f"{statistics.median(warm_insides):>10.2f}{max(warm_insides):>10.2f}")
+    print_table(
+        ("measure", "first run", "median", "max"),
+        [
+            (label, f"{values[0]:.2f}", f"{statistics.median(values[1:]):.2f}", f"{max(values[1:]):.2f}")
+            for label, values in (
+                ("process start -> window interactive (wall, s)", walls),
+                ("imports + database + window (in process, s)", insides),
+            )
+        ],
+    )
     met = statistics.median(warm_walls) < 2.0
     print(f"\ntarget: < 2 s from process start -> {'met' if met else 'NOT met'}")
 

@@ -780,7 +780,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         args = parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "gui"])
     paths = app_paths()
-    log_file = setup_logging(paths.log_dir, args.verbose)
+    log_file = setup_logging(paths.log_dir, args.verbose, paths.settings_file)
     try:
         database = open_database(args.db, paths)
         try:

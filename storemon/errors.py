@@ -1,5 +1,10 @@
-"""The base of every error a user can cause and fix; the CLI and UI show its message as is."""
+"""The base of every error a user can cause and fix; the CLI and UI show its message as is.
 
+``StoremonError`` is defined in ``alerts.errors`` (``alerts`` may not import ``storemon``, and
+its ``DeliveryError`` and ``SettingsError`` are user-fixable errors too); this is the name the
+rest of the application uses. Every error class of ``storemon`` and ``alerts`` derives from it.
+"""
 
-class StoremonError(Exception):
-    """A problem the user can fix; the message says what, where (file:line) and what to do."""
+from alerts.errors import StoremonError
+
+__all__ = ["StoremonError"]

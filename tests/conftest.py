@@ -23,6 +23,16 @@ REQUIRE_POSTGRES = os.environ.get("STOREMON_REQUIRE_POSTGRES") == "1"
 _db_counter = itertools.count()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``slow`` tests (minutes of work) are opt-in: they run only when ``-m`` names them."""
+    if "slow" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: opt-in, run with `pytest -m slow`")
+    for item in items:
+        if item.get_closest_marker("slow") is not None:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def storemon_home(tmp_path, monkeypatch):
     """Every test gets its own data, config and log folders and no inherited database URL."""
@@ -41,25 +51,25 @@ def pg_server() -> Iterator[PgServer]:
             pytest.fail(message)
         pytest.skip(message)
     server = PgServer.start(bindir)
-    admin = make_engine(server.url("postgres"))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("CREATE DATABASE storemon_template"))
-    admin.dispose()
-    template = make_engine(server.url("storemon_template"))
+    template = make_engine(create_pg_database(server, "storemon_template"))
     upgrade(template)
     template.dispose()
     yield server
     server.stop()
 
 
-def _fresh_pg_database(server: PgServer) -> str:
-    """A new database cloned from the migrated template: a clean schema in a few milliseconds."""
-    name = f"t{os.getpid()}_{next(_db_counter)}"
+def create_pg_database(server: PgServer, name: str, template: str | None = None) -> str:
+    """``CREATE DATABASE name`` (a copy of ``template``, when given) on ``server``; its URL."""
     admin = make_engine(server.url("postgres"))
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE storemon_template"))
+        conn.execute(text(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else "")))
     admin.dispose()
     return server.url(name)
+
+
+def _fresh_pg_database(server: PgServer) -> str:
+    """A new database cloned from the migrated template: a clean schema in a few milliseconds."""
+    return create_pg_database(server, f"t{os.getpid()}_{next(_db_counter)}", "storemon_template")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -82,6 +92,15 @@ def sqlite_url(tmp_path) -> str:
     upgrade(engine)
     engine.dispose()
     return url
+
+
+@pytest.fixture
+def sqlite_factory(sqlite_url):
+    """Sessions on a fresh SQLite database, for tests about reading files: the database code they
+    reach is covered on both engines by the tests that use ``session_factory``."""
+    engine = make_engine(sqlite_url)
+    yield make_session_factory(engine)
+    engine.dispose()
 
 
 @pytest.fixture

@@ -1,43 +1,41 @@
 """Shared machinery for chat-platform incoming webhooks (WeCom, DingTalk, Feishu, Slack).
 
 Each platform subclass says how a message looks in its format, how a request is signed and
-how to read the platform's answer; posting, secret hygiene and HTTP status rules live here.
+which error codes of its answers are worth a retry; posting, the facts under a message,
+secret hygiene, HTTP status rules and reading a ``{code, message}`` answer live here.
 """
 
 from __future__ import annotations
 
 import json
-from abc import ABC, abstractmethod
+from abc import abstractmethod
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar
 
 from alerts.message import Message
-from alerts.notifiers._http import HttpReply, check_status, origin, post_json, url_secrets, validate_url
+from alerts.notifiers._http import HttpReply, UrlNotifier, check_status, post_json
 from alerts.notifiers._text import one_line, truncate
-from alerts.notifiers.base import Clock, DeliveryError, redact, test_message, utc_now
+from alerts.notifiers.base import LABEL_ALERT, LABEL_LEVEL, LABEL_STORE, DeliveryError, redact
 
 
-class ChatWebhookNotifier(ABC):
+def _as_is(text: str) -> str:
+    return text
+
+
+class ChatWebhookNotifier(UrlNotifier):
     """Base for platform robots: the URL (which holds the robot's token) is the destination."""
 
-    channel: ClassVar[str]
     platform: ClassVar[str]
     noun: ClassVar[str] = "robot"
+    # For platforms answering {"<code>": 0, "<message>": "ok"}: the codes worth a retry and
+    # what to tell the user about any other code.
+    retryable_codes: ClassVar[frozenset[int]] = frozenset()
+    fix_hint: ClassVar[str] = "check the URL in Settings"
 
-    def __init__(
-        self, url: str, secret: str | None = None, timeout: float = 5.0, *, clock: Clock = utc_now
-    ) -> None:
-        self._url = validate_url(url)
-        self._secret = secret or None
-        self.timeout = float(timeout)
-        self._clock = clock
-        self.where = f"{self.platform} {self.noun} at {origin(self._url)}"
-
-    def __repr__(self) -> str:
-        secret = "set" if self._secret else None
-        return (
-            f"{type(self).__name__}(url='{origin(self._url)}/…', secret={secret!r}, timeout={self.timeout:g})"
-        )
+    @classmethod
+    def describe(cls) -> str:
+        return f"{cls.platform} {cls.noun}"
 
     # -- what subclasses provide -------------------------------------------------------------
 
@@ -49,16 +47,19 @@ class ChatWebhookNotifier(ABC):
         """The URL and payload to send, with the platform's signature added when a secret is set."""
         return url, payload
 
-    @abstractmethod
+    def reply_code(self, data: dict[str, Any]) -> tuple[object, object]:
+        """The platform's error code and text in its JSON answer (0 means posted)."""
+        return data.get("errcode"), data.get("errmsg")
+
     def check_reply(self, reply: HttpReply) -> None:
         """Raise DeliveryError unless the platform's answer means "posted"."""
+        self.check_http(reply)
+        code, text = self.reply_code(self.json_reply(reply))
+        if code == 0:
+            return
+        raise self.platform_error(code, text, retryable=code in self.retryable_codes, hint=self.fix_hint)
 
     # -- the rest is common ---------------------------------------------------------------------
-
-    @property
-    def secrets(self) -> list[str | None]:
-        """Everything that must never show in a message or log."""
-        return [*url_secrets(self._url), self._secret]
 
     def build_request(self, message: Message, now: datetime) -> tuple[str, bytes, dict[str, str]]:
         """The exact URL, body bytes and headers to POST for `message` at `now`."""
@@ -78,11 +79,35 @@ class ChatWebhookNotifier(ABC):
         reply = post_json(url, body, headers, timeout=self.timeout, where=self.where, secrets=self.secrets)
         self.check_reply(reply)
 
-    def send_test(self, recipient: str | None = None) -> None:
-        """Post a message labelled as a test."""
-        self.send(recipient or "", test_message(self._clock(), self.channel))
-
     # -- helpers for subclasses -------------------------------------------------------------------
+
+    @staticmethod
+    def facts(
+        message: Message,
+        *,
+        neutral: Callable[[str], str] = _as_is,
+        limit: int | None = 200,
+        alert: bool = True,
+    ) -> list[tuple[str, str]]:
+        """(label, value) lines under a message: store, level, its fields, the alert number.
+
+        Each text is made one line, cut to ``limit`` characters (keys to 60) and passed through
+        ``neutral`` (the platform's way of making people's text inert).
+        """
+
+        def cut(text: str, most: int | None) -> str:
+            text = one_line(text)
+            return neutral(truncate(text, most) if most is not None and limit is not None else text)
+
+        facts: list[tuple[str, str]] = []
+        if message.store:
+            facts.append((LABEL_STORE, cut(message.store, limit)))
+        if message.level is not None:
+            facts.append((LABEL_LEVEL, str(message.level)))
+        facts += [(cut(k, 60), cut(v, limit)) for k, v in message.fields.items()]
+        if alert and message.alert_id is not None:
+            facts.append((LABEL_ALERT, f"#{message.alert_id}"))
+        return facts
 
     def check_http(self, reply: HttpReply) -> None:
         """The common HTTP status rules (2xx / retry on 408, 429, 5xx / give up)."""

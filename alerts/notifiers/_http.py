@@ -11,13 +11,16 @@ import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from typing import ClassVar
 
+from alerts.message import Message
 from alerts.notifiers._text import one_line, truncate
-from alerts.notifiers.base import DeliveryError, redact
+from alerts.notifiers.base import Clock, DeliveryError, redact, test_message, utc_now
 
 MAX_REPLY_BYTES = 64 * 1024
 USER_AGENT = "Storemon-notifier/1"
@@ -38,7 +41,7 @@ class HttpReply:
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, D102
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
         return None  # urllib then raises HTTPError with the 3xx status, which we classify
 
 
@@ -179,3 +182,47 @@ def check_status(reply: HttpReply, *, where: str, now: datetime, secrets: Iterab
         f"{where} rejected the message with HTTP {status}{said}; check the URL and settings",
         retryable=False,
     )
+
+
+class UrlNotifier(ABC):
+    """A channel whose destination is one URL (which may hold a token), perhaps with a signing secret.
+
+    Holds what the generic webhook and the chat robots share: the checked URL, the secret, the
+    timeout and clock, ``where`` for messages (host only, never the token), a ``repr`` without
+    secrets, everything to redact, and the test message.
+    """
+
+    channel: ClassVar[str]
+
+    def __init__(
+        self, url: str, secret: str | None = None, timeout: float = 5.0, *, clock: Clock = utc_now
+    ) -> None:
+        self._url = validate_url(url)
+        self._secret = secret or None
+        self.timeout = float(timeout)
+        self._clock = clock
+        self.where = f"{self.describe()} at {origin(self._url)}"
+
+    @classmethod
+    def describe(cls) -> str:
+        """What the destination is, for messages: "webhook", "DingTalk robot", ..."""
+        return cls.channel
+
+    def __repr__(self) -> str:
+        secret = "set" if self._secret else None
+        return (
+            f"{type(self).__name__}(url='{origin(self._url)}/…', secret={secret!r}, timeout={self.timeout:g})"
+        )
+
+    @property
+    def secrets(self) -> list[str | None]:
+        """Everything that must never show in a message or log."""
+        return [*url_secrets(self._url), self._secret]
+
+    @abstractmethod
+    def send(self, recipient: str, message: Message) -> None:
+        """POST the message; `recipient` is ignored (the URL is the destination)."""
+
+    def send_test(self, recipient: str | None = None) -> None:
+        """Send a message labelled as a test."""
+        self.send(recipient or "", test_message(self._clock(), self.channel))

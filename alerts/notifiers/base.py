@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Final, Protocol, runtime_checkable
 
+from alerts.errors import StoremonError
 from alerts.message import Message
 
 Clock = Callable[[], datetime]
@@ -39,7 +40,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class DeliveryError(Exception):
+class DeliveryError(StoremonError):
     """A delivery failed. `retryable` says whether the same message may succeed later.
 
     The message is shown to users and written to the outbox, so it names the channel, the

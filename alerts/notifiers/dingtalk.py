@@ -22,9 +22,8 @@ from typing import Any, ClassVar, Final
 
 from alerts.message import Message
 from alerts.notifiers._chat import ChatWebhookNotifier
-from alerts.notifiers._http import HttpReply
 from alerts.notifiers._text import markdown_neutral, one_line, truncate, truncate_utf8
-from alerts.notifiers.base import LABEL_ALERT, LABEL_LEVEL, LABEL_STORE, SEVERITY_LABELS_ZH
+from alerts.notifiers.base import SEVERITY_LABELS_ZH
 
 MAX_TEXT_BYTES: Final = 18000  # the whole message may be 20000 bytes
 # -1: system busy; 130101: sending too fast.
@@ -43,6 +42,8 @@ class DingTalkNotifier(ChatWebhookNotifier):
 
     channel: ClassVar[str] = "dingtalk"
     platform: ClassVar[str] = "DingTalk"
+    retryable_codes = RETRYABLE_ERRCODES
+    fix_hint = "check the robot's URL, secret (加签), keyword and IP settings in DingTalk and in Settings"
 
     def payload(self, message: Message) -> dict[str, Any]:
         """`{"msgtype": "markdown", "markdown": {"title", "text"}}`; title is the chat preview."""
@@ -52,19 +53,7 @@ class DingTalkNotifier(ChatWebhookNotifier):
         body = truncate_utf8(markdown_neutral(message.body).strip(), MAX_TEXT_BYTES - 2000)
         # DingTalk markdown joins single newlines; a blank line keeps each line its own.
         lines += [line for line in body.split("\n") if line.strip()]
-        # (label, value) pairs, people's text already made inert.
-        facts: list[tuple[str, str]] = []
-        if message.store:
-            facts.append((LABEL_STORE, markdown_neutral(truncate(one_line(message.store), 200))))
-        if message.level is not None:
-            facts.append((LABEL_LEVEL, str(message.level)))
-        facts += [
-            (markdown_neutral(truncate(one_line(k), 60)), markdown_neutral(truncate(one_line(v), 200)))
-            for k, v in message.fields.items()
-        ]
-        if message.alert_id is not None:
-            facts.append((LABEL_ALERT, f"#{message.alert_id}"))
-        lines += [f"> {label}: {value}" for label, value in facts]
+        lines += [f"> {label}: {value}" for label, value in self.facts(message, neutral=markdown_neutral)]
         lines.append("— Storemon")
         text = truncate_utf8("\n\n".join(lines), MAX_TEXT_BYTES)
         return {"msgtype": "markdown", "markdown": {"title": preview, "text": text}}
@@ -79,17 +68,3 @@ class DingTalkNotifier(ChatWebhookNotifier):
         query = f"{parts.query}&" if parts.query else ""
         query += f"timestamp={timestamp_ms}&sign={sign}"
         return urllib.parse.urlunsplit(parts._replace(query=query)), payload
-
-    def check_reply(self, reply: HttpReply) -> None:
-        """errcode 0 means posted; -1 (busy) and 130101 (too fast) are retried."""
-        self.check_http(reply)
-        data = self.json_reply(reply)
-        code = data.get("errcode")
-        if code == 0:
-            return
-        raise self.platform_error(
-            code,
-            data.get("errmsg"),
-            retryable=code in RETRYABLE_ERRCODES,
-            hint="check the robot's URL, secret (加签), keyword and IP settings in DingTalk and in Settings",
-        )

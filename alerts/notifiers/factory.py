@@ -11,6 +11,7 @@ import ssl
 from collections.abc import Mapping
 from typing import Any, Final
 
+from alerts.errors import StoremonError
 from alerts.notifiers._http import validate_url
 from alerts.notifiers.base import Clock, Notifier, utc_now
 from alerts.notifiers.dingtalk import DingTalkNotifier
@@ -43,7 +44,7 @@ CHANNEL_ALIASES: Final = {"smtp": "email", "lark": "feishu", "wechat_work": "wec
 _SECRET_KEYS: Final = frozenset({"password", "secret", "url"})
 
 
-class SettingsError(ValueError):
+class SettingsError(StoremonError, ValueError):
     """A channel setting is missing or wrong; `channel` and `setting` say which."""
 
     def __init__(self, channel: str, setting: str | None, problem: str) -> None:

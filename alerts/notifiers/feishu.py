@@ -22,9 +22,8 @@ from typing import Any, ClassVar, Final
 
 from alerts.message import Message
 from alerts.notifiers._chat import ChatWebhookNotifier
-from alerts.notifiers._http import HttpReply
 from alerts.notifiers._text import clean_text, one_line, truncate, truncate_utf8
-from alerts.notifiers.base import LABEL_ALERT, LABEL_LEVEL, LABEL_STORE, SEVERITY_LABELS_ZH
+from alerts.notifiers.base import SEVERITY_LABELS_ZH
 
 MAX_BODY_TEXT_BYTES: Final = 15000  # of the 20 KB request body
 # 11232: frequency limited; 9499 is a malformed request and is not retried.
@@ -43,6 +42,10 @@ class FeishuNotifier(ChatWebhookNotifier):
     channel: ClassVar[str] = "feishu"
     platform: ClassVar[str] = "Feishu"
     noun: ClassVar[str] = "bot"
+    retryable_codes = RETRYABLE_CODES
+    fix_hint = (
+        "check the bot's webhook URL, secret (签名校验), keyword and IP settings in Feishu and in Settings"
+    )
 
     def payload(self, message: Message) -> dict[str, Any]:
         """`{"msg_type": "post", "content": {"post": {"zh_cn": {"title", "content"}}}}`."""
@@ -50,15 +53,7 @@ class FeishuNotifier(ChatWebhookNotifier):
         title = truncate(f"【{label}】{one_line(message.title)}", 200)
         body = truncate_utf8(clean_text(message.body).strip(), MAX_BODY_TEXT_BYTES)
         lines = [line for line in body.split("\n") if line.strip()]
-        if message.store:
-            lines.append(f"{LABEL_STORE}: {truncate(one_line(message.store), 200)}")
-        if message.level is not None:
-            lines.append(f"{LABEL_LEVEL}: {message.level}")
-        lines += [
-            f"{truncate(one_line(k), 60)}: {truncate(one_line(v), 200)}" for k, v in message.fields.items()
-        ]
-        if message.alert_id is not None:
-            lines.append(f"{LABEL_ALERT}: #{message.alert_id}")
+        lines += [f"{label}: {value}" for label, value in self.facts(message)]
         lines.append("— Storemon")
         paragraphs = [[{"tag": "text", "text": line}] for line in lines]
         return {"msg_type": "post", "content": {"post": {"zh_cn": {"title": title, "content": paragraphs}}}}
@@ -70,16 +65,7 @@ class FeishuNotifier(ChatWebhookNotifier):
         timestamp_s = int(now.timestamp())
         return url, {"timestamp": str(timestamp_s), "sign": feishu_sign(self._secret, timestamp_s), **payload}
 
-    def check_reply(self, reply: HttpReply) -> None:
-        """code 0 (or StatusCode 0 from older deployments) means posted; 11232 is retried."""
-        self.check_http(reply)
-        data = self.json_reply(reply)
+    def reply_code(self, data: dict[str, Any]) -> tuple[object, object]:
+        """code 0 (or StatusCode 0 from older deployments) means posted."""
         code = data["code"] if "code" in data else data.get("StatusCode")
-        if code == 0:
-            return
-        raise self.platform_error(
-            code,
-            data.get("msg") or data.get("StatusMessage"),
-            retryable=code in RETRYABLE_CODES,
-            hint="check the bot's webhook URL, secret (签名校验), keyword and IP settings in Feishu and in Settings",
-        )
+        return code, data.get("msg") or data.get("StatusMessage")

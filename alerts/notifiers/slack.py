@@ -16,7 +16,7 @@ from alerts.message import Message
 from alerts.notifiers._chat import ChatWebhookNotifier
 from alerts.notifiers._http import HttpReply
 from alerts.notifiers._text import clean_text, one_line, slack_escape, truncate
-from alerts.notifiers.base import LABEL_LEVEL, LABEL_STORE, SEVERITY_LABELS_EN, Clock, DeliveryError, utc_now
+from alerts.notifiers.base import SEVERITY_LABELS_EN, Clock, DeliveryError, utc_now
 
 _EMOJI: Final = {"critical": ":rotating_light:", "warning": ":warning:", "info": ":information_source:"}
 MAX_HEADER: Final = 150
@@ -66,12 +66,8 @@ class SlackNotifier(ChatWebhookNotifier):
         ]
         if body:
             blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": escaped(body, MAX_SECTION)}})
-        facts: list[tuple[str, str]] = [("Severity", f"{_EMOJI[message.severity]} {severity}")]
-        if message.store:
-            facts.append((LABEL_STORE, one_line(message.store)))
-        if message.level is not None:
-            facts.append((LABEL_LEVEL, str(message.level)))
-        facts += [(one_line(k), one_line(v)) for k, v in message.fields.items()]
+        facts = [("Severity", f"{_EMOJI[message.severity]} {severity}")]
+        facts += self.facts(message, limit=None, alert=False)
         fields = [
             {"type": "mrkdwn", "text": f"*{escaped(truncate(k, 60), 120)}*\n{escaped(v, MAX_FIELD - 200)}"}
             for k, v in facts[:MAX_FIELDS]

@@ -13,9 +13,8 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from alerts.message import Message
-from alerts.notifiers._http import check_status, origin, post_json, url_secrets, validate_url
+from alerts.notifiers._http import UrlNotifier, check_status, post_json
 from alerts.notifiers._text import one_line
-from alerts.notifiers.base import Clock, test_message, utc_now
 
 SIGNATURE_HEADER = "X-Storemon-Signature"
 TIMESTAMP_HEADER = "X-Storemon-Timestamp"
@@ -52,23 +51,10 @@ def verify_signature(
     )
 
 
-class WebhookNotifier:
+class WebhookNotifier(UrlNotifier):
     """POSTs `Message.to_dict()` as JSON to one URL; 2xx means delivered."""
 
     channel = "webhook"
-
-    def __init__(
-        self, url: str, secret: str | None = None, timeout: float = 5.0, *, clock: Clock = utc_now
-    ) -> None:
-        self._url = validate_url(url)
-        self._secret = secret or None
-        self.timeout = float(timeout)
-        self._clock = clock
-        self.where = f"webhook at {origin(self._url)}"
-
-    def __repr__(self) -> str:
-        secret = "set" if self._secret else None
-        return f"WebhookNotifier(url='{origin(self._url)}/…', secret={secret!r}, timeout={self.timeout:g})"
 
     def build_request(self, message: Message, now: datetime) -> tuple[bytes, dict[str, str]]:
         """The exact body bytes and headers to POST (the signature covers those bytes)."""
@@ -86,12 +72,8 @@ class WebhookNotifier:
 
     def send(self, recipient: str, message: Message) -> None:
         """POST the message; `recipient` is ignored (the URL is the destination)."""
-        now = self._clock()
-        body, headers = self.build_request(message, now)
-        secrets = [*url_secrets(self._url), self._secret]
-        reply = post_json(self._url, body, headers, timeout=self.timeout, where=self.where, secrets=secrets)
-        check_status(reply, where=self.where, now=self._clock(), secrets=secrets)
-
-    def send_test(self, recipient: str | None = None) -> None:
-        """POST a message with kind "test" and a test title."""
-        self.send(recipient or "", test_message(self._clock(), self.channel))
+        body, headers = self.build_request(message, self._clock())
+        reply = post_json(
+            self._url, body, headers, timeout=self.timeout, where=self.where, secrets=self.secrets
+        )
+        check_status(reply, where=self.where, now=self._clock(), secrets=self.secrets)

@@ -14,16 +14,8 @@ from typing import Any, ClassVar, Final
 
 from alerts.message import Message
 from alerts.notifiers._chat import ChatWebhookNotifier
-from alerts.notifiers._http import HttpReply
 from alerts.notifiers._text import markdown_neutral, one_line, truncate, truncate_utf8
-from alerts.notifiers.base import (
-    LABEL_ALERT,
-    LABEL_LEVEL,
-    LABEL_STORE,
-    SEVERITY_LABELS_ZH,
-    Clock,
-    utc_now,
-)
+from alerts.notifiers.base import SEVERITY_LABELS_ZH, Clock, utc_now
 
 MAX_CONTENT_BYTES: Final = 4096
 # -1: system busy; 45009: API call frequency over the limit; 45033: too many concurrent calls.
@@ -36,6 +28,8 @@ class WeComNotifier(ChatWebhookNotifier):
 
     channel: ClassVar[str] = "wecom"
     platform: ClassVar[str] = "WeCom"
+    retryable_codes = RETRYABLE_ERRCODES
+    fix_hint = "check the robot's webhook URL (key) in Settings"
 
     def __init__(self, url: str, timeout: float = 5.0, *, clock: Clock = utc_now) -> None:
         super().__init__(url, None, timeout, clock=clock)
@@ -49,34 +43,9 @@ class WeComNotifier(ChatWebhookNotifier):
         label = SEVERITY_LABELS_ZH[message.severity]
         title = markdown_neutral(truncate(one_line(message.title), 200))
         head = f'<font color="{_COLOURS[message.severity]}">【{label}】</font>**{title}**\n'
-        # (label, value) pairs, people's text already made inert.
-        facts: list[tuple[str, str]] = []
-        if message.store:
-            facts.append((LABEL_STORE, markdown_neutral(truncate(one_line(message.store), 200))))
-        if message.level is not None:
-            facts.append((LABEL_LEVEL, str(message.level)))
-        facts += [
-            (markdown_neutral(truncate(one_line(k), 60)), markdown_neutral(truncate(one_line(v), 200)))
-            for k, v in message.fields.items()
-        ]
-        if message.alert_id is not None:
-            facts.append((LABEL_ALERT, f"#{message.alert_id}"))
+        facts = self.facts(message, neutral=markdown_neutral)
         tail = "".join(f'\n> {label}: <font color="comment">{value}</font>' for label, value in facts)
         tail += "\n— Storemon"
         budget = MAX_CONTENT_BYTES - len((head + tail).encode("utf-8")) - 8
         body = truncate_utf8(markdown_neutral(message.body).strip(), max(0, budget))
         return truncate_utf8(head + body + tail, MAX_CONTENT_BYTES)
-
-    def check_reply(self, reply: HttpReply) -> None:
-        """HTTP 200 and errcode 0 means posted; 45009 (rate limit) and -1 (busy) are retried."""
-        self.check_http(reply)
-        data = self.json_reply(reply)
-        code = data.get("errcode")
-        if code == 0:
-            return
-        raise self.platform_error(
-            code,
-            data.get("errmsg"),
-            retryable=code in RETRYABLE_ERRCODES,
-            hint="check the robot's webhook URL (key) in Settings",
-        )

@@ -7,12 +7,18 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from storemon.importers.base import ImportFailed, Problem
-from storemon.importers.roster import ROSTER_FIELDS
-from storemon.importers.sales import SALES_FIELDS, resolve_time_columns
-from storemon.importers.staff import STAFF_FIELDS
+from storemon.importers.roster import RosterImporter
+from storemon.importers.runner import RowImporter
+from storemon.importers.sales import SalesImporter, resolve_time_columns
+from storemon.importers.staff import StaffImporter
 from storemon.importers.tabular import FieldSpec, alias_index, columns_found, map_columns, open_table
 
-KINDS: dict[str, list[FieldSpec]] = {"sales": SALES_FIELDS, "roster": ROSTER_FIELDS, "staff": STAFF_FIELDS}
+IMPORTERS: dict[str, type[RowImporter]] = {
+    "sales": SalesImporter,
+    "roster": RosterImporter,
+    "staff": StaffImporter,
+}
+KINDS: dict[str, list[FieldSpec]] = {kind: importer.fields for kind, importer in IMPORTERS.items()}
 
 
 @dataclass(frozen=True)
@@ -39,22 +45,8 @@ class Preview:
 
 
 def _missing(kind: str, fields: set[str]) -> list[str]:
-    needs: list[str] = []
-    if kind == "sales":
-        if not fields & {"datetime", "date"}:
-            needs.append("a date and time column (datetime, or date and time)")
-        if not fields & {"order_total", "total", "unit_price"}:
-            needs.append("an amount column (total, order_total or unit_price)")
-        if not fields & {"store_code", "store_name", "store_location"}:
-            needs.append("a store column, or --store CODE for a one-store file")
-    elif kind == "roster":
-        if not fields & {"staff_code", "staff_name"}:
-            needs.append("a staff column (staff_code or staff_name)")
-        if not {"start", "end"} <= fields:
-            needs.append("start and end columns")
-    elif not fields & {"code", "name"}:
-        needs.append("a code or name column")
-    return needs
+    """What the importer of ``kind`` would refuse the file for, in the wizard's words."""
+    return [need.need for need in IMPORTERS[kind].requirements if not need.met(fields)]
 
 
 def _show(value: object) -> str:

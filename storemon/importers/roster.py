@@ -8,65 +8,34 @@ that overlap each other, in the file or with the roster already stored, are prob
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storemon.db.models import Role, RosterShift, StaffMember, Store
-from storemon.importers.base import (
-    PROGRESS_EVERY,
-    CellError,
-    ImportResult,
-    ProblemLog,
-    RejectsWriter,
-    StoreDirectory,
-    StoreRef,
-    Ticker,
-    file_problem,
-    new_batch,
-    slugify,
-)
+from storemon.importers.base import CellError, ImportResult, ProblemLog, StoreRef, slugify
 from storemon.importers.people import ROLE, STAFF_CODE, STAFF_NAME, StaffDirectory, parse_role
-from storemon.importers.runner import run_import
-from storemon.importers.tabular import STORE_FIELDS, FieldSpec, Table, alias_index, map_columns, unusable
+from storemon.importers.runner import ImportOptions, Requirement, RowImporter
+from storemon.importers.tabular import STORE_FIELDS, field_specs
 from storemon.importers.values import DAY, CellReader, seconds_to_datetime
 
 KIND = "roster"
 MAX_SHIFT_HOURS = 16
 
+_ROSTER = field_specs("roster")
 ROSTER_FIELDS = [
     STAFF_CODE,
     STAFF_NAME,
     *STORE_FIELDS,
-    FieldSpec(
-        "date",
-        ("date", "shift date", "work date", "day", "日期", "排班日期", "上班日期", "工作日期", "班次日期"),
-        "date of the shift's start",
-    ),
-    FieldSpec(
-        "start",
-        (
-            "start", "start time", "starts", "starts at", "from", "begin", "shift start", "clock in",
-            "上班时间", "开始时间", "开始", "上班", "起始时间", "班次开始",
-        ),
-        "start time (or date and time)",
-    ),
-    FieldSpec(
-        "end",
-        (
-            "end", "end time", "ends", "ends at", "to", "until", "finish", "shift end", "clock out",
-            "下班时间", "结束时间", "结束", "下班", "班次结束",
-        ),
-        "end time; earlier than the start means past midnight",
-    ),
+    _ROSTER["date"],
+    _ROSTER["start"],
+    _ROSTER["end"],
     ROLE,
-]  # fmt: skip
-_ALIASES = alias_index(ROSTER_FIELDS)
+]
 
 
 @dataclass
@@ -83,229 +52,179 @@ class _Shift:
 def import_roster(
     session_factory: sessionmaker[Session],
     path: str | Path,
-    *,
-    store_code: str | None = None,
-    mapping: dict[str, str] | None = None,
-    create_stores: bool = False,
-    create_staff: bool = False,
-    skip_bad: bool = False,
-    rejects_path: str | Path | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    cancel: threading.Event | None = None,
-    actor: str = "cli",
-    now: datetime | None = None,
-    day_first: bool | None = None,
-    store_ids: Collection[int] | None = None,
+    options: ImportOptions | None = None,
+    /,
+    **overrides: Any,
 ) -> ImportResult:
     """Import a roster (CSV or XLSX) into shifts, all or nothing.
 
     Without a store column the shift is at ``store_code`` or else the person's home store.
     ``create_staff`` creates people the roster names but the database does not know yet.
+    ``overrides`` are ``ImportOptions`` fields.
     """
-    now = now or datetime.now(UTC)
-
-    def body(session: Session, table: Table, fingerprint: str, rejects: RejectsWriter | None) -> ImportResult:
-        return _import(
-            session, table, fingerprint, rejects, store_code=store_code, mapping=mapping,
-            create_stores=create_stores, create_staff=create_staff, skip_bad=skip_bad,
-            progress=progress, cancel=cancel, actor=actor, now=now, day_first=day_first,
-        )  # fmt: skip
-
-    return run_import(KIND, session_factory, path, _ALIASES, mapping, skip_bad, rejects_path, body, store_ids)
+    return RosterImporter.run(session_factory, path, options, overrides)
 
 
-def _import(
-    session: Session,
-    table: Table,
-    fingerprint: str,
-    rejects: RejectsWriter | None,
-    *,
-    store_code: str | None,
-    mapping: dict[str, str] | None,
-    create_stores: bool,
-    create_staff: bool,
-    skip_bad: bool,
-    progress: Callable[[int, int], None] | None,
-    cancel: threading.Event | None,
-    actor: str,
-    now: datetime,
-    day_first: bool | None,
-) -> ImportResult:
-    cols = map_columns(table, ROSTER_FIELDS, mapping)
-    if "staff_code" not in cols and "staff_name" not in cols:
-        raise unusable(table, ROSTER_FIELDS, "No staff column found (employee code or name)", "staff_code")
-    if "start" not in cols or "end" not in cols:
-        raise unusable(table, ROSTER_FIELDS, "No start and end time columns found", "start")
-    h = cols.header
-    stores = StoreDirectory(session, create=create_stores)
-    staff = StaffDirectory(session)
-    log = ProblemLog(table.name, rejects)
-    reader = CellReader(day_first)
-    ticker = Ticker(progress, cancel, table.total_estimate)
-    fixed: StoreRef | None = None
-    if store_code:
-        try:
-            fixed = stores.resolve(code=store_code)
-        except CellError as exc:
-            raise file_problem(table.name, f"--store {store_code}: {exc}", column="store") from exc
-    store_fields = [f for f in ("store_code", "store_name", "store_location") if f in cols]
-    staff_created: list[str] = []
+class RosterImporter(RowImporter):
+    """Rows -> shifts in the store's local time; overlaps with the file or the stored roster are problems."""
 
-    def cell(row: list, fieldname: str) -> object:
-        i = cols.get(fieldname)
-        return row[i] if i is not None else ""
+    kind = KIND
+    fields = ROSTER_FIELDS
+    accepts = frozenset({"store_code", "day_first", "create_staff"})
 
-    def text(row: list, fieldname: str) -> str:
-        return str(cell(row, fieldname)).strip()
-
-    def stamp(value: object) -> int:
-        try:
-            local = reader.stamp(value)
-        except CellError as exc:
-            if "date" not in cols:
-                raise CellError(f"{exc}; or add a date column") from None
-            raise
-        if local.__class__ is not int:
-            raise CellError(f"{value!r} carries its own UTC offset; give the store's local time instead")
-        return local
-
-    def when(row: list, fieldname: str, day: int | None) -> int:
-        """A time on ``day``, or a full date and time in the cell."""
-        value = cell(row, fieldname)
-        if day is None:
-            return stamp(value)
-        try:
-            return day + reader.time(value)
-        except CellError as exc:
-            try:
-                return stamp(value)
-            except CellError:
-                raise exc from None
-
-    shifts: list[_Shift] = []
-    rows_read = 0
-    col = ""
-    for line, row in table.rows():
-        rows_read += 1
-        if rows_read % PROGRESS_EVERY == 0:
-            ticker(rows_read)
-        try:
-            # Who
-            code, name = text(row, "staff_code"), text(row, "staff_name")
-            col = h.get("staff_code") or h["staff_name"]
-            if not code and not name:
-                raise CellError("no staff member given; fill in the employee code (工号) or name")
-            member = staff.find(code, name)
-            # Where
-            if fixed is not None:
-                store = fixed
-            elif store_fields:
-                col = h[store_fields[0]]
-                cells = {f: text(row, f) for f in store_fields}
-                if any(cells.values()) or member is None or member.home_store_id is None:
-                    store = stores.resolve(
-                        cells.get("store_code", ""),
-                        cells.get("store_name", ""),
-                        cells.get("store_location", ""),
-                    )
-                else:
-                    store = stores.home(member.home_store_id)
-            elif member is not None and member.home_store_id is not None:
-                store = stores.home(member.home_store_id)
-            else:
-                raise CellError("no store for this shift; add a store column or pass --store CODE")
-            # When
-            day = None
-            if "date" in cols:
-                col = h["date"]
-                day = reader.date(cell(row, "date"))
-            col = h["start"]
-            start = when(row, "start", day)
-            col = h["end"]
-            end = when(row, "end", day if day is not None else start - start % DAY)
-            if end <= start and end > start - DAY:
-                if end == start:
-                    raise CellError("the shift ends when it starts; check the start and end times")
-                end += DAY  # past midnight
-            if end - start > MAX_SHIFT_HOURS * 3600:
-                hours = (end - start) / 3600
-                raise CellError(
-                    f"a shift of {hours:.1f} hours; check the start and end (at most {MAX_SHIFT_HOURS} hours)"
-                )
-            if end <= start:
-                raise CellError("the shift ends before it starts; check the start and end")
-            role = None
-            if "role" in cols and text(row, "role"):
-                col = h["role"]
-                role = parse_role(cell(row, "role"))
-            # Unknown person: create them, or say how.
-            if member is None:
-                col = h.get("staff_code") or h["staff_name"]
-                if not create_staff:
-                    raise CellError(
-                        f"unknown staff member {code or name!r}; import the staff list first, "
-                        "or pass --create-staff to create them"
-                    )
-                member = StaffMember(
-                    code=(code or slugify(name))[:64],
-                    name=(name or code)[:200],
-                    home_store_id=store.id,
-                    role=role or Role.STAFF,
-                )
-                session.add(member)
-                session.flush()
-                staff.remember(member)
-                staff_created.append(member.code)
-            shifts.append(
-                _Shift(
-                    line, row, member, store,
-                    _to_utc(start, store), _to_utc(end, store), role or member.role,
-                )
-            )  # fmt: skip
-        except CellError as exc:
-            if not any(str(c).strip() for c in row):
-                rows_read -= 1
-                continue
-            log.add(line, col, str(exc), row)
-
-    ticker.check_cancel()
-    new, skipped = _check_overlaps(session, shifts, log, h.get("start", "start"))
-    if log.count and not skip_bad:
-        raise log.fail()
-    if rows_read == 0:
-        raise file_problem(table.name, "the file has a header but no data rows", line=table.header_line)
-    if not new and log.count:
-        raise log.fail()
-    batch = new_batch(session, KIND, table.path, fingerprint, rows_read, actor, now)
-    if new:
-        session.execute(
-            insert(RosterShift.__table__),
-            [
-                {
-                    "store_id": s.store.id,
-                    "staff_id": s.staff.id,
-                    "starts_at": s.starts_at,
-                    "ends_at": s.ends_at,
-                    "role": s.role,
-                    "batch_id": batch.id,
-                }
-                for s in new
-            ],
-        )
-    ticker.check_cancel()
-    session.commit()
-    ticker.done(rows_read)
-    return ImportResult(
-        batch_id=batch.id,
-        rows_read=rows_read,
-        rows_imported=len(new),
-        created=len(new),
-        skipped_duplicates=skipped,
-        rejected=log.problems[:],
-        rejected_count=log.count,
-        stores_created=list(stores.created),
-        staff_created=staff_created,
+    requirements = (
+        Requirement(
+            frozenset({"staff_code", "staff_name"}),
+            "No staff column found (employee code or name)",
+            "a staff column (staff_code or staff_name)",
+            "staff_code",
+        ),
+        Requirement(
+            frozenset({"start", "end"}),
+            "No start and end time columns found",
+            "start and end columns",
+            "start",
+            every=True,
+        ),
     )
+
+    def read(self) -> list[_Shift]:
+        cols, h, session, stores = self.cols, self.h, self.session, self.stores
+        cell, text = self.cell, self.text
+        staff = StaffDirectory(session)
+        reader = CellReader(self.options.day_first)
+        fixed = self.fixed_store()
+        store_fields = self.store_fields
+        self.staff_created: list[str] = []
+
+        def stamp(value: object) -> int:
+            try:
+                local = reader.stamp(value)
+            except CellError as exc:
+                if "date" not in cols:
+                    raise CellError(f"{exc}; or add a date column") from None
+                raise
+            if local.__class__ is not int:
+                raise CellError(f"{value!r} carries its own UTC offset; give the store's local time instead")
+            return local
+
+        def when(row: list, fieldname: str, day: int | None) -> int:
+            """A time on ``day``, or a full date and time in the cell."""
+            value = cell(row, fieldname)
+            if day is None:
+                return stamp(value)
+            try:
+                return day + reader.time(value)
+            except CellError as exc:
+                try:
+                    return stamp(value)
+                except CellError:
+                    raise exc from None
+
+        shifts: list[_Shift] = []
+        col = ""
+        for line, row in self.rows():
+            try:
+                # Who
+                code, name = text(row, "staff_code"), text(row, "staff_name")
+                col = h.get("staff_code") or h["staff_name"]
+                if not code and not name:
+                    raise CellError("no staff member given; fill in the employee code (工号) or name")
+                member = staff.find(code, name)
+                # Where
+                if fixed is not None:
+                    store = fixed
+                elif store_fields:
+                    col = h[store_fields[0]]
+                    cells = {f: text(row, f) for f in store_fields}
+                    if any(cells.values()) or member is None or member.home_store_id is None:
+                        store = self.store_in(cells)
+                    else:
+                        store = stores.home(member.home_store_id)
+                elif member is not None and member.home_store_id is not None:
+                    store = stores.home(member.home_store_id)
+                else:
+                    raise CellError("no store for this shift; add a store column or pass --store CODE")
+                # When
+                day = None
+                if "date" in cols:
+                    col = h["date"]
+                    day = reader.date(cell(row, "date"))
+                col = h["start"]
+                start = when(row, "start", day)
+                col = h["end"]
+                end = when(row, "end", day if day is not None else start - start % DAY)
+                if end <= start and end > start - DAY:
+                    if end == start:
+                        raise CellError("the shift ends when it starts; check the start and end times")
+                    end += DAY  # past midnight
+                if end - start > MAX_SHIFT_HOURS * 3600:
+                    hours = (end - start) / 3600
+                    raise CellError(
+                        f"a shift of {hours:.1f} hours; check the start and end "
+                        f"(at most {MAX_SHIFT_HOURS} hours)"
+                    )
+                if end <= start:
+                    raise CellError("the shift ends before it starts; check the start and end")
+                role = None
+                if "role" in cols and text(row, "role"):
+                    col = h["role"]
+                    role = parse_role(cell(row, "role"))
+                # Unknown person: create them, or say how.
+                if member is None:
+                    col = h.get("staff_code") or h["staff_name"]
+                    if not self.options.create_staff:
+                        raise CellError(
+                            f"unknown staff member {code or name!r}; import the staff list first, "
+                            "or pass --create-staff to create them"
+                        )
+                    member = StaffMember(
+                        code=(code or slugify(name))[:64],
+                        name=(name or code)[:200],
+                        home_store_id=store.id,
+                        role=role or Role.STAFF,
+                    )
+                    session.add(member)
+                    session.flush()
+                    staff.remember(member)
+                    self.staff_created.append(member.code)
+                shifts.append(
+                    _Shift(
+                        line, row, member, store,
+                        _to_utc(start, store), _to_utc(end, store), role or member.role,
+                    )
+                )  # fmt: skip
+            except CellError as exc:
+                self.reject(line, row, col, exc)
+        return shifts
+
+    def validate(self, shifts: list[_Shift]) -> list[_Shift]:
+        new, self.skipped = _check_overlaps(self.session, shifts, self.log, self.h.get("start", "start"))
+        return new
+
+    def write(self, new: list[_Shift]) -> dict[str, Any]:
+        batch_id = self.new_batch()
+        if new:
+            self.session.execute(
+                insert(RosterShift.__table__),
+                [
+                    {
+                        "store_id": s.store.id,
+                        "staff_id": s.staff.id,
+                        "starts_at": s.starts_at,
+                        "ends_at": s.ends_at,
+                        "role": s.role,
+                        "batch_id": batch_id,
+                    }
+                    for s in new
+                ],
+            )
+        return {
+            "rows_imported": len(new),
+            "created": len(new),
+            "skipped_duplicates": self.skipped,
+            "staff_created": self.staff_created,
+        }
 
 
 def _to_utc(local: int, store: StoreRef) -> datetime:

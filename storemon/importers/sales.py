@@ -12,11 +12,10 @@ Buckets are 15-minute intervals of the store's local time (its ``timezone``), st
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
@@ -24,29 +23,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storemon.db.models import SalesBucket, SalesOrder
 from storemon.importers.base import (
-    PROGRESS_EVERY,
     CellError,
     ImportCancelled,
     ImportFailed,
     ImportResult,
-    ProblemLog,
-    RejectsWriter,
-    StoreDirectory,
     StoreRef,
-    Ticker,
     file_problem,
-    new_batch,
 )
-from storemon.importers.runner import run_import
-from storemon.importers.tabular import (
-    STORE_FIELDS,
-    ColumnMap,
-    FieldSpec,
-    Table,
-    alias_index,
-    map_columns,
-    unusable,
-)
+from storemon.importers.runner import STORE_COLUMNS, ImportOptions, Requirement, RowImporter
+from storemon.importers.tabular import STORE_FIELDS, ColumnMap, Table, field_specs
 from storemon.importers.values import (
     DAY,
     MAX_AMOUNT,
@@ -62,71 +47,12 @@ KIND = "sales"
 BUCKET = 900
 INSERT_CHUNK = 20_000
 
-# fmt: off
+_SALES = field_specs("sales")
 SALES_FIELDS = [
-    FieldSpec(
-        "order_id",
-        (
-            "order", "order id", "order no", "order number", "order num", "order code",
-            "transaction", "transaction id", "transaction no", "transaction number", "txn", "txn id",
-            "txn no", "receipt", "receipt no", "receipt number", "receipt id", "ticket", "ticket no",
-            "ticket number", "ticket id", "check no", "check number", "bill no", "bill number",
-            "sale id", "sales id", "invoice no", "订单号", "订单编号", "订单id", "订单", "交易号",
-            "交易单号", "交易流水号", "交易编号", "流水号", "小票号", "小票编号", "单号", "单据号",
-            "销售单号", "收银单号", "票号", "账单号",
-        ),
-        "order/receipt number; rows with the same number are one order",
-    ),
-    FieldSpec(
-        "datetime",
-        (
-            "date time", "datetime", "timestamp", "order datetime", "order date time", "created at",
-            "created", "paid at", "sold at", "transaction datetime", "下单时间", "交易时间", "支付时间",
-            "销售时间", "结账时间", "创建时间", "订单时间", "时间戳", "付款时间", "收银时间",
-        ),
-        "date and time in one cell",
-    ),
-    FieldSpec(
-        "date",
-        (
-            "order date", "transaction date", "sale date", "sales date", "business date", "day",
-            "日期", "交易日期", "销售日期", "下单日期", "营业日期", "订单日期", "业务日期",
-        ),
-        "date",
-    ),
-    FieldSpec(
-        "time",
-        ("order time", "transaction time", "sale time", "time of day", "时间", "下单时刻", "交易时刻"),
-        "time of day",
-    ),
+    *(_SALES[name] for name in ("order_id", "datetime", "date", "time")),
     *STORE_FIELDS,
-    FieldSpec("quantity", ("qty", "quantity", "units", "数量", "销售数量", "件数", "商品数量"), "items"),
-    FieldSpec(
-        "unit_price",
-        ("unit price", "price", "item price", "单价", "售价", "价格", "销售单价", "商品单价"),
-        "price of one item; revenue = quantity x unit price",
-    ),
-    FieldSpec(
-        "total",
-        (
-            "amount", "total", "line total", "line amount", "subtotal", "sales", "sales amount",
-            "net sales", "金额", "小计", "合计", "销售金额", "销售额", "总价", "总金额", "营业额",
-        ),
-        "amount of the row (summed per order)",
-    ),
-    FieldSpec(
-        "order_total",
-        (
-            "order total", "order amount", "ticket total", "receipt total", "amount paid", "paid",
-            "实收", "实收金额", "订单金额", "订单总额", "支付金额", "实付金额", "实付",
-        ),
-        "amount of the whole order (taken once per order)",
-    ),
+    *(_SALES[name] for name in ("quantity", "unit_price", "total", "order_total")),
 ]
-# fmt: on
-
-
-_ALIASES = alias_index(SALES_FIELDS)
 
 
 def resolve_time_columns(cols: ColumnMap, table: Table) -> None:
@@ -175,345 +101,288 @@ def _row_key(local: int, items: int, money: int, occurrence: int) -> str:
 def import_sales(
     session_factory: sessionmaker[Session],
     path: str | Path,
-    *,
-    store_code: str | None = None,
-    mapping: dict[str, str] | None = None,
-    create_stores: bool = False,
-    skip_bad: bool = False,
-    rejects_path: str | Path | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    cancel: threading.Event | None = None,
-    actor: str = "cli",
-    now: datetime | None = None,
-    day_first: bool | None = None,
-    store_ids: Collection[int] | None = None,
+    options: ImportOptions | None = None,
+    /,
+    **overrides: Any,
 ) -> ImportResult:
     """Import a POS export (CSV or XLSX) into sales orders and 15-minute buckets, all or nothing.
 
     Raises ImportFailed (nothing written) listing every bad row unless ``skip_bad``, which imports
     the good rows and writes the bad ones to ``rejects_path`` (default ``<file>.rejects.csv``).
     ``day_first`` settles dates such as 02/03/2026, which are refused as ambiguous otherwise.
+    ``overrides`` are ``ImportOptions`` fields (``store_code=``, ``create_stores=``, ...).
     """
-    now = now or datetime.now(UTC)
-
-    def body(session: Session, table: Table, fingerprint: str, rejects: RejectsWriter | None) -> ImportResult:
-        return _import(
-            session,
-            table,
-            fingerprint,
-            store_code,
-            mapping,
-            create_stores,
-            skip_bad,
-            rejects,
-            progress,
-            cancel,
-            actor,
-            now,
-            day_first,
-        )
-
-    return run_import(KIND, session_factory, path, _ALIASES, mapping, skip_bad, rejects_path, body, store_ids)
+    return SalesImporter.run(session_factory, path, options, overrides)
 
 
-def _import(
-    session: Session,
-    table: Table,
-    fingerprint: str,
-    store_code: str | None,
-    mapping: dict[str, str] | None,
-    create_stores: bool,
-    skip_bad: bool,
-    rejects: RejectsWriter | None,
-    progress: Callable[[int, int], None] | None,
-    cancel: threading.Event | None,
-    actor: str,
-    now: datetime,
-    day_first: bool | None,
-) -> ImportResult:
-    cols = map_columns(table, SALES_FIELDS, mapping)
-    resolve_time_columns(cols, table)
-    if "datetime" not in cols and "date" not in cols:
-        raise unusable(table, SALES_FIELDS, "No date or timestamp column found", "datetime")
-    if not ({"order_total", "total", "unit_price"} & cols.index.keys()):
-        raise unusable(
-            table, SALES_FIELDS, "No amount column found (total, order total or unit price)", "total"
-        )
-    if not store_code and not ({"store_code", "store_name", "store_location"} & cols.index.keys()):
-        raise unusable(
-            table,
-            SALES_FIELDS,
+class SalesImporter(RowImporter):
+    """Rows -> orders keyed per store and local day (or by content), then 15-minute buckets."""
+
+    kind = KIND
+    fields = SALES_FIELDS
+    accepts = frozenset({"store_code", "day_first"})
+
+    requirements = (
+        Requirement(
+            frozenset({"datetime", "date"}),
+            "No date or timestamp column found",
+            "a date and time column (datetime, or date and time)",
+            "datetime",
+        ),
+        Requirement(
+            frozenset({"order_total", "total", "unit_price"}),
+            "No amount column found (total, order total or unit price)",
+            "an amount column (total, order_total or unit_price)",
+            "total",
+        ),
+        Requirement(
+            frozenset(STORE_COLUMNS),
             "No store column found; for a one-store file pass --store CODE",
+            "a store column, or --store CODE for a one-store file",
             "store_code",
-        )
-
-    stores = StoreDirectory(session, create=create_stores)
-    log = ProblemLog(table.name, rejects)
-    reader = CellReader(day_first)
-    ticker = Ticker(progress, cancel, table.total_estimate)
-
-    fixed: StoreRef | None = None
-    if store_code:
-        try:
-            fixed = stores.resolve(code=store_code)
-        except CellError as exc:
-            raise file_problem(table.name, f"--store {store_code}: {exc}", column="store") from exc
-
-    # Column indexes and header names (for messages).
-    h = cols.header
-    ci_order = cols.get("order_id")
-    ci_stamp = cols.get("datetime")
-    ci_date = cols.get("date")
-    ci_time = cols.get("time")
-    ci_qty = cols.get("quantity")
-    ci_price = cols.get("unit_price")
-    ci_total = cols.get("total")
-    ci_ototal = cols.get("order_total")
-    store_fields = [f for f in ("store_code", "store_name", "store_location") if f in cols]
-    store_getter = itemgetter(*[cols.index[f] for f in store_fields]) if store_fields else None
-    store_column = h[store_fields[0]] if store_fields else "store"
-    money_column = h.get("order_total") or h.get("total") or h.get("unit_price") or ""
-    if ci_ototal is not None:
-        ci_total = ci_price = None  # what the customer paid wins over line amounts
-
-    store_cache: dict[object, StoreRef] = {}
-
-    def store_of(key: object) -> StoreRef:
-        values = key if isinstance(key, tuple) else (key,)
-        cells = {f: str(v) for f, v in zip(store_fields, values, strict=True)}
-        return stores.resolve(
-            cells.get("store_code", ""), cells.get("store_name", ""), cells.get("store_location", "")
-        )
-
-    def localise(stamp: tuple[int, int], ref: StoreRef) -> int:
-        # A timestamp with its own UTC offset: convert to the store's local clock.
-        utc = seconds_to_datetime(stamp[0] - stamp[1]).replace(tzinfo=UTC)
-        local = utc.astimezone(ref.tz)
-        return local.toordinal() * DAY + local.hour * 3600 + local.minute * 60 + local.second
-
-    # order key -> [first local second, items, money units, lines, first line, store ref]
-    orders: dict[tuple, list] = {}
-    dates_get = reader.dates.get
-    times_get = reader.times.get
-    money_get = reader.money.get
-    qty_get = reader.quantities.get
-    stamp = reader.stamp
-    rows_read = 0
-    next_tick = PROGRESS_EVERY
-    col = ""
-
-    for line, row in table.rows():
-        rows_read += 1
-        if rows_read >= next_tick:
-            next_tick += PROGRESS_EVERY
-            ticker(rows_read)
-        try:
-            # Store
-            if fixed is not None:
-                ref = fixed
-            else:
-                col = store_column
-                skey = store_getter(row)
-                ref = store_cache.get(skey)
-                if ref is None:
-                    ref = store_cache[skey] = store_of(skey)
-            # When
-            if ci_stamp is not None:
-                col = h["datetime"]
-                local = stamp(row[ci_stamp])
-                if local.__class__ is not int:
-                    local = localise(local, ref)
-            else:
-                col = h["date"]
-                v = row[ci_date]
-                d = dates_get(v)
-                if d is None:
-                    d = reader.date(v)
-                col = h["time"]
-                v = row[ci_time]
-                t = times_get(v)
-                if t is None:
-                    t = reader.time(v)
-                local = d + t
-            # How many and how much
-            if ci_qty is not None:
-                col = h["quantity"]
-                v = row[ci_qty]
-                q = qty_get(v)
-                if q is None:
-                    q = reader.quantity(v)
-            else:
-                q = 1
-            if ci_total is not None:
-                col = h["total"]
-                v = row[ci_total]
-                m = money_get(v)
-                if m is None:
-                    m = reader.amount(v)
-            elif ci_price is not None:
-                col = h["unit_price"]
-                v = row[ci_price]
-                m = money_get(v)
-                if m is None:
-                    m = reader.amount(v)
-                m *= q
-            else:
-                m = 0
-            # Which order
-            if ci_order is not None:
-                col = h["order_id"]
-                txn = row[ci_order].strip() if row[ci_order].__class__ is str else str(row[ci_order])
-                if not txn:
-                    raise CellError("the order number is empty; every row needs its order/receipt number")
-                okey = (ref.id, txn, local // DAY)
-                entry = orders.get(okey)
-                if entry is not None:
-                    if local < entry[0]:
-                        entry[0] = local
-                    entry[1] += q
-                    entry[2] += m
-                    entry[3] += 1
-                    continue
-                if ci_ototal is not None:
-                    col = h["order_total"]
-                    v = row[ci_ototal]
-                    m = money_get(v)
-                    if m is None:
-                        m = reader.amount(v)
-            else:
-                if ci_ototal is not None:
-                    col = h["order_total"]
-                    v = row[ci_ototal]
-                    m = money_get(v)
-                    if m is None:
-                        m = reader.amount(v)
-                okey = (ref.id, local, q, m, 1)
-                occurrence = 1
-                while okey in orders:
-                    occurrence += 1
-                    okey = (ref.id, local, q, m, occurrence)
-            orders[okey] = [local, q, m, 1, line, ref]
-        except CellError as exc:
-            if not any(str(c).strip() for c in row):
-                rows_read -= 1
-                continue
-            if _is_summary_row(row, ci_stamp if ci_stamp is not None else ci_date):
-                rows_read -= 1
-                continue
-            log.add(line, col, str(exc), row)
-
-    ticker.check_cancel()
-    # Order-level checks: a negative order is a refund, not a sale; a huge one is a wrong column.
-    for okey, entry in list(orders.items()):
-        if entry[2] >= MAX_AMOUNT * MONEY_SCALE or entry[1] > MAX_QUANTITY:
-            log.add(
-                entry[4],
-                money_column,
-                f"the order adds up to {entry[1]:,} items for {money_to_decimal(entry[2]):,}, more than any "
-                "order; check the quantity and amount columns",
-            )
-            del orders[okey]
-        elif entry[2] < 0:
-            log.add(
-                entry[4],
-                money_column,
-                f"the order totals {money_to_decimal(entry[2])} (a refund?); only sales are imported: "
-                "remove its rows, or use --skip-bad to leave it out",
-            )
-            del orders[okey]
-    if log.count and not skip_bad:
-        raise log.fail()
-    if rows_read == 0:
-        raise file_problem(table.name, "the file has a header but no data rows", line=table.header_line)
-    if not orders and log.count:
-        raise log.fail()
-
-    # Order keys, and the ones already in the database for these stores and dates.
-    day_iso: dict[int, str] = {}
-    keyed: list[tuple[str, list]] = []
-    if ci_order is not None:
-        for (_, txn, day), entry in orders.items():
-            keyed.append((_order_key(txn, day, day_iso), entry))
-    else:
-        for (_, local, q, m, occurrence), entry in orders.items():
-            keyed.append((_row_key(local, q, m, occurrence), entry))
-    orders.clear()
-    existing = _existing_keys(session, keyed)
-
-    # Bucket each new order in its store's local 15-minute interval, stored in UTC.
-    bucket_utc: dict[tuple[int, int], datetime] = {}
-    buckets: dict[tuple[int, datetime], list[int]] = {}
-    order_rows: list[dict] = []
-    skipped = 0
-    rows_imported = 0
-    for key, (local, q, m, nlines, _line, ref) in keyed:
-        if (ref.id, key) in existing:
-            skipped += 1
-            continue
-        start = local - local % BUCKET
-        bkey = (ref.id, start)
-        utc_start = bucket_utc.get(bkey)
-        if utc_start is None:
-            utc_start = bucket_utc[bkey] = _to_utc(start, ref.tz)
-        agg = buckets.get((ref.id, utc_start))
-        if agg is None:
-            buckets[(ref.id, utc_start)] = [1, q, m]
-        else:
-            agg[0] += 1
-            agg[1] += q
-            agg[2] += m
-        order_rows.append(
-            {
-                "store_id": ref.id,
-                "order_key": key,
-                "ordered_at": utc_start + timedelta(seconds=local - start),
-            }
-        )
-        rows_imported += nlines
-
-    for (_sid, start), (_n, items, money) in buckets.items():
-        # NUMERIC(14, 2) and a 32-bit item count; unreachable with sane files, but never crash on one.
-        if money >= 10**12 * MONEY_SCALE or items >= 2**31:
-            raise file_problem(
-                table.name,
-                f"the sales of the 15 minutes from {start:%Y-%m-%d %H:%M} UTC add up to more than the "
-                "database can hold; check the quantity and amount columns",
-            )
-    ticker.check_cancel()
-    batch = new_batch(session, KIND, table.path, fingerprint, rows_read, actor, now)
-    orders_table = SalesOrder.__table__
-    for i in range(0, len(order_rows), INSERT_CHUNK):
-        chunk = order_rows[i : i + INSERT_CHUNK]
-        for r in chunk:
-            r["batch_id"] = batch.id
-        session.execute(insert(orders_table), chunk)
-        ticker.check_cancel()
-    bucket_rows = [
-        {
-            "store_id": sid,
-            "bucket_start": start,
-            "orders": n,
-            "items": items,
-            "revenue": money_to_decimal(money),
-            "batch_id": batch.id,
-        }
-        for (sid, start), (n, items, money) in buckets.items()
-    ]
-    for i in range(0, len(bucket_rows), INSERT_CHUNK):
-        session.execute(insert(SalesBucket.__table__), bucket_rows[i : i + INSERT_CHUNK])
-    ticker.check_cancel()
-    session.commit()
-    ticker.done(rows_read)
-    return ImportResult(
-        batch_id=batch.id,
-        rows_read=rows_read,
-        rows_imported=rows_imported,
-        orders_added=len(order_rows),
-        skipped_duplicates=skipped,
-        rejected=log.problems[:],
-        rejected_count=log.count,
-        stores_created=list(stores.created),
+            store_code_will_do=True,
+        ),
     )
+
+    def check_columns(self) -> None:
+        cols = self.cols
+        resolve_time_columns(cols, self.table)
+        super().check_columns()
+        self._date_index = cols.get("datetime") if "datetime" in cols else cols.get("date")
+
+    def ignorable(self, row: list) -> bool:
+        return _is_summary_row(row, self._date_index)
+
+    def read(self) -> dict[tuple, list]:
+        """order key -> [first local second, items, money units, lines, first line, store ref]."""
+        cols = self.cols
+        reader = CellReader(self.options.day_first)
+        fixed = self.fixed_store()
+
+        # Column indexes and header names (for messages).
+        h = self.h
+        ci_order = cols.get("order_id")
+        ci_stamp = cols.get("datetime")
+        ci_date = cols.get("date")
+        ci_time = cols.get("time")
+        ci_qty = cols.get("quantity")
+        ci_price = cols.get("unit_price")
+        ci_total = cols.get("total")
+        ci_ototal = cols.get("order_total")
+        store_fields = self.store_fields
+        store_getter = itemgetter(*[cols.index[f] for f in store_fields]) if store_fields else None
+        store_column = h[store_fields[0]] if store_fields else "store"
+        if ci_ototal is not None:
+            ci_total = ci_price = None  # what the customer paid wins over line amounts
+
+        store_cache: dict[object, StoreRef] = {}
+
+        def store_of(key: object) -> StoreRef:
+            values = key if isinstance(key, tuple) else (key,)
+            return self.store_in(dict(zip(store_fields, values, strict=True)))
+
+        def localise(stamp: tuple[int, int], ref: StoreRef) -> int:
+            # A timestamp with its own UTC offset: convert to the store's local clock.
+            utc = seconds_to_datetime(stamp[0] - stamp[1]).replace(tzinfo=UTC)
+            local = utc.astimezone(ref.tz)
+            return local.toordinal() * DAY + local.hour * 3600 + local.minute * 60 + local.second
+
+        orders: dict[tuple, list] = {}
+        dates_get = reader.dates.get
+        times_get = reader.times.get
+        money_get = reader.money.get
+        qty_get = reader.quantities.get
+        stamp = reader.stamp
+        col = ""
+
+        for line, row in self.rows():
+            try:
+                # Store
+                if fixed is not None:
+                    ref = fixed
+                else:
+                    col = store_column
+                    skey = store_getter(row)
+                    ref = store_cache.get(skey)
+                    if ref is None:
+                        ref = store_cache[skey] = store_of(skey)
+                # When
+                if ci_stamp is not None:
+                    col = h["datetime"]
+                    local = stamp(row[ci_stamp])
+                    if local.__class__ is not int:
+                        local = localise(local, ref)
+                else:
+                    col = h["date"]
+                    v = row[ci_date]
+                    d = dates_get(v)
+                    if d is None:
+                        d = reader.date(v)
+                    col = h["time"]
+                    v = row[ci_time]
+                    t = times_get(v)
+                    if t is None:
+                        t = reader.time(v)
+                    local = d + t
+                # How many and how much
+                if ci_qty is not None:
+                    col = h["quantity"]
+                    v = row[ci_qty]
+                    q = qty_get(v)
+                    if q is None:
+                        q = reader.quantity(v)
+                else:
+                    q = 1
+                if ci_total is not None:
+                    col = h["total"]
+                    v = row[ci_total]
+                    m = money_get(v)
+                    if m is None:
+                        m = reader.amount(v)
+                elif ci_price is not None:
+                    col = h["unit_price"]
+                    v = row[ci_price]
+                    m = money_get(v)
+                    if m is None:
+                        m = reader.amount(v)
+                    m *= q
+                else:
+                    m = 0
+                # Which order
+                if ci_order is not None:
+                    col = h["order_id"]
+                    txn = row[ci_order].strip() if row[ci_order].__class__ is str else str(row[ci_order])
+                    if not txn:
+                        raise CellError("the order number is empty; every row needs its order/receipt number")
+                    okey = (ref.id, txn, local // DAY)
+                    entry = orders.get(okey)
+                    if entry is not None:
+                        if local < entry[0]:
+                            entry[0] = local
+                        entry[1] += q
+                        entry[2] += m
+                        entry[3] += 1
+                        continue
+                if ci_ototal is not None:
+                    col = h["order_total"]
+                    v = row[ci_ototal]
+                    m = money_get(v)
+                    if m is None:
+                        m = reader.amount(v)
+                if ci_order is None:
+                    okey = (ref.id, local, q, m, 1)
+                    occurrence = 1
+                    while okey in orders:
+                        occurrence += 1
+                        okey = (ref.id, local, q, m, occurrence)
+                orders[okey] = [local, q, m, 1, line, ref]
+            except CellError as exc:
+                self.reject(line, row, col, exc)
+        return orders
+
+    def validate(self, orders: dict[tuple, list]) -> dict[tuple, list]:
+        """A negative order is a refund, not a sale; a huge one is a wrong column."""
+        h = self.h
+        money_column = h.get("order_total") or h.get("total") or h.get("unit_price") or ""
+        for okey, entry in list(orders.items()):
+            if entry[2] >= MAX_AMOUNT * MONEY_SCALE or entry[1] > MAX_QUANTITY:
+                self.log.add(
+                    entry[4],
+                    money_column,
+                    f"the order adds up to {entry[1]:,} items for {money_to_decimal(entry[2]):,}, more than "
+                    "any order; check the quantity and amount columns",
+                )
+                del orders[okey]
+            elif entry[2] < 0:
+                self.log.add(
+                    entry[4],
+                    money_column,
+                    f"the order totals {money_to_decimal(entry[2])} (a refund?); only sales are imported: "
+                    "remove its rows, or use --skip-bad to leave it out",
+                )
+                del orders[okey]
+        return orders
+
+    def write(self, orders: dict[tuple, list]) -> dict[str, Any]:
+        session, ticker = self.session, self.ticker
+        # Order keys, and the ones already in the database for these stores and dates.
+        day_iso: dict[int, str] = {}
+        keyed: list[tuple[str, list]] = []
+        if "order_id" in self.cols:
+            for (_, txn, day), entry in orders.items():
+                keyed.append((_order_key(txn, day, day_iso), entry))
+        else:
+            for (_, local, q, m, occurrence), entry in orders.items():
+                keyed.append((_row_key(local, q, m, occurrence), entry))
+        orders.clear()
+        existing = _existing_keys(session, keyed)
+
+        # Bucket each new order in its store's local 15-minute interval, stored in UTC.
+        bucket_utc: dict[tuple[int, int], datetime] = {}
+        buckets: dict[tuple[int, datetime], list[int]] = {}
+        order_rows: list[dict] = []
+        skipped = 0
+        rows_imported = 0
+        for key, (local, q, m, nlines, _line, ref) in keyed:
+            if (ref.id, key) in existing:
+                skipped += 1
+                continue
+            start = local - local % BUCKET
+            bkey = (ref.id, start)
+            utc_start = bucket_utc.get(bkey)
+            if utc_start is None:
+                utc_start = bucket_utc[bkey] = _to_utc(start, ref.tz)
+            agg = buckets.get((ref.id, utc_start))
+            if agg is None:
+                buckets[(ref.id, utc_start)] = [1, q, m]
+            else:
+                agg[0] += 1
+                agg[1] += q
+                agg[2] += m
+            order_rows.append(
+                {
+                    "store_id": ref.id,
+                    "order_key": key,
+                    "ordered_at": utc_start + timedelta(seconds=local - start),
+                }
+            )
+            rows_imported += nlines
+
+        for (_sid, start), (_n, items, money) in buckets.items():
+            # NUMERIC(14, 2) and a 32-bit item count; unreachable with sane files, but never crash on one.
+            if money >= 10**12 * MONEY_SCALE or items >= 2**31:
+                raise file_problem(
+                    self.table.name,
+                    f"the sales of the 15 minutes from {start:%Y-%m-%d %H:%M} UTC add up to more than the "
+                    "database can hold; check the quantity and amount columns",
+                )
+        ticker.check_cancel()
+        batch_id = self.new_batch()
+        orders_table = SalesOrder.__table__
+        for i in range(0, len(order_rows), INSERT_CHUNK):
+            chunk = order_rows[i : i + INSERT_CHUNK]
+            for r in chunk:
+                r["batch_id"] = batch_id
+            session.execute(insert(orders_table), chunk)
+            ticker.check_cancel()
+        bucket_rows = [
+            {
+                "store_id": sid,
+                "bucket_start": start,
+                "orders": n,
+                "items": items,
+                "revenue": money_to_decimal(money),
+                "batch_id": batch_id,
+            }
+            for (sid, start), (n, items, money) in buckets.items()
+        ]
+        for i in range(0, len(bucket_rows), INSERT_CHUNK):
+            session.execute(insert(SalesBucket.__table__), bucket_rows[i : i + INSERT_CHUNK])
+        return {
+            "rows_imported": rows_imported,
+            "orders_added": len(order_rows),
+            "skipped_duplicates": skipped,
+        }
 
 
 _SUMMARY_LABELS = {"合计", "总计", "小计", "total", "totals", "grandtotal", "sum", "汇总"}

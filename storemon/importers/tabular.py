@@ -12,10 +12,12 @@ import codecs
 import csv
 import itertools
 import re
+import tomllib
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from importlib.resources import files
 from pathlib import Path
 
 from storemon.importers.base import ImportFailed, Problem, file_problem
@@ -392,31 +394,17 @@ def unusable(table: Table, specs: list[FieldSpec], what: str, example: str) -> I
     )
 
 
-# fmt: off
-STORE_FIELDS = [
-    FieldSpec(
-        "store_code",
-        (
-            "store id", "store code", "store no", "store number", "shop id", "shop code", "shop no",
-            "branch id", "branch code", "outlet id", "outlet code", "location id", "site id",
-            "门店编号", "门店id", "门店代码", "门店编码", "门店号", "店铺编号", "店铺id", "店铺代码", "店号",
-            "分店编号", "网点编号",
-        ),
-        "store code",
-    ),
-    FieldSpec(
-        "store_name",
-        (
-            "store", "store name", "shop", "shop name", "branch", "branch name", "outlet",
-            "outlet name", "home store", "门店", "门店名称", "门店名", "店铺", "店铺名称", "店名", "分店",
-            "分店名称", "所属门店", "归属门店",
-        ),
-        "store name",
-    ),
-    FieldSpec(
-        "store_location",
-        ("location", "address", "store address", "store location", "地址", "门店地址", "店铺地址", "位置"),
-        "store address/location",
-    ),
-]
-# fmt: on
+def field_specs(group: str) -> dict[str, FieldSpec]:
+    """The fields of ``group`` in ``fields.toml`` (header names and help), by name, in file order."""
+    return {
+        name: FieldSpec(name, tuple(spec["aliases"]), spec["help"])
+        for name, spec in FIELD_DATA[group].items()
+    }
+
+
+FIELD_DATA: dict[str, dict] = tomllib.loads(
+    files(__package__).joinpath("fields.toml").read_text(encoding="utf-8")
+)
+"""The header names every importer recognises, kept as data beside the code (fields.toml)."""
+
+STORE_FIELDS = list(field_specs("store").values())

@@ -13,11 +13,11 @@ import shutil
 from datetime import date
 
 import pytest
-from sqlalchemy import text
 
 from storemon.db.engine import make_engine, make_session_factory
 from storemon.db.migrate import upgrade
 from storemon.services.demo import build_demo
+from tests.conftest import create_pg_database
 
 DEMO_ANCHOR = date(2026, 3, 9)  # a Monday inside the 3.15 season, so the surge shows in the data
 _clones = itertools.count()
@@ -41,11 +41,7 @@ def demo_sqlite_template(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def demo_pg_template(pg_server):
-    admin = make_engine(pg_server.url("postgres"))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("CREATE DATABASE storemon_demo_template TEMPLATE storemon_template"))
-    admin.dispose()
-    _fill(pg_server.url("storemon_demo_template"))
+    _fill(create_pg_database(pg_server, "storemon_demo_template", "storemon_template"))
     return "storemon_demo_template"
 
 
@@ -58,12 +54,7 @@ def demo_url(request, tmp_path) -> str:
         return f"sqlite:///{path}"
     template = request.getfixturevalue("demo_pg_template")
     server = request.getfixturevalue("pg_server")
-    name = f"demo{os.getpid()}_{next(_clones)}"
-    admin = make_engine(server.url("postgres"))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))
-    admin.dispose()
-    return server.url(name)
+    return create_pg_database(server, f"demo{os.getpid()}_{next(_clones)}", template)
 
 
 @pytest.fixture

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import random
 
-import pytest
-
 from storemon.db.engine import make_engine, make_session_factory
 from tests.alerts.servers import HttpServer
 from tests.storemon.delivery_helpers import (
@@ -24,7 +22,6 @@ KILLS = 6
 LEASE_SECONDS = 1.5
 
 
-@pytest.mark.slow
 def test_sigkilled_worker_delivers_every_notification_once_after_dedup(sqlite_url, storemon_home, tmp_path):
     server = HttpServer().start()
     engine = make_engine(sqlite_url)

@@ -21,13 +21,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
 
 from storemon.config import ConfigError, Settings, load_settings
 from storemon.db.engine import make_engine, make_session_factory
-from storemon.db.models import Base, Region, Role, StaffMember, Store
+from storemon.db.models import Region, Role, StaffMember, Store
 from storemon.errors import StoremonError
 from storemon.importers import ImportFailed, import_roster, import_sales, import_staff
+from tests.storemon.import_files import table_counts
 
 FUZZ = settings(
     max_examples=40,
@@ -208,20 +208,13 @@ def sessions(sqlite_url):
     engine.dispose()
 
 
-def _counts(factory) -> dict[str, int]:
-    with factory() as session:
-        return {
-            t.name: session.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables
-        }
-
-
 def _located(problem, name: str) -> bool:
     return problem.file == name and problem.line >= 1 and re.match(rf"^{re.escape(name)}:\d+: ", str(problem))
 
 
 def _check(run, factory, folder: Path, fuzz: FuzzFile, **options) -> None:
     path = fuzz.write(folder)
-    before = _counts(factory)
+    before = table_counts(factory)
     rejects = folder / f"{fuzz.name}.rejects.csv"
     try:
         result = run(factory, path, rejects_path=rejects, **options)
@@ -231,11 +224,11 @@ def _check(run, factory, folder: Path, fuzz: FuzzFile, **options) -> None:
         bad = [str(p) for p in exc.problems if not _located(p, fuzz.name)]
         assert not bad, f"problems without file:line: {bad}"
         assert str(exc).startswith(f"{fuzz.name}:")
-        assert _counts(factory) == before, "a failed import wrote something"
+        assert table_counts(factory) == before, "a failed import wrote something"
         assert not rejects.exists() and not rejects.with_name(rejects.name + ".part").exists()
     except StoremonError as exc:
         event(f"refused: {type(exc).__name__}")
-        assert _counts(factory) == before, "a failed import wrote something"
+        assert table_counts(factory) == before, "a failed import wrote something"
     else:
         event("imported" + (" with rejects" if result.rejected_count else ""))
         assert result.rows_imported <= result.rows_read or result.already_imported
@@ -354,7 +347,7 @@ def test_absurd_amounts_and_quantities_are_problems_not_crashes(session_factory,
     and 32-bit item counts would overflow (see the importer patch); both engines."""
     with session_factory.begin() as session:
         session.add(Store(code="S1", name="人民广场店"))
-    before = _counts(session_factory)
+    before = table_counts(session_factory)
     path = tmp_path / "absurd.csv"
     path.write_text(
         "Receipt No,Date,Time,Store ID,Qty,Unit Price\n"
@@ -369,6 +362,6 @@ def test_absurd_amounts_and_quantities_are_problems_not_crashes(session_factory,
         import_sales(session_factory, path)
     assert [p.line for p in failed.value.problems] == [2, 3, 4]
     assert all(_located(p, "absurd.csv") for p in failed.value.problems)
-    assert _counts(session_factory) == before
+    assert table_counts(session_factory) == before
     result = import_sales(session_factory, path, skip_bad=True, rejects_path=tmp_path / "rejects.csv")
     assert (result.orders_added, result.rejected_count) == (1, 3)

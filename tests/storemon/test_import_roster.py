@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import UTC, datetime
-from pathlib import Path
+from functools import partial
 
-import openpyxl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from storemon.db.engine import make_engine, make_session_factory
-from storemon.db.models import Base, Role, RosterShift, StaffMember, Store
+from storemon.db.models import Role, RosterShift, StaffMember, Store
 from storemon.importers import ImportFailed, import_roster
+from tests.storemon import import_files
+from tests.storemon.import_files import table_counts, write_xlsx
+
+write_csv = partial(import_files.write_csv, encoding="utf-8")  # rostering tools write no byte order mark
 
 HEADERS = ["工号", "门店", "日期", "上班时间", "下班时间", "岗位"]
 ROWS = [
@@ -21,21 +22,6 @@ ROWS = [
     ["E002", "S1", "2026-03-03", "22:00", "02:00", ""],  # past midnight
     ["E003", "人民广场店", "2026-03-03", "07:00", "11:30", "店员"],
 ]
-
-
-@pytest.fixture
-def sqlite_factory(sqlite_url):
-    engine = make_engine(sqlite_url)
-    yield make_session_factory(engine)
-    engine.dispose()
-
-
-def write_csv(path: Path, headers: list[str], rows: list[list[str]]) -> Path:
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow(headers)
-        out.writerows(rows)
-    return path
 
 
 def add_people(factory) -> None:
@@ -63,14 +49,6 @@ def shifts(factory) -> list[tuple]:
             .order_by(RosterShift.starts_at, StaffMember.code)
         )
         return [tuple(r) for r in session.execute(query)]
-
-
-def table_counts(factory) -> dict[str, int]:
-    with factory() as session:
-        return {
-            t.name: session.execute(select(func.count()).select_from(t)).scalar_one()
-            for t in Base.metadata.sorted_tables
-        }
 
 
 def utc(*args) -> datetime:
@@ -134,13 +112,14 @@ def test_bad_line_and_overlapping_shifts_fail_the_file(sqlite_factory, tmp_path)
 
 def test_create_staff_and_xlsx_roster_with_names_and_times(sqlite_factory, tmp_path):
     add_people(sqlite_factory)
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["Name", "Store", "Date", "Start", "End", "Role"])
-    ws.append(["Ana Ruiz", "Soho", datetime(2026, 7, 1), "21:30", "1:15", "barista"])
-    ws.append(["李娜", "人民广场店", "2026/7/1", "8:00 AM", "4:00 PM", None])
-    path = tmp_path / "rota.xlsx"
-    wb.save(path)
+    path = write_xlsx(
+        tmp_path / "rota.xlsx",
+        [
+            ["Name", "Store", "Date", "Start", "End", "Role"],
+            ["Ana Ruiz", "Soho", datetime(2026, 7, 1), "21:30", "1:15", "barista"],
+            ["李娜", "人民广场店", "2026/7/1", "8:00 AM", "4:00 PM", None],
+        ],
+    )
 
     with pytest.raises(ImportFailed, match="rota.xlsx:2: Name: unknown staff member 'Ana Ruiz'"):
         import_roster(sqlite_factory, path)

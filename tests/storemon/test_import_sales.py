@@ -11,26 +11,17 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from storemon.db.engine import make_engine, make_session_factory
-from storemon.db.models import Base, ImportBatch, SalesBucket, SalesOrder, Store
+from storemon.db.models import ImportBatch, SalesBucket, SalesOrder, Store
 from storemon.importers import ImportCancelled, ImportFailed, import_sales
+from tests.storemon.import_files import table_counts, write_csv, write_xlsx
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EN_HEADERS = ["Receipt No", "Date", "Time", "Store ID", "Location", "Item", "Qty", "Unit Price"]
 ITEMS = [("Latte", "28.00"), ("Americano", "22.00"), ("Croissant", "15.50"), ("Tea", "18.00")]
 LOCATIONS = {"S1": "People's Square", "S2": "Jing'an Temple"}
-
-
-@pytest.fixture
-def sqlite_factory(sqlite_url):
-    """For tests about reading files: the database code they reach is covered on both engines above."""
-    engine = make_engine(sqlite_url)
-    yield make_session_factory(engine)
-    engine.dispose()
 
 
 def pos_rows(orders: int = 40, first: int = 1001, seed: int = 1) -> list[list[str]]:
@@ -48,16 +39,6 @@ def pos_rows(orders: int = 40, first: int = 1001, seed: int = 1) -> list[list[st
             )  # fmt: skip
         when += timedelta(seconds=rng.randint(60, 600))
     return rows
-
-
-def write_csv(
-    path: Path, headers: list[str], rows: list[list], encoding: str = "utf-8-sig", delimiter=","
-) -> Path:
-    with open(path, "w", encoding=encoding, newline="") as fh:
-        out = csv.writer(fh, delimiter=delimiter)
-        out.writerow(headers)
-        out.writerows(rows)
-    return path
 
 
 def expected_buckets(rows: list[list[str]], zone: ZoneInfo = SHANGHAI) -> dict[tuple[str, datetime], tuple]:
@@ -98,14 +79,6 @@ def stored_buckets(session_factory) -> dict[tuple[str, datetime], tuple]:
         )
         return {
             (code, start): (int(o), int(i), Decimal(r)) for code, start, o, i, r in session.execute(query)
-        }
-
-
-def table_counts(session_factory) -> dict[str, int]:
-    with session_factory() as session:
-        return {
-            t.name: session.execute(select(func.count()).select_from(t)).scalar_one()
-            for t in Base.metadata.sorted_tables
         }
 
 
@@ -246,17 +219,18 @@ def test_utf8_bom_semicolon_file_matches_stores_by_location(sqlite_factory, tmp_
 
 
 def test_xlsx_with_datetime_cells_and_title_rows(sqlite_factory, tmp_path):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["门店销售明细"])  # a title row above the header, as many POS exports have
-    ws.append([])
-    ws.append(["交易号", "交易时间", "门店编号", "门店名称", "数量", "金额"])
-    ws.append([5001, datetime(2026, 3, 2, 8, 7, 10), "S1", "人民广场店", 2, 56.0])
-    ws.append([5001, datetime(2026, 3, 2, 8, 7, 10), "S1", "人民广场店", 1, 15.5])
-    ws.append([5002, datetime(2026, 3, 2, 23, 59, 59), "S1", "人民广场店", 1, 22])
-    ws.append(["合计", None, None, None, 4, 93.5])  # the totals row at the bottom
-    path = tmp_path / "export.xlsx"
-    wb.save(path)
+    path = write_xlsx(
+        tmp_path / "export.xlsx",
+        [
+            ["门店销售明细"],  # a title row above the header, as many POS exports have
+            [],
+            ["交易号", "交易时间", "门店编号", "门店名称", "数量", "金额"],
+            [5001, datetime(2026, 3, 2, 8, 7, 10), "S1", "人民广场店", 2, 56.0],
+            [5001, datetime(2026, 3, 2, 8, 7, 10), "S1", "人民广场店", 1, 15.5],
+            [5002, datetime(2026, 3, 2, 23, 59, 59), "S1", "人民广场店", 1, 22],
+            ["合计", None, None, None, 4, 93.5],  # the totals row at the bottom
+        ],
+    )
 
     result = import_sales(sqlite_factory, path, create_stores=True)
 
@@ -268,13 +242,10 @@ def test_xlsx_with_datetime_cells_and_title_rows(sqlite_factory, tmp_path):
 
 
 def test_xlsx_bad_cell_is_reported_at_its_sheet_row(sqlite_factory, tmp_path):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["Order", "Timestamp", "Total"])
-    ws.append(["1", datetime(2026, 3, 2, 8, 0), 10])
-    ws.append(["2", "yesterday", 10])
-    path = tmp_path / "bad.xlsx"
-    wb.save(path)
+    path = write_xlsx(
+        tmp_path / "bad.xlsx",
+        [["Order", "Timestamp", "Total"], ["1", datetime(2026, 3, 2, 8, 0), 10], ["2", "yesterday", 10]],
+    )
     add_store(sqlite_factory, "S1", "One")
 
     with pytest.raises(ImportFailed) as failed:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from storemon.db.engine import make_engine, make_session_factory
-from storemon.db.models import Base, Role, StaffMember, Store
+from storemon.db.models import Role, StaffMember, Store
 from storemon.importers import ImportFailed, import_staff
+from tests.storemon.import_files import table_counts, write_csv
 
 HEADERS = ["工号", "姓名", "门店", "岗位", "手机", "邮箱"]
 ROWS = [
@@ -19,21 +16,6 @@ ROWS = [
     ["E003", "张伟", "静安寺店", "店员", "", ""],
     ["E004", "Sam Lee", "静安寺店", "barista", "", "sam@example.com"],
 ]
-
-
-@pytest.fixture
-def sqlite_factory(sqlite_url):
-    engine = make_engine(sqlite_url)
-    yield make_session_factory(engine)
-    engine.dispose()
-
-
-def write_csv(path: Path, headers: list[str], rows: list[list[str]], encoding: str = "utf-8-sig") -> Path:
-    with open(path, "w", encoding=encoding, newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow(headers)
-        out.writerows(rows)
-    return path
 
 
 def add_stores(factory) -> None:
@@ -48,14 +30,6 @@ def people(factory) -> dict[str, tuple]:
             StaffMember.code, StaffMember.name, Store.code, StaffMember.role, StaffMember.phone
         ).outerjoin(Store, Store.id == StaffMember.home_store_id)
         return {code: (name, store, role, phone) for code, name, store, role, phone in session.execute(query)}
-
-
-def table_counts(factory) -> dict[str, int]:
-    with factory() as session:
-        return {
-            t.name: session.execute(select(func.count()).select_from(t)).scalar_one()
-            for t in Base.metadata.sorted_tables
-        }
 
 
 def test_staff_list_with_chinese_headers_creates_people_with_roles(session_factory, tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -16,12 +17,12 @@ from storemon.services.stores import store_summaries
 from storemon.services.whatif import recommend_for_day, tier_whatif, whatif_totals
 from tests.storemon.test_services_staffing import NOW, _solo_store
 
-EXAMPLE_POLICY = "docs/examples/closed-bands.json"
+EXAMPLE_POLICY = Path(__file__).resolve().parents[2] / "docs" / "examples" / "closed-bands.json"
 
 
 def test_closed_bands_policy_cuts_solo_hours_and_waits_at_the_cost_of_staff_hours(demo_sessions):
     with demo_sessions() as session:
-        rows = tier_whatif(session, SYSTEM, load_policy_file(__import__("pathlib").Path(EXAMPLE_POLICY)))
+        rows = tier_whatif(session, SYSTEM, load_policy_file(EXAMPLE_POLICY))
         gap_codes = {r.code for r in store_summaries(session, SYSTEM) if r.policy_status == "gap"}
     totals = whatif_totals(rows)
     assert totals["solo_hours"]["candidate"] < totals["solo_hours"]["current"]
@@ -86,7 +87,7 @@ def test_bad_policy_files_name_the_line_and_the_fix(tmp_path, text, message):
 def test_whatif_tiers_cli_prints_stores_and_totals(capsys):
     main(["demo", "--stores", "6", "--weeks", "2", "--anchor", "2026-03-09"])
     capsys.readouterr()
-    assert main(["whatif", "tiers", EXAMPLE_POLICY, "--format", "json"]) == 0
+    assert main(["whatif", "tiers", str(EXAMPLE_POLICY), "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert len(report["stores"]) == 6 and report["issues"] == []
     assert set(report["total"]) >= {

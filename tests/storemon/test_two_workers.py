@@ -26,7 +26,6 @@ LEASE_SECONDS = 3
 
 
 @pytest.mark.postgres
-@pytest.mark.slow
 def test_two_workers_share_the_outbox_and_survive_a_kill(pg_server, storemon_home, tmp_path):
     db_url = _fresh_pg_database(pg_server)
     server = HttpServer().start()

@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from storemon.services import pins
 from storemon.services.access import SYSTEM
 from storemon.services.chain_settings import AidContact, SupportResources
+from tests import ROOT
 from tests.ui.conftest import UI_NOW, WAIT_MS
 from ui.kiosk import KioskWindow
 from ui.views.alerts import AlertsView
@@ -397,6 +398,7 @@ def test_kiosk_smoke_start_from_the_command_line(tmp_path, demo_db_file):
         capture_output=True,
         text=True,
         timeout=120,
+        cwd=ROOT,  # python -m imports this checkout, wherever pytest was started
     )
     assert result.returncode == 0, result.stderr
     missing = subprocess.run(
@@ -405,5 +407,6 @@ def test_kiosk_smoke_start_from_the_command_line(tmp_path, demo_db_file):
         capture_output=True,
         text=True,
         timeout=120,
+        cwd=ROOT,  # python -m imports this checkout, wherever pytest was started
     )
     assert missing.returncode != 0 and "XX999" in missing.stderr

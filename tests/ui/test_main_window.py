@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from tests import ROOT
 from ui.main_window import MainWindow, available_views
 from ui.tasks import TaskRunner
 
@@ -76,6 +77,7 @@ def test_gui_smoke_start_from_the_command_line(tmp_path):
         capture_output=True,
         text=True,
         timeout=120,
+        cwd=ROOT,  # python -m imports this checkout, wherever pytest was started
     )
     assert result.returncode == 0, result.stderr
     assert "Demo chain: 30 stores" in result.stderr

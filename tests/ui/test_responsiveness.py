@@ -28,8 +28,9 @@ def test_event_loop_keeps_running_during_a_million_row_import_and_a_region_recom
     results, progress = {}, []
 
     ctx.tasks.run(
-        lambda control: ctx.services.import_file(ctx.actor, "sales", csv_path, create_stores=True,
-                                                 progress=control.progress),
+        lambda control: ctx.services.import_file(
+            ctx.actor, "sales", csv_path, create_stores=True, progress=control.progress
+        ),
         lambda result: results.update(imported=result),
         lambda exc: results.update(error=exc),
         on_progress=lambda done, total: progress.append(done),
@@ -40,7 +41,9 @@ def test_event_loop_keeps_running_during_a_million_row_import_and_a_region_recom
         lambda exc: results.update(error=exc),
     )
     started = time.perf_counter()
-    qtbot.waitUntil(lambda: ("imported" in results and "region" in results) or "error" in results, timeout=240_000)
+    qtbot.waitUntil(
+        lambda: ("imported" in results and "region" in results) or "error" in results, timeout=240_000
+    )
     elapsed = time.perf_counter() - started
     timer.stop()
     assert "error" not in results, results.get("error")

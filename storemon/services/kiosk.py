@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from alerts.escalation import USER_PREFIX, EscalationPolicy
+from alerts.codec import load_policy
+from alerts.escalation import USER_PREFIX
 from storemon.db.models import (
     ApprovalToken,
     CheckIn,
@@ -518,11 +519,7 @@ def relief_status(session: Session, actor: Actor, alert_id: int) -> ReliefStatus
     alert = visible_alert(session, actor, alert_id)
     if alert.rule != "relief_request":
         raise NotFound(f"alert {alert_id} is not a relief request")
-    policy = (
-        EscalationPolicy.from_dict(alert.policy_snapshot)
-        if alert.policy_snapshot
-        else escalation_policy(session)
-    )
+    policy = load_policy(alert.policy_snapshot) if alert.policy_snapshot else escalation_policy(session)
     paged_users = session.scalars(
         select(Notification.username)
         .where(

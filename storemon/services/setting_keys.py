@@ -46,6 +46,13 @@ KEYS: dict[str, Key[Any]] = {}
 """Every registered setting, by name: nothing else belongs in the ``settings`` table."""
 
 
+def registered() -> dict[str, Key[Any]]:
+    """``KEYS``, after importing the modules that declare keys beside their types."""
+    from storemon.services import chain_settings  # noqa: F401  (declares its keys on import)
+
+    return dict(KEYS)
+
+
 @dataclass(frozen=True)
 class Key(Generic[T]):
     """One business setting: its name in the ``settings`` table, its codec and its default."""

@@ -29,13 +29,10 @@ The per-PC database URL is not a business setting: it lives in the TOML settings
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
 import sqlite3
-import stat
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -54,7 +51,7 @@ from staffing.day import StaffingTargets
 from staffing.policy import GAP, PolicyIssue, TierBand, TierPolicy, gap_for, staff_for, validate
 from staffing.pressure import PressureConfig
 from staffing.surge import SurgeCalendar
-from storemon.config import ConfigError, Paths, app_paths, load_settings
+from storemon.config import ConfigError, Paths, app_paths, load_settings, save_settings
 from storemon.db.engine import normalise_url
 from storemon.db.models import Store, User
 from storemon.db.models import TierBand as TierBandRow
@@ -1128,11 +1125,6 @@ def database_location(in_use: str, paths: Paths | None = None) -> DatabaseLocati
     )
 
 
-def _toml_string(value: str) -> str:
-    # A JSON string is a valid TOML basic string (same escapes, \uXXXX included).
-    return json.dumps(value, ensure_ascii=False)
-
-
 def save_database_url(value: str | None, paths: Paths | None = None) -> Path:
     """Write ``database_url`` to this PC's settings file (None: back to the embedded SQLite file).
 
@@ -1142,18 +1134,4 @@ def save_database_url(value: str | None, paths: Paths | None = None) -> Path:
     paths = paths or app_paths()
     current = load_settings(paths.settings_file)
     url = None if value is None else url_from_input(value)
-    lines = ["# Storemon settings for this PC; business settings live in the database.\n"]
-    if url is not None:
-        lines.append(f"database_url = {_toml_string(url)}\n")
-    if current.log_level != "INFO":
-        lines.append(f"log_level = {_toml_string(current.log_level)}\n")
-    content = "".join(lines)
-    tomllib.loads(content)  # never write a file the app could not read back
-    target = paths.settings_file
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_suffix(".toml.tmp")
-    fd = os.open(temp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(content)
-    os.replace(temp, target)
-    return target
+    return save_settings(paths.settings_file, replace(current, database_url=url))

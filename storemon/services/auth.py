@@ -25,7 +25,7 @@ from storemon.errors import StoremonError
 from storemon.services import audit
 from storemon.services.access import AccessDenied, Actor
 from storemon.services.api_base import ApiBase
-from storemon.services.lockouts import PASSWORD, Lockout, LockoutState, subject_key
+from storemon.services.lockouts import PASSWORD, LockoutRule, LockoutState, subject_key
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
@@ -121,7 +121,7 @@ def hash_password(password: str) -> str:
 # ------------------------------------------------------------------------------------ lockout
 
 
-PASSWORD_LOCKOUT = Lockout(PASSWORD, MAX_FAILURES, LOCKOUT)
+PASSWORD_LOCKOUT = LockoutRule(PASSWORD, MAX_FAILURES, LOCKOUT)
 
 
 def _utc(value: datetime) -> datetime:

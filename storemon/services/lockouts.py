@@ -47,8 +47,8 @@ def subject_key(subject: str | int) -> str:
 
 
 @dataclass(frozen=True)
-class Lockout:
-    """The lockout rule of one kind of secret: how many wrong tries lock, and for how long."""
+class LockoutRule:
+    """The lockout of one kind of secret: how many wrong tries lock, and for how long."""
 
     kind: str
     max_failures: int

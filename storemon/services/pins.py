@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from storemon.db.models import StaffMember
 from storemon.errors import StoremonError
-from storemon.services.lockouts import PIN, Lockout, LockoutState
+from storemon.services.lockouts import PIN, LockoutRule, LockoutState
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=5)
@@ -87,7 +87,7 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-PIN_LOCKOUT = Lockout(PIN, MAX_FAILURES, LOCKOUT)
+PIN_LOCKOUT = LockoutRule(PIN, MAX_FAILURES, LOCKOUT)
 
 
 def lockout_state(session: Session, staff_id: int, now: datetime) -> LockoutState:

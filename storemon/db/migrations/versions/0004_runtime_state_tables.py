@@ -138,7 +138,7 @@ def _rows(conn: sa.Connection, prefix: str) -> list[tuple[str, Any]]:
 
 
 def _move_heartbeats(conn: sa.Connection) -> None:
-    for _, value in _rows(conn, HEARTBEAT_KEY):
+    for value in conn.scalars(sa.select(settings.c.value).where(settings.c.key == HEARTBEAT_KEY)):
         for worker_id, raw in (value if isinstance(value, dict) else {}).items():
             at = _time(raw)
             if at is not None:

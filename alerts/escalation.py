@@ -51,6 +51,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeAlias
 
+# The policy (and its checks) lives in alerts.escalation_policy, its JSON form in alerts.codec;
+# the names callers need with the machine are re-exported here.
 from alerts.escalation_policy import DEFAULT_POLICY as DEFAULT_POLICY
 from alerts.escalation_policy import ROLES as ROLES
 from alerts.escalation_policy import USER_PREFIX as USER_PREFIX

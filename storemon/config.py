@@ -9,17 +9,20 @@ and finally the embedded SQLite file in the user data directory.
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import platformdirs
+import tomli_w
 
 from storemon.errors import StoremonError
 
 APP_NAME = "storemon"
 DB_URL_ENV = "STOREMON_DB_URL"
 HOME_ENV = "STOREMON_HOME"
+SETTINGS_HEADER = "# Storemon settings for this PC; business settings live in the database.\n"
 
 
 class ConfigError(StoremonError, ValueError):
@@ -92,6 +95,23 @@ def load_settings(path: Path) -> Settings:
         if not isinstance(value, known[key]):
             raise ConfigError(f"{path}: setting {key!r} must be a {known[key].__name__}, got {value!r}.")
     return Settings(**raw)
+
+
+def save_settings(path: Path, settings: Settings) -> Path:
+    """Write the settings file (tomli-w): only values that differ from the defaults, atomically.
+
+    The file is readable by its user only, because a PostgreSQL URL may carry a password.
+    """
+    defaults = asdict(Settings())
+    values = {k: v for k, v in asdict(settings).items() if v is not None and v != defaults[k]}
+    content = SETTINGS_HEADER + tomli_w.dumps(values)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(".toml.tmp")
+    fd = os.open(temp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(content)
+    os.replace(temp, path)
+    return path
 
 
 def resolve_database_url(cli_url: str | None, paths: Paths | None = None) -> str:

@@ -20,7 +20,7 @@ from staffing.policy import TierPolicy
 from staffing.pressure import PressureConfig
 from storemon.db.models import Region, Role, Store
 from storemon.db.models import TierPolicy as TierPolicyRow
-from storemon.services import settings as settings_service
+from storemon.services import setting_keys
 from storemon.services.access import AccessDenied, Actor, actor_for
 from storemon.services.api_alerts import AlertsApi
 from storemon.services.api_audit import AuditApi
@@ -126,17 +126,17 @@ class CoreApi(ApiBase):
 
     def staffing_targets(self, actor: Actor) -> StaffingTargets:
         with self.database.sessions() as session:
-            return settings_service.staffing_targets(session)
+            return setting_keys.staffing_targets(session)
 
     def save_staffing_targets(self, actor: Actor, targets: StaffingTargets) -> None:
         _require_admin(actor)
         with self.database.sessions() as session:
-            settings_service.save_staffing_targets(session, targets)
+            setting_keys.save_staffing_targets(session, targets)
             session.commit()
 
     def pressure_config(self, actor: Actor) -> PressureConfig:
         with self.database.sessions() as session:
-            return settings_service.pressure_config(session)
+            return setting_keys.pressure_config(session)
 
     # -- the worker -----------------------------------------------------------------------------
     def worker_heartbeat(self) -> datetime | None:

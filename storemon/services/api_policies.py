@@ -16,9 +16,8 @@ from alerts.escalation import DEFAULT_POLICY, EscalationPolicy
 from staffing.day import StaffingTargets
 from staffing.policy import TierBand
 from staffing.surge import SurgeCalendar
-from storemon.db.models import Setting
 from storemon.services import chain_settings as cs
-from storemon.services import secrets
+from storemon.services import secrets, setting_keys
 from storemon.services.access import Actor
 from storemon.services.api_base import ApiBase
 
@@ -172,8 +171,7 @@ class PoliciesApi(ApiBase):
     def notification_channels(self, actor: Actor) -> list[dict[str, Any]]:
         """Every chain channel, enabled or not, with each stored secret shown as ``"***"``."""
         with self.session() as session:
-            row = session.get(Setting, secrets.CHANNELS_KEY)
-            return [self._masked_channel(c) for c in (row.value if row else [])]
+            return [self._masked_channel(c) for c in setting_keys.CHANNELS.load(session)]
 
     def secret_storage_warning(self, actor: Actor) -> str | None:
         """Why secrets on this PC sit in a file (no system keyring); None when a keyring keeps them."""
@@ -190,8 +188,7 @@ class PoliciesApi(ApiBase):
         """
         cs.require_chain(actor)
         with self.session() as session:
-            row = session.get(Setting, secrets.CHANNELS_KEY)
-            old = list(row.value) if row else []
+            old = setting_keys.CHANNELS.load(session)
             merged = [self._with_kept_secrets(old, channel) for channel in channels]
             stored = secrets.save_channels(session, actor, merged, now or datetime.now(UTC))
             session.commit()
@@ -214,8 +211,7 @@ class PoliciesApi(ApiBase):
 
         cs.require_chain(actor)
         with self.session() as session:
-            row = session.get(Setting, secrets.CHANNELS_KEY)
-            merged = self._with_kept_secrets(list(row.value) if row else [], channel)
+            merged = self._with_kept_secrets(setting_keys.CHANNELS.load(session), channel)
         try:
             notifier = secrets.notifier_for(merged)
             if merged.get("type") in ("email", "smtp") and recipient:

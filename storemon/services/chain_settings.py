@@ -1,13 +1,14 @@
 """Chain-wide business settings behind the Policies and Settings screens, and the database connection check.
 
 Business settings live in the ``settings`` table as JSON so every PC of a chain sees them
-(STYLE.md section 4). The keys and their shapes:
+(STYLE.md section 4), each read and written through its ``Key`` (``storemon.services.setting_keys``).
+The keys and their shapes:
 
 ``staffing.surge``
     ``{"periods": [{"label", "start": "YYYY-MM-DD", "end": "YYYY-MM-DD", "demand_factor",
     "alert_sensitivity", "yearly", "stores": null | ["STORE CODE", ...]}]}``
 ``alerts.escalation_policy``
-    ``alerts.escalation.EscalationPolicy.to_dict()``
+    ``alerts.codec.dump_policy()``
 ``incidents.authority_limits``
     ``{"currency": "CNY", "limits": {"staff": "100.00", ..., "executive": "20000.00"}}``
     (amounts as strings: Decimal-safe)
@@ -18,7 +19,7 @@ Business settings live in the ``settings`` table as JSON so every PC of a chain 
     ``{"hotline": {"number", "hours"}, "mutual_aid": [{"name", "phone", "note"}],
     "mental_health_sessions": "...", "stress_training": "..."}`` (DOMAIN.md section 4)
 ``staffing.targets`` and ``staffing.pressure``
-    written by ``save_thresholds`` through ``storemon.services.settings`` (dataclass fields).
+    written by ``save_thresholds`` (the dataclass fields).
 
 Every change needs a head-office role (``require_chain``) and leaves an audit entry.
 
@@ -28,16 +29,13 @@ The per-PC database URL is not a business setting: it lives in the TOML settings
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
 import sqlite3
-import stat
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -48,25 +46,26 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.pool import NullPool
 
-from alerts.escalation import DEFAULT_POLICY, USER_PREFIX, EscalationPolicy
+from alerts.escalation import USER_PREFIX, EscalationPolicy
 from staffing.day import StaffingTargets
 from staffing.policy import GAP, PolicyIssue, TierBand, TierPolicy, gap_for, staff_for, validate
 from staffing.pressure import PressureConfig
-from staffing.surge import SurgeCalendar, SurgePeriod
-from storemon.config import ConfigError, Paths, app_paths, load_settings
+from staffing.surge import SurgeCalendar
+from storemon.config import ConfigError, Paths, app_paths, load_settings, save_settings
 from storemon.db.engine import normalise_url
-from storemon.db.models import Setting, Store, User
+from storemon.db.models import Store, User
 from storemon.db.models import TierBand as TierBandRow
 from storemon.db.models import TierPolicy as TierPolicyRow
 from storemon.errors import StoremonError
 from storemon.services import audit as audit_log
-from storemon.services import settings
+from storemon.services import setting_keys
 from storemon.services.access import AccessDenied, Actor
 from storemon.services.policies import to_domain
+from storemon.services.setting_keys import Codec, Key
 from storemon.services.stores import average_daily_revenue
 
-SURGE_CALENDAR = "staffing.surge"
-ESCALATION_POLICY = "alerts.escalation_policy"
+SURGE_CALENDAR = setting_keys.SURGE_CALENDAR.name
+ESCALATION_POLICY = setting_keys.ESCALATION_POLICY.name
 AUTHORITY_LIMITS = "incidents.authority_limits"
 PLAYBOOKS = "incidents.playbooks"
 SUPPORT_RESOURCES = "support.resources"
@@ -97,23 +96,6 @@ def audit_change(
 ) -> None:
     """Append to the hash-chained audit log (``storemon.services.audit``)."""
     audit_log.append(session, actor.username, action, subject, details, now)
-
-
-def _read(session: Session, key: str) -> Any | None:
-    row = session.get(Setting, key)
-    return None if row is None else row.value
-
-
-def _write(session: Session, key: str, value: Any) -> None:
-    row = session.get(Setting, key)
-    if row is None:
-        session.add(Setting(key=key, value=value))
-    else:
-        row.value = value
-
-
-def _bad_setting(key: str, exc: Exception) -> ChainSettingsError:
-    return ChainSettingsError(f"setting {key!r} cannot be used: {exc}. Fix it in Policies or reset it.")
 
 
 # ------------------------------------------------------------------------------------ money
@@ -432,8 +414,8 @@ DEFAULT_THRESHOLDS = Thresholds(StaffingTargets(), PressureConfig().amber_at, Pr
 
 
 def load_thresholds(session: Session) -> Thresholds:
-    config = settings.pressure_config(session)
-    return Thresholds(settings.staffing_targets(session), config.amber_at, config.red_at)
+    config = setting_keys.pressure_config(session)
+    return Thresholds(setting_keys.staffing_targets(session), config.amber_at, config.red_at)
 
 
 def save_thresholds(
@@ -447,16 +429,18 @@ def save_thresholds(
     """Save the targets (``staffing.targets``) and the amber/red levels of ``staffing.pressure``."""
     require_chain(actor)
     try:
-        config = replace(settings.pressure_config(session), amber_at=float(amber_at), red_at=float(red_at))
+        config = replace(
+            setting_keys.pressure_config(session), amber_at=float(amber_at), red_at=float(red_at)
+        )
     except ValueError as exc:
         raise ChainSettingsError(f"pressure levels: {exc}") from exc
-    settings.save_staffing_targets(session, targets)
-    settings.save_pressure_config(session, config)
+    setting_keys.save_staffing_targets(session, targets)
+    setting_keys.save_pressure_config(session, config)
     audit_change(
         session,
         actor,
         "settings.save",
-        f"{settings.STAFFING_TARGETS}, {settings.PRESSURE_CONFIG}",
+        f"{setting_keys.STAFFING_TARGETS.name}, {setting_keys.PRESSURE_CONFIG.name}",
         {**asdict(targets), "amber_at": config.amber_at, "red_at": config.red_at},
         _now(now),
     )
@@ -466,56 +450,9 @@ def save_thresholds(
 # ------------------------------------------------------------------------------------ surge calendar
 
 
-def surge_to_json(calendar: SurgeCalendar) -> dict[str, Any]:
-    return {
-        "periods": [
-            {
-                "label": p.label,
-                "start": p.start.isoformat(),
-                "end": p.end.isoformat(),
-                "demand_factor": p.demand_factor,
-                "alert_sensitivity": p.alert_sensitivity,
-                "yearly": p.yearly,
-                "stores": None if p.stores is None else sorted(p.stores),
-            }
-            for p in calendar.periods
-        ]
-    }
-
-
-def surge_from_json(data: Mapping[str, Any]) -> SurgeCalendar:
-    """Inverse of ``surge_to_json``; raises ValueError naming the period that is wrong."""
-    if not isinstance(data, Mapping) or not isinstance(data.get("periods"), list):
-        raise ValueError('expected {"periods": [...]}')
-    periods = []
-    for number, raw in enumerate(data["periods"], start=1):
-        try:
-            stores = raw.get("stores")
-            periods.append(
-                SurgePeriod(
-                    label=str(raw["label"]),
-                    start=date.fromisoformat(raw["start"]),
-                    end=date.fromisoformat(raw["end"]),
-                    demand_factor=float(raw.get("demand_factor", 1.0)),
-                    alert_sensitivity=float(raw.get("alert_sensitivity", 1.0)),
-                    yearly=bool(raw.get("yearly", False)),
-                    stores=None if stores is None else frozenset(str(s) for s in stores),
-                )
-            )
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise ValueError(f"period {number}: {exc}") from exc
-    return SurgeCalendar(tuple(periods))
-
-
 def load_surge_calendar(session: Session) -> SurgeCalendar:
     """The chain's surge calendar; the built-in 3·15 season until someone edits it."""
-    data = _read(session, SURGE_CALENDAR)
-    if data is None:
-        return SurgeCalendar.default()
-    try:
-        return surge_from_json(data)
-    except ValueError as exc:
-        raise _bad_setting(SURGE_CALENDAR, exc) from exc
+    return setting_keys.SURGE_CALENDAR.load(session)
 
 
 def save_surge_calendar(
@@ -538,10 +475,9 @@ def save_surge_calendar(
             raise ChainSettingsError(
                 f"surge period {period.label!r}: name at least one store or none for all"
             )
-    data = surge_to_json(calendar)
-    _write(session, SURGE_CALENDAR, data)
+    saved = setting_keys.SURGE_CALENDAR.save(session, calendar)
     audit_change(session, actor, "settings.save", SURGE_CALENDAR, {"periods": labels}, _now(now))
-    return surge_from_json(data)
+    return saved
 
 
 # ------------------------------------------------------------------------------------ escalation
@@ -549,13 +485,7 @@ def save_surge_calendar(
 
 def load_escalation_policy(session: Session) -> EscalationPolicy:
     """The chain's escalation policy; the five-level default until someone edits it."""
-    data = _read(session, ESCALATION_POLICY)
-    if data is None:
-        return DEFAULT_POLICY
-    try:
-        return EscalationPolicy.from_dict(data)
-    except ValueError as exc:
-        raise _bad_setting(ESCALATION_POLICY, exc) from exc
+    return setting_keys.ESCALATION_POLICY.load(session)
 
 
 def save_escalation_policy(
@@ -573,12 +503,11 @@ def save_escalation_policy(
             raise ChainSettingsError(
                 f"no active user is called {', '.join(missing)}; check the spelling of the user names"
             )
-    data = policy.to_dict()
-    _write(session, ESCALATION_POLICY, data)
+    saved = setting_keys.ESCALATION_POLICY.save(session, policy)
     audit_change(
         session, actor, "settings.save", ESCALATION_POLICY, {"levels": len(policy.levels)}, _now(now)
     )
-    return EscalationPolicy.from_dict(data)
+    return saved
 
 
 # ------------------------------------------------------------------------------------ authority limits
@@ -650,27 +579,28 @@ DEFAULT_AUTHORITY_LIMITS = AuthorityLimits(
 or 100 left staff unable to resolve even reasonable ones), with no personal liability."""
 
 
+AUTHORITY_LIMITS_KEY: Key[AuthorityLimits] = Key(
+    AUTHORITY_LIMITS,
+    Codec(AuthorityLimits.from_json, AuthorityLimits.to_json),
+    lambda: DEFAULT_AUTHORITY_LIMITS,
+    "Policies > Incident rules",
+)
+
+
 def load_authority_limits(session: Session) -> AuthorityLimits:
-    data = _read(session, AUTHORITY_LIMITS)
-    if data is None:
-        return DEFAULT_AUTHORITY_LIMITS
-    try:
-        return AuthorityLimits.from_json(data)
-    except ValueError as exc:
-        raise _bad_setting(AUTHORITY_LIMITS, exc) from exc
+    return AUTHORITY_LIMITS_KEY.load(session)
 
 
 def save_authority_limits(
     session: Session, actor: Actor, limits: AuthorityLimits, now: datetime | None = None
 ) -> AuthorityLimits:
     require_chain(actor)
-    playbooks = _read(session, PLAYBOOKS)
+    playbooks = PLAYBOOKS_KEY.read(session)
     if playbooks is not None:
-        check_playbooks(playbooks_from_json(playbooks), limits)
-    data = limits.to_json()
-    _write(session, AUTHORITY_LIMITS, data)
-    audit_change(session, actor, "settings.save", AUTHORITY_LIMITS, data, _now(now))
-    return AuthorityLimits.from_json(data)
+        check_playbooks(playbooks, limits)
+    saved = AUTHORITY_LIMITS_KEY.save(session, limits)
+    audit_change(session, actor, "settings.save", AUTHORITY_LIMITS, limits.to_json(), _now(now))
+    return saved
 
 
 # ------------------------------------------------------------------------------------ playbooks
@@ -897,15 +827,15 @@ def default_playbooks(language: str = "en") -> tuple[Playbook, ...]:
     return tuple(Playbook(key, label, tuple(responses)) for key, (label, responses) in books.items())
 
 
+PLAYBOOKS_KEY: Key[tuple[Playbook, ...]] = Key(
+    PLAYBOOKS, Codec(playbooks_from_json, playbooks_to_json), default_playbooks, "Policies > Incident rules"
+)
+
+
 def load_playbooks(session: Session, language: str = "en") -> tuple[Playbook, ...]:
     """The chain's playbooks; the shipped ones (in ``language``) until someone saves their own."""
-    data = _read(session, PLAYBOOKS)
-    if data is None:
-        return default_playbooks(language)
-    try:
-        return playbooks_from_json(data)
-    except ChainSettingsError as exc:
-        raise _bad_setting(PLAYBOOKS, exc) from exc
+    stored = PLAYBOOKS_KEY.read(session)
+    return default_playbooks(language) if stored is None else stored
 
 
 def _clean_playbooks(playbooks: Sequence[Playbook]) -> tuple[Playbook, ...]:
@@ -925,12 +855,11 @@ def save_playbooks(
     require_chain(actor)
     cleaned = _clean_playbooks(playbooks)
     check_playbooks(cleaned, load_authority_limits(session))
-    data = playbooks_to_json(cleaned)
-    _write(session, PLAYBOOKS, data)
+    saved = PLAYBOOKS_KEY.save(session, cleaned)
     audit_change(
         session, actor, "settings.save", PLAYBOOKS, {"types": [b.incident_type for b in cleaned]}, _now(now)
     )
-    return playbooks_from_json(data)
+    return saved
 
 
 def save_incident_rules(
@@ -944,8 +873,7 @@ def save_incident_rules(
     require_chain(actor)
     cleaned = _clean_playbooks(playbooks)
     check_playbooks(cleaned, limits)
-    _write(session, AUTHORITY_LIMITS, limits.to_json())
-    _write(session, PLAYBOOKS, playbooks_to_json(cleaned))
+    saved = AUTHORITY_LIMITS_KEY.save(session, limits), PLAYBOOKS_KEY.save(session, cleaned)
     audit_change(
         session,
         actor,
@@ -954,7 +882,7 @@ def save_incident_rules(
         {**limits.to_json(), "types": [b.incident_type for b in cleaned]},
         _now(now),
     )
-    return AuthorityLimits.from_json(limits.to_json()), playbooks_from_json(playbooks_to_json(cleaned))
+    return saved
 
 
 # ------------------------------------------------------------------------------------ support resources
@@ -1035,14 +963,16 @@ def check_support_resources(resources: SupportResources) -> SupportResources:
     return cleaned
 
 
+SUPPORT_RESOURCES_KEY: Key[SupportResources] = Key(
+    SUPPORT_RESOURCES,
+    Codec(SupportResources.from_json, SupportResources.to_json),
+    SupportResources,
+    "Policies > Support",
+)
+
+
 def load_support_resources(session: Session) -> SupportResources:
-    data = _read(session, SUPPORT_RESOURCES)
-    if data is None:
-        return SupportResources()
-    try:
-        return SupportResources.from_json(data)
-    except (ValueError, AttributeError) as exc:
-        raise _bad_setting(SUPPORT_RESOURCES, exc) from exc
+    return SUPPORT_RESOURCES_KEY.load(session)
 
 
 def save_support_resources(
@@ -1050,7 +980,7 @@ def save_support_resources(
 ) -> SupportResources:
     require_chain(actor)
     cleaned = check_support_resources(resources)
-    _write(session, SUPPORT_RESOURCES, cleaned.to_json())
+    SUPPORT_RESOURCES_KEY.save(session, cleaned)
     audit_change(session, actor, "settings.save", SUPPORT_RESOURCES, {}, _now(now))
     return cleaned
 
@@ -1195,11 +1125,6 @@ def database_location(in_use: str, paths: Paths | None = None) -> DatabaseLocati
     )
 
 
-def _toml_string(value: str) -> str:
-    # A JSON string is a valid TOML basic string (same escapes, \uXXXX included).
-    return json.dumps(value, ensure_ascii=False)
-
-
 def save_database_url(value: str | None, paths: Paths | None = None) -> Path:
     """Write ``database_url`` to this PC's settings file (None: back to the embedded SQLite file).
 
@@ -1209,18 +1134,4 @@ def save_database_url(value: str | None, paths: Paths | None = None) -> Path:
     paths = paths or app_paths()
     current = load_settings(paths.settings_file)
     url = None if value is None else url_from_input(value)
-    lines = ["# Storemon settings for this PC; business settings live in the database.\n"]
-    if url is not None:
-        lines.append(f"database_url = {_toml_string(url)}\n")
-    if current.log_level != "INFO":
-        lines.append(f"log_level = {_toml_string(current.log_level)}\n")
-    content = "".join(lines)
-    tomllib.loads(content)  # never write a file the app could not read back
-    target = paths.settings_file
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_suffix(".toml.tmp")
-    fd = os.open(temp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(content)
-    os.replace(temp, target)
-    return target
+    return save_settings(paths.settings_file, replace(current, database_url=url))

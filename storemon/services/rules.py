@@ -20,7 +20,7 @@ from storemon.services.access import SYSTEM
 from storemon.services.actions import compute_live_picture, save_live_picture
 from storemon.services.alerts import raise_kind, resolve_rule_alerts
 from storemon.services.chain_settings import load_surge_calendar
-from storemon.services.settings import staffing_targets
+from storemon.services.setting_keys import staffing_targets
 from storemon.services.staffing import store_day
 from storemon.services.stores import store_summaries
 

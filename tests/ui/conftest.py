@@ -7,15 +7,15 @@ from datetime import UTC, date, datetime
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QSettings  # noqa: E402
+import pytest
+from PySide6.QtCore import QSettings
 
-from storemon.services.api import Services  # noqa: E402
-from storemon.services.database import open_database  # noqa: E402
-from storemon.services.demo import build_demo  # noqa: E402
-from ui.context import AppContext, AppEvents  # noqa: E402
-from ui.i18n import install_translator  # noqa: E402
-from ui.tasks import TaskRunner  # noqa: E402
+from storemon.services.api import Services
+from storemon.services.database import open_database
+from storemon.services.demo import build_demo
+from ui.context import AppContext, AppEvents
+from ui.i18n import install_translator
+from ui.tasks import TaskRunner
 
 UI_ANCHOR = date(2026, 3, 9)
 UI_NOW = datetime(2026, 3, 9, 3, 30, tzinfo=UTC)  # 11:30 in Shanghai: the lunch rush is ahead

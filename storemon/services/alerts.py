@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from alerts.codec import dump_policy, dump_state, load_state
 from alerts.escalation import (
+    OPEN,
     ROLES,
     USER_PREFIX,
     AlertState,
@@ -36,7 +37,7 @@ from alerts.kinds import EN, AlertKind, AlertParams, RenderedAlert, details_for,
 from alerts.message import Message
 from alerts.outbox import DELIVERED, PENDING
 from storemon.db.models import Alert, EscalationStep, Notification, Role, Store, User
-from storemon.db.outbox import wake_dispatchers
+from storemon.db.outbox import cancel_pages, wake_dispatchers
 from storemon.services import audit as audit_log
 from storemon.services import setting_keys
 from storemon.services.access import Actor, NotFound
@@ -160,6 +161,20 @@ def _message(
     )
 
 
+ANSWER_KINDS = ("acknowledged", "resolved")
+"""What a channel that was paged hears afterwards, so the group chat is not left with a stale page."""
+
+
+def _paged_channels(session: Session, alert_id: int) -> frozenset[str]:
+    """Chain channels that were sent (or were to be sent) a page for this alert."""
+    rows = session.execute(
+        select(Notification.channel, Notification.payload).where(
+            Notification.alert_id == alert_id, Notification.username.is_(None)
+        )
+    ).all()
+    return frozenset(channel for channel, payload in rows if (payload or {}).get("kind") == "page")
+
+
 def queue_notifications(
     session: Session,
     alert: Alert,
@@ -209,16 +224,21 @@ def queue_notifications(
                     created_at=now,
                 )
             )
+    paged = _paged_channels(session, alert.id) if kind in ANSWER_KINDS else frozenset()
     for channel in channel_subscriptions(session):
-        if (
-            channel["type"] == "email"
-            or channel["name"] in exclude_channels
-            or kind not in ("page", "resolved")
-        ):
+        if channel["type"] == "email" or channel["name"] in exclude_channels:
             continue
-        if level not in channel.get("levels", [1, 2, 3, 4, 5]):
+        if kind == "page":
+            if level not in channel.get("levels", [1, 2, 3, 4, 5]):
+                continue
+            key = f"{base}-{channel['name']}"
+        elif kind in ANSWER_KINDS and channel["name"] in paged:
+            # Once per channel that was paged, whichever levels were told.
+            key = f"a{alert.id}-v{version}-{kind}-{channel['name']}"
+            if session.scalar(select(Notification.id).where(Notification.idempotency_key == key)):
+                continue
+        else:
             continue
-        key = f"{base}-{channel['name']}"
         language = channel.get("language") or chain_language(session)
         rows.append(
             Notification(
@@ -286,6 +306,9 @@ def _apply(
     now: datetime,
     exclude_channels: frozenset[str] = frozenset(),
 ) -> None:
+    if state.status != OPEN and alert.status == OPEN:
+        # Answered: pages not yet sent never go out (kept as cancelled), in this same transaction.
+        cancel_pages(session, alert.id, now)
     alert.state = dump_state(state)
     alert.status = state.status
     alert.level = state.level

@@ -13,11 +13,11 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
-    QTime,
 )
 from PySide6.QtGui import QColor, QFont
 
-from ui.i18n import translate
+from ui.format import clock, duration
+from ui.i18n import fill, translate
 
 if TYPE_CHECKING:
     from storemon.services.schedule import RosterEntry, RosterPerson, WeekRoster
@@ -46,27 +46,9 @@ def qdate(day: date) -> QDate:
     return QDate(day.year, day.month, day.day)
 
 
-def hhmm(value) -> str:
-    """A local ``datetime`` or ``time`` as a 24-hour clock time."""
-    return QLocale().toString(QTime(value.hour, value.minute), "HH:mm")
-
-
-def duration(minutes: int) -> str:
-    hours, rest = divmod(int(minutes), 60)
-    if not rest:
-        return translate("RosterTableModel", "%1 h").replace("%1", QLocale().toString(hours))
-    if not hours:
-        return translate("RosterTableModel", "%1 min").replace("%1", QLocale().toString(rest))
-    return (
-        translate("RosterTableModel", "%1 h %2 min")
-        .replace("%1", QLocale().toString(hours))
-        .replace("%2", QLocale().toString(rest))
-    )
-
-
 def shift_times(entry: RosterEntry) -> str:
     """ "06:45–14:00", with "(+1)" when the shift ends the next day."""
-    text = f"{hhmm(entry.start)}–{hhmm(entry.end)}"
+    text = f"{clock(entry.start)}–{clock(entry.end)}"
     if entry.ends_next_day:
         text += " " + translate("RosterTableModel", "(+1)")
     return text
@@ -173,7 +155,7 @@ class RosterTableModel(QAbstractTableModel):
         for shift in shifts:
             lines.append(f"{shift_times(shift)} ({duration(shift.minutes)})")
             if shift.solo_minutes:
-                lines.append(self.tr("Alone on the floor for %1").replace("%1", duration(shift.solo_minutes)))
+                lines.append(fill(self.tr("Alone on the floor for %1"), duration(shift.solo_minutes)))
         return "\n".join(lines)
 
     def headerData(

@@ -22,9 +22,11 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 
 from storemon.services.region import StoreOverview
+from ui import palette
+from ui.i18n import fill
 
 CONTEXT = "StoresTableModel"
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -41,14 +43,12 @@ STATUS_ORDER = {"gap": 0, "below_policy": 1, "no_policy": 2, "covered": 3}
 """Worst first when sorting by status."""
 
 # Fixed pairs of background and text colour, readable on light and dark palettes alike.
-STATUS_COLOURS = {
-    "gap": (QColor("#fbd5d1"), QColor("#8f1610")),
-    "below_policy": (QColor("#fde7c2"), QColor("#7a4a00")),
-    "covered": (QColor("#dcefdc"), QColor("#1d5e2c")),
-    "no_policy": (QColor("#e6e6e6"), QColor("#444444")),
+STATUS_TONES = {
+    "gap": palette.BAD,
+    "below_policy": palette.WARN,
+    "covered": palette.OK,
+    "no_policy": palette.MUTED,
 }
-RED_TEXT = QColor("#b3261e")
-AMBER_TEXT = QColor("#9a5b00")
 
 Align = Qt.AlignmentFlag
 RIGHT = int(Align.AlignRight | Align.AlignVCenter)
@@ -175,9 +175,9 @@ class StoresTableModel(QAbstractTableModel):
         self._bold = QFont()
         self._bold.setBold(True)
         self._status_brushes = {
-            status: (QBrush(bg), QBrush(fg)) for status, (bg, fg) in STATUS_COLOURS.items()
+            status: (QBrush(tone.qfill()), QBrush(tone.qtext())) for status, tone in STATUS_TONES.items()
         }
-        self._red, self._amber = QBrush(RED_TEXT), QBrush(AMBER_TEXT)
+        self._red, self._amber = QBrush(palette.BAD.qtext()), QBrush(palette.WARN.qtext())
 
     # -- contents ------------------------------------------------------------------------------------
     @property
@@ -272,16 +272,12 @@ class StoresTableModel(QAbstractTableModel):
         if key == "policy_status":
             text = f"{status_label(row.policy_status)}: {row.policy_note}"
             if row.tier_policy:
-                text += "\n" + self.tr("Tier policy: %1").replace("%1", row.tier_policy)
+                text += "\n" + fill(self.tr("Tier policy: %1"), row.tier_policy)
             return text
         if key == "policy_staff_per_shift" and row.tier_policy:
-            return self.tr("Tier policy: %1").replace("%1", row.tier_policy)
+            return fill(self.tr("Tier policy: %1"), row.tier_policy)
         if key in ("code", "name"):
-            return (
-                self.tr("%1 %2 — double-click to open it on Today")
-                .replace("%1", row.code)
-                .replace("%2", row.name)
-            )
+            return fill(self.tr("%1 %2 — double-click to open it on Today"), row.code, row.name)
         if row.week_start is not None and key in (
             "solo_hours_per_week",
             "mean_wait_minutes",
@@ -292,7 +288,7 @@ class StoresTableModel(QAbstractTableModel):
         ):
             first = self._locale.toString(row.week_start, QLocale.FormatType.ShortFormat)
             last = self._locale.toString(row.week_end, QLocale.FormatType.ShortFormat)
-            return self.tr("Last sales week: %1 – %2").replace("%1", first).replace("%2", last)
+            return fill(self.tr("Last sales week: %1 – %2"), first, last)
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

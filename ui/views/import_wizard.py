@@ -36,12 +36,12 @@ from PySide6.QtWidgets import (
     QWizard,
     QWizardPage,
 )
-from shiboken6 import isValid
 
 from storemon.errors import StoremonError
 from storemon.importers import ImportCancelled, ImportFailed, ImportResult, Preview, Problem
+from ui import palette
 from ui.context import AppContext
-from ui.i18n import translate
+from ui.i18n import fill, translate
 from ui.tasks import TaskControl, TaskHandle
 
 log = logging.getLogger(__name__)
@@ -73,8 +73,8 @@ FIELD_LABELS = {
     "email": QT_TRANSLATE_NOOP("ImportWizard", "Email"),
 }
 
-ERROR_STYLE = "color: #b00020;"
-OK_STYLE = "color: #2e7d32;"
+ERROR_STYLE = palette.text_style(palette.BAD)
+OK_STYLE = palette.text_style(palette.OK)
 
 
 def field_label(name: str) -> str:
@@ -228,7 +228,6 @@ class PreviewPage(QWizardPage):
         super().__init__()
         self._wizard = wizard
         self._preview: Preview | None = None
-        self._generation = 0
         self.setTitle(self.tr("Check the file"))
         self.setSubTitle(
             self.tr(
@@ -263,38 +262,32 @@ class PreviewPage(QWizardPage):
         kind, path = wizard.kind(), wizard.path()
         self._preview = None
         wizard.preview = None
-        self._generation += 1
-        generation = self._generation
-        self.busy.setVisible(True)
         self.status_label.setStyleSheet("")
-        self.status_label.setText(self.tr("Reading %1…").replace("%1", path.name if path else ""))
+        self.status_label.setText(fill(self.tr("Reading %1…"), path.name if path else ""))
         self.info_label.setText("")
         self.table.clear()
         self.table.setRowCount(0)
         self.table.setColumnCount(0)
         self.completeChanged.emit()
         services = wizard.ctx.services
-        wizard.ctx.tasks.run(
+        wizard.ctx.tasks.op(
+            self,
             lambda _c: services.preview_file(path, kind),
-            lambda preview: self._loaded(preview, generation),
-            lambda exc: self._failed(exc, generation),
+            self._loaded,
+            key="preview",
+            on_error=self._failed,
+            busy=self.busy,
         )
 
     def cleanupPage(self) -> None:  # noqa: N802 - Qt override
-        self._generation += 1
+        self._wizard.ctx.tasks.drop(self, "preview")
 
-    def _current(self, generation: int) -> bool:
-        return isValid(self) and generation == self._generation
-
-    def _loaded(self, preview: Preview, generation: int) -> None:
-        if not self._current(generation):
-            return
-        self.busy.setVisible(False)
+    def _loaded(self, preview: Preview) -> None:
         self._preview = preview
         self._wizard.preview = preview
         locale = QLocale()
         if preview.format == "xlsx":
-            source = self.tr("Excel workbook, sheet “%1”").replace("%1", preview.sheet or "")
+            source = fill(self.tr("Excel workbook, sheet “%1”"), preview.sheet or "")
         else:
             encodings = {"utf-8-sig": "UTF-8", "gb18030": "GB18030 (GBK)", "utf-16": "UTF-16"}
             delimiters = {
@@ -304,18 +297,20 @@ class PreviewPage(QWizardPage):
                 "|": self.tr("vertical bar"),
             }
             encoding = encodings.get(preview.encoding or "", preview.encoding or "")
-            source = (
-                self.tr("CSV text, %1, separated by %2")
-                .replace("%1", encoding)
-                .replace("%2", delimiters.get(preview.delimiter or ",", preview.delimiter or ""))
+            source = fill(
+                self.tr("CSV text, %1, separated by %2"),
+                encoding,
+                delimiters.get(preview.delimiter or ",", preview.delimiter or ""),
             )
         recognised = len(preview.mapping)
         self.info_label.setText(
-            self.tr("%1 · header on line %2 · %3 of %4 columns recognised")
-            .replace("%1", source)
-            .replace("%2", locale.toString(preview.header_line))
-            .replace("%3", locale.toString(recognised))
-            .replace("%4", locale.toString(len(preview.headers)))
+            fill(
+                self.tr("%1 · header on line %2 · %3 of %4 columns recognised"),
+                source,
+                locale.toString(preview.header_line),
+                locale.toString(recognised),
+                locale.toString(len(preview.headers)),
+            )
         )
         if recognised < len([h for h in preview.headers if h]):
             self.status_label.setText(
@@ -342,10 +337,7 @@ class PreviewPage(QWizardPage):
             self.table.setColumnWidth(c, min(self.table.columnWidth(c), 260))
         self.completeChanged.emit()
 
-    def _failed(self, exc: BaseException, generation: int) -> None:
-        if not self._current(generation):
-            return
-        self.busy.setVisible(False)
+    def _failed(self, exc: BaseException) -> None:
         self.status_label.setStyleSheet(ERROR_STYLE)
         if isinstance(exc, ImportFailed):
             lines = [str(p) for p in exc.problems[:10]]
@@ -473,7 +465,7 @@ class MappingPage(QWizardPage):
                 combo.setItemData(combo.count() - 1, preview.fields[fieldname], Qt.ItemDataRole.ToolTipRole)
             detected = preview.mapping.get(header)
             combo.setCurrentIndex(max(0, combo.findData(detected)) if detected else 0)
-            combo.setAccessibleName(self.tr("Import column %1 as").replace("%1", header))
+            combo.setAccessibleName(fill(self.tr("Import column %1 as"), header))
             combo.currentIndexChanged.connect(self._changed)
             self.table.setCellWidget(row, 2, combo)
             self.combos.append(combo)
@@ -511,9 +503,7 @@ class MappingPage(QWizardPage):
         fields = set(chosen)
         found: list[str] = []
         for fieldname in sorted({f for f in chosen if chosen.count(f) > 1}):
-            found.append(
-                self.tr("“%1” is chosen for more than one column.").replace("%1", field_label(fieldname))
-            )
+            found.append(fill(self.tr("“%1” is chosen for more than one column."), field_label(fieldname)))
         kind = self._wizard.kind()
         if kind == "sales":
             if not fields & {"datetime", "date"}:
@@ -598,7 +588,7 @@ class ImportPage(QWizardPage):
         kind, path, options = wizard.kind(), wizard.path(), wizard.mapping_page.options()
         wizard.result, wizard.failure = None, None
         self._done = False
-        self.file_label.setText(self.tr("Importing %1…").replace("%1", str(path)))
+        self.file_label.setText(fill(self.tr("Importing %1…"), str(path)))
         self.progress.setRange(0, 0)
         self.progress.setValue(0)
         self.progress_label.setText(self.tr("Reading the file…"))
@@ -610,7 +600,9 @@ class ImportPage(QWizardPage):
                 actor, kind, path, progress=control.progress, cancel=control.cancelled, **options
             )
 
-        self._handle = wizard.ctx.tasks.run(work, self._succeeded, self._failed, self._progressed)
+        self._handle = wizard.ctx.tasks.op(
+            self, work, self._succeeded, on_progress=self._progressed, on_error=self._failed
+        )
         self.completeChanged.emit()
 
     def cancel(self) -> None:
@@ -621,7 +613,7 @@ class ImportPage(QWizardPage):
             self.progress_label.setText(self.tr("Cancelling… nothing will be written."))
 
     def _progressed(self, done: int, total: int) -> None:
-        if not isValid(self) or self._done:
+        if self._done:
             return
         total = max(total, done, 1)
         if self.progress.maximum() != total:
@@ -629,12 +621,10 @@ class ImportPage(QWizardPage):
         self.progress.setValue(done)
         if self.cancel_button.isEnabled():
             self.progress_label.setText(
-                self.tr("%1 of about %2 rows read").replace("%1", number(done)).replace("%2", number(total))
+                fill(self.tr("%1 of about %2 rows read"), number(done), number(total))
             )
 
     def _succeeded(self, result: ImportResult) -> None:
-        if not isValid(self):
-            return
         rows = max(1, result.rows_read)
         self.progress.setRange(0, rows)
         self.progress.setValue(rows)
@@ -642,8 +632,6 @@ class ImportPage(QWizardPage):
         self._finish(result, None)
 
     def _failed(self, exc: BaseException) -> None:
-        if not isValid(self):
-            return
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self._finish(None, exc)
@@ -795,7 +783,7 @@ class ResultPage(QWizardPage):
             self._set_summary([])
             return
         self.heading.setText(self.tr("Import complete"))
-        self.message.setText(self.tr("%1 is in Storemon now.").replace("%1", name))
+        self.message.setText(fill(self.tr("%1 is in Storemon now."), name))
         rows = [
             ("rows_read", self.tr("Rows read"), number(result.rows_read)),
             ("rows_imported", self.tr("Rows imported"), number(result.rows_imported)),
@@ -832,9 +820,11 @@ class ResultPage(QWizardPage):
                 (
                     "rejected",
                     self.tr("Rows skipped as bad"),
-                    self.tr("%1, listed in %2")
-                    .replace("%1", number(result.rejected_count))
-                    .replace("%2", str(result.rejects_file or "")),
+                    fill(
+                        self.tr("%1, listed in %2"),
+                        number(result.rejected_count),
+                        str(result.rejects_file or ""),
+                    ),
                 )
             )
         self._set_summary(rows)
@@ -844,10 +834,13 @@ class ResultPage(QWizardPage):
         self._problems = list(failure.problems)
         self.heading.setText(self.tr("Nothing was imported"))
         self.message.setText(
-            self.tr(
-                "Problems found: %1. Nothing was written to the database. Fix the lines below in the file "
-                "and import it again, or change the options and choose “Skip bad rows” to import the good rows only."
-            ).replace("%1", number(failure.total))
+            fill(
+                self.tr(
+                    "Problems found: %1. Nothing was written to the database. Fix the lines below in the file "
+                    "and import it again, or change the options and choose “Skip bad rows” to import the good rows only."
+                ),
+                number(failure.total),
+            )
         )
         self.problems_table.setRowCount(len(self._problems))
         for row, problem in enumerate(self._problems):
@@ -858,9 +851,11 @@ class ResultPage(QWizardPage):
         notes = []
         if failure.total > len(self._problems):
             notes.append(
-                self.tr("Showing the first %1 of %2 problems.")
-                .replace("%1", number(len(self._problems)))
-                .replace("%2", number(failure.total))
+                fill(
+                    self.tr("Showing the first %1 of %2 problems."),
+                    number(len(self._problems)),
+                    number(failure.total),
+                )
             )
         notes += self._option_hints()
         self.problems_note.setText("\n".join(notes))
@@ -879,9 +874,7 @@ class ResultPage(QWizardPage):
         }
         text = " ".join(p.message for p in self._problems)
         return [
-            self.tr("Where the list says %1, use “%2” under Change options.")
-            .replace("%1", flag)
-            .replace("%2", label)
+            fill(self.tr("Where the list says %1, use “%2” under Change options."), flag, label)
             for flag, label in options.items()
             if flag in text
         ]
@@ -940,10 +933,11 @@ class ImportWizard(QWizard):
         self.setMinimumSize(760, 560)
         self.resize(900, 640)
         services, actor = ctx.services, ctx.actor
-        ctx.tasks.run(
+        ctx.tasks.op(
+            self,
             lambda _c: services.stores(actor),
-            self._stores_loaded,
-            lambda exc: log.warning("import wizard: stores not loaded (%s)", exc),
+            self.mapping_page.set_stores,
+            on_error=lambda exc: log.warning("import wizard: stores not loaded (%s)", exc),
         )
 
     # -- state the pages share ------------------------------------------------------------------
@@ -958,19 +952,17 @@ class ImportWizard(QWizard):
         self.source_page.kind_buttons[kind].setChecked(True)
         self.source_page.path_edit.setText(str(path))
 
-    def _stores_loaded(self, stores: list) -> None:
-        if isValid(self):
-            self.mapping_page.set_stores(stores)
-
     # -- import lifecycle ------------------------------------------------------------------------
     def import_finished(self, result: ImportResult | None, failure: BaseException | None) -> None:
         self.result, self.failure = result, failure
         if result is not None and not result.already_imported:
             self.ctx.events.data_changed.emit()
             self.ctx.events.status_message.emit(
-                self.tr("Imported %1 rows from %2")
-                .replace("%1", number(result.rows_imported))
-                .replace("%2", self.path().name if self.path() else "")
+                fill(
+                    self.tr("Imported %1 rows from %2"),
+                    number(result.rows_imported),
+                    self.path().name if self.path() else "",
+                )
             )
             self.imported.emit(result)
         if self._close_requested:

@@ -7,9 +7,7 @@ Shift leads and above edit the roster of their store; staff see it read-only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QLocale, QModelIndex, QPoint, Qt, QTime, Signal
@@ -40,17 +38,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
 from storemon.services.access import AccessDenied, NotFound
 from storemon.services.schedule import MAX_SHIFT, RosterEntry, RosterPerson, ScheduleError, WeekRoster
+from ui import palette
 from ui.context import AppContext
-from ui.i18n import translate
+from ui.format import clock, duration, money, short_date
+from ui.i18n import fill, translate
 from ui.models.roster_table import (
     RosterTableModel,
     day_heading,
-    duration,
-    hhmm,
     qdate,
     role_label,
     shift_times,
@@ -59,12 +56,13 @@ from ui.tasks import TaskControl
 from ui.views.base import BaseView
 from ui.widgets.coverage_strip import PER_HOUR, CoverageAxis, CoverageLegend, CoverageStrip
 
-BANNER_STYLE = """
-QLabel#policyBanner { border-radius: 4px; padding: 6px 10px; }
-QLabel#policyBanner[level="info"] { background: #eef4fb; border: 1px solid #c5d9ef; color: #1c3550; }
-QLabel#policyBanner[level="warning"] { background: #fff4e0; border: 1px solid #f4a62a; color: #4a3000; }
-QLabel#readOnlyNotice { color: palette(placeholder-text); }
-"""
+BANNER_STYLE = "\n".join(
+    [
+        palette.box_style('QLabel#policyBanner[level="info"]', palette.INFO, "6px 10px"),
+        palette.box_style('QLabel#policyBanner[level="warning"]', palette.WARN, "6px 10px"),
+        "QLabel#readOnlyNotice { color: palette(placeholder-text); }",
+    ]
+)
 
 
 TIMEZONE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -89,32 +87,35 @@ def schedule_error_text(exc: BaseException) -> str | None:
         if exc.reason == "end_not_after_start":
             return translate("ShiftDialog", "The shift must end after it starts.")
         if exc.reason == "too_long":
-            return translate(
-                "ShiftDialog",
-                "A shift longer than %1 hours is most likely a typing mistake; check the day and the times.",
-            ).replace("%1", QLocale().toString(int(p.get("hours", 16))))
+            return fill(
+                translate(
+                    "ShiftDialog",
+                    "A shift longer than %1 hours is most likely a typing mistake; check the day and the times.",
+                ),
+                QLocale().toString(int(p.get("hours", 16))),
+            )
         if exc.reason == "overlap":
             start, end = p["start"], p["end"]
-            return (
+            return fill(
                 translate(
                     "ShiftDialog", "%1 already works %2–%3 on %4 at %5. One person's shifts cannot overlap."
-                )
-                .replace("%1", str(p.get("name", "")))
-                .replace("%2", hhmm(start))
-                .replace("%3", hhmm(end))
-                .replace("%4", QLocale().toString(qdate(start.date()), QLocale.FormatType.ShortFormat))
-                .replace("%5", str(p.get("store", "")))
+                ),
+                str(p.get("name", "")),
+                clock(start),
+                clock(end),
+                short_date(start.date()),
+                str(p.get("store", "")),
             )
         if exc.reason == "not_at_store":
-            return (
+            return fill(
                 translate(
                     "ShiftDialog", "%1 does not work at %2; only the store's own people can be rostered here."
-                )
-                .replace("%1", str(p.get("name", "")))
-                .replace("%2", str(p.get("store", "")))
+                ),
+                str(p.get("name", "")),
+                str(p.get("store", "")),
             )
         if exc.reason == "inactive":
-            return translate("ShiftDialog", "%1 is no longer active.").replace("%1", str(p.get("name", "")))
+            return fill(translate("ShiftDialog", "%1 is no longer active."), str(p.get("name", "")))
         if exc.reason == "unknown_staff":
             return translate("ShiftDialog", "This person no longer exists; reload the schedule.")
         return str(exc)
@@ -176,7 +177,7 @@ class ShiftDialog(QDialog):
         self.error_label = QLabel()
         self.error_label.setObjectName("errorLabel")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setStyleSheet(palette.text_style(palette.BAD))
         self.error_label.setVisible(False)
 
         form = QFormLayout()
@@ -229,9 +230,12 @@ class ShiftDialog(QDialog):
             return self.tr("The shift must end after it starts.")
         if end - start > MAX_SHIFT:
             hours = int(MAX_SHIFT.total_seconds() // 3600)
-            return self.tr(
-                "A shift longer than %1 hours is most likely a typing mistake; check the day and the times."
-            ).replace("%1", QLocale().toString(hours))
+            return fill(
+                self.tr(
+                    "A shift longer than %1 hours is most likely a typing mistake; check the day and the times."
+                ),
+                QLocale().toString(hours),
+            )
         return ""
 
     def _check(self) -> None:
@@ -266,7 +270,7 @@ class ShiftDialog(QDialog):
             return services.update_shift(actor, shift_id, staff_id, start, end)
 
         self._set_busy(True)
-        self.ctx.tasks.run(work, self._saved, self._failed)
+        self.ctx.tasks.op(self, work, self._saved, on_error=self._failed)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -276,15 +280,11 @@ class ShiftDialog(QDialog):
         self.setCursor(Qt.CursorShape.BusyCursor if busy else Qt.CursorShape.ArrowCursor)
 
     def _saved(self, entry: RosterEntry) -> None:
-        if not isValid(self):
-            return
         self._set_busy(False)
         self.saved.emit(entry)
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
-        if not isValid(self):
-            return
         self._set_busy(False)
         text = schedule_error_text(exc)
         if text is None:
@@ -300,7 +300,6 @@ class ScheduleView(BaseView):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self._generation = 0
         self._week: WeekRoster | None = None
         self._week_start: date | None = None
         self._select_after: tuple[int, date] | None = None
@@ -451,14 +450,10 @@ class ScheduleView(BaseView):
         self._update_actions()
 
     # -- loading ----------------------------------------------------------------------------------
-    def _run(self, fn: Callable[[TaskControl], Any], on_done: Callable[[Any], None]) -> None:
-        """Run ``fn`` off the GUI thread with the busy bar showing until every load is back."""
-        self.run(fn, on_done, busy=self.loading)
-
     def refresh(self) -> None:
         """Reload the store list (an import may have added stores), then the shown week."""
         services, actor = self.ctx.services, self.ctx.actor
-        self._run(lambda _c: services.stores(actor), self._show_stores)
+        self.ctx.tasks.op(self, lambda _c: services.stores(actor), self._show_stores, busy=self.loading)
 
     def _show_stores(self, stores: list) -> None:
         saved = self.ctx.settings.value("schedule/store", "")
@@ -494,17 +489,17 @@ class ScheduleView(BaseView):
         store_id = self.store_combo.currentData()
         if store_id is None or self._week_start is None:
             return
-        self._generation += 1
-        generation, first_day = self._generation, self._week_start
+        first_day = self._week_start
         services, actor = self.ctx.services, self.ctx.actor
-        self._run(
+        self.ctx.tasks.op(
+            self,
             lambda _c: services.week_roster(actor, store_id, first_day),
-            lambda week: self._show_week(week, generation),
+            self._show_week,
+            key="week",
+            busy=self.loading,
         )
 
-    def _show_week(self, week: WeekRoster, generation: int) -> None:
-        if generation != self._generation:
-            return
+    def _show_week(self, week: WeekRoster) -> None:
         keep = self._select_after or self._selected_key()
         self._select_after = None
         self._week = week
@@ -515,23 +510,18 @@ class ScheduleView(BaseView):
             self._show_empty(self.tr("Nobody works at this store yet. Import a staff list to add people."))
         self._show_policy(week)
         self._show_coverage(week)
-        summary = (
-            self.tr("This week: %1 of shifts · %2 with one person alone on the floor")
-            .replace("%1", duration(round(week.staff_hours * 60)))
-            .replace("%2", duration(round(week.solo_hours * 60)))
+        summary = fill(
+            self.tr("This week: %1 of shifts · %2 with one person alone on the floor"),
+            duration(round(week.staff_hours * 60)),
+            duration(round(week.solo_hours * 60)),
         )
         if week.policy.status == "covered":
-            summary += " · " + self.tr("%1 below the tier policy").replace(
-                "%1", duration(round(week.shortfall_hours * 60))
+            summary += " · " + fill(
+                self.tr("%1 below the tier policy"), duration(round(week.shortfall_hours * 60))
             )
         self.summary_label.setText(summary)
         self.read_only_notice.setVisible(not week.can_edit)
-        last = week.days[-1]
-        locale = QLocale()
-        self.week_label.setText(
-            f"{locale.toString(qdate(week.days[0]), QLocale.FormatType.ShortFormat)} – "
-            f"{locale.toString(qdate(last), QLocale.FormatType.ShortFormat)}"
-        )
+        self.week_label.setText(f"{short_date(week.days[0])} – {short_date(week.days[-1])}")
         if keep is not None:
             index = self.model.index_of(*keep)
             if index.isValid():
@@ -545,34 +535,30 @@ class ScheduleView(BaseView):
     def _show_policy(self, week: WeekRoster) -> None:
         policy = week.policy
         locale = QLocale()
-
-        def money(value: float | None) -> str:
-            return locale.toCurrencyString(float(value or 0), "¥", 0)
-
         level = "info"
         if policy.status == "covered":
-            text = (
+            text = fill(
                 self.tr(
                     "Tier policy “%1” asks for %2 staff on the floor at this store "
                     "(average daily revenue %3). Hours with fewer are marked below policy."
-                )
-                .replace("%1", policy.policy_name)
-                .replace("%2", locale.toString(policy.staff_per_shift or 0))
-                .replace("%3", money(policy.avg_daily_revenue))
+                ),
+                policy.policy_name,
+                locale.toString(policy.staff_per_shift or 0),
+                money(policy.avg_daily_revenue),
             )
         elif policy.status == "gap":
             level = "warning"
             high = money(policy.gap_high) if policy.gap_high is not None else self.tr("and above")
-            text = (
+            text = fill(
                 self.tr(
                     "This store is in a policy gap: its average daily revenue (%1) falls between the bands "
                     "of tier policy “%2” (%3–%4 is covered by no band), so the policy sets no staffing "
                     "level here. Close the gap on the Policies screen."
-                )
-                .replace("%1", money(policy.avg_daily_revenue))
-                .replace("%2", policy.policy_name)
-                .replace("%3", money(policy.gap_low))
-                .replace("%4", high)
+                ),
+                money(policy.avg_daily_revenue),
+                policy.policy_name,
+                money(policy.gap_low),
+                high,
             )
         elif policy.status == "no_policy":
             level = "warning"
@@ -580,9 +566,12 @@ class ScheduleView(BaseView):
                 "This store has no tier policy, so no staffing level is checked. Assign one on the Policies screen."
             )
         else:
-            text = self.tr(
-                "There is no sales history for this store yet, so its tier policy “%1” cannot place it in a band."
-            ).replace("%1", policy.policy_name)
+            text = fill(
+                self.tr(
+                    "There is no sales history for this store yet, so its tier policy “%1” cannot place it in a band."
+                ),
+                policy.policy_name,
+            )
         self.policy_banner.setText(text)
         self.policy_banner.setProperty("level", level)
         self.policy_banner.style().unpolish(self.policy_banner)
@@ -754,10 +743,12 @@ class ScheduleView(BaseView):
     def _on_saved(self, entry: RosterEntry) -> None:
         self._select_after = (entry.staff_id, entry.day)
         self.ctx.events.status_message.emit(
-            self.tr("Shift saved: %1, %2 %3")
-            .replace("%1", entry.staff_name)
-            .replace("%2", QLocale().toString(qdate(entry.day), QLocale.FormatType.ShortFormat))
-            .replace("%3", shift_times(entry))
+            fill(
+                self.tr("Shift saved: %1, %2 %3"),
+                entry.staff_name,
+                short_date(entry.day),
+                shift_times(entry),
+            )
         )
         self.ctx.events.data_changed.emit()
 
@@ -771,10 +762,12 @@ class ScheduleView(BaseView):
         box = QMessageBox(
             QMessageBox.Icon.Question,
             self.tr("Delete shift"),
-            self.tr("Delete %1's shift on %2, %3?")
-            .replace("%1", shift.staff_name)
-            .replace("%2", QLocale().toString(qdate(shift.day), QLocale.FormatType.LongFormat))
-            .replace("%3", shift_times(shift)),
+            fill(
+                self.tr("Delete %1's shift on %2, %3?"),
+                shift.staff_name,
+                QLocale().toString(qdate(shift.day), QLocale.FormatType.LongFormat),
+                shift_times(shift),
+            ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self,
         )
@@ -793,15 +786,11 @@ class ScheduleView(BaseView):
         def deleted(_result: None) -> None:
             self._select_after = (shift.staff_id, shift.day)
             self.ctx.events.status_message.emit(
-                self.tr("Shift deleted: %1, %2")
-                .replace("%1", shift.staff_name)
-                .replace("%2", shift_times(shift))
+                fill(self.tr("Shift deleted: %1, %2"), shift.staff_name, shift_times(shift))
             )
             self.ctx.events.data_changed.emit()
 
         def failed(exc: BaseException) -> None:
-            if not isValid(self):
-                return
             text = schedule_error_text(exc)
             if text is None:
                 self.ctx.show_error(self, exc)
@@ -809,4 +798,4 @@ class ScheduleView(BaseView):
                 QMessageBox.warning(self, self.tr("Delete shift"), text)
                 self.refresh()
 
-        self.ctx.tasks.run(lambda _c: services.delete_shift(actor, shift.id), deleted, failed)
+        self.ctx.tasks.op(self, lambda _c: services.delete_shift(actor, shift.id), deleted, on_error=failed)

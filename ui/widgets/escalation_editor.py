@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from alerts.escalation import ROLES, USER_PREFIX, EscalationLevel, EscalationPolicy
+from ui.i18n import fill
 from ui.widgets.form_helpers import ISSUE_STYLE, GridRow, MessageStrip, RowGrid, role_name, set_issue
 
 MIN_LEVELS = 5
@@ -193,7 +194,7 @@ class EscalationEditor(QWidget):
         number = len(self.level_rows) + 1
         self._append(
             EscalationLevel(
-                number, self.tr("Level %1").replace("%1", str(number)), ("executive",), timedelta(minutes=30)
+                number, fill(self.tr("Level %1"), str(number)), ("executive",), timedelta(minutes=30)
             )
         )
         self._edited()
@@ -244,7 +245,7 @@ class EscalationEditor(QWidget):
 
     def _level_problem(self, row: LevelRow, exc: ValueError) -> str:
         """The ``EscalationLevel`` error in the user's words (the original is the tooltip)."""
-        where = self.tr("Level %1").replace("%1", str(row.number))
+        where = fill(self.tr("Level %1"), str(row.number))
         if not row.name.text().strip():
             text = self.tr("give the level a name.")
         elif not row.targets():

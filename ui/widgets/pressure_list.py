@@ -26,6 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from storemon.services.staffing import PersonPressure
+from ui import palette
+from ui.format import clock
+from ui.i18n import fill
 
 REASON_CONTEXT = "PressureReason"
 
@@ -76,9 +79,7 @@ REASON_TEMPLATES = (
 ALONE_PERIOD = REASON_TEMPLATES[1]
 
 LEVEL_COLOURS: dict[str, tuple[QColor, QColor]] = {
-    "green": (QColor(232, 245, 233), QColor(27, 94, 32)),
-    "amber": (QColor(255, 243, 205), QColor(125, 82, 0)),
-    "red": (QColor(255, 226, 226), QColor(170, 20, 20)),
+    level: (tone.qfill(), tone.qtext()) for level, tone in palette.LEVEL_TONES.items()
 }
 """Per level: (background, text) colours, chosen to stay readable on light and dark palettes."""
 
@@ -168,7 +169,7 @@ class PressureList(QWidget):
         self.table.clear()
         loc = QLocale()
         for person in self._people:
-            shift = f"{person.shift_start:%H:%M}–{person.shift_end:%H:%M}"
+            shift = f"{clock(person.shift_start)}–{clock(person.shift_end)}"
             item = QTreeWidgetItem([person.name, shift, loc.toString(person.index, "f", 1), ""])
             item.setData(0, Qt.ItemDataRole.UserRole, person.staff_code)
             item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -207,13 +208,13 @@ class PressureList(QWidget):
         )
         head = (
             f"<p><b>{html.escape(person.name)}</b> · "
-            f"{person.shift_start:%H:%M}–{person.shift_end:%H:%M} &nbsp;{chip}</p>"
+            f"{clock(person.shift_start)}–{clock(person.shift_end)} &nbsp;{chip}</p>"
         )
         if not person.reasons:
             return head + "<p>" + html.escape(self.tr("No pressure factors on this shift.")) + "</p>"
         rows = "".join(
             "<tr><td align='right' style='padding:2px 8px 2px 0; white-space:nowrap'><b>"
-            + html.escape(self.tr("+%1 pts").replace("%1", loc.toString(float(r["points"]), "f", 1)))
+            + html.escape(fill(self.tr("+%1 pts"), loc.toString(float(r["points"]), "f", 1)))
             + "</b></td><td style='padding:2px 0'>"
             + html.escape(reason_text(r))
             + "</td></tr>"

@@ -15,6 +15,7 @@ from PySide6.QtCore import QCoreApplication, QDate, Signal
 from PySide6.QtWidgets import QCheckBox, QDateEdit, QDoubleSpinBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from staffing.surge import SurgeCalendar, SurgePeriod
+from ui.i18n import fill
 from ui.widgets.form_helpers import ISSUE_STYLE, GridRow, RowGrid, set_issue
 
 YEAR_CARRIER = 2000
@@ -159,7 +160,7 @@ class SurgeEditor(QWidget):
         taken = {row.label.text().strip() for row in self.period_rows}
         number = 2
         while label in taken:
-            label = self.tr("New period %1").replace("%1", str(number))
+            label = fill(self.tr("New period %1"), str(number))
             number += 1
         start = self.today
         end = date.fromordinal(start.toordinal() + 6)
@@ -205,7 +206,7 @@ class SurgeEditor(QWidget):
                 sorted((row.store_codes() or frozenset()) - self.store_codes) if self.store_codes else []
             )
             if unknown:
-                problems.append(self.tr("No store has the code %1.").replace("%1", ", ".join(unknown)))
+                problems.append(fill(self.tr("No store has the code %1."), ", ".join(unknown)))
             try:
                 row.period()
             except ValueError as exc:

@@ -71,7 +71,20 @@ def _return_is_ours(buttons: QDialogButtonBox) -> None:
         button.setDefault(False)
 
 
-class LoginDialog(QDialog):
+class _AuthDialog(QDialog):
+    """What both sign-in dialogs hold: the auth services, a clock, a task runner and the result."""
+
+    def __init__(
+        self, services: AuthServices, clock: Clock, tasks: TaskRunner | None, parent: QWidget | None
+    ) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.clock = clock
+        self.tasks = tasks or TaskRunner(self)
+        self.actor: Actor | None = None
+
+
+class LoginDialog(_AuthDialog):
     """User name and password; says how many tries are left, and counts down a lockout."""
 
     signed_in = Signal(object)
@@ -85,11 +98,7 @@ class LoginDialog(QDialog):
         tasks: TaskRunner | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.services = services
-        self.clock = clock
-        self.tasks = tasks or TaskRunner(self)
-        self.actor: Actor | None = None
+        super().__init__(services, clock, tasks, parent)
         self.locked_until: datetime | None = None
         self._locked_name = ""
         self.setWindowTitle(self.tr("Sign in to Storemon"))
@@ -202,7 +211,7 @@ class LoginDialog(QDialog):
         self._update_button()
 
 
-class FirstRunDialog(QDialog):
+class FirstRunDialog(_AuthDialog):
     """The first start of an empty database: create the administrator (password typed twice)."""
 
     created = Signal(object)
@@ -214,11 +223,7 @@ class FirstRunDialog(QDialog):
         tasks: TaskRunner | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.services = services
-        self.clock = clock
-        self.tasks = tasks or TaskRunner(self)
-        self.actor: Actor | None = None
+        super().__init__(services, clock, tasks, parent)
         self._busy = False
         self.setWindowTitle(self.tr("Welcome to Storemon"))
 

@@ -6,7 +6,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QDate,
     QLocale,
@@ -18,19 +17,10 @@ from PySide6.QtGui import QColor, QFont
 
 from ui.format import clock, duration
 from ui.i18n import fill, translate
+from ui.widgets.form_helpers import ROLE_NAMES, role_name
 
 if TYPE_CHECKING:
     from storemon.services.schedule import RosterEntry, RosterPerson, WeekRoster
-
-ROLE_NAMES = {
-    "staff": QT_TRANSLATE_NOOP("Roles", "Staff"),
-    "shift_lead": QT_TRANSLATE_NOOP("Roles", "Shift lead"),
-    "store_manager": QT_TRANSLATE_NOOP("Roles", "Store manager"),
-    "ops_supervisor": QT_TRANSLATE_NOOP("Roles", "Operations supervisor"),
-    "service_director": QT_TRANSLATE_NOOP("Roles", "Service director"),
-    "executive": QT_TRANSLATE_NOOP("Roles", "Executive"),
-    "admin": QT_TRANSLATE_NOOP("Roles", "Administrator"),
-}
 
 SHIFT_FILL = QColor("#e3f2ec")
 SOLO_FILL = QColor("#fde7c0")
@@ -38,8 +28,10 @@ TODAY_FILL = QColor("#eef4fb")
 
 
 def role_label(role: str) -> str:
-    """A role as the user reads it, in their language."""
-    return translate("Roles", ROLE_NAMES.get(role, role.replace("_", " ").capitalize()))
+    """A role as the roster grid names it: the short "Staff" for frontline staff, else its role name."""
+    if role == "staff":
+        return translate("Roles", "Staff")
+    return role_name(role) if role in ROLE_NAMES else role.replace("_", " ").capitalize()
 
 
 def qdate(day: date) -> QDate:

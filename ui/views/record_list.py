@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -40,6 +39,7 @@ from ui.i18n import translate
 from ui.models.record_table import RecordTableModel
 from ui.views.base import BaseView
 from ui.widgets.record_table import record_table
+from ui.widgets.splitter import splitter
 
 
 def to_date(value: QDate) -> date:
@@ -187,17 +187,11 @@ class RecordListView(BaseView):
         self, page: QWidget, rows: Sequence[QBoxLayout], details: QGroupBox, stretch: int, sizes: list[int]
     ) -> None:
         """Filter rows on top, the list over the details in a splitter, the export status below."""
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.list_stack)
-        splitter.addWidget(details)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, stretch)
-        splitter.setChildrenCollapsible(False)
-        splitter.setSizes(sizes)
+        panes = splitter(Qt.Orientation.Vertical, (self.list_stack, details), (3, stretch), sizes)
         layout = QVBoxLayout(page)
         for row in rows:
             layout.addLayout(row)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(panes, 1)
         layout.addWidget(self.export_status)
         self._show_details(None)
 

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSizePolicy,
-    QSplitter,
     QStackedWidget,
     QTableView,
     QTabWidget,
@@ -43,6 +42,7 @@ from ui.models.stores_table import COLUMN_INDEX, COLUMNS, StoresFilterProxy, Sto
 from ui.tasks import TaskControl
 from ui.views.base import BaseView
 from ui.widgets.heatmap import UtilisationHeatmap
+from ui.widgets.splitter import splitter
 from ui.widgets.whatif_panel import RosterWhatIfPanel, TierWhatIfPanel
 
 
@@ -214,12 +214,7 @@ class RegionView(BaseView):
         self.tabs.addTab(self.tier_panel, "")
         self.tabs.addTab(self.roster_panel, "")
 
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(self.table_stack)
-        self.splitter.addWidget(self.tabs)
-        self.splitter.setStretchFactor(0, 5)
-        self.splitter.setStretchFactor(1, 4)
+        self.splitter = splitter(Qt.Orientation.Vertical, (self.table_stack, self.tabs), (5, 4))
 
         title_row = QHBoxLayout()
         title_row.addWidget(self.heading)

@@ -424,12 +424,21 @@ class SettingsView(BaseView):
 
     def _support_saved(self, resources: SupportResources) -> None:
         self._show_support(resources)
-        text = self.tr("Support resources saved; the counter screens show them from now on.")
-        self.support_message.show_message("success", text)
-        self.ctx.events.status_message.emit(text)
+        self._saved(
+            self.support_message,
+            self.tr("Support resources saved; the counter screens show them from now on."),
+        )
 
     def _support_failed(self, exc: StoremonError) -> None:
-        self.save_support_button.setEnabled(True)
+        self._not_saved(self.save_support_button, self.support_message, exc)
+
+    def _saved(self, strip: MessageStrip, text: str) -> None:
+        strip.show_message("success", text)
+        self.ctx.events.status_message.emit(text)
+
+    def _not_saved(self, button: QPushButton, strip: MessageStrip, exc: StoremonError) -> None:
+        """A chain-wide save was refused: say why beside the section, and let the user try again."""
+        button.setEnabled(True)
         if isinstance(exc, AccessDenied):
             text = self.tr(
                 "Only head-office roles (service director, executive, administrator) may change "
@@ -437,7 +446,7 @@ class SettingsView(BaseView):
             )
         else:
             text = fill(self.tr("Not saved: %1"), str(exc))
-        self.support_message.show_message("error", text)
+        strip.show_message("error", text)
 
     # -- notification channels --------------------------------------------------------------------
     def _channels_box(self) -> QGroupBox:
@@ -542,20 +551,12 @@ class SettingsView(BaseView):
 
     def _channels_saved(self, result) -> None:
         self._show_channels(result)
-        text = self.tr("Notification channels saved; alerts use them from now on.")
-        self.channels_message.show_message("success", text)
-        self.ctx.events.status_message.emit(text)
+        self._saved(
+            self.channels_message, self.tr("Notification channels saved; alerts use them from now on.")
+        )
 
     def _channels_failed(self, exc: StoremonError) -> None:
-        self.save_channels_button.setEnabled(True)
-        if isinstance(exc, AccessDenied):
-            text = self.tr(
-                "Only head-office roles (service director, executive, administrator) may change "
-                "chain-wide settings. Nothing was saved."
-            )
-        else:
-            text = fill(self.tr("Not saved: %1"), str(exc))
-        self.channels_message.show_message("error", text)
+        self._not_saved(self.save_channels_button, self.channels_message, exc)
 
     def send_channel_test(self) -> None:
         draft = self.channels.current()

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QSplitter,
     QStyle,
     QTableWidget,
     QTableWidgetItem,
@@ -45,6 +44,7 @@ from ui.i18n import fill
 from ui.views.base import BaseView
 from ui.widgets.call_buttons import CallButtons
 from ui.widgets.pressure_list import LEVEL_COLOURS, PressureList
+from ui.widgets.splitter import splitter
 from ui.widgets.timeline import TimelineChart, band_level, hours_of
 
 SETTINGS_STORE = "today/store_id"
@@ -194,21 +194,8 @@ class TodayView(BaseView):
         self.fix_box = QGroupBox()
         self._build_fix_panel()
 
-        bottom = QSplitter(Qt.Orientation.Horizontal)
-        bottom.setChildrenCollapsible(False)
-        bottom.addWidget(self.pressure_box)
-        bottom.addWidget(self.fix_box)
-        bottom.setStretchFactor(0, 1)
-        bottom.setStretchFactor(1, 1)
-        bottom.setSizes([560, 480])
-        body = QSplitter(Qt.Orientation.Vertical)
-        body.setChildrenCollapsible(False)
-        body.addWidget(self.chart_box)
-        body.addWidget(bottom)
-        body.setStretchFactor(0, 1)
-        body.setStretchFactor(1, 1)
-        body.setSizes([340, 320])
-        self.body = body
+        bottom = splitter(Qt.Orientation.Horizontal, (self.pressure_box, self.fix_box), (1, 1), [560, 480])
+        self.body = body = splitter(Qt.Orientation.Vertical, (self.chart_box, bottom), (1, 1), [340, 320])
 
         # In a scroll area, so a small window scrolls instead of being forced wide by the screen.
         content = _ScreenContent()

@@ -163,6 +163,36 @@ def call_service(
     view.ctx.tasks.op(view, lambda _control: fn(), on_done, on_user_error=on_failed, busy=busy)
 
 
+class ValidatedEditor(QWidget):
+    """A form that checks itself on every edit: ``changed`` after each edit, ``validity_changed``
+    when it turns valid or invalid. Subclasses define ``validate()`` and set ``_loading`` while
+    they fill the fields, so loading is not an edit."""
+
+    changed = Signal()
+    validity_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet(ISSUE_STYLE)
+        self._valid = True
+        self._loading = False
+
+    def validate(self) -> bool:
+        raise NotImplementedError
+
+    def _edited(self) -> None:
+        if self._loading:
+            return
+        self.validate()
+        self.changed.emit()
+
+    def _set_valid(self, valid: bool) -> bool:
+        if valid != self._valid:
+            self._valid = valid
+            self.validity_changed.emit(valid)
+        return valid
+
+
 class GridRow:
     """One row of a ``RowGrid``: its field widgets and the note shown beneath them."""
 

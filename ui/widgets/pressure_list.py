@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QScrollArea,
-    QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -29,6 +28,7 @@ from storemon.services.staffing import PersonPressure
 from ui import palette
 from ui.format import clock
 from ui.i18n import fill
+from ui.widgets.splitter import splitter
 
 REASON_CONTEXT = "PressureReason"
 
@@ -143,16 +143,10 @@ class PressureList(QWidget):
         scroll.setFrameShape(QFrame.Shape.StyledPanel)
         scroll.setWidget(self.details)
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.setChildrenCollapsible(False)
-        splitter.addWidget(self.table)
-        splitter.addWidget(scroll)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([110, 190])
+        panes = splitter(Qt.Orientation.Vertical, (self.table, scroll), (2, 3), [110, 190])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        layout.addWidget(panes)
         self.retranslate()
 
     def retranslate(self) -> None:

@@ -114,12 +114,18 @@ def test_previous_day_shows_actual_sales_and_today_comes_back(qtbot, make_ctx):
     assert view.timeline.now_line.isVisible()
 
 
-def test_find_cover_shows_additions_while_the_gui_keeps_ticking(qtbot, make_ctx):
-    view = open_today(qtbot, make_ctx("mgr-sh001"))
-    ticks = []
+def _ticking(interval_ms: int) -> tuple[QTimer, list[int]]:
+    """A timer on the GUI thread and the ticks it counted: ticks while work runs prove no blocking."""
+    ticks: list[int] = []
     timer = QTimer()
     timer.timeout.connect(lambda: ticks.append(1))
-    timer.start(10)
+    timer.start(interval_ms)
+    return timer, ticks
+
+
+def test_find_cover_shows_additions_while_the_gui_keeps_ticking(qtbot, make_ctx):
+    view = open_today(qtbot, make_ctx("mgr-sh001"))
+    timer, ticks = _ticking(10)
     with qtbot.waitSignal(view.recommendation_shown, timeout=WAIT_MS):
         qtbot.mouseClick(view.fix_button, Qt.MouseButton.LeftButton)
         assert view.fix_busy.isVisible() and not view.fix_button.isEnabled()
@@ -137,10 +143,7 @@ def test_find_cover_shows_additions_while_the_gui_keeps_ticking(qtbot, make_ctx)
 
 def test_loading_a_day_never_blocks_the_gui_thread(qtbot, make_ctx):
     view = open_today(qtbot, make_ctx("mgr-sh001"))
-    ticks = []
-    timer = QTimer()
-    timer.timeout.connect(lambda: ticks.append(1))
-    timer.start(1)
+    timer, ticks = _ticking(1)
     with qtbot.waitSignal(view.loaded, timeout=WAIT_MS):
         qtbot.mouseClick(view.next_button, Qt.MouseButton.LeftButton)
         assert view.busy_bar.isVisible() and view.status_label.text() == "Loading…"

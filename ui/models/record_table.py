@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont
 
 Record = Any
+LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
 @dataclass(frozen=True)
@@ -25,10 +27,13 @@ class ColumnSpec:
     text: Callable[[Record], str]
     sort: Callable[[Record], Any] | None = None
     """The value the column sorts by; the folded text when not given."""
-    foreground: Callable[[Record], QColor | None] | None = None
+    foreground: Callable[[Record], QColor | QBrush | None] | None = None
+    background: Callable[[Record], QColor | QBrush | None] | None = None
     bold: Callable[[Record], bool] | None = None
     tooltip: Callable[[Record], str | None] | None = None
     align_right: bool = False
+    """Numbers line up on the right; text stays on the left."""
+    header_tooltip: str | None = None
 
 
 class RecordTableModel(QAbstractTableModel):
@@ -41,14 +46,24 @@ class RecordTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._columns = list(columns)
         self._rows: list[Record] = []
+        self._bold = QFont()
+        self._bold.setBold(True)
 
     def set_rows(self, rows: Sequence[Record]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()
 
+    @property
     def rows(self) -> list[Record]:
         return list(self._rows)
+
+    def set_columns(self, columns: Sequence[ColumnSpec]) -> None:
+        """New column specs with the same columns (a language change): headers and cells redraw."""
+        self._columns = list(columns)
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._columns) - 1)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self._columns) - 1))
 
     def row_at(self, row: int) -> Record | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -85,12 +100,12 @@ class RecordTableModel(QAbstractTableModel):
             return self._sort_value(row, index.column())
         if role == Qt.ItemDataRole.ForegroundRole and spec.foreground is not None:
             return spec.foreground(row)
+        if role == Qt.ItemDataRole.BackgroundRole and spec.background is not None:
+            return spec.background(row)
         if role == Qt.ItemDataRole.FontRole and spec.bold is not None and spec.bold(row):
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == Qt.ItemDataRole.TextAlignmentRole and spec.align_right:
-            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            return self._bold
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return RIGHT if spec.align_right else LEFT
         if role == Qt.ItemDataRole.ToolTipRole and spec.tooltip is not None:
             return spec.tooltip(row)
         return None
@@ -98,6 +113,13 @@ class RecordTableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._columns[section].header if 0 <= section < len(self._columns) else None
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._columns):
+            return None
+        spec = self._columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return spec.header
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return spec.header_tooltip
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return RIGHT if spec.align_right else LEFT
         return None

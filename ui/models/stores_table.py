@@ -9,29 +9,30 @@ large chain re-sorts in a few milliseconds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
     QCoreApplication,
-    QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QBrush, QFont
+from PySide6.QtGui import QBrush
 
 from storemon.services.region import StoreOverview
 from ui import palette
+from ui.format import number, short_date
 from ui.i18n import fill
+from ui.models.record_table import ColumnSpec, RecordTableModel
 
 CONTEXT = "StoresTableModel"
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-STORE_ID_ROLE = Qt.ItemDataRole.UserRole + 2
-ROW_ROLE = Qt.ItemDataRole.UserRole + 3
+SORT_ROLE = RecordTableModel.SortRole
+ROW_ROLE = RecordTableModel.RowRole
+STORE_ID_ROLE = Qt.ItemDataRole.UserRole + 3
 
 STATUS_LABELS = {
     "gap": QT_TRANSLATE_NOOP("StoresTableModel", "In a policy gap"),
@@ -49,10 +50,6 @@ STATUS_TONES = {
     "covered": palette.OK,
     "no_policy": palette.MUTED,
 }
-
-Align = Qt.AlignmentFlag
-RIGHT = int(Align.AlignRight | Align.AlignVCenter)
-LEFT = int(Align.AlignLeft | Align.AlignVCenter)
 
 
 def status_label(status: str) -> str:
@@ -156,6 +153,17 @@ COLUMNS: tuple[StoreColumn, ...] = (
 COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
 
 
+def _display(column: StoreColumn, row: StoreOverview) -> str:
+    value = getattr(row, column.key)
+    if column.key == "policy_status":
+        return status_label(value)
+    if column.decimals is None:
+        return str(value)
+    if value is None:
+        return "—"
+    return number(value, column.decimals)
+
+
 def _sort_key(row: StoreOverview, key: str) -> Any:
     if key == "policy_status":
         return STATUS_ORDER.get(row.policy_status, 9)
@@ -163,100 +171,55 @@ def _sort_key(row: StoreOverview, key: str) -> Any:
     return value.casefold() if isinstance(value, str) else value
 
 
-class StoresTableModel(QAbstractTableModel):
+class StoresTableModel(RecordTableModel):
     """``StoreOverview`` rows; ``SORT_ROLE`` gives raw values, ``STORE_ID_ROLE`` the store id."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[StoreOverview] = []
-        self._locale = QLocale()
         self.amber_at = 35.0
         self.red_at = 65.0
-        self._bold = QFont()
-        self._bold.setBold(True)
         self._status_brushes = {
             status: (QBrush(tone.qfill()), QBrush(tone.qtext())) for status, tone in STATUS_TONES.items()
         }
         self._red, self._amber = QBrush(palette.BAD.qtext()), QBrush(palette.WARN.qtext())
+        super().__init__(self._column_specs(), parent)
+
+    def _column_specs(self) -> list[ColumnSpec]:
+        """The columns with their headers in the current language."""
+        status = COLUMN_INDEX["policy_status"]
+        specs = []
+        for index, column in enumerate(COLUMNS):
+            specs.append(
+                ColumnSpec(
+                    QCoreApplication.translate(CONTEXT, column.header),
+                    partial(_display, column),
+                    sort=partial(_sort_key, key=column.key),
+                    foreground=partial(self._foreground, key=column.key),
+                    background=self._status_background if index == status else None,
+                    bold=(lambda row: row.in_gap) if index == status else None,
+                    tooltip=partial(self._tooltip, key=column.key),
+                    align_right=column.decimals is not None,
+                    header_tooltip=QCoreApplication.translate(CONTEXT, column.tooltip),
+                )
+            )
+        return specs
 
     # -- contents ------------------------------------------------------------------------------------
-    @property
-    def rows(self) -> list[StoreOverview]:
-        return self._rows
-
     def set_rows(self, rows: list[StoreOverview], amber_at: float = 35.0, red_at: float = 65.0) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self._locale = QLocale()
         self.amber_at, self.red_at = amber_at, red_at
-        self.endResetModel()
-
-    def row_at(self, row: int) -> StoreOverview:
-        return self._rows[row]
+        super().set_rows(rows)
 
     def retranslate(self) -> None:
         """Headers and status names follow a language change."""
-        self._locale = QLocale()
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1))
-
-    # -- Qt model --------------------------------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
-            return None
-        column = COLUMNS[section]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return QCoreApplication.translate(CONTEXT, column.header)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return QCoreApplication.translate(CONTEXT, column.tooltip)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return LEFT if column.decimals is None else RIGHT
-        return None
+        self.set_columns(self._column_specs())
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        column = COLUMNS[index.column()]
-        key = column.key
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, column)
-        if role == SORT_ROLE:
-            return _sort_key(row, key)
         if role == STORE_ID_ROLE:
-            return row.store_id
-        if role == ROW_ROLE:
-            return row
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return LEFT if column.decimals is None else RIGHT
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, key)
-        if role == Qt.ItemDataRole.BackgroundRole and key == "policy_status":
-            return self._status_brushes.get(row.policy_status, (None, None))[0]
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self._foreground(row, key)
-        if role == Qt.ItemDataRole.FontRole and key == "policy_status" and row.in_gap:
-            return self._bold
-        return None
+            row = self.row_at(index.row()) if index.isValid() else None
+            return row.store_id if row is not None else None
+        return super().data(index, role)
 
-    def _display(self, row: StoreOverview, column: StoreColumn) -> str:
-        value = getattr(row, column.key)
-        if column.key == "policy_status":
-            return status_label(value)
-        if column.decimals is None:
-            return str(value)
-        if value is None:
-            return "—"
-        if column.decimals == 0:
-            return self._locale.toString(round(float(value)))
-        return self._locale.toString(float(value), "f", column.decimals)
+    def _status_background(self, row: StoreOverview):
+        return self._status_brushes.get(row.policy_status, (None, None))[0]
 
     def _foreground(self, row: StoreOverview, key: str):
         if key == "policy_status":
@@ -286,9 +249,9 @@ class StoresTableModel(QAbstractTableModel):
             "mean_pressure",
             "max_pressure",
         ):
-            first = self._locale.toString(row.week_start, QLocale.FormatType.ShortFormat)
-            last = self._locale.toString(row.week_end, QLocale.FormatType.ShortFormat)
-            return fill(self.tr("Last sales week: %1 – %2"), first, last)
+            return fill(
+                self.tr("Last sales week: %1 – %2"), short_date(row.week_start), short_date(row.week_end)
+            )
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

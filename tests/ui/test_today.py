@@ -8,16 +8,15 @@ from PySide6.QtCore import QPointF, Qt, QTimer
 
 from staffing.pressure import TEMPLATES
 from tests.ui.conftest import UI_NOW, WAIT_MS
+from tests.ui.screens import show_screen
 from ui.views.today import TodayView
 from ui.widgets.pressure_list import LEVEL_COLOURS, REASON_TEMPLATES, reason_text
 
 
 def open_today(qtbot, ctx) -> TodayView:
     view = TodayView(ctx)
-    qtbot.addWidget(view)
-    view.resize(1280, 800)
     with qtbot.waitSignal(view.loaded, timeout=WAIT_MS):
-        view.show()
+        show_screen(qtbot, view, 1280)
     return view
 
 

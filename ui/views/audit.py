@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -23,8 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storemon.services.access import Actor
-from storemon.services.api import Services
 from storemon.services.audit import AuditProblem
 from storemon.services.audit_view import MAX_ROWS, AuditFilter, AuditList, AuditRow, local_time_text
 from ui import palette
@@ -33,6 +32,10 @@ from ui.format import number
 from ui.i18n import fill
 from ui.models.audit_table import AuditTableModel
 from ui.views.record_list import RecordListView, labelled_row, selectable_label, to_date
+
+if TYPE_CHECKING:
+    from storemon.services.access import Actor
+    from storemon.services.api import Services
 
 DEFAULT_DAYS = 30
 SEARCH_DELAY_MS = 400

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
-from storemon.services.access import Actor
-from storemon.services.api import Services
 from storemon.services.incidents import MAX_ROWS, IncidentFilter, IncidentList, IncidentRow
 from ui import palette
 from ui.context import AppContext
@@ -20,6 +19,10 @@ from ui.format import number
 from ui.i18n import fill
 from ui.models.incidents_table import IncidentsTableModel, code_label, local_time_text, money_text
 from ui.views.record_list import RecordListView, labelled_row, to_date
+
+if TYPE_CHECKING:
+    from storemon.services.access import Actor
+    from storemon.services.api import Services
 
 DEFAULT_DAYS = 28
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QItemSelection, QLocale, QStandardPaths, Qt
 from PySide6.QtWidgets import (
@@ -32,14 +32,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storemon.services.access import Actor
-from storemon.services.api import Services
 from ui.context import AppContext
 from ui.i18n import translate
 from ui.models.record_table import RecordTableModel
 from ui.views.base import BaseView
 from ui.widgets.record_table import record_table
 from ui.widgets.splitter import splitter
+
+if TYPE_CHECKING:
+    from storemon.services.access import Actor
+    from storemon.services.api import Services
 
 
 def to_date(value: QDate) -> date:

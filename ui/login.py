@@ -35,6 +35,7 @@ from storemon.services.auth import (
     check_password,
     password_strength,
 )
+from ui.i18n import fill
 from ui.tasks import TaskRunner
 from ui.widgets.form_helpers import MessageStrip
 
@@ -70,7 +71,20 @@ def _return_is_ours(buttons: QDialogButtonBox) -> None:
         button.setDefault(False)
 
 
-class LoginDialog(QDialog):
+class _AuthDialog(QDialog):
+    """What both sign-in dialogs hold: the auth services, a clock, a task runner and the result."""
+
+    def __init__(
+        self, services: AuthServices, clock: Clock, tasks: TaskRunner | None, parent: QWidget | None
+    ) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.clock = clock
+        self.tasks = tasks or TaskRunner(self)
+        self.actor: Actor | None = None
+
+
+class LoginDialog(_AuthDialog):
     """User name and password; says how many tries are left, and counts down a lockout."""
 
     signed_in = Signal(object)
@@ -84,11 +98,7 @@ class LoginDialog(QDialog):
         tasks: TaskRunner | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.services = services
-        self.clock = clock
-        self.tasks = tasks or TaskRunner(self)
-        self.actor: Actor | None = None
+        super().__init__(services, clock, tasks, parent)
         self.locked_until: datetime | None = None
         self._locked_name = ""
         self.setWindowTitle(self.tr("Sign in to Storemon"))
@@ -147,10 +157,11 @@ class LoginDialog(QDialog):
         now = self.clock()
         self._update_button(busy=True)
         self.message.show_message("info", self.tr("Checking…"))
-        self.tasks.run(
+        self.tasks.op(
+            self,
             lambda _control: self.services.sign_in(username, password, now),
             self._signed_in,
-            lambda exc: self._failed(username, exc),
+            on_error=lambda exc: self._failed(username, exc),
         )
 
     def _signed_in(self, actor: Actor) -> None:
@@ -169,11 +180,14 @@ class LoginDialog(QDialog):
             self.refresh_countdown()
         elif isinstance(exc, SignInFailed):
             minutes = int(LOCKOUT.total_seconds() // 60)
-            text = self.tr(
-                "Wrong user name or password. %n more tries before this name is locked for %1 minutes.",
-                "",
-                exc.remaining_tries,
-            ).replace("%1", str(minutes))
+            text = fill(
+                self.tr(
+                    "Wrong user name or password. %n more tries before this name is locked for %1 minutes.",
+                    "",
+                    exc.remaining_tries,
+                ),
+                str(minutes),
+            )
             self.message.show_message("error", text)
         else:
             self.message.show_message("error", _unexpected(self, exc))
@@ -192,14 +206,12 @@ class LoginDialog(QDialog):
         else:
             self.message.show_message(
                 "error",
-                self.tr("Too many wrong passwords. Try again in %1.").replace(
-                    "%1", f"{left // 60}:{left % 60:02d}"
-                ),
+                fill(self.tr("Too many wrong passwords. Try again in %1."), f"{left // 60}:{left % 60:02d}"),
             )
         self._update_button()
 
 
-class FirstRunDialog(QDialog):
+class FirstRunDialog(_AuthDialog):
     """The first start of an empty database: create the administrator (password typed twice)."""
 
     created = Signal(object)
@@ -211,11 +223,7 @@ class FirstRunDialog(QDialog):
         tasks: TaskRunner | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.services = services
-        self.clock = clock
-        self.tasks = tasks or TaskRunner(self)
-        self.actor: Actor | None = None
+        super().__init__(services, clock, tasks, parent)
         self._busy = False
         self.setWindowTitle(self.tr("Welcome to Storemon"))
 
@@ -265,13 +273,13 @@ class FirstRunDialog(QDialog):
     def strength_text(self, password: str) -> str:
         score = password_strength(password)
         names = (
-            self.tr("too short (at least %1 characters)").replace("%1", str(MIN_LENGTH)),
+            fill(self.tr("too short (at least %1 characters)"), str(MIN_LENGTH)),
             self.tr("weak: longer is better than cleverer"),
             self.tr("fair"),
             self.tr("good"),
             self.tr("strong"),
         )
-        return self.tr("Strength: %1").replace("%1", names[score])
+        return fill(self.tr("Strength: %1"), names[score])
 
     def validate(self, busy: bool = False) -> bool:
         """Live checks: the rules, the repeat; the button is enabled only when all pass."""
@@ -303,10 +311,11 @@ class FirstRunDialog(QDialog):
         username, password, now = self.username.text().strip(), self.password.text(), self.clock()
         self.validate(busy=True)
         self.message.show_message("info", self.tr("Creating the administrator…"))
-        self.tasks.run(
+        self.tasks.op(
+            self,
             lambda _control: self.services.create_first_admin(username, password, now),
             self._created,
-            self._failed,
+            on_error=self._failed,
         )
 
     def _created(self, actor: Actor) -> None:

@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import Shiboken
 
 from storemon import __version__
 from ui.context import AppContext
+from ui.i18n import fill
 from ui.views.base import BaseView
 from ui.widgets.tray import badge_icon, install_tray
 
@@ -119,8 +119,8 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.database_label = QLabel(self.tr("Database: %1").replace("%1", self.ctx.services.description))
-        self.user_label = QLabel(self.tr("Signed in as %1").replace("%1", self.ctx.actor.username))
+        self.database_label = QLabel(fill(self.tr("Database: %1"), self.ctx.services.description))
+        self.user_label = QLabel(fill(self.tr("Signed in as %1"), self.ctx.actor.username))
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(120)
@@ -144,19 +144,17 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 8000)
 
     def _check_worker(self) -> None:
-        self.ctx.tasks.run(
+        self.ctx.tasks.op(
+            self,
             lambda _c: self.ctx.services.worker_heartbeat(),
             self._show_worker,
-            self._show_connection_lost,
+            on_error=self._show_connection_lost,
         )
 
     def _show_connection_lost(self, _exc: BaseException) -> None:
-        if Shiboken.isValid(self.worker_label):
-            self.worker_label.setText(self.tr("Database: connection lost"))
+        self.worker_label.setText(self.tr("Database: connection lost"))
 
     def _show_worker(self, beat) -> None:
-        if not Shiboken.isValid(self.worker_label):
-            return  # the answer arrived after a language switch replaced this window
         if beat is None:
             self.worker_label.setText(self.tr("Worker: not running"))
             return
@@ -164,7 +162,7 @@ class MainWindow(QMainWindow):
         if age <= WORKER_STALE_S:
             self.worker_label.setText(self.tr("Worker: running"))
         else:
-            self.worker_label.setText(self.tr("Worker: silent for %1 min").replace("%1", str(int(age // 60))))
+            self.worker_label.setText(fill(self.tr("Worker: silent for %1 min"), str(int(age // 60))))
 
     # -- navigation and state -------------------------------------------------------------------
     def view(self, key: str) -> BaseView:
@@ -225,7 +223,10 @@ class MainWindow(QMainWindow):
         QMessageBox.about(
             self,
             self.tr("About Storemon"),
-            self.tr(
-                "Storemon %1\n\nStaffing, queue waits, shift pressure and escalation for small stores."
-            ).replace("%1", __version__),
+            fill(
+                self.tr(
+                    "Storemon %1\n\nStaffing, queue waits, shift pressure and escalation for small stores."
+                ),
+                __version__,
+            ),
         )

@@ -20,6 +20,8 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtWidgets import QWidget
 from shiboken6 import Shiboken
 
+from storemon.errors import StoremonError
+
 log = logging.getLogger(__name__)
 
 GUI_SWITCH_INTERVAL = 0.001
@@ -101,6 +103,7 @@ class TaskRunner(QObject):
         key: str | None = None,
         on_progress: Callable[[int, int], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        on_user_error: Callable[[StoremonError], None] | None = None,
         busy: QWidget | None = None,
     ) -> TaskHandle:
         """Run ``fn(control)`` off the GUI thread for ``parent``; callbacks run on the GUI thread.
@@ -109,7 +112,9 @@ class TaskRunner(QObject):
         - With ``key``, the newest op of ``parent`` under that key wins: an older one is asked to
           cancel and its result, progress and errors are dropped.
         - ``busy`` (a progress bar, a spinner) is visible while any op started with it runs.
-        - A failure goes to ``on_error`` if given, otherwise to ``error_event``.
+        - A failure the user can fix (``StoremonError``) goes to ``on_user_error`` if given, to be
+          shown beside the fields; any other failure goes to ``on_error`` if given, otherwise to
+          ``error_event``.
         """
         signals = _TaskSignals()
         control = TaskControl(signals)
@@ -156,6 +161,8 @@ class TaskRunner(QObject):
             finish()
             if not deliver:
                 log.debug("dropped the failure of a superseded or orphaned task", exc_info=exc)
+            elif on_user_error is not None and isinstance(exc, StoremonError):
+                on_user_error(exc)
             elif on_error is not None:
                 on_error(exc)
             else:
@@ -171,6 +178,15 @@ class TaskRunner(QObject):
         self.busy_changed.emit(self.busy)
         self._pool.start(_Task(fn, signals, control))
         return TaskHandle(control)
+
+    def drop(self, parent: QObject, key: str) -> None:
+        """Cancel the running op of ``parent`` under ``key`` and drop whatever it still delivers.
+
+        For a screen that clears what it shows: no answer to an older question may land on it.
+        """
+        older = self._latest.pop((id(parent), key), None)
+        if older is not None:
+            older[1].cancelled.set()
 
     def _forget(self, slot: tuple[int, str] | None, control: TaskControl) -> None:
         if slot is not None and self._latest.get(slot, (None, None))[1] is control:

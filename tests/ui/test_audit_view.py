@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from tests.ui.conftest import UI_NOW, WAIT_MS
+from tests.ui.screens import show_screen
 from ui.models.audit_table import AuditTableModel
 from ui.views.audit import INTACT_STYLE, AuditView
 
@@ -18,12 +19,7 @@ from ui.views.audit import INTACT_STYLE, AuditView
 def open_audit(qtbot):
     def open_view(ctx, wait: bool = True) -> AuditView:
         view = AuditView(ctx)
-        qtbot.addWidget(view)
-        view.resize(1200, 800)
-        view.show()
-        if wait:
-            qtbot.waitUntil(lambda: view.proxy.rowCount() > 0, timeout=WAIT_MS)
-        return view
+        return show_screen(qtbot, view, 1200, (lambda: view.proxy.rowCount() > 0) if wait else None)
 
     return open_view
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from tests.ui.conftest import WAIT_MS
+from tests.ui.screens import show_screen
 from ui.models.incidents_table import IncidentsTableModel
 from ui.views.incidents import IncidentsView
 
@@ -17,11 +18,7 @@ from ui.views.incidents import IncidentsView
 def open_incidents(qtbot):
     def open_view(ctx) -> IncidentsView:
         view = IncidentsView(ctx)
-        qtbot.addWidget(view)
-        view.resize(1100, 800)
-        view.show()
-        qtbot.waitUntil(lambda: view.proxy.rowCount() > 0, timeout=WAIT_MS)
-        return view
+        return show_screen(qtbot, view, 1100, lambda: view.proxy.rowCount() > 0)
 
     return open_view
 

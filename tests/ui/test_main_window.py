@@ -55,7 +55,8 @@ def test_task_runner_returns_results_on_the_gui_thread_and_reports_errors(qtbot,
         return qapp.thread() is not __import__("PySide6.QtCore").QtCore.QThread.currentThread()
 
     with qtbot.waitSignal(runner.busy_changed, check_params_cb=lambda n: n == 0, timeout=5000):
-        runner.run(
+        runner.op(
+            runner,
             work,
             lambda off_gui: seen.update(
                 off_gui=off_gui, on_gui=qapp.thread() is qapp.thread().currentThread()
@@ -64,7 +65,7 @@ def test_task_runner_returns_results_on_the_gui_thread_and_reports_errors(qtbot,
     assert seen == {"off_gui": True, "on_gui": True}
     errors = []
     with qtbot.waitSignal(runner.busy_changed, check_params_cb=lambda n: n == 0, timeout=5000):
-        runner.run(lambda _c: 1 / 0, on_error=errors.append)
+        runner.op(runner, lambda _c: 1 / 0, on_error=errors.append)
     assert isinstance(errors[0], ZeroDivisionError)
 
 

@@ -27,18 +27,20 @@ def test_event_loop_keeps_running_during_a_million_row_import_and_a_region_recom
     timer.start(TICK_MS)
     results, progress = {}, []
 
-    ctx.tasks.run(
+    ctx.tasks.op(
+        ctx.tasks,
         lambda control: ctx.services.import_file(
             ctx.actor, "sales", csv_path, create_stores=True, progress=control.progress
         ),
         lambda result: results.update(imported=result),
-        lambda exc: results.update(error=exc),
+        on_error=lambda exc: results.update(error=exc),
         on_progress=lambda done, total: progress.append(done),
     )
-    ctx.tasks.run(
+    ctx.tasks.op(
+        ctx.tasks,
         lambda _c: ctx.services.region_overview(ctx.actor, None),
         lambda rows: results.update(region=rows),
-        lambda exc: results.update(error=exc),
+        on_error=lambda exc: results.update(error=exc),
     )
     started = time.perf_counter()
     qtbot.waitUntil(

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt, QTime
 
 from tests.ui.conftest import WAIT_MS
+from tests.ui.screens import show_screen
 from ui.views.schedule import ScheduleView
 
 MONDAY = date(2026, 3, 9)  # the conftest's "today"
@@ -18,10 +19,7 @@ SOLO_STORE = "SH007"  # a small store of the UI demo chain: one person per shift
 def open_schedule(qtbot):
     def open_view(ctx, store: str = SOLO_STORE) -> ScheduleView:
         view = ScheduleView(ctx)
-        qtbot.addWidget(view)
-        view.resize(1100, 800)
-        view.show()
-        qtbot.waitUntil(lambda: view.model.week() is not None, timeout=WAIT_MS)
+        show_screen(qtbot, view, 1100, lambda: view.model.week() is not None)
         combo = view.store_combo
         index = next(i for i in range(combo.count()) if combo.itemText(i).startswith(store))
         combo.setCurrentIndex(index)

@@ -107,3 +107,36 @@ def test_progress_reaches_only_the_current_request(qtbot):
     runner.op(screen, work, results.append, on_progress=lambda d, t: seen.append((d, t)))
     qtbot.waitUntil(lambda: results == ["done"], timeout=5000)
     assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_a_dropped_request_delivers_nothing(qtbot):
+    runner = TaskRunner()
+    screen = QWidget()
+    shown: list[str] = []
+    gate = threading.Event()
+    handle = runner.op(screen, _gated("stale", gate), shown.append, key="fix")
+    runner.drop(screen, "fix")
+    gate.set()
+    qtbot.waitUntil(lambda: runner.busy == 0, timeout=5000)
+    assert shown == []
+    assert handle._control.cancelled.is_set()
+
+
+def test_errors_the_user_can_fix_go_to_the_screen_and_others_to_one_place(qtbot):
+    runner = TaskRunner()
+    screen = QWidget()
+    routed: list[BaseException] = []
+    inline: list[str] = []
+    runner.error_event.connect(lambda _parent, exc: routed.append(exc))
+
+    def fixable(_control):
+        raise StoremonError("the server did not answer; check the address")
+
+    def bug(_control):
+        raise ZeroDivisionError
+
+    runner.op(screen, fixable, on_user_error=lambda exc: inline.append(str(exc)))
+    runner.op(screen, bug, on_user_error=lambda exc: inline.append(str(exc)))
+    qtbot.waitUntil(lambda: runner.busy == 0, timeout=5000)
+    assert inline == ["the server did not answer; check the address"]
+    assert [type(exc) for exc in routed] == [ZeroDivisionError]

@@ -8,16 +8,15 @@ from PySide6.QtCore import QPointF, Qt, QTimer
 
 from staffing.pressure import TEMPLATES
 from tests.ui.conftest import UI_NOW, WAIT_MS
+from tests.ui.screens import show_screen
 from ui.views.today import TodayView
 from ui.widgets.pressure_list import LEVEL_COLOURS, REASON_TEMPLATES, reason_text
 
 
 def open_today(qtbot, ctx) -> TodayView:
     view = TodayView(ctx)
-    qtbot.addWidget(view)
-    view.resize(1280, 800)
     with qtbot.waitSignal(view.loaded, timeout=WAIT_MS):
-        view.show()
+        show_screen(qtbot, view, 1280)
     return view
 
 
@@ -114,12 +113,18 @@ def test_previous_day_shows_actual_sales_and_today_comes_back(qtbot, make_ctx):
     assert view.timeline.now_line.isVisible()
 
 
-def test_find_cover_shows_additions_while_the_gui_keeps_ticking(qtbot, make_ctx):
-    view = open_today(qtbot, make_ctx("mgr-sh001"))
-    ticks = []
+def _ticking(interval_ms: int) -> tuple[QTimer, list[int]]:
+    """A timer on the GUI thread and the ticks it counted: ticks while work runs prove no blocking."""
+    ticks: list[int] = []
     timer = QTimer()
     timer.timeout.connect(lambda: ticks.append(1))
-    timer.start(10)
+    timer.start(interval_ms)
+    return timer, ticks
+
+
+def test_find_cover_shows_additions_while_the_gui_keeps_ticking(qtbot, make_ctx):
+    view = open_today(qtbot, make_ctx("mgr-sh001"))
+    timer, ticks = _ticking(10)
     with qtbot.waitSignal(view.recommendation_shown, timeout=WAIT_MS):
         qtbot.mouseClick(view.fix_button, Qt.MouseButton.LeftButton)
         assert view.fix_busy.isVisible() and not view.fix_button.isEnabled()
@@ -137,10 +142,7 @@ def test_find_cover_shows_additions_while_the_gui_keeps_ticking(qtbot, make_ctx)
 
 def test_loading_a_day_never_blocks_the_gui_thread(qtbot, make_ctx):
     view = open_today(qtbot, make_ctx("mgr-sh001"))
-    ticks = []
-    timer = QTimer()
-    timer.timeout.connect(lambda: ticks.append(1))
-    timer.start(1)
+    timer, ticks = _ticking(1)
     with qtbot.waitSignal(view.loaded, timeout=WAIT_MS):
         qtbot.mouseClick(view.next_button, Qt.MouseButton.LeftButton)
         assert view.busy_bar.isVisible() and view.status_label.text() == "Loading…"

@@ -17,13 +17,17 @@ def _today(qtbot, ctx) -> TodayView:
     return view
 
 
+def _call(qtbot, buttons, button) -> tuple[str, int]:
+    """Press a call button; the (kind, alert id) the call was sent as."""
+    with qtbot.waitSignal(buttons.call_sent, timeout=WAIT_MS) as sent:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    return tuple(sent.args)
+
+
 def test_call_backup_reaches_the_outbox_and_the_cover_shows_on_screen(qtbot, make_ctx):
     ctx = make_ctx("mgr-sh001")
-    view = _today(qtbot, ctx)
-    buttons = view.call_buttons
-    with qtbot.waitSignal(buttons.call_sent, timeout=WAIT_MS) as sent:
-        qtbot.mouseClick(buttons.backup_button, Qt.MouseButton.LeftButton)
-    kind, alert_id = sent.args
+    buttons = _today(qtbot, ctx).call_buttons
+    kind, alert_id = _call(qtbot, buttons, buttons.backup_button)
     assert kind == "backup"
     assert "Sent" in buttons.backup_status.text()
 
@@ -47,11 +51,8 @@ def test_call_backup_reaches_the_outbox_and_the_cover_shows_on_screen(qtbot, mak
 
 def test_manager_intervention_shows_who_acknowledged(qtbot, make_ctx):
     ctx = make_ctx("mgr-sh001")
-    view = _today(qtbot, ctx)
-    buttons = view.call_buttons
-    with qtbot.waitSignal(buttons.call_sent, timeout=WAIT_MS) as sent:
-        qtbot.mouseClick(buttons.manager_button, Qt.MouseButton.LeftButton)
-    alert_id = sent.args[1]
+    buttons = _today(qtbot, ctx).call_buttons
+    _kind, alert_id = _call(qtbot, buttons, buttons.manager_button)
     qtbot.waitUntil(lambda: "level 2" in buttons.manager_status.text(), timeout=WAIT_MS)
     supervisor = ctx.services.actor("sup-east")
     ctx.services.acknowledge(supervisor, alert_id, UI_NOW)

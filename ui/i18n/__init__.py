@@ -3,10 +3,15 @@
 ``scripts/update_translations.py`` runs pyside6-lupdate / pyside6-lrelease; CI checks the .qm
 files are current. Outside QObjects, use ``translate(context, text)``; mark strings for lupdate
 with ``QT_TRANSLATE_NOOP`` where they are defined far from where they are shown.
+
+Placeholders are Qt's ``%1``, ``%2`` …: a translator may reorder them. Fill them with
+``fill(self.tr("Updated %1"), time_text)`` or ``fill(translate("Context", "Updated %1"), time_text)``:
+the literal stays inside the call lupdate looks for, so it is still extracted.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
@@ -14,6 +19,7 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 HERE = Path(__file__).resolve().parent
 LANGUAGES = {"en": "English", "zh_CN": "简体中文"}
 _installed: list[QTranslator] = []
+_PLACEHOLDER = re.compile(r"%(\d{1,2})")
 
 
 def resolve_language(choice: str | None) -> str:
@@ -46,6 +52,23 @@ def install_translator(language: str | None) -> str:
     return language
 
 
+def fill(template: str, *args: object) -> str:
+    """``template`` with ``%1`` … ``%n`` replaced by ``args`` in one pass (like ``QString.arg``).
+
+    One pass, so an argument that itself contains "%2" is never filled again; a placeholder
+    without an argument stays as written.
+    """
+
+    def argument(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        return str(args[number - 1]) if 1 <= number <= len(args) else match.group(0)
+
+    return _PLACEHOLDER.sub(argument, template) if args else template
+
+
 def translate(context: str, text: str) -> str:
-    """Translate outside a QObject (STYLE.md section 7)."""
+    """Translate outside a QObject (STYLE.md section 7); ``fill`` its placeholders afterwards.
+
+    Exactly two literal arguments: lupdate reads a third as a disambiguation and skips the call.
+    """
     return QCoreApplication.translate(context, text)

@@ -6,31 +6,21 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QDate,
     QLocale,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
-    QTime,
 )
 from PySide6.QtGui import QColor, QFont
 
-from ui.i18n import translate
+from ui.format import clock, duration
+from ui.i18n import fill, translate
+from ui.widgets.form_helpers import ROLE_NAMES, role_name
 
 if TYPE_CHECKING:
     from storemon.services.schedule import RosterEntry, RosterPerson, WeekRoster
-
-ROLE_NAMES = {
-    "staff": QT_TRANSLATE_NOOP("Roles", "Staff"),
-    "shift_lead": QT_TRANSLATE_NOOP("Roles", "Shift lead"),
-    "store_manager": QT_TRANSLATE_NOOP("Roles", "Store manager"),
-    "ops_supervisor": QT_TRANSLATE_NOOP("Roles", "Operations supervisor"),
-    "service_director": QT_TRANSLATE_NOOP("Roles", "Service director"),
-    "executive": QT_TRANSLATE_NOOP("Roles", "Executive"),
-    "admin": QT_TRANSLATE_NOOP("Roles", "Administrator"),
-}
 
 SHIFT_FILL = QColor("#e3f2ec")
 SOLO_FILL = QColor("#fde7c0")
@@ -38,35 +28,19 @@ TODAY_FILL = QColor("#eef4fb")
 
 
 def role_label(role: str) -> str:
-    """A role as the user reads it, in their language."""
-    return translate("Roles", ROLE_NAMES.get(role, role.replace("_", " ").capitalize()))
+    """A role as the roster grid names it: the short "Staff" for frontline staff, else its role name."""
+    if role == "staff":
+        return translate("Roles", "Staff")
+    return role_name(role) if role in ROLE_NAMES else role.replace("_", " ").capitalize()
 
 
 def qdate(day: date) -> QDate:
     return QDate(day.year, day.month, day.day)
 
 
-def hhmm(value) -> str:
-    """A local ``datetime`` or ``time`` as a 24-hour clock time."""
-    return QLocale().toString(QTime(value.hour, value.minute), "HH:mm")
-
-
-def duration(minutes: int) -> str:
-    hours, rest = divmod(int(minutes), 60)
-    if not rest:
-        return translate("RosterTableModel", "%1 h").replace("%1", QLocale().toString(hours))
-    if not hours:
-        return translate("RosterTableModel", "%1 min").replace("%1", QLocale().toString(rest))
-    return (
-        translate("RosterTableModel", "%1 h %2 min")
-        .replace("%1", QLocale().toString(hours))
-        .replace("%2", QLocale().toString(rest))
-    )
-
-
 def shift_times(entry: RosterEntry) -> str:
     """ "06:45–14:00", with "(+1)" when the shift ends the next day."""
-    text = f"{hhmm(entry.start)}–{hhmm(entry.end)}"
+    text = f"{clock(entry.start)}–{clock(entry.end)}"
     if entry.ends_next_day:
         text += " " + translate("RosterTableModel", "(+1)")
     return text
@@ -173,7 +147,7 @@ class RosterTableModel(QAbstractTableModel):
         for shift in shifts:
             lines.append(f"{shift_times(shift)} ({duration(shift.minutes)})")
             if shift.solo_minutes:
-                lines.append(self.tr("Alone on the floor for %1").replace("%1", duration(shift.solo_minutes)))
+                lines.append(fill(self.tr("Alone on the floor for %1"), duration(shift.solo_minutes)))
         return "\n".join(lines)
 
     def headerData(

@@ -9,27 +9,30 @@ large chain re-sorts in a few milliseconds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
     QCoreApplication,
-    QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush
 
 from storemon.services.region import StoreOverview
+from ui import palette
+from ui.format import number, short_date
+from ui.i18n import fill
+from ui.models.record_table import ColumnSpec, RecordTableModel
 
 CONTEXT = "StoresTableModel"
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-STORE_ID_ROLE = Qt.ItemDataRole.UserRole + 2
-ROW_ROLE = Qt.ItemDataRole.UserRole + 3
+SORT_ROLE = RecordTableModel.SortRole
+ROW_ROLE = RecordTableModel.RowRole
+STORE_ID_ROLE = Qt.ItemDataRole.UserRole + 3
 
 STATUS_LABELS = {
     "gap": QT_TRANSLATE_NOOP("StoresTableModel", "In a policy gap"),
@@ -41,18 +44,12 @@ STATUS_ORDER = {"gap": 0, "below_policy": 1, "no_policy": 2, "covered": 3}
 """Worst first when sorting by status."""
 
 # Fixed pairs of background and text colour, readable on light and dark palettes alike.
-STATUS_COLOURS = {
-    "gap": (QColor("#fbd5d1"), QColor("#8f1610")),
-    "below_policy": (QColor("#fde7c2"), QColor("#7a4a00")),
-    "covered": (QColor("#dcefdc"), QColor("#1d5e2c")),
-    "no_policy": (QColor("#e6e6e6"), QColor("#444444")),
+STATUS_TONES = {
+    "gap": palette.BAD,
+    "below_policy": palette.WARN,
+    "covered": palette.OK,
+    "no_policy": palette.MUTED,
 }
-RED_TEXT = QColor("#b3261e")
-AMBER_TEXT = QColor("#9a5b00")
-
-Align = Qt.AlignmentFlag
-RIGHT = int(Align.AlignRight | Align.AlignVCenter)
-LEFT = int(Align.AlignLeft | Align.AlignVCenter)
 
 
 def status_label(status: str) -> str:
@@ -156,6 +153,17 @@ COLUMNS: tuple[StoreColumn, ...] = (
 COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
 
 
+def _display(column: StoreColumn, row: StoreOverview) -> str:
+    value = getattr(row, column.key)
+    if column.key == "policy_status":
+        return status_label(value)
+    if column.decimals is None:
+        return str(value)
+    if value is None:
+        return "—"
+    return number(value, column.decimals)
+
+
 def _sort_key(row: StoreOverview, key: str) -> Any:
     if key == "policy_status":
         return STATUS_ORDER.get(row.policy_status, 9)
@@ -163,100 +171,55 @@ def _sort_key(row: StoreOverview, key: str) -> Any:
     return value.casefold() if isinstance(value, str) else value
 
 
-class StoresTableModel(QAbstractTableModel):
+class StoresTableModel(RecordTableModel):
     """``StoreOverview`` rows; ``SORT_ROLE`` gives raw values, ``STORE_ID_ROLE`` the store id."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[StoreOverview] = []
-        self._locale = QLocale()
         self.amber_at = 35.0
         self.red_at = 65.0
-        self._bold = QFont()
-        self._bold.setBold(True)
         self._status_brushes = {
-            status: (QBrush(bg), QBrush(fg)) for status, (bg, fg) in STATUS_COLOURS.items()
+            status: (QBrush(tone.qfill()), QBrush(tone.qtext())) for status, tone in STATUS_TONES.items()
         }
-        self._red, self._amber = QBrush(RED_TEXT), QBrush(AMBER_TEXT)
+        self._red, self._amber = QBrush(palette.BAD.qtext()), QBrush(palette.WARN.qtext())
+        super().__init__(self._column_specs(), parent)
+
+    def _column_specs(self) -> list[ColumnSpec]:
+        """The columns with their headers in the current language."""
+        status = COLUMN_INDEX["policy_status"]
+        specs = []
+        for index, column in enumerate(COLUMNS):
+            specs.append(
+                ColumnSpec(
+                    QCoreApplication.translate(CONTEXT, column.header),
+                    partial(_display, column),
+                    sort=partial(_sort_key, key=column.key),
+                    foreground=partial(self._foreground, key=column.key),
+                    background=self._status_background if index == status else None,
+                    bold=(lambda row: row.in_gap) if index == status else None,
+                    tooltip=partial(self._tooltip, key=column.key),
+                    align_right=column.decimals is not None,
+                    header_tooltip=QCoreApplication.translate(CONTEXT, column.tooltip),
+                )
+            )
+        return specs
 
     # -- contents ------------------------------------------------------------------------------------
-    @property
-    def rows(self) -> list[StoreOverview]:
-        return self._rows
-
     def set_rows(self, rows: list[StoreOverview], amber_at: float = 35.0, red_at: float = 65.0) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self._locale = QLocale()
         self.amber_at, self.red_at = amber_at, red_at
-        self.endResetModel()
-
-    def row_at(self, row: int) -> StoreOverview:
-        return self._rows[row]
+        super().set_rows(rows)
 
     def retranslate(self) -> None:
         """Headers and status names follow a language change."""
-        self._locale = QLocale()
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1))
-
-    # -- Qt model --------------------------------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
-            return None
-        column = COLUMNS[section]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return QCoreApplication.translate(CONTEXT, column.header)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return QCoreApplication.translate(CONTEXT, column.tooltip)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return LEFT if column.decimals is None else RIGHT
-        return None
+        self.set_columns(self._column_specs())
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        column = COLUMNS[index.column()]
-        key = column.key
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, column)
-        if role == SORT_ROLE:
-            return _sort_key(row, key)
         if role == STORE_ID_ROLE:
-            return row.store_id
-        if role == ROW_ROLE:
-            return row
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return LEFT if column.decimals is None else RIGHT
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, key)
-        if role == Qt.ItemDataRole.BackgroundRole and key == "policy_status":
-            return self._status_brushes.get(row.policy_status, (None, None))[0]
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self._foreground(row, key)
-        if role == Qt.ItemDataRole.FontRole and key == "policy_status" and row.in_gap:
-            return self._bold
-        return None
+            row = self.row_at(index.row()) if index.isValid() else None
+            return row.store_id if row is not None else None
+        return super().data(index, role)
 
-    def _display(self, row: StoreOverview, column: StoreColumn) -> str:
-        value = getattr(row, column.key)
-        if column.key == "policy_status":
-            return status_label(value)
-        if column.decimals is None:
-            return str(value)
-        if value is None:
-            return "—"
-        if column.decimals == 0:
-            return self._locale.toString(round(float(value)))
-        return self._locale.toString(float(value), "f", column.decimals)
+    def _status_background(self, row: StoreOverview):
+        return self._status_brushes.get(row.policy_status, (None, None))[0]
 
     def _foreground(self, row: StoreOverview, key: str):
         if key == "policy_status":
@@ -272,16 +235,12 @@ class StoresTableModel(QAbstractTableModel):
         if key == "policy_status":
             text = f"{status_label(row.policy_status)}: {row.policy_note}"
             if row.tier_policy:
-                text += "\n" + self.tr("Tier policy: %1").replace("%1", row.tier_policy)
+                text += "\n" + fill(self.tr("Tier policy: %1"), row.tier_policy)
             return text
         if key == "policy_staff_per_shift" and row.tier_policy:
-            return self.tr("Tier policy: %1").replace("%1", row.tier_policy)
+            return fill(self.tr("Tier policy: %1"), row.tier_policy)
         if key in ("code", "name"):
-            return (
-                self.tr("%1 %2 — double-click to open it on Today")
-                .replace("%1", row.code)
-                .replace("%2", row.name)
-            )
+            return fill(self.tr("%1 %2 — double-click to open it on Today"), row.code, row.name)
         if row.week_start is not None and key in (
             "solo_hours_per_week",
             "mean_wait_minutes",
@@ -290,9 +249,9 @@ class StoresTableModel(QAbstractTableModel):
             "mean_pressure",
             "max_pressure",
         ):
-            first = self._locale.toString(row.week_start, QLocale.FormatType.ShortFormat)
-            last = self._locale.toString(row.week_end, QLocale.FormatType.ShortFormat)
-            return self.tr("Last sales week: %1 – %2").replace("%1", first).replace("%2", last)
+            return fill(
+                self.tr("Last sales week: %1 – %2"), short_date(row.week_start), short_date(row.week_end)
+            )
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

@@ -10,41 +10,38 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QItemSelection, QLocale, QStandardPaths, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
-    QFileDialog,
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
-    QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
 from storemon.services.audit import AuditProblem
 from storemon.services.audit_view import MAX_ROWS, AuditFilter, AuditList, AuditRow, local_time_text
+from ui import palette
 from ui.context import AppContext
+from ui.format import number
+from ui.i18n import fill
 from ui.models.audit_table import AuditTableModel
-from ui.tasks import TaskControl
-from ui.views.base import BaseView
-from ui.widgets.record_table import record_table
+from ui.views.record_list import RecordListView, labelled_row, selectable_label, to_date
+
+if TYPE_CHECKING:
+    from storemon.services.access import Actor
+    from storemon.services.api import Services
 
 DEFAULT_DAYS = 30
 SEARCH_DELAY_MS = 400
 MAX_PROBLEMS_SHOWN = 30
-INTACT_STYLE = "color: #1b6e20; font-weight: bold;"
-BROKEN_STYLE = "color: #b00020; font-weight: bold;"
+INTACT_STYLE = palette.text_style(palette.OK, bold=True)
+BROKEN_STYLE = palette.text_style(palette.BAD, bold=True)
 
 STYLE = """
 QLabel#detailsHeading { font-weight: bold; font-size: 13pt; }
@@ -52,29 +49,20 @@ QLabel#noAccess { font-size: 12pt; padding: 24px; }
 """
 
 
-def to_date(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
-
-
-def qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
 def local_midnight(day: date) -> datetime:
     """The start of ``day`` in this PC's time zone, as an aware datetime."""
     return datetime.combine(day, time()).astimezone()
 
 
-class AuditView(BaseView):
+class AuditView(RecordListView):
     """Filterable audit log with a details pane, chain verification and export."""
 
     view_key = "audit"
+    default_days = DEFAULT_DAYS
+    export_setting = "audit/export_dir"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self._choices_loaded = False
-        self._generation = 0
-        self._keep: tuple[int | None, str, str] | None = None
         self._build()
 
     def title(self) -> str:
@@ -108,13 +96,8 @@ class AuditView(BaseView):
         self.page_stack.setCurrentWidget(self.page if self.allowed else self.no_access)
 
     def _build_page(self, page: QWidget) -> None:
-        today = self.ctx.clock().astimezone().date()
-        date_format = QLocale().dateFormat(QLocale.FormatType.ShortFormat)
-        self.from_edit = QDateEdit(qdate(today - timedelta(days=DEFAULT_DAYS - 1)))
-        self.to_edit = QDateEdit(qdate(today))
-        for edit in (self.from_edit, self.to_edit):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat(date_format)
+        self._build_date_range()
+        self._build_status()
         self.action_combo = QComboBox()
         self.action_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.action_combo.setMinimumWidth(160)
@@ -127,27 +110,16 @@ class AuditView(BaseView):
         self.text_edit.setPlaceholderText(self.tr("Text in subject or details"))
         self.text_edit.setClearButtonEnabled(True)
         self.text_edit.setMinimumWidth(200)
-        self.count_label = QLabel()
-        self.loading = QProgressBar()
-        self.loading.setRange(0, 0)
-        self.loading.setMaximumWidth(90)
-        self.loading.setTextVisible(False)
-        self.loading.setVisible(False)
-        self.loading.setAccessibleName(self.tr("Loading"))
 
-        row1 = QHBoxLayout()
-        for text, widget in (
-            (self.tr("From"), self.from_edit),
-            (self.tr("To"), self.to_edit),
-            (self.tr("Action"), self.action_combo),
-            (self.tr("User"), self.actor_edit),
-            (self.tr("Search"), self.text_edit),
-        ):
-            label = QLabel(text)
-            label.setBuddy(widget)
-            row1.addWidget(label)
-            row1.addWidget(widget)
-            row1.addSpacing(8)
+        row1 = labelled_row(
+            [
+                *self.date_fields(),
+                (self.tr("Action"), self.action_combo),
+                (self.tr("User"), self.actor_edit),
+                (self.tr("Search"), self.text_edit),
+            ],
+            8,
+        )
         row1.addStretch(1)
         row1.addWidget(self.loading)
         row1.addWidget(self.count_label)
@@ -156,61 +128,51 @@ class AuditView(BaseView):
         self.verify_button.setToolTip(
             self.tr("Check every entry's hash: a changed, removed or inserted entry is named here")
         )
-        self.verify_label = QLabel()
-        self.verify_label.setWordWrap(True)
-        self.verify_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.export_button = QPushButton(self.tr("Export CSV…"))
+        self.verify_label = selectable_label()
+        self.export_button.setText(self.tr("Export CSV…"))
         self.export_button.setToolTip(self.tr("Save the listed entries as CSV or Excel"))
-        row2 = QHBoxLayout()
+        row2 = labelled_row([], 0)
         row2.addWidget(self.verify_button, 0, Qt.AlignmentFlag.AlignTop)
         row2.addWidget(self.verify_label, 1)
         row2.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
 
-        self.model = AuditTableModel(self)
-        self.proxy, self.table = record_table(
-            self, self.model, AuditTableModel.SortRole, AuditTableModel.TIME, self.tr("Audit log")
+        self._build_list(
+            AuditTableModel(self),
+            AuditTableModel.TIME,
+            self.tr("Audit log"),
+            self.tr("No audit entries match these filters."),
         )
-        self.table.selectionModel().selectionChanged.connect(self._on_selection)
-
-        self.empty_label = QLabel(self.tr("No audit entries match these filters."))
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setWordWrap(True)
-        self.list_stack = QStackedWidget()
-        self.list_stack.addWidget(self.table)
-        self.list_stack.addWidget(self.empty_label)
-
-        self.details = self._build_details()
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.list_stack)
-        splitter.addWidget(self.details)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setChildrenCollapsible(False)
-        splitter.setSizes([460, 300])
-
-        self.export_status = QLabel()
-        self.export_status.setWordWrap(True)
-        self.export_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-
-        layout = QVBoxLayout(page)
-        layout.addLayout(row1)
-        layout.addLayout(row2)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(self.export_status)
+        self.details_text = QPlainTextEdit()
+        self.details_text.setReadOnly(True)
+        self.details_text.setAccessibleName(self.tr("Details"))
+        self.details_text.setStyleSheet("font-family: monospace;")
+        details = self._build_details(
+            [
+                ("time", self.tr("Time (local)")),
+                ("actor", self.tr("User")),
+                ("host", self.tr("Computer")),
+                ("subject", self.tr("Subject")),
+                ("entry", self.tr("Entry")),
+                ("hash", self.tr("Hash")),
+                ("prev_hash", self.tr("Previous hash")),
+            ],
+            self.tr("Select an entry to see everything it recorded."),
+            self.details_text,
+            min_height=220,
+        )
+        for key in ("hash", "prev_hash"):
+            self.detail_fields[key].setStyleSheet("font-family: monospace;")
+        self._lay_out(page, [row1, row2], details, stretch=2, sizes=[460, 300])
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._filters_changed)
         self.action_combo.currentIndexChanged.connect(self._filters_changed)
-        self.from_edit.dateChanged.connect(self._from_changed)
-        self.to_edit.dateChanged.connect(self._to_changed)
         for edit in (self.actor_edit, self.text_edit):
             edit.textChanged.connect(lambda _t: self._search_timer.start())
             edit.returnPressed.connect(self._search_now)
         self.verify_button.clicked.connect(self.verify_chain)
-        self.export_button.clicked.connect(self.choose_export_file)
-        self._show_details(None)
 
     def _add_kinds(self) -> None:
         self.action_combo.addItem(self.tr("All actions"), None)
@@ -225,73 +187,23 @@ class AuditView(BaseView):
             self.action_combo.addItem(text, prefix)
         self._kind_count = self.action_combo.count()
 
-    def _build_details(self) -> QGroupBox:
-        box = QGroupBox(self.tr("Details"))
-        box.setMinimumHeight(220)
-        self.details_heading = QLabel()
-        self.details_heading.setObjectName("detailsHeading")
-        self.details_heading.setWordWrap(True)
-        self.detail_fields: dict[str, QLabel] = {}
-        form = QFormLayout()
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        for key, text in (
-            ("time", self.tr("Time (local)")),
-            ("actor", self.tr("User")),
-            ("host", self.tr("Computer")),
-            ("subject", self.tr("Subject")),
-            ("entry", self.tr("Entry")),
-            ("hash", self.tr("Hash")),
-            ("prev_hash", self.tr("Previous hash")),
-        ):
-            value = QLabel()
-            value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            if key in ("hash", "prev_hash"):
-                value.setStyleSheet("font-family: monospace;")
-            self.detail_fields[key] = value
-            form.addRow(text, value)
-        self.details_text = QPlainTextEdit()
-        self.details_text.setReadOnly(True)
-        self.details_text.setAccessibleName(self.tr("Details"))
-        self.details_text.setStyleSheet("font-family: monospace;")
-        self.details_placeholder = QLabel(self.tr("Select an entry to see everything it recorded."))
-        self.details_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.details_placeholder.setWordWrap(True)
-
-        facts = QWidget()
-        facts_layout = QVBoxLayout(facts)
-        facts_layout.setContentsMargins(0, 0, 0, 0)
-        facts_layout.addLayout(form)
-        facts_layout.addStretch(1)
-        columns = QHBoxLayout()
-        columns.addWidget(facts, 1)
-        columns.addSpacing(12)
-        columns.addWidget(self.details_text, 1)
-        content = QWidget()
-        inner = QVBoxLayout(content)
-        inner.setContentsMargins(0, 0, 0, 0)
-        inner.addWidget(self.details_heading)
-        inner.addLayout(columns, 1)
-        self.details_stack = QStackedWidget()
-        self.details_stack.addWidget(self.details_placeholder)
-        self.details_stack.addWidget(content)
-        layout = QVBoxLayout(box)
-        layout.addWidget(self.details_stack)
-        return box
-
     # -- loading ----------------------------------------------------------------------------------
-    def _run(self, fn: Callable[[TaskControl], Any], on_done: Callable[[Any], None]) -> None:
-        self.run(fn, on_done, busy=self.loading)
-
     def refresh(self) -> None:
         """Reload the action names and then the list, keeping the filters set."""
-        if not self.allowed:
-            return
+        if self.allowed:
+            self.load_choices()
+
+    def load_choices(self) -> None:
         services, actor = self.ctx.services, self.ctx.actor
-        self._run(lambda _c: services.audit_actions(actor), self._show_actions)
+        self.ctx.tasks.op(
+            self,
+            lambda _c: services.audit_actions(actor),
+            self._show_actions,
+            key="choices",
+            busy=self.loading,
+        )
 
     def _show_actions(self, names: list[str]) -> None:
-        self._choices_loaded = True
         combo = self.action_combo
         combo.blockSignals(True)
         current = combo.currentData()
@@ -303,7 +215,7 @@ class AuditView(BaseView):
                 combo.addItem(name, name)
         combo.setCurrentIndex(max(0, combo.findData(current)) if current else 0)
         combo.blockSignals(False)
-        self._load()
+        self.choices_loaded()
 
     def current_filter(self) -> AuditFilter:
         return AuditFilter(
@@ -314,85 +226,36 @@ class AuditView(BaseView):
             text=self.text_edit.text().strip(),
         )
 
-    def _load(self) -> None:
-        self._generation += 1
-        generation, flt = self._generation, self.current_filter()
-        services, actor = self.ctx.services, self.ctx.actor
-        selected = self.selected_row()
-        if selected is not None:
-            self._keep = (selected.entry_id, selected.action, selected.subject)
-        self._run(
-            lambda _c: services.audit_entries(actor, flt), lambda result: self._show(result, generation)
-        )
+    def fetch(self, services: Services, actor: Actor, flt: AuditFilter) -> AuditList:
+        return services.audit_entries(actor, flt)
 
-    def _show(self, result: AuditList, generation: int) -> None:
-        if generation != self._generation:
-            return
-        self.model.set_rows(result.rows)
+    def resize_columns(self) -> None:
         self.table.resizeColumnsToContents()
         header = self.table.horizontalHeader()
         for column in (AuditTableModel.SUBJECT, AuditTableModel.DETAILS):
             header.resizeSection(column, min(header.sectionSize(column), 360))
-        count = len(result.rows)
-        locale = QLocale()
+
+    def count_text(self, result: AuditList) -> str:
         if result.more:
-            text = self.tr("Showing the newest %1 entries; narrow the filters to see the rest.").replace(
-                "%1", locale.toString(MAX_ROWS)
+            return fill(
+                self.tr("Showing the newest %1 entries; narrow the filters to see the rest."),
+                number(MAX_ROWS),
             )
-        else:
-            text = self.tr("Entries: %1").replace("%1", locale.toString(count))
-        self.count_label.setText(text)
-        self.list_stack.setCurrentWidget(self.table if count else self.empty_label)
-        self.export_button.setEnabled(count > 0)
-        keep, self._keep = self._keep, None
-        for r in range(self.proxy.rowCount()):
-            row = self.proxy.index(r, 0).data(AuditTableModel.RowRole)
-            if keep is not None and (row.entry_id, row.action, row.subject) == keep:
-                self.table.selectRow(r)
-                break
-        else:
-            self._show_details(None)
+        return fill(self.tr("Entries: %1"), number(len(result.rows)))
+
+    def record_key(self, record: AuditRow) -> tuple[int | None, str, str]:
+        return (record.entry_id, record.action, record.subject)
 
     # -- filters ----------------------------------------------------------------------------------
-    def _filters_changed(self, *_args) -> None:
-        if self._choices_loaded:
-            self._load()
-
     def _search_now(self) -> None:
         self._search_timer.stop()
         self._filters_changed()
 
-    def _from_changed(self, value: QDate) -> None:
-        if value > self.to_edit.date():
-            self.to_edit.blockSignals(True)
-            self.to_edit.setDate(value)
-            self.to_edit.blockSignals(False)
-        self._filters_changed()
-
-    def _to_changed(self, value: QDate) -> None:
-        if value < self.from_edit.date():
-            self.from_edit.blockSignals(True)
-            self.from_edit.setDate(value)
-            self.from_edit.blockSignals(False)
-        self._filters_changed()
-
     # -- details ----------------------------------------------------------------------------------
-    def visible_rows(self) -> list[AuditRow]:
-        """The listed rows in the order the table shows them."""
-        return [self.proxy.index(r, 0).data(AuditTableModel.RowRole) for r in range(self.proxy.rowCount())]
-
     def selected_row(self) -> AuditRow | None:
-        rows = self.table.selectionModel().selectedRows()
-        return rows[0].data(AuditTableModel.RowRole) if rows else None
+        return self.selected_record()
 
-    def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
-        self._show_details(self.selected_row())
-
-    def _show_details(self, row: AuditRow | None) -> None:
-        if row is None:
-            self.details_stack.setCurrentWidget(self.details_placeholder)
-            return
-        self.details_stack.setCurrentIndex(1)
+    def fill_details(self, row: AuditRow) -> None:
         self.details_heading.setText(row.action)
         outside = self.tr("(an import: not in the hash chain)")
         values = {
@@ -416,94 +279,52 @@ class AuditView(BaseView):
         self.verify_label.setStyleSheet("")
         self.verify_label.setText(self.tr("Checking the chain…"))
 
-        def work(_control: TaskControl) -> tuple[int, list[AuditProblem]] | BaseException:
-            try:
-                return services.verify_audit(actor)
-            except Exception as exc:  # noqa: BLE001 - shown below, after the button is back
-                return exc
-
-        def done(result: tuple[int, list[AuditProblem]] | BaseException) -> None:
+        def done(result: tuple[int, list[AuditProblem]]) -> None:
             self.verify_button.setEnabled(True)
-            if isinstance(result, BaseException):
-                self.verify_label.setText("")
-                self.ctx.show_error(self, result)
-            else:
-                self._show_verified(*result)
+            self._show_verified(*result)
 
-        self.run(work, done, busy=self.loading)
+        def failed(exc: BaseException) -> None:
+            self.verify_button.setEnabled(True)
+            self.verify_label.setText("")
+            self.ctx.show_error(self, exc)
+
+        self.ctx.tasks.op(
+            self, lambda _c: services.verify_audit(actor), done, on_error=failed, busy=self.loading
+        )
 
     def _show_verified(self, count: int, problems: list[AuditProblem]) -> None:
-        locale = QLocale()
         if not problems:
             self.verify_label.setStyleSheet(INTACT_STYLE)
-            self.verify_label.setText(self.tr("Intact: %1 entries").replace("%1", locale.toString(count)))
+            self.verify_label.setText(fill(self.tr("Intact: %1 entries"), number(count)))
             return
         lines = [
-            self.tr("Entry %1: %2").replace("%1", str(p.entry_id)).replace("%2", p.problem)
-            for p in problems[:MAX_PROBLEMS_SHOWN]
+            fill(self.tr("Entry %1: %2"), str(p.entry_id), p.problem) for p in problems[:MAX_PROBLEMS_SHOWN]
         ]
         if len(problems) > MAX_PROBLEMS_SHOWN:
-            lines.append(
-                self.tr("…and %1 more").replace("%1", locale.toString(len(problems) - MAX_PROBLEMS_SHOWN))
-            )
-        heading = (
-            self.tr("Tampering detected: %1 problems in %2 entries")
-            .replace("%1", locale.toString(len(problems)))
-            .replace("%2", locale.toString(count))
+            lines.append(fill(self.tr("…and %1 more"), number(len(problems) - MAX_PROBLEMS_SHOWN)))
+        heading = fill(
+            self.tr("Tampering detected: %1 problems in %2 entries"),
+            number(len(problems)),
+            number(count),
         )
         self.verify_label.setStyleSheet(BROKEN_STYLE)
         self.verify_label.setText("\n".join([heading, *lines]))
 
     # -- export -----------------------------------------------------------------------------------
-    def choose_export_file(self) -> None:
-        folder = self.ctx.settings.value("audit/export_dir", "") or QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation
-        )
+    def export_title(self) -> str:
+        return self.tr("Export audit log")
+
+    def export_file_name(self) -> str:
         first, last = to_date(self.from_edit.date()), to_date(self.to_edit.date())
-        name = f"audit-{first.isoformat()}-{last.isoformat()}.csv"
-        path, chosen = QFileDialog.getSaveFileName(
-            self,
-            self.tr("Export audit log"),
-            str(Path(folder) / name),
-            self.tr("CSV, UTF-8 (*.csv);;Excel workbook (*.xlsx)"),
-        )
-        if path:
-            if not Path(path).suffix:
-                path += ".xlsx" if "xlsx" in chosen else ".csv"
-            self.ctx.settings.setValue("audit/export_dir", str(Path(path).parent))
-            self.export_to(Path(path))
+        return f"audit-{first.isoformat()}-{last.isoformat()}.csv"
 
     def export_headers(self) -> list[str]:
         return [*self.model.headers(), self.tr("Entry"), self.tr("Hash"), self.tr("Previous hash")]
 
-    def export_to(self, path: Path) -> None:
-        """Write the listed rows, in the table's order, to ``path`` off the GUI thread."""
-        rows = self.visible_rows()
+    def export_records(self, path: Path, rows: list[AuditRow]) -> Callable[[], int]:
         headers = self.export_headers()
         services, actor = self.ctx.services, self.ctx.actor
-        self.export_button.setEnabled(False)
-        self.export_status.setText(self.tr("Exporting…"))
+        return lambda: services.export_audit(actor, path, rows, headers)
 
-        def work(_control: TaskControl) -> int:
-            return services.export_audit(actor, path, rows, headers)
-
-        def done(count: int) -> None:
-            if not isValid(self):
-                return
-            self.export_button.setEnabled(True)
-            text = (
-                self.tr("Exported %1 entries to %2")
-                .replace("%1", QLocale().toString(count))
-                .replace("%2", str(path))
-            )
-            self.export_status.setText(text)
-            self.ctx.events.status_message.emit(text)
-
-        def failed(exc: BaseException) -> None:
-            if not isValid(self):
-                return
-            self.export_button.setEnabled(True)
-            self.export_status.setText("")
-            self.ctx.show_error(self, exc)
-
-        self.ctx.tasks.run(work, done, failed)
+    def exported_text(self, count: int, path: Path) -> str:
+        return fill(self.tr("Exported %1 entries to %2"), number(count), path)

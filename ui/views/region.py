@@ -8,10 +8,9 @@ a store (or click its heatmap row) to open it on Today. The table exports to CSV
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QItemSelection, QLocale, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QLocale, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,7 +25,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSizePolicy,
-    QSplitter,
     QStackedWidget,
     QTableView,
     QTabWidget,
@@ -36,15 +34,16 @@ from PySide6.QtWidgets import (
 
 from storemon.services.export import Column
 from storemon.services.region import StoreOverview, region_heatmap
+from ui import palette
 from ui.context import AppContext
+from ui.format import short_date
+from ui.i18n import fill
 from ui.models.stores_table import COLUMN_INDEX, COLUMNS, StoresFilterProxy, StoresTableModel, status_label
-from ui.tasks import TaskControl, TaskHandle
+from ui.tasks import TaskControl
 from ui.views.base import BaseView
 from ui.widgets.heatmap import UtilisationHeatmap
+from ui.widgets.splitter import splitter
 from ui.widgets.whatif_panel import RosterWhatIfPanel, TierWhatIfPanel
-
-RED = "#b3261e"
-AMBER = "#9a5b00"
 
 
 class StoresTableView(QTableView):
@@ -142,8 +141,6 @@ class RegionView(BaseView):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self._handle: TaskHandle | None = None
-        self._generation = 0
         self._regions: list[tuple[int, str]] = []
         self._rows: list[StoreOverview] = []
         self.loaded_once = False
@@ -217,12 +214,7 @@ class RegionView(BaseView):
         self.tabs.addTab(self.tier_panel, "")
         self.tabs.addTab(self.roster_panel, "")
 
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(self.table_stack)
-        self.splitter.addWidget(self.tabs)
-        self.splitter.setStretchFactor(0, 5)
-        self.splitter.setStretchFactor(1, 4)
+        self.splitter = splitter(Qt.Orientation.Vertical, (self.table_stack, self.tabs), (5, 4))
 
         title_row = QHBoxLayout()
         title_row.addWidget(self.heading)
@@ -328,10 +320,6 @@ class RegionView(BaseView):
     # -- loading -----------------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Model every store's last sales week again (off the GUI thread, with progress)."""
-        if self._handle is not None:
-            self._handle.cancel()
-        self._generation += 1
-        generation = self._generation
         services, actor, now = self.ctx.services, self.ctx.actor, self.ctx.clock()
 
         def load(control: TaskControl):
@@ -340,54 +328,27 @@ class RegionView(BaseView):
             rows = services.region_overview(
                 actor, None, now=now, progress=control.progress, cancel=control.cancelled
             )
-            return regions, rows, config.amber_at, config.red_at, control.cancelled.is_set()
-
-        def failed() -> None:
-            if generation == self._generation:
-                self._handle = None
-                self.progress.setVisible(False)
+            return regions, rows, config.amber_at, config.red_at
 
         self.progress.setRange(0, 0)
-        self.progress.setVisible(True)
-        self._handle = self._run_guarded(
-            load, lambda result: self._overview_loaded(generation, *result), self._progress, failed
+        self.ctx.tasks.op(
+            self,
+            load,
+            lambda result: self._overview_loaded(*result),
+            key="overview",
+            on_progress=self._progress,
+            busy=self.progress,
         )
         # What-ifs shown so far were modelled on the data before this reload.
         self.tier_panel.clear_results()
         self.roster_panel.clear_results()
         self.tier_panel.refresh()
 
-    def _run_guarded(self, fn, on_done, on_progress=None, on_failed=None) -> TaskHandle:
-        """``BaseView.run`` that also tells this screen when the work failed (to stop its progress)."""
-
-        def guarded(control: TaskControl):
-            try:
-                return True, fn(control)
-            except Exception as exc:  # noqa: BLE001 - shown to the user on the GUI thread below
-                return False, exc
-
-        def done(outcome) -> None:
-            ok, value = outcome
-            if ok:
-                on_done(value)
-                return
-            if on_failed is not None:
-                on_failed()
-            self.ctx.show_error(self, value)
-
-        return self.run(guarded, done, on_progress)
-
     def _progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
 
-    def _overview_loaded(
-        self, generation: int, regions, rows, amber_at: float, red_at: float, cancelled: bool
-    ) -> None:
-        if generation != self._generation or cancelled:
-            return
-        self._handle = None
-        self.progress.setVisible(False)
+    def _overview_loaded(self, regions, rows, amber_at: float, red_at: float) -> None:
         self.loaded_once = True
         self._regions = list(regions)
         self.show_rows(rows, amber_at, red_at)
@@ -408,7 +369,7 @@ class RegionView(BaseView):
 
     @property
     def is_loading(self) -> bool:
-        return self._handle is not None
+        return not self.progress.isHidden()
 
     # -- filters -----------------------------------------------------------------------------------------------
     def _fill_region_combo(self) -> None:
@@ -460,17 +421,21 @@ class RegionView(BaseView):
             first = min(w[0] for w in week)
             last = max(w[1] for w in week)
             self.subtitle.setText(
-                self.tr("%1 of %2 stores · last sales week %3 – %4")
-                .replace("%1", QLocale().toString(len(shown)))
-                .replace("%2", QLocale().toString(len(self._rows)))
-                .replace("%3", _date(first))
-                .replace("%4", _date(last))
+                fill(
+                    self.tr("%1 of %2 stores · last sales week %3 – %4"),
+                    QLocale().toString(len(shown)),
+                    QLocale().toString(len(self._rows)),
+                    short_date(first),
+                    short_date(last),
+                )
             )
         elif self.loaded_once:
             self.subtitle.setText(
-                self.tr("%1 of %2 stores")
-                .replace("%1", QLocale().toString(len(shown)))
-                .replace("%2", QLocale().toString(len(self._rows)))
+                fill(
+                    self.tr("%1 of %2 stores"),
+                    QLocale().toString(len(shown)),
+                    QLocale().toString(len(self._rows)),
+                )
             )
         else:
             self.subtitle.setText(self.tr("Loading the stores…"))
@@ -486,9 +451,9 @@ class RegionView(BaseView):
                 card.set_value("—")
             return
         self.cards["stores"].set_value(locale.toString(len(rows)))
-        self.cards["gap"].set_value(locale.toString(gap), RED if gap else None)
-        self.cards["below_policy"].set_value(locale.toString(below), AMBER if below else None)
-        self.cards["red_shifts"].set_value(locale.toString(red), RED if red else None)
+        self.cards["gap"].set_value(locale.toString(gap), palette.BAD.text if gap else None)
+        self.cards["below_policy"].set_value(locale.toString(below), palette.WARN.text if below else None)
+        self.cards["red_shifts"].set_value(locale.toString(red), palette.BAD.text if red else None)
         self.cards["solo"].set_value(locale.toString(round(solo)))
 
     # -- selection and drill-down ------------------------------------------------------------------------------
@@ -579,20 +544,15 @@ class RegionView(BaseView):
                 cancel=control.cancelled,
             )
 
-        def failed() -> None:
+        def failed(exc: BaseException) -> None:
             self.export_button.setEnabled(bool(self._rows))
+            self.ctx.show_error(self, exc)
 
         def done(count: int) -> None:
             self.export_button.setEnabled(bool(self._rows))
             self.ctx.events.status_message.emit(
-                self.tr("Exported %1 stores to %2")
-                .replace("%1", QLocale().toString(count))
-                .replace("%2", str(target))
+                fill(self.tr("Exported %1 stores to %2"), QLocale().toString(count), str(target))
             )
 
         self.export_button.setEnabled(False)
-        self._run_guarded(write, done, None, failed)
-
-
-def _date(day: date) -> str:
-    return QLocale().toString(QDate(day.year, day.month, day.day), QLocale.FormatType.ShortFormat)
+        self.ctx.tasks.op(self, write, done, on_error=failed)

@@ -7,21 +7,15 @@ Shift leads and above edit the roster of their store; staff see it read-only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, QLocale, QModelIndex, QPoint, Qt, QTime, Signal
+from PySide6.QtCore import QDate, QLocale, QModelIndex, QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -35,36 +29,28 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QStyle,
     QTableView,
-    QTimeEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
-from storemon.services.access import AccessDenied, NotFound
-from storemon.services.schedule import MAX_SHIFT, RosterEntry, RosterPerson, ScheduleError, WeekRoster
+from storemon.services.schedule import RosterEntry, WeekRoster
+from ui import palette
 from ui.context import AppContext
-from ui.i18n import translate
-from ui.models.roster_table import (
-    RosterTableModel,
-    day_heading,
-    duration,
-    hhmm,
-    qdate,
-    role_label,
-    shift_times,
-)
-from ui.tasks import TaskControl
+from ui.format import duration, money, short_date
+from ui.i18n import fill
+from ui.models.roster_table import RosterTableModel, day_heading, qdate, shift_times
 from ui.views.base import BaseView
+from ui.views.shift_dialog import ShiftDialog, schedule_error_text, to_date
 from ui.widgets.coverage_strip import PER_HOUR, CoverageAxis, CoverageLegend, CoverageStrip
 
-BANNER_STYLE = """
-QLabel#policyBanner { border-radius: 4px; padding: 6px 10px; }
-QLabel#policyBanner[level="info"] { background: #eef4fb; border: 1px solid #c5d9ef; color: #1c3550; }
-QLabel#policyBanner[level="warning"] { background: #fff4e0; border: 1px solid #f4a62a; color: #4a3000; }
-QLabel#readOnlyNotice { color: palette(placeholder-text); }
-"""
+BANNER_STYLE = "\n".join(
+    [
+        palette.box_style('QLabel#policyBanner[level="info"]', palette.INFO, "6px 10px"),
+        palette.box_style('QLabel#policyBanner[level="warning"]', palette.WARN, "6px 10px"),
+        "QLabel#readOnlyNotice { color: palette(placeholder-text); }",
+    ]
+)
 
 
 TIMEZONE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -77,222 +63,6 @@ def week_start(day: date) -> date:
     return day - timedelta(days=(day.isoweekday() - first) % 7)
 
 
-def to_date(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
-
-
-def schedule_error_text(exc: BaseException) -> str | None:
-    """The user's-language message for a refused roster edit; None for errors shown elsewhere."""
-
-    if isinstance(exc, ScheduleError):
-        p = exc.params
-        if exc.reason == "end_not_after_start":
-            return translate("ShiftDialog", "The shift must end after it starts.")
-        if exc.reason == "too_long":
-            return translate(
-                "ShiftDialog",
-                "A shift longer than %1 hours is most likely a typing mistake; check the day and the times.",
-            ).replace("%1", QLocale().toString(int(p.get("hours", 16))))
-        if exc.reason == "overlap":
-            start, end = p["start"], p["end"]
-            return (
-                translate(
-                    "ShiftDialog", "%1 already works %2–%3 on %4 at %5. One person's shifts cannot overlap."
-                )
-                .replace("%1", str(p.get("name", "")))
-                .replace("%2", hhmm(start))
-                .replace("%3", hhmm(end))
-                .replace("%4", QLocale().toString(qdate(start.date()), QLocale.FormatType.ShortFormat))
-                .replace("%5", str(p.get("store", "")))
-            )
-        if exc.reason == "not_at_store":
-            return (
-                translate(
-                    "ShiftDialog", "%1 does not work at %2; only the store's own people can be rostered here."
-                )
-                .replace("%1", str(p.get("name", "")))
-                .replace("%2", str(p.get("store", "")))
-            )
-        if exc.reason == "inactive":
-            return translate("ShiftDialog", "%1 is no longer active.").replace("%1", str(p.get("name", "")))
-        if exc.reason == "unknown_staff":
-            return translate("ShiftDialog", "This person no longer exists; reload the schedule.")
-        return str(exc)
-    if isinstance(exc, NotFound):
-        return translate(
-            "ShiftDialog", "This shift no longer exists; someone may have deleted it. Reload the schedule."
-        )
-    if isinstance(exc, AccessDenied):
-        return translate("ShiftDialog", "You can view this roster but not change it.")
-    return None
-
-
-class ShiftDialog(QDialog):
-    """Add or change one shift; the service checks it and the dialog says why it was refused."""
-
-    saved = Signal(object)
-    """The saved ``RosterEntry``."""
-
-    def __init__(
-        self,
-        ctx: AppContext,
-        week: WeekRoster,
-        day: date,
-        shift: RosterEntry | None = None,
-        staff_id: int | None = None,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.ctx, self.week, self.shift = ctx, week, shift
-        self.setWindowTitle(self.tr("Change shift") if shift else self.tr("Add shift"))
-        self.setModal(True)
-        self._busy = False
-
-        people = [p for p in week.people if p.works_here and p.active]
-        if shift and all(p.id != shift.staff_id for p in people):
-            people.insert(
-                0, RosterPerson(shift.staff_id, shift.staff_code, shift.staff_name, shift.role, False, True)
-            )
-        self.person_combo = QComboBox()
-        for person in people:
-            self.person_combo.addItem(f"{person.name} · {role_label(person.role)}", person.id)
-        wanted = shift.staff_id if shift else staff_id
-        if wanted is not None:
-            self.person_combo.setCurrentIndex(max(0, self.person_combo.findData(wanted)))
-
-        self.day_edit = QDateEdit(qdate(shift.day if shift else day))
-        self.day_edit.setCalendarPopup(True)
-        self.day_edit.setDisplayFormat(QLocale().dateFormat(QLocale.FormatType.ShortFormat))
-        opens = week.opens_at
-        start = shift.start.time() if shift else opens
-        end = shift.end.time() if shift else (datetime.combine(day, opens) + timedelta(hours=8)).time()
-        self.start_edit = QTimeEdit(QTime(start.hour, start.minute))
-        self.end_edit = QTimeEdit(QTime(end.hour, end.minute))
-        for edit in (self.start_edit, self.end_edit):
-            edit.setDisplayFormat("HH:mm")
-        self.next_day_check = QCheckBox(self.tr("Ends after midnight (the next day)"))
-        self.next_day_check.setChecked(bool(shift and shift.ends_next_day))
-        self.length_label = QLabel()
-        self.error_label = QLabel()
-        self.error_label.setObjectName("errorLabel")
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b00020;")
-        self.error_label.setVisible(False)
-
-        form = QFormLayout()
-        form.addRow(self.tr("Person"), self.person_combo)
-        form.addRow(self.tr("Day"), self.day_edit)
-        form.addRow(self.tr("Starts"), self.start_edit)
-        form.addRow(self.tr("Ends"), self.end_edit)
-        form.addRow("", self.next_day_check)
-        form.addRow(self.tr("Length"), self.length_label)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText(self.tr("Save changes") if shift else self.tr("Add shift"))
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        store = QLabel(f"<b>{week.store_name}</b> ({week.store_code})")
-        layout.addWidget(store)
-        layout.addLayout(form)
-        layout.addWidget(self.error_label)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(420)
-
-        for signal in (self.start_edit.timeChanged, self.end_edit.timeChanged, self.day_edit.dateChanged):
-            signal.connect(self._check)
-        self.next_day_check.toggled.connect(self._check)
-        self.person_combo.currentIndexChanged.connect(lambda _i: self._show_error(""))
-        self._check()
-
-    # -- values -----------------------------------------------------------------------------------
-    def staff_id(self) -> int | None:
-        return self.person_combo.currentData()
-
-    def times(self) -> tuple[datetime, datetime]:
-        """Start and end as the store's naive wall-clock time."""
-        day = to_date(self.day_edit.date())
-        s, e = self.start_edit.time(), self.end_edit.time()
-        start = datetime.combine(day, time(s.hour(), s.minute()))
-        end = datetime.combine(day, time(e.hour(), e.minute()))
-        if self.next_day_check.isChecked():
-            end += timedelta(days=1)
-        return start, end
-
-    def _local_problem(self) -> str:
-        start, end = self.times()
-        if self.staff_id() is None:
-            return self.tr("Choose who works this shift.")
-        if end <= start:
-            return self.tr("The shift must end after it starts.")
-        if end - start > MAX_SHIFT:
-            hours = int(MAX_SHIFT.total_seconds() // 3600)
-            return self.tr(
-                "A shift longer than %1 hours is most likely a typing mistake; check the day and the times."
-            ).replace("%1", QLocale().toString(hours))
-        return ""
-
-    def _check(self) -> None:
-        start, end = self.times()
-        minutes = int((end - start).total_seconds() // 60)
-        self.length_label.setText(duration(minutes) if minutes > 0 else "—")
-        self._show_error(self._local_problem())
-
-    def _show_error(self, text: str) -> None:
-        self.error_label.setText(text)
-        self.error_label.setVisible(bool(text))
-        self.save_button.setEnabled(not text and not self._busy)
-
-    def error_text(self) -> str:
-        return self.error_label.text() if self.error_label.isVisible() else ""
-
-    # -- saving -----------------------------------------------------------------------------------
-    def save(self) -> None:
-        problem = self._local_problem()
-        if problem or self._busy:
-            self._show_error(problem)
-            return
-        services, actor = self.ctx.services, self.ctx.actor
-        staff_id = self.staff_id()
-        start, end = self.times()
-        shift_id = self.shift.id if self.shift else None
-        store_id = self.week.store_id
-
-        def work(_control: TaskControl) -> RosterEntry:
-            if shift_id is None:
-                return services.add_shift(actor, store_id, staff_id, start, end)
-            return services.update_shift(actor, shift_id, staff_id, start, end)
-
-        self._set_busy(True)
-        self.ctx.tasks.run(work, self._saved, self._failed)
-
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        for widget in (self.person_combo, self.day_edit, self.start_edit, self.end_edit, self.next_day_check):
-            widget.setEnabled(not busy)
-        self.save_button.setEnabled(not busy and not self.error_text())
-        self.setCursor(Qt.CursorShape.BusyCursor if busy else Qt.CursorShape.ArrowCursor)
-
-    def _saved(self, entry: RosterEntry) -> None:
-        if not isValid(self):
-            return
-        self._set_busy(False)
-        self.saved.emit(entry)
-        self.accept()
-
-    def _failed(self, exc: BaseException) -> None:
-        if not isValid(self):
-            return
-        self._set_busy(False)
-        text = schedule_error_text(exc)
-        if text is None:
-            self.ctx.show_error(self, exc)
-        else:
-            self._show_error(text)
-
-
 class ScheduleView(BaseView):
     """A store's roster for one week, with the coverage it gives and edits for those allowed."""
 
@@ -300,7 +70,6 @@ class ScheduleView(BaseView):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self._generation = 0
         self._week: WeekRoster | None = None
         self._week_start: date | None = None
         self._select_after: tuple[int, date] | None = None
@@ -451,14 +220,10 @@ class ScheduleView(BaseView):
         self._update_actions()
 
     # -- loading ----------------------------------------------------------------------------------
-    def _run(self, fn: Callable[[TaskControl], Any], on_done: Callable[[Any], None]) -> None:
-        """Run ``fn`` off the GUI thread with the busy bar showing until every load is back."""
-        self.run(fn, on_done, busy=self.loading)
-
     def refresh(self) -> None:
         """Reload the store list (an import may have added stores), then the shown week."""
         services, actor = self.ctx.services, self.ctx.actor
-        self._run(lambda _c: services.stores(actor), self._show_stores)
+        self.ctx.tasks.op(self, lambda _c: services.stores(actor), self._show_stores, busy=self.loading)
 
     def _show_stores(self, stores: list) -> None:
         saved = self.ctx.settings.value("schedule/store", "")
@@ -494,17 +259,17 @@ class ScheduleView(BaseView):
         store_id = self.store_combo.currentData()
         if store_id is None or self._week_start is None:
             return
-        self._generation += 1
-        generation, first_day = self._generation, self._week_start
+        first_day = self._week_start
         services, actor = self.ctx.services, self.ctx.actor
-        self._run(
+        self.ctx.tasks.op(
+            self,
             lambda _c: services.week_roster(actor, store_id, first_day),
-            lambda week: self._show_week(week, generation),
+            self._show_week,
+            key="week",
+            busy=self.loading,
         )
 
-    def _show_week(self, week: WeekRoster, generation: int) -> None:
-        if generation != self._generation:
-            return
+    def _show_week(self, week: WeekRoster) -> None:
         keep = self._select_after or self._selected_key()
         self._select_after = None
         self._week = week
@@ -515,23 +280,18 @@ class ScheduleView(BaseView):
             self._show_empty(self.tr("Nobody works at this store yet. Import a staff list to add people."))
         self._show_policy(week)
         self._show_coverage(week)
-        summary = (
-            self.tr("This week: %1 of shifts · %2 with one person alone on the floor")
-            .replace("%1", duration(round(week.staff_hours * 60)))
-            .replace("%2", duration(round(week.solo_hours * 60)))
+        summary = fill(
+            self.tr("This week: %1 of shifts · %2 with one person alone on the floor"),
+            duration(round(week.staff_hours * 60)),
+            duration(round(week.solo_hours * 60)),
         )
         if week.policy.status == "covered":
-            summary += " · " + self.tr("%1 below the tier policy").replace(
-                "%1", duration(round(week.shortfall_hours * 60))
+            summary += " · " + fill(
+                self.tr("%1 below the tier policy"), duration(round(week.shortfall_hours * 60))
             )
         self.summary_label.setText(summary)
         self.read_only_notice.setVisible(not week.can_edit)
-        last = week.days[-1]
-        locale = QLocale()
-        self.week_label.setText(
-            f"{locale.toString(qdate(week.days[0]), QLocale.FormatType.ShortFormat)} – "
-            f"{locale.toString(qdate(last), QLocale.FormatType.ShortFormat)}"
-        )
+        self.week_label.setText(f"{short_date(week.days[0])} – {short_date(week.days[-1])}")
         if keep is not None:
             index = self.model.index_of(*keep)
             if index.isValid():
@@ -545,34 +305,30 @@ class ScheduleView(BaseView):
     def _show_policy(self, week: WeekRoster) -> None:
         policy = week.policy
         locale = QLocale()
-
-        def money(value: float | None) -> str:
-            return locale.toCurrencyString(float(value or 0), "¥", 0)
-
         level = "info"
         if policy.status == "covered":
-            text = (
+            text = fill(
                 self.tr(
                     "Tier policy “%1” asks for %2 staff on the floor at this store "
                     "(average daily revenue %3). Hours with fewer are marked below policy."
-                )
-                .replace("%1", policy.policy_name)
-                .replace("%2", locale.toString(policy.staff_per_shift or 0))
-                .replace("%3", money(policy.avg_daily_revenue))
+                ),
+                policy.policy_name,
+                locale.toString(policy.staff_per_shift or 0),
+                money(policy.avg_daily_revenue),
             )
         elif policy.status == "gap":
             level = "warning"
             high = money(policy.gap_high) if policy.gap_high is not None else self.tr("and above")
-            text = (
+            text = fill(
                 self.tr(
                     "This store is in a policy gap: its average daily revenue (%1) falls between the bands "
                     "of tier policy “%2” (%3–%4 is covered by no band), so the policy sets no staffing "
                     "level here. Close the gap on the Policies screen."
-                )
-                .replace("%1", money(policy.avg_daily_revenue))
-                .replace("%2", policy.policy_name)
-                .replace("%3", money(policy.gap_low))
-                .replace("%4", high)
+                ),
+                money(policy.avg_daily_revenue),
+                policy.policy_name,
+                money(policy.gap_low),
+                high,
             )
         elif policy.status == "no_policy":
             level = "warning"
@@ -580,9 +336,12 @@ class ScheduleView(BaseView):
                 "This store has no tier policy, so no staffing level is checked. Assign one on the Policies screen."
             )
         else:
-            text = self.tr(
-                "There is no sales history for this store yet, so its tier policy “%1” cannot place it in a band."
-            ).replace("%1", policy.policy_name)
+            text = fill(
+                self.tr(
+                    "There is no sales history for this store yet, so its tier policy “%1” cannot place it in a band."
+                ),
+                policy.policy_name,
+            )
         self.policy_banner.setText(text)
         self.policy_banner.setProperty("level", level)
         self.policy_banner.style().unpolish(self.policy_banner)
@@ -754,10 +513,12 @@ class ScheduleView(BaseView):
     def _on_saved(self, entry: RosterEntry) -> None:
         self._select_after = (entry.staff_id, entry.day)
         self.ctx.events.status_message.emit(
-            self.tr("Shift saved: %1, %2 %3")
-            .replace("%1", entry.staff_name)
-            .replace("%2", QLocale().toString(qdate(entry.day), QLocale.FormatType.ShortFormat))
-            .replace("%3", shift_times(entry))
+            fill(
+                self.tr("Shift saved: %1, %2 %3"),
+                entry.staff_name,
+                short_date(entry.day),
+                shift_times(entry),
+            )
         )
         self.ctx.events.data_changed.emit()
 
@@ -771,10 +532,12 @@ class ScheduleView(BaseView):
         box = QMessageBox(
             QMessageBox.Icon.Question,
             self.tr("Delete shift"),
-            self.tr("Delete %1's shift on %2, %3?")
-            .replace("%1", shift.staff_name)
-            .replace("%2", QLocale().toString(qdate(shift.day), QLocale.FormatType.LongFormat))
-            .replace("%3", shift_times(shift)),
+            fill(
+                self.tr("Delete %1's shift on %2, %3?"),
+                shift.staff_name,
+                QLocale().toString(qdate(shift.day), QLocale.FormatType.LongFormat),
+                shift_times(shift),
+            ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self,
         )
@@ -793,15 +556,11 @@ class ScheduleView(BaseView):
         def deleted(_result: None) -> None:
             self._select_after = (shift.staff_id, shift.day)
             self.ctx.events.status_message.emit(
-                self.tr("Shift deleted: %1, %2")
-                .replace("%1", shift.staff_name)
-                .replace("%2", shift_times(shift))
+                fill(self.tr("Shift deleted: %1, %2"), shift.staff_name, shift_times(shift))
             )
             self.ctx.events.data_changed.emit()
 
         def failed(exc: BaseException) -> None:
-            if not isValid(self):
-                return
             text = schedule_error_text(exc)
             if text is None:
                 self.ctx.show_error(self, exc)
@@ -809,4 +568,4 @@ class ScheduleView(BaseView):
                 QMessageBox.warning(self, self.tr("Delete shift"), text)
                 self.refresh()
 
-        self.ctx.tasks.run(lambda _c: services.delete_shift(actor, shift.id), deleted, failed)
+        self.ctx.tasks.op(self, lambda _c: services.delete_shift(actor, shift.id), deleted, on_error=failed)

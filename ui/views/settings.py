@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
 from storemon.errors import StoremonError
 from storemon.services.access import AccessDenied
 from storemon.services.chain_settings import AidContact, ConnectionReport, DatabaseLocation, SupportResources
-from ui.i18n import LANGUAGES
+from ui.i18n import LANGUAGES, fill
 from ui.views.base import BaseView
 from ui.widgets.channels_editor import ChannelsEditor
-from ui.widgets.form_helpers import ISSUE_STYLE, BusyBar, GridRow, MessageStrip, RowGrid, call_service
+from ui.widgets.form_helpers import ISSUE_STYLE, BusyBar, GridRow, MessageStrip, RowGrid
 
 
 def _hint(text: str) -> QLabel:
@@ -123,7 +123,7 @@ class SettingsView(BaseView):
         self.ctx.settings.sync()
         self.ctx.events.language_changed.emit(code)
         self.language_message.show_message(
-            "success", self.tr("Language set to %1.").replace("%1", self.language.itemText(index))
+            "success", fill(self.tr("Language set to %1."), self.language.itemText(index))
         )
 
     # -- database ---------------------------------------------------------------------------------
@@ -182,10 +182,10 @@ class SettingsView(BaseView):
             return
         text = str(self.location.settings_file)
         if self.location.configured:
-            text += "\n" + self.tr("names: %1").replace("%1", self.location.configured)
+            text += "\n" + fill(self.tr("names: %1"), self.location.configured)
         if self.location.overridden_by:
-            text += "\n" + self.tr("%1 is set on this PC and wins over the settings file.").replace(
-                "%1", self.location.overridden_by
+            text += "\n" + fill(
+                self.tr("%1 is set on this PC and wins over the settings file."), self.location.overridden_by
             )
         self.settings_file.setText(text)
 
@@ -220,26 +220,19 @@ class SettingsView(BaseView):
             return
         self._database_busy(True, self.tr("Testing…"))
         self.database_message.show_message("info", self.tr("Connecting (up to 5 seconds)…"))
-        call_service(
+        self.ctx.tasks.op(
             self,
-            lambda: self.ctx.services.check_database_connection(self.ctx.actor, value),
+            lambda _c: self.ctx.services.check_database_connection(self.ctx.actor, value),
             self._tested,
-            self._database_failed,
-            self.busy,
+            on_user_error=self._database_failed,
+            busy=self.busy,
         )
 
     def _tested(self, report: ConnectionReport) -> None:
         self._database_busy(False)
-        text = (
-            self.tr("Connected to %1 %2 at %3.")
-            .replace("%1", report.backend)
-            .replace("%2", report.server_version)
-        )
-        text = text.replace("%3", report.url)
+        text = fill(self.tr("Connected to %1 %2 at %3."), report.backend, report.server_version, report.url)
         if report.schema_revision:
-            text += " " + self.tr("It holds a Storemon database (schema %1).").replace(
-                "%1", report.schema_revision
-            )
+            text += " " + fill(self.tr("It holds a Storemon database (schema %1)."), report.schema_revision)
         elif report.note:
             text += " " + self.tr("The file does not exist yet; Storemon creates an empty database there.")
         else:
@@ -248,9 +241,7 @@ class SettingsView(BaseView):
 
     def _database_failed(self, exc: StoremonError) -> None:
         self._database_busy(False)
-        self.database_message.show_message(
-            "error", self.tr("Cannot use this database: %1").replace("%1", str(exc))
-        )
+        self.database_message.show_message("error", fill(self.tr("Cannot use this database: %1"), str(exc)))
 
     def save_database(self) -> None:
         value = self.database_input.text().strip()
@@ -266,15 +257,15 @@ class SettingsView(BaseView):
 
     def _write_database(self, value: str | None) -> None:
         self._database_busy(True)
-        call_service(
+        self.ctx.tasks.op(
             self,
-            lambda: (
+            lambda _c: (
                 self.ctx.services.save_database_url(self.ctx.actor, value),
                 self.ctx.services.database_location(self.ctx.actor),
             ),
             self._database_saved,
-            self._database_failed,
-            self.busy,
+            on_user_error=self._database_failed,
+            busy=self.busy,
         )
 
     def _database_saved(self, result) -> None:
@@ -283,8 +274,9 @@ class SettingsView(BaseView):
         self._show_location()
         text = self.tr("Saved. Restart Storemon to connect to the new database.")
         if self.location.overridden_by:
-            text += " " + self.tr("%1 is set on this PC and still wins over the settings file.").replace(
-                "%1", self.location.overridden_by
+            text += " " + fill(
+                self.tr("%1 is set on this PC and still wins over the settings file."),
+                self.location.overridden_by,
             )
         self.database_message.show_message("warning" if self.location.overridden_by else "success", text)
 
@@ -386,12 +378,12 @@ class SettingsView(BaseView):
 
     def _load_support(self) -> None:
         self.support_dirty = False
-        call_service(
+        self.ctx.tasks.op(
             self,
-            lambda: self.ctx.services.support_resources(self.ctx.actor),
+            lambda _c: self.ctx.services.support_resources(self.ctx.actor),
             self._show_support,
-            lambda exc: self.support_message.show_message("error", str(exc)),
-            self.busy,
+            on_user_error=lambda exc: self.support_message.show_message("error", str(exc)),
+            busy=self.busy,
         )
 
     def _show_support(self, resources: SupportResources) -> None:
@@ -422,30 +414,39 @@ class SettingsView(BaseView):
     def save_support(self) -> None:
         resources = self.resources()
         self.save_support_button.setEnabled(False)
-        call_service(
+        self.ctx.tasks.op(
             self,
-            lambda: self.ctx.services.save_support_resources(self.ctx.actor, resources),
+            lambda _c: self.ctx.services.save_support_resources(self.ctx.actor, resources),
             self._support_saved,
-            self._support_failed,
-            self.busy,
+            on_user_error=self._support_failed,
+            busy=self.busy,
         )
 
     def _support_saved(self, resources: SupportResources) -> None:
         self._show_support(resources)
-        text = self.tr("Support resources saved; the counter screens show them from now on.")
-        self.support_message.show_message("success", text)
-        self.ctx.events.status_message.emit(text)
+        self._saved(
+            self.support_message,
+            self.tr("Support resources saved; the counter screens show them from now on."),
+        )
 
     def _support_failed(self, exc: StoremonError) -> None:
-        self.save_support_button.setEnabled(True)
+        self._not_saved(self.save_support_button, self.support_message, exc)
+
+    def _saved(self, strip: MessageStrip, text: str) -> None:
+        strip.show_message("success", text)
+        self.ctx.events.status_message.emit(text)
+
+    def _not_saved(self, button: QPushButton, strip: MessageStrip, exc: StoremonError) -> None:
+        """A chain-wide save was refused: say why beside the section, and let the user try again."""
+        button.setEnabled(True)
         if isinstance(exc, AccessDenied):
             text = self.tr(
                 "Only head-office roles (service director, executive, administrator) may change "
                 "chain-wide settings. Nothing was saved."
             )
         else:
-            text = self.tr("Not saved: %1").replace("%1", str(exc))
-        self.support_message.show_message("error", text)
+            text = fill(self.tr("Not saved: %1"), str(exc))
+        strip.show_message("error", text)
 
     # -- notification channels --------------------------------------------------------------------
     def _channels_box(self) -> QGroupBox:
@@ -502,15 +503,15 @@ class SettingsView(BaseView):
 
     def _load_channels(self) -> None:
         self.channels_dirty = False
-        call_service(
+        self.ctx.tasks.op(
             self,
-            lambda: (
+            lambda _c: (
                 self.ctx.services.notification_channels(self.ctx.actor),
                 self.ctx.services.secret_storage_warning(self.ctx.actor),
             ),
             self._show_channels,
-            lambda exc: self.channels_message.show_message("error", str(exc)),
-            self.busy,
+            on_user_error=lambda exc: self.channels_message.show_message("error", str(exc)),
+            busy=self.busy,
         )
 
     def _show_channels(self, result) -> None:
@@ -537,33 +538,25 @@ class SettingsView(BaseView):
             return
         channels = self.channels.channels()
         self.save_channels_button.setEnabled(False)
-        call_service(
+        self.ctx.tasks.op(
             self,
-            lambda: (
+            lambda _c: (
                 self.ctx.services.save_notification_channels(self.ctx.actor, channels, self.ctx.clock()),
                 self.ctx.services.secret_storage_warning(self.ctx.actor),
             ),
             self._channels_saved,
-            self._channels_failed,
-            self.busy,
+            on_user_error=self._channels_failed,
+            busy=self.busy,
         )
 
     def _channels_saved(self, result) -> None:
         self._show_channels(result)
-        text = self.tr("Notification channels saved; alerts use them from now on.")
-        self.channels_message.show_message("success", text)
-        self.ctx.events.status_message.emit(text)
+        self._saved(
+            self.channels_message, self.tr("Notification channels saved; alerts use them from now on.")
+        )
 
     def _channels_failed(self, exc: StoremonError) -> None:
-        self.save_channels_button.setEnabled(True)
-        if isinstance(exc, AccessDenied):
-            text = self.tr(
-                "Only head-office roles (service director, executive, administrator) may change "
-                "chain-wide settings. Nothing was saved."
-            )
-        else:
-            text = self.tr("Not saved: %1").replace("%1", str(exc))
-        self.channels_message.show_message("error", text)
+        self._not_saved(self.save_channels_button, self.channels_message, exc)
 
     def send_channel_test(self) -> None:
         draft = self.channels.current()
@@ -579,12 +572,12 @@ class SettingsView(BaseView):
         button.setEnabled(False)
         button.setText(self.tr("Sending…"))
         self.channels.test_result.show_message("info", self.tr("Sending a test message…"))
-        call_service(
+        self.ctx.tasks.op(
             self,
-            lambda: self.ctx.services.send_channel_test(self.ctx.actor, channel, recipient or None),
+            lambda _c: self.ctx.services.send_channel_test(self.ctx.actor, channel, recipient or None),
             self._test_sent,
-            self._test_failed,
-            self.busy,
+            on_user_error=self._test_failed,
+            busy=self.busy,
         )
 
     def _test_finished(self) -> None:
@@ -597,16 +590,16 @@ class SettingsView(BaseView):
 
     def _test_failed(self, exc: StoremonError) -> None:
         self._test_finished()
-        self.channels.test_result.show_message("error", self.tr("Test failed: %1").replace("%1", str(exc)))
+        self.channels.test_result.show_message("error", fill(self.tr("Test failed: %1"), str(exc)))
 
     # -- loading ----------------------------------------------------------------------------------
     def refresh(self) -> None:
-        call_service(
+        self.ctx.tasks.op(
             self,
-            lambda: self.ctx.services.database_location(self.ctx.actor),
+            lambda _c: self.ctx.services.database_location(self.ctx.actor),
             self._location_loaded,
-            lambda exc: self.database_message.show_message("error", str(exc)),
-            self.busy,
+            on_user_error=lambda exc: self.database_message.show_message("error", str(exc)),
+            busy=self.busy,
         )
         if not self.support_dirty:
             self._load_support()

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QSplitter,
     QStyle,
     QTableWidget,
     QTableWidgetItem,
@@ -36,15 +35,17 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
 from storemon.services.api import StoreRef
 from storemon.services.api_today import Recommendation, TodayPicture
 from ui.context import AppContext
+from ui.format import clock, clock_hours
+from ui.i18n import fill
 from ui.views.base import BaseView
 from ui.widgets.call_buttons import CallButtons
 from ui.widgets.pressure_list import LEVEL_COLOURS, PressureList
-from ui.widgets.timeline import TimelineChart, band_level, clock_text, hours_of
+from ui.widgets.splitter import splitter
+from ui.widgets.timeline import TimelineChart, band_level, hours_of
 
 SETTINGS_STORE = "today/store_id"
 
@@ -119,7 +120,6 @@ class TodayView(BaseView):
         self._day: date | None = None
         self._picture: TodayPicture | None = None
         self._pending_store: int | None = None
-        self._generation = {"stores": 0, "day": 0, "fix": 0}
         self._busy: set[str] = set()
         self._build()
         self._retranslate()
@@ -194,21 +194,8 @@ class TodayView(BaseView):
         self.fix_box = QGroupBox()
         self._build_fix_panel()
 
-        bottom = QSplitter(Qt.Orientation.Horizontal)
-        bottom.setChildrenCollapsible(False)
-        bottom.addWidget(self.pressure_box)
-        bottom.addWidget(self.fix_box)
-        bottom.setStretchFactor(0, 1)
-        bottom.setStretchFactor(1, 1)
-        bottom.setSizes([560, 480])
-        body = QSplitter(Qt.Orientation.Vertical)
-        body.setChildrenCollapsible(False)
-        body.addWidget(self.chart_box)
-        body.addWidget(bottom)
-        body.setStretchFactor(0, 1)
-        body.setStretchFactor(1, 1)
-        body.setSizes([340, 320])
-        self.body = body
+        bottom = splitter(Qt.Orientation.Horizontal, (self.pressure_box, self.fix_box), (1, 1), [560, 480])
+        self.body = body = splitter(Qt.Orientation.Vertical, (self.chart_box, bottom), (1, 1), [340, 320])
 
         # In a scroll area, so a small window scrolls instead of being forced wide by the screen.
         content = _ScreenContent()
@@ -359,19 +346,13 @@ class TodayView(BaseView):
 
     def _start(self, kind: str, fn, on_done) -> None:
         """Run ``fn`` off the GUI thread; only the newest request of each kind reaches the screen."""
-        self._generation[kind] += 1
-        generation = self._generation[kind]
         self._set_busy(kind, True)
 
         def done(result) -> None:
-            if not isValid(self) or generation != self._generation[kind]:
-                return
             self._set_busy(kind, False)
             on_done(result)
 
         def failed(exc: BaseException) -> None:
-            if not isValid(self) or generation != self._generation[kind]:
-                return
             self._set_busy(kind, False)
             if kind == "fix":
                 self.fix_verdict.setText(_esc(self.tr("Could not work out the cover.")))
@@ -379,7 +360,7 @@ class TodayView(BaseView):
                 self.status_label.setText(self.tr("Could not load the day"))
             self.ctx.show_error(self, exc)
 
-        self.ctx.tasks.run(lambda _control: fn(), done, failed)
+        self.ctx.tasks.op(self, lambda _control: fn(), done, key=kind, on_error=failed)
 
     # -- loading ------------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -475,7 +456,7 @@ class TodayView(BaseView):
         self.timeline.set_picture(picture, now)
         self.pressure_list.set_people(day.pressure)
         if now is not None:
-            self.status_label.setText(self.tr("Updated %1").replace("%1", f"{now:%H:%M}"))
+            self.status_label.setText(fill(self.tr("Updated %1"), clock(now)))
         self._update_fix_button()
         self.loaded.emit()
 
@@ -484,10 +465,10 @@ class TodayView(BaseView):
         day = picture.store_day
         solo = day.solo_minutes
         self.tiles["solo"].set_value(
-            self.tr("%1 min").replace("%1", loc.toString(solo)),
+            fill(self.tr("%1 min"), loc.toString(solo)),
             self.tr("Nobody is ever alone on the floor")
             if solo == 0
-            else self.tr("%1 h with one person on the floor").replace("%1", loc.toString(solo / 60, "f", 1)),
+            else fill(self.tr("%1 h with one person on the floor"), loc.toString(solo / 60, "f", 1)),
             "green" if solo == 0 else "red" if solo >= picture.solo_full_minutes else "amber",
         )
 
@@ -498,7 +479,7 @@ class TodayView(BaseView):
             first = hours_of(unbounded[0].start)
             self.tiles["utilisation"].set_value(
                 self.tr("Unbounded"),
-                self.tr("orders with nobody on shift from %1").replace("%1", clock_text(first)),
+                fill(self.tr("orders with nobody on shift from %1"), clock_hours(first)),
                 "red",
             )
         elif day.peak_utilisation is None or not rated:
@@ -507,16 +488,16 @@ class TodayView(BaseView):
             peak = max(rated, key=lambda i: i.utilisation)
             start = hours_of(peak.start)
             self.tiles["utilisation"].set_value(
-                self.tr("%1%").replace("%1", loc.toString(day.peak_utilisation * 100, "f", 0)),
-                self.tr("at %1–%2").replace("%1", clock_text(start)).replace("%2", clock_text(start + 0.25)),
+                fill(self.tr("%1%"), loc.toString(day.peak_utilisation * 100, "f", 0)),
+                fill(self.tr("at %1–%2"), clock_hours(start), clock_hours(start + 0.25)),
                 band_level(peak, picture.busy_utilisation),
             )
 
         target = picture.target_wait_minutes
         wait = day.day_mean_wait_minutes
         self.tiles["wait"].set_value(
-            self.tr("%1 min").replace("%1", loc.toString(wait, "f", 1)),
-            self.tr("target %1 min").replace("%1", loc.toString(target, "f", 0)),
+            fill(self.tr("%1 min"), loc.toString(wait, "f", 1)),
+            fill(self.tr("target %1 min"), loc.toString(target, "f", 0)),
             "green" if wait <= target else "amber" if wait <= 2 * target else "red",
         )
 
@@ -524,9 +505,7 @@ class TodayView(BaseView):
             worst = max(day.pressure, key=lambda p: p.index)
             self.tiles["pressure"].set_value(
                 self.pressure_list.level_name(worst.level),
-                self.tr("%1 · index %2")
-                .replace("%1", worst.name)
-                .replace("%2", loc.toString(worst.index, "f", 1)),
+                fill(self.tr("%1 · index %2"), worst.name, loc.toString(worst.index, "f", 1)),
                 worst.level,
             )
         else:
@@ -541,7 +520,7 @@ class TodayView(BaseView):
 
     # -- what would fix today -----------------------------------------------------------------------
     def _reset_fix_panel(self) -> None:
-        self._generation["fix"] += 1
+        self.ctx.tasks.drop(self, "fix")
         self._set_busy("fix", False)
         self.additions_table.setRowCount(0)
         self.additions_table.setVisible(False)
@@ -555,9 +534,7 @@ class TodayView(BaseView):
         if store is None or day is None:
             return
         services, actor, now = self.ctx.services, self.ctx.actor, self.ctx.clock()
-        self.fix_verdict.setText(
-            _esc(self.tr("Modelling every cover block for %1…").replace("%1", store.name))
-        )
+        self.fix_verdict.setText(_esc(fill(self.tr("Modelling every cover block for %1…"), store.name)))
         self._start(
             "fix", lambda: services.today_recommendation(actor, store.id, day, now), self._show_recommendation
         )
@@ -568,8 +545,8 @@ class TodayView(BaseView):
         self.additions_table.setRowCount(len(additions))
         for row, shift in enumerate(additions):
             cells = [
-                clock_text(shift.first * 0.25),
-                clock_text(shift.end * 0.25),
+                clock_hours(shift.first * 0.25),
+                clock_hours(shift.end * 0.25),
                 loc.toString(shift.hours, "f", 1),
             ]
             for column, text in enumerate(cells):
@@ -612,9 +589,7 @@ class TodayView(BaseView):
             verdict = self.tr("No cover block within the limits helps; talk with your regional manager.")
             colour = LEVEL_COLOURS["red"][1]
         if n:
-            verdict += " " + self.tr("%1 extra staff-hours in total.").replace(
-                "%1", loc.toString(total, "f", 1)
-            )
+            verdict += " " + fill(self.tr("%1 extra staff-hours in total."), loc.toString(total, "f", 1))
         verdict_html = f"<p style='color:{colour.name()}'><b>{_esc(verdict)}</b></p>"
         before, after = rec.before, rec.after
         rows = [

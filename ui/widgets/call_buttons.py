@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.context import AppContext
+from ui.i18n import fill
 
 POLL_MS = 1000
 
@@ -95,18 +96,20 @@ class CallButtons(QWidget):
             self._status(kind).setText(self.tr("Not sent"))
             self.ctx.show_error(self, exc)
 
-        self.ctx.tasks.run(lambda _c: call(actor, store_id, now), done, failed)
+        self.ctx.tasks.op(self, lambda _c: call(actor, store_id, now), done, on_error=failed)
 
     def _poll(self) -> None:
         if not self.alert_ids or not self.isVisible():
             return
         ids, actor = dict(self.alert_ids), self.ctx.actor
-        self.ctx.tasks.run(
+        self.ctx.tasks.op(
+            self,
             lambda _c: {
                 kind: self.ctx.services.alert_detail(actor, alert_id)[0] for kind, alert_id in ids.items()
             },
             self._show_states,
-            lambda _exc: None,  # a missed poll is retried in a second
+            key="poll",
+            on_error=lambda _exc: None,  # a missed poll is retried in a second
         )
 
     def _show_states(self, views: dict) -> None:
@@ -117,13 +120,9 @@ class CallButtons(QWidget):
             if view.status == "resolved":
                 text = self.tr("Resolved")
             elif covered:
-                text = self.tr("Covered by %1").replace("%1", covered)
+                text = fill(self.tr("Covered by %1"), covered)
             elif view.owner:
-                text = self.tr("Acknowledged by %1").replace("%1", view.owner)
+                text = fill(self.tr("Acknowledged by %1"), view.owner)
             else:
-                text = (
-                    self.tr("Sent to level %1 (%2): waiting")
-                    .replace("%1", str(view.level))
-                    .replace("%2", view.level_name)
-                )
+                text = fill(self.tr("Sent to level %1 (%2): waiting"), str(view.level), view.level_name)
             self._status(kind).setText(text)

@@ -33,6 +33,7 @@ from alerts.notifiers import SETTINGS_KEYS, SettingsError, notifier_from_setting
 from alerts.notifiers.factory import CHANNEL_ALIASES
 from alerts.notifiers.smtp import SECURITY_MODES
 from storemon.services.secrets import MASK, SECRET_SETTINGS
+from ui.i18n import fill
 from ui.widgets.form_helpers import ISSUE_STYLE, MessageStrip, set_issue
 
 LEVELS = (1, 2, 3, 4, 5)
@@ -158,7 +159,7 @@ class ChannelsEditor(QWidget):
         self.level_boxes = {level: QCheckBox(str(level)) for level in LEVELS}
         levels = QHBoxLayout()
         for level, box in self.level_boxes.items():
-            box.setToolTip(self.tr("Escalation level %1").replace("%1", str(level)))
+            box.setToolTip(fill(self.tr("Escalation level %1"), str(level)))
             box.toggled.connect(self._levels_toggled)
             levels.addWidget(box)
         levels.addStretch(1)
@@ -242,11 +243,11 @@ class ChannelsEditor(QWidget):
 
     def _item_text(self, draft: ChannelDraft) -> str:
         levels = ", ".join(str(level) for level in sorted(draft.levels)) or self.tr("none")
-        text = (
-            self.tr("%1 — %2 — levels %3")
-            .replace("%1", draft.name.strip() or self.tr("(no name)"))
-            .replace("%2", self.type_label(draft.type))
-            .replace("%3", levels)
+        text = fill(
+            self.tr("%1 — %2 — levels %3"),
+            draft.name.strip() or self.tr("(no name)"),
+            self.type_label(draft.type),
+            levels,
         )
         if not draft.enabled:
             text += " " + self.tr("(off)")
@@ -282,7 +283,7 @@ class ChannelsEditor(QWidget):
             if not name:
                 found.append(self.tr("A channel has no name."))
             elif names.count(name) > 1:
-                found.append(self.tr("Two channels are called “%1”; names must differ.").replace("%1", name))
+                found.append(fill(self.tr("Two channels are called “%1”; names must differ."), name))
             exc = draft.problem()
             if exc is not None:
                 found.append(self.describe(draft, exc))
@@ -291,12 +292,7 @@ class ChannelsEditor(QWidget):
     def describe(self, draft: ChannelDraft, exc: SettingsError) -> str:
         """``exc`` in words: which channel, which setting (its label and key), what is wrong."""
         where = self.setting_label(exc.setting) if exc.setting else self.tr("Settings")
-        return (
-            self.tr("“%1”, %2: %3")
-            .replace("%1", draft.name.strip() or self.tr("(no name)"))
-            .replace("%2", where)
-            .replace("%3", str(exc))
-        )
+        return fill(self.tr("“%1”, %2: %3"), draft.name.strip() or self.tr("(no name)"), where, str(exc))
 
     def set_read_only(self, read_only: bool) -> None:
         self.read_only = read_only
@@ -319,9 +315,9 @@ class ChannelsEditor(QWidget):
     def add_channel(self) -> None:
         taken = {d.name.strip() for d in self.drafts}
         number = len(self.drafts) + 1
-        while self.tr("Channel %1").replace("%1", str(number)) in taken:
+        while fill(self.tr("Channel %1"), str(number)) in taken:
             number += 1
-        draft = ChannelDraft(self.tr("Channel %1").replace("%1", str(number)), "webhook")
+        draft = ChannelDraft(fill(self.tr("Channel %1"), str(number)), "webhook")
         self.drafts.append(draft)
         self.list.addItem(QListWidgetItem(self._item_text(draft)))
         self.list.setCurrentRow(len(self.drafts) - 1)

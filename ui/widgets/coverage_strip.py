@@ -10,9 +10,12 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QLocale, QPoint, QRect, QSize, Qt, QTime, Signal
+from PySide6.QtCore import QEvent, QLocale, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolTip, QWidget
+
+from ui.format import clock_minutes
+from ui.i18n import fill
 
 if TYPE_CHECKING:
     from storemon.services.schedule import DayCoverage
@@ -49,13 +52,6 @@ def number(value: int) -> str:
 
 def text_color(fill: QColor) -> QColor:
     return QColor("#ffffff") if fill.lightnessF() < 0.5 else QColor("#263238")
-
-
-def clock(minutes: int) -> str:
-    """Minutes after local midnight as the locale shows a time of day (24:00 for the end of day)."""
-    if minutes >= 24 * 60:
-        return "24:00"
-    return QTime(minutes // 60, minutes % 60).toString("HH:mm")
 
 
 class CoverageStrip(QWidget):
@@ -117,15 +113,15 @@ class CoverageStrip(QWidget):
         if self._coverage is None:
             return ""
         parts = []
-        solo = ", ".join(f"{clock(s)}–{clock(e)}" for s, e in self.solo_periods())
+        solo = ", ".join(f"{clock_minutes(s)}–{clock_minutes(e)}" for s, e in self.solo_periods())
         if solo:
-            parts.append(self.tr("Alone on the floor: %1").replace("%1", solo))
-        empty = ", ".join(f"{clock(s)}–{clock(e)}" for s, e in self.unstaffed_periods())
+            parts.append(fill(self.tr("Alone on the floor: %1"), solo))
+        empty = ", ".join(f"{clock_minutes(s)}–{clock_minutes(e)}" for s, e in self.unstaffed_periods())
         if empty:
-            parts.append(self.tr("Nobody on the floor: %1").replace("%1", empty))
-        short = ", ".join(f"{clock(s)}–{clock(e)}" for s, e in self.shortfall_periods())
+            parts.append(fill(self.tr("Nobody on the floor: %1"), empty))
+        short = ", ".join(f"{clock_minutes(s)}–{clock_minutes(e)}" for s, e in self.shortfall_periods())
         if short:
-            parts.append(self.tr("Below policy: %1").replace("%1", short))
+            parts.append(fill(self.tr("Below policy: %1"), short))
         return "; ".join(parts) or self.tr("Covered all day")
 
     # -- geometry ---------------------------------------------------------------------------------
@@ -218,9 +214,9 @@ class CoverageStrip(QWidget):
         cells = range(hour * PER_HOUR, (hour + 1) * PER_HOUR)
         counts = [c.staff[i] for i in cells]
         low, high = min(counts), max(counts)
-        span = f"{clock(hour * 60)}–{clock(hour * 60 + 60)}"
+        span = f"{clock_minutes(hour * 60)}–{clock_minutes(hour * 60 + 60)}"
         people = number(low) if low == high else f"{number(low)}–{number(high)}"
-        lines = [self.tr("%1: %2 on the floor").replace("%1", span).replace("%2", people)]
+        lines = [fill(self.tr("%1: %2 on the floor"), span, people)]
         if not any(self._is_open(i) for i in cells):
             lines.append(self.tr("The store is closed."))
         else:
@@ -229,7 +225,7 @@ class CoverageStrip(QWidget):
             elif any(self._is_open(i) and c.staff[i] == 1 for i in cells):
                 lines.append(self.tr("One person alone on the floor (solo)."))
             if c.required is not None:
-                text = self.tr("The tier policy asks for %1.").replace("%1", number(c.required))
+                text = fill(self.tr("The tier policy asks for %1."), number(c.required))
                 if any(self._short(i) for i in cells):
                     text += " " + self.tr("Below policy.")
                 lines.append(text)
@@ -268,7 +264,7 @@ class CoverageAxis(QWidget):
             if n % step:
                 continue
             x = round((interval - self._first) * self.width() / span)
-            text = clock(interval * INTERVAL_MINUTES)
+            text = clock_minutes(interval * INTERVAL_MINUTES)
             w = metrics.horizontalAdvance(text)
             left = min(max(0, x - w // 2), self.width() - w)
             painter.drawText(QRect(left, 0, w + 1, self.height()), Qt.AlignmentFlag.AlignVCenter, text)

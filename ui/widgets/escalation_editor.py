@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -27,7 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from alerts.escalation import ROLES, USER_PREFIX, EscalationLevel, EscalationPolicy
-from ui.widgets.form_helpers import ISSUE_STYLE, GridRow, MessageStrip, RowGrid, role_name, set_issue
+from ui.i18n import fill
+from ui.widgets.form_helpers import GridRow, MessageStrip, RowGrid, ValidatedEditor, role_name, set_issue
 
 MIN_LEVELS = 5
 """DOMAIN.md section 1: at least five levels of crisis response."""
@@ -77,18 +77,12 @@ class LevelRow:
         )
 
 
-class EscalationEditor(QWidget):
+class EscalationEditor(ValidatedEditor):
     """The levels of the chain, then what happens after the last one and once acknowledged."""
-
-    changed = Signal()
-    validity_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setStyleSheet(ISSUE_STYLE)
         self.level_rows: list[LevelRow] = []
-        self._valid = True
-        self._loading = False
         headers = [self.tr("Level name")] + [role_name(r) for r in ROLES]
         headers += [self.tr("Named people (user names)"), self.tr("Acknowledge within (min)")]
         self.grid = RowGrid(headers, [4, 1, 1, 1, 1, 1, 1, 3, 2], removable=False)
@@ -193,7 +187,7 @@ class EscalationEditor(QWidget):
         number = len(self.level_rows) + 1
         self._append(
             EscalationLevel(
-                number, self.tr("Level %1").replace("%1", str(number)), ("executive",), timedelta(minutes=30)
+                number, fill(self.tr("Level %1"), str(number)), ("executive",), timedelta(minutes=30)
             )
         )
         self._edited()
@@ -203,12 +197,6 @@ class EscalationEditor(QWidget):
             row = self.level_rows.pop()
             self.grid.remove_row(row.grid_row)
             self._edited()
-
-    def _edited(self) -> None:
-        if self._loading:
-            return
-        self.validate()
-        self.changed.emit()
 
     # -- validation -------------------------------------------------------------------------------
     def validate(self) -> bool:
@@ -237,14 +225,11 @@ class EscalationEditor(QWidget):
                 self.policy_message.show_message("error", self._policy_problem(exc))
                 self.policy_message.setToolTip(str(exc))
         self.remove_level_button.setEnabled(len(self.level_rows) > MIN_LEVELS)
-        if valid != self._valid:
-            self._valid = valid
-            self.validity_changed.emit(valid)
-        return valid
+        return self._set_valid(valid)
 
     def _level_problem(self, row: LevelRow, exc: ValueError) -> str:
         """The ``EscalationLevel`` error in the user's words (the original is the tooltip)."""
-        where = self.tr("Level %1").replace("%1", str(row.number))
+        where = fill(self.tr("Level %1"), str(row.number))
         if not row.name.text().strip():
             text = self.tr("give the level a name.")
         elif not row.targets():

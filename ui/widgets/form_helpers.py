@@ -5,18 +5,14 @@
 - ``RowGrid``: an editable list of rows whose fields line up in columns, with a note under each
   row (used for validation messages and for markers *between* rows).
 - ``BusyBar``: a thin indeterminate bar shown while a service call runs.
-- ``call_service``: run a service call off the GUI thread; a ``StoremonError`` (something the user
-  can fix, such as ``AccessDenied``) comes back to ``on_failed`` to be shown inline.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-import shiboken6
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale, Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
@@ -32,13 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from storemon.errors import StoremonError
+from ui import palette
 
-STRIP_COLOURS = {
-    "info": ("#e8f1fb", "#b6d4f2", "#0b3d6b"),
-    "success": ("#e9f6ec", "#b7dfc0", "#1e5b2c"),
-    "warning": ("#fff4e0", "#f0c36d", "#6b4200"),
-    "error": ("#fdecea", "#f2b8b5", "#8a1c14"),
-}
+STRIP_COLOURS = {kind: (tone.fill, tone.edge, tone.text) for kind, tone in palette.MESSAGE_TONES.items()}
 
 ROLE_NAMES = {
     "staff": QT_TRANSLATE_NOOP("Roles", "Frontline staff"),
@@ -92,11 +84,11 @@ def set_issue(widget: QWidget, kind: str) -> None:
     widget.style().polish(widget)
 
 
-ISSUE_STYLE = """
-QLineEdit[issue="error"], QLineEdit[issue="gap"], QPlainTextEdit[issue="error"] {
-    border: 2px solid #d93025; border-radius: 3px; background: #fdecea; }
-QLineEdit[issue="overlap"], QLineEdit[issue="warning"] {
-    border: 2px solid #e8a317; border-radius: 3px; background: #fff4e0; }
+ISSUE_STYLE = f"""
+QLineEdit[issue="error"], QLineEdit[issue="gap"], QPlainTextEdit[issue="error"] {{
+    border: 2px solid {palette.BAD.edge}; border-radius: 3px; background: {palette.BAD.fill}; }}
+QLineEdit[issue="overlap"], QLineEdit[issue="warning"] {{
+    border: 2px solid {palette.WARN.edge}; border-radius: 3px; background: {palette.WARN.fill}; }}
 """
 """Stylesheet for ``set_issue``; set it on the editor that holds the fields."""
 
@@ -149,7 +141,7 @@ class BusyBar(QProgressBar):
 
     @property
     def busy(self) -> bool:
-        return self._count > 0
+        return not self.isHidden()
 
     def push(self) -> None:
         self._count += 1
@@ -160,48 +152,45 @@ class BusyBar(QProgressBar):
         self.setVisible(self._count > 0)
 
 
-@dataclass(frozen=True)
-class Failed:
-    """A user-fixable error carried back from a worker as a result."""
-
-    error: BaseException
-
-
 def call_service(
     view: Any,
     fn: Callable[[], Any],
     on_done: Callable[[Any], None],
     on_failed: Callable[[StoremonError], None],
-    busy: BusyBar | None = None,
+    busy: QWidget | None = None,
 ) -> None:
-    """Run ``fn`` through ``view.run`` (off the GUI thread); errors a user can fix go to ``on_failed``.
+    """Deprecated, being replaced by ``view.ctx.tasks.op(..., on_user_error=...)`` everywhere."""
+    view.ctx.tasks.op(view, lambda _control: fn(), on_done, on_user_error=on_failed, busy=busy)
 
-    Anything else is unexpected and goes to the app's error message. Callbacks are skipped when
-    the view was closed meanwhile.
-    """
-    if busy is not None:
-        busy.push()
 
-    def work(_control: Any) -> Any:
-        try:
-            return fn()
-        except BaseException as exc:  # noqa: BLE001 - carried back to the GUI thread below
-            return Failed(exc)
+class ValidatedEditor(QWidget):
+    """A form that checks itself on every edit: ``changed`` after each edit, ``validity_changed``
+    when it turns valid or invalid. Subclasses define ``validate()`` and set ``_loading`` while
+    they fill the fields, so loading is not an edit."""
 
-    def done(result: Any) -> None:
-        if not shiboken6.isValid(view):
+    changed = Signal()
+    validity_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet(ISSUE_STYLE)
+        self._valid = True
+        self._loading = False
+
+    def validate(self) -> bool:
+        raise NotImplementedError
+
+    def _edited(self) -> None:
+        if self._loading:
             return
-        if busy is not None and shiboken6.isValid(busy):
-            busy.pop()
-        if isinstance(result, Failed):
-            if isinstance(result.error, StoremonError):
-                on_failed(result.error)
-            else:
-                view.ctx.show_error(view, result.error)
-            return
-        on_done(result)
+        self.validate()
+        self.changed.emit()
 
-    view.run(work, done)
+    def _set_valid(self, valid: bool) -> bool:
+        if valid != self._valid:
+            self._valid = valid
+            self.validity_changed.emit(valid)
+        return valid
 
 
 class GridRow:

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from storemon.services.region import RegionHeatmap
+from ui.i18n import fill
 
 SCALE_MAX = 1.5
 """The legend and the colours stop here; anything above is the darkest red."""
@@ -130,11 +131,7 @@ class HeatmapModel(QAbstractTableModel):
                 return self._map.codes[section]
             if role == Qt.ItemDataRole.ToolTipRole:
                 name = self._names.get(self._map.store_ids[section], "")
-                return (
-                    self.tr("%1 %2 — click to open it on Today")
-                    .replace("%1", self._map.codes[section])
-                    .replace("%2", name)
-                )
+                return fill(self.tr("%1 %2 — click to open it on Today"), self._map.codes[section], name)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
@@ -164,13 +161,9 @@ class HeatmapModel(QAbstractTableModel):
         hour = self._map.hours[column]
         span = f"{hour:02d}:00–{(hour + 1) % 24:02d}:00"
         if math.isnan(value):
-            return self.tr("%1 %2, %3: closed").replace("%1", code).replace("%2", name).replace("%3", span)
-        text = (
-            self.tr("%1 %2, %3: staff busy %4 of the time on average")
-            .replace("%1", code)
-            .replace("%2", name)
-            .replace("%3", span)
-            .replace("%4", percent(value))
+            return fill(self.tr("%1 %2, %3: closed"), code, name, span)
+        text = fill(
+            self.tr("%1 %2, %3: staff busy %4 of the time on average"), code, name, span, percent(value)
         )
         if value >= 1.0:
             text += "\n" + self.tr(
@@ -342,7 +335,7 @@ class UtilisationHeatmap(QWidget):
             f"{heatmap.codes[r]} {heatmap.hours[c]:02d}:00 ({percent(float(values[r, c]))})"
             for r, c in over[:8]
         ]
-        text = self.tr("Orders outran the staff (above 100%): %1").replace("%1", " · ".join(shown))
+        text = fill(self.tr("Orders outran the staff (above 100%): %1"), " · ".join(shown))
         if len(over) > len(shown):
             text += " " + self.tr("and %n more hour(s).", "", len(over) - len(shown))
         self.overloaded.setText(text)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QScrollArea,
-    QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -26,6 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from storemon.services.staffing import PersonPressure
+from ui import palette
+from ui.format import clock
+from ui.i18n import fill
+from ui.widgets.splitter import splitter
 
 REASON_CONTEXT = "PressureReason"
 
@@ -76,9 +79,7 @@ REASON_TEMPLATES = (
 ALONE_PERIOD = REASON_TEMPLATES[1]
 
 LEVEL_COLOURS: dict[str, tuple[QColor, QColor]] = {
-    "green": (QColor(232, 245, 233), QColor(27, 94, 32)),
-    "amber": (QColor(255, 243, 205), QColor(125, 82, 0)),
-    "red": (QColor(255, 226, 226), QColor(170, 20, 20)),
+    level: (tone.qfill(), tone.qtext()) for level, tone in palette.LEVEL_TONES.items()
 }
 """Per level: (background, text) colours, chosen to stay readable on light and dark palettes."""
 
@@ -142,16 +143,10 @@ class PressureList(QWidget):
         scroll.setFrameShape(QFrame.Shape.StyledPanel)
         scroll.setWidget(self.details)
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.setChildrenCollapsible(False)
-        splitter.addWidget(self.table)
-        splitter.addWidget(scroll)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([110, 190])
+        panes = splitter(Qt.Orientation.Vertical, (self.table, scroll), (2, 3), [110, 190])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        layout.addWidget(panes)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -168,7 +163,7 @@ class PressureList(QWidget):
         self.table.clear()
         loc = QLocale()
         for person in self._people:
-            shift = f"{person.shift_start:%H:%M}–{person.shift_end:%H:%M}"
+            shift = f"{clock(person.shift_start)}–{clock(person.shift_end)}"
             item = QTreeWidgetItem([person.name, shift, loc.toString(person.index, "f", 1), ""])
             item.setData(0, Qt.ItemDataRole.UserRole, person.staff_code)
             item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -207,13 +202,13 @@ class PressureList(QWidget):
         )
         head = (
             f"<p><b>{html.escape(person.name)}</b> · "
-            f"{person.shift_start:%H:%M}–{person.shift_end:%H:%M} &nbsp;{chip}</p>"
+            f"{clock(person.shift_start)}–{clock(person.shift_end)} &nbsp;{chip}</p>"
         )
         if not person.reasons:
             return head + "<p>" + html.escape(self.tr("No pressure factors on this shift.")) + "</p>"
         rows = "".join(
             "<tr><td align='right' style='padding:2px 8px 2px 0; white-space:nowrap'><b>"
-            + html.escape(self.tr("+%1 pts").replace("%1", loc.toString(float(r["points"]), "f", 1)))
+            + html.escape(fill(self.tr("+%1 pts"), loc.toString(float(r["points"]), "f", 1)))
             + "</b></td><td style='padding:2px 0'>"
             + html.escape(reason_text(r))
             + "</td></tr>"

@@ -11,11 +11,12 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-from PySide6.QtCore import QCoreApplication, QDate, Signal
+from PySide6.QtCore import QCoreApplication, QDate
 from PySide6.QtWidgets import QCheckBox, QDateEdit, QDoubleSpinBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from staffing.surge import SurgeCalendar, SurgePeriod
-from ui.widgets.form_helpers import ISSUE_STYLE, GridRow, RowGrid, set_issue
+from ui.i18n import fill
+from ui.widgets.form_helpers import GridRow, RowGrid, ValidatedEditor, set_issue
 
 YEAR_CARRIER = 2000
 """The year yearly periods are stored in (a leap year, so 29 February exists)."""
@@ -98,20 +99,14 @@ class PeriodRow:
         )
 
 
-class SurgeEditor(QWidget):
+class SurgeEditor(ValidatedEditor):
     """The periods of the surge calendar; ``calendar()`` is None while a row is invalid."""
-
-    changed = Signal()
-    validity_changed = Signal(bool)
 
     def __init__(self, today: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setStyleSheet(ISSUE_STYLE)
         self.today = today
         self.store_codes: frozenset[str] = frozenset()
         self.period_rows: list[PeriodRow] = []
-        self._valid = True
-        self._loading = False
         self.grid = RowGrid(
             [
                 self.tr("Label"),
@@ -159,7 +154,7 @@ class SurgeEditor(QWidget):
         taken = {row.label.text().strip() for row in self.period_rows}
         number = 2
         while label in taken:
-            label = self.tr("New period %1").replace("%1", str(number))
+            label = fill(self.tr("New period %1"), str(number))
             number += 1
         start = self.today
         end = date.fromordinal(start.toordinal() + 6)
@@ -186,12 +181,6 @@ class SurgeEditor(QWidget):
         del self.period_rows[index]
         self._edited()
 
-    def _edited(self) -> None:
-        if self._loading:
-            return
-        self.validate()
-        self.changed.emit()
-
     def validate(self) -> bool:
         valid = True
         labels = [row.label.text().strip() for row in self.period_rows]
@@ -205,7 +194,7 @@ class SurgeEditor(QWidget):
                 sorted((row.store_codes() or frozenset()) - self.store_codes) if self.store_codes else []
             )
             if unknown:
-                problems.append(self.tr("No store has the code %1.").replace("%1", ", ".join(unknown)))
+                problems.append(fill(self.tr("No store has the code %1."), ", ".join(unknown)))
             try:
                 row.period()
             except ValueError as exc:
@@ -222,10 +211,7 @@ class SurgeEditor(QWidget):
                 row.grid_row.note.show_message("error", "\n".join(problems))
             else:
                 row.grid_row.note.clear()
-        if valid != self._valid:
-            self._valid = valid
-            self.validity_changed.emit(valid)
-        return valid
+        return self._set_valid(valid)
 
     @property
     def valid(self) -> bool:

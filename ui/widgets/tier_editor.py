@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from staffing.policy import PolicyIssue, TierBand, TierPolicy
+from ui import palette
+from ui.i18n import fill
 from ui.widgets.form_helpers import ISSUE_STYLE, GridRow, RowGrid, format_amount, parse_number, set_issue
 
 DAYPART_SUGGESTIONS = ["morning", "midday", "afternoon", "evening"]
@@ -41,28 +43,31 @@ def issue_text(issue: PolicyIssue, band_number: int | None = None) -> str:
             "TierEditor",
             "Daily revenue of %1 and above is covered by no band: stores there get no staffing rule.",
         )
-        text = text.replace("%1", low)
+        text = fill(text, low)
     elif issue.kind == "gap":
         text = QCoreApplication.translate(
             "TierEditor", "Daily revenue %1–%2 is covered by no band: stores there get no staffing rule."
         )
-        text = text.replace("%1", low).replace("%2", high)
+        text = fill(text, low, high)
     elif issue.kind == "overlap":
         text = QCoreApplication.translate(
             "TierEditor", "Daily revenue %1–%2 is covered by more than one band: the larger staffing applies."
         )
-        text = text.replace("%1", low).replace("%2", high)
+        text = fill(text, low, high)
     elif issue.high <= issue.low:
         text = QCoreApplication.translate(
             "TierEditor", "Band %1 is empty: its upper bound (%2) is not above its lower bound (%3)."
         )
-        text = text.replace("%1", str(band_number or "?")).replace("%2", high).replace("%3", low)
+        text = fill(text, str(band_number or "?"), high, low)
     else:
-        text = QCoreApplication.translate(
-            "TierEditor", "Band %1 gives no staff: a shift needs at least one person."
-        ).replace("%1", str(band_number or "?"))
+        text = fill(
+            QCoreApplication.translate(
+                "TierEditor", "Band %1 gives no staff: a shift needs at least one person."
+            ),
+            str(band_number or "?"),
+        )
     if issue.daypart and issue.kind != "invalid":
-        text += " " + QCoreApplication.translate("TierEditor", "(daypart “%1”)").replace("%1", issue.daypart)
+        text += " " + fill(QCoreApplication.translate("TierEditor", "(daypart “%1”)"), issue.daypart)
     return text
 
 
@@ -107,9 +112,12 @@ class BandRow:
             try:
                 value = parse_number(edit.text())
             except ValueError:
-                self.parse_error = QCoreApplication.translate(
-                    "TierEditor", "“%1” is not an amount: type digits, e.g. 5000 or 5,000."
-                ).replace("%1", edit.text().strip())
+                self.parse_error = fill(
+                    QCoreApplication.translate(
+                        "TierEditor", "“%1” is not an amount: type digits, e.g. 5000 or 5,000."
+                    ),
+                    edit.text().strip(),
+                )
                 self.error_edit = edit
                 return None
             if value is not None and value < 0:
@@ -379,7 +387,7 @@ class CoverageBar(QWidget):
                     continue
                 width = max(3.0, x_of(issue.high) - x_of(issue.low))
                 rect = QRectF(x_of(issue.low), top, width, self.LANE)
-                colour = QColor("#d93025") if issue.kind == "gap" else QColor("#e8a317")
+                colour = QColor(palette.BAD.edge if issue.kind == "gap" else palette.WARN.edge)
                 fill = QColor(colour)
                 fill.setAlpha(60 if issue.kind == "gap" else 110)
                 painter.fillRect(rect, fill)
@@ -389,7 +397,7 @@ class CoverageBar(QWidget):
                 if issue.kind == "gap":
                     label = self.tr("gap")
                     if metrics.horizontalAdvance(label) + 6 < rect.width():
-                        painter.setPen(QColor("#8a1c14"))
+                        painter.setPen(palette.BAD.qtext())
                         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, label)
         axis_top = 4 + len(lanes) * (self.LANE + 4)
         painter.setPen(self.palette().mid().color())

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QLayoutItem, QSizePo
 
 from storemon.services.api_today import TodayPicture
 from storemon.services.staffing import IntervalFigures
+from ui.format import clock_hours
+from ui.i18n import fill
 
 SLOT_HOURS = 0.25
 """One interval on the time axis (the axis counts hours after local midnight)."""
@@ -53,15 +55,6 @@ def band_colour(level: str) -> QColor:
 def hours_of(moment: datetime) -> float:
     """Local wall-clock time as hours after midnight (the chart's x)."""
     return moment.hour + moment.minute / 60 + moment.second / 3600
-
-
-def clock_text(hours: float) -> str:
-    """Hours after midnight as "HH:MM" (24:00 for the end of the day)."""
-    minutes = int(round(hours * 60))
-    if minutes == 24 * 60:
-        return "24:00"
-    minutes %= 24 * 60
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def band_level(interval: IntervalFigures, busy_utilisation: float) -> str:
@@ -242,7 +235,7 @@ class TimeAxis(pg.AxisItem):
         return [(12.0, 0.0), (3.0, 0.0)]
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph override
-        return [clock_text(v) for v in values]
+        return [clock_hours(v) for v in values]
 
 
 class _Swatch(QLabel):
@@ -423,7 +416,7 @@ class TimelineChart(QWidget):
         }
         threshold = self._busy_percent()
         for key, text in texts.items():
-            self._legend_labels[key].setText(text.replace("%1", threshold))
+            self._legend_labels[key].setText(fill(text, threshold))
         self._legend_labels["rush"].setToolTip(
             self.tr("A single calmer quarter hour inside a rush does not end it.")
         )
@@ -432,7 +425,7 @@ class TimelineChart(QWidget):
 
     def _busy_percent(self) -> str:
         busy = self._picture.busy_utilisation if self._picture else 0.85
-        return self.tr("%1%").replace("%1", self.locale().toString(busy * 100, "f", 0))
+        return fill(self.tr("%1%"), self.locale().toString(busy * 100, "f", 0))
 
     # -- data -------------------------------------------------------------------------------------
     def set_picture(self, picture: TodayPicture, now: datetime | None) -> None:
@@ -511,8 +504,8 @@ class TimelineChart(QWidget):
         metrics = QFontMetrics(self.font())
         free_from = -math.inf  # x where the previous label ends
         for a, b in rushes:
-            span = f"{clock_text(a)}–{clock_text(b)}"
-            marker = RushMarker(a, b, self.tr("Rush %1").replace("%1", span))
+            span = f"{clock_hours(a)}–{clock_hours(b)}"
+            marker = RushMarker(a, b, fill(self.tr("Rush %1"), span))
             self.rush_markers.append(marker)
             # The full label where it fits, else "Rush", else none (the strip keeps its tooltip).
             centre = (a + b) / 2
@@ -531,24 +524,25 @@ class TimelineChart(QWidget):
             # The label only updates while visible: show the line first.
             self.now_line.show()
             self.now_line.setPos(now_hours)
-            self.now_line.label.setFormat(self.tr("now %1").replace("%1", clock_text(now_hours)))
+            self.now_line.label.setFormat(fill(self.tr("now %1"), clock_hours(now_hours)))
         else:
             self.now_line.hide()
         self.readout.setText(self._summary_readout())
 
     def _band_tooltip(self, level: str) -> str:
-        return {
-            "green": self.tr("Calm: utilisation below %1"),
-            "amber": self.tr("Busy: utilisation from %1 to 100%"),
-            "red": self.tr("Over capacity: the queue grows for as long as this lasts"),
-        }[level].replace("%1", self._busy_percent())
+        return fill(
+            {
+                "green": self.tr("Calm: utilisation below %1"),
+                "amber": self.tr("Busy: utilisation from %1 to 100%"),
+                "red": self.tr("Over capacity: the queue grows for as long as this lasts"),
+            }[level],
+            self._busy_percent(),
+        )
 
     def _summary_readout(self) -> str:
         if self.rush_markers:
-            spans = ", ".join(f"{clock_text(m.start)}–{clock_text(m.end)}" for m in self.rush_markers)
-            return self.tr("Rushes: %1. Point at the chart for the figures of a quarter hour.").replace(
-                "%1", spans
-            )
+            spans = ", ".join(f"{clock_hours(m.start)}–{clock_hours(m.end)}" for m in self.rush_markers)
+            return fill(self.tr("Rushes: %1. Point at the chart for the figures of a quarter hour."), spans)
         return self.tr("No rush expected. Point at the chart for the figures of a quarter hour.")
 
     def _sync_wait_box(self) -> None:
@@ -573,21 +567,17 @@ class TimelineChart(QWidget):
         loc = self.locale()
         start = hours_of(interval.start)
         parts = [
-            f"{clock_text(start)}–{clock_text(start + SLOT_HOURS)}",
-            self.tr("forecast %1 orders").replace("%1", loc.toString(interval.expected_orders, "f", 1)),
+            f"{clock_hours(start)}–{clock_hours(start + SLOT_HOURS)}",
+            fill(self.tr("forecast %1 orders"), loc.toString(interval.expected_orders, "f", 1)),
         ]
         if interval.actual_orders is not None:
-            parts.append(self.tr("actual %1").replace("%1", loc.toString(interval.actual_orders)))
-        parts.append(self.tr("%1 on shift").replace("%1", loc.toString(interval.rostered_staff)))
+            parts.append(fill(self.tr("actual %1"), loc.toString(interval.actual_orders)))
+        parts.append(fill(self.tr("%1 on shift"), loc.toString(interval.rostered_staff)))
         if interval.utilisation is None:
             parts.append(self.tr("nobody to serve the orders"))
         else:
-            parts.append(
-                self.tr("utilisation %1%").replace("%1", loc.toString(interval.utilisation * 100, "f", 0))
-            )
-        parts.append(
-            self.tr("modelled wait %1 min").replace("%1", loc.toString(interval.mean_wait_minutes, "f", 1))
-        )
+            parts.append(fill(self.tr("utilisation %1%"), loc.toString(interval.utilisation * 100, "f", 0)))
+        parts.append(fill(self.tr("modelled wait %1 min"), loc.toString(interval.mean_wait_minutes, "f", 1)))
         if interval.required_staff > interval.rostered_staff:
-            parts.append(self.tr("%1 needed").replace("%1", loc.toString(interval.required_staff)))
+            parts.append(fill(self.tr("%1 needed"), loc.toString(interval.required_staff)))
         return " · ".join(parts)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPainterPath, QPixmap
 from PySide6.QtWidgets import QMainWindow, QMenu, QSystemTrayIcon
-from shiboken6 import isValid
 
 from storemon.services.alert_people import NoticeView
 from ui.context import AppContext
@@ -55,11 +54,9 @@ class UnreadWatcher(QObject):
         def work(_control) -> tuple[int, list[NoticeView]]:
             return services.unread_count(actor), services.unread_notices(actor, 5)
 
-        self.ctx.tasks.run(work, self._polled, self._failed)
+        self.ctx.tasks.op(self, work, self._polled, on_error=self._failed)
 
     def _polled(self, result: tuple[int, list[NoticeView]]) -> None:
-        if not isValid(self):
-            return
         self._in_flight = False
         count, latest = result
         if self._newest_id is not None:
@@ -76,8 +73,7 @@ class UnreadWatcher(QObject):
 
     def _failed(self, _exc: BaseException) -> None:
         # The next poll tries again; the main window's screens report a lost database themselves.
-        if isValid(self):
-            self._in_flight = False
+        self._in_flight = False
 
 
 def badge_icon(count: int, size: int = 64) -> QIcon:

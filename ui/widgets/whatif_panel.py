@@ -6,12 +6,11 @@ runs off the GUI thread through the screen's ``run``; these widgets only show pl
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,38 +31,26 @@ from PySide6.QtWidgets import (
 from staffing.policy import TierPolicy
 from storemon.services.region import RosterWhatIf, StoreOverview, TierWhatIfResult, TierWhatIfRow
 from storemon.services.whatif import WeekFigures
+from ui import palette
 from ui.context import AppContext
-from ui.tasks import TaskControl, TaskHandle
+from ui.format import clock_minutes, number, short_date
+from ui.i18n import fill
+from ui.tasks import TaskControl
 
-BETTER = QColor("#1d6b32")
-WORSE = QColor("#b3261e")
-GAP_BACKGROUND = QColor("#fbd5d1")
-GAP_TEXT = QColor("#8f1610")
+BETTER = palette.OK.qtext()
+WORSE = palette.BAD.qtext()
+GAP_BACKGROUND = palette.BAD.qfill()
+GAP_TEXT = palette.BAD.qtext()
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 QUARTER_HOURS = range(0, 24 * 60 + 1, 15)
 DEFAULT_ADDED_HOURS = 3
 
 
-def _locale_number(value: float, decimals: int = 1) -> str:
-    locale = QLocale()
-    if decimals == 0:
-        return locale.toString(round(float(value)))
-    return locale.toString(float(value), "f", decimals)
-
-
 def _signed(value: float, decimals: int = 1) -> str:
-    text = _locale_number(abs(value), decimals)
+    text = number(abs(value), decimals)
     if round(value, decimals) == 0:
-        return _locale_number(0, decimals)
+        return number(0, decimals)
     return ("+" if value > 0 else "−") + text
-
-
-def _clock(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
-
-
-def _date(day) -> str:
-    return QLocale().toString(QDate(day.year, day.month, day.day), QLocale.FormatType.ShortFormat)
 
 
 class _Metric:
@@ -121,40 +108,17 @@ class CandidatePolicy:
     path: Path | None = None
 
 
-class _Background:
-    """Runs panel work on the context's task runner; a failure resets the panel, then is shown."""
-
-    def __init__(self, widget: QWidget, ctx: AppContext) -> None:
-        self.widget, self.ctx = widget, ctx
-
-    def run(
-        self,
-        fn: Callable[[TaskControl], object],
-        on_done: Callable[[object], None],
-        on_failed: Callable[[], None] | None = None,
-        on_progress: Callable[[int, int], None] | None = None,
-    ) -> TaskHandle:
-        def failed(exc: BaseException) -> None:
-            if on_failed is not None:
-                on_failed()
-            self.ctx.show_error(self.widget, exc)
-
-        return self.ctx.tasks.run(fn, on_done, failed, on_progress)
-
-
 class TierWhatIfPanel(QWidget):
     """Pick a candidate tier policy (saved, or from a JSON file) and see every store's week under it."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self._tasks = _Background(self, ctx)
         self._policies: list[CandidatePolicy] = []
         self._region_id: int | None = None
         self._region_name = ""
         self._overview: dict[int, StoreOverview] = {}
-        self._handle: TaskHandle | None = None
-        self._generation = 0
+        self._running = False
         self.result: TierWhatIfResult | None = None
 
         self.policy_label = QLabel()
@@ -261,7 +225,7 @@ class TierWhatIfPanel(QWidget):
                 for p in services.tier_policies(actor)
             ]
 
-        self._tasks.run(load, self._policies_loaded)
+        self.ctx.tasks.op(self, load, self._policies_loaded, key="policies")
 
     def _policies_loaded(self, policies: list[CandidatePolicy]) -> None:
         selected = self.selected_candidate()
@@ -282,7 +246,7 @@ class TierWhatIfPanel(QWidget):
         for candidate in self._policies:
             label = candidate.policy.name
             if candidate.path is not None:
-                label = self.tr("%1 (file %2)").replace("%1", label).replace("%2", candidate.path.name)
+                label = fill(self.tr("%1 (file %2)"), label, candidate.path.name)
             self.policy_combo.addItem(label)
         self.policy_combo.blockSignals(False)
         if self._policies:
@@ -309,7 +273,7 @@ class TierWhatIfPanel(QWidget):
             policy = services.load_candidate_policy(actor, path)
             return policy, services.policy_issues(actor, policy)
 
-        self._tasks.run(load, lambda result: self.add_policy(path, *result))
+        self.ctx.tasks.op(self, load, lambda result: self.add_policy(path, *result))
 
     def selected_candidate(self) -> CandidatePolicy | None:
         index = self.policy_combo.currentIndex()
@@ -324,9 +288,7 @@ class TierWhatIfPanel(QWidget):
         issues = candidate.issues if candidate else []
         if issues:
             self.issues.setText(
-                self.tr("This policy has gaps; stores in them keep their roster: %1").replace(
-                    "%1", "; ".join(issues)
-                )
+                fill(self.tr("This policy has gaps; stores in them keep their roster: %1"), "; ".join(issues))
             )
         self.issues.setVisible(bool(issues))
         policy = self.selected_policy()
@@ -335,7 +297,7 @@ class TierWhatIfPanel(QWidget):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        self.compare_button.setEnabled(self.selected_policy() is not None and self._handle is None)
+        self.compare_button.setEnabled(self.selected_policy() is not None and not self._running)
 
     # -- running ------------------------------------------------------------------------------------------
     def compare(self) -> None:
@@ -343,8 +305,6 @@ class TierWhatIfPanel(QWidget):
         if policy is None:
             return
         services, actor, region_id = self.ctx.services, self.ctx.actor, self._region_id
-        self._generation += 1
-        generation = self._generation
 
         def work(control: TaskControl) -> TierWhatIfResult:
             return services.region_tier_whatif(
@@ -352,9 +312,15 @@ class TierWhatIfPanel(QWidget):
             )
 
         self.progress.setRange(0, 0)
-        self.progress.setVisible(True)
-        self._handle = self._tasks.run(
-            work, lambda result: self._done(generation, result), self._idle, self._progress
+        self._running = True
+        self.ctx.tasks.op(
+            self,
+            work,
+            self._done,
+            key="compare",
+            on_progress=self._progress,
+            on_error=self._failed,
+            busy=self.progress,
         )
         self._update_buttons()
 
@@ -363,19 +329,22 @@ class TierWhatIfPanel(QWidget):
         self.progress.setValue(done)
 
     def _idle(self) -> None:
-        self._handle = None
-        self.progress.setVisible(False)
+        self._running = False
         self._update_buttons()
 
-    def _done(self, generation: int, result: TierWhatIfResult) -> None:
+    def _failed(self, exc: BaseException) -> None:
         self._idle()
-        if generation == self._generation:
-            self.result = result
-            self._show(result)
+        self.ctx.show_error(self, exc)
+
+    def _done(self, result: TierWhatIfResult) -> None:
+        self._idle()
+        self.result = result
+        self._show(result)
 
     def clear_results(self) -> None:
-        """Forget the last comparison (and ignore one still running): the data changed."""
-        self._generation += 1
+        """Forget the last comparison (and drop one still running): the data changed."""
+        self.ctx.tasks.drop(self, "compare")
+        self._idle()
         self._clear()
 
     def _clear(self) -> None:
@@ -408,11 +377,11 @@ class TierWhatIfPanel(QWidget):
             name + (" ⚠" if marks else ""), align_right=False, tooltip="\n".join(marks) or None
         )
         self.table.setItem(r, 0, store_item)
-        now = _locale_number(row.current_staff_per_shift, 1)
-        then = self.tr("gap") if row.in_gap else _locale_number(row.candidate_staff_per_shift or 0, 0)
+        now = number(row.current_staff_per_shift, 1)
+        then = self.tr("gap") if row.in_gap else number(row.candidate_staff_per_shift or 0, 0)
         staff_item = _item(
             f"{now} → {then}",
-            tooltip=self.tr("Revenue %1 per day").replace("%1", _locale_number(row.avg_daily_revenue, 0)),
+            tooltip=fill(self.tr("Revenue %1 per day"), number(row.avg_daily_revenue, 0)),
         )
         self.table.setItem(r, 1, staff_item)
         for c, metric in enumerate(metrics, start=2):
@@ -432,7 +401,7 @@ class TierWhatIfPanel(QWidget):
     def _fill_totals(self, r: int, result: TierWhatIfResult, metrics: list[_Metric]) -> None:
         bold = QFont(self.font())
         bold.setBold(True)
-        label = self.tr("Total (%1 stores)").replace("%1", QLocale().toString(len(result.rows)))
+        label = fill(self.tr("Total (%1 stores)"), QLocale().toString(len(result.rows)))
         items = [_item(label, align_right=False), _item("")]
         for metric in metrics:
             figures = result.totals.get(metric.key, {"current": 0.0, "candidate": 0.0})
@@ -450,30 +419,31 @@ class TierWhatIfPanel(QWidget):
 
     @staticmethod
     def _change_text(before: float, after: float, decimals: int) -> str:
-        return f"{_locale_number(before, decimals)} → {_locale_number(after, decimals)}"
+        return f"{number(before, decimals)} → {number(after, decimals)}"
 
     def _headline(self, result: TierWhatIfResult) -> str:
         if not result.rows:
             return self.tr("No store has sales to replay yet.")
         t = result.totals
-        text = (
+        text = fill(
             self.tr(
                 "Under “%1”: solo hours %2 → %3 a week, mean wait %4 → %5 min, red shifts %6 → %7, "
                 "for %8 staff-hours a week."
-            )
-            .replace("%1", result.policy_name)
-            .replace("%2", _locale_number(t["solo_hours"]["current"], 0))
-            .replace("%3", _locale_number(t["solo_hours"]["candidate"], 0))
-            .replace("%4", _locale_number(t["mean_wait_minutes"]["current"], 1))
-            .replace("%5", _locale_number(t["mean_wait_minutes"]["candidate"], 1))
-            .replace("%6", _locale_number(t["red_shifts"]["current"], 0))
-            .replace("%7", _locale_number(t["red_shifts"]["candidate"], 0))
-            .replace("%8", _signed(t["staff_hours"]["candidate"] - t["staff_hours"]["current"], 0))
+            ),
+            result.policy_name,
+            number(t["solo_hours"]["current"], 0),
+            number(t["solo_hours"]["candidate"], 0),
+            number(t["mean_wait_minutes"]["current"], 1),
+            number(t["mean_wait_minutes"]["candidate"], 1),
+            number(t["red_shifts"]["current"], 0),
+            number(t["red_shifts"]["candidate"], 0),
+            _signed(t["staff_hours"]["candidate"] - t["staff_hours"]["current"], 0),
         )
         gaps = sum(r.in_gap for r in result.rows)
         if gaps:
-            text += " " + self.tr("%1 store(s) fall in the candidate's gaps and keep their roster.").replace(
-                "%1", QLocale().toString(gaps)
+            text += " " + fill(
+                self.tr("%1 store(s) fall in the candidate's gaps and keep their roster."),
+                QLocale().toString(gaps),
             )
         return text
 
@@ -488,12 +458,10 @@ class RosterWhatIfPanel(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self._tasks = _Background(self, ctx)
         self.store: StoreOverview | None = None
         self.result: RosterWhatIf | None = None
         self._user_times = False
         self._running = False
-        self._generation = 0
 
         self.store_label = QLabel()
         self.store_label.setWordWrap(True)
@@ -505,8 +473,8 @@ class RosterWhatIfPanel(QWidget):
         self.to_label = QLabel()
         self.end_combo = QComboBox()
         for minute in QUARTER_HOURS:
-            self.start_combo.addItem(_clock(minute), minute)
-            self.end_combo.addItem(_clock(minute), minute)
+            self.start_combo.addItem(clock_minutes(minute), minute)
+            self.end_combo.addItem(clock_minutes(minute), minute)
         self.start_combo.removeItem(self.start_combo.count() - 1)  # nobody starts at 24:00
         self.end_combo.removeItem(0)
         for combo in (self.start_combo, self.end_combo):
@@ -601,8 +569,9 @@ class RosterWhatIfPanel(QWidget):
         self._user_times = True
 
     def clear_results(self) -> None:
-        """Forget the last answer (and ignore one still running): the data changed."""
-        self._generation += 1
+        """Forget the last answer (and drop one still running): the data changed."""
+        self.ctx.tasks.drop(self, "try")
+        self._finish()
         self.result = None
         self.table.setRowCount(0)
         self.headline.clear()
@@ -640,20 +609,26 @@ class RosterWhatIfPanel(QWidget):
             self.hint.setText(self.tr("Then choose when the extra person works and press Try it."))
             return
         self.store_label.setText(
-            self.tr("%1 %2 — last sales week %3 – %4")
-            .replace("%1", self.store.code)
-            .replace("%2", self.store.name)
-            .replace("%3", _date(self.store.week_start) if self.store.week_start else "—")
-            .replace("%4", _date(self.store.week_end) if self.store.week_end else "—")
+            fill(
+                self.tr("%1 %2 — last sales week %3 – %4"),
+                self.store.code,
+                self.store.name,
+                short_date(self.store.week_start) if self.store.week_start else "—",
+                short_date(self.store.week_end) if self.store.week_end else "—",
+            )
         )
         start, end = self.times()
         if end <= start:
             self.hint.setText(self.tr("The end must be after the start."))
         else:
             self.hint.setText(
-                self.tr("One more person %1–%2 every day of that week; the roster itself is not changed.")
-                .replace("%1", _clock(start))
-                .replace("%2", _clock(end))
+                fill(
+                    self.tr(
+                        "One more person %1–%2 every day of that week; the roster itself is not changed."
+                    ),
+                    clock_minutes(start),
+                    clock_minutes(end),
+                )
             )
 
     def _update_buttons(self, _index: int = -1) -> None:
@@ -668,29 +643,25 @@ class RosterWhatIfPanel(QWidget):
             return
         services, actor, store_id = self.ctx.services, self.ctx.actor, self.store.store_id
         start, end = self.times()
-        self._generation += 1
-        generation = self._generation
 
         def work(_control: TaskControl) -> RosterWhatIf:
             return services.roster_whatif(actor, store_id, start, end)
 
         self._running = True
-        self.progress.setVisible(True)
         self._update_buttons()
-        self._tasks.run(work, lambda result: self._done(generation, result), self._finish)
+        self.ctx.tasks.op(self, work, self._done, key="try", on_error=self._failed, busy=self.progress)
 
     def _finish(self) -> None:
         self._running = False
-        self.progress.setVisible(False)
         self._update_buttons()
 
-    def _done(self, generation: int, result: RosterWhatIf) -> None:
+    def _failed(self, exc: BaseException) -> None:
         self._finish()
-        if (
-            generation == self._generation
-            and self.store is not None
-            and result.store_id == self.store.store_id
-        ):
+        self.ctx.show_error(self, exc)
+
+    def _done(self, result: RosterWhatIf) -> None:
+        self._finish()
+        if self.store is not None and result.store_id == self.store.store_id:
             self.result = result
             self._show(result)
 
@@ -705,8 +676,8 @@ class RosterWhatIfPanel(QWidget):
         self.table.setRowCount(len(rows))
         for r, (metric, before, after) in enumerate(rows):
             self.table.setItem(r, 0, _item(metric.label, align_right=False))
-            self.table.setItem(r, 1, _item(_locale_number(before, metric.decimals)))
-            self.table.setItem(r, 2, _item(_locale_number(after, metric.decimals)))
+            self.table.setItem(r, 1, _item(number(before, metric.decimals)))
+            self.table.setItem(r, 2, _item(number(after, metric.decimals)))
             change = _item(_signed(after - before, metric.decimals))
             colour = metric.colour(before, after)
             if colour is not None:
@@ -718,17 +689,17 @@ class RosterWhatIfPanel(QWidget):
 
     def _headline(self, result: RosterWhatIf) -> str:
         b, a = result.before, result.after
-        return (
+        return fill(
             self.tr(
                 "With one more person %1–%2: mean wait %3 → %4 min, P90 wait %5 → %6 min, for %7 staff-hours a week."
-            )
-            .replace("%1", _clock(result.start_minute))
-            .replace("%2", _clock(result.end_minute))
-            .replace("%3", _locale_number(b.mean_wait_minutes, 1))
-            .replace("%4", _locale_number(a.mean_wait_minutes, 1))
-            .replace("%5", _locale_number(b.p90_wait_minutes, 1))
-            .replace("%6", _locale_number(a.p90_wait_minutes, 1))
-            .replace("%7", _signed(a.staff_hours - b.staff_hours, 1))
+            ),
+            clock_minutes(result.start_minute),
+            clock_minutes(result.end_minute),
+            number(b.mean_wait_minutes, 1),
+            number(a.mean_wait_minutes, 1),
+            number(b.p90_wait_minutes, 1),
+            number(a.p90_wait_minutes, 1),
+            _signed(a.staff_hours - b.staff_hours, 1),
         )
 
     def figures(self) -> tuple[WeekFigures, WeekFigures] | None:

@@ -192,20 +192,6 @@ class TaskRunner(QObject):
         if slot is not None and self._latest.get(slot, (None, None))[1] is control:
             del self._latest[slot]
 
-    def run(
-        self,
-        fn: Callable[[TaskControl], Any],
-        on_done: Callable[[Any], None] | None = None,
-        on_error: Callable[[BaseException], None] | None = None,
-        on_progress: Callable[[int, int], None] | None = None,
-    ) -> TaskHandle:
-        """Deprecated, being replaced by ``op`` everywhere; runs with this runner as the parent."""
-        return self.op(self, fn, on_done, on_error=on_error or _log_failure, on_progress=on_progress)
-
     def wait(self, msecs: int = 30000) -> bool:
         """Block until the pool is idle (shutdown and tests only; never from a GUI handler)."""
         return self._pool.waitForDone(msecs)
-
-
-def _log_failure(exc: BaseException) -> None:
-    log.error("background task failed", exc_info=exc)

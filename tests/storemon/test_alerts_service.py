@@ -308,7 +308,9 @@ def test_a_manager_call_pages_with_the_live_picture_the_rules_job_keeps_fresh(de
         store = _store_id(session)
         evaluate(session, T0, store_ids=[store])
         cached = session.get(LivePicture, store).payload
-        alert_id = call_manager(session, actor_for(session, "staff-sh001"), "SH001", T0 + timedelta(minutes=1))
+        alert_id = call_manager(
+            session, actor_for(session, "staff-sh001"), "SH001", T0 + timedelta(minutes=1)
+        )
         fields = dict(_english(session.get(Alert, alert_id)).fields)
         assert fields["Modelled wait (min)"] == f"{cached['wait_minutes']:.1f}"
         assert fields["Staff on shift"] == str(cached["staff_on_shift"])

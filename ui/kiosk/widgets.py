@@ -107,7 +107,7 @@ class CardButton(QPushButton):
         self.subtitle_label.setVisible(bool(subtitle))
         self.updateGeometry()
 
-    def text(self) -> str:  # noqa: D102 - the visible title, for people and tests
+    def text(self) -> str:
         return self.title_label.text()
 
     def _toggled(self, checked: bool) -> None:

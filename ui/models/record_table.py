@@ -110,9 +110,9 @@ class RecordTableModel(QAbstractTableModel):
             return spec.tooltip(row)
         return None
 
-    def headerData(
+    def headerData(  # noqa: N802 - Qt override
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:  # noqa: N802
+    ) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._columns):
             return None
         spec = self._columns[section]

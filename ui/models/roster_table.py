@@ -150,9 +150,9 @@ class RosterTableModel(QAbstractTableModel):
                 lines.append(fill(self.tr("Alone on the floor for %1"), duration(shift.solo_minutes)))
         return "\n".join(lines)
 
-    def headerData(
+    def headerData(  # noqa: N802 - Qt override
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:  # noqa: N802
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal:
             day = self.day_at(section)
             if day is None:

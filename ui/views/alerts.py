@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
 from storemon.services.access import NotFound
 from storemon.services.alert_people import CoverOfferView, NoticeView, PersonRef
@@ -55,7 +54,7 @@ from ui.models.alerts_table import (
 )
 from ui.views.base import BaseView
 from ui.widgets.alert_detail import AlertDetail
-from ui.widgets.form_helpers import BusyBar, MessageStrip, call_service, role_name
+from ui.widgets.form_helpers import BusyBar, MessageStrip, role_name
 
 REFRESH_MS = 1000
 SNOOZE_MINUTES = (15, 30, 60)
@@ -65,7 +64,6 @@ SNOOZE_MINUTES = (15, 30, 60)
 class _Snapshot:
     """One refresh, loaded off the GUI thread."""
 
-    generation: int
     alerts: list[AlertView]
     offers: list[CoverOfferView]
     detail: tuple[AlertView, list[TimelineEntry], list[NoticeView]] | None
@@ -90,7 +88,6 @@ class AlertsView(BaseView):
         self._offers: list[CoverOfferView] = []
         self._detail: tuple[AlertView, list[TimelineEntry], list[NoticeView]] | None = None
         self._assignees: dict[int, list[PersonRef]] = {}
-        self._generation = 0
         self._in_flight = False
         self._again = False
         self._need_lookups = True
@@ -453,8 +450,6 @@ class AlertsView(BaseView):
             self._again = True
             return
         self._in_flight, self._again = True, False
-        self._generation += 1
-        generation = self._generation
         services, actor = self.ctx.services, self.ctx.actor
         status = self.status_combo.currentData() or "active"
         store_id = self.store_combo.currentData()
@@ -476,13 +471,11 @@ class AlertsView(BaseView):
                     detail = (view, steps, services.alert_notices(actor, selected))
                 except NotFound:
                     detail = None
-            return _Snapshot(generation, alerts, offers, detail, stores, names)
+            return _Snapshot(alerts, offers, detail, stores, names)
 
-        self.ctx.tasks.run(work, self._on_snapshot, self._load_failed)
+        self.ctx.tasks.op(self, work, self._on_snapshot, key="load", on_error=self._load_failed)
 
     def _on_snapshot(self, snap: _Snapshot) -> None:
-        if not isValid(self):
-            return
         self._in_flight = False
         if self._load_error:
             self._load_error = ""
@@ -511,8 +504,6 @@ class AlertsView(BaseView):
             self.loaded.emit()
 
     def _load_failed(self, exc: BaseException) -> None:
-        if not isValid(self):
-            return
         self._in_flight = False
         self._load_error = str(exc) or type(exc).__name__
         self.message.show_message(
@@ -522,7 +513,7 @@ class AlertsView(BaseView):
 
     def _mark_read(self) -> None:
         services, actor, now = self.ctx.services, self.ctx.actor, self.ctx.clock()
-        self.ctx.tasks.run(lambda _c: services.mark_read(actor, now), on_error=lambda _exc: None)
+        self.ctx.tasks.op(self, lambda _c: services.mark_read(actor, now), on_error=lambda _exc: None)
 
     # -- list -------------------------------------------------------------------------------------
     def selected_alert_id(self) -> int | None:
@@ -682,8 +673,12 @@ class AlertsView(BaseView):
             if not self.reassign_combo.count():
                 self.reassign_combo.addItem(self.tr("Nobody else can take this alert"), None)
 
-        call_service(
-            self, lambda: services.alert_assignees(actor, alert_id), done, self._failed, busy=self.busy
+        self.ctx.tasks.op(
+            self,
+            lambda _c: services.alert_assignees(actor, alert_id),
+            done,
+            on_user_error=self._failed,
+            busy=self.busy,
         )
 
     def _confirm_note(self) -> None:
@@ -761,7 +756,9 @@ class AlertsView(BaseView):
             self._pending_action = ""
             self._failed(exc)
 
-        call_service(self, lambda: fn(services, actor, alert_id, now), done, failed, busy=self.busy)
+        self.ctx.tasks.op(
+            self, lambda _c: fn(services, actor, alert_id, now), done, on_user_error=failed, busy=self.busy
+        )
 
     def _failed(self, exc: Exception) -> None:
         self.message.show_message("error", problem_text(exc, ui_language()))

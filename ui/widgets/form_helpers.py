@@ -10,8 +10,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale, Qt, Signal
 from PySide6.QtGui import QIcon
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storemon.errors import StoremonError
 from ui import palette
 
 STRIP_COLOURS = {kind: (tone.fill, tone.edge, tone.text) for kind, tone in palette.MESSAGE_TONES.items()}
@@ -150,17 +148,6 @@ class BusyBar(QProgressBar):
     def pop(self) -> None:
         self._count = max(0, self._count - 1)
         self.setVisible(self._count > 0)
-
-
-def call_service(
-    view: Any,
-    fn: Callable[[], Any],
-    on_done: Callable[[Any], None],
-    on_failed: Callable[[StoremonError], None],
-    busy: QWidget | None = None,
-) -> None:
-    """Deprecated, being replaced by ``view.ctx.tasks.op(..., on_user_error=...)`` everywhere."""
-    view.ctx.tasks.op(view, lambda _control: fn(), on_done, on_user_error=on_failed, busy=busy)
 
 
 class ValidatedEditor(QWidget):

@@ -227,7 +227,7 @@ class FlowLayout(QLayout):
 class TimeAxis(pg.AxisItem):
     """Hours after local midnight shown as HH:MM; label spacing adapts to the axis length."""
 
-    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802, N803 - pyqtgraph override
+    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802 - pyqtgraph override
         span = max(maxVal - minVal, 1e-6)
         for major in (1.0, 2.0, 3.0, 4.0, 6.0):
             if size / (span / major) >= 48:

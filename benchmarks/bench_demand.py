@@ -23,7 +23,7 @@ from storemon.db.models import Store  # noqa: E402
 from storemon.services.access import SYSTEM, visible_store  # noqa: E402
 from storemon.services.database import open_database  # noqa: E402
 from storemon.services.demo import build_demo  # noqa: E402
-from storemon.services.staffing import orders_grid  # noqa: E402
+from storemon.services.store_days import orders_grid  # noqa: E402
 
 ANCHOR = date(2026, 4, 20)  # history runs through the 3.15 season and out of it
 WEEKS = 8

@@ -289,7 +289,7 @@ def _now() -> datetime:
 
 
 def cmd_alert_list(args, database: Database) -> int:
-    from storemon.services.alerts import list_alerts
+    from storemon.services.alert_service import list_alerts
 
     status = None if args.status == "all" else args.status
     with database.sessions() as session:
@@ -312,7 +312,7 @@ def cmd_alert_list(args, database: Database) -> int:
 
 
 def cmd_alert_show(args, database: Database) -> int:
-    from storemon.services.alerts import alert_detail
+    from storemon.services.alert_service import alert_detail
 
     with database.sessions() as session:
         alert, timeline = alert_detail(session, _actor(database, args.username), args.alert_id)
@@ -322,7 +322,7 @@ def cmd_alert_show(args, database: Database) -> int:
 
 def cmd_alert_event(args, database: Database) -> int:
     from alerts.escalation import Acknowledge, Comment, Resolve
-    from storemon.services.alerts import act
+    from storemon.services.alert_service import act
 
     actor = _actor(database, args.username)
     event = {
@@ -423,7 +423,7 @@ def cmd_worker(args, database: Database) -> int:
 
 def cmd_notify_test(args, database: Database) -> int:
     from alerts.notifiers import DeliveryError, SettingsError
-    from storemon.services.alerts import channel_subscriptions
+    from storemon.services.alert_service import channel_subscriptions
     from storemon.services.secrets import SecretError, notifier_for
 
     with database.sessions() as session:
@@ -574,7 +574,7 @@ def cmd_report_sales(args, database: Database) -> int:
 
 
 def cmd_report_staffing(args, database: Database) -> int:
-    from storemon.services.staffing import store_day
+    from storemon.services.store_days import store_day
 
     with database.sessions() as session:
         day = store_day(session, _actor(database, args.username), args.store, args.date)

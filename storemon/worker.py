@@ -32,7 +32,7 @@ from storemon.config import ConfigError
 from storemon.db.models import Setting
 from storemon.db.outbox import WAKE_CHANNEL, SqlOutboxStore
 from storemon.services.actions import process_commitments
-from storemon.services.alerts import channel_subscriptions, process_due, raise_alert
+from storemon.services.alert_service import channel_subscriptions, process_due, raise_alert
 from storemon.services.database import Database
 from storemon.services.rules import evaluate
 from storemon.services.secrets import SecretError, notifier_for

@@ -33,7 +33,7 @@ from storemon.services.api_today import TodayApi
 from storemon.services.auth import AuthApi
 from storemon.services.policies import to_domain
 from storemon.services.pressure_report import ShiftPressureRow, region_pressure
-from storemon.services.staffing import StoreDay, store_day, store_days
+from storemon.services.store_days import StoreDay, store_day, store_days
 from storemon.services.stores import SalesInterval, StoreSummary, sales_for_day, store_summaries
 from storemon.services.whatif import Recommendation, StoreWhatIf, recommend_for_day, tier_whatif
 

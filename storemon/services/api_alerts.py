@@ -6,9 +6,9 @@ from datetime import datetime
 
 from alerts.escalation import Acknowledge, Comment, Reassign, Resolve, Snooze
 from storemon.services import actions
-from storemon.services import alerts as alert_service
+from storemon.services import alert_service
 from storemon.services.access import Actor
-from storemon.services.alerts import AlertView, TimelineEntry
+from storemon.services.alert_service import AlertView, TimelineEntry
 from storemon.services.api_base import ApiBase
 
 

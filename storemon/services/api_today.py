@@ -9,7 +9,7 @@ from staffing.recommend import Recommendation
 from storemon.services.access import Actor, visible_store
 from storemon.services.api_base import ApiBase
 from storemon.services.settings import pressure_config
-from storemon.services.staffing import StoreDay, store_day, targets_for
+from storemon.services.store_days import StoreDay, store_day, targets_for
 from storemon.services.whatif import recommend_for_day
 
 

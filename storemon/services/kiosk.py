@@ -38,7 +38,7 @@ from storemon.services import chain_settings as cs
 from storemon.services import pins
 from storemon.services.access import STORE_ROLES, AccessDenied, Actor, NotFound, visible_store
 from storemon.services.actions import report_incident
-from storemon.services.alerts import IN_APP, audit, escalation_policy, raise_alert, visible_alert
+from storemon.services.alert_service import IN_APP, audit, escalation_policy, raise_alert, visible_alert
 from storemon.services.timegrid import local_midnight
 
 KIOSK_PREFIX = "kiosk:"

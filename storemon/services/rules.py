@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 from storemon.db.models import Store
 from storemon.services.access import SYSTEM
 from storemon.services.actions import compute_live_picture, save_live_picture
-from storemon.services.alerts import raise_alert, resolve_rule_alerts
+from storemon.services.alert_service import raise_alert, resolve_rule_alerts
 from storemon.services.chain_settings import load_surge_calendar
 from storemon.services.settings import staffing_targets
-from storemon.services.staffing import IntervalFigures, StoreDay, store_day
+from storemon.services.store_days import IntervalFigures, StoreDay, store_day
 from storemon.services.stores import store_summaries
 
 HORIZON = timedelta(hours=2)

@@ -47,7 +47,7 @@ from storemon.db.models import TierPolicy as TierPolicyRow
 from storemon.importers import ImportFailed
 from storemon.services import actions
 from storemon.services.access import SYSTEM, AccessDenied, Actor, NotFound, actor_for
-from storemon.services.alerts import act, raise_alert
+from storemon.services.alert_service import act, raise_alert
 from storemon.services.api import Services
 from storemon.services.chain_settings import PolicyDraft
 from storemon.services.checkins import checkins_for

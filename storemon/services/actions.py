@@ -27,7 +27,14 @@ from storemon.db.models import (
 )
 from storemon.errors import StoremonError
 from storemon.services.access import Actor, NotFound, visible_store
-from storemon.services.alert_service import act, audit, notify_user, queue_notifications, raise_alert, visible_alert
+from storemon.services.alert_service import (
+    act,
+    audit,
+    notify_user,
+    queue_notifications,
+    raise_alert,
+    visible_alert,
+)
 from storemon.services.store_days import StoreDay, store_day
 
 SENSITIVE_TRIGGERS = ("escalated_complaint", "consumer_association", "media")

@@ -107,11 +107,16 @@ def _promise(session, actor: Actor, store_id: int, description: str, due_at: dat
     return actions.add_commitment(session, actor, store_id, description.strip(), due_at, now)
 
 
-@use_case(write=True)
-def _set_password(session, actor: Actor, username: str, password: str, now: datetime) -> None:
+@use_case()
+def _check_password_change(session, actor: Actor, username: str) -> None:
     """Anyone sets their own password; only an administrator sets someone else's."""
     if actor.username != username:
         require(actor, Role.ADMIN, "set other people's passwords")
+
+
+@use_case(write=True)
+def _set_password(session, actor: Actor, username: str, password: str, now: datetime) -> None:
+    _check_password_change(session, actor, username)
     auth.set_password(session, username, password, now, by=actor.username)
 
 
@@ -394,6 +399,7 @@ class Auth(Area):
     sign_in = use_case(write=True, signed_in=False, commits_despite=(auth.SignInFailed,))(auth.authenticate)
     needs_first_admin = use_case(signed_in=False)(auth.needs_first_admin)
     create_first_admin = use_case(write=True, signed_in=False)(auth.create_first_admin)
+    check_password_change = _check_password_change
     set_password = _set_password
 
 

@@ -47,23 +47,18 @@ All datetimes must be timezone-aware; they are normalised to UTC.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeAlias
 
-ROLES: tuple[str, ...] = (
-    "staff",
-    "shift_lead",
-    "store_manager",
-    "ops_supervisor",
-    "service_director",
-    "executive",
-)
-"""Role names a level may target; the wiring resolves them to people of the store's region."""
+# The policy (and its checks) lives in alerts.escalation_policy, its JSON form in alerts.codec;
+# the names callers need with the machine are re-exported here.
+from alerts.escalation_policy import DEFAULT_POLICY as DEFAULT_POLICY
+from alerts.escalation_policy import ROLES as ROLES
+from alerts.escalation_policy import USER_PREFIX as USER_PREFIX
+from alerts.escalation_policy import EscalationLevel as EscalationLevel
+from alerts.escalation_policy import EscalationPolicy, person
 
-USER_PREFIX = "user:"
 SYSTEM = "system"
 """The actor of entries the engine writes by itself (fired, timeout, escalated, reminder...)."""
 
@@ -91,31 +86,12 @@ TIMELINE_KINDS: tuple[str, ...] = (
 )
 
 
-def person(name: str) -> str:
-    """The notification target for one named person, ``"user:NAME"``."""
-    return name if name.startswith(USER_PREFIX) else USER_PREFIX + name
-
-
 # --------------------------------------------------------------------------- helpers
-
-
-def _is_target(target: object) -> bool:
-    return isinstance(target, str) and (
-        target in ROLES or (target.startswith(USER_PREFIX) and bool(target[len(USER_PREFIX) :].strip()))
-    )
 
 
 def _require_name(value: object, what: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{what} must name someone, got {value!r}")
-
-
-def _require_keys(data: Mapping[str, Any], keys: Iterable[str], what: str) -> None:
-    if not isinstance(data, Mapping):
-        raise ValueError(f"{what}: expected a mapping, got {type(data).__name__}")
-    missing = [key for key in keys if key not in data]
-    if missing:
-        raise ValueError(f"{what}: missing field(s) {', '.join(missing)}")
 
 
 def _utc(value: object, what: str) -> datetime:
@@ -126,37 +102,6 @@ def _utc(value: object, what: str) -> datetime:
     return value.astimezone(UTC)
 
 
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _parse_time(value: object, what: str) -> datetime:
-    if not isinstance(value, str):
-        raise ValueError(f"{what} must be an ISO 8601 string, got {value!r}")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError(f"{what}: {exc}") from exc
-    return _utc(parsed, what)
-
-
-def _parse_optional_time(value: object, what: str) -> datetime | None:
-    return None if value is None else _parse_time(value, what)
-
-
-def _seconds(value: timedelta) -> int | float:
-    """Whole seconds as an int (exact), otherwise a float."""
-    if value.microseconds == 0:
-        return value.days * 86_400 + value.seconds
-    return value.total_seconds()
-
-
-def _timedelta(value: object, what: str) -> timedelta:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{what} must be a number of seconds, got {value!r}")
-    return timedelta(seconds=value)
-
-
 def _fmt(value: timedelta) -> str:
     """A duration for notes: "5 min", "90 s", "2.5 min"."""
     seconds = value.total_seconds()
@@ -164,162 +109,6 @@ def _fmt(value: timedelta) -> str:
         return f"{seconds:g} s"
     minutes = seconds / 60
     return f"{minutes:g} min" if minutes == int(minutes) else f"{minutes:.1f} min"
-
-
-# --------------------------------------------------------------------------- policy
-
-
-@dataclass(frozen=True)
-class EscalationLevel:
-    """One rung of the chain: who is paged and how long they have to acknowledge."""
-
-    number: int
-    name: str
-    targets: tuple[str, ...]
-    ack_timeout: timedelta
-
-    def __post_init__(self) -> None:
-        if isinstance(self.number, bool) or not isinstance(self.number, int) or self.number < 1:
-            raise ValueError(f"escalation level number must be a whole number >= 1, got {self.number!r}")
-        where = f"escalation level {self.number}"
-        if not isinstance(self.name, str) or not self.name.strip():
-            raise ValueError(f"{where}: the name must not be empty")
-        if isinstance(self.targets, str):
-            raise ValueError(f"{where}: targets must be a list of names, got the string {self.targets!r}")
-        targets = tuple(self.targets)
-        object.__setattr__(self, "targets", targets)
-        if not targets:
-            raise ValueError(f"{where} ({self.name}): needs at least one target")
-        for target in targets:
-            if not _is_target(target):
-                raise ValueError(
-                    f"{where} ({self.name}): unknown target {target!r}; "
-                    f"use one of {', '.join(ROLES)} or 'user:NAME'"
-                )
-        if len(set(targets)) != len(targets):
-            raise ValueError(f"{where} ({self.name}): a target is listed twice")
-        if not isinstance(self.ack_timeout, timedelta) or self.ack_timeout <= timedelta(0):
-            raise ValueError(f"{where} ({self.name}): ack_timeout must be positive, got {self.ack_timeout!r}")
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form; the timeout in seconds."""
-        return {
-            "number": self.number,
-            "name": self.name,
-            "targets": list(self.targets),
-            "ack_timeout_seconds": _seconds(self.ack_timeout),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> EscalationLevel:
-        """Inverse of ``to_dict``; raises ValueError naming what is wrong."""
-        _require_keys(data, ("number", "name", "targets", "ack_timeout_seconds"), "escalation level")
-        targets = data["targets"]
-        if not isinstance(targets, list | tuple):
-            raise ValueError(f"escalation level: targets must be a list, got {targets!r}")
-        return cls(
-            number=data["number"],
-            name=data["name"],
-            targets=tuple(targets),
-            ack_timeout=_timedelta(data["ack_timeout_seconds"], "ack_timeout_seconds"),
-        )
-
-
-@dataclass(frozen=True)
-class EscalationPolicy:
-    """An ordered chain of levels plus what happens after the last one and once acknowledged.
-
-    ``max_repeats``: how many times the chain restarts when nobody acknowledged at the last
-    level. ``reminder_interval``: how often the owner of an acknowledged, unresolved alert
-    is reminded. ``max_snooze``: the longest a snooze may last.
-    """
-
-    name: str
-    levels: tuple[EscalationLevel, ...]
-    max_repeats: int = 2
-    reminder_interval: timedelta = timedelta(minutes=15)
-    max_snooze: timedelta = timedelta(minutes=60)
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name.strip():
-            raise ValueError("escalation policy: the name must not be empty")
-        where = f"escalation policy {self.name!r}"
-        levels = tuple(self.levels)
-        object.__setattr__(self, "levels", levels)
-        if not levels:
-            raise ValueError(f"{where}: needs at least one level")
-        for expected, level in enumerate(levels, start=1):
-            if not isinstance(level, EscalationLevel):
-                raise ValueError(f"{where}: level {expected} is not an EscalationLevel: {level!r}")
-            if level.number != expected:
-                raise ValueError(
-                    f"{where}: levels must be numbered 1..{len(levels)} in order; "
-                    f"position {expected} holds level {level.number}"
-                )
-        if (
-            isinstance(self.max_repeats, bool)
-            or not isinstance(self.max_repeats, int)
-            or self.max_repeats < 0
-        ):
-            raise ValueError(f"{where}: max_repeats must be a whole number >= 0, got {self.max_repeats!r}")
-        for label, value in (("reminder_interval", self.reminder_interval), ("max_snooze", self.max_snooze)):
-            if not isinstance(value, timedelta) or value <= timedelta(0):
-                raise ValueError(f"{where}: {label} must be positive, got {value!r}")
-
-    @property
-    def top(self) -> int:
-        """The number of the last (highest) level."""
-        return len(self.levels)
-
-    def level(self, number: int) -> EscalationLevel:
-        """Level ``number`` (1-based)."""
-        if not 1 <= number <= self.top:
-            raise ValueError(f"escalation policy {self.name!r} has levels 1..{self.top}, not {number}")
-        return self.levels[number - 1]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form (durations in seconds), stored with every alert as its snapshot."""
-        return {
-            "name": self.name,
-            "levels": [level.to_dict() for level in self.levels],
-            "max_repeats": self.max_repeats,
-            "reminder_interval_seconds": _seconds(self.reminder_interval),
-            "max_snooze_seconds": _seconds(self.max_snooze),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> EscalationPolicy:
-        """Inverse of ``to_dict``; raises ValueError naming what is wrong."""
-        _require_keys(
-            data,
-            ("name", "levels", "max_repeats", "reminder_interval_seconds", "max_snooze_seconds"),
-            "escalation policy",
-        )
-        levels = data["levels"]
-        if not isinstance(levels, list | tuple):
-            raise ValueError(f"escalation policy: levels must be a list, got {levels!r}")
-        return cls(
-            name=data["name"],
-            levels=tuple(EscalationLevel.from_dict(level) for level in levels),
-            max_repeats=data["max_repeats"],
-            reminder_interval=_timedelta(data["reminder_interval_seconds"], "reminder_interval_seconds"),
-            max_snooze=_timedelta(data["max_snooze_seconds"], "max_snooze_seconds"),
-        )
-
-
-DEFAULT_POLICY = EscalationPolicy(
-    name="Five-level crisis response",
-    levels=(
-        EscalationLevel(1, "Frontline staff", ("staff",), timedelta(minutes=2)),
-        EscalationLevel(
-            2, "Shift lead / store manager", ("shift_lead", "store_manager"), timedelta(minutes=5)
-        ),
-        EscalationLevel(3, "Operations supervisor", ("ops_supervisor",), timedelta(minutes=10)),
-        EscalationLevel(4, "Service director", ("service_director",), timedelta(minutes=15)),
-        EscalationLevel(5, "Executive", ("executive",), timedelta(minutes=30)),
-    ),
-)
-"""DOMAIN.md section 1: staff -> shift lead -> operations supervisor -> service director -> executive."""
 
 
 # --------------------------------------------------------------------------- events
@@ -449,7 +238,7 @@ Action: TypeAlias = Notify | Timeline
 
 @dataclass(frozen=True, kw_only=True)
 class AlertState:
-    """Where an alert stands in its escalation; stored as JSON (``to_dict``) with the alert.
+    """Where an alert stands in its escalation; stored as JSON (``alerts.codec``) with the alert.
 
     ``level``: current level; ``start_level``: where the chain (re)starts; ``repeat``: how
     many times the chain restarted after the last level; ``deadline``: next moment
@@ -526,54 +315,6 @@ class AlertState:
     def underlying_status(self) -> str:
         """The status without the snooze: what the alert is once the snooze ends."""
         return self.snoozed_from if self.status == SNOOZED and self.snoozed_from else self.status
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form: datetimes as ISO 8601 UTC strings, the policy snapshot inline."""
-        return {
-            "policy": self.policy.to_dict(),
-            "status": self.status,
-            "level": self.level,
-            "start_level": self.start_level,
-            "repeat": self.repeat,
-            "fired_at": _iso(self.fired_at),
-            "updated_at": _iso(self.updated_at),
-            "deadline": _iso(self.deadline),
-            "owner": self.owner,
-            "informed": list(self.informed),
-            "people": list(self.people),
-            "sensitive": self.sensitive,
-            "snoozed_until": _iso(self.snoozed_until),
-            "snoozed_from": self.snoozed_from,
-            "acknowledged_at": _iso(self.acknowledged_at),
-            "resolved_at": _iso(self.resolved_at),
-            "exhausted": self.exhausted,
-            "version": self.version,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AlertState:
-        """Inverse of ``to_dict``; optional fields may be missing. Raises ValueError if malformed."""
-        _require_keys(data, ("policy", "status", "level", "fired_at", "updated_at"), "alert state")
-        return cls(
-            policy=EscalationPolicy.from_dict(data["policy"]),
-            status=data["status"],
-            level=data["level"],
-            start_level=data.get("start_level", 1),
-            repeat=data.get("repeat", 0),
-            fired_at=_parse_time(data["fired_at"], "fired_at"),
-            updated_at=_parse_time(data["updated_at"], "updated_at"),
-            deadline=_parse_optional_time(data.get("deadline"), "deadline"),
-            owner=data.get("owner"),
-            informed=tuple(data.get("informed", ())),
-            people=tuple(data.get("people", ())),
-            sensitive=bool(data.get("sensitive", False)),
-            snoozed_until=_parse_optional_time(data.get("snoozed_until"), "snoozed_until"),
-            snoozed_from=data.get("snoozed_from"),
-            acknowledged_at=_parse_optional_time(data.get("acknowledged_at"), "acknowledged_at"),
-            resolved_at=_parse_optional_time(data.get("resolved_at"), "resolved_at"),
-            exhausted=bool(data.get("exhausted", False)),
-            version=data.get("version", 1),
-        )
 
 
 # --------------------------------------------------------------------------- the machine

@@ -8,15 +8,15 @@ and finally the embedded SQLite file in the user data directory.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import stat
 import tomllib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import platformdirs
+import tomli_w
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -27,6 +27,7 @@ from storemon.errors import StoremonError
 APP_NAME = "storemon"
 DB_URL_ENV = "STOREMON_DB_URL"
 HOME_ENV = "STOREMON_HOME"
+SETTINGS_HEADER = "# Storemon settings for this PC; business settings live in the database.\n"
 CONNECT_TIMEOUT_SECONDS = 5
 
 
@@ -100,6 +101,23 @@ def load_settings(path: Path) -> Settings:
         if not isinstance(value, known[key]):
             raise ConfigError(f"{path}: setting {key!r} must be a {known[key].__name__}, got {value!r}.")
     return Settings(**raw)
+
+
+def save_settings(path: Path, settings: Settings) -> Path:
+    """Write the settings file (tomli-w): only values that differ from the defaults, atomically.
+
+    The file is readable by its user only, because a PostgreSQL URL may carry a password.
+    """
+    defaults = asdict(Settings())
+    values = {k: v for k, v in asdict(settings).items() if v is not None and v != defaults[k]}
+    content = SETTINGS_HEADER + tomli_w.dumps(values)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(".toml.tmp")
+    fd = os.open(temp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(content)
+    os.replace(temp, path)
+    return path
 
 
 def resolve_database_url(cli_url: str | None, paths: Paths | None = None) -> str:
@@ -258,11 +276,6 @@ def database_location(in_use: str, paths: Paths | None = None) -> DatabaseLocati
     )
 
 
-def _toml_string(value: str) -> str:
-    # A JSON string is a valid TOML basic string (same escapes, \uXXXX included).
-    return json.dumps(value, ensure_ascii=False)
-
-
 def save_database_url(value: str | None, paths: Paths | None = None) -> Path:
     """Write ``database_url`` to this PC's settings file (None: back to the embedded SQLite file).
 
@@ -272,18 +285,4 @@ def save_database_url(value: str | None, paths: Paths | None = None) -> Path:
     paths = paths or app_paths()
     current = load_settings(paths.settings_file)
     url = None if value is None else url_from_input(value)
-    lines = ["# Storemon settings for this PC; business settings live in the database.\n"]
-    if url is not None:
-        lines.append(f"database_url = {_toml_string(url)}\n")
-    if current.log_level != "INFO":
-        lines.append(f"log_level = {_toml_string(current.log_level)}\n")
-    content = "".join(lines)
-    tomllib.loads(content)  # never write a file the app could not read back
-    target = paths.settings_file
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_suffix(".toml.tmp")
-    fd = os.open(temp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(content)
-    os.replace(temp, target)
-    return target
+    return save_settings(paths.settings_file, replace(current, database_url=url))

@@ -24,12 +24,12 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import delete, func, select, text
 
 from alerts.notifiers import SettingsError
 from alerts.outbox import Dispatcher
 from storemon.config import ConfigError
-from storemon.db.models import Setting
+from storemon.db.models import Heartbeat
 from storemon.db.outbox import WAKE_CHANNEL, SqlOutboxStore
 from storemon.services.alert_service import raise_alert
 from storemon.services.api import Services
@@ -40,7 +40,9 @@ log = logging.getLogger(__name__)
 
 RULES_EVERY = timedelta(seconds=60)
 HEARTBEAT_EVERY = timedelta(seconds=10)
-HEARTBEAT_KEY = "worker.heartbeat"
+HEARTBEAT_ROLE = "worker"
+HEARTBEAT_FORGET = timedelta(days=1)
+"""Workers silent this long are forgotten, so the table does not grow forever."""
 DUE_EVERY = timedelta(seconds=5)
 DISPATCH_EVERY = timedelta(seconds=0.25)
 """Polling is the wake-up on SQLite (a click reaches the notifier within a second); PostgreSQL
@@ -94,16 +96,14 @@ class Jobs:
     def heartbeat(self) -> None:
         """Say "I am alive" where every PC can read it (the status bar's worker indicator)."""
         with self.database.sessions.begin() as session:
-            row = session.get(Setting, HEARTBEAT_KEY)
-            beats = dict(row.value) if row else {}
             now = self.clock()
-            beats[self.worker_id] = now.isoformat()
-            # Forget workers silent for a day, so the list does not grow forever.
-            beats = {k: v for k, v in beats.items() if now - datetime.fromisoformat(v) < timedelta(days=1)}
+            row = session.get(Heartbeat, self.worker_id)
             if row is None:
-                session.add(Setting(key=HEARTBEAT_KEY, value=beats))
-            else:
-                row.value = beats
+                host = self.worker_id.rpartition(":")[0] or self.worker_id
+                row = Heartbeat(process_id=self.worker_id, role=HEARTBEAT_ROLE, host=host)
+                session.add(row)
+            row.beat_at = now
+            session.execute(delete(Heartbeat).where(Heartbeat.beat_at <= now - HEARTBEAT_FORGET))
 
     def evaluate_rules(self) -> None:
         run = self.services.rules.run(self.clock())
@@ -307,6 +307,4 @@ def check_database(database: Database) -> None:
 def last_heartbeat(database: Database) -> datetime | None:
     """The most recent heartbeat of any worker (None if none ever ran)."""
     with database.sessions() as session:
-        row = session.get(Setting, HEARTBEAT_KEY)
-    beats = [datetime.fromisoformat(v) for v in (row.value if row else {}).values()]
-    return max(beats, default=None)
+        return session.scalar(select(func.max(Heartbeat.beat_at)).where(Heartbeat.role == HEARTBEAT_ROLE))

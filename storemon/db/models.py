@@ -247,11 +247,59 @@ class CheckIn(Base):
 
 
 class Setting(Base):
-    """A business setting every PC of the chain shares (thresholds, channels, surge calendar...)."""
+    """A business setting every PC of the chain shares (thresholds, channels, surge calendar...).
+
+    Only keys registered in ``storemon.services.setting_keys`` belong here; runtime state has its own tables.
+    """
 
     __tablename__ = "settings"
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
+
+
+class Heartbeat(Base):
+    """A running Storemon process saying "I am alive", so every PC can tell whether the jobs run."""
+
+    __tablename__ = "heartbeats"
+    process_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    """``host:pid`` of the process (the worker id)."""
+    role: Mapped[str] = mapped_column(String(32), default="worker")
+    host: Mapped[str] = mapped_column(String(200), default="")
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class Lockout(Base):
+    """Wrong passwords or PINs in a row for one subject; in the database so every PC counts them."""
+
+    __tablename__ = "lockouts"
+    subject_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    """``password`` (subject: a user name as typed) or ``pin`` (subject: a staff member's id)."""
+    subject_key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LivePicture(Base):
+    """A store's current interval of the staffing model, refreshed by the rules job for one-click calls."""
+
+    __tablename__ = "live_pictures"
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), primary_key=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ApprovalToken(Base):
+    """A one-time grant (a colleague's PIN approving an amount), redeemed once before it expires."""
+
+    __tablename__ = "approval_tokens"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """SHA-256 of the token: the database never holds a token that could be replayed."""
+    purpose: Mapped[str] = mapped_column(String(32))
+    approver: Mapped[str] = mapped_column(String(100))
+    grantee: Mapped[str] = mapped_column(String(100))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Alert(Base):

@@ -21,10 +21,10 @@ from storemon.db.models import (
     Incident,
     Role,
     RosterShift,
-    Setting,
     Store,
     User,
 )
+from storemon.db.models import LivePicture as LivePictureRow
 from storemon.errors import StoremonError
 from storemon.services.access import Actor, NotFound, visible_store
 from storemon.services.alert_service import (
@@ -65,20 +65,17 @@ class LivePicture:
         }
 
 
-LIVE_KEY = "live.{store_id}"
 LIVE_FRESH = timedelta(minutes=2)
 """The rules job refreshes every store's live picture each minute; a click uses it if this fresh."""
 
 
 def save_live_picture(session, store: Store, picture: LivePicture, now: datetime) -> None:
     """Keep the picture where a click can read it without re-running the day model."""
-    key = LIVE_KEY.format(store_id=store.id)
-    value = {**asdict(picture), "at": now.isoformat()}
-    row = session.get(Setting, key)
+    row = session.get(LivePictureRow, store.id)
     if row is None:
-        session.add(Setting(key=key, value=value))
-    else:
-        row.value = value
+        row = LivePictureRow(store_id=store.id)
+        session.add(row)
+    row.payload, row.computed_at = asdict(picture), now
 
 
 def compute_live_picture(
@@ -104,11 +101,9 @@ def compute_live_picture(
 
 def live_picture(session, actor: Actor, store: Store, now: datetime) -> LivePicture:
     """The store's live picture: the rules job's copy if fresh, else computed now."""
-    row = session.get(Setting, LIVE_KEY.format(store_id=store.id))
-    if row is not None:
-        at = datetime.fromisoformat(row.value["at"])
-        if timedelta(0) <= now - at <= LIVE_FRESH:
-            return LivePicture(**{k: v for k, v in row.value.items() if k != "at"})
+    row = session.get(LivePictureRow, store.id)
+    if row is not None and timedelta(0) <= now - row.computed_at <= LIVE_FRESH:
+        return LivePicture(**row.payload)
     return compute_live_picture(session, actor, store, None, now)
 
 

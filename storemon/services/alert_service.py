@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from alerts.codec import dump_policy, dump_state, load_state
 from alerts.escalation import (
-    DEFAULT_POLICY,
     ROLES,
     USER_PREFIX,
     AlertState,
@@ -34,13 +34,14 @@ from alerts.escalation import (
 from alerts.escalation import Fire as FireEvent
 from alerts.message import Message
 from alerts.outbox import DELIVERED, PENDING
-from storemon.db.models import Alert, EscalationStep, Notification, Role, Setting, Store, User
+from storemon.db.models import Alert, EscalationStep, Notification, Role, Store, User
 from storemon.db.outbox import wake_dispatchers
 from storemon.services import audit as audit_log
+from storemon.services import setting_keys
 from storemon.services.access import Actor, NotFound
 
-POLICY_KEY = "alerts.escalation_policy"
-CHANNELS_KEY = "alerts.channels"
+POLICY_KEY = setting_keys.ESCALATION_POLICY.name
+CHANNELS_KEY = setting_keys.CHANNELS.name
 IN_APP = "inapp"
 SEVERITY_BY_KIND = {
     "page": "warning",
@@ -87,18 +88,16 @@ class TimelineEntry:
 
 def escalation_policy(session: Session) -> EscalationPolicy:
     """The chain's escalation policy (Settings), or the five-level default."""
-    row = session.get(Setting, POLICY_KEY)
-    return EscalationPolicy.from_dict(row.value) if row else DEFAULT_POLICY
+    return setting_keys.ESCALATION_POLICY.load(session)
 
 
 def channel_subscriptions(session: Session) -> list[dict[str, Any]]:
     """Chain-wide channels (group webhooks, e-mail): ``{"name", "type", "settings", "levels", "enabled"}``."""
-    row = session.get(Setting, CHANNELS_KEY)
-    return [c for c in (row.value if row else []) if c.get("enabled", True)]
+    return [c for c in setting_keys.CHANNELS.load(session) if c.get("enabled", True)]
 
 
 def _state(alert: Alert) -> AlertState:
-    return AlertState.from_dict(alert.state)
+    return load_state(alert.state)
 
 
 def _people_for(session: Session, store: Store | None, targets: Iterable[str]) -> list[User]:
@@ -267,7 +266,7 @@ def _apply(
     now: datetime,
     exclude_channels: frozenset[str] = frozenset(),
 ) -> None:
-    alert.state = state.to_dict()
+    alert.state = dump_state(state)
     alert.status = state.status
     alert.level = state.level
     alert.next_deadline = state.deadline
@@ -349,8 +348,8 @@ def raise_alert(
         title=title,
         severity=severity,
         details=details or {},
-        policy_snapshot=policy.to_dict(),
-        state=state.to_dict(),
+        policy_snapshot=dump_policy(policy),
+        state=dump_state(state),
         fired_at=now,
         updated_at=now,
         status=state.status,

@@ -42,6 +42,7 @@ from storemon.services import (
     rules,
     schedule,
     secrets,
+    setting_keys,
     store_days,
     stores,
     support_resources,
@@ -50,7 +51,6 @@ from storemon.services import (
     today,
     whatif,
 )
-from storemon.services import settings as setting_keys
 from storemon.services.access import HEAD_OFFICE, AccessDenied, Actor, require
 from storemon.services.backup import backup_database, restore_database
 from storemon.services.database import Database

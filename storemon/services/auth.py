@@ -2,8 +2,8 @@
 
 A password has at least ``MIN_LENGTH`` characters and is not the user name. After
 ``MAX_FAILURES`` wrong passwords in a row the user name is locked for ``LOCKOUT``; the count
-lives in the ``settings`` table (key ``auth.lockout.<username>``, ``{"failures": n,
-"locked_until": iso | null}``), not in memory, so another PC or a restart does not reset it.
+lives in the ``lockouts`` table (``storemon.services.lockouts``, kind ``password``), not in
+memory, so another PC or a restart does not reset it.
 While locked, the password is not even checked. Unknown user names are counted like known
 ones and get the same answer, so the dialog does not tell a guesser which names exist.
 
@@ -13,8 +13,6 @@ Every sign-in, good or bad, is an audit entry (never with the password). Time is
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher, Type
@@ -22,21 +20,20 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from storemon.db.models import Role, Setting, User
+from storemon.db.models import Role, User
 from storemon.errors import StoremonError
 from storemon.services import audit
 from storemon.services.access import AccessDenied, Actor
+from storemon.services.lockouts import PASSWORD, LockoutRule, LockoutState, subject_key
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
 MIN_LENGTH = 10
 MAX_LENGTH = 256
 """Longer input is refused before hashing: nobody types it, and it would only cost CPU."""
-LOCKOUT_PREFIX = "auth.lockout."
 DEMO_PASSWORD = "storemon-demo"
 """The password ``demo_passwords`` gives every user of the demo chain (documented in the README)."""
 
-_KEY_LIMIT = 100  # Setting.key is String(100)
 _FIRST_ADMIN_LOCK = 7_432_002  # PostgreSQL advisory lock id: two PCs running the first start at once
 
 # argon2id with argon2-cffi's RFC 9106 "low memory" profile (64 MiB, 3 passes): 50-200 ms a check.
@@ -123,10 +120,7 @@ def hash_password(password: str) -> str:
 # ------------------------------------------------------------------------------------ lockout
 
 
-@dataclass(frozen=True)
-class LockoutState:
-    failures: int
-    locked_until: datetime | None
+PASSWORD_LOCKOUT = LockoutRule(PASSWORD, MAX_FAILURES, LOCKOUT)
 
 
 def _utc(value: datetime) -> datetime:
@@ -136,47 +130,13 @@ def _utc(value: datetime) -> datetime:
 
 
 def lockout_key(username: str) -> str:
-    """``auth.lockout.<username>``; a name too long for the key column is hashed instead."""
-    key = LOCKOUT_PREFIX + username
-    if len(key) <= _KEY_LIMIT:
-        return key
-    return LOCKOUT_PREFIX + "#" + hashlib.sha256(username.encode("utf-8", "replace")).hexdigest()
-
-
-def _parse(row: Setting | None, now: datetime) -> LockoutState:
-    if row is None or not isinstance(row.value, dict):
-        return LockoutState(0, None)
-    until = None
-    raw_until = row.value.get("locked_until")
-    if raw_until:
-        try:
-            until = _utc(datetime.fromisoformat(raw_until))
-        except (TypeError, ValueError):
-            until = None
-    if until is not None and now >= until:
-        return LockoutState(0, None)
-    failures = row.value.get("failures", 0)
-    return LockoutState(failures if isinstance(failures, int) and failures >= 0 else 0, until)
+    """The user name as the lockout's subject; a name too long for the key column is hashed."""
+    return subject_key(username)
 
 
 def lockout_state(session: Session, username: str, now: datetime) -> LockoutState:
     """Failures so far and the end of a running lockout (an expired lockout counts as none)."""
-    return _parse(session.get(Setting, lockout_key(username)), _utc(now))
-
-
-def _store_lockout(session: Session, key: str, row: Setting | None, state: LockoutState) -> None:
-    if state.failures == 0 and state.locked_until is None:
-        if row is not None:
-            session.delete(row)
-        return
-    value = {
-        "failures": state.failures,
-        "locked_until": state.locked_until.isoformat() if state.locked_until else None,
-    }
-    if row is None:
-        session.add(Setting(key=key, value=value))
-    else:
-        row.value = value
+    return PASSWORD_LOCKOUT.state(session, username, _utc(now))
 
 
 def _audit(session: Session, username: str, action: str, details: dict, now: datetime) -> None:
@@ -196,8 +156,7 @@ def set_password(session: Session, username: str, password: str, now: datetime, 
     if user is None:
         raise AccessDenied(f"no user named {username!r}")
     user.password_hash = hash_password(check_password(username, password))
-    key = lockout_key(username)
-    _store_lockout(session, key, session.get(Setting, key), LockoutState(0, None))
+    PASSWORD_LOCKOUT.clear(session, username)
     _audit(session, by, "auth.password_set", {"user": username}, _utc(now))
 
 
@@ -209,10 +168,8 @@ def authenticate(session: Session, username: str, password: str, now: datetime) 
     """
     now = _utc(now)
     username = username.strip()
-    key = lockout_key(username)
     # Row lock on PostgreSQL: two PCs trying at once must both count.
-    row = session.get(Setting, key, with_for_update=True)
-    state = _parse(row, now)
+    state = PASSWORD_LOCKOUT.state(session, username, now, lock=True)
     if state.locked_until is not None:
         _audit(session, username, "auth.sign_in_refused", {"reason": LOCKED}, now)
         raise SignInFailed(LOCKED, 0, state.locked_until)
@@ -229,18 +186,15 @@ def authenticate(session: Session, username: str, password: str, now: datetime) 
     if matched:
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
-        _store_lockout(session, key, row, LockoutState(0, None))
+        PASSWORD_LOCKOUT.clear(session, username)
         _audit(session, username, "auth.sign_in", {"role": user.role.value}, now)
         return Actor(user.username, user.role, user.store_id, user.region_id)
-    failures = state.failures + 1
-    if failures >= MAX_FAILURES:
-        until = now + LOCKOUT
-        _store_lockout(session, key, row, LockoutState(failures, until))
-        _audit(session, username, "auth.sign_in_failed", {"failures": failures, "locked": True}, now)
-        raise SignInFailed(LOCKED, 0, until)
-    _store_lockout(session, key, row, LockoutState(failures, None))
-    _audit(session, username, "auth.sign_in_failed", {"failures": failures, "locked": False}, now)
-    raise SignInFailed(WRONG, MAX_FAILURES - failures, None)
+    failed = PASSWORD_LOCKOUT.failed(session, username, now)
+    locked = failed.locked_until is not None
+    _audit(session, username, "auth.sign_in_failed", {"failures": failed.failures, "locked": locked}, now)
+    if locked:
+        raise SignInFailed(LOCKED, 0, failed.locked_until)
+    raise SignInFailed(WRONG, MAX_FAILURES - failed.failures, None)
 
 
 def needs_first_admin(session: Session) -> bool:

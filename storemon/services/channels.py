@@ -12,8 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from storemon.db.models import Setting
-from storemon.services import secrets
+from storemon.services import secrets, setting_keys
 from storemon.services.access import HEAD_OFFICE, Actor
 from storemon.services.door import use_case
 
@@ -40,8 +39,7 @@ def with_kept_secrets(old: Sequence[Mapping[str, Any]], channel: Mapping[str, An
 
 
 def _stored(session: Session) -> list[dict[str, Any]]:
-    row = session.get(Setting, secrets.CHANNELS_KEY)
-    return list(row.value) if row else []
+    return setting_keys.CHANNELS.load(session)
 
 
 @use_case(signed_in=False)

@@ -7,18 +7,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts.escalation import DEFAULT_POLICY, USER_PREFIX, EscalationPolicy
+from alerts.escalation import USER_PREFIX, EscalationPolicy
 from storemon.db.models import User
+from storemon.services import setting_keys
 from storemon.services.access import HEAD_OFFICE, Actor
 from storemon.services.door import use_case
 from storemon.services.setting_values import (
     ESCALATION_POLICY,
     ChainSettingsError,
     audit_change,
-    bad_setting,
     now_or_utc,
-    read_value,
-    write_value,
 )
 
 # ------------------------------------------------------------------------------------ escalation
@@ -26,13 +24,7 @@ from storemon.services.setting_values import (
 
 def load_escalation_policy(session: Session) -> EscalationPolicy:
     """The chain's escalation policy; the five-level default until someone edits it."""
-    data = read_value(session, ESCALATION_POLICY)
-    if data is None:
-        return DEFAULT_POLICY
-    try:
-        return EscalationPolicy.from_dict(data)
-    except ValueError as exc:
-        raise bad_setting(ESCALATION_POLICY, exc) from exc
+    return setting_keys.ESCALATION_POLICY.load(session)
 
 
 @use_case(write=True, needs=HEAD_OFFICE, doing="change chain-wide settings")
@@ -50,9 +42,8 @@ def save_escalation_policy(
             raise ChainSettingsError(
                 f"no active user is called {', '.join(missing)}; check the spelling of the user names"
             )
-    data = policy.to_dict()
-    write_value(session, ESCALATION_POLICY, data)
+    saved = setting_keys.ESCALATION_POLICY.save(session, policy)
     audit_change(
         session, actor, "settings.save", ESCALATION_POLICY, {"levels": len(policy.levels)}, now_or_utc(now)
     )
-    return EscalationPolicy.from_dict(data)
+    return saved

@@ -18,17 +18,15 @@ from sqlalchemy.orm import Session
 
 from storemon.services.access import HEAD_OFFICE, Actor
 from storemon.services.door import use_case
+from storemon.services.setting_keys import Codec, Key
 from storemon.services.setting_values import (
     AUTHORITY_LIMITS,
     CURRENCY,
     PLAYBOOKS,
     ChainSettingsError,
     audit_change,
-    bad_setting,
     now_or_utc,
     parse_amount,
-    read_value,
-    write_value,
 )
 
 # ------------------------------------------------------------------------------------ authority limits
@@ -100,27 +98,28 @@ DEFAULT_AUTHORITY_LIMITS = AuthorityLimits(
 or 100 left staff unable to resolve even reasonable ones), with no personal liability."""
 
 
+AUTHORITY_LIMITS_KEY: Key[AuthorityLimits] = Key(
+    AUTHORITY_LIMITS,
+    Codec(AuthorityLimits.from_json, AuthorityLimits.to_json),
+    lambda: DEFAULT_AUTHORITY_LIMITS,
+    "Policies > Incident rules",
+)
+
+
 def load_authority_limits(session: Session) -> AuthorityLimits:
-    data = read_value(session, AUTHORITY_LIMITS)
-    if data is None:
-        return DEFAULT_AUTHORITY_LIMITS
-    try:
-        return AuthorityLimits.from_json(data)
-    except ValueError as exc:
-        raise bad_setting(AUTHORITY_LIMITS, exc) from exc
+    return AUTHORITY_LIMITS_KEY.load(session)
 
 
 @use_case(write=True, needs=HEAD_OFFICE, doing="change chain-wide settings")
 def save_authority_limits(
     session: Session, actor: Actor, limits: AuthorityLimits, now: datetime | None = None
 ) -> AuthorityLimits:
-    playbooks = read_value(session, PLAYBOOKS)
+    playbooks = PLAYBOOKS_KEY.read(session)
     if playbooks is not None:
-        check_playbooks(playbooks_from_json(playbooks), limits)
-    data = limits.to_json()
-    write_value(session, AUTHORITY_LIMITS, data)
-    audit_change(session, actor, "settings.save", AUTHORITY_LIMITS, data, now_or_utc(now))
-    return AuthorityLimits.from_json(data)
+        check_playbooks(playbooks, limits)
+    saved = AUTHORITY_LIMITS_KEY.save(session, limits)
+    audit_change(session, actor, "settings.save", AUTHORITY_LIMITS, limits.to_json(), now_or_utc(now))
+    return saved
 
 
 # ------------------------------------------------------------------------------------ playbooks
@@ -249,15 +248,15 @@ def default_playbooks(language: str = "en") -> tuple[Playbook, ...]:
     return playbooks_from_json(shipped["zh_CN" if language.startswith("zh") else "en"])
 
 
+PLAYBOOKS_KEY: Key[tuple[Playbook, ...]] = Key(
+    PLAYBOOKS, Codec(playbooks_from_json, playbooks_to_json), default_playbooks, "Policies > Incident rules"
+)
+
+
 def load_playbooks(session: Session, language: str = "en") -> tuple[Playbook, ...]:
     """The chain's playbooks; the shipped ones (in ``language``) until someone saves their own."""
-    data = read_value(session, PLAYBOOKS)
-    if data is None:
-        return default_playbooks(language)
-    try:
-        return playbooks_from_json(data)
-    except ChainSettingsError as exc:
-        raise bad_setting(PLAYBOOKS, exc) from exc
+    stored = PLAYBOOKS_KEY.read(session)
+    return default_playbooks(language) if stored is None else stored
 
 
 def _clean_playbooks(playbooks: Sequence[Playbook]) -> tuple[Playbook, ...]:
@@ -277,8 +276,7 @@ def save_playbooks(
 ) -> tuple[Playbook, ...]:
     cleaned = _clean_playbooks(playbooks)
     check_playbooks(cleaned, load_authority_limits(session))
-    data = playbooks_to_json(cleaned)
-    write_value(session, PLAYBOOKS, data)
+    saved = PLAYBOOKS_KEY.save(session, cleaned)
     audit_change(
         session,
         actor,
@@ -287,7 +285,7 @@ def save_playbooks(
         {"types": [b.incident_type for b in cleaned]},
         now_or_utc(now),
     )
-    return playbooks_from_json(data)
+    return saved
 
 
 @use_case(write=True, needs=HEAD_OFFICE, doing="change chain-wide settings")
@@ -301,8 +299,7 @@ def save_incident_rules(
     """Authority limits and playbooks together, checked against each other, in one transaction."""
     cleaned = _clean_playbooks(playbooks)
     check_playbooks(cleaned, limits)
-    write_value(session, AUTHORITY_LIMITS, limits.to_json())
-    write_value(session, PLAYBOOKS, playbooks_to_json(cleaned))
+    saved = AUTHORITY_LIMITS_KEY.save(session, limits), PLAYBOOKS_KEY.save(session, cleaned)
     audit_change(
         session,
         actor,
@@ -311,4 +308,4 @@ def save_incident_rules(
         {**limits.to_json(), "types": [b.incident_type for b in cleaned]},
         now_or_utc(now),
     )
-    return AuthorityLimits.from_json(limits.to_json()), playbooks_from_json(playbooks_to_json(cleaned))
+    return saved

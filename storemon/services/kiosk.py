@@ -12,23 +12,25 @@ chain saves its own.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from alerts.escalation import USER_PREFIX, EscalationPolicy
+from alerts.codec import load_policy
+from alerts.escalation import USER_PREFIX
 from storemon.db.models import (
+    ApprovalToken,
     CheckIn,
     Commitment,
     Notification,
     Role,
     RosterShift,
-    Setting,
     StaffMember,
     Store,
     User,
@@ -44,7 +46,7 @@ KIOSK_PREFIX = "kiosk:"
 """Usernames of terminal actors: ``kiosk:<store code>``; no user account has such a name."""
 
 MAX_NOTE = 2000
-APPROVAL_PREFIX = "kiosk.approval."
+APPROVAL_PURPOSE = "compensation"
 APPROVAL_VALID = timedelta(minutes=10)
 """How long a colleague's PIN approval of an amount stays usable for recording the incident."""
 PIN_MANAGERS = frozenset({Role.STORE_MANAGER, Role.OPS_SUPERVISOR, Role.SERVICE_DIRECTOR, Role.EXECUTIVE})
@@ -425,8 +427,8 @@ def record_incident(
     )
 
 
-def _approval_key(token: str) -> str:
-    return f"{APPROVAL_PREFIX}{token}"
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _redeem_approval(
@@ -435,17 +437,18 @@ def _redeem_approval(
     """The approver of a grant made for this person and amount, used up; None without a token."""
     if not token:
         return None
-    row = session.get(Setting, _approval_key(token))
-    grant = row.value if row is not None and isinstance(row.value, dict) else None
+    grant = session.get(ApprovalToken, _token_hash(token), with_for_update=True)
     if (
         grant is None
-        or grant.get("for") != actor.username
-        or Decimal(str(grant.get("amount"))) < amount
-        or datetime.fromisoformat(grant["until"]) < now
+        or grant.purpose != APPROVAL_PURPOSE
+        or grant.used_at is not None
+        or grant.grantee != actor.username
+        or grant.amount < amount
+        or grant.expires_at < now
     ):
         raise KioskError("the approval does not cover this (or it expired); ask your colleague again")
-    session.delete(row)
-    return str(grant["approver"])
+    grant.used_at = now
+    return grant.approver
 
 
 def check_approver(
@@ -470,20 +473,16 @@ def check_approver(
     ).first()
     if approver is None:
         raise KioskError("this colleague has no Storemon account at your store")
-    for stale in session.scalars(select(Setting).where(Setting.key.like(f"{APPROVAL_PREFIX}%"))):
-        until = stale.value.get("until") if isinstance(stale.value, dict) else None
-        if not until or datetime.fromisoformat(until) < now:
-            session.delete(stale)
+    session.execute(delete(ApprovalToken).where(ApprovalToken.expires_at < now))
     token = secrets.token_urlsafe(16)
     session.add(
-        Setting(
-            key=_approval_key(token),
-            value={
-                "approver": approver.username,
-                "for": actor.username,
-                "amount": str(amount),
-                "until": (now + APPROVAL_VALID).isoformat(),
-            },
+        ApprovalToken(
+            token_hash=_token_hash(token),
+            purpose=APPROVAL_PURPOSE,
+            approver=approver.username,
+            grantee=actor.username,
+            amount=amount,
+            expires_at=now + APPROVAL_VALID,
         )
     )
     audit(
@@ -519,11 +518,7 @@ def relief_status(session: Session, actor: Actor, alert_id: int) -> ReliefStatus
     alert = visible_alert(session, actor, alert_id)
     if alert.rule != "relief_request":
         raise NotFound(f"alert {alert_id} is not a relief request")
-    policy = (
-        EscalationPolicy.from_dict(alert.policy_snapshot)
-        if alert.policy_snapshot
-        else escalation_policy(session)
-    )
+    policy = load_policy(alert.policy_snapshot) if alert.policy_snapshot else escalation_policy(session)
     paged_users = session.scalars(
         select(Notification.username)
         .where(

@@ -2,9 +2,9 @@
 
 A PIN has 4-6 digits, so the hash alone would not stop anyone who can read the database; what
 protects a PIN at the counter is the lockout: after ``MAX_FAILURES`` wrong tries in a row the
-staff member is locked for ``LOCKOUT``. The count lives in the ``settings`` table (key
-``pins.lockout.<staff_id>``, ``{"failures": n, "locked_until": iso | null}``), not in memory, so
-trying the other counter PC of the store, or restarting the kiosk, does not reset it. Time is a
+staff member is locked for ``LOCKOUT``. The count lives in the ``lockouts`` table
+(``storemon.services.lockouts``, kind ``pin``), not in memory, so trying the other counter PC of
+the store, or restarting the kiosk, does not reset it. Time is a
 parameter (``now``): tests advance a clock instead of sleeping.
 """
 
@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from storemon.db.models import Setting, StaffMember
+from storemon.db.models import StaffMember
 from storemon.errors import StoremonError
+from storemon.services.lockouts import PIN, LockoutRule, LockoutState
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=5)
-LOCKOUT_KEY = "pins.lockout.{staff_id}"
 _PIN = re.compile(r"^[0-9]{4,6}$")
 
 if TYPE_CHECKING:
@@ -87,50 +87,12 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-def _key(staff_id: int) -> str:
-    return LOCKOUT_KEY.format(staff_id=staff_id)
-
-
-@dataclass(frozen=True)
-class LockoutState:
-    failures: int
-    locked_until: datetime | None
-
-
-def _parse(row: Setting | None, now: datetime) -> LockoutState:
-    if row is None or not isinstance(row.value, dict):
-        return LockoutState(0, None)
-    until = None
-    raw_until = row.value.get("locked_until")
-    if raw_until:
-        try:
-            until = _utc(datetime.fromisoformat(raw_until))
-        except (TypeError, ValueError):
-            until = None
-    if until is not None and _utc(now) >= until:
-        return LockoutState(0, None)
-    failures = row.value.get("failures", 0)
-    return LockoutState(failures if isinstance(failures, int) and failures >= 0 else 0, until)
+PIN_LOCKOUT = LockoutRule(PIN, MAX_FAILURES, LOCKOUT)
 
 
 def lockout_state(session: Session, staff_id: int, now: datetime) -> LockoutState:
     """Failures so far and the end of a running lockout (an expired lockout counts as none)."""
-    return _parse(session.get(Setting, _key(staff_id)), now)
-
-
-def _store_lockout(session: Session, staff_id: int, row: Setting | None, state: LockoutState) -> None:
-    if state.failures == 0 and state.locked_until is None:
-        if row is not None:
-            session.delete(row)
-        return
-    value = {
-        "failures": state.failures,
-        "locked_until": state.locked_until.isoformat() if state.locked_until else None,
-    }
-    if row is None:
-        session.add(Setting(key=_key(staff_id), value=value))
-    else:
-        row.value = value
+    return PIN_LOCKOUT.state(session, staff_id, _utc(now))
 
 
 def set_pin(session: Session, staff_id: int, pin: str) -> None:
@@ -139,7 +101,7 @@ def set_pin(session: Session, staff_id: int, pin: str) -> None:
     if staff is None:
         raise PinError(f"staff member {staff_id} does not exist")
     staff.pin_hash = hash_pin(pin)
-    _store_lockout(session, staff_id, session.get(Setting, _key(staff_id)), LockoutState(0, None))
+    PIN_LOCKOUT.clear(session, staff_id)
 
 
 def verify_pin(session: Session, staff_id: int, pin: str, now: datetime) -> PinResult:
@@ -152,8 +114,7 @@ def verify_pin(session: Session, staff_id: int, pin: str, now: datetime) -> PinR
     if staff is None or not staff.active:
         return PinResult(False, 0, None, UNKNOWN)
     # Row lock on PostgreSQL: two counter PCs trying at once must both count.
-    row = session.get(Setting, _key(staff_id), with_for_update=True)
-    state = _parse(row, now)
+    state = PIN_LOCKOUT.state(session, staff_id, now, lock=True)
     if state.locked_until is not None:
         return PinResult(False, 0, state.locked_until, LOCKED)
     if not staff.pin_hash:
@@ -168,12 +129,9 @@ def verify_pin(session: Session, staff_id: int, pin: str, now: datetime) -> PinR
     if matched:
         if hasher.check_needs_rehash(staff.pin_hash):
             staff.pin_hash = hasher.hash(pin)
-        _store_lockout(session, staff_id, row, LockoutState(0, None))
+        PIN_LOCKOUT.clear(session, staff_id)
         return PinResult(True, MAX_FAILURES, None, OK)
-    failures = state.failures + 1
-    if failures >= MAX_FAILURES:
-        until = now + LOCKOUT
-        _store_lockout(session, staff_id, row, LockoutState(failures, until))
-        return PinResult(False, 0, until, LOCKED)
-    _store_lockout(session, staff_id, row, LockoutState(failures, None))
-    return PinResult(False, MAX_FAILURES - failures, None, WRONG)
+    failed = PIN_LOCKOUT.failed(session, staff_id, now)
+    if failed.locked_until is not None:
+        return PinResult(False, 0, failed.locked_until, LOCKED)
+    return PinResult(False, MAX_FAILURES - failed.failures, None, WRONG)

@@ -20,7 +20,7 @@ from storemon.db.models import Store
 from storemon.services.access import SYSTEM
 from storemon.services.actions import compute_live_picture, save_live_picture
 from storemon.services.alert_service import raise_alert, resolve_rule_alerts
-from storemon.services.settings import staffing_targets
+from storemon.services.setting_keys import staffing_targets
 from storemon.services.store_days import IntervalFigures, StoreDay, store_day
 from storemon.services.stores import store_summaries
 from storemon.services.surge_calendar import load_surge_calendar

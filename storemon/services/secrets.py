@@ -31,9 +31,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from sqlalchemy.orm import Session
 
 from storemon.config import app_paths
-from storemon.db.models import Setting
 from storemon.errors import StoremonError
-from storemon.services import audit
+from storemon.services import audit, setting_keys
 from storemon.services.access import Actor
 
 log = logging.getLogger(__name__)
@@ -44,7 +43,7 @@ FILE_NAME = "secrets.json"
 REF_KEY = "$secret"
 SECRET_SETTINGS = frozenset({"password", "secret", "url"})
 """Channel settings that are credentials (``alerts.notifiers.factory`` never echoes them either)."""
-CHANNELS_KEY = "alerts.channels"
+CHANNELS_KEY = setting_keys.CHANNELS.name
 MASK = "***"
 
 
@@ -296,11 +295,7 @@ def save_channels(
         stored.append(
             {**{k: v for k, v in channel.items() if k != "settings"}, "name": name, "settings": settings}
         )
-    row = session.get(Setting, CHANNELS_KEY)
-    if row is None:
-        session.add(Setting(key=CHANNELS_KEY, value=stored))
-    else:
-        row.value = stored
+    setting_keys.CHANNELS.save(session, stored)
     audit.append(
         session,
         actor.username,

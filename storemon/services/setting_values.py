@@ -1,6 +1,7 @@
 """Chain-wide settings stored as JSON in the ``settings`` table: reading, writing and auditing one value.
 
-Business settings live in the database so every PC of a chain sees them (STYLE.md section 4).
+Business settings live in the database so every PC of a chain sees them (STYLE.md section 4),
+each read and written through its ``Key`` (``storemon.services.setting_keys``).
 The subjects each have a module: ``tier_policies`` (and the staffing thresholds), ``surge_calendar``,
 ``escalation_settings``, ``incident_rules`` (authority limits and playbooks) and
 ``support_resources``. Every change needs a head-office role (``access.HEAD_OFFICE``, checked by
@@ -11,17 +12,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from storemon.db.models import Setting
 from storemon.errors import StoremonError
 from storemon.services import audit as audit_log
+from storemon.services import setting_keys
 from storemon.services.access import Actor
 
-SURGE_CALENDAR = "staffing.surge"
-ESCALATION_POLICY = "alerts.escalation_policy"
+SURGE_CALENDAR = setting_keys.SURGE_CALENDAR.name
+ESCALATION_POLICY = setting_keys.ESCALATION_POLICY.name
 AUTHORITY_LIMITS = "incidents.authority_limits"
 PLAYBOOKS = "incidents.playbooks"
 SUPPORT_RESOURCES = "support.resources"
@@ -43,23 +43,6 @@ def audit_change(
 ) -> None:
     """Append to the hash-chained audit log (``storemon.services.audit``)."""
     audit_log.append(session, actor.username, action, subject, details, now)
-
-
-def read_value(session: Session, key: str) -> Any | None:
-    row = session.get(Setting, key)
-    return None if row is None else row.value
-
-
-def write_value(session: Session, key: str, value: Any) -> None:
-    row = session.get(Setting, key)
-    if row is None:
-        session.add(Setting(key=key, value=value))
-    else:
-        row.value = value
-
-
-def bad_setting(key: str, exc: Exception) -> ChainSettingsError:
-    return ChainSettingsError(f"setting {key!r} cannot be used: {exc}. Fix it in Policies or reset it.")
 
 
 # ------------------------------------------------------------------------------------ money

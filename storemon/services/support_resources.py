@@ -12,14 +12,12 @@ from sqlalchemy.orm import Session
 
 from storemon.services.access import HEAD_OFFICE, Actor
 from storemon.services.door import use_case
+from storemon.services.setting_keys import Codec, Key
 from storemon.services.setting_values import (
     SUPPORT_RESOURCES,
     ChainSettingsError,
     audit_change,
-    bad_setting,
     now_or_utc,
-    read_value,
-    write_value,
 )
 
 # ------------------------------------------------------------------------------------ support resources
@@ -100,14 +98,16 @@ def check_support_resources(resources: SupportResources) -> SupportResources:
     return cleaned
 
 
+SUPPORT_RESOURCES_KEY: Key[SupportResources] = Key(
+    SUPPORT_RESOURCES,
+    Codec(SupportResources.from_json, SupportResources.to_json),
+    SupportResources,
+    "Policies > Support",
+)
+
+
 def load_support_resources(session: Session) -> SupportResources:
-    data = read_value(session, SUPPORT_RESOURCES)
-    if data is None:
-        return SupportResources()
-    try:
-        return SupportResources.from_json(data)
-    except (ValueError, AttributeError) as exc:
-        raise bad_setting(SUPPORT_RESOURCES, exc) from exc
+    return SUPPORT_RESOURCES_KEY.load(session)
 
 
 @use_case(write=True, needs=HEAD_OFFICE, doing="change chain-wide settings")
@@ -115,6 +115,6 @@ def save_support_resources(
     session: Session, actor: Actor, resources: SupportResources, now: datetime | None = None
 ) -> SupportResources:
     cleaned = check_support_resources(resources)
-    write_value(session, SUPPORT_RESOURCES, cleaned.to_json())
+    SUPPORT_RESOURCES_KEY.save(session, cleaned)
     audit_change(session, actor, "settings.save", SUPPORT_RESOURCES, {}, now_or_utc(now))
     return cleaned

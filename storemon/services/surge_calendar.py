@@ -2,80 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from staffing.surge import SurgeCalendar, SurgePeriod
+from staffing.surge import SurgeCalendar
 from storemon.db.models import Store
+from storemon.services import setting_keys
 from storemon.services.access import HEAD_OFFICE, Actor
 from storemon.services.door import use_case
 from storemon.services.setting_values import (
     SURGE_CALENDAR,
     ChainSettingsError,
     audit_change,
-    bad_setting,
     now_or_utc,
-    read_value,
-    write_value,
 )
 
 # ------------------------------------------------------------------------------------ surge calendar
 
 
-def surge_to_json(calendar: SurgeCalendar) -> dict[str, Any]:
-    return {
-        "periods": [
-            {
-                "label": p.label,
-                "start": p.start.isoformat(),
-                "end": p.end.isoformat(),
-                "demand_factor": p.demand_factor,
-                "alert_sensitivity": p.alert_sensitivity,
-                "yearly": p.yearly,
-                "stores": None if p.stores is None else sorted(p.stores),
-            }
-            for p in calendar.periods
-        ]
-    }
-
-
-def surge_from_json(data: Mapping[str, Any]) -> SurgeCalendar:
-    """Inverse of ``surge_to_json``; raises ValueError naming the period that is wrong."""
-    if not isinstance(data, Mapping) or not isinstance(data.get("periods"), list):
-        raise ValueError('expected {"periods": [...]}')
-    periods = []
-    for number, raw in enumerate(data["periods"], start=1):
-        try:
-            stores = raw.get("stores")
-            periods.append(
-                SurgePeriod(
-                    label=str(raw["label"]),
-                    start=date.fromisoformat(raw["start"]),
-                    end=date.fromisoformat(raw["end"]),
-                    demand_factor=float(raw.get("demand_factor", 1.0)),
-                    alert_sensitivity=float(raw.get("alert_sensitivity", 1.0)),
-                    yearly=bool(raw.get("yearly", False)),
-                    stores=None if stores is None else frozenset(str(s) for s in stores),
-                )
-            )
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise ValueError(f"period {number}: {exc}") from exc
-    return SurgeCalendar(tuple(periods))
-
-
 def load_surge_calendar(session: Session) -> SurgeCalendar:
     """The chain's surge calendar; the built-in 3·15 season until someone edits it."""
-    data = read_value(session, SURGE_CALENDAR)
-    if data is None:
-        return SurgeCalendar.default()
-    try:
-        return surge_from_json(data)
-    except ValueError as exc:
-        raise bad_setting(SURGE_CALENDAR, exc) from exc
+    return setting_keys.SURGE_CALENDAR.load(session)
 
 
 @use_case(write=True, needs=HEAD_OFFICE, doing="change chain-wide settings")
@@ -98,7 +47,6 @@ def save_surge_calendar(
             raise ChainSettingsError(
                 f"surge period {period.label!r}: name at least one store or none for all"
             )
-    data = surge_to_json(calendar)
-    write_value(session, SURGE_CALENDAR, data)
+    saved = setting_keys.SURGE_CALENDAR.save(session, calendar)
     audit_change(session, actor, "settings.save", SURGE_CALENDAR, {"periods": labels}, now_or_utc(now))
-    return surge_from_json(data)
+    return saved

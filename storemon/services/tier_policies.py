@@ -17,7 +17,7 @@ from staffing.pressure import PressureConfig
 from storemon.db.models import Store
 from storemon.db.models import TierBand as TierBandRow
 from storemon.db.models import TierPolicy as TierPolicyRow
-from storemon.services import settings
+from storemon.services import setting_keys
 from storemon.services.access import HEAD_OFFICE, Actor
 from storemon.services.door import use_case
 from storemon.services.policies import to_domain
@@ -355,8 +355,8 @@ DEFAULT_THRESHOLDS = Thresholds(StaffingTargets(), PressureConfig().amber_at, Pr
 
 
 def load_thresholds(session: Session) -> Thresholds:
-    config = settings.pressure_config(session)
-    return Thresholds(settings.staffing_targets(session), config.amber_at, config.red_at)
+    config = setting_keys.pressure_config(session)
+    return Thresholds(setting_keys.staffing_targets(session), config.amber_at, config.red_at)
 
 
 @use_case(write=True, needs=HEAD_OFFICE, doing="change chain-wide settings")
@@ -370,16 +370,16 @@ def save_thresholds(
 ) -> Thresholds:
     """Save the targets (``staffing.targets``) and the amber/red levels of ``staffing.pressure``."""
     try:
-        config = replace(settings.pressure_config(session), amber_at=float(amber_at), red_at=float(red_at))
+        config = replace(setting_keys.pressure_config(session), amber_at=float(amber_at), red_at=float(red_at))
     except ValueError as exc:
         raise ChainSettingsError(f"pressure levels: {exc}") from exc
-    settings.save_staffing_targets(session, targets)
-    settings.save_pressure_config(session, config)
+    setting_keys.save_staffing_targets(session, targets)
+    setting_keys.save_pressure_config(session, config)
     audit_change(
         session,
         actor,
         "settings.save",
-        f"{settings.STAFFING_TARGETS}, {settings.PRESSURE_CONFIG}",
+        f"{setting_keys.STAFFING_TARGETS.name}, {setting_keys.PRESSURE_CONFIG.name}",
         {**asdict(targets), "amber_at": config.amber_at, "red_at": config.red_at},
         now_or_utc(now),
     )

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from storemon.services.access import Actor, visible_store
 from storemon.services.door import use_case
-from storemon.services.settings import pressure_config
+from storemon.services.setting_keys import pressure_config
 from storemon.services.store_days import StoreDay, store_day, targets_for
 
 

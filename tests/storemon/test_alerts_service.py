@@ -302,12 +302,12 @@ def test_resolving_tells_everyone_and_stops_the_clock(demo_sessions):
 
 
 def test_a_manager_call_pages_with_the_live_picture_the_rules_job_keeps_fresh(demo_sessions):
-    from storemon.services.actions import LIVE_KEY
+    from storemon.db.models import LivePicture
 
     with demo_sessions.begin() as session:
         store = _store_id(session)
         evaluate(session, T0, store_ids=[store])
-        cached = session.get(Setting, LIVE_KEY.format(store_id=store)).value
+        cached = session.get(LivePicture, store).payload
         alert_id = call_manager(session, actor_for(session, "staff-sh001"), "SH001", T0 + timedelta(minutes=1))
         fields = session.get(Alert, alert_id).details["fields"]
         assert fields["Modelled wait (min)"] == f"{cached['wait_minutes']:.1f}"

@@ -12,7 +12,7 @@ from argon2 import PasswordHasher, Type
 from sqlalchemy import func, select
 
 from storemon.db.engine import make_engine, make_session_factory
-from storemon.db.models import AuditEntry, Role, Setting, User
+from storemon.db.models import AuditEntry, Lockout, Role, User
 from storemon.services import audit
 from storemon.services import auth as auth_module
 from storemon.services.access import AccessDenied
@@ -136,15 +136,15 @@ def test_five_wrong_passwords_lock_the_name_for_fifteen_minutes(api, session_fac
     assert locked.value.reason == "locked" and locked.value.remaining_tries == 0
     assert locked.value.locked_until == T0 + timedelta(minutes=1) + LOCKOUT
     with session_factory() as session:  # shared by every PC: it is in the database
-        stored = session.get(Setting, "auth.lockout.mgr").value
-        assert stored["failures"] == MAX_FAILURES and stored["locked_until"]
+        stored = session.get(Lockout, ("password", "mgr"))
+        assert stored.failures == MAX_FAILURES and stored.locked_until
     with pytest.raises(SignInFailed) as still:
         api.sign_in("mgr", GOOD, T0 + timedelta(minutes=15))
     assert still.value.reason == "locked", "while locked even the right password is refused"
     actor = api.sign_in("mgr", GOOD, T0 + timedelta(minutes=16, seconds=1))
     assert actor.username == "mgr"
     with session_factory() as session:
-        assert session.get(Setting, "auth.lockout.mgr") is None, "a good sign-in clears the count"
+        assert session.get(Lockout, ("password", "mgr")) is None, "a good sign-in clears the count"
 
 
 def test_a_good_sign_in_resets_the_count(lite_api):

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from alerts.codec import dump_policy, load_policy
 from alerts.escalation import DEFAULT_POLICY, EscalationLevel, EscalationPolicy
 from staffing.day import StaffingTargets
 from staffing.policy import SOURCE_RULE, TierBand
@@ -140,7 +141,7 @@ def test_store_manager_cannot_change_any_chain_setting_and_nothing_is_written(de
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == 0
 
 
-def test_escalation_policy_round_trips_as_to_dict_and_names_unknown_people(demo_sessions):
+def test_escalation_policy_round_trips_as_its_json_form_and_names_unknown_people(demo_sessions):
     edited = replace(
         DEFAULT_POLICY,
         levels=(
@@ -153,14 +154,14 @@ def test_escalation_policy_round_trips_as_to_dict_and_names_unknown_people(demo_
         assert escalation_settings.load_escalation_policy(session) == DEFAULT_POLICY
         escalation_settings.save_escalation_policy(session, SYSTEM, edited)
         session.commit()
-        assert session.get(Setting, setting_values.ESCALATION_POLICY).value == edited.to_dict()
+        assert session.get(Setting, setting_values.ESCALATION_POLICY).value == dump_policy(edited)
         assert escalation_settings.load_escalation_policy(session) == edited
         ghost = EscalationLevel(1, "Counter", ("user:nobody",), timedelta(minutes=3))
         with pytest.raises(setting_values.ChainSettingsError, match="nobody"):
             escalation_settings.save_escalation_policy(
                 session, SYSTEM, replace(edited, levels=(ghost, *edited.levels[1:]))
             )
-    assert isinstance(EscalationPolicy.from_dict(edited.to_dict()), EscalationPolicy)
+    assert isinstance(load_policy(dump_policy(edited)), EscalationPolicy)
 
 
 def test_surge_calendar_defaults_to_the_315_season_and_round_trips(demo_sessions):

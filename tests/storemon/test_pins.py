@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from storemon.db.models import Role, Setting, StaffMember, Store, User
+from storemon.db.models import Lockout, Role, StaffMember, Store, User
 from storemon.services import kiosk, pins
 from storemon.services.access import SYSTEM, AccessDenied, actor_for
 
@@ -74,18 +74,18 @@ def test_five_wrong_pins_lock_for_five_minutes_on_every_pc(session_factory, staf
     with session_factory.begin() as session:
         locked = pins.verify_pin(session, staff_id, "0000", T0 + timedelta(seconds=5))
     assert locked.reason == pins.LOCKED and locked.locked_until == T0 + timedelta(seconds=5, minutes=5)
-    # The state is in the shared settings table, so another PC (a new session) sees the lockout,
+    # The state is in the shared lockouts table, so another PC (a new session) sees the lockout,
     # and even the right PIN is not accepted during it.
     with session_factory.begin() as session:
-        value = session.get(Setting, f"pins.lockout.{staff_id}").value
-        assert value["failures"] == 5
+        value = session.get(Lockout, ("pin", str(staff_id)))
+        assert value.failures == 5
         during = pins.verify_pin(session, staff_id, "4821", T0 + timedelta(minutes=4))
     assert not during.ok and during.reason == pins.LOCKED
     with session_factory.begin() as session:
         after = pins.verify_pin(session, staff_id, "4821", locked.locked_until)
     assert after.ok and after.remaining_tries == pins.MAX_FAILURES
     with session_factory() as session:
-        assert session.get(Setting, f"pins.lockout.{staff_id}") is None, "a right PIN clears the count"
+        assert session.get(Lockout, ("pin", str(staff_id))) is None, "a right PIN clears the count"
 
 
 def test_a_new_pin_lifts_a_lockout(session_factory, staff_id):

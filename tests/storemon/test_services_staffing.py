@@ -11,7 +11,7 @@ from staffing.day import StaffingTargets
 from storemon.cli import main
 from storemon.db.models import Store
 from storemon.services.access import SYSTEM
-from storemon.services.settings import save_staffing_targets
+from storemon.services.setting_keys import save_staffing_targets
 from storemon.services.store_days import store_day
 from storemon.services.stores import store_summaries
 from tests.storemon.conftest import DEMO_ANCHOR

@@ -173,8 +173,11 @@ def _import_rows(session: Session, flt: AuditFilter) -> Iterator[AuditRow]:
 
 
 @use_case(needs=HEAD_OFFICE, doing=READ_LOG)
-def list_entries(session: Session, actor: Actor, flt: AuditFilter, limit: int = MAX_ROWS) -> AuditList:
-    """Audit entries and imports matching ``flt``, newest first, at most ``limit`` of them."""
+def list_entries(
+    session: Session, actor: Actor, flt: AuditFilter | None = None, limit: int = MAX_ROWS
+) -> AuditList:
+    """Audit entries and imports matching ``flt`` (default: all), newest first, at most ``limit`` of them."""
+    flt = flt or AuditFilter()
     needle = flt.text.strip().casefold()
     merged = heapq.merge(
         _entry_rows(session, flt), _import_rows(session, flt), key=lambda r: r.at, reverse=True

@@ -40,7 +40,7 @@ from storemon.db.migrate import upgrade  # noqa: E402
 from storemon.db.models import Store  # noqa: E402
 from storemon.services.access import SYSTEM  # noqa: E402
 from storemon.services.actions import call_manager  # noqa: E402
-from storemon.services.alerts import act, raise_alert  # noqa: E402
+from storemon.services.alert_service import act, raise_alert  # noqa: E402
 from tests.alerts.servers import HttpServer, Request  # noqa: E402
 from tests.pgserver import PgServer, find_bindir  # noqa: E402
 from tests.storemon.delivery_helpers import WorkerProcess, configure_webhook  # noqa: E402

@@ -24,7 +24,7 @@ from storemon.db.models import Store
 from storemon.services.access import SYSTEM, visible_store
 from storemon.services.database import open_database
 from storemon.services.demo import build_demo
-from storemon.services.staffing import orders_grid
+from storemon.services.store_days import orders_grid
 
 ANCHOR = date(2026, 4, 20)  # history runs through the 3.15 season and out of it
 WEEKS = 8

@@ -61,17 +61,22 @@ def main() -> int:
         services = Services(database)
         with database.sessions.begin() as session:
             evaluate(session, NOW - timedelta(hours=4))  # early warnings before the morning rush
-        manager = services.actor("mgr-sh001")
-        services.call_manager(services.actor("staff-sh001"), manager.store_id, NOW)
-        services.relief_request(
-            services.actor("staff-sh001"), manager.store_id, "Alone, 15 in the queue", NOW, "high"
+        manager = services.auth.actor("mgr-sh001")
+        services.calls.call_manager(services.auth.actor("staff-sh001"), manager.store_id, NOW)
+        services.calls.relief_request(
+            services.auth.actor("staff-sh001"), manager.store_id, "Alone, 15 in the queue", NOW, "high"
         )
         for language in ("en", "zh_CN"):
             for username in ("mgr-sh001", "sup-east"):
                 settings = QSettings(f"{tmp}/ui-{language}-{username}.ini", QSettings.Format.IniFormat)
                 install_translator(language)
                 ctx = AppContext(
-                    services, services.actor(username), TaskRunner(), AppEvents(), settings, clock=lambda: NOW
+                    services,
+                    services.auth.actor(username),
+                    TaskRunner(),
+                    AppEvents(),
+                    settings,
+                    clock=lambda: NOW,
                 )
                 host = WindowHost(ctx)
                 window = host.window
@@ -98,7 +103,7 @@ def main() -> int:
 def kiosk_shots(services: Services, language: str) -> None:
     from ui.kiosk import KioskWindow
 
-    terminal = services.kiosk_terminal(SYSTEM, "SH001")
+    terminal = services.kiosk.terminal(SYSTEM, "SH001")
     settings = QSettings(f"{os.environ['STOREMON_HOME']}/kiosk-{language}.ini", QSettings.Format.IniFormat)
     ctx = AppContext(services, terminal.actor, TaskRunner(), AppEvents(), settings, clock=lambda: NOW)
     window = KioskWindow(ctx, terminal)
@@ -106,7 +111,7 @@ def kiosk_shots(services: Services, language: str) -> None:
     window.show()
     settle(ctx)
     window.grab().save(str(OUT / f"kiosk-login-{language}.png"))
-    people = services.kiosk_people(terminal.actor, terminal.store.id, NOW)
+    people = services.kiosk.people(terminal.actor, terminal.store.id, NOW)
     person = next((p for p in people if p.has_pin), None)
     if person is not None:
         window.sign_in(person, DEMO_PIN)

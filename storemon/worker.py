@@ -32,10 +32,9 @@ from alerts.outbox import Dispatcher
 from storemon.config import ConfigError
 from storemon.db.models import Heartbeat
 from storemon.db.outbox import WAKE_CHANNEL, SqlOutboxStore
-from storemon.services.actions import process_commitments
-from storemon.services.alerts import channel_subscriptions, process_due, raise_kind
+from storemon.services.alert_service import raise_kind
+from storemon.services.api import Services
 from storemon.services.database import Database
-from storemon.services.rules import evaluate
 from storemon.services.secrets import SecretError, notifier_for
 
 log = logging.getLogger(__name__)
@@ -83,6 +82,7 @@ class Jobs:
         lease: timedelta | None = None,
     ) -> None:
         self.database = database
+        self.services = Services(database)
         self.lease = lease if lease is not None else outbox_lease()
         self.clock = clock
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
@@ -107,16 +107,12 @@ class Jobs:
             session.execute(delete(Heartbeat).where(Heartbeat.beat_at <= now - HEARTBEAT_FORGET))
 
     def evaluate_rules(self) -> None:
-        with self.database.sessions.begin() as session:
-            run = evaluate(session, self.clock())
+        run = self.services.rules.run(self.clock())
         log.info("rules: %d stores, raised %s, resolved %d", run.stores, run.raised, run.resolved)
 
     def process_due(self) -> int:
         """Escalation timeouts, reminders, snooze ends and commitment deadlines that fell due."""
-        with self.database.sessions.begin() as session:
-            fired = process_due(session, self.clock())
-            reminded, missed = process_commitments(session, self.clock())
-        return fired + reminded + missed
+        return self.services.alerts.process_due(self.clock())
 
     def dispatch(self) -> int:
         """Deliver due notifications until none is left (bounded per pass).
@@ -153,8 +149,7 @@ class Jobs:
     def _current_dispatcher(self) -> Dispatcher:
         """The dispatcher, rebuilt when the configured channels changed since it was built: a
         channel added in Settings while the worker runs must not find "no notifier" and go dead."""
-        with self.database.sessions() as session:
-            channels = channel_subscriptions(session)
+        channels = self.services.settings.subscribed_channels()
         if self._dispatcher is None or channels != self._channels:
             return self.rebuild_dispatcher(channels)
         return self._dispatcher
@@ -162,8 +157,7 @@ class Jobs:
     def rebuild_dispatcher(self, channels: list | None = None) -> Dispatcher:
         """Read the configured channels again (after Settings changed them)."""
         if channels is None:
-            with self.database.sessions() as session:
-                channels = channel_subscriptions(session)
+            channels = self.services.settings.subscribed_channels()
         notifiers = {}
         for channel in channels:
             try:

@@ -46,9 +46,9 @@ def build_context(database: Database, actor: Actor, app: QApplication) -> AppCon
 def default_actor(services: Services, username: str | None) -> Actor:
     """For ``--smoke`` only (an install check nobody sits at): the named user or the administrator."""
     if username:
-        return services.actor(username)
+        return services.auth.actor(username)
     try:
-        return services.actor("admin")
+        return services.auth.actor("admin")
     except AccessDenied:
         return SYSTEM
 
@@ -80,7 +80,7 @@ def run_gui(database: Database, username: str | None = None, smoke: bool = False
     else:
         install_translator(ui_settings().value("ui/language", "system"))  # the dialogs speak it too
         # The first start creates the administrator; afterwards everyone signs in (--as fills the name).
-        signed_in = sign_in(services, username or "")
+        signed_in = sign_in(services.auth, username or "")
         if signed_in is None:
             return 0
         actor = signed_in

@@ -45,7 +45,7 @@ Clock = Callable[[], datetime]
 
 
 class AuthServices(Protocol):
-    """What the dialogs need from ``Services`` (``storemon.services.auth.AuthApi``)."""
+    """What the dialogs need from ``Services`` (``storemon.services.api.Auth``)."""
 
     def sign_in(self, username: str, password: str, now: datetime) -> Actor: ...
 

@@ -146,7 +146,7 @@ class MainWindow(QMainWindow):
     def _check_worker(self) -> None:
         self.ctx.tasks.op(
             self,
-            lambda _c: self.ctx.services.worker_heartbeat(),
+            lambda _c: self.ctx.services.db.worker_heartbeat(),
             self._show_worker,
             on_error=self._show_connection_lost,
         )

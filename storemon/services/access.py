@@ -67,6 +67,25 @@ def require_role(actor: Actor, lowest: Role, doing: str) -> None:
         )
 
 
+HEAD_OFFICE = "head office"
+"""A requirement met by the chain roles (``CHAIN_ROLES``), whatever their rank."""
+
+Need = Role | str
+"""What a use case needs: the lowest ``Role`` in the chain of command, or ``HEAD_OFFICE``."""
+
+
+def require(actor: Actor, needs: Need, doing: str) -> None:
+    """The one access check of the use-case door: ``AccessDenied`` naming who, what and who may."""
+    if needs == HEAD_OFFICE:
+        if not actor.sees_chain:
+            raise AccessDenied(
+                f"{actor.username} ({actor.role.value}) may not {doing}: "
+                "only head-office roles (service director, executive, administrator) may."
+            )
+        return
+    require_role(actor, needs, doing)
+
+
 SYSTEM = Actor("system", Role.ADMIN)
 """The actor for local administration from the command line and the background worker."""
 

@@ -1,6 +1,6 @@
 """One-click actions: call backup (应急补位), manager intervention, relief requests, incidents, commitments.
 
-Each is an alert with a full timeline (``storemon.services.alerts``), so the same escalation,
+Each is an alert with a full timeline (``storemon.services.alert_service``), so the same escalation,
 outbox and audit apply; these functions add what is particular to each action.
 """
 
@@ -29,9 +29,16 @@ from storemon.db.models import (
 from storemon.db.models import LivePicture as LivePictureRow
 from storemon.errors import StoremonError
 from storemon.services.access import Actor, NotFound, visible_store
-from storemon.services.alerts import act, audit, notify_user, queue_notifications, raise_kind, visible_alert
+from storemon.services.alert_service import (
+    act,
+    audit,
+    notify_user,
+    queue_notifications,
+    raise_kind,
+    visible_alert,
+)
 from storemon.services.problems import CodedError, Problem
-from storemon.services.staffing import StoreDay, store_day
+from storemon.services.store_days import StoreDay, store_day
 
 SENSITIVE_TRIGGERS = ("escalated_complaint", "consumer_association", "media")
 CUSTOMER_TYPES = ("irritable", "repetitive", "rational_demanding", "opportunistic")

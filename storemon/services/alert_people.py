@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from storemon.db.models import Alert, CoverOffer, Notification, Role, Store, User
 from storemon.services.access import STORE_ROLES, Actor
-from storemon.services.alerts import IN_APP, AlertView, alert_view, visible_alert
+from storemon.services.alert_service import IN_APP, AlertView, alert_view, visible_alert
 
 ROLE_ORDER = {
     Role.STAFF: 0,

@@ -11,7 +11,7 @@ import dataclasses
 from typing import Any
 
 from alerts.kinds import EN, RenderedAlert, language_of, level_name, render_stored, severity_name, status_name
-from storemon.services.alerts import AlertView
+from storemon.services.alert_service import AlertView
 
 
 def render_view(alert: AlertView, language: str) -> RenderedAlert:

@@ -1,171 +1,431 @@
-"""The one door the UI (and other front ends) use: use cases that open their own sessions.
+"""``Services``: the use cases the GUI, the CLI, the worker and the kiosk call, grouped by area.
 
-Every method takes the acting user and returns plain dataclasses, so a caller never sees
-SQLAlchemy (DESIGN.md: ui talks to storemon.services only). Methods are safe to call from a
-worker thread: each opens and closes its own session.
+Each area lists its use cases (``storemon.services.door.use_case``): ``services.alerts.acknowledge
+(actor, alert_id, now)`` opens one transaction, resolves the actor (an ``Actor`` or a username),
+checks the role and runs the body written once in its module. The body of a use case whose
+module other work is editing is wrapped here with ``use_case(...)(module.function)``; bodies in
+modules of their own carry the decorator where they are defined. Every call opens and closes its
+own session, so areas are safe to use from a worker thread; callers never see SQLAlchemy.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
+from alerts.escalation import Acknowledge, Comment, Reassign, Resolve, Snooze
 from staffing.day import StaffingTargets
 from staffing.policy import TierPolicy
-from staffing.pressure import PressureConfig
-from storemon.db.models import Region, Role, Store
-from storemon.db.models import TierPolicy as TierPolicyRow
-from storemon.services import setting_keys
-from storemon.services.access import AccessDenied, Actor, actor_for
-from storemon.services.api_alerts import AlertsApi
-from storemon.services.api_audit import AuditApi
-from storemon.services.api_base import ApiBase
-from storemon.services.api_kiosk import KioskApi
-from storemon.services.api_policies import PoliciesApi
-from storemon.services.api_region import RegionApi
-from storemon.services.api_schedule import ScheduleApi
-from storemon.services.api_today import TodayApi
-from storemon.services.auth import AuthApi
-from storemon.services.policies import to_domain
-from storemon.services.pressure_report import ShiftPressureRow, region_pressure
-from storemon.services.staffing import StoreDay, store_day, store_days
-from storemon.services.stores import SalesInterval, StoreSummary, sales_for_day, store_summaries
-from storemon.services.whatif import Recommendation, StoreWhatIf, recommend_for_day, tier_whatif
+from storemon.config import ConnectionReport, DatabaseLocation, check_connection, database_location
+from storemon.db.models import Role, Store
+from storemon.services import (
+    actions,
+    alert_people,
+    alert_service,
+    audit_view,
+    auth,
+    channels,
+    demo,
+    escalation_settings,
+    export,
+    incident_rules,
+    incidents,
+    kiosk,
+    pressure_report,
+    region,
+    reports,
+    rules,
+    schedule,
+    secrets,
+    setting_keys,
+    store_days,
+    stores,
+    support_resources,
+    surge_calendar,
+    tier_policies,
+    today,
+    whatif,
+)
+from storemon.services.access import HEAD_OFFICE, AccessDenied, Actor, require
+from storemon.services.backup import backup_database, restore_database
+from storemon.services.database import Database
+from storemon.services.door import Area, resolve_actor, use_case
+from storemon.services.policy_files import load_policy_file
+
+Progress = Callable[[int, int], None]
+CHANGE = "change chain-wide settings"
 
 
-@dataclass(frozen=True)
-class StoreRef:
-    """A store as pickers and titles show it."""
-
-    id: int
-    code: str
-    name: str
-    region: str
-    timezone: str
+# ---------------------------------------------------------------- small bodies composed of others
 
 
-@dataclass(frozen=True)
-class RegionRef:
-    id: int
-    code: str
-    name: str
+def _event(session, actor: Actor, alert_id: int, event, now: datetime) -> str:
+    return alert_service.act(session, actor, alert_id, event, now).status
 
 
-@dataclass(frozen=True)
-class PolicyRef:
-    id: int
-    name: str
-    description: str
-    policy: TierPolicy
+@use_case(write=True)
+def _acknowledge(session, actor: Actor, alert_id: int, now: datetime) -> str:
+    return _event(session, actor, alert_id, Acknowledge(by=actor.username), now)
 
 
-class CoreApi(ApiBase):
-    """Stores, staffing, policies, settings and imports."""
+@use_case(write=True)
+def _resolve(session, actor: Actor, alert_id: int, now: datetime, note: str = "") -> str:
+    return _event(session, actor, alert_id, Resolve(by=actor.username, note=note), now)
 
-    def actor(self, username: str) -> Actor:
-        with self.database.sessions() as session:
-            return actor_for(session, username)
 
-    # -- stores and regions -------------------------------------------------------------------
-    def stores(self, actor: Actor) -> list[StoreRef]:
-        with self.database.sessions() as session:
-            rows = session.scalars(actor.scope_stores(select(Store)).order_by(Store.code)).all()
-            return [
-                StoreRef(s.id, s.code, s.name, s.region.name if s.region else "", s.timezone) for s in rows
-            ]
+@use_case(write=True)
+def _comment(session, actor: Actor, alert_id: int, text: str, now: datetime) -> str:
+    return _event(session, actor, alert_id, Comment(by=actor.username, text=text), now)
 
-    def regions(self, actor: Actor) -> list[RegionRef]:
-        with self.database.sessions() as session:
-            ids = {s.region_id for s in session.scalars(actor.scope_stores(select(Store)))}
-            rows = session.scalars(select(Region).where(Region.id.in_(ids)).order_by(Region.code)).all()
-            return [RegionRef(r.id, r.code, r.name) for r in rows]
 
-    def store_summaries(self, actor: Actor, region_id: int | None = None) -> list[StoreSummary]:
-        with self.database.sessions() as session:
-            return store_summaries(session, actor, region_id)
+@use_case(write=True)
+def _reassign(session, actor: Actor, alert_id: int, to_username: str, now: datetime) -> str:
+    return _event(session, actor, alert_id, Reassign(to=f"user:{to_username}", by=actor.username), now)
 
-    def sales_for_day(self, actor: Actor, store: int | str, day: date) -> list[SalesInterval]:
-        with self.database.sessions() as session:
-            return sales_for_day(session, actor, store, day)
 
-    # -- staffing -------------------------------------------------------------------------------
-    def store_day(self, actor: Actor, store: int | str, day: date, now: datetime | None = None) -> StoreDay:
-        with self.database.sessions() as session:
-            return store_day(session, actor, store, day, now)
+@use_case(write=True)
+def _snooze(session, actor: Actor, alert_id: int, until: datetime, now: datetime) -> str:
+    return _event(session, actor, alert_id, Snooze(by=actor.username, until=until), now)
 
-    def store_days(
-        self, actor: Actor, store: int | str, days: list[date], now: datetime | None = None
-    ) -> list[StoreDay]:
-        with self.database.sessions() as session:
-            return store_days(session, actor, store, days, now)
 
-    def region_pressure(
-        self, actor: Actor, region_id: int | None, start: date, end: date
-    ) -> list[ShiftPressureRow]:
-        with self.database.sessions() as session:
-            return region_pressure(session, actor, region_id, start, end)
+@use_case(write=True, signed_in=False)
+def _process_due(session, now: datetime) -> int:
+    """Escalation timeouts, reminders, snooze ends and commitment deadlines that fell due."""
+    fired = alert_service.process_due(session, now)
+    reminded, missed = actions.process_commitments(session, now)
+    return fired + reminded + missed
 
-    def tier_whatif(self, actor: Actor, policy: TierPolicy) -> list[StoreWhatIf]:
-        with self.database.sessions() as session:
-            return tier_whatif(session, actor, policy)
 
-    def recommend(self, actor: Actor, store: int | str, day: date) -> Recommendation:
-        with self.database.sessions() as session:
-            return recommend_for_day(session, actor, store, day)
+@use_case(write=True)
+def _promise(session, actor: Actor, store_id: int, description: str, due_at: datetime, now: datetime) -> int:
+    """A callback promised to a customer, tracked with a deadline (``actions.add_commitment``)."""
+    return actions.add_commitment(session, actor, store_id, description.strip(), due_at, now)
 
-    # -- policies and settings -----------------------------------------------------------------
-    def tier_policies(self, actor: Actor) -> list[PolicyRef]:
-        with self.database.sessions() as session:
-            rows = session.scalars(select(TierPolicyRow).order_by(TierPolicyRow.name)).all()
-            return [PolicyRef(p.id, p.name, p.description, to_domain(p)) for p in rows]
 
-    def staffing_targets(self, actor: Actor) -> StaffingTargets:
-        with self.database.sessions() as session:
-            return setting_keys.staffing_targets(session)
+@use_case()
+def _check_password_change(session, actor: Actor, username: str) -> None:
+    """Anyone sets their own password; only an administrator sets someone else's."""
+    if actor.username != username:
+        require(actor, Role.ADMIN, "set other people's passwords")
 
-    def save_staffing_targets(self, actor: Actor, targets: StaffingTargets) -> None:
-        _require_admin(actor)
-        with self.database.sessions() as session:
-            setting_keys.save_staffing_targets(session, targets)
-            session.commit()
 
-    def pressure_config(self, actor: Actor) -> PressureConfig:
-        with self.database.sessions() as session:
-            return setting_keys.pressure_config(session)
+@use_case(write=True)
+def _set_password(session, actor: Actor, username: str, password: str, now: datetime) -> None:
+    _check_password_change(session, actor, username)
+    auth.set_password(session, username, password, now, by=actor.username)
 
-    # -- the worker -----------------------------------------------------------------------------
-    def worker_heartbeat(self) -> datetime | None:
-        """When a worker (in this app or elsewhere) last said it was alive."""
-        from storemon.worker import last_heartbeat
 
-        return last_heartbeat(self.database)
+@use_case(write=True, needs=HEAD_OFFICE, doing=CHANGE)
+def _save_staffing_targets(session, actor: Actor, targets: StaffingTargets) -> None:
+    setting_keys.save_staffing_targets(session, targets)
 
-    # -- imports --------------------------------------------------------------------------------
+
+@use_case(write=True, signed_in=False)
+def _fill_demo(session, **options) -> demo.DemoSummary:
+    summary = demo.build_demo(session, **options)
+    auth.demo_passwords(session)  # one hash for every demo user
+    return summary
+
+
+# ------------------------------------------------------------------------------------ the areas
+
+
+class Stores(Area):
+    """Stores and regions in the actor's scope, their summaries and sales."""
+
+    list = stores.store_refs
+    regions = stores.region_refs
+    summaries = use_case()(stores.store_summaries)
+    sales_for_day = use_case()(stores.sales_for_day)
+
+
+class Staffing(Area):
+    """One store's staffing: its days modelled, the Today picture, recommendations and what-ifs."""
+
+    store_day = use_case()(store_days.store_day)
+    store_days = use_case()(store_days.store_days)
+    today_picture = today.today_picture
+    recommend = use_case()(whatif.recommend_for_day)
+    tier_whatif = use_case()(whatif.tier_whatif)
+
+
+class Regions(Area):
+    """Region comparisons: the store overview, pressure, what-ifs and exports."""
+
+    overview = use_case()(region.region_overview)
+    pressure = use_case()(pressure_report.region_pressure)
+    tier_whatif = use_case()(region.tier_whatif_by_store)
+    roster_whatif = use_case()(region.roster_whatif)
+
+    @staticmethod
+    def load_candidate_policy(path: Path) -> TierPolicy:
+        """A tier policy from a JSON file, for what-ifs only (nothing is saved)."""
+        return load_policy_file(Path(path))
+
+    @staticmethod
+    def policy_issues(policy: TierPolicy) -> list[str]:
+        """The gaps and overlaps of a candidate policy, as sentences."""
+        return region.policy_issues(policy)
+
+    @staticmethod
+    def export_rows(
+        path: Path,
+        rows: Sequence[Any],
+        columns: Sequence[export.Column] | None = None,
+        *,
+        sheet_title: str = "Export",
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> int:
+        """Write rows the actor already sees to CSV or XLSX (by suffix); returns the rows written."""
+        return export.write_rows(Path(path), rows, columns, sheet_title, progress, cancel)
+
+
+class Alerts(Area):
+    """Alerts in the actor's scope and what people do with them; every change commits at once."""
+
+    list = use_case()(alert_service.list_alerts)
+    detail = use_case()(alert_service.alert_detail)
+    acknowledge = _acknowledge
+    resolve = _resolve
+    comment = _comment
+    reassign = _reassign
+    snooze = _snooze
+    unread_count = use_case()(alert_service.unread_count)
+    mark_read = use_case(write=True)(alert_service.mark_read)
+    assignees = use_case()(alert_people.assignees)
+    my_cover_offers = use_case()(alert_people.open_cover_offers)
+    display_names = use_case()(alert_people.display_names)
+    notices = use_case()(alert_people.alert_notices)
+    unread_notices = use_case()(alert_people.unread_notices)
+    process_due = _process_due
+
+
+class Calls(Area):
+    """One-click calls for help and promises to customers: each is an alert with a timeline."""
+
+    call_backup = use_case(write=True)(actions.call_backup)
+    call_manager = use_case(write=True)(actions.call_manager)
+    accept_cover = use_case(write=True)(actions.accept_cover)
+    relief_request = use_case(write=True)(actions.relief_request)
+    add_commitment = use_case(write=True)(actions.add_commitment)
+    commitment_done = use_case(write=True)(actions.commitment_done)
+
+
+class Kiosk(Area):
+    """The counter screen: PIN sign-in, incidents, promises, check-ins and support."""
+
+    terminal = use_case()(kiosk.terminal)
+    people = use_case()(kiosk.people)
+    sign_in = use_case(write=True)(kiosk.sign_in)
+    set_staff_pin = use_case(write=True)(kiosk.set_staff_pin)
+    profile = use_case()(kiosk.profile)
+    playbooks = use_case()(kiosk.playbooks)
+    approvers = use_case()(kiosk.approvers)
+    check_approver = use_case(write=True)(kiosk.check_approver)
+    report_incident = use_case(write=True)(kiosk.record_incident)
+    promise = _promise
+    promises = use_case()(kiosk.open_promises)
+    relief_status = use_case()(kiosk.relief_status)
+    check_in = use_case(write=True)(kiosk.check_in)
+    my_check_ins = use_case()(kiosk.my_check_ins)
+    support = use_case()(kiosk.support)
+
+
+class Policies(Area):
+    """Chain-wide policies: tier policies, thresholds, escalation, surge, incident rules, support.
+
+    Reading is open to every signed-in user; changing needs a head-office role.
+    """
+
+    tier_policy_summaries = tier_policies.tier_policy_summaries
+    check_tier_policy = tier_policies.check_tier_policy
+    save_tier_policy = tier_policies.save_tier_policy_summary
+    delete_tier_policy = tier_policies.delete_tier_policy
+    policy_stores = tier_policies.policy_stores
+    assign_tier_policy = tier_policies.assign_tier_policy
+    thresholds = use_case(signed_in=False)(tier_policies.load_thresholds)
+    save_thresholds = tier_policies.save_thresholds
+    escalation_policy = use_case(signed_in=False)(escalation_settings.load_escalation_policy)
+    save_escalation_policy = escalation_settings.save_escalation_policy
+    save_surge_calendar = surge_calendar.save_surge_calendar
+    authority_limits = use_case(signed_in=False)(incident_rules.load_authority_limits)
+    save_authority_limits = incident_rules.save_authority_limits
+    playbooks = use_case(signed_in=False)(incident_rules.load_playbooks)
+    save_playbooks = incident_rules.save_playbooks
+    save_incident_rules = incident_rules.save_incident_rules
+    save_support_resources = support_resources.save_support_resources
+    # Last: these names shadow their modules for the rest of the class body.
+    tier_policies = tier_policies.tier_policy_refs
+    surge_calendar = use_case(signed_in=False)(surge_calendar.load_surge_calendar)
+    support_resources = use_case(signed_in=False)(support_resources.load_support_resources)
+
+    @staticmethod
+    def default_thresholds() -> tier_policies.Thresholds:
+        """The shipped targets and levels, for "Restore defaults" (nothing is saved)."""
+        return tier_policies.DEFAULT_THRESHOLDS
+
+
+class Settings(Area):
+    """Staffing yardsticks, notification channels and this PC's database connection."""
+
+    staffing_targets = use_case(signed_in=False)(setting_keys.staffing_targets)
+    save_staffing_targets = _save_staffing_targets
+    pressure_config = use_case(signed_in=False)(setting_keys.pressure_config)
+    notification_channels = channels.notification_channels
+    subscribed_channels = use_case(signed_in=False)(alert_service.channel_subscriptions)
+    _replace_channels = channels.replace_channels
+    _channel_as_edited = channels.channel_as_edited
+
+    def database_location(self) -> DatabaseLocation:
+        return database_location(self.database.description)
+
+    @staticmethod
+    def check_database_connection(actor: Actor, value: str) -> ConnectionReport:
+        """Connect to a path or URL, ``SELECT 1`` with a 5 s timeout; no schema change (ConfigError if not)."""
+        require(actor, HEAD_OFFICE, CHANGE)  # probing servers from a counter PC is not a frontline task
+        return check_connection(value)
+
+    @staticmethod
+    def save_database_url(actor: Actor, value: str | None) -> Path:
+        """Write the URL (None: the embedded SQLite file) to this PC's settings file; used on the next start."""
+        from storemon.config import save_database_url
+
+        require(actor, HEAD_OFFICE, CHANGE)  # pointing a PC at another database is head office's decision
+        return save_database_url(value)
+
+    @staticmethod
+    def secret_storage_warning() -> str | None:
+        """Why secrets on this PC sit in a file (no system keyring); None when a keyring keeps them."""
+        return secrets.storage_warning()
+
+    def save_notification_channels(
+        self, actor: Actor | str, channel_list: Sequence[Mapping[str, Any]], now: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """Replace the chain's channels (head office only); returns them as ``notification_channels``.
+
+        A secret setting given as ``"***"`` keeps the value stored for the channel's
+        ``previous_name`` (or its name); a new value goes to the secret store. Secrets of removed
+        channels are forgotten once the change is committed.
+        """
+        stored, old = self._replace_channels(actor, channel_list, now)
+        channels.forget_unused_secrets(old, stored)
+        return [channels.masked_channel(c) for c in stored]
+
+    def send_channel_test(
+        self, actor: Actor | str, channel: Mapping[str, Any], recipient: str | None = None
+    ) -> None:
+        """Send the test message over ``channel`` as edited (saved or not; ``"***"`` keeps a stored secret).
+
+        Head office only. A wrong setting or a failed delivery raises ``ChainSettingsError`` with
+        a message that names the setting or the server, never a secret.
+        """
+        from alerts.notifiers import DeliveryError, SettingsError
+        from storemon.services.setting_values import ChainSettingsError
+
+        merged = self._channel_as_edited(actor, channel)
+        try:
+            notifier = secrets.notifier_for(merged)
+            if merged.get("type") in ("email", "smtp") and recipient:
+                notifier.send_test(recipient)
+            else:
+                notifier.send_test()
+        except (SettingsError, DeliveryError) as exc:
+            raise ChainSettingsError(str(exc)) from None
+
+
+class Schedule(Area):
+    """Rosters: a store's week, and shifts added, changed or removed (shift lead and above)."""
+
+    week_roster = use_case()(schedule.week_roster)
+    add_shift = use_case(write=True)(schedule.add_shift)
+    update_shift = use_case(write=True)(schedule.update_shift)
+    delete_shift = use_case(write=True)(schedule.delete_shift)
+
+
+class Incidents(Area):
+    """Incidents in the actor's stores: the list, its filter choices and exports."""
+
+    list = use_case()(incidents.list_incidents)
+    choices = use_case()(incidents.incident_choices)
+    _visible_store_ids = use_case()(incidents.visible_store_ids)
+
+    def export(
+        self,
+        actor: Actor | str,
+        path: str | Path,
+        rows: Sequence[incidents.IncidentRow],
+        headers: Sequence[str] = incidents.EXPORT_HEADERS,
+        label: Callable[[str, str], str] | None = None,
+    ) -> int:
+        """Write the incidents the actor was shown to ``path`` (.csv: UTF-8 with BOM, or .xlsx).
+
+        Only rows of stores the actor may see are written, whatever the caller passes; returns
+        the number of rows written. Raises ``ExportError`` naming the file when it cannot be written.
+        """
+        visible = self._visible_store_ids(actor)
+        allowed = [row for row in rows if row.store_id in visible]
+        return incidents.export_incidents(path, allowed, headers, label)
+
+
+class Audit(Area):
+    """The hash-chained audit log, for head-office roles."""
+
+    entries = audit_view.list_entries
+    actions = audit_view.action_names
+    verify = audit_view.verify_log
+
+    @staticmethod
+    def export(
+        actor: Actor,
+        path: str | Path,
+        rows: Sequence[audit_view.AuditRow],
+        headers: Sequence[str] = audit_view.EXPORT_HEADERS,
+    ) -> int:
+        """Write the rows the actor was shown to ``path`` (.csv UTF-8 with BOM, or .xlsx)."""
+        require(actor, HEAD_OFFICE, audit_view.READ_LOG)
+        return audit_view.export_rows(path, rows, headers)
+
+
+class Auth(Area):
+    """Signing in, the first administrator, passwords."""
+
+    actor = use_case(signed_in=False)(resolve_actor)
+    sign_in = use_case(write=True, signed_in=False, commits_despite=(auth.SignInFailed,))(auth.authenticate)
+    needs_first_admin = use_case(signed_in=False)(auth.needs_first_admin)
+    create_first_admin = use_case(write=True, signed_in=False)(auth.create_first_admin)
+    check_password_change = _check_password_change
+    set_password = _set_password
+
+
+class Imports(Area):
+    """POS sales, rosters and staff files into the database, each file one transaction."""
+
     def import_file(
         self,
-        actor: Actor,
+        actor: Actor | str,
         kind: str,
         path: Path,
         *,
-        progress: Callable[[int, int], None] | None = None,
+        progress: Progress | None = None,
         cancel: threading.Event | None = None,
         **options,
     ):
         """Run an importer in one transaction (see ``storemon.importers``); store managers and up only."""
         from storemon import importers
 
-        if actor.role in (Role.STAFF, Role.SHIFT_LEAD):
-            raise AccessDenied("imports need a store manager or a head-office role")
-        if not actor.sees_chain:
-            # Only into the stores the actor sees: other stores' rows are problems; no new stores.
-            with self.database.sessions() as session:
+        with self.database.sessions() as session:
+            actor = resolve_actor(session, actor)
+            if actor.role in (Role.STAFF, Role.SHIFT_LEAD):
+                raise AccessDenied("imports need a store manager or a head-office role")
+            if not actor.sees_chain:
+                # Only into the stores the actor sees: other stores' rows are problems; no new stores.
                 options["store_ids"] = frozenset(session.scalars(actor.scope_stores(select(Store.id))))
-
         run = {
             "sales": importers.import_sales,
             "roster": importers.import_roster,
@@ -175,18 +435,74 @@ class CoreApi(ApiBase):
             self.database.sessions, path, progress=progress, cancel=cancel, actor=actor.username, **options
         )
 
-    def preview_file(self, path: Path, kind: str, mapping: dict[str, str] | None = None):
+    @staticmethod
+    def preview_file(path: Path, kind: str, mapping: dict[str, str] | None = None):
         from storemon import importers
 
         return importers.preview(path, kind, mapping)
 
 
-def _require_admin(actor: Actor) -> None:
-    if not actor.sees_chain:
-        raise AccessDenied("only head-office roles may change chain-wide settings")
+class Reports(Area):
+    """The weekly store report and the regional comparison (written by ``reports.write_report``)."""
+
+    weekly_store_report = use_case()(reports.weekly_store_report)
+    regional_comparison = use_case()(reports.regional_comparison)
 
 
-class Services(
-    CoreApi, AuthApi, TodayApi, RegionApi, PoliciesApi, ScheduleApi, AlertsApi, KioskApi, AuditApi
-):
-    """Use cases over one open database; each screen's use cases live in their own mixin module."""
+class Rules(Area):
+    """The alert rules, evaluated over every store (the worker's job; ``storemon rules run``)."""
+
+    run = use_case(write=True, signed_in=False)(rules.evaluate)
+
+
+class DatabaseArea(Area):
+    """The open database itself: backups, restores, the worker's heartbeat."""
+
+    def is_empty(self) -> bool:
+        return self.database.is_empty()
+
+    def backup(self, path: Path) -> Path:
+        return backup_database(self.database, path)
+
+    def restore(self, path: Path) -> str:
+        return restore_database(self.database, path)
+
+    def worker_heartbeat(self) -> datetime | None:
+        """When a worker (in this app or elsewhere) last said it was alive."""
+        from storemon.worker import last_heartbeat
+
+        return last_heartbeat(self.database)
+
+
+class Demo(Area):
+    """The demo chain that fills an empty database."""
+
+    fill = _fill_demo
+
+
+class Services:
+    """Every use case over one open database, by area: ``services.alerts.acknowledge(...)``."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.stores = Stores(database)
+        self.staffing = Staffing(database)
+        self.region = Regions(database)
+        self.alerts = Alerts(database)
+        self.calls = Calls(database)
+        self.kiosk = Kiosk(database)
+        self.policies = Policies(database)
+        self.settings = Settings(database)
+        self.schedule = Schedule(database)
+        self.incidents = Incidents(database)
+        self.audit = Audit(database)
+        self.auth = Auth(database)
+        self.imports = Imports(database)
+        self.reports = Reports(database)
+        self.rules = Rules(database)
+        self.db = DatabaseArea(database)
+        self.demo = Demo(database)
+
+    @property
+    def description(self) -> str:
+        return self.database.description

@@ -23,7 +23,9 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from storemon.db.models import AuditEntry, ImportBatch
-from storemon.services.access import AccessDenied, Actor
+from storemon.services.access import HEAD_OFFICE, Actor
+from storemon.services.audit import AuditProblem, verify
+from storemon.services.door import use_case
 from storemon.services.export import Column, write_rows
 
 MAX_ROWS = 5_000
@@ -100,12 +102,7 @@ class AuditList:
     """More than ``MAX_ROWS`` rows matched; only the newest are listed."""
 
 
-def require_head_office(actor: Actor) -> None:
-    if not actor.sees_chain:
-        raise AccessDenied(
-            f"{actor.username} ({actor.role.value}) may not read the audit log: "
-            "it is for head office (service director, executive, administrator)"
-        )
+READ_LOG = "read the audit log"
 
 
 def _action_matches(action: str, wanted: str | None) -> bool:
@@ -175,9 +172,12 @@ def _import_rows(session: Session, flt: AuditFilter) -> Iterator[AuditRow]:
         )
 
 
-def list_entries(session: Session, actor: Actor, flt: AuditFilter, limit: int = MAX_ROWS) -> AuditList:
-    """Audit entries and imports matching ``flt``, newest first, at most ``limit`` of them."""
-    require_head_office(actor)
+@use_case(needs=HEAD_OFFICE, doing=READ_LOG)
+def list_entries(
+    session: Session, actor: Actor, flt: AuditFilter | None = None, limit: int = MAX_ROWS
+) -> AuditList:
+    """Audit entries and imports matching ``flt`` (default: all), newest first, at most ``limit`` of them."""
+    flt = flt or AuditFilter()
     needle = flt.text.strip().casefold()
     merged = heapq.merge(
         _entry_rows(session, flt), _import_rows(session, flt), key=lambda r: r.at, reverse=True
@@ -192,12 +192,18 @@ def list_entries(session: Session, actor: Actor, flt: AuditFilter, limit: int = 
     return AuditList(rows, more=False)
 
 
+@use_case(needs=HEAD_OFFICE, doing=READ_LOG)
 def action_names(session: Session, actor: Actor) -> list[str]:
     """Every action name in the log, and ``import.<kind>`` for each kind imported, sorted."""
-    require_head_office(actor)
     names = set(session.scalars(select(AuditEntry.action).distinct()))
     names.update(f"{IMPORT_PREFIX}.{kind}" for kind in session.scalars(select(ImportBatch.kind).distinct()))
     return sorted(names)
+
+
+@use_case(needs=HEAD_OFFICE, doing=READ_LOG)
+def verify_log(session: Session, actor: Actor) -> tuple[int, list[AuditProblem]]:
+    """Walk the hash chain: (entries checked, problems found); no problems means intact."""
+    return verify(session)
 
 
 def local_time_text(at: datetime) -> str:

@@ -24,7 +24,6 @@ from storemon.db.models import Role, User
 from storemon.errors import StoremonError
 from storemon.services import audit
 from storemon.services.access import AccessDenied, Actor
-from storemon.services.api_base import ApiBase
 from storemon.services.lockouts import PASSWORD, LockoutRule, LockoutState, subject_key
 
 MAX_FAILURES = 5
@@ -248,31 +247,3 @@ def demo_passwords(session: Session, password: str = DEMO_PASSWORD) -> int:
 
 
 # ------------------------------------------------------------------------------------ the facade
-
-
-class AuthApi(ApiBase):
-    """The sign-in dialogs' use cases; each call is one transaction that commits even on failure."""
-
-    def sign_in(self, username: str, password: str, now: datetime) -> Actor:
-        """The actor, or ``SignInFailed`` with the tries left or the end of the lock."""
-        with self.database.sessions() as session:
-            try:
-                actor = authenticate(session, username, password, now)
-            except SignInFailed:
-                session.commit()  # the failure must count, and is audited
-                raise
-            session.commit()
-            return actor
-
-    def needs_first_admin(self) -> bool:
-        with self.database.sessions() as session:
-            return needs_first_admin(session)
-
-    def create_first_admin(self, username: str, password: str, now: datetime) -> Actor:
-        with self.database.sessions.begin() as session:
-            return create_first_admin(session, username, password, now)
-
-    def change_password(self, actor: Actor, password: str, now: datetime) -> None:
-        """The signed-in user sets a new password for themselves."""
-        with self.database.sessions.begin() as session:
-            set_password(session, actor.username, password, now, by=actor.username)

@@ -6,7 +6,7 @@ PIN (``storemon.services.pins``) and from then on acts as the user account linke
 (``User.staff_member_id``), so every alert, incident and promise names a real person.
 
 Playbooks, authority limits and support resources are chain settings the Policies screen edits
-(``storemon.services.chain_settings``); the kiosk reads them, with the shipped defaults until a
+(``storemon.services.incident_rules``, ``support_resources``); the kiosk reads them, with the shipped defaults until a
 chain saves its own.
 """
 
@@ -37,11 +37,10 @@ from storemon.db.models import (
     User,
 )
 from storemon.errors import StoremonError
-from storemon.services import chain_settings as cs
-from storemon.services import pins
+from storemon.services import incident_rules, pins, support_resources
 from storemon.services.access import STORE_ROLES, AccessDenied, Actor, NotFound, visible_store
 from storemon.services.actions import report_incident
-from storemon.services.alerts import IN_APP, audit, escalation_policy, raise_kind, visible_alert
+from storemon.services.alert_service import IN_APP, audit, escalation_policy, raise_kind, visible_alert
 from storemon.services.problems import CodedError, Problem
 from storemon.services.timegrid import local_midnight
 
@@ -287,11 +286,11 @@ def _signed_in_staff(session: Session, actor: Actor) -> tuple[StaffMember, User]
 # ------------------------------------------------------------------------------------ the person
 
 
-def _limits(session: Session) -> cs.AuthorityLimits:
-    return cs.load_authority_limits(session)
+def _limits(session: Session) -> incident_rules.AuthorityLimits:
+    return incident_rules.load_authority_limits(session)
 
 
-def authority_limit(limits: cs.AuthorityLimits, role: str) -> Decimal:
+def authority_limit(limits: incident_rules.AuthorityLimits, role: str) -> Decimal:
     """The most a role may grant alone; roles outside the chain of command grant nothing alone."""
     return limits.limits.get(role, Decimal("0"))
 
@@ -316,10 +315,10 @@ def profile(session: Session, actor: Actor) -> KioskProfile:
 # ------------------------------------------------------------------------------------ incidents
 
 
-def playbooks(session: Session, actor: Actor, language: str) -> tuple[cs.Playbook, ...]:
+def playbooks(session: Session, actor: Actor, language: str) -> tuple[incident_rules.Playbook, ...]:
     """The incident types and their pre-approved responses (at least three each)."""
     _signed_in_staff(session, actor)
-    return cs.load_playbooks(session, language)
+    return incident_rules.load_playbooks(session, language)
 
 
 def _approval_level(session: Session, role: str | None) -> int:
@@ -368,7 +367,7 @@ def record_incident(
         raise KioskError(Problem.NEGATIVE_COMPENSATION)
     if len(description) > MAX_NOTE:
         raise KioskError(Problem.TEXT_TOO_LONG, what="description", limit=MAX_NOTE)
-    known = {book.incident_type for book in cs.load_playbooks(session)}
+    known = {book.incident_type for book in incident_rules.load_playbooks(session)}
     if incident_type not in known:
         raise KioskError(Problem.UNKNOWN_INCIDENT_TYPE, incident_type=incident_type)
     limits = _limits(session)
@@ -648,7 +647,7 @@ def my_check_ins(session: Session, actor: Actor, since: datetime) -> list[OwnChe
 def support(session: Session, actor: Actor) -> SupportInfo:
     """The chain's support resources; until it sets them, the public hotline and the store's managers."""
     staff, user = _signed_in_staff(session, actor)
-    resources = cs.load_support_resources(session)
+    resources = support_resources.load_support_resources(session)
     contacts = tuple(SupportContact(c.name, c.phone, c.note) for c in resources.mutual_aid)
     contacts_default = not contacts
     if contacts_default and user.store_id is not None:

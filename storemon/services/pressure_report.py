@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from staffing.pressure import burnout_risk
 from storemon.db.models import Store
 from storemon.services.access import Actor, NotFound
-from storemon.services.staffing import store_days
+from storemon.services.store_days import store_days
 
 MAX_DAYS = 92
 

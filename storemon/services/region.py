@@ -25,7 +25,7 @@ from storemon.db.models import Role, SalesBucket, Store
 from storemon.errors import StoremonError
 from storemon.services.access import Actor, require_role, visible_store
 from storemon.services.setting_keys import pressure_config
-from storemon.services.staffing import StoreDay, store_days, targets_for
+from storemon.services.store_days import StoreDay, store_days, targets_for
 from storemon.services.stores import store_summaries
 from storemon.services.timegrid import local_date, open_mask
 from storemon.services.whatif import (

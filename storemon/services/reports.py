@@ -38,7 +38,7 @@ from storemon.services.export import (
 )
 from storemon.services.region import interval_orders
 from storemon.services.setting_keys import pressure_config
-from storemon.services.staffing import StoreDay, store_days, targets_for
+from storemon.services.store_days import StoreDay, store_days, targets_for
 from storemon.services.stores import StoreSummary, sales_for_day, store_summaries
 
 LANGUAGES = ("en", "zh_CN")

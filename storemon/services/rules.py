@@ -18,11 +18,11 @@ from alerts.rules import RULE_KINDS, Verdict, policy_rules, store_rules
 from storemon.db.models import Store
 from storemon.services.access import SYSTEM
 from storemon.services.actions import compute_live_picture, save_live_picture
-from storemon.services.alerts import raise_kind, resolve_rule_alerts
-from storemon.services.chain_settings import load_surge_calendar
+from storemon.services.alert_service import raise_kind, resolve_rule_alerts
 from storemon.services.setting_keys import staffing_targets
-from storemon.services.staffing import store_day
+from storemon.services.store_days import store_day
 from storemon.services.stores import store_summaries
+from storemon.services.surge_calendar import load_surge_calendar
 
 
 @dataclass

@@ -23,7 +23,7 @@ from storemon.db.models import CheckIn, Role, RosterShift, StaffMember, Store
 from storemon.errors import StoremonError
 from storemon.services.access import AccessDenied, Actor, NotFound, visible_store
 from storemon.services.policies import to_domain
-from storemon.services.staffing import shifts_between
+from storemon.services.store_days import shifts_between
 from storemon.services.stores import average_daily_revenue, roster_grid
 from storemon.services.timegrid import INTERVALS_PER_DAY, local_midnight, open_mask
 

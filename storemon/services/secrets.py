@@ -283,9 +283,9 @@ def save_channels(
     Each channel is ``{"name", "type", "settings", "levels"?, "enabled"?}``. Head office only;
     one audit entry that names the channels and setting keys but never a secret value.
     """
-    from storemon.services.chain_settings import require_chain
+    from storemon.services.access import HEAD_OFFICE, require
 
-    require_chain(actor)
+    require(actor, HEAD_OFFICE, "change chain-wide settings")
     names = [str(c.get("name", "")).strip() for c in channels]
     if any(not n for n in names) or len(set(names)) != len(names):
         raise SecretError("every channel needs a name, and no two channels may have the same name")

@@ -6,8 +6,8 @@ writes it, turning the stored JSON into a ``T`` and back. A stored value that ca
 raises ``SettingError`` naming the key, the field and what to do, never a raw ``ValueError``.
 Runtime state (heartbeats, lockouts, live pictures, approval tokens) has its own tables.
 
-Keys whose type lives beside its service (authority limits, playbooks, support resources in
-``chain_settings``) are declared there; a ``Key`` registers itself in ``KEYS`` when created.
+Keys whose type lives beside its service (authority limits and playbooks in ``incident_rules``,
+support resources in ``support_resources``) are declared there; a ``Key`` registers itself in ``KEYS`` when created.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ KEYS: dict[str, Key[Any]] = {}
 
 def registered() -> dict[str, Key[Any]]:
     """``KEYS``, after importing the modules that declare keys beside their types."""
-    from storemon.services import chain_settings  # noqa: F401  (declares its keys on import)
+    from storemon.services import incident_rules, support_resources  # noqa: F401  (declare their keys)
 
     return dict(KEYS)
 

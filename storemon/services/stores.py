@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from staffing.policy import GAP, gap_for, staff_for
 from staffing.roster import INTERVAL_MINUTES, staff_on_shift
-from storemon.db.models import RosterShift, SalesBucket, Store, TierPolicy
+from storemon.db.models import Region, RosterShift, SalesBucket, Store, TierPolicy
 from storemon.services.access import Actor, visible_store
+from storemon.services.door import use_case
 from storemon.services.policies import to_domain
 from storemon.services.timegrid import INTERVALS_PER_DAY, local_date, local_midnight, minutes_since, open_mask
 
@@ -190,3 +191,36 @@ def sales_for_day(session: Session, actor: Actor, store_ref: int | str, day: dat
         )
         for start, orders, items, revenue in rows
     ]
+
+
+@dataclass(frozen=True)
+class StoreRef:
+    """A store as pickers and titles show it."""
+
+    id: int
+    code: str
+    name: str
+    region: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class RegionRef:
+    id: int
+    code: str
+    name: str
+
+
+@use_case()
+def store_refs(session: Session, actor: Actor) -> list[StoreRef]:
+    """The stores the actor sees, by code."""
+    rows = session.scalars(actor.scope_stores(select(Store)).order_by(Store.code)).all()
+    return [StoreRef(s.id, s.code, s.name, s.region.name if s.region else "", s.timezone) for s in rows]
+
+
+@use_case()
+def region_refs(session: Session, actor: Actor) -> list[RegionRef]:
+    """The regions of the stores the actor sees, by code."""
+    ids = {s.region_id for s in session.scalars(actor.scope_stores(select(Store)))}
+    rows = session.scalars(select(Region).where(Region.id.in_(ids)).order_by(Region.code)).all()
+    return [RegionRef(r.id, r.code, r.name) for r in rows]

@@ -15,7 +15,7 @@ from staffing.roster import INTERVAL_MINUTES
 from storemon.db.models import Role, RosterShift, SalesBucket, Store
 from storemon.services.access import Actor, require_role, visible_store
 from storemon.services.setting_keys import pressure_config
-from storemon.services.staffing import day_demand, orders_grid, shifts_between, targets_for
+from storemon.services.store_days import day_demand, orders_grid, shifts_between, targets_for
 from storemon.services.stores import average_daily_revenue
 from storemon.services.timegrid import INTERVALS_PER_DAY, local_date, local_midnight, open_mask
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.message import Message
 from alerts.outbox import PENDING
 from storemon.db.models import Notification, Setting
-from storemon.services.alerts import CHANNELS_KEY
+from storemon.services.alert_service import CHANNELS_KEY
 
 REPO = Path(__file__).resolve().parents[2]
 LEASE_ENV = "STOREMON_OUTBOX_LEASE_SECONDS"

@@ -63,7 +63,7 @@ def test_each_channel_gets_the_alert_in_its_own_language(demo_sessions):
     from sqlalchemy import select
 
     from storemon.db.models import Notification, Setting
-    from storemon.services.alerts import CHANNELS_KEY, LANGUAGE_KEY
+    from storemon.services.alert_service import CHANNELS_KEY, LANGUAGE_KEY
 
     def channel(name: str, language: str | None) -> dict:
         found = {"name": name, "type": "webhook", "settings": {"url": "http://127.0.0.1:9/"}}

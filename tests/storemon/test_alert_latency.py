@@ -17,7 +17,7 @@ from storemon.config import ConfigError
 from storemon.db.engine import make_engine, make_session_factory
 from storemon.db.models import Notification
 from storemon.db.outbox import wake_dispatchers
-from storemon.services.alerts import raise_alert
+from storemon.services.alert_service import raise_alert
 from storemon.services.database import Database
 from storemon.worker import LEASE_ENV, Jobs, listen_for_wakeups, outbox_lease
 from tests.alerts.servers import HttpServer

@@ -23,7 +23,14 @@ from storemon.services.actions import (
     relief_request,
     report_incident,
 )
-from storemon.services.alerts import act, alert_detail, list_alerts, process_due, raise_alert, unread_count
+from storemon.services.alert_service import (
+    act,
+    alert_detail,
+    list_alerts,
+    process_due,
+    raise_alert,
+    unread_count,
+)
 from storemon.services.rules import evaluate
 from tests.alerts.servers import HttpServer, Reply
 

@@ -70,8 +70,8 @@ def window(**kw) -> AuditFilter:
 
 
 def test_entries_come_newest_first_with_imports_merged_in(services):
-    admin = services.actor("admin")
-    result = services.audit_entries(admin, window())
+    admin = services.auth.actor("admin")
+    result = services.audit.entries(admin, window())
     assert not result.more
     assert [r.action for r in result.rows] == [
         "import.roster",
@@ -90,15 +90,15 @@ def test_entries_come_newest_first_with_imports_merged_in(services):
     )
     assert all(r.hash and r.prev_hash for r in result.rows[1:])
     # The demo's own import batch is listed too, when the dates take it in.
-    assert "import.demo" in {r.action for r in services.audit_entries(admin, AuditFilter()).rows}
+    assert "import.demo" in {r.action for r in services.audit.entries(admin, AuditFilter()).rows}
     assert {"auth.sign_in", "policy.save", "import.roster", "import.demo"} <= set(
-        services.audit_actions(admin)
+        services.audit.actions(admin)
     )
 
 
 def test_filters_by_action_kind_actor_and_text(services):
-    director = services.actor("director")
-    actions = lambda **kw: [r.action for r in services.audit_entries(director, window(**kw)).rows]  # noqa: E731
+    director = services.auth.actor("director")
+    actions = lambda **kw: [r.action for r in services.audit.entries(director, window(**kw)).rows]  # noqa: E731
     assert actions(action="auth.") == ["auth.sign_in_failed", "auth.sign_in"]
     assert actions(action="auth") == ["auth.sign_in_failed", "auth.sign_in"]
     assert actions(action="auth.sign_in") == ["auth.sign_in"]
@@ -110,7 +110,7 @@ def test_filters_by_action_kind_actor_and_text(services):
     assert actions(text="march") == ["import.roster"]
     assert actions(text="100%") == []
     later = AuditFilter(since=T0 + timedelta(minutes=3), until=T0 + timedelta(minutes=5))
-    assert [r.action for r in services.audit_entries(director, later).rows] == [
+    assert [r.action for r in services.audit.entries(director, later).rows] == [
         "alert.acknowledged",
         "policy.save",
     ]
@@ -120,36 +120,36 @@ def test_the_list_is_capped_with_a_more_flag(services, monkeypatch):
     from storemon.services import audit_view
 
     monkeypatch.setattr(audit_view, "MAX_ROWS", 3)
-    with services.session() as session:
-        result = audit_view.list_entries(session, services.actor("admin"), window(), limit=3)
+    with services.database.sessions() as session:
+        result = audit_view.list_entries(session, services.auth.actor("admin"), window(), limit=3)
     assert result.more and len(result.rows) == 3
 
 
 @pytest.mark.parametrize("role", [Role.STORE_MANAGER, Role.OPS_SUPERVISOR])
 def test_only_head_office_reads_the_audit_log(services, role, tmp_path):
-    with services.session() as session:
+    with services.database.sessions() as session:
         username = session.scalars(select(User.username).where(User.role == role).limit(1)).one()
-    actor = services.actor(username)
+    actor = services.auth.actor(username)
     with pytest.raises(AccessDenied):
-        services.audit_entries(actor, window())
+        services.audit.entries(actor, window())
     with pytest.raises(AccessDenied):
-        services.audit_actions(actor)
+        services.audit.actions(actor)
     with pytest.raises(AccessDenied):
-        services.verify_audit(actor)
+        services.audit.verify(actor)
     with pytest.raises(AccessDenied):
-        services.export_audit(actor, tmp_path / "a.csv", [])
+        services.audit.export(actor, tmp_path / "a.csv", [])
 
 
 def test_verify_reports_the_chain(services):
-    count, problems = services.verify_audit(services.actor("admin"))
+    count, problems = services.audit.verify(services.auth.actor("admin"))
     assert count >= 5 and problems == []
 
 
 def test_export_reads_back_as_csv_and_xlsx(services, tmp_path):
-    admin = services.actor("admin")
-    rows = services.audit_entries(admin, window()).rows
+    admin = services.auth.actor("admin")
+    rows = services.audit.entries(admin, window()).rows
     target = tmp_path / "audit.csv"
-    assert services.export_audit(admin, target, rows) == len(rows)
+    assert services.audit.export(admin, target, rows) == len(rows)
     assert target.read_bytes().startswith(b"\xef\xbb\xbf")
     with open(target, encoding="utf-8-sig", newline="") as fh:
         header, *written = list(csv.reader(fh))
@@ -162,7 +162,7 @@ def test_export_reads_back_as_csv_and_xlsx(services, tmp_path):
     assert written[0][6] == "" and written[0][4] == "roster-march.xlsx"
 
     book = tmp_path / "audit.xlsx"
-    assert services.export_audit(admin, book, rows) == len(rows)
+    assert services.audit.export(admin, book, rows) == len(rows)
     sheet = load_workbook(book).active
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0]) == list(EXPORT_HEADERS) and len(values) == len(rows) + 1

@@ -16,11 +16,11 @@ from storemon.db.models import AuditEntry, Lockout, Role, User
 from storemon.services import audit
 from storemon.services import auth as auth_module
 from storemon.services.access import AccessDenied
+from storemon.services.api import Auth
 from storemon.services.auth import (
     DEMO_PASSWORD,
     LOCKOUT,
     MAX_FAILURES,
-    AuthApi,
     PasswordRejected,
     SignInFailed,
     check_password,
@@ -61,10 +61,10 @@ def _seed(session_factory) -> None:
 
 
 @pytest.fixture
-def api(engine, session_factory) -> AuthApi:
+def api(engine, session_factory) -> Auth:
     """On both engines: for what the database does (row locks, key lengths, advisory locks)."""
     _seed(session_factory)
-    return AuthApi(Database(engine, session_factory, None))
+    return Auth(Database(engine, session_factory, None))
 
 
 @pytest.fixture
@@ -75,10 +75,10 @@ def lite_factory(sqlite_url):
 
 
 @pytest.fixture
-def lite_api(lite_factory) -> AuthApi:
+def lite_api(lite_factory) -> Auth:
     """SQLite only: for rules that do not depend on the engine."""
     _seed(lite_factory)
-    return AuthApi(Database(None, lite_factory, None))
+    return Auth(Database(None, lite_factory, None))
 
 
 @pytest.mark.parametrize(
@@ -189,7 +189,7 @@ def test_a_very_long_user_name_still_has_a_lockout_key_that_fits(api):
 
 
 def test_the_first_start_creates_the_administrator_once(engine, session_factory):
-    api = AuthApi(Database(engine, session_factory, None))
+    api = Auth(Database(engine, session_factory, None))
     assert api.needs_first_admin()
     with pytest.raises(PasswordRejected):
         api.create_first_admin("boss", "boss", T0)
@@ -236,7 +236,7 @@ def test_demo_passwords_hash_once_for_the_whole_chain(lite_factory, monkeypatch)
         assert session.scalar(select(User.password_hash).where(User.username == "own")) != hashes.pop(), (
             "a real password is never overwritten"
         )
-    api = AuthApi(Database(None, lite_factory, None))
+    api = Auth(Database(None, lite_factory, None))
     assert api.sign_in("u7", DEMO_PASSWORD, T0).username == "u7"
     assert api.sign_in("u42", DEMO_PASSWORD, T0).username == "u42"
 
@@ -263,7 +263,7 @@ def test_the_demo_chain_signs_in_with_the_documented_password(capsys, storemon_h
     assert DEMO_PASSWORD in capsys.readouterr().err
     database = open_database()
     try:
-        api = AuthApi(database)
+        api = Auth(database)
         assert not api.needs_first_admin(), "the demo administrator has a password: no first-run dialog"
         assert api.sign_in("mgr-sh001", DEMO_PASSWORD, T0).role == Role.STORE_MANAGER
         assert api.sign_in("admin", DEMO_PASSWORD, T0).role == Role.ADMIN
@@ -284,6 +284,6 @@ def test_storemon_user_passwd_asks_twice_and_sets_the_password(capsys, monkeypat
     assert main(["--db", sqlite_url, "user", "passwd", "mgr"]) == 2, "two different entries"
     assert "differ" in capsys.readouterr().err
     assert main(["--db", sqlite_url, "--as", "staff", "user", "passwd", "mgr"]) == 2, "not theirs to set"
-    api = AuthApi(Database(engine, make_session_factory(engine), None))
+    api = Auth(Database(engine, make_session_factory(engine), None))
     assert api.sign_in("mgr", "a new long password", T0).username == "mgr"
     engine.dispose()

@@ -28,7 +28,7 @@ from storemon.db.models import CheckIn, Notification, Role, StaffMember, Store, 
 from storemon.importers import import_staff
 from storemon.services import actions
 from storemon.services.access import SYSTEM, actor_for
-from storemon.services.alerts import list_alerts
+from storemon.services.alert_service import list_alerts
 from storemon.services.checkins import checkins_for
 from storemon.services.incidents import IncidentFilter, list_incidents
 from storemon.services.schedule import add_shift, week_roster

@@ -25,7 +25,7 @@ from storemon.services.reports import (
     weekly_store_report,
     write_report,
 )
-from storemon.services.staffing import store_days
+from storemon.services.store_days import store_days
 from tests.storemon.conftest import DEMO_ANCHOR
 
 WEEK = "2026-W10"  # Monday 2 March to Sunday 8 March: the last full week of demo sales

@@ -47,14 +47,14 @@ from storemon.db.models import TierPolicy as TierPolicyRow
 from storemon.importers import ImportFailed
 from storemon.services import actions
 from storemon.services.access import SYSTEM, AccessDenied, Actor, NotFound, actor_for
-from storemon.services.alerts import act, raise_alert
+from storemon.services.alert_service import act, raise_alert
 from storemon.services.api import Services
-from storemon.services.chain_settings import PolicyDraft
 from storemon.services.checkins import checkins_for
 from storemon.services.database import Database
 from storemon.services.demo import build_demo
 from storemon.services.incidents import IncidentFilter
 from storemon.services.secrets import SecretStore, save_channels
+from storemon.services.tier_policies import PolicyDraft
 
 ANCHOR = date(2026, 3, 9)  # a Monday; the demo's sales run to Sunday 8 March
 PAST_DAY = date(2026, 3, 5)
@@ -350,7 +350,7 @@ def _csv(path: Path, headers: list[str], rows: list[list[str]]) -> Path:
 
 def _import(c: Cell, kind: str, path: Path, **options) -> str:
     try:
-        c.services.import_file(c.actor, kind, path, **options)
+        c.services.imports.import_file(c.actor, kind, path, **options)
     except ImportFailed as exc:
         if any("scope" in p.message or "head office" in p.message for p in exc.problems):
             raise AccessDenied(str(exc)) from exc
@@ -386,7 +386,7 @@ def _colleague(c: Cell) -> StaffMember:
 
 
 def _own_checkins(c: Cell) -> str:
-    rows = c.services.kiosk_my_check_ins(c.actor, NOW - timedelta(days=30))
+    rows = c.services.kiosk.my_check_ins(c.actor, NOW - timedelta(days=30))
     with c.sessions() as session:
         mine = session.scalar(select(User.staff_member_id).where(User.username == c.actor.username))
         codes = {session.get(StaffMember, mine).code} if mine else set()
@@ -403,7 +403,7 @@ def _other_person(c: Cell) -> StaffMember:
 
 def _shift(c: Cell, store: str, person: StaffMember) -> str:
     start = datetime(2026, 4, 1, 9, 0)  # after the demo roster ends: no overlap
-    c.services.add_shift(c.actor, store, person.id, start, start + timedelta(hours=6))
+    c.services.schedule.add_shift(c.actor, store, person.id, start, start + timedelta(hours=6))
     return "ok"
 
 
@@ -433,63 +433,66 @@ def _ok(_result: object) -> str:
 
 
 OPS: dict[str, Callable[[Cell], str]] = {
-    "stores": lambda c: _scope({s.code for s in c.services.stores(c.actor)}),
-    "store_summaries": lambda c: _scope({s.code for s in c.services.store_summaries(c.actor)}),
-    "sales_for_day(own)": lambda c: _ok(c.services.sales_for_day(c.actor, OWN, PAST_DAY)),
-    "sales_for_day(region)": lambda c: _ok(c.services.sales_for_day(c.actor, NEIGHBOUR, PAST_DAY)),
-    "sales_for_day(other)": lambda c: _ok(c.services.sales_for_day(c.actor, OTHER, PAST_DAY)),
-    "store_day(other)": lambda c: _ok(c.services.store_day(c.actor, OTHER, PAST_DAY, NOW)),
-    "store_days(own)": lambda c: _ok(c.services.store_days(c.actor, OWN, [PAST_DAY, ANCHOR], NOW)),
-    "today_picture(own)": lambda c: _ok(c.services.today_picture(c.actor, OWN, ANCHOR, NOW)),
+    "stores": lambda c: _scope({s.code for s in c.services.stores.list(c.actor)}),
+    "store_summaries": lambda c: _scope({s.code for s in c.services.stores.summaries(c.actor)}),
+    "sales_for_day(own)": lambda c: _ok(c.services.stores.sales_for_day(c.actor, OWN, PAST_DAY)),
+    "sales_for_day(region)": lambda c: _ok(c.services.stores.sales_for_day(c.actor, NEIGHBOUR, PAST_DAY)),
+    "sales_for_day(other)": lambda c: _ok(c.services.stores.sales_for_day(c.actor, OTHER, PAST_DAY)),
+    "store_day(other)": lambda c: _ok(c.services.staffing.store_day(c.actor, OTHER, PAST_DAY, NOW)),
+    "store_days(own)": lambda c: _ok(c.services.staffing.store_days(c.actor, OWN, [PAST_DAY, ANCHOR], NOW)),
+    "today_picture(own)": lambda c: _ok(c.services.staffing.today_picture(c.actor, OWN, ANCHOR, NOW)),
     "store_day(own)": lambda c: (
         "all"
-        if len({p.staff_code for p in c.services.store_day(c.actor, OWN, PAST_DAY, NOW).pressure}) > 1
+        if len({p.staff_code for p in c.services.staffing.store_day(c.actor, OWN, PAST_DAY, NOW).pressure})
+        > 1
         else "self"
     ),
     "region_pressure": lambda c: (
         lambda rows: _people(c, {r.staff_code for r in rows}, {r.store_code for r in rows})
-    )(c.services.region_pressure(c.actor, None, PAST_DAY, PAST_DAY)),
+    )(c.services.region.pressure(c.actor, None, PAST_DAY, PAST_DAY)),
     "incidents": lambda c: _scope(
-        {r.store_code for r in c.services.list_incidents(c.actor, IncidentFilter()).rows}
+        {r.store_code for r in c.services.incidents.list(c.actor, IncidentFilter()).rows}
     ),
-    "week_roster(own)": lambda c: _ok(c.services.week_roster(c.actor, OWN, PAST_DAY, 1)),
-    "week_roster(other)": lambda c: _ok(c.services.week_roster(c.actor, OTHER, PAST_DAY, 1)),
+    "week_roster(own)": lambda c: _ok(c.services.schedule.week_roster(c.actor, OWN, PAST_DAY, 1)),
+    "week_roster(other)": lambda c: _ok(c.services.schedule.week_roster(c.actor, OTHER, PAST_DAY, 1)),
     "checkins(own)": lambda c: _checkins(c, OWN),
     "checkins(other)": lambda c: _checkins(c, OTHER),
-    "kiosk_people(own)": lambda c: _ok(c.services.kiosk_people(c.actor, c.store(OWN), NOW)),
-    "kiosk_check_in": lambda c: _ok(c.services.kiosk_check_in(c.actor, 4, "long day", False, NOW)),
+    "kiosk_people(own)": lambda c: _ok(c.services.kiosk.people(c.actor, c.store(OWN), NOW)),
+    "kiosk_check_in": lambda c: _ok(c.services.kiosk.check_in(c.actor, 4, "long day", False, NOW)),
     "kiosk_my_check_ins": _own_checkins,
     "set_staff_pin(colleague)": lambda c: _ok(
-        c.services.set_staff_pin(c.actor, _colleague(c).id, "2468", NOW)
+        c.services.kiosk.set_staff_pin(c.actor, _colleague(c).id, "2468", NOW)
     ),
     "set_staff_pin(other)": lambda c: _ok(
-        c.services.set_staff_pin(c.actor, _other_person(c).id, "2468", NOW)
+        c.services.kiosk.set_staff_pin(c.actor, _other_person(c).id, "2468", NOW)
     ),
-    "tier_whatif": lambda c: _scope({r.code for r in c.services.tier_whatif(c.actor, GAP_POLICY)}),
+    "tier_whatif": lambda c: _scope({r.code for r in c.services.staffing.tier_whatif(c.actor, GAP_POLICY)}),
     "region_tier_whatif": lambda c: _scope(
-        {r.code for r in c.services.region_tier_whatif(c.actor, GAP_POLICY).rows}
+        {r.code for r in c.services.region.tier_whatif(c.actor, GAP_POLICY).rows}
     ),
-    "roster_whatif(own)": lambda c: _ok(c.services.roster_whatif(c.actor, c.store(OWN), 11 * 60, 14 * 60)),
+    "roster_whatif(own)": lambda c: _ok(
+        c.services.region.roster_whatif(c.actor, c.store(OWN), 11 * 60, 14 * 60)
+    ),
     "roster_whatif(other)": lambda c: _ok(
-        c.services.roster_whatif(c.actor, c.store(OTHER), 11 * 60, 14 * 60)
+        c.services.region.roster_whatif(c.actor, c.store(OTHER), 11 * 60, 14 * 60)
     ),
-    "recommend(own)": lambda c: _ok(c.services.recommend(c.actor, OWN, date(2026, 3, 8))),
+    "recommend(own)": lambda c: _ok(c.services.staffing.recommend(c.actor, OWN, date(2026, 3, 8))),
     "today_recommendation(own)": lambda c: _ok(
-        c.services.today_recommendation(c.actor, OWN, date(2026, 3, 8), NOW)
+        c.services.staffing.recommend(c.actor, OWN, date(2026, 3, 8), NOW)
     ),
-    "alerts": lambda c: _scope({a.store_code for a in c.services.alerts(c.actor, status=None)}),
-    "alert_detail(other)": lambda c: _ok(c.services.alert_detail(c.actor, c.chain.alert_ids[OTHER])),
+    "alerts": lambda c: _scope({a.store_code for a in c.services.alerts.list(c.actor, status=None)}),
+    "alert_detail(other)": lambda c: _ok(c.services.alerts.detail(c.actor, c.chain.alert_ids[OTHER])),
     "acknowledge(own)": lambda c: _ack(c, OWN),
     "acknowledge(other)": lambda c: _ack(c, OTHER),
-    "call_backup(own)": lambda c: _ok(c.services.call_backup(c.actor, c.store(OWN), NOW)),
-    "call_backup(other)": lambda c: _ok(c.services.call_backup(c.actor, c.store(OTHER), NOW)),
-    "call_manager(own)": lambda c: _ok(c.services.call_manager(c.actor, c.store(OWN), NOW)),
-    "call_manager(other)": lambda c: _ok(c.services.call_manager(c.actor, c.store(OTHER), NOW)),
+    "call_backup(own)": lambda c: _ok(c.services.calls.call_backup(c.actor, c.store(OWN), NOW)),
+    "call_backup(other)": lambda c: _ok(c.services.calls.call_backup(c.actor, c.store(OTHER), NOW)),
+    "call_manager(own)": lambda c: _ok(c.services.calls.call_manager(c.actor, c.store(OWN), NOW)),
+    "call_manager(other)": lambda c: _ok(c.services.calls.call_manager(c.actor, c.store(OTHER), NOW)),
     "relief_request(own)": lambda c: _ok(
-        c.services.relief_request(c.actor, c.store(OWN), "alone, long queue", NOW)
+        c.services.calls.relief_request(c.actor, c.store(OWN), "alone, long queue", NOW)
     ),
     "relief_request(other)": lambda c: _ok(
-        c.services.relief_request(c.actor, c.store(OTHER), "alone, long queue", NOW)
+        c.services.calls.relief_request(c.actor, c.store(OTHER), "alone, long queue", NOW)
     ),
     "report_incident(own)": lambda c: _incident(c, OWN),
     "report_incident(other)": lambda c: _incident(c, OTHER),
@@ -497,33 +500,39 @@ OPS: dict[str, Callable[[Cell], str]] = {
     "add_commitment(other)": lambda c: _commitment(c, OTHER),
     "add_shift(own)": lambda c: _shift(c, OWN, _own_person(c)),
     "add_shift(other)": lambda c: _shift(c, OTHER, _other_person(c)),
-    "save_staffing_targets": lambda c: _ok(c.services.save_staffing_targets(c.actor, StaffingTargets())),
-    "save_thresholds": lambda c: _ok(c.services.save_thresholds(c.actor, StaffingTargets(), 40.0, 70.0)),
+    "save_staffing_targets": lambda c: _ok(
+        c.services.settings.save_staffing_targets(c.actor, StaffingTargets())
+    ),
+    "save_thresholds": lambda c: _ok(
+        c.services.policies.save_thresholds(c.actor, StaffingTargets(), 40.0, 70.0)
+    ),
     "save_tier_policy": lambda c: _ok(
-        c.services.save_tier_policy(
+        c.services.policies.save_tier_policy(
             c.actor,
             PolicyDraft(None, "Matrix policy", "", (TierBand(None, 5000, 1), TierBand(5000, None, 2))),
             accept_issues=True,
         )
     ),
     "assign_tier_policy": lambda c: _ok(
-        c.services.assign_tier_policy(c.actor, c.chain.candidate_policy_id, [c.store(OWN)])
+        c.services.policies.assign_tier_policy(c.actor, c.chain.candidate_policy_id, [c.store(OWN)])
     ),
     "save_escalation_policy": lambda c: _ok(
-        c.services.save_escalation_policy(c.actor, c.services.load_escalation_policy(c.actor))
+        c.services.policies.save_escalation_policy(c.actor, c.services.policies.escalation_policy())
     ),
     "save_surge_calendar": lambda c: _ok(
-        c.services.save_surge_calendar(c.actor, c.services.load_surge_calendar(c.actor))
+        c.services.policies.save_surge_calendar(c.actor, c.services.policies.surge_calendar())
     ),
     "save_authority_limits": lambda c: _ok(
-        c.services.save_authority_limits(c.actor, c.services.authority_limits(c.actor))
+        c.services.policies.save_authority_limits(c.actor, c.services.policies.authority_limits())
     ),
-    "save_playbooks": lambda c: _ok(c.services.save_playbooks(c.actor, c.services.playbooks(c.actor))),
+    "save_playbooks": lambda c: _ok(
+        c.services.policies.save_playbooks(c.actor, c.services.policies.playbooks())
+    ),
     "save_support_resources": lambda c: _ok(
-        c.services.save_support_resources(c.actor, c.services.support_resources(c.actor))
+        c.services.policies.save_support_resources(c.actor, c.services.policies.support_resources())
     ),
     "save_channels": lambda c: _ok(_save_channels(c)),
-    "save_database_url": lambda c: _ok(c.services.save_database_url(c.actor, None)),
+    "save_database_url": lambda c: _ok(c.services.settings.save_database_url(c.actor, None)),
     "import_sales(own)": lambda c: _import(c, "sales", _sales_file(c, OWN)),
     "import_roster(own)": lambda c: _import(
         c,

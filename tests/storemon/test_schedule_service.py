@@ -55,7 +55,7 @@ def demo_sessions(demo_db):
 
 def store_with(services: Services, status: str, staff: int | None = None, solo: bool = False):
     """The first demo store whose tier-policy status (staff asked for, solo hours) match."""
-    for store in services.store_summaries(SYSTEM):
+    for store in services.stores.summaries(SYSTEM):
         if (
             store.policy_status == status
             and (staff is None or store.policy_staff_per_shift == staff)
@@ -66,11 +66,11 @@ def store_with(services: Services, status: str, staff: int | None = None, solo: 
 
 
 def solo_store(services: Services):
-    return next(s for s in services.store_summaries(SYSTEM) if s.rostered_staff_per_shift == 1.0)
+    return next(s for s in services.stores.summaries(SYSTEM) if s.rostered_staff_per_shift == 1.0)
 
 
 def free_and_busy(services: Services, actor, code: str, day: date):
-    week = services.week_roster(actor, code, day)
+    week = services.schedule.week_roster(actor, code, day)
     working = {s.staff_id for s in week.shifts if s.day == day}
     busy = next(p for p in week.people if p.id in working)
     free = next(p for p in week.people if p.id not in working and p.works_here)
@@ -83,7 +83,7 @@ def local(day: date, hour: int, minute: int = 0) -> datetime:
 
 def test_a_solo_week_shows_solo_intervals_and_no_shortfall_where_the_policy_asks_for_one(services):
     store = store_with(services, "covered", staff=1)
-    week = services.week_roster(SYSTEM, store.code, MONDAY)
+    week = services.schedule.week_roster(SYSTEM, store.code, MONDAY)
     assert week.days == tuple(MONDAY + timedelta(days=k) for k in range(7))
     assert week.policy.status == "covered" and week.policy.staff_per_shift == 1
     monday = week.coverage[0]
@@ -96,7 +96,7 @@ def test_a_solo_week_shows_solo_intervals_and_no_shortfall_where_the_policy_asks
 
 def test_hours_below_the_tier_policy_are_shortfalls(services):
     store = store_with(services, "covered", staff=2, solo=True)
-    week = services.week_roster(SYSTEM, store.code, MONDAY)
+    week = services.schedule.week_roster(SYSTEM, store.code, MONDAY)
     monday = week.coverage[0]
     assert monday.required == 2
     assert monday.shortfall and monday.shortfall == monday.solo  # one person where two are asked for
@@ -105,7 +105,7 @@ def test_hours_below_the_tier_policy_are_shortfalls(services):
 
 def test_a_store_in_a_policy_gap_says_so_and_marks_no_shortfall(services):
     store = store_with(services, "gap")
-    week = services.week_roster(SYSTEM, store.code, MONDAY)
+    week = services.schedule.week_roster(SYSTEM, store.code, MONDAY)
     assert week.policy.status == "gap"
     assert (week.policy.gap_low, week.policy.gap_high) == (5000.0, 6000.0)
     assert 5000 <= week.policy.avg_daily_revenue < 6000
@@ -115,13 +115,13 @@ def test_a_store_in_a_policy_gap_says_so_and_marks_no_shortfall(services):
 
 def test_a_valid_shift_is_saved_and_ends_solo_time_while_it_lasts(services):
     store = solo_store(services)
-    manager = services.actor(f"mgr-{store.code.lower()}")
+    manager = services.auth.actor(f"mgr-{store.code.lower()}")
     week, free, _busy = free_and_busy(services, manager, store.code, MONDAY)
-    entry = services.add_shift(manager, store.code, free.id, local(MONDAY, 10), local(MONDAY, 12))
+    entry = services.schedule.add_shift(manager, store.code, free.id, local(MONDAY, 10), local(MONDAY, 12))
     assert (entry.start.hour, entry.end.hour, entry.day) == (10, 12, MONDAY)
     assert entry.start.utcoffset() == timedelta(hours=8)
 
-    again = services.week_roster(manager, store.code, MONDAY)
+    again = services.schedule.week_roster(manager, store.code, MONDAY)
     assert len(again.shifts) == len(week.shifts) + 1
     solo = again.coverage[0].solo
     assert (40, 48) not in solo and all(not (s < 48 and e > 40) for s, e in solo)
@@ -138,24 +138,24 @@ def test_a_valid_shift_is_saved_and_ends_solo_time_while_it_lasts(services):
 )
 def test_impossible_times_are_refused(services, start, end, reason):
     store = solo_store(services)
-    manager = services.actor(f"mgr-{store.code.lower()}")
+    manager = services.auth.actor(f"mgr-{store.code.lower()}")
     _week, free, _busy = free_and_busy(services, manager, store.code, MONDAY)
     begin = local(MONDAY, *start)
     finish = local(MONDAY, *end) if end else begin + timedelta(hours=17)
     with pytest.raises(ScheduleError) as refused:
-        services.add_shift(manager, store.code, free.id, begin, finish)
+        services.schedule.add_shift(manager, store.code, free.id, begin, finish)
     assert refused.value.reason == reason
 
 
 def test_overlapping_shifts_of_one_person_are_refused_and_nothing_is_written(services, demo_sessions):
     store = solo_store(services)
-    manager = services.actor(f"mgr-{store.code.lower()}")
+    manager = services.auth.actor(f"mgr-{store.code.lower()}")
     week, _free, busy = free_and_busy(services, manager, store.code, MONDAY)
     shift = next(s for s in week.shifts if s.staff_id == busy.id and s.day == MONDAY)
     with demo_sessions() as session:
         before = len(session.scalars(select(RosterShift)).all())
     with pytest.raises(ScheduleError) as refused:
-        services.add_shift(
+        services.schedule.add_shift(
             manager, store.code, busy.id, shift.start + timedelta(hours=1), shift.end + timedelta(hours=1)
         )
     assert refused.value.reason == "overlap"
@@ -164,28 +164,30 @@ def test_overlapping_shifts_of_one_person_are_refused_and_nothing_is_written(ser
     with demo_sessions() as session:
         assert len(session.scalars(select(RosterShift)).all()) == before
     # Back to back is fine: the next shift may start when this one ends.
-    services.add_shift(manager, store.code, busy.id, shift.end, shift.end + timedelta(hours=2))
+    services.schedule.add_shift(manager, store.code, busy.id, shift.end, shift.end + timedelta(hours=2))
 
 
 def test_only_the_stores_own_people_can_be_rostered(services):
     store = solo_store(services)
-    other = next(s for s in services.store_summaries(SYSTEM) if s.code != store.code)
-    stranger = services.week_roster(SYSTEM, other.code, MONDAY).people[0]
+    other = next(s for s in services.stores.summaries(SYSTEM) if s.code != store.code)
+    stranger = services.schedule.week_roster(SYSTEM, other.code, MONDAY).people[0]
     with pytest.raises(ScheduleError) as refused:
-        services.add_shift(SYSTEM, store.code, stranger.id, local(MONDAY, 10), local(MONDAY, 12))
+        services.schedule.add_shift(SYSTEM, store.code, stranger.id, local(MONDAY, 10), local(MONDAY, 12))
     assert refused.value.reason == "not_at_store"
 
 
 def test_a_shift_can_be_moved_and_deleted(services, demo_sessions):
     store = solo_store(services)
-    manager = services.actor(f"mgr-{store.code.lower()}")
+    manager = services.auth.actor(f"mgr-{store.code.lower()}")
     week, free, busy = free_and_busy(services, manager, store.code, MONDAY)
     shift = next(s for s in week.shifts if s.staff_id == busy.id and s.day == MONDAY)
     # Moving a shift within its own time is not an overlap with itself.
-    moved = services.update_shift(manager, shift.id, busy.id, shift.start + timedelta(minutes=15), shift.end)
+    moved = services.schedule.update_shift(
+        manager, shift.id, busy.id, shift.start + timedelta(minutes=15), shift.end
+    )
     assert moved.start == shift.start + timedelta(minutes=15)
     # Giving it to someone else.
-    given = services.update_shift(manager, shift.id, free.id, moved.start, moved.end)
+    given = services.schedule.update_shift(manager, shift.id, free.id, moved.start, moved.end)
     assert given.staff_id == free.id and given.staff_name == free.name
 
     # A check-in of a deleted shift stays, without its shift.
@@ -199,33 +201,33 @@ def test_a_shift_can_be_moved_and_deleted(services, demo_sessions):
         session.add(checkin)
         session.commit()
         old_id, checkin_id = old.id, checkin.id
-    services.delete_shift(manager, old_id)
-    services.delete_shift(manager, shift.id)
+    services.schedule.delete_shift(manager, old_id)
+    services.schedule.delete_shift(manager, shift.id)
     with demo_sessions() as session:
         assert session.get(RosterShift, shift.id) is None
         assert session.get(RosterShift, old_id) is None
         assert session.get(CheckIn, checkin_id).shift_id is None
     with pytest.raises(NotFound):
-        services.delete_shift(manager, shift.id)
+        services.schedule.delete_shift(manager, shift.id)
 
 
 def test_who_may_read_and_change_a_roster(services):
     lead_store = store_with(services, "covered", staff=2)
     code = lead_store.code.lower()
-    staff, lead = services.actor(f"staff-{code}"), services.actor(f"lead-{code}")
+    staff, lead = services.auth.actor(f"staff-{code}"), services.auth.actor(f"lead-{code}")
     week, free, _busy = free_and_busy(services, staff, lead_store.code, MONDAY)
     assert not week.can_edit
     with pytest.raises(AccessDenied):
-        services.add_shift(staff, lead_store.code, free.id, local(MONDAY, 9), local(MONDAY, 10))
+        services.schedule.add_shift(staff, lead_store.code, free.id, local(MONDAY, 9), local(MONDAY, 10))
     with pytest.raises(AccessDenied):
-        services.delete_shift(staff, week.shifts[0].id)
-    other = next(s for s in services.store_summaries(SYSTEM) if s.code != lead_store.code)
+        services.schedule.delete_shift(staff, week.shifts[0].id)
+    other = next(s for s in services.stores.summaries(SYSTEM) if s.code != lead_store.code)
     with pytest.raises(NotFound):
-        services.week_roster(staff, other.code, MONDAY)
+        services.schedule.week_roster(staff, other.code, MONDAY)
     with pytest.raises(NotFound):
-        services.week_roster(lead, other.code, MONDAY)
-    assert services.week_roster(lead, lead_store.code, MONDAY).can_edit
-    services.add_shift(lead, lead_store.code, free.id, local(MONDAY, 9), local(MONDAY, 10))
+        services.schedule.week_roster(lead, other.code, MONDAY)
+    assert services.schedule.week_roster(lead, lead_store.code, MONDAY).can_edit
+    services.schedule.add_shift(lead, lead_store.code, free.id, local(MONDAY, 9), local(MONDAY, 10))
 
 
 def test_shift_edits_commit_on_both_engines(engine, session_factory):
@@ -234,27 +236,27 @@ def test_shift_edits_commit_on_both_engines(engine, session_factory):
         session.commit()
     services = Services(Database(engine, session_factory, None))
     store = solo_store(services)
-    manager = services.actor(f"mgr-{store.code.lower()}")
+    manager = services.auth.actor(f"mgr-{store.code.lower()}")
     _week, free, busy = free_and_busy(services, manager, store.code, MONDAY)
-    entry = services.add_shift(manager, store.code, free.id, local(MONDAY, 10), local(MONDAY, 12))
+    entry = services.schedule.add_shift(manager, store.code, free.id, local(MONDAY, 10), local(MONDAY, 12))
     with pytest.raises(ScheduleError):
-        services.add_shift(manager, store.code, free.id, local(MONDAY, 11), local(MONDAY, 13))
-    services.update_shift(manager, entry.id, free.id, local(MONDAY, 11), local(MONDAY, 13))
-    assert services.week_roster(manager, store.code, MONDAY).coverage[0].staff[11 * 4] == 2
-    services.delete_shift(manager, entry.id)
-    assert services.week_roster(manager, store.code, MONDAY).coverage[0].staff[11 * 4] == 1
+        services.schedule.add_shift(manager, store.code, free.id, local(MONDAY, 11), local(MONDAY, 13))
+    services.schedule.update_shift(manager, entry.id, free.id, local(MONDAY, 11), local(MONDAY, 13))
+    assert services.schedule.week_roster(manager, store.code, MONDAY).coverage[0].staff[11 * 4] == 2
+    services.schedule.delete_shift(manager, entry.id)
+    assert services.schedule.week_roster(manager, store.code, MONDAY).coverage[0].staff[11 * 4] == 1
 
 
 # --------------------------------------------------------------------------- incidents
 
 
 def test_incidents_filter_by_sensitive_trigger_type_and_local_day(services, demo_sessions):
-    everything = services.list_incidents(SYSTEM, IncidentFilter()).rows
+    everything = services.incidents.list(SYSTEM, IncidentFilter()).rows
     assert everything == sorted(everything, key=lambda r: r.occurred_at, reverse=True)
-    sensitive = services.list_incidents(SYSTEM, IncidentFilter(sensitive_only=True)).rows
+    sensitive = services.incidents.list(SYSTEM, IncidentFilter(sensitive_only=True)).rows
     assert 0 < len(sensitive) < len(everything) and all(r.sensitive_triggers for r in sensitive)
     kind = everything[0].incident_type
-    of_kind = services.list_incidents(SYSTEM, IncidentFilter(incident_type=kind)).rows
+    of_kind = services.incidents.list(SYSTEM, IncidentFilter(incident_type=kind)).rows
     assert of_kind and {r.incident_type for r in of_kind} == {kind}
     # A local day starts at local midnight: 23:30 UTC on 1 March is 07:30 on 2 March in Shanghai.
     store = solo_store(services)
@@ -273,25 +275,25 @@ def test_incidents_filter_by_sensitive_trigger_type_and_local_day(services, demo
         )
         session.commit()
     day = date(2026, 3, 2)
-    rows = services.list_incidents(
+    rows = services.incidents.list(
         SYSTEM, IncidentFilter(store_id=store.id, first_day=day, last_day=day)
     ).rows
     filmed = [r for r in rows if r.description == "A customer filmed the queue."]
     assert len(filmed) == 1 and filmed[0].occurred_at.hour == 7 and filmed[0].compensation == Decimal("50.00")
     assert all(r.occurred_at.date() == day for r in rows)
-    assert services.incident_choices(SYSTEM).sensitive_triggers
+    assert services.incidents.choices(SYSTEM).sensitive_triggers
 
 
 def test_incidents_are_scoped_and_exports_keep_to_the_scope(services, tmp_path):
-    manager = services.actor("mgr-sh001")
-    mine = services.list_incidents(manager, IncidentFilter()).rows
+    manager = services.auth.actor("mgr-sh001")
+    mine = services.incidents.list(manager, IncidentFilter()).rows
     assert mine and {r.store_code for r in mine} == {"SH001"}
-    other = next(s for s in services.store_summaries(SYSTEM) if s.code != "SH001")
+    other = next(s for s in services.stores.summaries(SYSTEM) if s.code != "SH001")
     with pytest.raises(NotFound):
-        services.list_incidents(manager, IncidentFilter(store_id=other.id))
-    everyone = services.list_incidents(SYSTEM, IncidentFilter()).rows
+        services.incidents.list(manager, IncidentFilter(store_id=other.id))
+    everyone = services.incidents.list(SYSTEM, IncidentFilter()).rows
     path = tmp_path / "incidents.csv"
-    count = services.export_incidents(manager, path, everyone)
+    count = services.incidents.export(manager, path, everyone)
     assert count == len(mine)
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     with open(path, encoding="utf-8-sig", newline="") as fh:

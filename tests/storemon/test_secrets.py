@@ -26,7 +26,7 @@ from storemon.db.models import AuditEntry, Notification, Region, Role, Setting, 
 from storemon.logs import setup_logging
 from storemon.services import secrets as secrets_module
 from storemon.services.access import SYSTEM
-from storemon.services.alerts import raise_alert
+from storemon.services.alert_service import raise_alert
 from storemon.services.database import Database, open_database
 from storemon.services.secrets import (
     CHANNELS_KEY,

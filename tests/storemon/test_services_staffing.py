@@ -12,7 +12,7 @@ from storemon.cli import main
 from storemon.db.models import Store
 from storemon.services.access import SYSTEM
 from storemon.services.setting_keys import save_staffing_targets
-from storemon.services.staffing import store_day
+from storemon.services.store_days import store_day
 from storemon.services.stores import store_summaries
 from tests.storemon.conftest import DEMO_ANCHOR
 

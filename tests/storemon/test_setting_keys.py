@@ -7,9 +7,8 @@ import pytest
 from alerts.codec import dump_policy
 from alerts.escalation import DEFAULT_POLICY
 from storemon.db.models import Setting
-from storemon.services import chain_settings as cs
-from storemon.services import setting_keys
-from storemon.services.alerts import escalation_policy
+from storemon.services import escalation_settings, setting_keys
+from storemon.services.alert_service import escalation_policy
 from storemon.services.setting_keys import SettingError
 
 
@@ -23,7 +22,10 @@ def test_a_bad_stored_escalation_policy_is_a_setting_error_for_the_worker_and_th
     del broken["levels"][1]["ack_timeout_seconds"]
     with session_factory() as session:
         _store(session, "alerts.escalation_policy", broken)
-        for load in (escalation_policy, cs.load_escalation_policy):  # the rules job and the Policies tab
+        for load in (
+            escalation_policy,
+            escalation_settings.load_escalation_policy,
+        ):  # the rules job and the Policies tab
             with pytest.raises(SettingError) as failed:
                 load(session)
             message = str(failed.value)

@@ -57,7 +57,7 @@ def make_ctx(qapp, ui_db, tmp_path):
         settings.setValue("ui/language", language)
         install_translator(language)
         ctx = AppContext(
-            services, services.actor(username), TaskRunner(), AppEvents(), settings, clock=lambda: UI_NOW
+            services, services.auth.actor(username), TaskRunner(), AppEvents(), settings, clock=lambda: UI_NOW
         )
         created.append(ctx)
         return ctx

@@ -22,8 +22,8 @@ def _view(qtbot, ctx) -> AlertsView:
 
 def _relief(ctx, reason="Queue out the door, alone", urgency="high", who="staff-sh001") -> int:
     services = ctx.services
-    actor = services.actor(who)
-    return services.relief_request(actor, actor.store_id, reason, UI_NOW, urgency)
+    actor = services.auth.actor(who)
+    return services.calls.relief_request(actor, actor.store_id, reason, UI_NOW, urgency)
 
 
 def _select(qtbot, view: AlertsView, alert_id: int) -> None:
@@ -41,7 +41,7 @@ def test_an_alert_raised_elsewhere_appears_within_the_poll_and_the_selection_sta
     _select(qtbot, view, first)
     # Another PC (the backup call of a colleague) changes the list; the selection stays on the relief.
     services = ctx.services
-    services.call_backup(services.actor("mgr-sh001"), ctx.actor.store_id, UI_NOW, "rush")
+    services.calls.call_backup(services.auth.actor("mgr-sh001"), ctx.actor.store_id, UI_NOW, "rush")
     qtbot.waitUntil(lambda: "Backup needed now" in view.visible_titles(), timeout=WAIT_MS)
     assert view.selected_alert_id() == first
     assert view.detail_title.text() == "Relief requested: Espresso machine down"
@@ -51,9 +51,9 @@ def test_an_alert_raised_elsewhere_appears_within_the_poll_and_the_selection_sta
 def test_the_list_shows_only_the_users_stores_and_filters_by_status_severity_and_text(qtbot, make_ctx):
     ctx = make_ctx("mgr-sh001")
     _relief(ctx, "Alone with a queue")
-    ctx.services.call_manager(ctx.actor, ctx.actor.store_id, UI_NOW, "")
-    other = ctx.services.actor("staff-sh004")
-    ctx.services.relief_request(other, other.store_id, "Not my store", UI_NOW, "low")
+    ctx.services.calls.call_manager(ctx.actor, ctx.actor.store_id, UI_NOW, "")
+    other = ctx.services.auth.actor("staff-sh004")
+    ctx.services.calls.relief_request(other, other.store_id, "Not my store", UI_NOW, "low")
     view = _view(qtbot, ctx)
     qtbot.waitUntil(lambda: "Relief requested: Alone with a queue" in view.visible_titles(), timeout=WAIT_MS)
     assert "Relief requested: Not my store" not in view.visible_titles(), "outside the manager's scope"
@@ -146,11 +146,11 @@ def backup_call(make_ctx):
     """A backup call at SH004 and one colleague of the region who was asked to cover."""
     ctx = make_ctx("mgr-sh004")
     services = ctx.services
-    alert_id = services.call_backup(ctx.actor, ctx.actor.store_id, UI_NOW, "Two machines down")
+    alert_id = services.calls.call_backup(ctx.actor, ctx.actor.store_id, UI_NOW, "Two machines down")
     asked = next(
         user
         for user in ("staff-sh001", "staff-sh007", "lead-sh004", "staff-sh004")
-        if services.my_cover_offers(services.actor(user))
+        if services.alerts.my_cover_offers(services.auth.actor(user))
     )
     return alert_id, asked
 
@@ -169,7 +169,7 @@ def test_a_colleague_accepts_cover_and_the_manager_sees_who_covers(qtbot, make_c
     manager = _view(qtbot, make_ctx("mgr-sh004"))
     _select(qtbot, manager, alert_id)
     qtbot.waitUntil(lambda: manager.covered_banner.kind == "success", timeout=WAIT_MS)
-    name = helper_ctx.services.display_names(SYSTEM)[asked]
+    name = helper_ctx.services.alerts.display_names(SYSTEM)[asked]
     assert manager.covered_banner.text().startswith(f"Covered by {name}")
     assert not manager.accept_button.isVisible(), "the manager was not asked to cover"
 
@@ -198,8 +198,10 @@ def test_chinese_labels_fit(qtbot, make_ctx):
 def test_the_same_alert_reads_in_chinese_with_human_values(qtbot, make_ctx):
     """Title and fields are rendered from the alert's kind and parameters in the viewer's language."""
     ctx = make_ctx("mgr-sh001", language="zh_CN")
-    actor = ctx.services.actor("staff-sh001")
-    alert_id = ctx.services.relief_request(actor, actor.store_id, "", UI_NOW, "high", ("queue", "unsafe"))
+    actor = ctx.services.auth.actor("staff-sh001")
+    alert_id = ctx.services.calls.relief_request(
+        actor, actor.store_id, "", UI_NOW, "high", ("queue", "unsafe")
+    )
     view = _view(qtbot, ctx)
     qtbot.waitUntil(lambda: "请求换岗/支援：排队太长；我感到不安全" in view.visible_titles(), timeout=WAIT_MS)
     _select(qtbot, view, alert_id)

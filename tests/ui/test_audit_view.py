@@ -25,8 +25,8 @@ def open_audit(qtbot):
 
 
 def call_manager(ctx, code: str = "SH001") -> None:
-    store = next(s for s in ctx.services.stores(ctx.actor) if s.code == code)
-    ctx.services.call_manager(ctx.actor, store.id, UI_NOW, note="lunch rush, please come")
+    store = next(s for s in ctx.services.stores.list(ctx.actor) if s.code == code)
+    ctx.services.calls.call_manager(ctx.actor, store.id, UI_NOW, note="lunch rush, please come")
 
 
 def shown(view: AuditView) -> list[list[str]]:
@@ -69,7 +69,7 @@ def test_admin_reads_filters_and_verifies_the_chain_and_sees_tampering(qtbot, ct
 
     qtbot.mouseClick(view.verify_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.verify_label.text().startswith("Intact"), timeout=WAIT_MS)
-    count = sum(1 for row in ctx.services.audit_entries(ctx.actor).rows if row.chained)
+    count = sum(1 for row in ctx.services.audit.entries(ctx.actor).rows if row.chained)
     assert view.verify_label.text() == f"Intact: {count} entries"
     assert view.verify_label.styleSheet() == INTACT_STYLE
 

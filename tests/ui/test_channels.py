@@ -79,7 +79,7 @@ def test_a_saved_webhook_keeps_its_secrets_out_of_the_ui_and_database(qtbot, ctx
     view = _save_webhook(qtbot, ctx, open_view, server.url())
     assert "secrets.json" in view.secrets_note.text(), "no keyring here: the file is named"
 
-    with ctx.services.session() as session:
+    with ctx.services.database.sessions() as session:
         stored = json.dumps(session.get(Setting, CHANNELS_KEY).value)
     assert SECRET not in stored and server.url() not in stored, "secrets never go to the database"
     assert default_store().get("channel.Ops hook.secret") == SECRET
@@ -131,7 +131,7 @@ def test_an_invalid_url_names_the_setting(qtbot, ctx, open_view):
     assert _field(view, "url").property("issue") == "error"
     qtbot.mouseClick(view.save_channels_button, LEFT)
     assert view.channels_message.kind == "error" and "url" in view.channels_message.text()
-    assert ctx.services.notification_channels(ctx.actor) == []
+    assert ctx.services.settings.notification_channels() == []
 
 
 def test_a_store_manager_sees_the_channels_read_only(qtbot, ctx, make_ctx, open_view, server, tmp_path):
@@ -145,7 +145,7 @@ def test_a_store_manager_sees_the_channels_read_only(qtbot, ctx, make_ctx, open_
     assert _field(view, "timeout").isReadOnly()
     assert not view.save_channels_button.isEnabled()
     with pytest.raises(AccessDenied):
-        manager.services.save_notification_channels(manager.actor, [])
+        manager.services.settings.save_notification_channels(manager.actor, [])
     with pytest.raises(AccessDenied):
-        manager.services.send_channel_test(manager.actor, view.channels.channels()[0])
+        manager.services.settings.send_channel_test(manager.actor, view.channels.channels()[0])
     assert len(server.requests) == 0

@@ -86,7 +86,7 @@ def start_import(qtbot, wizard: ImportWizard) -> None:
 
 
 def orders_on(ctx, store: str, day: date) -> int:
-    return sum(b.orders for b in ctx.services.sales_for_day(ctx.actor, store, day))
+    return sum(b.orders for b in ctx.services.stores.sales_for_day(ctx.actor, store, day))
 
 
 def test_a_good_csv_imports_with_progress_to_100_percent_and_shows_the_numbers(qtbot, ctx, tmp_path):
@@ -123,7 +123,7 @@ def test_a_good_csv_imports_with_progress_to_100_percent_and_shows_the_numbers(q
 
 def test_a_bad_line_is_listed_as_file_and_line_and_nothing_is_written(qtbot, ctx, tmp_path):
     day = date(2026, 3, 2)  # the demo chain has sales on this day
-    before = ctx.services.sales_for_day(ctx.actor, "SH001", day)
+    before = ctx.services.stores.sales_for_day(ctx.actor, "SH001", day)
     rows = sales_rows(day, orders=10, lines_per_order=1)
     rows[3][2] = "25:99"  # line 5 of the file: line 1 is the header
     path = write_sales(tmp_path / "bad.csv", rows)
@@ -139,7 +139,7 @@ def test_a_bad_line_is_listed_as_file_and_line_and_nothing_is_written(qtbot, ctx
     assert problems[0][0] == "bad.csv:5"
     assert problems[0][1] == "Time"
     assert "25:99" in problems[0][2]
-    assert ctx.services.sales_for_day(ctx.actor, "SH001", day) == before
+    assert ctx.services.stores.sales_for_day(ctx.actor, "SH001", day) == before
 
     change = wizard.button(QWizard.WizardButton.CustomButton1)
     assert change.isVisible()
@@ -202,7 +202,9 @@ def test_the_window_stays_responsive_during_a_large_import(qtbot, ctx, big_sales
 def test_a_roster_imports_and_its_shifts_reach_the_schedule(qtbot, ctx, tmp_path):
     day = date(2026, 3, 24)  # after the demo roster ends
     people = [
-        p for p in ctx.services.week_roster(ctx.actor, "SH001", date(2026, 3, 9)).people if p.works_here
+        p
+        for p in ctx.services.schedule.week_roster(ctx.actor, "SH001", date(2026, 3, 9)).people
+        if p.works_here
     ]
     rows = [
         [people[0].code, day.isoformat(), "07:00", "15:00"],
@@ -216,7 +218,7 @@ def test_a_roster_imports_and_its_shifts_reach_the_schedule(qtbot, ctx, tmp_path
     start_import(qtbot, wizard)
     qtbot.waitUntil(lambda: wizard.currentId() == ImportWizard.RESULT, timeout=WAIT_MS)
     assert wizard.result_page.summary_values["created"].text() == "2"
-    week = ctx.services.week_roster(ctx.actor, "SH001", day)
+    week = ctx.services.schedule.week_roster(ctx.actor, "SH001", day)
     assert {(s.staff_code, s.start.hour, s.end.hour) for s in week.shifts if s.day == day} == {
         (people[0].code, 7, 15),
         (people[1].code, 11, 19),
@@ -234,7 +236,7 @@ def test_a_staff_list_imports_and_creates_the_store_when_asked(qtbot, ctx, tmp_p
     qtbot.waitUntil(lambda: wizard.currentId() == ImportWizard.RESULT, timeout=WAIT_MS)
     values = {key: label.text() for key, label in wizard.result_page.summary_values.items()}
     assert values["created"] == "2" and values["stores_created"] == "NEW1"
-    assert "NEW1" in [s.code for s in ctx.services.stores(ctx.actor)]
+    assert "NEW1" in [s.code for s in ctx.services.stores.list(ctx.actor)]
 
 
 def test_closing_the_window_during_an_import_cancels_it_first(qtbot, ctx, big_sales_file):

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 
 from storemon.services import pins
 from storemon.services.access import SYSTEM
-from storemon.services.chain_settings import AidContact, SupportResources
+from storemon.services.support_resources import AidContact, SupportResources
 from tests import ROOT
 from tests.ui.conftest import UI_NOW, WAIT_MS
 from ui.kiosk import KioskWindow
@@ -62,7 +62,7 @@ def people(ui_db):
 @pytest.fixture
 def kiosk(qtbot, make_ctx, clock, people) -> KioskWindow:
     base = make_ctx("admin")
-    terminal = base.services.kiosk_terminal(SYSTEM, "SH001")
+    terminal = base.services.kiosk.terminal(SYSTEM, "SH001")
     ctx = dataclasses.replace(base, actor=terminal.actor, clock=clock)
     window = KioskWindow(ctx, terminal)
     qtbot.addWidget(window)
@@ -193,7 +193,7 @@ def test_an_incident_with_media_ticked_escalates_at_once_at_level_two(qtbot, kio
     assert "Your superior has been told at once." in kiosk.page("home").message.text()
 
     admin = make_ctx("admin")
-    [alert] = admin.services.alerts(admin.actor, rule="incident")
+    [alert] = admin.services.alerts.list(admin.actor, rule="incident")
     assert alert.level == 2 and alert.sensitive and alert.details["triggers"] == ["media"]
     assert alert.store_code == "SH001"
 
@@ -266,7 +266,7 @@ def test_compensation_above_the_limit_is_approved_by_a_colleagues_pin_or_sent_fo
         ).all()
     assert [(float(amount), by) for amount, by in rows[:2]] == [(120.0, None), (150.0, "mgr-sh001")]
     manager = make_ctx("mgr-sh001")
-    [approval] = manager.services.alerts(manager.actor, rule="compensation_approval")
+    [approval] = manager.services.alerts.list(manager.actor, rule="compensation_approval")
     assert approval.level == 2 and approval.details["amount"] == "120"
 
 
@@ -274,7 +274,7 @@ def test_a_check_in_is_stored_and_staff_see_only_their_own(qtbot, kiosk, make_ct
     from storemon.services.checkins import checkins_for
 
     manager = make_ctx("mgr-sh001")
-    manager.services.kiosk_check_in(manager.actor, 2, "tired but fine", False, UI_NOW)
+    manager.services.kiosk.check_in(manager.actor, 2, "tired but fine", False, UI_NOW)
     _sign_in(qtbot, kiosk, people["staff"])
     _open(qtbot, kiosk, "checkin", loads="check_ins")
     page = kiosk.page("checkin")
@@ -289,7 +289,7 @@ def test_a_check_in_is_stored_and_staff_see_only_their_own(qtbot, kiosk, make_ct
     assert page.recent.text().startswith("• 03-09 11:30   5/5   Very hard")
 
     staff = make_ctx("staff-sh001")
-    mine = staff.services.kiosk_my_check_ins(staff.actor, UI_NOW - timedelta(days=30))
+    mine = staff.services.kiosk.my_check_ins(staff.actor, UI_NOW - timedelta(days=30))
     assert mine[0].score == 5 and mine[0].note == "Alone through the lunch rush again" and mine[0].note_shared
     with ui_db.sessions() as session:
         seen_by_staff = checkins_for(session, staff.actor, "SH001", since=UI_NOW)
@@ -322,7 +322,7 @@ def test_support_shows_the_chains_resources_or_the_public_hotline(qtbot, kiosk, 
     assert page.hotline.text() == "12356"
     assert MANAGER_NAME in page.contacts.text()
     admin = make_ctx("admin")
-    admin.services.save_support_resources(
+    admin.services.policies.save_support_resources(
         admin.actor,
         SupportResources(
             hotline_number="400-820-1234",
@@ -366,7 +366,7 @@ def test_waiting_for_help_is_never_signed_out(qtbot, kiosk, clock, people):
 
 def test_chinese_fits_on_the_kiosk(qtbot, make_ctx, clock, people):
     base = make_ctx("admin", language="zh_CN")
-    terminal = base.services.kiosk_terminal(SYSTEM, "SH001")
+    terminal = base.services.kiosk.terminal(SYSTEM, "SH001")
     window = KioskWindow(dataclasses.replace(base, actor=terminal.actor, clock=clock), terminal)
     qtbot.addWidget(window)
     window.resize(1024, 768)

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QDialog
 
 from storemon.db.models import Role, User
 from storemon.services import auth
-from storemon.services.auth import AuthApi, set_password
+from storemon.services.api import Auth
+from storemon.services.auth import set_password
 from storemon.services.database import open_database
 from tests.ui.conftest import WAIT_MS
 from ui.login import FirstRunDialog, LoginDialog
@@ -46,12 +47,12 @@ def database(sqlite_url):
 
 
 @pytest.fixture
-def services(database) -> AuthApi:
+def services(database) -> Auth:
     with database.sessions.begin() as session:
         session.add(User(username="mgr-sh001", display_name="店长", role=Role.STORE_MANAGER))
         session.flush()
         set_password(session, "mgr-sh001", PASSWORD, T0)
-    return AuthApi(database)
+    return Auth(database)
 
 
 def _try(qtbot, dialog: LoginDialog, password: str) -> None:
@@ -121,7 +122,7 @@ def test_the_right_password_returns_the_actor(qtbot, services):
 
 
 def test_the_first_start_creates_the_administrator(qtbot, database):
-    services = AuthApi(database)
+    services = Auth(database)
     assert services.needs_first_admin()
     dialog = FirstRunDialog(services, clock=Clock(T0))
     qtbot.addWidget(dialog)
@@ -147,7 +148,7 @@ def test_the_first_start_creates_the_administrator(qtbot, database):
 
 
 def test_the_password_may_not_be_the_user_name(qtbot, database):
-    dialog = FirstRunDialog(AuthApi(database), clock=Clock(T0))
+    dialog = FirstRunDialog(Auth(database), clock=Clock(T0))
     qtbot.addWidget(dialog)
     dialog.username.clear()
     qtbot.keyClicks(dialog.username, "storemon-boss")
@@ -162,7 +163,7 @@ def test_sign_in_shows_the_first_run_dialog_only_while_there_is_no_administrator
 
     from ui.login import sign_in
 
-    services = AuthApi(database)
+    services = Auth(database)
     seen = []
 
     def fill(password_fields: tuple[str, ...], button: str) -> None:

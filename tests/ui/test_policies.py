@@ -101,7 +101,7 @@ def test_widening_the_gap_lists_the_stores_that_would_fall_into_it(qtbot, ctx, o
     _type_over(qtbot, page.editor.band_rows[1].from_edit, "7000")
     qtbot.waitUntil(lambda: page.gap_stores.count() > 0 and _settled(view), timeout=WAIT_MS)
     shown = [page.gap_stores.item(i).text() for i in range(page.gap_stores.count())]
-    check = ctx.services.check_tier_policy(
+    check = ctx.services.policies.check_tier_policy(
         ctx.actor, page.current_id, [TierBand(None, 5000, 1), TierBand(7000, None, 2)]
     )
     assert [s[:5] for s in shown] == [s.code for s in check.stores_in_gaps]
@@ -122,7 +122,9 @@ def test_a_saved_policy_reloads_with_its_bands(qtbot, ctx, open_view):
     assert "Saved “Closed at 5,000”" in page.message.text()
     assert not page.dirty_label.isVisibleTo(page)
 
-    saved = next(p for p in ctx.services.tier_policy_summaries(ctx.actor) if p.name == "Closed at 5,000")
+    saved = next(
+        p for p in ctx.services.policies.tier_policy_summaries(ctx.actor) if p.name == "Closed at 5,000"
+    )
     assert saved.policy.bands == (TierBand(None, 5000, 1), TierBand(5000, None, 2))
     again = open_view(ctx)
     assert again.tiers.policy_list.topLevelItemCount() == 3
@@ -145,14 +147,14 @@ def test_keeping_a_gap_needs_a_confirmation_that_names_it(qtbot, ctx, open_view)
     assert "5,000–6,000 is covered by no band" in page.confirm_box.text()
     qtbot.mouseClick(_dialog_button(page.confirm_box, QMessageBox.ButtonRole.RejectRole), LEFT)
     assert "Not saved" in page.message.text()
-    stored = {p.name: p.description for p in ctx.services.tier_policy_summaries(ctx.actor)}
+    stored = {p.name: p.description for p in ctx.services.policies.tier_policy_summaries(ctx.actor)}
     assert "Kept on purpose" not in stored[SOURCE_RULE.name]
 
     qtbot.mouseClick(page.save_button, LEFT)
     qtbot.waitUntil(lambda: page.confirm_box is not None and page.confirm_box.isVisible(), timeout=WAIT_MS)
     qtbot.mouseClick(_dialog_button(page.confirm_box, QMessageBox.ButtonRole.AcceptRole), LEFT)
     qtbot.waitUntil(lambda: page.message.kind == "success" and _settled(view), timeout=WAIT_MS)
-    stored = {p.name: p.description for p in ctx.services.tier_policy_summaries(ctx.actor)}
+    stored = {p.name: p.description for p in ctx.services.policies.tier_policy_summaries(ctx.actor)}
     assert stored[SOURCE_RULE.name].endswith("Kept on purpose.")
 
 
@@ -170,7 +172,7 @@ def test_assigning_a_policy_to_stores(qtbot, ctx, open_view):
     qtbot.mouseClick(dialog.assign_button, LEFT)
     qtbot.waitUntil(lambda: page.message.kind == "success" and _settled(view), timeout=WAIT_MS)
     assert "2 more store(s)" in page.message.text()
-    counts = {p.name: p.store_count for p in ctx.services.tier_policy_summaries(ctx.actor)}
+    counts = {p.name: p.store_count for p in ctx.services.policies.tier_policy_summaries(ctx.actor)}
     assert counts == {"Closed bands (candidate)": 2, SOURCE_RULE.name: 6}
 
 
@@ -178,21 +180,24 @@ def test_a_store_manager_cannot_save_chain_settings(qtbot, make_ctx, open_view):
     manager = make_ctx("mgr-sh001")
     view = open_view(manager)
     assert "Only head office" in view.access_note.text()
-    before = manager.services.load_thresholds(manager.actor)
+    before = manager.services.policies.thresholds()
     view.tabs.setCurrentWidget(view.thresholds)
     _type_over(qtbot, view.thresholds.fields["target_wait_minutes"].spin.lineEdit(), "5")
     qtbot.mouseClick(view.thresholds.save_button, LEFT)
     qtbot.waitUntil(lambda: view.thresholds.message.kind == "error" and _settled(view), timeout=WAIT_MS)
     assert "Only head-office roles" in view.thresholds.message.text()
     assert "Nothing was saved" in view.thresholds.message.text()
-    assert manager.services.load_thresholds(manager.actor) == before
+    assert manager.services.policies.thresholds() == before
 
     page = view.tiers
     qtbot.keyClicks(page.description_edit, "!")
     qtbot.mouseClick(page.save_button, LEFT)
     qtbot.waitUntil(lambda: page.message.kind == "error" and _settled(view), timeout=WAIT_MS)
     assert "Only head-office roles" in page.message.text() and page.confirm_box is None
-    assert all(not p.description.endswith("!") for p in manager.services.tier_policy_summaries(manager.actor))
+    assert all(
+        not p.description.endswith("!")
+        for p in manager.services.policies.tier_policy_summaries(manager.actor)
+    )
 
 
 def test_escalation_editor_rejects_a_zero_timeout_and_saves_a_valid_edit(qtbot, ctx, open_view):
@@ -212,7 +217,7 @@ def test_escalation_editor_rejects_a_zero_timeout_and_saves_a_valid_edit(qtbot, 
     assert page.editor.errors() == [] and page.save_button.isEnabled()
     qtbot.mouseClick(page.save_button, LEFT)
     qtbot.waitUntil(lambda: page.message.kind == "success" and _settled(view), timeout=WAIT_MS)
-    saved = ctx.services.load_escalation_policy(ctx.actor)
+    saved = ctx.services.policies.escalation_policy()
     assert saved.levels[0].ack_timeout == timedelta(minutes=4)
     assert saved.levels[0].targets == ("staff", "shift_lead", "user:mgr-sh001")
 
@@ -231,7 +236,7 @@ def test_a_playbook_with_two_responses_is_refused(qtbot, ctx, open_view):
     qtbot.mouseClick(page.save_button, LEFT)
     assert page.message.kind == "error"
     assert "“Queue dispute” has 2 response(s); every playbook needs at least 3" in page.message.text()
-    stored = {b.incident_type: b for b in ctx.services.playbooks(ctx.actor)}
+    stored = {b.incident_type: b for b in ctx.services.policies.playbooks()}
     assert len(stored["queue_dispute"].responses) == 3
 
     qtbot.mouseClick(page.add_response_button, LEFT)
@@ -240,7 +245,7 @@ def test_a_playbook_with_two_responses_is_refused(qtbot, ctx, open_view):
     assert page.response_rows[2].who.text() == "Store manager"
     qtbot.mouseClick(page.save_button, LEFT)
     qtbot.waitUntil(lambda: page.message.kind == "success" and _settled(view), timeout=WAIT_MS)
-    stored = {b.incident_type: b for b in ctx.services.playbooks(ctx.actor)}
+    stored = {b.incident_type: b for b in ctx.services.policies.playbooks()}
     assert stored["queue_dispute"].responses[2].text == "Offer a seat and a glass of water"
 
 
@@ -262,7 +267,7 @@ def test_thresholds_save_and_reload(qtbot, ctx, open_view):
     assert fields["target_wait_minutes"].spin.value() == 4
     assert fields["solo_service_share"].spin.value() == 60
     assert fields["amber_at"].spin.value() == 30
-    saved = ctx.services.load_thresholds(ctx.actor)
+    saved = ctx.services.policies.thresholds()
     assert (saved.targets.target_wait_minutes, saved.targets.solo_service_share, saved.amber_at) == (
         4,
         0.6,
@@ -283,7 +288,7 @@ def test_surge_calendar_adds_a_period_and_keeps_the_315_season(qtbot, ctx, open_
     _type_over(qtbot, row.stores, "SH001")
     qtbot.mouseClick(page.save_button, LEFT)
     qtbot.waitUntil(lambda: page.message.kind == "success" and _settled(view), timeout=WAIT_MS)
-    calendar = ctx.services.load_surge_calendar(ctx.actor)
+    calendar = ctx.services.policies.surge_calendar()
     assert [p.label for p in calendar.periods] == ["3·15 consumer-rights season", "Spring promotion"]
     assert calendar.periods[1].stores == frozenset({"SH001"})
 

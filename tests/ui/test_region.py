@@ -25,7 +25,7 @@ GAPPY = TierPolicy.of("Gappy rule", [TierBand(None, 6000, 1), TierBand(7000, Non
 
 def put_in_a_gap(ctx, code: str = "SH001") -> None:
     """Assign the store a tier policy whose gap its revenue falls into (as an administrator would)."""
-    with ctx.services.session() as session:
+    with ctx.services.database.sessions() as session:
         policy = from_domain(GAPPY, "test policy with a gap")
         session.add(policy)
         session.scalars(select(Store).where(Store.code == code)).one().tier_policy = policy
@@ -254,13 +254,13 @@ def _order(view: RegionView) -> list[int]:
 
 def test_gui_stays_responsive_while_the_overview_loads(qtbot, ctx, monkeypatch):
     gate = threading.Event()
-    load = ctx.services.region_overview
+    load = ctx.services.region.overview
 
     def slow_overview(*args, **kwargs):
         gate.wait(WAIT_MS / 1000)
         return load(*args, **kwargs)
 
-    monkeypatch.setattr(ctx.services, "region_overview", slow_overview)
+    monkeypatch.setattr(ctx.services.region, "overview", slow_overview)
     view = open_region(qtbot, ctx, wait=False)
     assert view.is_loading and view.progress.isVisible()
     qtbot.keyClicks(view.search, "SH")

@@ -29,7 +29,7 @@ def test_event_loop_keeps_running_during_a_million_row_import_and_a_region_recom
 
     ctx.tasks.op(
         ctx.tasks,
-        lambda control: ctx.services.import_file(
+        lambda control: ctx.services.imports.import_file(
             ctx.actor, "sales", csv_path, create_stores=True, progress=control.progress
         ),
         lambda result: results.update(imported=result),
@@ -38,7 +38,7 @@ def test_event_loop_keeps_running_during_a_million_row_import_and_a_region_recom
     )
     ctx.tasks.op(
         ctx.tasks,
-        lambda _c: ctx.services.region_overview(ctx.actor, None),
+        lambda _c: ctx.services.region.overview(ctx.actor, None),
         lambda rows: results.update(region=rows),
         on_error=lambda exc: results.update(error=exc),
     )

@@ -101,7 +101,7 @@ def test_an_overlapping_shift_is_refused_with_a_message(qtbot, ctx, open_schedul
     assert f"{person.name} already works 06:45–14:00" in dialog.error_text()
     assert "cannot overlap" in dialog.error_text()
     assert dialog.isVisible()
-    week = ctx.services.week_roster(ctx.actor, SOLO_STORE, view.model.week().first_day)
+    week = ctx.services.schedule.week_roster(ctx.actor, SOLO_STORE, view.model.week().first_day)
     assert len(week.shifts) == before
 
 

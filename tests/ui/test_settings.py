@@ -90,7 +90,7 @@ def test_support_resources_are_saved_for_the_counter_screens(qtbot, ctx, open_vi
     qtbot.keyClicks(view.sessions, "Every second Tuesday 15:00, book with HR")
     qtbot.mouseClick(view.save_support_button, LEFT)
     qtbot.waitUntil(lambda: view.support_message.kind == "success" and _settled(view), timeout=WAIT_MS)
-    saved = ctx.services.support_resources(ctx.actor)
+    saved = ctx.services.policies.support_resources()
     assert (saved.hotline_number, saved.mutual_aid[0].phone) == ("400-820-1234", "138 0000 1234")
     assert saved.mental_health_sessions.startswith("Every second Tuesday")
 
@@ -108,4 +108,4 @@ def test_a_store_manager_cannot_change_support_resources(qtbot, make_ctx, open_v
     qtbot.mouseClick(view.save_support_button, LEFT)
     qtbot.waitUntil(lambda: view.support_message.kind == "error" and _settled(view), timeout=WAIT_MS)
     assert "Nothing was saved" in view.support_message.text()
-    assert manager.services.support_resources(manager.actor).hotline_number == ""
+    assert manager.services.policies.support_resources().hotline_number == ""

@@ -78,7 +78,7 @@ def test_picking_another_store_reloads_the_day(qtbot, ctx):
     assert view.store_combo.count() == 8  # the administrator sees the whole chain
     assert view.store_combo.currentText().startswith("BJ003")
     sz002 = next(s for s in view._stores if s.code == "SZ002")
-    expected = ctx.services.today_picture(ctx.actor, sz002.id, date(2026, 3, 9), UI_NOW).store_day
+    expected = ctx.services.staffing.today_picture(ctx.actor, sz002.id, date(2026, 3, 9), UI_NOW).store_day
     assert expected.solo_minutes != view._picture.store_day.solo_minutes
     view.store_combo.setFocus()
     qtbot.keyClicks(view.store_combo, "SZ")

@@ -31,20 +31,20 @@ def test_call_backup_reaches_the_outbox_and_the_cover_shows_on_screen(qtbot, mak
     assert kind == "backup"
     assert "Sent" in buttons.backup_status.text()
 
-    alert, timeline = ctx.services.alert_detail(ctx.actor, alert_id)
+    alert, timeline = ctx.services.alerts.detail(ctx.actor, alert_id)
     assert alert.rule == "backup_call" and [e.kind for e in timeline] == ["fired"]
     # Off-shift colleagues of the store and its region were offered the cover in their inboxes.
     offered = []
     for name in ("staff-sh001", "staff-sh004", "lead-sh004", "staff-sh007", "lead-sh007"):
         try:
-            person = ctx.services.actor(name)
+            person = ctx.services.auth.actor(name)
         except Exception:  # noqa: BLE001 - that store has no such role in this small demo
             continue
-        if ctx.services.unread_count(person):
+        if ctx.services.alerts.unread_count(person):
             offered.append(person)
     assert offered, "somebody off shift was offered the cover"
     colleague = offered[0]
-    ctx.services.accept_cover(colleague, alert_id, UI_NOW)
+    ctx.services.calls.accept_cover(colleague, alert_id, UI_NOW)
     qtbot.waitUntil(lambda: "Covered by" in buttons.backup_status.text(), timeout=WAIT_MS)
     assert colleague.username in buttons.backup_status.text()
 
@@ -54,6 +54,6 @@ def test_manager_intervention_shows_who_acknowledged(qtbot, make_ctx):
     buttons = _today(qtbot, ctx).call_buttons
     _kind, alert_id = _call(qtbot, buttons, buttons.manager_button)
     qtbot.waitUntil(lambda: "level 2" in buttons.manager_status.text(), timeout=WAIT_MS)
-    supervisor = ctx.services.actor("sup-east")
-    ctx.services.acknowledge(supervisor, alert_id, UI_NOW)
+    supervisor = ctx.services.auth.actor("sup-east")
+    ctx.services.alerts.acknowledge(supervisor, alert_id, UI_NOW)
     qtbot.waitUntil(lambda: "Acknowledged by sup-east" in buttons.manager_status.text(), timeout=WAIT_MS)

@@ -10,8 +10,8 @@ from ui.widgets.tray import UnreadWatcher, badge_icon, install_tray
 
 
 def _page_the_manager(ctx) -> int:
-    staff = ctx.services.actor("staff-sh001")
-    return ctx.services.relief_request(staff, staff.store_id, "Queue out the door", UI_NOW, "high")
+    staff = ctx.services.auth.actor("staff-sh001")
+    return ctx.services.calls.relief_request(staff, staff.store_id, "Queue out the door", UI_NOW, "high")
 
 
 def test_the_unread_count_rises_after_a_page_and_the_new_page_is_announced(qtbot, make_ctx):

@@ -86,7 +86,7 @@ class CheckInPage(Page):
         since = self.kiosk.now() - timedelta(days=14)
         self.kiosk.call(
             "check_ins",
-            lambda services, actor, _now: services.kiosk_my_check_ins(actor, since),
+            lambda services, actor, _now: services.kiosk.my_check_ins(actor, since),
             self._show_recent,
             self,
         )
@@ -125,7 +125,7 @@ class CheckInPage(Page):
 
         self.kiosk.call(
             "checkin",
-            lambda services, actor, now: services.kiosk_check_in(actor, score, note, share, now),
+            lambda services, actor, now: services.kiosk.check_in(actor, score, note, share, now),
             done,
             self,
         )

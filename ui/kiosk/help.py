@@ -108,8 +108,8 @@ class HelpPage(Page):
         store_id = self.kiosk.terminal.store.id
 
         def work(services, actor, now) -> ReliefStatus:
-            alert_id = services.relief_request(actor, store_id, extra, now, urgency, codes)
-            return services.relief_status(actor, alert_id)
+            alert_id = services.calls.relief_request(actor, store_id, extra, now, urgency, codes)
+            return services.kiosk.relief_status(actor, alert_id)
 
         self.kiosk.call("help", work, self._sent, self)
         self._update()

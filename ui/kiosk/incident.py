@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from storemon.services import pins
-from storemon.services.chain_settings import Playbook
+from storemon.services.incident_rules import Playbook
 from storemon.services.kiosk import IncidentReceipt, KioskPerson
 from ui.kiosk.choices import CUSTOMER_TYPES, TRIGGERS, translated
 from ui.kiosk.page import Page
@@ -189,7 +189,7 @@ class IncidentPage(Page):
         language = self.kiosk.language
         self.kiosk.call(
             "incident",
-            lambda services, actor, _now: services.kiosk_playbooks(actor, language),
+            lambda services, actor, _now: services.kiosk.playbooks(actor, language),
             self.set_playbooks,
             self,
         )
@@ -338,7 +338,7 @@ class IncidentPage(Page):
         self.approver_status.setText(self.tr("Loading colleagues…"))
         self.kiosk.call(
             "approvers",
-            lambda services, actor, now: services.kiosk_approvers(actor, amount, now),
+            lambda services, actor, now: services.kiosk.approvers(actor, amount, now),
             self._set_approvers,
             self,
         )
@@ -398,7 +398,7 @@ class IncidentPage(Page):
 
         self.kiosk.call(
             "approve",
-            lambda services, actor, now: services.kiosk_check_approver(actor, staff_id, pin, amount, now),
+            lambda services, actor, now: services.kiosk.check_approver(actor, staff_id, pin, amount, now),
             done,
             self,
         )
@@ -418,7 +418,7 @@ class IncidentPage(Page):
         description = "\n".join(p for p in parts if p)
 
         def work(services, actor, now) -> IncidentReceipt:
-            return services.kiosk_report_incident(
+            return services.kiosk.report_incident(
                 actor,
                 incident_type=incident_type,
                 customer_type=customer_type,

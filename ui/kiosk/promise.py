@@ -106,7 +106,7 @@ class PromisePage(Page):
 
     def entered(self) -> None:
         self.kiosk.call(
-            "promises", lambda services, actor, _now: services.kiosk_promises(actor), self._show_open, self
+            "promises", lambda services, actor, _now: services.kiosk.promises(actor), self._show_open, self
         )
         self._update()
 
@@ -169,7 +169,7 @@ class PromisePage(Page):
 
         self.kiosk.call(
             "promise",
-            lambda services, actor, now: services.kiosk_promise(actor, store_id, description, due, now),
+            lambda services, actor, now: services.kiosk.promise(actor, store_id, description, due, now),
             done,
             self,
         )

@@ -59,7 +59,7 @@ class SupportPage(Page):
 
     def entered(self) -> None:
         self.kiosk.call(
-            "support", lambda services, actor, _now: services.kiosk_support(actor), self.show_support, self
+            "support", lambda services, actor, _now: services.kiosk.support(actor), self.show_support, self
         )
 
     def show_support(self, info: SupportInfo) -> None:

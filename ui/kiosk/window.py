@@ -241,7 +241,7 @@ class KioskWindow(QWidget):
 
         self.ctx.tasks.op(
             self._scope,
-            lambda _c: services.kiosk_people(terminal.actor, terminal.store.id, now),
+            lambda _c: services.kiosk.people(terminal.actor, terminal.store.id, now),
             done,
             key="people",
             on_error=self.login.failed,
@@ -253,8 +253,8 @@ class KioskWindow(QWidget):
         self.login._update()
 
         def work(_c) -> tuple[SignIn, KioskProfile | None]:
-            result = services.kiosk_sign_in(terminal.actor, terminal.store.id, person.staff_id, pin, now)
-            profile = services.kiosk_profile(result.actor) if result.actor is not None else None
+            result = services.kiosk.sign_in(terminal.actor, terminal.store.id, person.staff_id, pin, now)
+            profile = services.kiosk.profile(result.actor) if result.actor is not None else None
             return result, profile
 
         def done(answer: tuple[SignIn, KioskProfile | None]) -> None:
@@ -331,7 +331,7 @@ class KioskWindow(QWidget):
             log.warning("relief status poll failed: %s", exc)
 
         self.ctx.tasks.op(
-            self._scope, lambda _c: services.relief_status(actor, alert_id), done, on_error=failed
+            self._scope, lambda _c: services.kiosk.relief_status(actor, alert_id), done, on_error=failed
         )
 
     # -- time: clock, lockout countdown, idle sign-out ------------------------------------------
@@ -406,7 +406,7 @@ def run_kiosk(database: Database, store_ref: str | int, smoke: bool = False) -> 
 
     app = ensure_app()
     services = Services(database)
-    terminal = services.kiosk_terminal(SYSTEM, store_ref)
+    terminal = services.kiosk.terminal(SYSTEM, store_ref)
     ctx = build_context(database, terminal.actor, app)
     window = KioskWindow(ctx, terminal)
     window.showFullScreen()

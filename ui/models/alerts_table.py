@@ -28,8 +28,8 @@ from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 
 from alerts.escalation import USER_PREFIX
 from alerts.kinds import AlertKind, RenderedAlert, kind_name, language_of
+from storemon.services.alert_service import AlertView
 from storemon.services.alert_text import render_view
-from storemon.services.alerts import AlertView
 
 CONTEXT = "AlertTexts"
 ALERT_ID_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -38,9 +38,9 @@ from PySide6.QtWidgets import (
 
 from storemon.services.access import NotFound
 from storemon.services.alert_people import CoverOfferView, NoticeView, PersonRef
-from storemon.services.alerts import AlertView, TimelineEntry
-from storemon.services.api import StoreRef
+from storemon.services.alert_service import AlertView, TimelineEntry
 from storemon.services.problems import problem_text
+from storemon.services.stores import StoreRef
 from ui.context import AppContext
 from ui.models.alerts_table import (
     ALERT_ID_ROLE,
@@ -458,17 +458,17 @@ class AlertsView(BaseView):
         lookups = self._need_lookups
 
         def work(_control) -> _Snapshot:
-            stores = services.stores(actor) if lookups else None
-            names = services.display_names(actor) if lookups else None
-            alerts = services.alerts(
+            stores = services.stores.list(actor) if lookups else None
+            names = services.alerts.display_names(actor) if lookups else None
+            alerts = services.alerts.list(
                 actor, status=None if status == "all" else status, store_id=store_id, rule=rule
             )
-            offers = services.my_cover_offers(actor)
+            offers = services.alerts.my_cover_offers(actor)
             detail = None
             if selected is not None:
                 try:
-                    view, steps = services.alert_detail(actor, selected)
-                    detail = (view, steps, services.alert_notices(actor, selected))
+                    view, steps = services.alerts.detail(actor, selected)
+                    detail = (view, steps, services.alerts.notices(actor, selected))
                 except NotFound:
                     detail = None
             return _Snapshot(alerts, offers, detail, stores, names)
@@ -513,7 +513,7 @@ class AlertsView(BaseView):
 
     def _mark_read(self) -> None:
         services, actor, now = self.ctx.services, self.ctx.actor, self.ctx.clock()
-        self.ctx.tasks.op(self, lambda _c: services.mark_read(actor, now), on_error=lambda _exc: None)
+        self.ctx.tasks.op(self, lambda _c: services.alerts.mark_read(actor, now), on_error=lambda _exc: None)
 
     # -- list -------------------------------------------------------------------------------------
     def selected_alert_id(self) -> int | None:
@@ -675,7 +675,7 @@ class AlertsView(BaseView):
 
         self.ctx.tasks.op(
             self,
-            lambda _c: services.alert_assignees(actor, alert_id),
+            lambda _c: services.alerts.assignees(actor, alert_id),
             done,
             on_user_error=self._failed,
             busy=self.busy,
@@ -687,9 +687,13 @@ class AlertsView(BaseView):
             if not text:
                 self.message.show_message("warning", self.tr("Write the comment first."))
                 return
-            self._act("comment", lambda s, a, i, now: s.comment(a, i, text, now), self.tr("Comment added."))
+            self._act(
+                "comment", lambda s, a, i, now: s.alerts.comment(a, i, text, now), self.tr("Comment added.")
+            )
         else:
-            self._act("resolve", lambda s, a, i, now: s.resolve(a, i, now, text), self.tr("Alert resolved."))
+            self._act(
+                "resolve", lambda s, a, i, now: s.alerts.resolve(a, i, now, text), self.tr("Alert resolved.")
+            )
 
     def _confirm_reassign(self) -> None:
         username = self.reassign_combo.currentData()
@@ -698,21 +702,21 @@ class AlertsView(BaseView):
         name = self.reassign_combo.currentText().split(" — ")[0]
         self._act(
             "reassign",
-            lambda s, a, i, now: s.reassign(a, i, username, now),
+            lambda s, a, i, now: s.alerts.reassign(a, i, username, now),
             self.tr("Handed over to %1; they have been paged.").replace("%1", name),
         )
 
     def _acknowledge(self) -> None:
         self._act(
             "acknowledge",
-            lambda s, a, i, now: s.acknowledge(a, i, now),
+            lambda s, a, i, now: s.alerts.acknowledge(a, i, now),
             self.tr("You have it: escalation stopped. Resolve it when it is over."),
         )
 
     def _snooze(self, minutes: int) -> None:
         self._act(
             "snooze",
-            lambda s, a, i, now: s.snooze(a, i, now + timedelta(minutes=minutes), now),
+            lambda s, a, i, now: s.alerts.snooze(a, i, now + timedelta(minutes=minutes), now),
             self.tr("Snoozed for %1 min.").replace("%1", str(minutes)),
         )
 
@@ -730,7 +734,7 @@ class AlertsView(BaseView):
         store = f"{offer.store_code} {offer.store_name}".strip()
         self._act(
             "accept_cover",
-            lambda s, a, i, now: s.accept_cover(a, i, now),
+            lambda s, a, i, now: s.calls.accept_cover(a, i, now),
             self.tr("Thank you: you are covering at %1. Everyone else has been told.").replace("%1", store),
             alert_id=alert_id,
         )

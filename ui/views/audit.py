@@ -197,7 +197,7 @@ class AuditView(RecordListView):
         services, actor = self.ctx.services, self.ctx.actor
         self.ctx.tasks.op(
             self,
-            lambda _c: services.audit_actions(actor),
+            lambda _c: services.audit.actions(actor),
             self._show_actions,
             key="choices",
             busy=self.loading,
@@ -227,7 +227,7 @@ class AuditView(RecordListView):
         )
 
     def fetch(self, services: Services, actor: Actor, flt: AuditFilter) -> AuditList:
-        return services.audit_entries(actor, flt)
+        return services.audit.entries(actor, flt)
 
     def resize_columns(self) -> None:
         self.table.resizeColumnsToContents()
@@ -289,7 +289,7 @@ class AuditView(RecordListView):
             self.ctx.show_error(self, exc)
 
         self.ctx.tasks.op(
-            self, lambda _c: services.verify_audit(actor), done, on_error=failed, busy=self.loading
+            self, lambda _c: services.audit.verify(actor), done, on_error=failed, busy=self.loading
         )
 
     def _show_verified(self, count: int, problems: list[AuditProblem]) -> None:
@@ -324,7 +324,7 @@ class AuditView(RecordListView):
     def export_records(self, path: Path, rows: list[AuditRow]) -> Callable[[], int]:
         headers = self.export_headers()
         services, actor = self.ctx.services, self.ctx.actor
-        return lambda: services.export_audit(actor, path, rows, headers)
+        return lambda: services.audit.export(actor, path, rows, headers)
 
     def exported_text(self, count: int, path: Path) -> str:
         return fill(self.tr("Exported %1 entries to %2"), number(count), path)

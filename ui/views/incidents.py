@@ -121,7 +121,7 @@ class IncidentsView(RecordListView):
         services, actor = self.ctx.services, self.ctx.actor
         self.ctx.tasks.op(
             self,
-            lambda _c: (services.stores(actor), services.incident_choices(actor)),
+            lambda _c: (services.stores.list(actor), services.incidents.choices(actor)),
             self._show_choices,
             key="choices",
             busy=self.loading,
@@ -165,7 +165,7 @@ class IncidentsView(RecordListView):
         )
 
     def fetch(self, services: Services, actor: Actor, flt: IncidentFilter) -> IncidentList:
-        return services.list_incidents(actor, flt)
+        return services.incidents.list(actor, flt)
 
     def count_text(self, result: IncidentList) -> str:
         if result.truncated:
@@ -234,7 +234,7 @@ class IncidentsView(RecordListView):
             )
         }
         services, actor = self.ctx.services, self.ctx.actor
-        return lambda: services.export_incidents(
+        return lambda: services.incidents.export(
             actor, path, rows, headers, lambda kind, code: labels.get((kind, code), code)
         )
 

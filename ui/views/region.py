@@ -323,9 +323,9 @@ class RegionView(BaseView):
         services, actor, now = self.ctx.services, self.ctx.actor, self.ctx.clock()
 
         def load(control: TaskControl):
-            regions = [(r.id, r.name) for r in services.regions(actor)]
-            config = services.pressure_config(actor)
-            rows = services.region_overview(
+            regions = [(r.id, r.name) for r in services.stores.regions(actor)]
+            config = services.settings.pressure_config()
+            rows = services.region.overview(
                 actor, None, now=now, progress=control.progress, cancel=control.cancelled
             )
             return regions, rows, config.amber_at, config.red_at
@@ -531,11 +531,10 @@ class RegionView(BaseView):
     def write_export(self, target: Path) -> None:
         rows = self.proxy.visible_rows()
         columns = self.export_columns()
-        services, actor, sheet = self.ctx.services, self.ctx.actor, self.tr("Stores")
+        services, sheet = self.ctx.services, self.tr("Stores")
 
         def write(control: TaskControl) -> int:
-            return services.export_rows(
-                actor,
+            return services.region.export_rows(
                 target,
                 rows,
                 columns,

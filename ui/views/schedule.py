@@ -223,7 +223,7 @@ class ScheduleView(BaseView):
     def refresh(self) -> None:
         """Reload the store list (an import may have added stores), then the shown week."""
         services, actor = self.ctx.services, self.ctx.actor
-        self.ctx.tasks.op(self, lambda _c: services.stores(actor), self._show_stores, busy=self.loading)
+        self.ctx.tasks.op(self, lambda _c: services.stores.list(actor), self._show_stores, busy=self.loading)
 
     def _show_stores(self, stores: list) -> None:
         saved = self.ctx.settings.value("schedule/store", "")
@@ -263,7 +263,7 @@ class ScheduleView(BaseView):
         services, actor = self.ctx.services, self.ctx.actor
         self.ctx.tasks.op(
             self,
-            lambda _c: services.week_roster(actor, store_id, first_day),
+            lambda _c: services.schedule.week_roster(actor, store_id, first_day),
             self._show_week,
             key="week",
             busy=self.loading,
@@ -568,4 +568,6 @@ class ScheduleView(BaseView):
                 QMessageBox.warning(self, self.tr("Delete shift"), text)
                 self.refresh()
 
-        self.ctx.tasks.op(self, lambda _c: services.delete_shift(actor, shift.id), deleted, on_error=failed)
+        self.ctx.tasks.op(
+            self, lambda _c: services.schedule.delete_shift(actor, shift.id), deleted, on_error=failed
+        )

@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from storemon.config import ConnectionReport, DatabaseLocation
 from storemon.errors import StoremonError
 from storemon.services.access import AccessDenied
-from storemon.services.chain_settings import AidContact, ConnectionReport, DatabaseLocation, SupportResources
+from storemon.services.support_resources import AidContact, SupportResources
 from ui.i18n import LANGUAGES, fill
 from ui.views.base import BaseView
 from ui.widgets.channels_editor import ChannelsEditor
@@ -222,7 +223,7 @@ class SettingsView(BaseView):
         self.database_message.show_message("info", self.tr("Connecting (up to 5 seconds)…"))
         self.ctx.tasks.op(
             self,
-            lambda _c: self.ctx.services.check_database_connection(self.ctx.actor, value),
+            lambda _c: self.ctx.services.settings.check_database_connection(self.ctx.actor, value),
             self._tested,
             on_user_error=self._database_failed,
             busy=self.busy,
@@ -260,8 +261,8 @@ class SettingsView(BaseView):
         self.ctx.tasks.op(
             self,
             lambda _c: (
-                self.ctx.services.save_database_url(self.ctx.actor, value),
-                self.ctx.services.database_location(self.ctx.actor),
+                self.ctx.services.settings.save_database_url(self.ctx.actor, value),
+                self.ctx.services.settings.database_location(),
             ),
             self._database_saved,
             on_user_error=self._database_failed,
@@ -380,7 +381,7 @@ class SettingsView(BaseView):
         self.support_dirty = False
         self.ctx.tasks.op(
             self,
-            lambda _c: self.ctx.services.support_resources(self.ctx.actor),
+            lambda _c: self.ctx.services.policies.support_resources(),
             self._show_support,
             on_user_error=lambda exc: self.support_message.show_message("error", str(exc)),
             busy=self.busy,
@@ -416,7 +417,7 @@ class SettingsView(BaseView):
         self.save_support_button.setEnabled(False)
         self.ctx.tasks.op(
             self,
-            lambda _c: self.ctx.services.save_support_resources(self.ctx.actor, resources),
+            lambda _c: self.ctx.services.policies.save_support_resources(self.ctx.actor, resources),
             self._support_saved,
             on_user_error=self._support_failed,
             busy=self.busy,
@@ -506,8 +507,8 @@ class SettingsView(BaseView):
         self.ctx.tasks.op(
             self,
             lambda _c: (
-                self.ctx.services.notification_channels(self.ctx.actor),
-                self.ctx.services.secret_storage_warning(self.ctx.actor),
+                self.ctx.services.settings.notification_channels(),
+                self.ctx.services.settings.secret_storage_warning(),
             ),
             self._show_channels,
             on_user_error=lambda exc: self.channels_message.show_message("error", str(exc)),
@@ -541,8 +542,10 @@ class SettingsView(BaseView):
         self.ctx.tasks.op(
             self,
             lambda _c: (
-                self.ctx.services.save_notification_channels(self.ctx.actor, channels, self.ctx.clock()),
-                self.ctx.services.secret_storage_warning(self.ctx.actor),
+                self.ctx.services.settings.save_notification_channels(
+                    self.ctx.actor, channels, self.ctx.clock()
+                ),
+                self.ctx.services.settings.secret_storage_warning(),
             ),
             self._channels_saved,
             on_user_error=self._channels_failed,
@@ -574,7 +577,9 @@ class SettingsView(BaseView):
         self.channels.test_result.show_message("info", self.tr("Sending a test message…"))
         self.ctx.tasks.op(
             self,
-            lambda _c: self.ctx.services.send_channel_test(self.ctx.actor, channel, recipient or None),
+            lambda _c: self.ctx.services.settings.send_channel_test(
+                self.ctx.actor, channel, recipient or None
+            ),
             self._test_sent,
             on_user_error=self._test_failed,
             busy=self.busy,
@@ -596,7 +601,7 @@ class SettingsView(BaseView):
     def refresh(self) -> None:
         self.ctx.tasks.op(
             self,
-            lambda _c: self.ctx.services.database_location(self.ctx.actor),
+            lambda _c: self.ctx.services.settings.database_location(),
             self._location_loaded,
             on_user_error=lambda exc: self.database_message.show_message("error", str(exc)),
             busy=self.busy,

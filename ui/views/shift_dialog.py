@@ -219,8 +219,8 @@ class ShiftDialog(QDialog):
 
         def work(_control: TaskControl) -> RosterEntry:
             if shift_id is None:
-                return services.add_shift(actor, store_id, staff_id, start, end)
-            return services.update_shift(actor, shift_id, staff_id, start, end)
+                return services.schedule.add_shift(actor, store_id, staff_id, start, end)
+            return services.schedule.update_shift(actor, shift_id, staff_id, start, end)
 
         self._set_busy(True)
         self.ctx.tasks.op(self, work, self._saved, on_error=self._failed)

@@ -36,8 +36,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storemon.services.api import StoreRef
-from storemon.services.api_today import Recommendation, TodayPicture
+from staffing.recommend import Recommendation
+from storemon.services.stores import StoreRef
+from storemon.services.today import TodayPicture
 from ui.context import AppContext
 from ui.format import clock, clock_hours
 from ui.i18n import fill
@@ -366,7 +367,7 @@ class TodayView(BaseView):
     def refresh(self) -> None:
         """Reload the stores the user may see, then the shown store-day."""
         services, actor = self.ctx.services, self.ctx.actor
-        self._start("stores", lambda: services.stores(actor), self._on_stores)
+        self._start("stores", lambda: services.stores.list(actor), self._on_stores)
 
     def _on_stores(self, stores: list[StoreRef]) -> None:
         previous = self.store_combo.currentData()
@@ -416,7 +417,9 @@ class TodayView(BaseView):
         self.today_button.setEnabled(day != self.store_today(store))
         self._reset_fix_panel()
         services, actor, now = self.ctx.services, self.ctx.actor, self.ctx.clock()
-        self._start("day", lambda: services.today_picture(actor, store.id, day, now), self._show_picture)
+        self._start(
+            "day", lambda: services.staffing.today_picture(actor, store.id, day, now), self._show_picture
+        )
 
     def _on_store_changed(self, _index: int) -> None:
         store = self.current_store()
@@ -536,7 +539,7 @@ class TodayView(BaseView):
         services, actor, now = self.ctx.services, self.ctx.actor, self.ctx.clock()
         self.fix_verdict.setText(_esc(fill(self.tr("Modelling every cover block for %1…"), store.name)))
         self._start(
-            "fix", lambda: services.today_recommendation(actor, store.id, day, now), self._show_recommendation
+            "fix", lambda: services.staffing.recommend(actor, store.id, day, now), self._show_recommendation
         )
 
     def _show_recommendation(self, recommendation: Recommendation) -> None:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLayout, QSizePo
 
 from alerts.kinds import RenderedAlert
 from storemon.services.alert_people import NoticeView
-from storemon.services.alerts import AlertView, TimelineEntry
+from storemon.services.alert_service import AlertView, TimelineEntry
 from ui.models.alerts_table import (
     NOTICE_KINDS,
     SEVERITY_COLOURS,

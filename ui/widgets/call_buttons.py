@@ -77,7 +77,9 @@ class CallButtons(QWidget):
         if self.store_id is None:
             return
         store_id, actor, now = self.store_id, self.ctx.actor, self.ctx.clock()
-        call = self.ctx.services.call_backup if kind == "backup" else self.ctx.services.call_manager
+        call = (
+            self.ctx.services.calls.call_backup if kind == "backup" else self.ctx.services.calls.call_manager
+        )
         self._button(kind).setEnabled(False)
         self._status(kind).setText(self.tr("Sending..."))
 
@@ -105,7 +107,7 @@ class CallButtons(QWidget):
         self.ctx.tasks.op(
             self,
             lambda _c: {
-                kind: self.ctx.services.alert_detail(actor, alert_id)[0] for kind, alert_id in ids.items()
+                kind: self.ctx.services.alerts.detail(actor, alert_id)[0] for kind, alert_id in ids.items()
             },
             self._show_states,
             key="poll",

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storemon.services.staffing import PersonPressure
+from storemon.services.store_days import PersonPressure
 from ui import palette
 from ui.format import clock
 from ui.i18n import fill

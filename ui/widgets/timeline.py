@@ -20,8 +20,8 @@ from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QLayoutItem, QSizePolicy, QVBoxLayout, QWidget
 
-from storemon.services.api_today import TodayPicture
-from storemon.services.staffing import IntervalFigures
+from storemon.services.store_days import IntervalFigures
+from storemon.services.today import TodayPicture
 from ui.format import clock_hours
 from ui.i18n import fill
 

@@ -52,7 +52,7 @@ class UnreadWatcher(QObject):
         services, actor = self.ctx.services, self.ctx.actor
 
         def work(_control) -> tuple[int, list[NoticeView]]:
-            return services.unread_count(actor), services.unread_notices(actor, 5)
+            return services.alerts.unread_count(actor), services.alerts.unread_notices(actor, 5)
 
         self.ctx.tasks.op(self, work, self._polled, on_error=self._failed)
 

@@ -217,12 +217,12 @@ class TierWhatIfPanel(QWidget):
 
     def refresh(self) -> None:
         """Reload the saved tier policies (off the GUI thread)."""
-        services, actor = self.ctx.services, self.ctx.actor
+        services = self.ctx.services
 
         def load(_control: TaskControl) -> list[CandidatePolicy]:
             return [
-                CandidatePolicy(p.policy, services.policy_issues(actor, p.policy))
-                for p in services.tier_policies(actor)
+                CandidatePolicy(p.policy, services.region.policy_issues(p.policy))
+                for p in services.policies.tier_policies()
             ]
 
         self.ctx.tasks.op(self, load, self._policies_loaded, key="policies")
@@ -267,11 +267,11 @@ class TierWhatIfPanel(QWidget):
             self.load_policy_file(Path(path))
 
     def load_policy_file(self, path: Path) -> None:
-        services, actor = self.ctx.services, self.ctx.actor
+        services = self.ctx.services
 
         def load(_control: TaskControl):
-            policy = services.load_candidate_policy(actor, path)
-            return policy, services.policy_issues(actor, policy)
+            policy = services.region.load_candidate_policy(path)
+            return policy, services.region.policy_issues(policy)
 
         self.ctx.tasks.op(self, load, lambda result: self.add_policy(path, *result))
 
@@ -307,7 +307,7 @@ class TierWhatIfPanel(QWidget):
         services, actor, region_id = self.ctx.services, self.ctx.actor, self._region_id
 
         def work(control: TaskControl) -> TierWhatIfResult:
-            return services.region_tier_whatif(
+            return services.region.tier_whatif(
                 actor, policy, region_id, progress=control.progress, cancel=control.cancelled
             )
 
@@ -645,7 +645,7 @@ class RosterWhatIfPanel(QWidget):
         start, end = self.times()
 
         def work(_control: TaskControl) -> RosterWhatIf:
-            return services.roster_whatif(actor, store_id, start, end)
+            return services.region.roster_whatif(actor, store_id, start, end)
 
         self._running = True
         self._update_buttons()

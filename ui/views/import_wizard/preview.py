@@ -76,7 +76,7 @@ class PreviewPage(QWizardPage):
         services = wizard.ctx.services
         wizard.ctx.tasks.op(
             self,
-            lambda _c: services.preview_file(path, kind),
+            lambda _c: services.imports.preview_file(path, kind),
             self._loaded,
             key="preview",
             on_error=self._failed,

@@ -59,7 +59,7 @@ class ImportWizard(QWizard):
         services, actor = ctx.services, ctx.actor
         ctx.tasks.op(
             self,
-            lambda _c: services.stores(actor),
+            lambda _c: services.stores.list(actor),
             self.mapping_page.set_stores,
             on_error=lambda exc: log.warning("import wizard: stores not loaded (%s)", exc),
         )

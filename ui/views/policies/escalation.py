@@ -31,9 +31,7 @@ class EscalationPage(EditorTab):
         self.lay_out(scrolled(self.editor), self.reset_button)
 
     def fetch(self) -> None:
-        self.call(
-            lambda: self.ctx.services.load_escalation_policy(self.ctx.actor), self.loaded, self.load_failed
-        )
+        self.call(lambda: self.ctx.services.policies.escalation_policy(), self.loaded, self.load_failed)
 
     def show_value(self, policy: EscalationPolicy) -> None:
         self.editor.set_policy(policy)
@@ -42,7 +40,7 @@ class EscalationPage(EditorTab):
         return self.editor.policy()
 
     def write(self, policy: EscalationPolicy) -> EscalationPolicy:
-        return self.ctx.services.save_escalation_policy(self.ctx.actor, policy)
+        return self.ctx.services.policies.save_escalation_policy(self.ctx.actor, policy)
 
     def saved_text(self) -> str:
         return self.tr("Escalation policy saved. Alerts already open keep the policy they started with.")

@@ -23,16 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storemon.services.chain_settings import (
+from storemon.services.incident_rules import (
     AUTHORITY_ROLES,
     MIN_RESPONSES,
     AuthorityLimits,
-    ChainSettingsError,
     Playbook,
     PlaybookResponse,
     incident_type_key,
-    parse_amount,
 )
+from storemon.services.setting_values import ChainSettingsError, parse_amount
 from ui.i18n import resolve_language
 from ui.views.policies.tab import PolicyTab, hint_label, scrolled
 from ui.widgets.form_helpers import ISSUE_STYLE, GridRow, MessageStrip, RowGrid, role_name, set_issue
@@ -174,10 +173,11 @@ class IncidentRulesPage(PolicyTab):
     # -- loading ----------------------------------------------------------------------------------
     def fetch(self) -> None:
         language = resolve_language(self.ctx.settings.value("ui/language", "system"))
-        actor = self.ctx.actor
 
         def work():
-            return self.ctx.services.authority_limits(actor), self.ctx.services.playbooks(actor, language)
+            return self.ctx.services.policies.authority_limits(), self.ctx.services.policies.playbooks(
+                language
+            )
 
         self.call(work, self._loaded, self.load_failed)
 
@@ -424,7 +424,7 @@ class IncidentRulesPage(PolicyTab):
         actor = self.ctx.actor
 
         self.save_button.setEnabled(False)
-        self.call(lambda: self.ctx.services.save_incident_rules(actor, limits, books), self._saved)
+        self.call(lambda: self.ctx.services.policies.save_incident_rules(actor, limits, books), self._saved)
 
     def _saved(self, result: tuple[AuthorityLimits, tuple[Playbook, ...]]) -> None:
         index = self.current_index

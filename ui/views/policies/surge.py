@@ -34,8 +34,8 @@ class SurgePage(EditorTab):
         actor = self.ctx.actor
 
         def work() -> tuple[SurgeCalendar, list[str]]:
-            calendar = self.ctx.services.load_surge_calendar(actor)
-            codes = [s.code for s in self.ctx.services.stores(actor)] if actor.sees_chain else []
+            calendar = self.ctx.services.policies.surge_calendar()
+            codes = [s.code for s in self.ctx.services.stores.list(actor)] if actor.sees_chain else []
             return calendar, codes
 
         self.call(work, self._fetched, self.load_failed)
@@ -52,7 +52,7 @@ class SurgePage(EditorTab):
         return self.editor.calendar()
 
     def write(self, calendar: SurgeCalendar) -> SurgeCalendar:
-        return self.ctx.services.save_surge_calendar(self.ctx.actor, calendar)
+        return self.ctx.services.policies.save_surge_calendar(self.ctx.actor, calendar)
 
     def saved_text(self) -> str:
         return self.tr("Surge calendar saved.")

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDoubleSpinBox, QGridLayout, QGroupBox, QLabel, QP
 
 from staffing.day import StaffingTargets
 from staffing.pressure import PressureConfig
-from storemon.services.chain_settings import Thresholds
+from storemon.services.tier_policies import Thresholds
 from ui.views.policies.tab import PolicyTab, hint_label, scrolled
 from ui.widgets.form_helpers import ISSUE_STYLE, set_issue
 
@@ -203,7 +203,7 @@ class ThresholdsPage(PolicyTab):
         return targets, values["amber_at"], values["red_at"]
 
     def fetch(self) -> None:
-        self.call(lambda: self.ctx.services.load_thresholds(self.ctx.actor), self._loaded, self.load_failed)
+        self.call(lambda: self.ctx.services.policies.thresholds(), self._loaded, self.load_failed)
 
     def _show(self, thresholds: Thresholds) -> None:
         self._loading = True
@@ -218,7 +218,7 @@ class ThresholdsPage(PolicyTab):
         self.set_dirty(False)
 
     def restore_defaults(self) -> None:
-        self._show(self.ctx.services.default_thresholds(self.ctx.actor))
+        self._show(self.ctx.services.policies.default_thresholds())
         self.set_dirty(True)
 
     def save(self) -> None:
@@ -228,7 +228,10 @@ class ThresholdsPage(PolicyTab):
             return
         targets, amber, red = checked
         self.save_button.setEnabled(False)
-        self.call(lambda: self.ctx.services.save_thresholds(self.ctx.actor, targets, amber, red), self._saved)
+        self.call(
+            lambda: self.ctx.services.policies.save_thresholds(self.ctx.actor, targets, amber, red),
+            self._saved,
+        )
 
     def _saved(self, thresholds: Thresholds) -> None:
         self._show(thresholds)

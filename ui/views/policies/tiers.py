@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from staffing.policy import TierBand
 from storemon.errors import StoremonError
-from storemon.services.chain_settings import (
+from storemon.services.tier_policies import (
     PolicyCheck,
     PolicyDraft,
     PolicyStore,
@@ -207,7 +207,7 @@ class TierPoliciesPage(PolicyTab):
     def fetch(self, select_id: int | None = None) -> None:
         wanted = select_id if select_id is not None else self.current_id
         self.call(
-            lambda: self.ctx.services.tier_policy_summaries(self.ctx.actor),
+            lambda: self.ctx.services.policies.tier_policy_summaries(self.ctx.actor),
             lambda summaries: self._loaded(summaries, wanted),
             self.load_failed,
             key="load",
@@ -401,7 +401,7 @@ class TierPoliciesPage(PolicyTab):
         bands = self.editor.parsed().bands
         policy_id = self.current_id
         self.call(
-            lambda: self.ctx.services.check_tier_policy(self.ctx.actor, policy_id, bands),
+            lambda: self.ctx.services.policies.check_tier_policy(self.ctx.actor, policy_id, bands),
             self._checked,
             self.load_failed,
             key="check",
@@ -491,7 +491,7 @@ class TierPoliciesPage(PolicyTab):
         draft = PolicyDraft(self.current_id, name, self.description_edit.text(), parsed.bands)
         self.save_button.setEnabled(False)
         self.call(
-            lambda: self.ctx.services.save_tier_policy(self.ctx.actor, draft, accept_issues),
+            lambda: self.ctx.services.policies.save_tier_policy(self.ctx.actor, draft, accept_issues),
             self._saved,
             lambda exc: self._save_failed(exc, draft),
         )
@@ -546,7 +546,7 @@ class TierPoliciesPage(PolicyTab):
             self.tr("Delete “%1”? This cannot be undone.").replace("%1", name),
             (self.tr("Delete"), QMessageBox.ButtonRole.DestructiveRole),
             lambda: self.call(
-                lambda: self.ctx.services.delete_tier_policy(self.ctx.actor, policy_id),
+                lambda: self.ctx.services.policies.delete_tier_policy(self.ctx.actor, policy_id),
                 lambda _none: self._deleted(name),
             ),
         )
@@ -565,7 +565,7 @@ class TierPoliciesPage(PolicyTab):
             return
         policy_id, name = self.current_id, self.name_edit.text().strip()
         self.call(
-            lambda: self.ctx.services.policy_stores(self.ctx.actor, policy_id),
+            lambda: self.ctx.services.policies.policy_stores(self.ctx.actor, policy_id),
             lambda stores: self._open_assign(policy_id, name, stores),
             self.load_failed,
         )
@@ -577,7 +577,7 @@ class TierPoliciesPage(PolicyTab):
         def accepted() -> None:
             chosen = dialog.chosen_ids()
             self.call(
-                lambda: self.ctx.services.assign_tier_policy(self.ctx.actor, policy_id, chosen),
+                lambda: self.ctx.services.policies.assign_tier_policy(self.ctx.actor, policy_id, chosen),
                 lambda changed: self._assigned(name, changed),
             )
 

@@ -22,9 +22,9 @@ from staffing.pressure import PressureConfig, PressureResult, ShiftLoad, shift_p
 from staffing.roster import INTERVAL_MINUTES, periods
 from storemon.db.models import CheckIn, Incident, Role, RosterShift, SalesBucket, StaffMember, Store, User
 from storemon.services.access import Actor, visible_store
-from storemon.services.chain_settings import load_surge_calendar
 from storemon.services.setting_keys import pressure_config, staffing_targets
 from storemon.services.stores import roster_grid
+from storemon.services.surge_calendar import load_surge_calendar
 from storemon.services.timegrid import INTERVALS_PER_DAY, local_midnight, open_mask
 
 HISTORY_DAYS = 56

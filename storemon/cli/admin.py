@@ -1,0 +1,99 @@
+"""Administration: db upgrade|backup|restore, user passwd, secret set, audit verify."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from storemon.cli.common import UserError, acting, now
+from storemon.services.api import Services
+
+
+def add_parsers(sub) -> None:
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="upgrade the schema to the newest version").set_defaults(
+        handler=cmd_db_upgrade
+    )
+    backup = db_sub.add_parser("backup", help="copy the SQLite database to PATH (online, consistent)")
+    backup.add_argument("path", type=Path)
+    backup.set_defaults(handler=cmd_db_backup)
+    restore = db_sub.add_parser("restore", help="replace the SQLite database with the backup at PATH")
+    restore.add_argument("path", type=Path)
+    restore.set_defaults(handler=cmd_db_restore)
+
+    user = sub.add_parser("user", help="user accounts")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    passwd = user_sub.add_parser("passwd", help="set a user's password (asks for it twice)")
+    passwd.add_argument("name")
+    passwd.set_defaults(handler=cmd_user_passwd)
+
+    secret = sub.add_parser("secret", help="passwords and tokens of notification channels, on this computer")
+    secret_sub = secret.add_subparsers(dest="secret_command", required=True)
+    secret_set = secret_sub.add_parser("set", help="store a secret, e.g. channel.mail.password (asks for it)")
+    secret_set.add_argument("name")
+    secret_set.set_defaults(handler=cmd_secret_set)
+
+    audit = sub.add_parser("audit", help="the tamper-evident audit log")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="check the hash chain of every entry").set_defaults(
+        handler=cmd_audit_verify
+    )
+
+
+def cmd_db_upgrade(args, services: Services) -> int:
+    print(services.database.upgrade_report.message())
+    return 0
+
+
+def cmd_db_backup(args, services: Services) -> int:
+    target = services.db.backup(args.path)
+    print(f"backup written to {target}")
+    return 0
+
+
+def cmd_db_restore(args, services: Services) -> int:
+    report = services.db.restore(args.path)
+    print(report)
+    return 0
+
+
+def cmd_user_passwd(args, services: Services) -> int:
+    from getpass import getpass
+
+    who = acting(args)
+    services.auth.check_password_change(who, args.name)  # refused before any prompt
+    password = getpass(f"New password for {args.name}: ")
+    if getpass("The same again: ") != password:
+        raise UserError("the two passwords differ; nothing was changed")
+    services.auth.set_password(who, args.name, password, now())
+    print(f"password of {args.name} set")
+    return 0
+
+
+def cmd_secret_set(args, services: Services) -> int:
+    from getpass import getpass
+
+    from storemon.services.secrets import default_store
+
+    value = getpass(f"Value of {args.name} (not shown): ")
+    if not value:
+        raise UserError("nothing entered; nothing was stored")
+    store = default_store()
+    store.set(args.name, value)
+    warning = store.storage_warning()
+    if warning:
+        print(f"storemon: warning: {warning}", file=sys.stderr)
+    print(f"secret {args.name} stored ({store.kind})")
+    return 0
+
+
+def cmd_audit_verify(args, services: Services) -> int:
+    count, problems = services.audit.verify(acting(args))
+    for problem in problems:
+        print(f"audit entry {problem.entry_id}: {problem.problem}")
+    if problems:
+        print(f"audit log TAMPERED: {len(problems)} problem(s) in {count} entries", file=sys.stderr)
+        return 1
+    print(f"audit log intact: {count} entries verified")
+    return 0

@@ -1,0 +1,199 @@
+"""Alerts and calls for help: alert, call, cover, relief, commitment, rules, worker, notify."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC
+
+from storemon.cli.common import UserError, acting, emit, now, when_arg
+from storemon.output import render, render_one
+from storemon.services.alert_text import alert_row
+from storemon.services.api import Services
+
+
+def add_parsers(sub) -> None:
+    alert = sub.add_parser("alert", help="list, show and act on alerts")
+    alert_sub = alert.add_subparsers(dest="alert_command", required=True)
+    listing = alert_sub.add_parser("list", help="alerts in your scope, newest first")
+    listing.add_argument(
+        "--status", default="active", choices=["active", "open", "acknowledged", "snoozed", "resolved", "all"]
+    )
+    listing.add_argument("--store", type=int)
+    listing.add_argument("--rule")
+    listing.add_argument("--format", choices=["json", "csv", "text"], default="text")
+    listing.add_argument("--language", choices=["en", "zh_CN"], default="en", help="titles (default: en)")
+    listing.set_defaults(handler=cmd_alert_list)
+    show = alert_sub.add_parser("show", help="one alert with its timeline")
+    show.add_argument("alert_id", type=int)
+    show.add_argument("--language", choices=["en", "zh_CN"], default="en")
+    show.set_defaults(handler=cmd_alert_show)
+    for name, helptext in (("ack", "acknowledge: you are on it"), ("resolve", "it is handled")):
+        cmd = alert_sub.add_parser(name, help=helptext)
+        cmd.add_argument("alert_id", type=int)
+        cmd.add_argument("--note", default="")
+        cmd.set_defaults(handler=cmd_alert_event, event=name)
+    comment = alert_sub.add_parser("comment", help="add a note to the timeline")
+    comment.add_argument("alert_id", type=int)
+    comment.add_argument("text")
+    comment.set_defaults(handler=cmd_alert_event, event="comment")
+
+    call = sub.add_parser("call", help="one-click calls: backup (应急补位) or a manager")
+    call_sub = call.add_subparsers(dest="call_command", required=True)
+    for name in ("backup", "manager"):
+        cmd = call_sub.add_parser(name, help=f"call {name} to a store now")
+        cmd.add_argument("--store", required=True)
+        cmd.add_argument("--note", default="")
+        cmd.set_defaults(handler=cmd_call, call=name)
+    cover = sub.add_parser("cover", help="accept a backup call offered to you")
+    cover.add_argument("alert_id", type=int)
+    cover.set_defaults(handler=cmd_cover)
+
+    relief = sub.add_parser("relief", help="ask to be relieved at the counter")
+    relief.add_argument("--store", required=True)
+    relief.add_argument("--reason", required=True)
+    relief.add_argument("--urgency", choices=["low", "normal", "high"], default="normal")
+    relief.set_defaults(handler=cmd_relief)
+
+    commitment = sub.add_parser("commitment", help="promises to customers (call back at 15:00)")
+    commitment_sub = commitment.add_subparsers(dest="commitment_command", required=True)
+    add = commitment_sub.add_parser("add")
+    add.add_argument("--store", required=True)
+    add.add_argument("--due", type=when_arg, required=True, help="e.g. 2026-03-09T15:00+08:00")
+    add.add_argument("--text", required=True)
+    add.add_argument("--grace", type=int, default=10, help="minutes after the deadline before it escalates")
+    add.set_defaults(handler=cmd_commitment_add)
+    done = commitment_sub.add_parser("done")
+    done.add_argument("commitment_id", type=int)
+    done.set_defaults(handler=cmd_commitment_done)
+
+    rules = sub.add_parser("rules", help="evaluate the alert rules once")
+    rules_sub = rules.add_subparsers(dest="rules_command", required=True)
+    run = rules_sub.add_parser("run")
+    run.add_argument("--at", type=when_arg, help="evaluate as if it were this time (default: now)")
+    run.set_defaults(handler=cmd_rules_run)
+
+    worker = sub.add_parser("worker", help="run rules, escalations and deliveries until stopped")
+    worker.set_defaults(handler=cmd_worker)
+
+    notify = sub.add_parser("notify", help="notification channels")
+    notify_sub = notify.add_subparsers(dest="notify_command", required=True)
+    test = notify_sub.add_parser("test", help="send a test message through a configured channel")
+    test.add_argument("channel")
+    test.add_argument("--to", help="recipient for e-mail (default: the sender address)")
+    test.set_defaults(handler=cmd_notify_test)
+
+
+def cmd_alert_list(args, services: Services) -> int:
+    status = None if args.status == "all" else args.status
+    rows = services.alerts.list(acting(args), status=status, store_id=args.store, rule=args.rule)
+    if args.format != "text":
+        emit(render([alert_row(row, args.language) for row in rows], args.format))
+        return 0
+    if not rows:
+        print("No alerts." if args.language == "en" else "没有告警。")
+    for row in rows:
+        line = alert_row(row, args.language)
+        status, level, severity = line["status_text"], line["level_text"], line["severity_text"]
+        print(
+            f"#{row.id:<5} {status:<12} L{row.level} {level:<24} {severity:<8} "
+            f"{row.store_code:<7} {line['title']}"
+        )
+        for reason in line["reasons"][:3]:
+            print(f"        - {reason}")
+    return 0
+
+
+def cmd_alert_show(args, services: Services) -> int:
+    alert, timeline = services.alerts.detail(acting(args), args.alert_id)
+    emit(render_one({"alert": alert_row(alert, args.language), "timeline": timeline}))
+    return 0
+
+
+def cmd_alert_event(args, services: Services) -> int:
+    who = acting(args)
+    if args.event == "ack":
+        status = services.alerts.acknowledge(who, args.alert_id, now())
+    elif args.event == "resolve":
+        status = services.alerts.resolve(who, args.alert_id, now(), note=args.note)
+    else:
+        status = services.alerts.comment(who, args.alert_id, args.text, now())
+    print(f"alert {args.alert_id}: {status}")
+    return 0
+
+
+def cmd_call(args, services: Services) -> int:
+    run = services.calls.call_backup if args.call == "backup" else services.calls.call_manager
+    alert_id = run(acting(args), args.store, now(), args.note)
+    print(f"{args.call} called: alert {alert_id}")
+    return 0
+
+
+def cmd_cover(args, services: Services) -> int:
+    services.calls.accept_cover(acting(args), args.alert_id, now())
+    print(f"alert {args.alert_id}: you are covering; thank you")
+    return 0
+
+
+def cmd_relief(args, services: Services) -> int:
+    alert_id = services.calls.relief_request(acting(args), args.store, args.reason, now(), args.urgency)
+    print(f"relief requested: alert {alert_id}")
+    return 0
+
+
+def cmd_commitment_add(args, services: Services) -> int:
+    cid = services.calls.add_commitment(
+        acting(args), args.store, args.text, args.due.astimezone(UTC), now(), grace_minutes=args.grace
+    )
+    print(f"commitment {cid} due {args.due.isoformat()}")
+    return 0
+
+
+def cmd_commitment_done(args, services: Services) -> int:
+    services.calls.commitment_done(acting(args), args.commitment_id, now())
+    print(f"commitment {args.commitment_id}: done")
+    return 0
+
+
+def cmd_rules_run(args, services: Services) -> int:
+    at = (args.at or now()).astimezone(UTC)
+    run = services.rules.run(at)
+    raised = ", ".join(f"{rule} {n}" for rule, n in sorted(run.raised.items())) or "none"
+    print(
+        f"rules at {at.isoformat()}: {run.stores} stores; raised or updated: {raised}; resolved {run.resolved}"
+    )
+    return 0
+
+
+def cmd_worker(args, services: Services) -> int:
+    import signal
+    import threading
+
+    from storemon.worker import run_worker
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    print(f"storemon worker on {services.description}; Ctrl+C to stop", file=sys.stderr)
+    run_worker(services.database, stop)
+    return 0
+
+
+def cmd_notify_test(args, services: Services) -> int:
+    from alerts.notifiers import DeliveryError, SettingsError
+    from storemon.services.secrets import SecretError, notifier_for
+
+    channels = {c["name"]: c for c in services.settings.subscribed_channels()}
+    if args.channel not in channels:
+        known = ", ".join(sorted(channels)) or "none configured"
+        raise UserError(f"no channel named {args.channel!r}; channels: {known}")
+    channel = channels[args.channel]
+    try:
+        notifier = notifier_for(channel)
+        if channel["type"] == "email":
+            notifier.send_test(args.to)
+        else:
+            notifier.send_test()
+    except (DeliveryError, SettingsError, SecretError) as exc:
+        raise UserError(f"test message on {args.channel!r} failed: {exc}") from exc
+    print(f"test message sent on {args.channel!r}")
+    return 0

@@ -1,0 +1,196 @@
+"""Reports and what-ifs: report stores|sales|staffing|pressure|weekly|regional, whatif, recommend."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from storemon.cli.common import acting, date_arg, emit
+from storemon.output import render, render_one
+from storemon.services.api import Services
+
+
+def add_parsers(sub) -> None:
+    report = sub.add_parser("report", help="print a report as JSON or CSV")
+    report_sub = report.add_subparsers(dest="report", required=True)
+    stores = report_sub.add_parser("stores", help="stores with tier, revenue, policy coverage and solo hours")
+    stores.add_argument("--region", type=int)
+    stores.add_argument("--format", choices=["json", "csv"], default="json")
+    stores.set_defaults(handler=cmd_report_stores)
+    sales = report_sub.add_parser("sales", help="a store's 15-minute sales buckets on one day")
+    sales.add_argument("--store", required=True)
+    sales.add_argument("--date", type=date_arg, required=True)
+    sales.add_argument("--format", choices=["json", "csv"], default="json")
+    sales.set_defaults(handler=cmd_report_sales)
+
+    staffing = report_sub.add_parser(
+        "staffing", help="a store-day per 15-minute interval: demand, staff, utilisation, waits, pressure"
+    )
+    staffing.add_argument("--store", required=True)
+    staffing.add_argument("--date", type=date_arg, required=True)
+    staffing.add_argument("--format", choices=["json", "csv"], default="json")
+    staffing.set_defaults(handler=cmd_report_staffing)
+
+    pressure = report_sub.add_parser(
+        "pressure", help="every shift's pressure index in a region over a period"
+    )
+    pressure.add_argument("--region", type=int, help="region id (default: every region you may see)")
+    pressure.add_argument("--from", dest="start", type=date_arg, required=True)
+    pressure.add_argument("--to", dest="end", type=date_arg, required=True)
+    pressure.add_argument("--format", choices=["json", "csv"], default="json")
+    pressure.set_defaults(handler=cmd_report_pressure)
+
+    weekly = report_sub.add_parser(
+        "weekly", help="one store's ISO week: days, people and key numbers as a PDF, XLSX or CSV file"
+    )
+    weekly.add_argument("--store", required=True, help="store id or code")
+    weekly.add_argument("--week", required=True, help="ISO week, e.g. 2026-W10 (Monday to Sunday)")
+    weekly.add_argument(
+        "--format", choices=["pdf", "xlsx", "csv"], help="default: from the --output suffix, else pdf"
+    )
+    weekly.add_argument("--output", type=Path, required=True, metavar="PATH")
+    weekly.add_argument("--language", choices=["en", "zh_CN"], default="en", help="labels (default: en)")
+    weekly.set_defaults(handler=cmd_report_weekly)
+
+    regional = report_sub.add_parser("regional", help="a region's stores side by side over one ISO week")
+    regional.add_argument("--region", type=int, help="region id (default: every store you may see)")
+    regional.add_argument("--week", required=True, help="ISO week, e.g. 2026-W10")
+    regional.add_argument("--format", choices=["xlsx", "csv"], help="default: from the --output suffix")
+    regional.add_argument("--output", type=Path, required=True, metavar="PATH")
+    regional.add_argument("--language", choices=["en", "zh_CN"], default="en")
+    regional.set_defaults(handler=cmd_report_regional)
+
+    whatif = sub.add_parser("whatif", help="try a change before making it")
+    whatif_sub = whatif.add_subparsers(dest="whatif", required=True)
+    tiers = whatif_sub.add_parser("tiers", help="apply a candidate tier policy (JSON file) to every store")
+    tiers.add_argument("policy_file", type=Path)
+    tiers.add_argument("--format", choices=["json", "csv"], default="json")
+    tiers.set_defaults(handler=cmd_whatif_tiers)
+
+    recommend = sub.add_parser("recommend", help="the smallest roster additions that fix a store-day")
+    recommend.add_argument("--store", required=True)
+    recommend.add_argument("--date", type=date_arg, required=True)
+    recommend.set_defaults(handler=cmd_recommend)
+
+
+def cmd_report_stores(args, services: Services) -> int:
+    rows = services.stores.summaries(acting(args), region_id=args.region)
+    emit(render(rows, args.format))
+    return 0
+
+
+def cmd_report_sales(args, services: Services) -> int:
+    rows = services.stores.sales_for_day(acting(args), args.store, args.date)
+    emit(render(rows, args.format))
+    return 0
+
+
+def cmd_report_staffing(args, services: Services) -> int:
+    day = services.staffing.store_day(acting(args), args.store, args.date)
+    if args.format == "json":
+        emit(render_one(day))
+        return 0
+    # CSV: the interval table, a blank line, then one row per person's shift.
+    emit(render(day.intervals, "csv"))
+    people = [
+        {
+            "staff_code": p.staff_code,
+            "name": p.name,
+            "shift_start": p.shift_start,
+            "shift_end": p.shift_end,
+            "pressure_index": p.index,
+            "level": p.level,
+            "reasons": "; ".join(f"{r['explanation']} (+{r['points']})" for r in p.reasons),
+        }
+        for p in day.pressure
+    ]
+    emit("\n" + render(people, "csv"))
+    return 0
+
+
+def cmd_report_pressure(args, services: Services) -> int:
+    rows = services.region.pressure(acting(args), args.region, args.start, args.end)
+    emit(render(rows, args.format))
+    return 0
+
+
+def _report_format(args, choices: tuple[str, ...]) -> str:
+    return args.format or next((f for f in choices if args.output.suffix.lower() == f".{f}"), choices[0])
+
+
+def cmd_report_weekly(args, services: Services) -> int:
+    from storemon.services.reports import write_report
+
+    fmt = _report_format(args, ("pdf", "xlsx", "csv"))
+    report = services.reports.weekly_store_report(acting(args), args.store, args.week)
+    if fmt == "pdf":
+        from ui.report_render import write_pdf  # Qt paints the PDF; the services stay free of Qt
+
+        pages = write_pdf(report, args.output, args.language)
+        print(f"{args.output}: {report.store_code} {report.iso_week}, {pages} pages")
+    else:
+        write_report(report, args.output, fmt, args.language)
+        print(f"{args.output}: {report.store_code} {report.iso_week}")
+    return 0
+
+
+def cmd_report_regional(args, services: Services) -> int:
+    from storemon.services.reports import write_report
+
+    fmt = _report_format(args, ("xlsx", "csv"))
+    report = services.reports.regional_comparison(acting(args), args.region, args.week)
+    write_report(report, args.output, fmt, args.language)
+    print(f"{args.output}: {len(report.stores)} stores, {report.iso_week}")
+    return 0
+
+
+def cmd_whatif_tiers(args, services: Services) -> int:
+    from staffing.policy import validate
+    from storemon.services.whatif import whatif_totals
+
+    policy = services.region.load_candidate_policy(args.policy_file)
+    for issue in validate(policy):
+        print(f"{args.policy_file}: warning: {issue.message}", file=sys.stderr)
+    rows = services.staffing.tier_whatif(acting(args), policy)
+    if args.format == "csv":
+        emit(render([_flat_whatif(r) for r in rows], "csv"))
+    else:
+        emit(
+            render_one(
+                {
+                    "policy": policy.name,
+                    "issues": [i.message for i in validate(policy)],
+                    "stores": rows,
+                    "total": whatif_totals(rows),
+                }
+            )
+        )
+    return 0
+
+
+def _flat_whatif(row) -> dict:
+    flat = {k: v for k, v in row.__dict__.items() if k not in ("current", "candidate")}
+    for side in ("current", "candidate"):
+        flat |= {f"{side}_{k}": v for k, v in getattr(row, side).__dict__.items()}
+    return flat
+
+
+def cmd_recommend(args, services: Services) -> int:
+    rec = services.staffing.recommend(acting(args), args.store, args.date)
+    emit(
+        render_one(
+            {
+                "store": args.store,
+                "date": args.date,
+                "additions": [
+                    {"from": a.label.split("-")[0], "to": a.label.split("-")[1], "hours": a.hours}
+                    for a in rec.additions
+                ],
+                "met": rec.met,
+                "before": rec.before,
+                "after": rec.after,
+                "explanation": rec.explanation,
+            }
+        )
+    )
+    return 0

@@ -241,25 +241,37 @@ class Dispatcher:
 
     def run_once(self) -> DispatchReport:
         """One pass: every channel this dispatcher serves claims a batch and sends it, each
-        channel on its own thread so a slow or hanging endpoint delays only its own rows."""
+        channel on its own thread so a slow or hanging endpoint delays only its own rows. Failing
+        channels are reported once the pass is over."""
         self._flag_unserved_channels()
         channels = sorted(self.notifiers)
-        if len(channels) <= 1:
-            return sum((self._run_channel(c) for c in channels), DispatchReport())
-        reports: dict[str, DispatchReport] = {}
+        results: dict[str, tuple[DispatchReport, str | None]] = {}
 
         def run(channel: str) -> None:
             try:
-                reports[channel] = self._run_channel(channel)
+                results[channel] = self._run_channel(channel)
             except Exception:  # a store failure on one channel must not stop the others
                 log.exception("outbox: dispatching channel %s failed", channel)
 
-        threads = [threading.Thread(target=run, args=(c,), name=f"outbox-{c}", daemon=True) for c in channels]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return sum(reports.values(), DispatchReport())
+        if len(channels) <= 1:
+            for channel in channels:
+                run(channel)
+        else:
+            threads = [
+                threading.Thread(target=run, args=(c,), name=f"outbox-{c}", daemon=True) for c in channels
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        for channel, (_report, error) in sorted(results.items()):
+            if error is None:
+                continue
+            try:
+                self.store.channel_failing(channel, error, self.clock())
+            except Exception:
+                log.exception("outbox: could not raise the channel-failing alert for %s", channel)
+        return sum((report for report, _error in results.values()), DispatchReport())
 
     def _flag_unserved_channels(self) -> None:
         """At most once a minute: raise channel-failing for channels no worker has served lately."""
@@ -281,7 +293,7 @@ class Dispatcher:
         except Exception:
             log.exception("outbox: could not check for channels no worker serves")
 
-    def _run_channel(self, channel: str) -> DispatchReport:
+    def _run_channel(self, channel: str) -> tuple[DispatchReport, str | None]:
         claimed_at = self.clock()
         rows = self.store.claim_due(claimed_at, self.batch, self.worker_id, self.lease, channels=[channel])
         # Stop starting sends when the claim is nearly spent, and give the rest back (no cost),
@@ -303,14 +315,10 @@ class Dispatcher:
             outcomes[outcome] += 1
             if error is not None:
                 failing = error
-        if failing is not None:
-            try:
-                self.store.channel_failing(channel, failing, self.clock())
-            except Exception:
-                log.exception("outbox: could not raise the channel-failing alert for %s", channel)
-        return DispatchReport(
+        report = DispatchReport(
             outcomes[DELIVERED], outcomes["retry"], outcomes[DEAD], outcomes["skipped"], outcomes[CANCELLED]
         )
+        return report, failing
 
     def _deliver(self, row: PendingNotification) -> tuple[str, str | None]:
         """Send one row and record the outcome. Returns (outcome, channel-failing error or None)."""

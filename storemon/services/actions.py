@@ -27,7 +27,6 @@ from storemon.db.models import (
     User,
 )
 from storemon.db.models import LivePicture as LivePictureRow
-from storemon.errors import StoremonError
 from storemon.services.access import Actor, NotFound, visible_store
 from storemon.services.alert_service import (
     act,
@@ -45,7 +44,7 @@ CUSTOMER_TYPES = ("irritable", "repetitive", "rational_demanding", "opportunisti
 URGENCY = {"low": "info", "normal": "warning", "high": "critical"}
 
 
-class ActionRefused(CodedError, StoremonError):
+class ActionRefused(CodedError):
     """The action cannot be taken as asked (already covered, not offered to you...)."""
 
 

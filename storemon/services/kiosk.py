@@ -36,7 +36,6 @@ from storemon.db.models import (
     Store,
     User,
 )
-from storemon.errors import StoremonError
 from storemon.services import incident_rules, pins, support_resources
 from storemon.services.access import STORE_ROLES, AccessDenied, Actor, NotFound, visible_store
 from storemon.services.actions import report_incident
@@ -54,7 +53,7 @@ APPROVAL_VALID = timedelta(minutes=10)
 PIN_MANAGERS = frozenset({Role.STORE_MANAGER, Role.OPS_SUPERVISOR, Role.SERVICE_DIRECTOR, Role.EXECUTIVE})
 
 
-class KioskError(CodedError, StoremonError):
+class KioskError(CodedError):
     """Something the kiosk cannot do as asked; the message says what to do instead."""
 
 

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from alerts.kinds import ZH_CN, language_of
+from storemon.errors import StoremonError
 
 
 class Problem(StrEnum):
@@ -77,7 +78,7 @@ def render_problem(code: Problem | str, params: dict[str, Any], language: str) -
     return _TEXTS["en" if language_of(language) != ZH_CN else ZH_CN][Problem(code)].format(**values)
 
 
-class CodedError(Exception):
+class CodedError(StoremonError):
     """An error that carries a ``Problem`` code and its parameters (or, for old call sites, text)."""
 
     def __init__(self, problem: Problem | str, **params: Any) -> None:

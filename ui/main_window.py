@@ -1,15 +1,17 @@
 """The main window: navigation between screens, menus and shortcuts, status bar, tray icon.
 
 Screens are registered in ``VIEWS`` (key, module, class); the window remembers its geometry
-and last screen in the UI settings file.
+and last screen in the UI settings file. Leaving a screen with unsaved edits (another screen, or
+quitting) first asks whether to save them, throw them away, or stay.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+from collections.abc import Callable
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QCoreApplication, Qt, QTimer, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QCoreApplication, QSignalBlocker, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -61,6 +63,9 @@ class MainWindow(QMainWindow):
         """Screens built so far: each is built the first time it is shown, so start-up stays fast."""
         self._entries = {key: (module, cls) for key, module, cls, _title in available_views()}
         self._pages: dict[str, QWidget] = {}
+        self._shown_key = ""
+        self.unsaved_box: QMessageBox | None = None
+        """The open "save, discard or stay?" question (None once answered)."""
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setMaximumWidth(190)
@@ -176,9 +181,46 @@ class MainWindow(QMainWindow):
 
     def _show_row(self, row: int) -> None:
         key = list(self._entries)[row] if 0 <= row < len(self._entries) else ""
+        if key != self._shown_key and self._ask_before_leaving(lambda: self.show_view(key)):
+            with QSignalBlocker(self.nav):
+                self.nav.setCurrentRow(list(self._entries).index(self._shown_key))
+            return
         if key:
             self.view(key)
+        self._shown_key = key
         self.stack.setCurrentIndex(row)
+
+    def _ask_before_leaving(self, then: Callable[[], None]) -> bool:
+        """If the screen shown has unsaved edits, ask what to do with them and return True: Save
+        saves and then runs ``then``, Discard throws them away and runs it, Cancel stays."""
+        view = self.views.get(self._shown_key)
+        if view is None or not view.has_unsaved_changes():
+            return False
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Unsaved changes"),
+            fill(self.tr("%1 has unsaved changes. Save them before you leave?"), view.title()),
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        save = box.addButton(self.tr("Save"), QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton(self.tr("Discard"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(self.tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(save)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(button) -> None:
+            if button is save:
+                view.save_changes(then)
+            elif button is discard:
+                view.discard_changes()
+                then()
+
+        box.buttonClicked.connect(answered)
+        box.finished.connect(lambda _result: setattr(self, "unsaved_box", None))
+        self.unsaved_box = box
+        box.open()  # not exec(): no nested event loop, and tests answer it like a user
+        return True
 
     def _drill_down(self, store_id: int) -> None:
         today = self.view("today")
@@ -205,6 +247,9 @@ class MainWindow(QMainWindow):
         self.show_view(last if last in self._entries else next(iter(self._entries), ""))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self._ask_before_leaving(self.close):
+            event.ignore()
+            return
         self.unread.stop()
         self.ctx.settings.setValue("main_window/geometry", self.saveGeometry())
         self.ctx.settings.setValue("main_window/last_view", self.current_view_key())

@@ -5,7 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
 from tests import ROOT
+from tests.ui.conftest import WAIT_MS
+from tests.ui.screens import policies_loaded, policies_settled
 from ui.main_window import MainWindow, available_views
 from ui.tasks import TaskRunner
 
@@ -28,6 +33,100 @@ def test_window_remembers_its_last_view_and_geometry(qtbot, ctx):
     # screen; the height and the saved geometry show the state was kept.
     assert ctx.settings.value("main_window/geometry") is not None
     assert again.height() == shown_size.height()
+
+
+def _window_on_policies(qtbot, ctx) -> MainWindow:
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    window.show_view("policies")
+    qtbot.waitUntil(lambda: policies_loaded(window.views["policies"]), timeout=WAIT_MS)
+    return window
+
+
+def _click_nav(qtbot, window: MainWindow, key: str) -> None:
+    keys = [entry[0] for entry in available_views()]
+    rect = window.nav.visualItemRect(window.nav.item(keys.index(key)))
+    qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def _answer_unsaved(qtbot, window: MainWindow, role: QMessageBox.ButtonRole) -> None:
+    qtbot.waitUntil(
+        lambda: window.unsaved_box is not None and window.unsaved_box.isVisible(), timeout=WAIT_MS
+    )
+    box = window.unsaved_box
+    assert "Policies has unsaved changes" in box.text()
+    button = next(b for b in box.buttons() if box.buttonRole(b) == role)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _edit_wait_target(qtbot, window: MainWindow, text: str) -> None:
+    view = window.views["policies"]
+    view.tabs.setCurrentWidget(view.thresholds)
+    edit = view.thresholds.fields["target_wait_minutes"].spin.lineEdit()
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClicks(edit, text)
+    assert view.has_unsaved_changes()
+
+
+def test_unsaved_policies_ask_before_switching_screens(qtbot, ctx):
+    window = _window_on_policies(qtbot, ctx)
+    view = window.views["policies"]
+    saved_wait = ctx.services.policies.thresholds().targets.target_wait_minutes
+    _edit_wait_target(qtbot, window, "7")
+
+    _click_nav(qtbot, window, "today")
+    _answer_unsaved(qtbot, window, QMessageBox.ButtonRole.RejectRole)
+    assert window.current_view_key() == "policies"
+    assert window.stack.currentWidget().isAncestorOf(view) and view.isVisible()
+    assert view.thresholds.fields["target_wait_minutes"].spin.value() == 7, "Cancel keeps the edit"
+
+    _click_nav(qtbot, window, "today")
+    _answer_unsaved(qtbot, window, QMessageBox.ButtonRole.DestructiveRole)
+    assert window.current_view_key() == "today" and not view.isVisible()
+    qtbot.waitUntil(lambda: policies_settled(view), timeout=WAIT_MS)
+    assert not view.has_unsaved_changes()
+    assert view.thresholds.fields["target_wait_minutes"].spin.value() == saved_wait
+    assert ctx.services.policies.thresholds().targets.target_wait_minutes == saved_wait
+
+
+def test_save_from_the_question_saves_then_switches(qtbot, ctx):
+    window = _window_on_policies(qtbot, ctx)
+    _edit_wait_target(qtbot, window, "6")
+    window.show_view("region")  # the View menu's shortcut takes the same road as the sidebar
+    _answer_unsaved(qtbot, window, QMessageBox.ButtonRole.AcceptRole)
+    qtbot.waitUntil(lambda: window.current_view_key() == "region", timeout=WAIT_MS)
+    assert ctx.services.policies.thresholds().targets.target_wait_minutes == 6
+    assert not window.views["policies"].has_unsaved_changes()
+
+
+def test_a_refused_save_keeps_the_policies_screen(qtbot, make_ctx):
+    manager = make_ctx("mgr-sh001")
+    window = _window_on_policies(qtbot, manager)
+    view = window.views["policies"]
+    _edit_wait_target(qtbot, window, "6")
+    view.tabs.setCurrentWidget(view.tiers)
+    _click_nav(qtbot, window, "today")
+    _answer_unsaved(qtbot, window, QMessageBox.ButtonRole.AcceptRole)
+    qtbot.waitUntil(
+        lambda: view.thresholds.message.kind == "error" and policies_settled(view), timeout=WAIT_MS
+    )
+    assert window.current_view_key() == "policies" and view.tabs.currentWidget() is view.thresholds
+    assert "Only head-office roles" in view.thresholds.message.text()
+
+
+def test_closing_the_window_asks_about_unsaved_policies(qtbot, ctx):
+    window = _window_on_policies(qtbot, ctx)
+    _edit_wait_target(qtbot, window, "7")
+    window.close()
+    _answer_unsaved(qtbot, window, QMessageBox.ButtonRole.RejectRole)
+    assert window.isVisible() and window.current_view_key() == "policies"
+
+    window.close()
+    _answer_unsaved(qtbot, window, QMessageBox.ButtonRole.DestructiveRole)
+    assert not window.isVisible()
+    assert ctx.settings.value("main_window/last_view") == "policies"
 
 
 def test_status_bar_names_the_database_and_the_user(qtbot, ctx):

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from staffing.policy import SOURCE_RULE, TierBand
 from tests.ui.conftest import WAIT_MS
+from tests.ui.screens import policies_loaded, policies_settled
 from ui.views.policies import PoliciesView
 
 LEFT = Qt.MouseButton.LeftButton
@@ -24,16 +25,7 @@ def open_view(qtbot):
         qtbot.addWidget(view)
         view.resize(1280, 800)
         view.show()
-        qtbot.waitUntil(
-            lambda: (
-                view.tiers.policy_list.topLevelItemCount() >= 2
-                and len(view.escalation.editor.level_rows) == 5
-                and bool(view.surge.editor.period_rows)
-                and bool(view.incident_rules.response_rows)
-                and _settled(view)
-            ),
-            timeout=WAIT_MS,
-        )
+        qtbot.waitUntil(lambda: policies_loaded(view), timeout=WAIT_MS)
         return view
 
     return open_
@@ -45,10 +37,6 @@ def _type_over(qtbot, edit, text: str) -> None:
     qtbot.keyClicks(edit, text)
 
 
-def _settled(view: PoliciesView) -> bool:
-    return not view.busy.busy and not view.ctx.tasks.busy
-
-
 def _select_policy(qtbot, view: PoliciesView, name: str) -> None:
     page = view.tiers
     item = next(
@@ -58,7 +46,7 @@ def _select_policy(qtbot, view: PoliciesView, name: str) -> None:
     )
     rect = page.policy_list.visualItemRect(item)
     qtbot.mouseClick(page.policy_list.viewport(), LEFT, pos=rect.center())
-    qtbot.waitUntil(lambda: page.name_edit.text() == name and _settled(view), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: page.name_edit.text() == name and policies_settled(view), timeout=WAIT_MS)
 
 
 def _dialog_button(box: QMessageBox, role: QMessageBox.ButtonRole):
@@ -78,7 +66,7 @@ def test_typing_the_source_rule_shows_the_gap_and_fixing_the_band_clears_it(qtbo
     )
     _type_over(qtbot, second.from_edit, "6,000")
 
-    qtbot.waitUntil(lambda: bool(editor.marker_texts()) and _settled(view), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bool(editor.marker_texts()) and policies_settled(view), timeout=WAIT_MS)
     marker = "\n".join(editor.marker_texts())
     assert "5,000–6,000 is covered by no band: stores there get no staffing rule" in marker
     assert editor.gap_highlighted()
@@ -88,7 +76,7 @@ def test_typing_the_source_rule_shows_the_gap_and_fixing_the_band_clears_it(qtbo
     assert "5,000–6,000" in page.issues.text() and page.issues.kind == "error"
 
     _type_over(qtbot, second.from_edit, "5000")
-    qtbot.waitUntil(lambda: not editor.marker_texts() and _settled(view), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not editor.marker_texts() and policies_settled(view), timeout=WAIT_MS)
     assert not editor.gap_highlighted()
     assert page.issues.kind == "success" and "exactly one band" in page.issues.text()
 
@@ -99,7 +87,7 @@ def test_widening_the_gap_lists_the_stores_that_would_fall_into_it(qtbot, ctx, o
     _select_policy(qtbot, view, SOURCE_RULE.name)
     assert "None of the 8 store(s)" in page.gap_title.text()
     _type_over(qtbot, page.editor.band_rows[1].from_edit, "7000")
-    qtbot.waitUntil(lambda: page.gap_stores.count() > 0 and _settled(view), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: page.gap_stores.count() > 0 and policies_settled(view), timeout=WAIT_MS)
     shown = [page.gap_stores.item(i).text() for i in range(page.gap_stores.count())]
     check = ctx.services.policies.check_tier_policy(
         ctx.actor, page.current_id, [TierBand(None, 5000, 1), TierBand(7000, None, 2)]
@@ -116,9 +104,9 @@ def test_a_saved_policy_reloads_with_its_bands(qtbot, ctx, open_view):
     qtbot.keyClicks(page.description_edit, "No gap")
     qtbot.keyClicks(page.editor.band_rows[0].to_edit, "5000")
     qtbot.mouseClick(page.editor.add_button, LEFT)
-    qtbot.waitUntil(lambda: page.issues.kind == "success" and _settled(view), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: page.issues.kind == "success" and policies_settled(view), timeout=WAIT_MS)
     qtbot.mouseClick(page.save_button, LEFT)
-    qtbot.waitUntil(lambda: page.message.kind == "success" and _settled(view), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: page.message.kind == "success" and policies_settled(view), timeout=WAIT_MS)
     assert "Saved “Closed at 5,000”" in page.message.text()
     assert not page.dirty_label.isVisibleTo(page)
 
@@ -153,7 +141,7 @@ def test_keeping_a_gap_needs_a_confirmation_that_names_it(qtbot, ctx, open_view)
     qtbot.mouseClick(page.save_button, LEFT)
     qtbot.waitUntil(lambda: page.confirm_box is not None and page.confirm_box.isVisible(), timeout=WAIT_MS)
     qtbot.mouseClick(_dialog_button(page.confirm_box, QMessageBox.ButtonRole.AcceptRole), LEFT)
-    qtbot.waitUntil(lambda: page.message.kind == "success" and _settled(view), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: page.message.kind == "success" and policies_settled(view), timeout=WAIT_MS)
     stored = {p.name: p.description for p in ctx.services.policies.tier_policy_summaries(ctx.actor)}
     assert stored[SOURCE_RULE.name].endswith("Kept on purpose.")
 
@@ -170,7 +158,7 @@ def test_assigning_a_policy_to_stores(qtbot, ctx, open_view):
     for row in (0, 1):
         dialog.table.item(row, 0).setCheckState(Qt.CheckState.Checked)
     qtbot.mouseClick(dialog.assign_button, LEFT)
-    qtbot.waitUntil(lambda: page.message.kind == "success" and _settled(view), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: page.message.kind == "success" and policies_settled(view), timeout=WAIT_MS)
     assert "2 more store(s)" in page.message.text()
     counts = {p.name: p.store_count for p in ctx.services.policies.tier_policy_summaries(ctx.actor)}
     assert counts == {"Closed bands (candidate)": 2, SOURCE_RULE.name: 6}
@@ -184,7 +172,9 @@ def test_a_store_manager_cannot_save_chain_settings(qtbot, make_ctx, open_view):
     view.tabs.setCurrentWidget(view.thresholds)
     _type_over(qtbot, view.thresholds.fields["target_wait_minutes"].spin.lineEdit(), "5")
     qtbot.mouseClick(view.thresholds.save_button, LEFT)
-    qtbot.waitUntil(lambda: view.thresholds.message.kind == "error" and _settled(view), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: view.thresholds.message.kind == "error" and policies_settled(view), timeout=WAIT_MS
+    )
     assert "Only head-office roles" in view.thresholds.message.text()
     assert "Nothing was saved" in view.thresholds.message.text()
     assert manager.services.policies.thresholds() == before
@@ -192,7 +182,7 @@ def test_a_store_manager_cannot_save_chain_settings(qtbot, make_ctx, open_view):
     page = view.tiers
     qtbot.keyClicks(page.description_edit, "!")
     qtbot.mouseClick(page.save_button, LEFT)
-    qtbot.waitUntil(lambda: page.message.kind == "error" and _settled(view), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: page.message.kind == "error" and policies_settled(view), timeout=WAIT_MS)
     assert "Only head-office roles" in page.message.text() and page.confirm_box is None
     assert all(
         not p.description.endswith("!")
@@ -216,7 +206,7 @@ def test_escalation_editor_rejects_a_zero_timeout_and_saves_a_valid_edit(qtbot, 
     _type_over(qtbot, first.people, "mgr-sh001")
     assert page.editor.errors() == [] and page.save_button.isEnabled()
     qtbot.mouseClick(page.save_button, LEFT)
-    qtbot.waitUntil(lambda: page.message.kind == "success" and _settled(view), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: page.message.kind == "success" and policies_settled(view), timeout=WAIT_MS)
     saved = ctx.services.policies.escalation_policy()
     assert saved.levels[0].ack_timeout == timedelta(minutes=4)
     assert saved.levels[0].targets == ("staff", "shift_lead", "user:mgr-sh001")
@@ -244,7 +234,7 @@ def test_a_playbook_with_two_responses_is_refused(qtbot, ctx, open_view):
     qtbot.keyClicks(page.response_rows[2].amount, "300")
     assert page.response_rows[2].who.text() == "Store manager"
     qtbot.mouseClick(page.save_button, LEFT)
-    qtbot.waitUntil(lambda: page.message.kind == "success" and _settled(view), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: page.message.kind == "success" and policies_settled(view), timeout=WAIT_MS)
     stored = {b.incident_type: b for b in ctx.services.policies.playbooks()}
     assert stored["queue_dispute"].responses[2].text == "Offer a seat and a glass of water"
 
@@ -260,7 +250,7 @@ def test_thresholds_save_and_reload(qtbot, ctx, open_view):
     _type_over(qtbot, page.fields["solo_service_share"].spin.lineEdit(), "60")
     assert not any(f.error.isVisibleTo(page) for f in page.fields.values())
     qtbot.mouseClick(page.save_button, LEFT)
-    qtbot.waitUntil(lambda: page.message.kind == "success" and _settled(view), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: page.message.kind == "success" and policies_settled(view), timeout=WAIT_MS)
 
     again = open_view(ctx)
     fields = again.thresholds.fields
@@ -287,7 +277,7 @@ def test_surge_calendar_adds_a_period_and_keeps_the_315_season(qtbot, ctx, open_
     assert "No store has the code NOPE1" in row.grid_row.note.text() and not page.save_button.isEnabled()
     _type_over(qtbot, row.stores, "SH001")
     qtbot.mouseClick(page.save_button, LEFT)
-    qtbot.waitUntil(lambda: page.message.kind == "success" and _settled(view), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: page.message.kind == "success" and policies_settled(view), timeout=WAIT_MS)
     calendar = ctx.services.policies.surge_calendar()
     assert [p.label for p in calendar.periods] == ["3·15 consumer-rights season", "Spring promotion"]
     assert calendar.periods[1].stores == frozenset({"SH001"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QWidget
 
 from ui.context import AppContext
@@ -11,7 +13,9 @@ class BaseView(QWidget):
     """A screen of the main window.
 
     Subclasses set ``view_key`` and define ``title()`` (the translated navigation name) and
-    ``refresh()`` (reload what the screen shows, off the GUI thread through ``ctx.tasks.op``).
+    ``refresh()`` (reload what the screen shows, off the GUI thread through ``ctx.tasks.op``). A
+    screen that edits overrides ``has_unsaved_changes``, ``save_changes`` and ``discard_changes``:
+    the main window asks before the user leaves it or quits.
     """
 
     view_key = ""
@@ -34,3 +38,14 @@ class BaseView(QWidget):
             self.refresh()
         else:
             self._stale = True
+
+    def has_unsaved_changes(self) -> bool:
+        """Whether leaving the screen now would lose edits."""
+        return False
+
+    def save_changes(self, then: Callable[[], None]) -> None:
+        """Save the edits, then run ``then``; a save that fails keeps the screen and drops ``then``."""
+        then()
+
+    def discard_changes(self) -> None:
+        """Throw the edits away and show what is saved."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from ui.views.base import BaseView
@@ -51,6 +53,8 @@ class PoliciesView(BaseView):
         layout.addWidget(self.busy)
         layout.addWidget(self.access_note)
         layout.addWidget(self.tabs, 1)
+        self._after_saving: Callable[[], None] | None = None
+        ctx.tasks.busy_changed.connect(self._task_count_changed)
 
     def title(self) -> str:
         return self.tr("Policies")
@@ -67,3 +71,35 @@ class PoliciesView(BaseView):
 
     def has_unsaved_changes(self) -> bool:
         return any(page.dirty for page in self.pages())
+
+    def save_changes(self, then: Callable[[], None]) -> None:
+        """Save every tab with edits; once all are saved, run ``then``.
+
+        A tab that stays unsaved (a refusal, a value to fix, a gap to confirm) is brought to the
+        front with its message, and ``then`` is dropped: the user stays here to deal with it.
+        """
+        self._after_saving = then
+        for page in self.pages():
+            if page.dirty:
+                page.save()
+        self._check_saved()
+
+    def discard_changes(self) -> None:
+        for page in self.pages():
+            if page.dirty:
+                page.revert()
+
+    def _task_count_changed(self, _running: int) -> None:
+        # The runner counts a task as finished before its callback runs: look once the callback is done.
+        if self._after_saving is not None:
+            QTimer.singleShot(0, self, self._check_saved)
+
+    def _check_saved(self) -> None:
+        if self._after_saving is None or self.busy.busy:
+            return
+        then, self._after_saving = self._after_saving, None
+        unsaved = [page for page in self.pages() if page.dirty]
+        if unsaved:
+            self.tabs.setCurrentWidget(unsaved[0])
+        else:
+            then()

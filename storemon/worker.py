@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select
 
 from alerts.kinds import AlertKind, ChannelFailing
 from alerts.notifiers import SettingsError
@@ -297,11 +297,6 @@ def run_worker(database: Database, stop: threading.Event | None = None) -> None:
         if listener is not None:
             listener.join(timeout=3)
         log.info("worker %s stopped", jobs.worker_id)
-
-
-def check_database(database: Database) -> None:
-    with database.engine.connect() as conn:
-        conn.execute(text("SELECT 1"))
 
 
 def last_heartbeat(database: Database) -> datetime | None:

@@ -112,10 +112,6 @@ class DayCoverage:
     def shortfall_minutes(self) -> int:
         return sum(e - s for s, e in self.shortfall) * INTERVAL_MINUTES
 
-    @property
-    def staff_minutes(self) -> int:
-        return sum(self.staff) * INTERVAL_MINUTES
-
 
 @dataclass(frozen=True)
 class PolicyCheck:

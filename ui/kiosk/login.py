@@ -92,9 +92,6 @@ class LoginPage(Page):
             self.person_buttons[selected].setChecked(True)
         self._update()
 
-    def select_person(self, staff_id: int) -> None:
-        self.person_buttons[staff_id].click()
-
     def selected_staff_id(self) -> int | None:
         checked = self.group.checkedId()
         return None if checked == -1 else checked

@@ -31,7 +31,6 @@ from ui.models.record_table import ColumnSpec, RecordTableModel
 
 CONTEXT = "StoresTableModel"
 SORT_ROLE = RecordTableModel.SortRole
-ROW_ROLE = RecordTableModel.RowRole
 STORE_ID_ROLE = Qt.ItemDataRole.UserRole + 3
 
 STATUS_LABELS = {
@@ -337,11 +336,3 @@ class StoresFilterProxy(QSortFilterProxyModel):
 
     def store_id_at(self, row: int) -> int:
         return int(self.data(self.index(row, 0), STORE_ID_ROLE))
-
-
-def make_stores_model(parent: QObject | None = None) -> tuple[StoresTableModel, StoresFilterProxy]:
-    """The model and its proxy, wired together."""
-    model = StoresTableModel(parent)
-    proxy = StoresFilterProxy(parent)
-    proxy.setSourceModel(model)
-    return model, proxy

@@ -388,11 +388,10 @@ class RegionView(BaseView):
 
     def _region_changed(self, _index: int = -1) -> None:
         region_id = self.region_combo.currentData()
-        name = dict(self._regions).get(region_id, "") if region_id is not None else ""
         self.proxy.set_region(region_id)
         self.table.setColumnHidden(COLUMN_INDEX["region"], region_id is not None or len(self._regions) == 1)
         scoped = [r for r in self._rows if region_id is None or r.region_id == region_id]
-        self.tier_panel.set_scope(region_id, name, scoped)
+        self.tier_panel.set_scope(region_id, scoped)
         self._update_cards(scoped)
 
     def _status_changed(self, _index: int = -1) -> None:

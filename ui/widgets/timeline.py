@@ -529,16 +529,6 @@ class TimelineChart(QWidget):
             self.now_line.hide()
         self.readout.setText(self._summary_readout())
 
-    def _band_tooltip(self, level: str) -> str:
-        return fill(
-            {
-                "green": self.tr("Calm: utilisation below %1"),
-                "amber": self.tr("Busy: utilisation from %1 to 100%"),
-                "red": self.tr("Over capacity: the queue grows for as long as this lasts"),
-            }[level],
-            self._busy_percent(),
-        )
-
     def _summary_readout(self) -> str:
         if self.rush_markers:
             spans = ", ".join(f"{clock_hours(m.start)}–{clock_hours(m.end)}" for m in self.rush_markers)

@@ -116,7 +116,6 @@ class TierWhatIfPanel(QWidget):
         self.ctx = ctx
         self._policies: list[CandidatePolicy] = []
         self._region_id: int | None = None
-        self._region_name = ""
         self._overview: dict[int, StoreOverview] = {}
         self._running = False
         self.result: TierWhatIfResult | None = None
@@ -207,10 +206,10 @@ class TierWhatIfPanel(QWidget):
         super().changeEvent(event)
 
     # -- inputs ----------------------------------------------------------------------------------------
-    def set_scope(self, region_id: int | None, region_name: str, overview: list[StoreOverview]) -> None:
+    def set_scope(self, region_id: int | None, overview: list[StoreOverview]) -> None:
         """The stores the comparison covers; results of another scope are cleared."""
         changed = region_id != self._region_id
-        self._region_id, self._region_name = region_id, region_name
+        self._region_id = region_id
         self._overview = {row.store_id: row for row in overview}
         if changed:
             self._clear()

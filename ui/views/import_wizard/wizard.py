@@ -71,11 +71,6 @@ class ImportWizard(QWizard):
     def path(self) -> Path | None:
         return self.source_page.path()
 
-    def set_file(self, path: str | Path, kind: str = "sales") -> None:
-        """Preselect a file and kind (drag and drop, or File > Import with a file already chosen)."""
-        self.source_page.kind_buttons[kind].setChecked(True)
-        self.source_page.path_edit.setText(str(path))
-
     # -- import lifecycle ------------------------------------------------------------------------
     def import_finished(self, result: ImportResult | None, failure: BaseException | None) -> None:
         self.result, self.failure = result, failure

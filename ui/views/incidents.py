@@ -184,9 +184,6 @@ class IncidentsView(RecordListView):
         return record.id
 
     # -- details ----------------------------------------------------------------------------------
-    def selected_incident(self) -> IncidentRow | None:
-        return self.selected_record()
-
     def fill_details(self, row: IncidentRow) -> None:
         self.details_heading.setText(f"{code_label('incident_type', row.incident_type)} · {row.store_name}")
         if row.sensitive:

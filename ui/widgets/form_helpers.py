@@ -127,11 +127,10 @@ class MessageStrip(QFrame):
 
 
 class BusyBar(QProgressBar):
-    """A thin indeterminate bar, visible while at least one call runs."""
+    """A thin indeterminate bar; the task runner shows it while an op started with ``busy=`` runs."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._count = 0
         self.setRange(0, 0)
         self.setTextVisible(False)
         self.setFixedHeight(4)
@@ -140,14 +139,6 @@ class BusyBar(QProgressBar):
     @property
     def busy(self) -> bool:
         return not self.isHidden()
-
-    def push(self) -> None:
-        self._count += 1
-        self.setVisible(True)
-
-    def pop(self) -> None:
-        self._count = max(0, self._count - 1)
-        self.setVisible(self._count > 0)
 
 
 class ValidatedEditor(QWidget):

@@ -1,13 +1,17 @@
-"""Open a screen the way a user sees it: sized like a laptop window, shown, and loaded; and know
-when the Policies screen has loaded."""
+"""Open a screen the way a user sees it: sized like a laptop window, shown, and loaded (or from
+the command line, in a fresh process); and know when the Policies screen has loaded."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
+from tests import ROOT
 from tests.ui.conftest import WAIT_MS
 
 if TYPE_CHECKING:
@@ -22,6 +26,18 @@ def show_screen(qtbot, view: QWidget, width: int, until: Callable[[], bool] | No
     if until is not None:
         qtbot.waitUntil(until, timeout=WAIT_MS)
     return view
+
+
+def run_storemon(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``storemon ARGS`` in a fresh offscreen interpreter with ``home`` as its STOREMON_HOME."""
+    return subprocess.run(
+        [sys.executable, "-m", "storemon.cli", *args],
+        env={"STOREMON_HOME": str(home), "QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,  # python -m imports this checkout, wherever pytest was started
+    )
 
 
 def policies_settled(view: PoliciesView) -> bool:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-import subprocess
-import sys
 from datetime import datetime, timedelta
 
 import pytest
@@ -16,8 +14,8 @@ from PySide6.QtCore import Qt
 from storemon.services import pins
 from storemon.services.access import SYSTEM
 from storemon.services.support_resources import AidContact, SupportResources
-from tests import ROOT
 from tests.ui.conftest import UI_NOW, WAIT_MS
+from tests.ui.screens import run_storemon
 from ui.kiosk import KioskWindow
 from ui.views.alerts import AlertsView
 
@@ -381,32 +379,8 @@ def test_chinese_fits_on_the_kiosk(qtbot, make_ctx, clock, people):
 def test_kiosk_smoke_start_from_the_command_line(tmp_path, demo_db_file):
     database = tmp_path / "kiosk.sqlite3"
     shutil.copy(demo_db_file, database)
-    env = {"STOREMON_HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "storemon.cli",
-            "--db",
-            f"sqlite:///{database}",
-            "kiosk",
-            "--store",
-            "SH001",
-            "--smoke",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,  # python -m imports this checkout, wherever pytest was started
-    )
+    url = f"sqlite:///{database}"
+    result = run_storemon(tmp_path, "--db", url, "kiosk", "--store", "SH001", "--smoke")
     assert result.returncode == 0, result.stderr
-    missing = subprocess.run(
-        [sys.executable, "-m", "storemon.cli", "--db", f"sqlite:///{database}", "kiosk", "--store", "XX999"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,  # python -m imports this checkout, wherever pytest was started
-    )
+    missing = run_storemon(tmp_path, "--db", url, "kiosk", "--store", "XX999")
     assert missing.returncode != 0 and "XX999" in missing.stderr

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from tests import ROOT
 from tests.ui.conftest import WAIT_MS
-from tests.ui.screens import policies_loaded, policies_settled
+from tests.ui.screens import policies_loaded, policies_settled, run_storemon
 from ui.main_window import MainWindow, available_views
 from ui.tasks import TaskRunner
 
@@ -170,15 +166,7 @@ def test_task_runner_returns_results_on_the_gui_thread_and_reports_errors(qtbot,
 
 def test_gui_smoke_start_from_the_command_line(tmp_path):
     """`storemon gui --smoke` fills an empty database with the demo chain and renders the window."""
-    env = {"STOREMON_HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"}
-    result = subprocess.run(
-        [sys.executable, "-m", "storemon.cli", "gui", "--smoke"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,  # python -m imports this checkout, wherever pytest was started
-    )
+    result = run_storemon(tmp_path, "gui", "--smoke")
     assert result.returncode == 0, result.stderr
     assert "Demo chain: 30 stores" in result.stderr
     assert (tmp_path / "data" / "storemon.sqlite3").exists()

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QLocale, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolTip, QWidget
 
-from ui.format import clock_minutes
+from ui.format import clock_minutes, number
 from ui.i18n import fill
 
 if TYPE_CHECKING:
@@ -43,11 +43,6 @@ def staffed_color(staff: int, is_open: bool) -> QColor:
     if staff == 1:
         return SOLO
     return COVERED[min(staff, 4) - 2]
-
-
-def number(value: int) -> str:
-    """A whole number as the user's locale writes it."""
-    return QLocale().toString(int(value))
 
 
 def text_color(fill: QColor) -> QColor:

@@ -24,23 +24,20 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QBrush, QFont, QIcon, QPainter, QPixmap
 
 from alerts.escalation import USER_PREFIX
 from alerts.kinds import AlertKind, RenderedAlert, kind_name, language_of
 from storemon.services.alert_service import AlertView
 from storemon.services.alert_text import render_view
+from ui import palette
 
 CONTEXT = "AlertTexts"
 ALERT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
-SEVERITY_COLOURS = {
-    "critical": (QColor("#c62828"), QColor("#fdecea")),
-    "warning": (QColor("#b26a00"), QColor("#fff4e0")),
-    "info": (QColor("#1565c0"), QColor("#e8f1fb")),
-}
+SEVERITY_TONES = {"critical": palette.BAD, "warning": palette.WARN, "info": palette.INFO}
 SEVERITY_NAMES = {
     "critical": QT_TRANSLATE_NOOP("AlertTexts", "Critical"),
     "warning": QT_TRANSLATE_NOOP("AlertTexts", "Warning"),
@@ -154,7 +151,7 @@ _swatches: dict[str, QIcon] = {}
 def severity_icon(severity: str) -> QIcon:
     """A small filled circle in the severity's colour (cached)."""
     if severity not in _swatches:
-        colour = SEVERITY_COLOURS.get(severity, (QColor("#757575"), QColor("#eeeeee")))[0]
+        colour = SEVERITY_TONES.get(severity, palette.MUTED).qtext()
         pixmap = QPixmap(14, 14)
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)
@@ -262,8 +259,8 @@ class AlertsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and column == self.SEVERITY:
             return severity_icon(alert.severity)
         if role == Qt.ItemDataRole.ForegroundRole and column == self.SEVERITY:
-            colour = SEVERITY_COLOURS.get(alert.severity)
-            return QBrush(colour[0]) if colour else None
+            tone = SEVERITY_TONES.get(alert.severity)
+            return QBrush(tone.qtext()) if tone else None
         if role == Qt.ItemDataRole.FontRole and alert.status == "open" and column == self.TITLE:
             return self._bold
         if role == Qt.ItemDataRole.ToolTipRole and column == self.TITLE:

@@ -23,8 +23,8 @@ from storemon.services.alert_people import NoticeView
 from storemon.services.alert_service import AlertView, TimelineEntry
 from ui.models.alerts_table import (
     NOTICE_KINDS,
-    SEVERITY_COLOURS,
     SEVERITY_NAMES,
+    SEVERITY_TONES,
     STATUS_NAMES,
     TIMELINE_KINDS,
     level_text,
@@ -159,11 +159,11 @@ class AlertDetail(QWidget):
         text = rendered(alert)
         self.title_label.setText(text.title)
         self.title_label.setToolTip(text.headline)
-        foreground, background = SEVERITY_COLOURS.get(alert.severity, SEVERITY_COLOURS["info"])
+        tone = SEVERITY_TONES.get(alert.severity, SEVERITY_TONES["info"])
         self.severity_chip.setText(name_of(SEVERITY_NAMES, alert.severity))
         self.severity_chip.setStyleSheet(
-            f"QLabel#severityChip {{ color: {foreground.name()}; background: {background.name()};"
-            f" border: 1px solid {foreground.name()}; border-radius: 9px; padding: 2px 8px; font-weight: 600; }}"
+            f"QLabel#severityChip {{ color: {tone.text}; background: {tone.fill};"
+            f" border: 1px solid {tone.text}; border-radius: 9px; padding: 2px 8px; font-weight: 600; }}"
         )
         self._show_banner(alert)
         self._show_facts(alert)

@@ -32,6 +32,7 @@ from storemon.services.incident_rules import (
     incident_type_key,
 )
 from storemon.services.setting_values import ChainSettingsError, parse_amount
+from ui import palette
 from ui.i18n import resolve_language
 from ui.views.policies.tab import PolicyTab, hint_label, scrolled
 from ui.widgets.form_helpers import ISSUE_STYLE, GridRow, MessageStrip, RowGrid, role_name, set_issue
@@ -345,7 +346,7 @@ class IncidentRulesPage(PolicyTab):
         row.who.setToolTip(
             "" if role else self.tr("Above every authority limit: raise a limit or lower the amount.")
         )
-        row.who.setStyleSheet("" if role else "color: #b3261e;")
+        row.who.setStyleSheet("" if role else palette.text_style(palette.BAD))
 
     def _check_book(self) -> bool:
         """Problems of the playbook shown: too few responses, empty text, amounts that do not parse."""

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from storemon.errors import StoremonError
 from storemon.services.access import AccessDenied
+from ui import palette
 from ui.widgets.form_helpers import MessageStrip
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ class PolicyTab(QWidget):
         self.dirty = False
         self.message = MessageStrip()
         self.dirty_label = QLabel(self.tr("Unsaved changes"))
-        self.dirty_label.setStyleSheet("color: #b06000; font-weight: 600;")
+        self.dirty_label.setStyleSheet(palette.text_style(palette.WARN, bold=True))
         self.dirty_label.setVisible(False)
         self.revert_button = QPushButton(self.tr("Revert"))
         self.revert_button.setToolTip(self.tr("Throw away the changes and show what is saved"))

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDoubleSpinBox, QGridLayout, QGroupBox, QLabel, QP
 from staffing.day import StaffingTargets
 from staffing.pressure import PressureConfig
 from storemon.services.tier_policies import Thresholds
+from ui import palette
 from ui.views.policies.tab import PolicyTab, hint_label, scrolled
 from ui.widgets.form_helpers import ISSUE_STYLE, set_issue
 
@@ -25,7 +26,7 @@ class _Field:
         self.key, self.spin, self.scale, self.problem = key, spin, scale, problem
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b3261e;")
+        self.error.setStyleSheet(palette.text_style(palette.BAD))
         self.error.setVisible(False)
 
     @property

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -40,6 +40,7 @@ from storemon.services.tier_policies import (
     PolicySummary,
     UnconfirmedPolicyIssues,
 )
+from ui import palette
 from ui.views.policies.tab import PolicyTab, hint_label, scrolled
 from ui.widgets.form_helpers import MessageStrip, format_amount, set_issue
 from ui.widgets.tier_editor import TierEditor, issue_text
@@ -93,7 +94,7 @@ class AssignPolicyDialog(QDialog):
             ]
             cells[4].setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if store.staff_under_policy is None:
-                cells[5].setForeground(QBrush(QColor("#b3261e")))
+                cells[5].setForeground(QBrush(palette.BAD.qtext()))
             for column, item in enumerate(cells):
                 self.table.setItem(row, column, item)
         header = self.table.horizontalHeader()
@@ -224,13 +225,13 @@ class TierPoliciesPage(PolicyTab):
             kinds = {i.kind for i in summary.issues}
             if "gap" in kinds or "invalid" in kinds:
                 item.setText(2, self.tr("⚠ Gap") if "gap" in kinds else self.tr("⚠ Invalid"))
-                item.setForeground(2, QBrush(QColor("#b3261e")))
+                item.setForeground(2, QBrush(palette.BAD.qtext()))
             elif "overlap" in kinds:
                 item.setText(2, self.tr("Overlap"))
-                item.setForeground(2, QBrush(QColor("#8a5a00")))
+                item.setForeground(2, QBrush(palette.WARN.qtext()))
             else:
                 item.setText(2, self.tr("✓ Complete"))
-                item.setForeground(2, QBrush(QColor("#1e7d34")))
+                item.setForeground(2, QBrush(palette.OK.qtext()))
             tip = "\n".join(issue_text(i) for i in summary.issues) or self.tr(
                 "Every daily revenue has a rule."
             )
@@ -468,7 +469,7 @@ class TierPoliciesPage(PolicyTab):
                 .replace("%5", format_amount(store.gap.high))
             )
             item = QListWidgetItem(text)
-            item.setForeground(QBrush(QColor("#b3261e")))
+            item.setForeground(QBrush(palette.BAD.qtext()))
             self.gap_stores.addItem(item)
         self.gap_stores.setVisible(True)
 

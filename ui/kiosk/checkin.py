@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QButtonGroup, QCheckBox, QHBoxLayout, QPlainTextEdit
 
 from storemon.services.kiosk import CheckInReceipt, OwnCheckIn
+from ui.i18n import fill
 from ui.kiosk.choices import SCORES, translated
 from ui.kiosk.page import Page
 from ui.kiosk.widgets import CardButton, button, label, uncheck
@@ -115,7 +116,7 @@ class CheckInPage(Page):
                 shift = (
                     f"{receipt.shift_start.astimezone(zone):%H:%M}–{receipt.shift_end.astimezone(zone):%H:%M}"
                 )
-                text = self.tr("Thank you. Saved for your shift %1.").replace("%1", shift)
+                text = fill(self.tr("Thank you. Saved for your shift %1."), shift)
             else:
                 text = self.tr("Thank you. Saved.")
             if receipt.updated:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from storemon.services.kiosk import ReliefStatus
+from ui.i18n import fill
 from ui.kiosk.page import Page
 from ui.kiosk.widgets import button, label
 from ui.models.alerts_table import LEVEL_NAMES, name_of
@@ -40,7 +41,7 @@ class HelpStatusPage(Page):
             return
         self.headline.setText(self.tr("Sent — your shift lead / store manager has been paged."))
         paged = ", ".join(status.paged)
-        self.paged_label.setText(self.tr("Paged: %1").replace("%1", paged) if paged else "")
+        self.paged_label.setText(fill(self.tr("Paged: %1"), paged) if paged else "")
         self.paged_label.setVisible(bool(paged))
         zone = ZoneInfo(self.kiosk.terminal.store.timezone)
         if status.status == "resolved":
@@ -49,11 +50,7 @@ class HelpStatusPage(Page):
             note = ""
         elif status.owner:
             at = status.acknowledged_at.astimezone(zone).strftime("%H:%M") if status.acknowledged_at else ""
-            text = (
-                self.tr("%1 is on it (since %2).")
-                .replace("%1", status.owner_name or status.owner)
-                .replace("%2", at)
-            )
+            text = fill(self.tr("%1 is on it (since %2)."), status.owner_name or status.owner, at)
             colour = "#2e6b4f"
             note = self.tr("Stay safe. If it gets worse, step back from the counter.")
         else:
@@ -61,14 +58,14 @@ class HelpStatusPage(Page):
             colour = "#b26a00"
             note = ""
             if status.deadline is not None and status.next_level_name:
-                note = (
-                    self.tr("If nobody answers by %1, it goes up to: %2.")
-                    .replace("%1", status.deadline.astimezone(zone).strftime("%H:%M"))
-                    .replace("%2", name_of(LEVEL_NAMES, status.next_level_name))
+                note = fill(
+                    self.tr("If nobody answers by %1, it goes up to: %2."),
+                    status.deadline.astimezone(zone).strftime("%H:%M"),
+                    name_of(LEVEL_NAMES, status.next_level_name),
                 )
             if status.level > 2:
-                note = self.tr("No answer yet, so it went up to: %1.").replace(
-                    "%1", name_of(LEVEL_NAMES, status.level_name)
+                note = fill(
+                    self.tr("No answer yet, so it went up to: %1."), name_of(LEVEL_NAMES, status.level_name)
                 ) + (" " + note if note else "")
         self.status_label.setText(text)
         self.status_label.setStyleSheet(f"color: {colour};")

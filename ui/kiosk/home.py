@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from storemon.services.kiosk import ReliefStatus
+from ui.i18n import fill
 from ui.kiosk.page import Page
 from ui.kiosk.widgets import CardButton, grid
 
@@ -58,7 +59,7 @@ class HomePage(Page):
     def entered(self) -> None:
         profile = self.kiosk.profile
         if profile is not None:
-            self.greeting.setText(self.tr("Hello %1, what do you need?").replace("%1", profile.name))
+            self.greeting.setText(fill(self.tr("Hello %1, what do you need?"), profile.name))
         self.show_status(self.kiosk.relief)
 
     def show_status(self, status: ReliefStatus | None) -> None:
@@ -66,7 +67,7 @@ class HomePage(Page):
             self.status_tile.setVisible(False)
             return
         if status.owner:
-            text = self.tr("%1 is on it").replace("%1", status.owner_name or status.owner)
+            text = fill(self.tr("%1 is on it"), status.owner_name or status.owner)
         else:
             text = self.tr("Waiting for someone to answer…")
         self.status_tile.set_text(self.tr("Your help request"), text)

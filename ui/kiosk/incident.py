@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from storemon.services import pins
 from storemon.services.incident_rules import Playbook
 from storemon.services.kiosk import IncidentReceipt, KioskPerson
+from ui.i18n import fill
 from ui.kiosk.choices import CUSTOMER_TYPES, TRIGGERS, translated
 from ui.kiosk.page import Page
 from ui.kiosk.widgets import CardButton, button, grid, label, money, person_cards, remove_buttons, uncheck
@@ -257,7 +258,7 @@ class IncidentPage(Page):
         currency = self.kiosk.profile.currency if self.kiosk.profile else "CNY"
         for number, response in enumerate(book.responses):
             extra = (
-                self.tr("up to %1").replace("%1", money(response.compensation, currency))
+                fill(self.tr("up to %1"), money(response.compensation, currency))
                 if response.compensation is not None
                 else ""
             )
@@ -284,7 +285,7 @@ class IncidentPage(Page):
         currency = profile.currency if profile else "CNY"
         limit = self._limit()
         self.limit_label.setText(
-            self.tr("Your authority limit: %1, no personal liability").replace("%1", money(limit, currency))
+            fill(self.tr("Your authority limit: %1, no personal liability"), money(limit, currency))
         )
         if self.triggers():
             self.trigger_note.show_message(
@@ -303,16 +304,17 @@ class IncidentPage(Page):
         if over and self.approval_token:
             self.approval_strip.show_message(
                 "success",
-                self.tr("Approved by %1 for %2.")
-                .replace("%1", self.approved_name)
-                .replace("%2", money(amount, currency)),
+                fill(self.tr("Approved by %1 for %2."), self.approved_name, money(amount, currency)),
             )
         elif over:
             self.approval_strip.show_message(
                 "warning",
-                self.tr(
-                    "Above your limit of %1: this needs approval. A colleague who may grant it can approve it here with their PIN; otherwise it is recorded and your manager is asked to approve it."
-                ).replace("%1", money(limit, currency)),
+                fill(
+                    self.tr(
+                        "Above your limit of %1: this needs approval. A colleague who may grant it can approve it here with their PIN; otherwise it is recorded and your manager is asked to approve it."
+                    ),
+                    money(limit, currency),
+                ),
             )
         else:
             self.approval_strip.clear()
@@ -383,8 +385,8 @@ class IncidentPage(Page):
                 self.approval_token, self.approved_name, self.approved_amount = token, name, amount
                 self._close_approval()
             elif result.locked_until is not None:
-                self._approver_feedback = self.tr("Too many wrong PINs: %1 is locked for 5 minutes.").replace(
-                    "%1", name
+                self._approver_feedback = fill(
+                    self.tr("Too many wrong PINs: %1 is locked for 5 minutes."), name
                 )
             else:
                 left = result.remaining_tries
@@ -414,7 +416,7 @@ class IncidentPage(Page):
         response = self.response_group.checkedId()
         book = self.playbook()
         if response != -1 and book is not None:
-            parts.append(self.tr("Response used: %1").replace("%1", book.responses[response].text))
+            parts.append(fill(self.tr("Response used: %1"), book.responses[response].text))
         description = "\n".join(p for p in parts if p)
 
         def work(services, actor, now) -> IncidentReceipt:
@@ -439,6 +441,6 @@ class IncidentPage(Page):
         if receipt.approval_alert_id is not None:
             lines.append(self.tr("The compensation was sent for approval; your manager has been asked."))
         elif receipt.approved_by:
-            lines.append(self.tr("Approved by %1.").replace("%1", self.approved_name))
+            lines.append(fill(self.tr("Approved by %1."), self.approved_name))
         self.reset()
         self.kiosk.open_page("home", " ".join(lines))

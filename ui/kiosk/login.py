@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QVBoxLayou
 
 from storemon.services import pins
 from storemon.services.kiosk import KioskPerson
+from ui.i18n import fill
 from ui.kiosk.page import Page
 from ui.kiosk.widgets import CardButton, button, label, person_cards, remove_buttons, uncheck
 from ui.widgets.keypad import PinPad
@@ -137,13 +138,11 @@ class LoginPage(Page):
             text = self.tr("Tap your name, then type your PIN.")
         elif until is not None:
             left = max(0, int((until - self.kiosk.now()).total_seconds()))
-            text = self.tr("Too many wrong PINs. Try again in %1.").replace(
-                "%1", f"{left // 60}:{left % 60:02d}"
-            )
+            text = fill(self.tr("Too many wrong PINs. Try again in %1."), f"{left // 60}:{left % 60:02d}")
         elif not person.has_pin:
             text = self.tr("You have no PIN yet. Ask your store manager to set one.")
         else:
-            text = self._feedback or self.tr("Hello %1, type your PIN.").replace("%1", person.name)
+            text = self._feedback or fill(self.tr("Hello %1, type your PIN."), person.name)
         self.pin_status.setText(text)
         usable = person is not None and until is None and person.has_pin and not busy
         self.pin_pad.setEnabled(usable)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLayout, QScrollArea, QVBoxLayout, QWidget
 
 from storemon.errors import StoremonError
 from storemon.services.problems import problem_text
+from ui.i18n import fill
 from ui.kiosk.widgets import label
 from ui.models.alerts_table import ui_language
 from ui.widgets.form_helpers import MessageStrip
@@ -75,7 +76,10 @@ class Page(QWidget):
             log.error("kiosk call failed", exc_info=exc)
             self.message.show_message(
                 "error",
-                QCoreApplication.translate(
-                    "Page", "Something went wrong. Try again, or ask your shift lead. (%1)"
-                ).replace("%1", type(exc).__name__),
+                fill(
+                    QCoreApplication.translate(
+                        "Page", "Something went wrong. Try again, or ask your shift lead. (%1)"
+                    ),
+                    type(exc).__name__,
+                ),
             )

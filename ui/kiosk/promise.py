@@ -10,6 +10,8 @@ from PySide6.QtCore import Qt, QTime
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QTimeEdit
 
 from storemon.services.kiosk import PromiseView
+from ui import palette
+from ui.i18n import fill
 from ui.kiosk.page import Page
 from ui.kiosk.widgets import button, label
 
@@ -130,9 +132,9 @@ class PromisePage(Page):
         self.due_label.setText(
             self.tr("That time has passed")
             if past
-            else self.tr("Due %1").replace("%1", when.replace("%1", due.strftime("%H:%M")))
+            else fill(self.tr("Due %1"), fill(when, due.strftime("%H:%M")))
         )
-        self.due_label.setStyleSheet("color: #c62828;" if past else "")
+        self.due_label.setStyleSheet(palette.text_style(palette.BAD) if past else "")
         self.save_button.setEnabled(
             bool(self.text.text().strip()) and not past and not self.kiosk.is_busy("promise")
         )
@@ -162,8 +164,9 @@ class PromisePage(Page):
             self.reset()
             self.kiosk.open_page(
                 "home",
-                self.tr("Promise saved for %1. You will be reminded.").replace(
-                    "%1", due.astimezone(self.kiosk.zone).strftime("%H:%M")
+                fill(
+                    self.tr("Promise saved for %1. You will be reminded."),
+                    due.astimezone(self.kiosk.zone).strftime("%H:%M"),
                 ),
             )
 

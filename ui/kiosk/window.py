@@ -17,6 +17,7 @@ from storemon.services.access import SYSTEM, Actor
 from storemon.services.database import Database
 from storemon.services.kiosk import KioskPerson, KioskProfile, KioskTerminal, ReliefStatus, SignIn
 from ui.context import AppContext
+from ui.i18n import fill
 from ui.kiosk.checkin import CheckInPage
 from ui.kiosk.help import HelpPage
 from ui.kiosk.help_status import HelpStatusPage
@@ -59,7 +60,7 @@ class KioskWindow(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet(STYLE)
         self.setWindowTitle(
-            self.tr("Storemon kiosk — %1").replace("%1", f"{terminal.store.code} {terminal.store.name}")
+            fill(self.tr("Storemon kiosk — %1"), f"{terminal.store.code} {terminal.store.name}")
         )
         self.ctx = ctx
         self.terminal = terminal
@@ -367,9 +368,7 @@ class KioskWindow(QWidget):
             left = int((IDLE_SIGN_OUT - idle).total_seconds())
             self.idle_strip.show_message(
                 "warning",
-                self.tr("No activity: signing out in %1 s. Touch the screen to stay.").replace(
-                    "%1", str(left)
-                ),
+                fill(self.tr("No activity: signing out in %1 s. Touch the screen to stay."), str(left)),
             )
         else:
             self.idle_strip.clear()

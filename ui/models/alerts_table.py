@@ -31,6 +31,7 @@ from alerts.kinds import AlertKind, RenderedAlert, kind_name, language_of
 from storemon.services.alert_service import AlertView
 from storemon.services.alert_text import render_view
 from ui import palette
+from ui.i18n import fill
 
 CONTEXT = "AlertTexts"
 ALERT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -126,23 +127,15 @@ def format_age(seconds: float) -> str:
     """How long ago, compactly: "40 s", "12 min", "3 h 05 min", "2 d 4 h"."""
     seconds = max(0, int(seconds))
     if seconds < 60:
-        return QCoreApplication.translate("AlertTexts", "%1 s").replace("%1", str(seconds))
+        return fill(QCoreApplication.translate("AlertTexts", "%1 s"), str(seconds))
     minutes = seconds // 60
     if minutes < 60:
-        return QCoreApplication.translate("AlertTexts", "%1 min").replace("%1", str(minutes))
+        return fill(QCoreApplication.translate("AlertTexts", "%1 min"), str(minutes))
     hours, minutes = divmod(minutes, 60)
     if hours < 24:
-        return (
-            QCoreApplication.translate("AlertTexts", "%1 h %2 min")
-            .replace("%1", str(hours))
-            .replace("%2", f"{minutes:02d}")
-        )
+        return fill(QCoreApplication.translate("AlertTexts", "%1 h %2 min"), str(hours), f"{minutes:02d}")
     days, hours = divmod(hours, 24)
-    return (
-        QCoreApplication.translate("AlertTexts", "%1 d %2 h")
-        .replace("%1", str(days))
-        .replace("%2", str(hours))
-    )
+    return fill(QCoreApplication.translate("AlertTexts", "%1 d %2 h"), str(days), str(hours))
 
 
 _swatches: dict[str, QIcon] = {}

@@ -42,6 +42,7 @@ from storemon.services.alert_service import AlertView, TimelineEntry
 from storemon.services.problems import problem_text
 from storemon.services.stores import StoreRef
 from ui.context import AppContext
+from ui.i18n import fill
 from ui.models.alerts_table import (
     ALERT_ID_ROLE,
     SEVERITY_NAMES,
@@ -397,7 +398,7 @@ class AlertsView(BaseView):
         self.reassign_confirm.setText(self.tr("Hand over"))
         self.snooze_prompt.setText(self.tr("Hold escalation for:"))
         for minutes, button in self.snooze_buttons.items():
-            button.setText(self.tr("%1 min").replace("%1", str(minutes)))
+            button.setText(fill(self.tr("%1 min"), str(minutes)))
         self.detail.retranslate()
 
     @staticmethod
@@ -508,7 +509,7 @@ class AlertsView(BaseView):
         self._load_error = str(exc) or type(exc).__name__
         self.message.show_message(
             "error",
-            self.tr("Cannot load the alerts: %1. Trying again every second.").replace("%1", self._load_error),
+            fill(self.tr("Cannot load the alerts: %1. Trying again every second."), self._load_error),
         )
 
     def _mark_read(self) -> None:
@@ -546,7 +547,7 @@ class AlertsView(BaseView):
         if shown == total:
             text = self.tr("1 alert") if total == 1 else self.tr("%n alerts", "", total)
         else:
-            text = self.tr("%1 of %2 shown").replace("%1", str(shown)).replace("%2", str(total))
+            text = fill(self.tr("%1 of %2 shown"), str(shown), str(total))
         self.count_label.setText(text)
         self.list_stack.setCurrentIndex(0 if shown else 1)
 
@@ -606,10 +607,10 @@ class AlertsView(BaseView):
         store = f"{offer.store_code} {offer.store_name}".strip()
         zone = self._zones.get(offer.store_id or -1)
         since = offer.offered_at.astimezone(zone) if zone else offer.offered_at.astimezone()
-        text = (
-            self.tr("You are asked to cover at %1 (since %2). Can you step in now?")
-            .replace("%1", store)
-            .replace("%2", since.strftime("%H:%M"))
+        text = fill(
+            self.tr("You are asked to cover at %1 (since %2). Can you step in now?"),
+            store,
+            since.strftime("%H:%M"),
         )
         if len(self._offers) > 1:
             more = len(self._offers) - 1
@@ -703,7 +704,7 @@ class AlertsView(BaseView):
         self._act(
             "reassign",
             lambda s, a, i, now: s.alerts.reassign(a, i, username, now),
-            self.tr("Handed over to %1; they have been paged.").replace("%1", name),
+            fill(self.tr("Handed over to %1; they have been paged."), name),
         )
 
     def _acknowledge(self) -> None:
@@ -717,7 +718,7 @@ class AlertsView(BaseView):
         self._act(
             "snooze",
             lambda s, a, i, now: s.alerts.snooze(a, i, now + timedelta(minutes=minutes), now),
-            self.tr("Snoozed for %1 min.").replace("%1", str(minutes)),
+            fill(self.tr("Snoozed for %1 min."), str(minutes)),
         )
 
     def _accept_selected_offer(self) -> None:
@@ -735,7 +736,7 @@ class AlertsView(BaseView):
         self._act(
             "accept_cover",
             lambda s, a, i, now: s.calls.accept_cover(a, i, now),
-            self.tr("Thank you: you are covering at %1. Everyone else has been told.").replace("%1", store),
+            fill(self.tr("Thank you: you are covering at %1. Everyone else has been told."), store),
             alert_id=alert_id,
         )
 

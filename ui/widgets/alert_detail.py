@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLayout, QSizePo
 from alerts.kinds import RenderedAlert
 from storemon.services.alert_people import NoticeView
 from storemon.services.alert_service import AlertView, TimelineEntry
+from ui.i18n import fill
 from ui.models.alerts_table import (
     NOTICE_KINDS,
     SEVERITY_NAMES,
@@ -175,8 +176,9 @@ class AlertDetail(QWidget):
         if alert.rule == "backup_call" and covered_by:
             self.covered_banner.show_message(
                 "success",
-                self.tr("Covered by %1: they accepted the backup call and are on their way.").replace(
-                    "%1", self.person(covered_by)
+                fill(
+                    self.tr("Covered by %1: they accepted the backup call and are on their way."),
+                    self.person(covered_by),
                 ),
             )
         elif alert.rule == "backup_call" and alert.status != "resolved":
@@ -228,7 +230,7 @@ class AlertDetail(QWidget):
 
     def _step_text(self, step: TimelineEntry) -> str:
         """What a timeline entry says, in the user's language where the engine's note is a known shape."""
-        level = self.tr("level %1").replace("%1", str(step.level))
+        level = fill(self.tr("level %1"), str(step.level))
         if step.kind in ("comment", "resolved"):
             note = step.note.strip()
             return "" if note.startswith("resolved by ") else note
@@ -237,14 +239,10 @@ class AlertDetail(QWidget):
         if step.kind in ("fired", "acknowledged", "escalated", "snooze_ended", "nobody"):
             return level
         if step.kind == "timeout":
-            return self.tr("level %1 did not acknowledge in time").replace("%1", str(step.level))
+            return fill(self.tr("level %1 did not acknowledge in time"), str(step.level))
         if step.kind == "snoozed":
             minutes = step.note.split(" for ", 1)[-1].split(" ", 1)[0]
-            return (
-                self.tr("for %1 min").replace("%1", minutes)
-                if minutes.replace(".", "").isdigit()
-                else step.note
-            )
+            return fill(self.tr("for %1 min"), minutes) if minutes.replace(".", "").isdigit() else step.note
         return step.note
 
     def _show_timeline(self, alert: AlertView, steps: list[TimelineEntry], notices: list[NoticeView]) -> None:
@@ -260,7 +258,7 @@ class AlertDetail(QWidget):
                 self.person(n.username) + (" ✓" if n.read_at else "")
                 for n in sorted(group, key=lambda n: n.username)
             )
-            details = self.tr("level %1").replace("%1", str(level)) if level else ""
+            details = fill(self.tr("level %1"), str(level)) if level else ""
             rows.append((at, 1, name_of(NOTICE_KINDS, kind), names, details))
         rows.sort(key=lambda r: (r[0], r[1]))
         self._timeline_rows = [

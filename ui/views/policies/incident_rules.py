@@ -33,7 +33,7 @@ from storemon.services.incident_rules import (
 )
 from storemon.services.setting_values import ChainSettingsError, parse_amount
 from ui import palette
-from ui.i18n import resolve_language
+from ui.i18n import fill, resolve_language
 from ui.views.policies.tab import PolicyTab, hint_label, scrolled
 from ui.widgets.form_helpers import ISSUE_STYLE, GridRow, MessageStrip, RowGrid, role_name, set_issue
 
@@ -153,9 +153,10 @@ class IncidentRulesPage(PolicyTab):
         editor.addLayout(label_row)
         editor.addWidget(
             hint_label(
-                self.tr(
-                    "At least %1 responses the person at the counter may use without asking anyone."
-                ).replace("%1", str(MIN_RESPONSES))
+                fill(
+                    self.tr("At least %1 responses the person at the counter may use without asking anyone."),
+                    str(MIN_RESPONSES),
+                )
             )
         )
         editor.addWidget(self.responses)
@@ -307,15 +308,19 @@ class IncidentRulesPage(PolicyTab):
             bad = amount is None
             if bad:
                 problems.append(
-                    self.tr("%1: “%2” is not an amount (zero or more, at most two decimals).")
-                    .replace("%1", role_name(role))
-                    .replace("%2", edit.text())
+                    fill(
+                        self.tr("%1: “%2” is not an amount (zero or more, at most two decimals)."),
+                        role_name(role),
+                        edit.text(),
+                    )
                 )
             elif previous is not None and self._shrinks(previous, role, amount):
                 problems.append(
-                    self.tr("%1 may grant less than %2: authority must not shrink up the chain.")
-                    .replace("%1", role_name(role))
-                    .replace("%2", role_name(previous[0]))
+                    fill(
+                        self.tr("%1 may grant less than %2: authority must not shrink up the chain."),
+                        role_name(role),
+                        role_name(previous[0]),
+                    )
                 )
                 bad = True
             set_issue(edit, "error" if bad else "")
@@ -356,16 +361,18 @@ class IncidentRulesPage(PolicyTab):
             problems.append(self.tr("Give the incident type a name."))
         if len(rows) < MIN_RESPONSES:
             problems.append(
-                self.tr("This playbook has %1 response(s); it needs at least %2.")
-                .replace("%1", str(len(rows)))
-                .replace("%2", str(MIN_RESPONSES))
+                fill(
+                    self.tr("This playbook has %1 response(s); it needs at least %2."),
+                    str(len(rows)),
+                    str(MIN_RESPONSES),
+                )
             )
         if any(not row.text.text().strip() for row in rows):
             problems.append(self.tr("A response has no text: write it or remove it."))
         for row in rows:
             self._update_who(row)
             if not row.amount_parses():
-                problems.append(self.tr("“%1” is not an amount.").replace("%1", row.amount.text()))
+                problems.append(fill(self.tr("“%1” is not an amount."), row.amount.text()))
         if problems:
             self.book_message.show_message("error", "\n".join(problems))
         else:
@@ -408,12 +415,14 @@ class IncidentRulesPage(PolicyTab):
                 self.type_list.setCurrentRow(index)
                 self.message.show_message(
                     "error",
-                    self.tr(
-                        "Not saved: the playbook “%1” has %2 response(s); every playbook needs at least %3."
-                    )
-                    .replace("%1", book.label.strip() or book.incident_type)
-                    .replace("%2", str(count))
-                    .replace("%3", str(MIN_RESPONSES)),
+                    fill(
+                        self.tr(
+                            "Not saved: the playbook “%1” has %2 response(s); every playbook needs at least %3."
+                        ),
+                        book.label.strip() or book.incident_type,
+                        str(count),
+                        str(MIN_RESPONSES),
+                    ),
                 )
                 return
         if not all(row.amount_parses() for row in self.response_rows):

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from storemon.errors import StoremonError
 from storemon.services.access import AccessDenied
 from ui import palette
+from ui.i18n import fill
 from ui.widgets.form_helpers import MessageStrip
 
 if TYPE_CHECKING:
@@ -36,8 +37,8 @@ def explain_failure(exc: BaseException, saving: bool = True) -> str:
             "chain-wide settings. Nothing was saved.",
         )
     if saving:
-        return QCoreApplication.translate("PoliciesView", "Not saved: %1").replace("%1", str(exc))
-    return QCoreApplication.translate("PoliciesView", "Could not load: %1").replace("%1", str(exc))
+        return fill(QCoreApplication.translate("PoliciesView", "Not saved: %1"), str(exc))
+    return fill(QCoreApplication.translate("PoliciesView", "Could not load: %1"), str(exc))
 
 
 def hint_label(text: str) -> QLabel:

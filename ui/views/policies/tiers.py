@@ -41,6 +41,7 @@ from storemon.services.tier_policies import (
     UnconfirmedPolicyIssues,
 )
 from ui import palette
+from ui.i18n import fill
 from ui.views.policies.tab import PolicyTab, hint_label, scrolled
 from ui.widgets.form_helpers import MessageStrip, format_amount, set_issue
 from ui.widgets.tier_editor import TierEditor, issue_text
@@ -54,7 +55,7 @@ class AssignPolicyDialog(QDialog):
 
     def __init__(self, policy_name: str, policy_id: int, stores: list[PolicyStore], parent: QWidget) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Assign “%1”").replace("%1", policy_name))
+        self.setWindowTitle(fill(self.tr("Assign “%1”"), policy_name))
         self.stores = stores
         self.table = QTableWidget(len(stores), 6)
         self.table.setHorizontalHeaderLabels(
@@ -64,7 +65,7 @@ class AssignPolicyDialog(QDialog):
                 self.tr("Region"),
                 self.tr("Current policy"),
                 self.tr("Revenue per day"),
-                self.tr("Staff per shift under “%1”").replace("%1", policy_name),
+                fill(self.tr("Staff per shift under “%1”"), policy_name),
             ]
         )
         self.table.verticalHeader().setVisible(False)
@@ -268,7 +269,7 @@ class TierPoliciesPage(PolicyTab):
         self._ask(
             QMessageBox.Icon.Question,
             self.tr("Unsaved changes"),
-            self.tr("Discard your changes to “%1”?").replace("%1", self.name_edit.text().strip()),
+            fill(self.tr("Discard your changes to “%1”?"), self.name_edit.text().strip()),
             (self.tr("Discard changes"), QMessageBox.ButtonRole.DestructiveRole),
             discard,
         )
@@ -384,7 +385,7 @@ class TierPoliciesPage(PolicyTab):
         self.name_edit.selectAll()
 
     def duplicate_policy(self) -> None:
-        name = self._unique_name(self.tr("%1 (copy)").replace("%1", self.name_edit.text().strip()))
+        name = self._unique_name(fill(self.tr("%1 (copy)"), self.name_edit.text().strip()))
         bands = self.editor.bands()
         description = self.description_edit.text()
         self._filling = True
@@ -461,12 +462,13 @@ class TierPoliciesPage(PolicyTab):
         )
         for store in check.stores_in_gaps:
             text = self.tr("%1 %2 · %3 per day (gap %4–%5)")
-            text = (
-                text.replace("%1", store.code)
-                .replace("%2", store.name)
-                .replace("%3", format_amount(store.avg_daily_revenue))
-                .replace("%4", format_amount(store.gap.low))
-                .replace("%5", format_amount(store.gap.high))
+            text = fill(
+                text,
+                store.code,
+                store.name,
+                format_amount(store.avg_daily_revenue),
+                format_amount(store.gap.low),
+                format_amount(store.gap.high),
             )
             item = QListWidgetItem(text)
             item.setForeground(QBrush(palette.BAD.qtext()))
@@ -508,11 +510,11 @@ class TierPoliciesPage(PolicyTab):
         """Gaps are kept only knowingly: name them and the stores they leave without a rule."""
         gaps = [i for i in exc.issues if i.kind == "gap"]
         lines = "\n".join("• " + issue_text(i) for i in exc.issues)
-        text = self.tr("“%1” leaves daily revenue without a clear staffing rule:").replace("%1", draft.name)
+        text = fill(self.tr("“%1” leaves daily revenue without a clear staffing rule:"), draft.name)
         details = ""
         if gaps and self.check is not None and self.check.stores_in_gaps:
             codes = ", ".join(s.code for s in self.check.stores_in_gaps)
-            details = self.tr("Stores in the gap now: %1.").replace("%1", codes) + "\n"
+            details = fill(self.tr("Stores in the gap now: %1."), codes) + "\n"
         if gaps:
             details += self.tr(
                 "Stores whose revenue falls into the gap get no staffing rule, and Storemon keeps "
@@ -534,7 +536,7 @@ class TierPoliciesPage(PolicyTab):
 
     def _saved(self, summary: PolicySummary) -> None:
         self.current_id = summary.id
-        self.done_saving(self.tr("Saved “%1”.").replace("%1", summary.name))
+        self.done_saving(fill(self.tr("Saved “%1”."), summary.name))
         self.fetch(summary.id)
 
     def delete_policy(self) -> None:
@@ -544,7 +546,7 @@ class TierPoliciesPage(PolicyTab):
         self._ask(
             QMessageBox.Icon.Warning,
             self.tr("Delete policy"),
-            self.tr("Delete “%1”? This cannot be undone.").replace("%1", name),
+            fill(self.tr("Delete “%1”? This cannot be undone."), name),
             (self.tr("Delete"), QMessageBox.ButtonRole.DestructiveRole),
             lambda: self.call(
                 lambda: self.ctx.services.policies.delete_tier_policy(self.ctx.actor, policy_id),
@@ -554,7 +556,7 @@ class TierPoliciesPage(PolicyTab):
 
     def _deleted(self, name: str) -> None:
         self.current_id = None
-        self.done_saving(self.tr("Deleted “%1”.").replace("%1", name))
+        self.done_saving(fill(self.tr("Deleted “%1”."), name))
         self.fetch()
 
     # -- assignment -------------------------------------------------------------------------------
@@ -587,5 +589,5 @@ class TierPoliciesPage(PolicyTab):
         dialog.open()
 
     def _assigned(self, name: str, changed: int) -> None:
-        self.done_saving(self.tr("“%1” now applies to %n more store(s).", "", changed).replace("%1", name))
+        self.done_saving(fill(self.tr("“%1” now applies to %n more store(s).", "", changed), name))
         self.fetch(self.current_id)

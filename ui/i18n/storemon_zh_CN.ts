@@ -4,133 +4,133 @@
 <context>
     <name>AlertDetail</name>
     <message>
-        <location filename="../widgets/alert_detail.py" line="119"/>
+        <location filename="../widgets/alert_detail.py" line="120"/>
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="120"/>
+        <location filename="../widgets/alert_detail.py" line="121"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="121"/>
+        <location filename="../widgets/alert_detail.py" line="122"/>
         <source>Level</source>
         <translation>层级</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="122"/>
+        <location filename="../widgets/alert_detail.py" line="123"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="123"/>
+        <location filename="../widgets/alert_detail.py" line="124"/>
         <source>Raised</source>
         <translation>触发时间</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="124"/>
+        <location filename="../widgets/alert_detail.py" line="125"/>
         <source>Last change</source>
         <translation>最近变更</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="125"/>
+        <location filename="../widgets/alert_detail.py" line="126"/>
         <source>Next step due</source>
         <translation>下一步时限</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="126"/>
+        <location filename="../widgets/alert_detail.py" line="127"/>
         <source>Asked by</source>
         <translation>发起人</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="129"/>
+        <location filename="../widgets/alert_detail.py" line="130"/>
         <source>What the alert says</source>
         <translation>告警内容</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="130"/>
+        <location filename="../widgets/alert_detail.py" line="131"/>
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="146"/>
+        <location filename="../widgets/alert_detail.py" line="147"/>
         <source>Storemon</source>
         <translation>Storemon</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="178"/>
+        <location filename="../widgets/alert_detail.py" line="180"/>
         <source>Covered by %1: they accepted the backup call and are on their way.</source>
         <translation>已由 %1 补位：对方已接受支援呼叫，正在赶来。</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="185"/>
+        <location filename="../widgets/alert_detail.py" line="187"/>
         <source>Nobody has accepted the backup call yet; off-shift colleagues were asked.</source>
         <translation>还没有人接受支援呼叫；已询问不在班的同事。</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="192"/>
+        <location filename="../widgets/alert_detail.py" line="194"/>
         <source>Chain (no store)</source>
         <translation>全连锁（无门店）</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="195"/>
+        <location filename="../widgets/alert_detail.py" line="197"/>
         <source>sensitive: first level skipped</source>
         <translation>敏感：已跳过第一级</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="221"/>
+        <location filename="../widgets/alert_detail.py" line="223"/>
         <source>Why</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="224"/>
+        <location filename="../widgets/alert_detail.py" line="226"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="231"/>
-        <location filename="../widgets/alert_detail.py" line="263"/>
+        <location filename="../widgets/alert_detail.py" line="233"/>
+        <location filename="../widgets/alert_detail.py" line="261"/>
         <source>level %1</source>
         <translation>第 %1 级</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="236"/>
+        <location filename="../widgets/alert_detail.py" line="238"/>
         <source>sensitive trigger: level 1 skipped</source>
         <translation>敏感话题：已跳过第 1 级</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="240"/>
+        <location filename="../widgets/alert_detail.py" line="242"/>
         <source>level %1 did not acknowledge in time</source>
         <translation>第 %1 级未按时确认接单</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="244"/>
+        <location filename="../widgets/alert_detail.py" line="245"/>
         <source>for %1 min</source>
         <translation>%1 分钟</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="272"/>
+        <location filename="../widgets/alert_detail.py" line="270"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="272"/>
+        <location filename="../widgets/alert_detail.py" line="270"/>
         <source>What</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="272"/>
+        <location filename="../widgets/alert_detail.py" line="270"/>
         <source>Who</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="272"/>
+        <location filename="../widgets/alert_detail.py" line="270"/>
         <source>Details</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="281"/>
+        <location filename="../widgets/alert_detail.py" line="279"/>
         <source>✓ = has seen it in Storemon</source>
         <translation>✓ = 已在 Storemon 中查看</translation>
     </message>
@@ -138,220 +138,220 @@
 <context>
     <name>AlertTexts</name>
     <message>
-        <location filename="../models/alerts_table.py" line="45"/>
+        <location filename="../models/alerts_table.py" line="43"/>
         <source>Critical</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="46"/>
+        <location filename="../models/alerts_table.py" line="44"/>
         <source>Warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="47"/>
+        <location filename="../models/alerts_table.py" line="45"/>
         <source>Info</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="50"/>
+        <location filename="../models/alerts_table.py" line="48"/>
         <source>Open</source>
         <translation>待接单</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="51"/>
-        <location filename="../models/alerts_table.py" line="69"/>
+        <location filename="../models/alerts_table.py" line="49"/>
+        <location filename="../models/alerts_table.py" line="67"/>
         <source>Acknowledged</source>
         <translation>已接单</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="52"/>
-        <location filename="../models/alerts_table.py" line="74"/>
+        <location filename="../models/alerts_table.py" line="50"/>
+        <location filename="../models/alerts_table.py" line="72"/>
         <source>Snoozed</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="53"/>
-        <location filename="../models/alerts_table.py" line="71"/>
+        <location filename="../models/alerts_table.py" line="51"/>
+        <location filename="../models/alerts_table.py" line="69"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="56"/>
+        <location filename="../models/alerts_table.py" line="54"/>
         <source>Frontline staff</source>
         <translation>一线员工</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="57"/>
+        <location filename="../models/alerts_table.py" line="55"/>
         <source>Shift lead / store manager</source>
         <translation>值班主管 / 店长</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="58"/>
+        <location filename="../models/alerts_table.py" line="56"/>
         <source>Operations supervisor</source>
         <translation>运营督导</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="59"/>
+        <location filename="../models/alerts_table.py" line="57"/>
         <source>Service director</source>
         <translation>服务总监</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="60"/>
+        <location filename="../models/alerts_table.py" line="58"/>
         <source>Executive</source>
         <translation>高管</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="180"/>
+        <location filename="../models/alerts_table.py" line="170"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="63"/>
+        <location filename="../models/alerts_table.py" line="61"/>
         <source>Raised</source>
         <translation>已触发</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="64"/>
+        <location filename="../models/alerts_table.py" line="62"/>
         <source>Raised again</source>
         <translation>再次触发</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="65"/>
+        <location filename="../models/alerts_table.py" line="63"/>
         <source>No answer in time</source>
         <translation>超时未响应</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="66"/>
+        <location filename="../models/alerts_table.py" line="64"/>
         <source>Escalated</source>
         <translation>已升级</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="67"/>
+        <location filename="../models/alerts_table.py" line="65"/>
         <source>Chain restarted</source>
         <translation>重新升级</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="68"/>
+        <location filename="../models/alerts_table.py" line="66"/>
         <source>Nobody answered</source>
         <translation>无人响应</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="70"/>
+        <location filename="../models/alerts_table.py" line="68"/>
         <source>Reminder</source>
         <translation>提醒</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="72"/>
+        <location filename="../models/alerts_table.py" line="70"/>
         <source>Handed over</source>
         <translation>已转交</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="73"/>
+        <location filename="../models/alerts_table.py" line="71"/>
         <source>Comment</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="75"/>
+        <location filename="../models/alerts_table.py" line="73"/>
         <source>Snooze ended</source>
         <translation>暂停结束</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="76"/>
+        <location filename="../models/alerts_table.py" line="74"/>
         <source>Nobody to page</source>
         <translation>无人可通知</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="79"/>
+        <location filename="../models/alerts_table.py" line="77"/>
         <source>Paged</source>
         <translation>已通知</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="80"/>
+        <location filename="../models/alerts_table.py" line="78"/>
         <source>Kept informed</source>
         <translation>已知会</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="81"/>
+        <location filename="../models/alerts_table.py" line="79"/>
         <source>Reminded</source>
         <translation>已提醒</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="82"/>
+        <location filename="../models/alerts_table.py" line="80"/>
         <source>Told it is taken</source>
         <translation>已告知有人接单</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="83"/>
+        <location filename="../models/alerts_table.py" line="81"/>
         <source>Told it is resolved</source>
         <translation>已告知已解决</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="84"/>
+        <location filename="../models/alerts_table.py" line="82"/>
         <source>Told it was handed over</source>
         <translation>已告知已转交</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="85"/>
+        <location filename="../models/alerts_table.py" line="83"/>
         <source>Asked to cover</source>
         <translation>已请求补位</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="86"/>
+        <location filename="../models/alerts_table.py" line="84"/>
         <source>Told it is covered</source>
         <translation>已告知有人补位</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="132"/>
+        <location filename="../models/alerts_table.py" line="130"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="135"/>
+        <location filename="../models/alerts_table.py" line="133"/>
         <source>%1 min</source>
         <translation>%1 分钟</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="139"/>
+        <location filename="../models/alerts_table.py" line="136"/>
         <source>%1 h %2 min</source>
         <translation>%1 小时 %2 分</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="145"/>
+        <location filename="../models/alerts_table.py" line="138"/>
         <source>%1 d %2 h</source>
         <translation>%1 天 %2 小时</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="175"/>
+        <location filename="../models/alerts_table.py" line="165"/>
         <source>Severity</source>
         <translation>严重程度</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="176"/>
+        <location filename="../models/alerts_table.py" line="166"/>
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="177"/>
+        <location filename="../models/alerts_table.py" line="167"/>
         <source>Alert</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="178"/>
+        <location filename="../models/alerts_table.py" line="168"/>
         <source>Level</source>
         <translation>层级</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="179"/>
+        <location filename="../models/alerts_table.py" line="169"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="181"/>
+        <location filename="../models/alerts_table.py" line="171"/>
         <source>Age</source>
         <translation>时长</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="281"/>
+        <location filename="../models/alerts_table.py" line="271"/>
         <source>Chain</source>
         <translation>全连锁</translation>
     </message>
@@ -359,239 +359,239 @@
 <context>
     <name>AlertsView</name>
     <message>
-        <location filename="../views/alerts.py" line="105"/>
+        <location filename="../views/alerts.py" line="106"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="361"/>
+        <location filename="../views/alerts.py" line="362"/>
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="361"/>
+        <location filename="../views/alerts.py" line="362"/>
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="361"/>
+        <location filename="../views/alerts.py" line="362"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="361"/>
+        <location filename="../views/alerts.py" line="362"/>
         <source>Severity</source>
         <translation>严重程度</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="367"/>
+        <location filename="../views/alerts.py" line="368"/>
         <source>Active</source>
         <translation>未解决</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="367"/>
+        <location filename="../views/alerts.py" line="368"/>
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="367"/>
+        <location filename="../views/alerts.py" line="368"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="371"/>
+        <location filename="../views/alerts.py" line="372"/>
         <source>All kinds</source>
         <translation>全部类型</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="375"/>
+        <location filename="../views/alerts.py" line="376"/>
         <source>Any severity</source>
         <translation>全部严重程度</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="378"/>
+        <location filename="../views/alerts.py" line="379"/>
         <source>Search alerts, stores, people…</source>
         <translation>搜索告警、门店、人员…</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="379"/>
+        <location filename="../views/alerts.py" line="380"/>
         <source>No alerts here. Quiet is good.</source>
         <translation>暂无告警。平安无事。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="381"/>
+        <location filename="../views/alerts.py" line="382"/>
         <source>Select an alert to see what happened, who was told, and to act on it.</source>
         <translation>选择一条告警，查看经过、通知了谁，并进行处理。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="383"/>
         <location filename="../views/alerts.py" line="384"/>
+        <location filename="../views/alerts.py" line="385"/>
         <source>Accept cover</source>
         <translation>接受补位</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="385"/>
+        <location filename="../views/alerts.py" line="386"/>
         <source>Acknowledge</source>
         <translation>确认接单</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="387"/>
+        <location filename="../views/alerts.py" line="388"/>
         <source>Take the alert: escalation stops, you get reminders until it is resolved</source>
         <translation>接手此告警：停止升级，解决前会持续提醒你</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="389"/>
+        <location filename="../views/alerts.py" line="390"/>
         <source>Resolve…</source>
         <translation>解决…</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="390"/>
+        <location filename="../views/alerts.py" line="391"/>
         <source>Comment…</source>
         <translation>备注…</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="391"/>
+        <location filename="../views/alerts.py" line="392"/>
         <source>Reassign…</source>
         <translation>转交…</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="392"/>
+        <location filename="../views/alerts.py" line="393"/>
         <source>Snooze…</source>
         <translation>暂停…</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="393"/>
         <location filename="../views/alerts.py" line="394"/>
         <location filename="../views/alerts.py" line="395"/>
+        <location filename="../views/alerts.py" line="396"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="396"/>
+        <location filename="../views/alerts.py" line="397"/>
         <source>Hand the alert to:</source>
         <translation>转交给：</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="397"/>
+        <location filename="../views/alerts.py" line="398"/>
         <source>Hand over</source>
         <translation>转交</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="398"/>
+        <location filename="../views/alerts.py" line="399"/>
         <source>Hold escalation for:</source>
         <translation>暂停升级：</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="400"/>
+        <location filename="../views/alerts.py" line="401"/>
         <source>%1 min</source>
         <translation>%1 分钟</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="417"/>
+        <location filename="../views/alerts.py" line="418"/>
         <source>All my stores</source>
         <translation>我的全部门店</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="511"/>
+        <location filename="../views/alerts.py" line="512"/>
         <source>Cannot load the alerts: %1. Trying again every second.</source>
         <translation>无法加载告警：%1。每秒自动重试。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="547"/>
+        <location filename="../views/alerts.py" line="548"/>
         <source>1 alert</source>
         <translation>1 条告警</translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/alerts.py" line="547"/>
+        <location filename="../views/alerts.py" line="548"/>
         <source>%n alerts</source>
         <translation>
             <numerusform>%n 条告警</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="549"/>
+        <location filename="../views/alerts.py" line="550"/>
         <source>%1 of %2 shown</source>
         <translation>显示 %1 / %2 条</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="610"/>
+        <location filename="../views/alerts.py" line="611"/>
         <source>You are asked to cover at %1 (since %2). Can you step in now?</source>
         <translation>请求你到 %1 补位（%2 起）。你现在能来吗？</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="617"/>
+        <location filename="../views/alerts.py" line="618"/>
         <source>(1 more request)</source>
         <translation>（另有 1 个请求）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/alerts.py" line="617"/>
+        <location filename="../views/alerts.py" line="618"/>
         <source>(%n more requests)</source>
         <translation>
             <numerusform>（另有 %n 个请求）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="640"/>
+        <location filename="../views/alerts.py" line="641"/>
         <source>How was it resolved? (optional, everyone told so far reads it)</source>
         <translation>如何解决的？（选填，已通知的人都会看到）</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="642"/>
+        <location filename="../views/alerts.py" line="643"/>
         <source>Resolve alert</source>
         <translation>解决告警</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="644"/>
+        <location filename="../views/alerts.py" line="645"/>
         <source>Comment for the timeline:</source>
         <translation>写入时间线的备注：</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="645"/>
+        <location filename="../views/alerts.py" line="646"/>
         <source>Add comment</source>
         <translation>添加备注</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="654"/>
+        <location filename="../views/alerts.py" line="655"/>
         <source>Loading people…</source>
         <translation>正在加载人员…</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="674"/>
+        <location filename="../views/alerts.py" line="675"/>
         <source>Nobody else can take this alert</source>
         <translation>没有其他人可以接手</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="688"/>
+        <location filename="../views/alerts.py" line="689"/>
         <source>Write the comment first.</source>
         <translation>请先填写备注。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="690"/>
+        <location filename="../views/alerts.py" line="692"/>
         <source>Comment added.</source>
         <translation>备注已添加。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="692"/>
+        <location filename="../views/alerts.py" line="696"/>
         <source>Alert resolved.</source>
         <translation>告警已解决。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="702"/>
+        <location filename="../views/alerts.py" line="707"/>
         <source>Handed over to %1; they have been paged.</source>
         <translation>已转交给 %1，并已通知对方。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="709"/>
+        <location filename="../views/alerts.py" line="714"/>
         <source>You have it: escalation stopped. Resolve it when it is over.</source>
         <translation>已由你接单：升级已停止。处理完毕后请标记解决。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="716"/>
+        <location filename="../views/alerts.py" line="721"/>
         <source>Snoozed for %1 min.</source>
         <translation>已暂停 %1 分钟。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="734"/>
+        <location filename="../views/alerts.py" line="739"/>
         <source>Thank you: you are covering at %1. Everyone else has been told.</source>
         <translation>谢谢：你将到 %1 补位，其他人已收到通知。</translation>
     </message>
@@ -607,64 +607,64 @@
 <context>
     <name>AssignPolicyDialog</name>
     <message>
-        <location filename="../views/policies/tiers.py" line="56"/>
+        <location filename="../views/policies/tiers.py" line="58"/>
         <source>Assign “%1”</source>
         <translation>分配“%1”</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="61"/>
+        <location filename="../views/policies/tiers.py" line="63"/>
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="62"/>
+        <location filename="../views/policies/tiers.py" line="64"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="63"/>
+        <location filename="../views/policies/tiers.py" line="65"/>
         <source>Region</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="64"/>
+        <location filename="../views/policies/tiers.py" line="66"/>
         <source>Current policy</source>
         <translation>当前政策</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="65"/>
+        <location filename="../views/policies/tiers.py" line="67"/>
         <source>Revenue per day</source>
         <translation>日均营业额</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="66"/>
+        <location filename="../views/policies/tiers.py" line="68"/>
         <source>Staff per shift under “%1”</source>
         <translation>按“%1”每班人数</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="82"/>
+        <location filename="../views/policies/tiers.py" line="84"/>
         <source>no rule (gap)</source>
         <translation>无规则（空档）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/policies/tiers.py" line="84"/>
+        <location filename="../views/policies/tiers.py" line="86"/>
         <source>%n staff</source>
         <translation>
             <numerusform>%n 人</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="90"/>
+        <location filename="../views/policies/tiers.py" line="92"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="103"/>
+        <location filename="../views/policies/tiers.py" line="105"/>
         <source>Assign</source>
         <translation>分配</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="112"/>
+        <location filename="../views/policies/tiers.py" line="114"/>
         <source>Tick the stores that should follow this policy. A store follows one policy at a time: to move a store away, assign it another policy.</source>
         <translation>勾选应执行此政策的门店。每家门店同一时间只执行一项政策：要让门店改用其他政策，请为其分配另一项政策。</translation>
     </message>
@@ -917,37 +917,37 @@
         <translation>上级介入</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="82"/>
+        <location filename="../widgets/call_buttons.py" line="84"/>
         <source>Sending...</source>
         <translation>正在发送...</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="88"/>
+        <location filename="../widgets/call_buttons.py" line="90"/>
         <source>Sent: waiting for someone to acknowledge</source>
         <translation>已发送：等待有人确认接单</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="96"/>
+        <location filename="../widgets/call_buttons.py" line="98"/>
         <source>Not sent</source>
         <translation>未发送</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="121"/>
+        <location filename="../widgets/call_buttons.py" line="123"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="123"/>
+        <location filename="../widgets/call_buttons.py" line="125"/>
         <source>Covered by %1</source>
         <translation>已由 %1 补位</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="125"/>
+        <location filename="../widgets/call_buttons.py" line="127"/>
         <source>Acknowledged by %1</source>
         <translation>%1 已确认接单</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="127"/>
+        <location filename="../widgets/call_buttons.py" line="129"/>
         <source>Sent to level %1 (%2): waiting</source>
         <translation>已发送至第 %1 级（%2）：等待中</translation>
     </message>
@@ -1225,57 +1225,57 @@
 <context>
     <name>CheckInPage</name>
     <message>
-        <location filename="../kiosk/checkin.py" line="63"/>
+        <location filename="../kiosk/checkin.py" line="64"/>
         <source>End-of-shift check-in</source>
         <translation>班后自评</translation>
     </message>
     <message>
-        <location filename="../kiosk/checkin.py" line="64"/>
+        <location filename="../kiosk/checkin.py" line="65"/>
         <source>How hard was this shift?</source>
         <translation>这个班次有多辛苦？</translation>
     </message>
     <message>
-        <location filename="../kiosk/checkin.py" line="67"/>
+        <location filename="../kiosk/checkin.py" line="68"/>
         <source>Anything on your mind? (optional, private)</source>
         <translation>有什么想说的？（选填，仅自己可见）</translation>
     </message>
     <message>
-        <location filename="../kiosk/checkin.py" line="68"/>
+        <location filename="../kiosk/checkin.py" line="69"/>
         <source>Share this note with my manager</source>
         <translation>与店长分享这条备注</translation>
     </message>
     <message>
-        <location filename="../kiosk/checkin.py" line="71"/>
+        <location filename="../kiosk/checkin.py" line="72"/>
         <source>Your score helps the team see which shifts are too hard. Your note stays private unless you share it.</source>
         <translation>你的评分帮助团队发现过于辛苦的班次。除非你选择分享，备注仅你自己可见。</translation>
     </message>
     <message>
-        <location filename="../kiosk/checkin.py" line="74"/>
+        <location filename="../kiosk/checkin.py" line="75"/>
         <source>Save check-in</source>
         <translation>保存自评</translation>
     </message>
     <message>
-        <location filename="../kiosk/checkin.py" line="75"/>
+        <location filename="../kiosk/checkin.py" line="76"/>
         <source>Your recent check-ins</source>
         <translation>你最近的自评</translation>
     </message>
     <message>
-        <location filename="../kiosk/checkin.py" line="100"/>
+        <location filename="../kiosk/checkin.py" line="101"/>
         <source>None in the last two weeks.</source>
         <translation>最近两周没有记录。</translation>
     </message>
     <message>
-        <location filename="../kiosk/checkin.py" line="118"/>
+        <location filename="../kiosk/checkin.py" line="119"/>
         <source>Thank you. Saved for your shift %1.</source>
         <translation>谢谢，已保存（班次 %1）。</translation>
     </message>
     <message>
-        <location filename="../kiosk/checkin.py" line="120"/>
+        <location filename="../kiosk/checkin.py" line="121"/>
         <source>Thank you. Saved.</source>
         <translation>谢谢，已保存。</translation>
     </message>
     <message>
-        <location filename="../kiosk/checkin.py" line="122"/>
+        <location filename="../kiosk/checkin.py" line="123"/>
         <source>(It replaces your earlier check-in for this shift.)</source>
         <translation>（已替换你本班次之前的自评。）</translation>
     </message>
@@ -1309,27 +1309,27 @@
 <context>
     <name>CoverageLegend</name>
     <message>
-        <location filename="../widgets/coverage_strip.py" line="283"/>
+        <location filename="../widgets/coverage_strip.py" line="278"/>
         <source>Two or more</source>
         <translation>两人及以上</translation>
     </message>
     <message>
-        <location filename="../widgets/coverage_strip.py" line="284"/>
+        <location filename="../widgets/coverage_strip.py" line="279"/>
         <source>Solo (one person)</source>
         <translation>单人班（一人）</translation>
     </message>
     <message>
-        <location filename="../widgets/coverage_strip.py" line="285"/>
+        <location filename="../widgets/coverage_strip.py" line="280"/>
         <source>Nobody on the floor</source>
         <translation>无人在岗</translation>
     </message>
     <message>
-        <location filename="../widgets/coverage_strip.py" line="286"/>
+        <location filename="../widgets/coverage_strip.py" line="281"/>
         <source>Below tier policy</source>
         <translation>低于档位要求</translation>
     </message>
     <message>
-        <location filename="../widgets/coverage_strip.py" line="287"/>
+        <location filename="../widgets/coverage_strip.py" line="282"/>
         <source>Outside opening hours</source>
         <translation>非营业时间</translation>
     </message>
@@ -1337,52 +1337,52 @@
 <context>
     <name>CoverageStrip</name>
     <message>
-        <location filename="../widgets/coverage_strip.py" line="118"/>
+        <location filename="../widgets/coverage_strip.py" line="113"/>
         <source>Alone on the floor: %1</source>
         <translation>单人在岗：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/coverage_strip.py" line="121"/>
+        <location filename="../widgets/coverage_strip.py" line="116"/>
         <source>Nobody on the floor: %1</source>
         <translation>无人在岗：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/coverage_strip.py" line="124"/>
+        <location filename="../widgets/coverage_strip.py" line="119"/>
         <source>Below policy: %1</source>
         <translation>低于档位要求：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/coverage_strip.py" line="125"/>
+        <location filename="../widgets/coverage_strip.py" line="120"/>
         <source>Covered all day</source>
         <translation>全天人手达标</translation>
     </message>
     <message>
-        <location filename="../widgets/coverage_strip.py" line="219"/>
+        <location filename="../widgets/coverage_strip.py" line="214"/>
         <source>%1: %2 on the floor</source>
         <translation>%1：%2 人在岗</translation>
     </message>
     <message>
-        <location filename="../widgets/coverage_strip.py" line="221"/>
+        <location filename="../widgets/coverage_strip.py" line="216"/>
         <source>The store is closed.</source>
         <translation>门店未营业。</translation>
     </message>
     <message>
-        <location filename="../widgets/coverage_strip.py" line="224"/>
+        <location filename="../widgets/coverage_strip.py" line="219"/>
         <source>Nobody on the floor for part of this hour.</source>
         <translation>这一小时内有一段时间无人在岗。</translation>
     </message>
     <message>
-        <location filename="../widgets/coverage_strip.py" line="226"/>
+        <location filename="../widgets/coverage_strip.py" line="221"/>
         <source>One person alone on the floor (solo).</source>
         <translation>一人独自在岗（单人班）。</translation>
     </message>
     <message>
-        <location filename="../widgets/coverage_strip.py" line="228"/>
+        <location filename="../widgets/coverage_strip.py" line="223"/>
         <source>The tier policy asks for %1.</source>
         <translation>档位政策要求 %1 人。</translation>
     </message>
     <message>
-        <location filename="../widgets/coverage_strip.py" line="230"/>
+        <location filename="../widgets/coverage_strip.py" line="225"/>
         <source>Below policy.</source>
         <translation>低于档位要求。</translation>
     </message>
@@ -1390,7 +1390,7 @@
 <context>
     <name>EditorTab</name>
     <message>
-        <location filename="../views/policies/tab.py" line="222"/>
+        <location filename="../views/policies/tab.py" line="224"/>
         <source>Fix the problems marked above first.</source>
         <translation>请先修正上方标出的问题。</translation>
     </message>
@@ -1522,12 +1522,12 @@
         <translation>员工 → 值班主管 / 店长 → 运营督导 → 服务总监 → 高管</translation>
     </message>
     <message>
-        <location filename="../views/policies/escalation.py" line="52"/>
+        <location filename="../views/policies/escalation.py" line="50"/>
         <source>The default five levels are in the editor; save to use them.</source>
         <translation>默认的五个层级已填入编辑器，保存后生效。</translation>
     </message>
     <message>
-        <location filename="../views/policies/escalation.py" line="48"/>
+        <location filename="../views/policies/escalation.py" line="46"/>
         <source>Escalation policy saved. Alerts already open keep the policy they started with.</source>
         <translation>升级政策已保存。已在处理中的告警仍按原政策执行。</translation>
     </message>
@@ -1692,27 +1692,27 @@
 <context>
     <name>HelpStatusPage</name>
     <message>
-        <location filename="../kiosk/help_status.py" line="34"/>
+        <location filename="../kiosk/help_status.py" line="35"/>
         <source>Your help request</source>
         <translation>你的求助</translation>
     </message>
     <message>
-        <location filename="../kiosk/help_status.py" line="35"/>
+        <location filename="../kiosk/help_status.py" line="36"/>
         <source>Back to start</source>
         <translation>返回首页</translation>
     </message>
     <message>
-        <location filename="../kiosk/help_status.py" line="41"/>
+        <location filename="../kiosk/help_status.py" line="42"/>
         <source>Sent — your shift lead / store manager has been paged.</source>
         <translation>已发送 — 已通知你的值班主管 / 店长。</translation>
     </message>
     <message>
-        <location filename="../kiosk/help_status.py" line="43"/>
+        <location filename="../kiosk/help_status.py" line="44"/>
         <source>Paged: %1</source>
         <translation>已通知：%1</translation>
     </message>
     <message>
-        <location filename="../kiosk/help_status.py" line="47"/>
+        <location filename="../kiosk/help_status.py" line="48"/>
         <source>Resolved. Thank you for asking.</source>
         <translation>已解决。谢谢你及时求助。</translation>
     </message>
@@ -1722,22 +1722,22 @@
         <translation>%1 已接单（%2 起）。</translation>
     </message>
     <message>
-        <location filename="../kiosk/help_status.py" line="58"/>
+        <location filename="../kiosk/help_status.py" line="55"/>
         <source>Stay safe. If it gets worse, step back from the counter.</source>
         <translation>注意安全。情况恶化时，请先离开柜台。</translation>
     </message>
     <message>
-        <location filename="../kiosk/help_status.py" line="60"/>
+        <location filename="../kiosk/help_status.py" line="57"/>
         <source>Waiting for an answer…</source>
         <translation>等待响应…</translation>
     </message>
     <message>
-        <location filename="../kiosk/help_status.py" line="65"/>
+        <location filename="../kiosk/help_status.py" line="62"/>
         <source>If nobody answers by %1, it goes up to: %2.</source>
         <translation>若 %1 前无人响应，将升级至：%2。</translation>
     </message>
     <message>
-        <location filename="../kiosk/help_status.py" line="70"/>
+        <location filename="../kiosk/help_status.py" line="68"/>
         <source>No answer yet, so it went up to: %1.</source>
         <translation>暂无人响应，已升级至：%1。</translation>
     </message>
@@ -1745,72 +1745,72 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../kiosk/home.py" line="44"/>
+        <location filename="../kiosk/home.py" line="45"/>
         <source>I need help now</source>
         <translation>我需要帮助</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="45"/>
+        <location filename="../kiosk/home.py" line="46"/>
         <source>Page your shift lead / store manager to step in or relieve you</source>
         <translation>通知值班主管 / 店长来补位或换岗</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="48"/>
+        <location filename="../kiosk/home.py" line="49"/>
         <source>Log an incident</source>
         <translation>记录事件</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="48"/>
+        <location filename="../kiosk/home.py" line="49"/>
         <source>A difficult customer, a complaint, a refund</source>
         <translation>难缠顾客、投诉、退款</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="51"/>
+        <location filename="../kiosk/home.py" line="52"/>
         <source>Promise a callback</source>
         <translation>预约回电</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="51"/>
+        <location filename="../kiosk/home.py" line="52"/>
         <source>Book a time to call a customer back</source>
         <translation>与顾客约定回电时间</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="53"/>
+        <location filename="../kiosk/home.py" line="54"/>
         <source>End-of-shift check-in</source>
         <translation>班后自评</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="53"/>
+        <location filename="../kiosk/home.py" line="54"/>
         <source>How hard was this shift?</source>
         <translation>这个班次有多辛苦？</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="55"/>
+        <location filename="../kiosk/home.py" line="56"/>
         <source>Where to get support</source>
         <translation>获取支持</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="55"/>
+        <location filename="../kiosk/home.py" line="56"/>
         <source>Hotline, colleagues, sessions</source>
         <translation>热线、同事、心理辅导</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="61"/>
+        <location filename="../kiosk/home.py" line="62"/>
         <source>Hello %1, what do you need?</source>
         <translation>%1 你好，需要什么帮助？</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="69"/>
+        <location filename="../kiosk/home.py" line="70"/>
         <source>%1 is on it</source>
         <translation>%1 已接单</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="71"/>
+        <location filename="../kiosk/home.py" line="72"/>
         <source>Waiting for someone to answer…</source>
         <translation>等待有人响应…</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="72"/>
+        <location filename="../kiosk/home.py" line="73"/>
         <source>Your help request</source>
         <translation>你的求助</translation>
     </message>
@@ -1972,7 +1972,7 @@
         <translation>更改选项…</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/wizard.py" line="86"/>
+        <location filename="../views/import_wizard/wizard.py" line="81"/>
         <source>Imported %1 rows from %2</source>
         <translation>已从 %2 导入 %1 行</translation>
     </message>
@@ -1980,88 +1980,88 @@
 <context>
     <name>IncidentPage</name>
     <message>
-        <location filename="../kiosk/incident.py" line="155"/>
+        <location filename="../kiosk/incident.py" line="156"/>
         <source>Log an incident</source>
         <translation>记录事件</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="156"/>
+        <location filename="../kiosk/incident.py" line="157"/>
         <source>What kind of incident?</source>
         <translation>事件类型？</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="157"/>
+        <location filename="../kiosk/incident.py" line="158"/>
         <source>What kind of customer?</source>
         <translation>顾客类型？</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="160"/>
+        <location filename="../kiosk/incident.py" line="161"/>
         <source>Did the customer mention any of these?</source>
         <translation>顾客是否提到以下内容？</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="163"/>
+        <location filename="../kiosk/incident.py" line="164"/>
         <source>What you can do (pre-approved responses)</source>
         <translation>你可以这样做（预先批准的应对预案）</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="164"/>
+        <location filename="../kiosk/incident.py" line="165"/>
         <source>Compensation given</source>
         <translation>给予的补偿</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="166"/>
+        <location filename="../kiosk/incident.py" line="167"/>
         <source>A colleague approves it here</source>
         <translation>请同事在此审批</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="167"/>
+        <location filename="../kiosk/incident.py" line="168"/>
         <source>Who approves? They confirm with their own PIN.</source>
         <translation>谁来审批？审批人需输入自己的 PIN。</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="168"/>
+        <location filename="../kiosk/incident.py" line="169"/>
         <source>Approve</source>
         <translation>审批通过</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="169"/>
+        <location filename="../kiosk/incident.py" line="170"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="170"/>
+        <location filename="../kiosk/incident.py" line="171"/>
         <source>What happened? (optional)</source>
         <translation>发生了什么？（选填）</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="171"/>
-        <location filename="../kiosk/incident.py" line="327"/>
+        <location filename="../kiosk/incident.py" line="172"/>
+        <location filename="../kiosk/incident.py" line="329"/>
         <source>Record incident</source>
         <translation>记录事件</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="260"/>
+        <location filename="../kiosk/incident.py" line="261"/>
         <source>up to %1</source>
         <translation>最多 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="287"/>
+        <location filename="../kiosk/incident.py" line="288"/>
         <source>Your authority limit: %1, no personal liability</source>
         <translation>你的处理权限：%1，个人无需承担责任</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="292"/>
+        <location filename="../kiosk/incident.py" line="293"/>
         <source>Your superior is told at once: a sensitive incident skips the first level.</source>
         <translation>将立即通知你的上级：敏感事件跳过第一层级。</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="296"/>
+        <location filename="../kiosk/incident.py" line="297"/>
         <source>Ticking one of these tells your superior at once.</source>
         <translation>勾选任意一项将立即通知你的上级。</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="306"/>
+        <location filename="../kiosk/incident.py" line="307"/>
         <source>Approved by %1 for %2.</source>
         <translation>已由 %1 审批，金额 %2。</translation>
     </message>
@@ -2071,69 +2071,69 @@
         <translation>超出你的处理权限 %1：需要审批。有权限的同事可在此输入 PIN 审批；否则将先记录，并请店长审批。</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="325"/>
+        <location filename="../kiosk/incident.py" line="327"/>
         <source>Record and ask for approval</source>
         <translation>记录并提交审批</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="338"/>
+        <location filename="../kiosk/incident.py" line="340"/>
         <source>Loading colleagues…</source>
         <translation>正在加载同事…</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="351"/>
+        <location filename="../kiosk/incident.py" line="353"/>
         <source>Nobody here may approve this amount; it will be sent for approval.</source>
         <translation>这里没有人有权审批此金额，将提交审批。</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="359"/>
+        <location filename="../kiosk/incident.py" line="361"/>
         <source>Type your PIN.</source>
         <translation>请输入 PIN。</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="359"/>
+        <location filename="../kiosk/incident.py" line="361"/>
         <source>Tap your name.</source>
         <translation>请点选你的名字。</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="386"/>
+        <location filename="../kiosk/incident.py" line="389"/>
         <source>Too many wrong PINs: %1 is locked for 5 minutes.</source>
         <translation>PIN 错误次数过多：%1 已锁定 5 分钟。</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="392"/>
+        <location filename="../kiosk/incident.py" line="394"/>
         <source>Wrong PIN. 1 try left.</source>
         <translation>PIN 错误。还剩 1 次机会。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../kiosk/incident.py" line="394"/>
+        <location filename="../kiosk/incident.py" line="396"/>
         <source>Wrong PIN. %n tries left.</source>
         <translation>
             <numerusform>PIN 错误。还剩 %n 次机会。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="417"/>
+        <location filename="../kiosk/incident.py" line="419"/>
         <source>Response used: %1</source>
         <translation>采用的应对：%1</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="436"/>
+        <location filename="../kiosk/incident.py" line="438"/>
         <source>Incident recorded. Thank you for writing it down.</source>
         <translation>事件已记录，感谢你的记录。</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="438"/>
+        <location filename="../kiosk/incident.py" line="440"/>
         <source>Your superior has been told at once.</source>
         <translation>已立即通知你的上级。</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="440"/>
+        <location filename="../kiosk/incident.py" line="442"/>
         <source>The compensation was sent for approval; your manager has been asked.</source>
         <translation>补偿已提交审批，已通知店长。</translation>
     </message>
     <message>
-        <location filename="../kiosk/incident.py" line="442"/>
+        <location filename="../kiosk/incident.py" line="444"/>
         <source>Approved by %1.</source>
         <translation>已由 %1 审批。</translation>
     </message>
@@ -2206,72 +2206,72 @@
         <translation>至少 %1 种应对方式，柜台人员无需请示即可采用。</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="232"/>
+        <location filename="../views/policies/incident_rules.py" line="234"/>
         <source>Built-in incident types cannot be removed</source>
         <translation>内置事件类型不能删除</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="309"/>
+        <location filename="../views/policies/incident_rules.py" line="312"/>
         <source>%1: “%2” is not an amount (zero or more, at most two decimals).</source>
         <translation>%1：“%2”不是有效金额（须大于或等于 0，最多两位小数）。</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="315"/>
+        <location filename="../views/policies/incident_rules.py" line="320"/>
         <source>%1 may grant less than %2: authority must not shrink up the chain.</source>
         <translation>%1 的权限低于 %2：层级越高，权限不能越小。</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="344"/>
+        <location filename="../views/policies/incident_rules.py" line="350"/>
         <source>nobody</source>
         <translation>无人</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="346"/>
+        <location filename="../views/policies/incident_rules.py" line="352"/>
         <source>Above every authority limit: raise a limit or lower the amount.</source>
         <translation>超出所有处理权限：请提高权限或降低金额。</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="355"/>
+        <location filename="../views/policies/incident_rules.py" line="361"/>
         <source>Give the incident type a name.</source>
         <translation>请为事件类型命名。</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="358"/>
+        <location filename="../views/policies/incident_rules.py" line="365"/>
         <source>This playbook has %1 response(s); it needs at least %2.</source>
         <translation>此应对预案有 %1 种应对方式，至少需要 %2 种。</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="363"/>
+        <location filename="../views/policies/incident_rules.py" line="371"/>
         <source>A response has no text: write it or remove it.</source>
         <translation>有一条应对方式没有内容：请填写或删除。</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="367"/>
+        <location filename="../views/policies/incident_rules.py" line="375"/>
         <source>“%1” is not an amount.</source>
         <translation>“%1”不是有效金额。</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="377"/>
+        <location filename="../views/policies/incident_rules.py" line="385"/>
         <source>New incident type</source>
         <translation>新事件类型</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="402"/>
+        <location filename="../views/policies/incident_rules.py" line="410"/>
         <source>Fix the authority limits marked in red first.</source>
         <translation>请先修正标红的处理权限。</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="411"/>
+        <location filename="../views/policies/incident_rules.py" line="420"/>
         <source>Not saved: the playbook “%1” has %2 response(s); every playbook needs at least %3.</source>
         <translation>未保存：应对预案“%1”只有 %2 种应对方式，每个预案至少需要 %3 种。</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="419"/>
+        <location filename="../views/policies/incident_rules.py" line="429"/>
         <source>Fix the amounts marked in red first.</source>
         <translation>请先修正标红的金额。</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="433"/>
+        <location filename="../views/policies/incident_rules.py" line="443"/>
         <source>Authority limits and playbooks saved.</source>
         <translation>处理权限和应对预案已保存。</translation>
     </message>
@@ -2484,7 +2484,7 @@
     <message>
         <location filename="../views/incidents.py" line="95"/>
         <location filename="../views/incidents.py" line="97"/>
-        <location filename="../views/incidents.py" line="226"/>
+        <location filename="../views/incidents.py" line="223"/>
         <source>Description</source>
         <translation>描述</translation>
     </message>
@@ -2514,27 +2514,27 @@
         <translation>其中 %1 个提及敏感话题</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="197"/>
+        <location filename="../views/incidents.py" line="194"/>
         <source>Sensitive trigger mentioned: %1. Report to your superior at once; the escalation skips the first level.</source>
         <translation>提及敏感话题：%1。请立即向上级报告；升级时跳过第一级。</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="204"/>
+        <location filename="../views/incidents.py" line="201"/>
         <source>(not recorded)</source>
         <translation>（未记录）</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="210"/>
+        <location filename="../views/incidents.py" line="207"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="219"/>
+        <location filename="../views/incidents.py" line="216"/>
         <source>Export incidents</source>
         <translation>导出事件</translation>
     </message>
     <message>
-        <location filename="../views/incidents.py" line="242"/>
+        <location filename="../views/incidents.py" line="239"/>
         <source>Exported %1 incidents to %2</source>
         <translation>已导出 %1 个事件到 %2</translation>
     </message>
@@ -2689,27 +2689,27 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../kiosk/window.py" line="62"/>
+        <location filename="../kiosk/window.py" line="63"/>
         <source>Storemon kiosk — %1</source>
         <translation>Storemon 柜台终端 — %1</translation>
     </message>
     <message>
-        <location filename="../kiosk/window.py" line="143"/>
+        <location filename="../kiosk/window.py" line="144"/>
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../kiosk/window.py" line="144"/>
+        <location filename="../kiosk/window.py" line="145"/>
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../kiosk/window.py" line="365"/>
+        <location filename="../kiosk/window.py" line="366"/>
         <source>Signed out after 2 minutes without activity.</source>
         <translation>2 分钟无操作，已自动退出登录。</translation>
     </message>
     <message>
-        <location filename="../kiosk/window.py" line="370"/>
+        <location filename="../kiosk/window.py" line="371"/>
         <source>No activity: signing out in %1 s. Touch the screen to stay.</source>
         <translation>无操作：%1 秒后退出登录。触摸屏幕可继续。</translation>
     </message>
@@ -2762,71 +2762,71 @@
 <context>
     <name>LoginPage</name>
     <message>
-        <location filename="../kiosk/login.py" line="71"/>
-        <location filename="../kiosk/login.py" line="77"/>
+        <location filename="../kiosk/login.py" line="72"/>
+        <location filename="../kiosk/login.py" line="78"/>
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../kiosk/login.py" line="72"/>
+        <location filename="../kiosk/login.py" line="73"/>
         <source>Who are you?</source>
         <translation>你是谁？</translation>
     </message>
     <message>
-        <location filename="../kiosk/login.py" line="74"/>
+        <location filename="../kiosk/login.py" line="75"/>
         <source>Not on the list? Ask your store manager for a Storemon account and a PIN.</source>
         <translation>名单中没有你？请向店长申请 Storemon 账号和 PIN。</translation>
     </message>
     <message>
-        <location filename="../kiosk/login.py" line="76"/>
+        <location filename="../kiosk/login.py" line="77"/>
         <source>Loading names…</source>
         <translation>正在加载名单…</translation>
     </message>
     <message>
-        <location filename="../kiosk/login.py" line="89"/>
+        <location filename="../kiosk/login.py" line="90"/>
         <source>Nobody of this store can sign in here yet.</source>
         <translation>本店暂无可登录人员。</translation>
     </message>
     <message>
-        <location filename="../kiosk/login.py" line="131"/>
+        <location filename="../kiosk/login.py" line="129"/>
         <source>You can try again now.</source>
         <translation>现在可以重试了。</translation>
     </message>
     <message>
-        <location filename="../kiosk/login.py" line="140"/>
+        <location filename="../kiosk/login.py" line="138"/>
         <source>Tap your name, then type your PIN.</source>
         <translation>点选你的名字，然后输入 PIN。</translation>
     </message>
     <message>
-        <location filename="../kiosk/login.py" line="143"/>
+        <location filename="../kiosk/login.py" line="141"/>
         <source>Too many wrong PINs. Try again in %1.</source>
         <translation>PIN 错误次数过多。请在 %1 后重试。</translation>
     </message>
     <message>
-        <location filename="../kiosk/login.py" line="147"/>
-        <location filename="../kiosk/login.py" line="178"/>
+        <location filename="../kiosk/login.py" line="143"/>
+        <location filename="../kiosk/login.py" line="174"/>
         <source>You have no PIN yet. Ask your store manager to set one.</source>
         <translation>你还没有 PIN。请让店长为你设置。</translation>
     </message>
     <message>
-        <location filename="../kiosk/login.py" line="149"/>
+        <location filename="../kiosk/login.py" line="145"/>
         <source>Hello %1, type your PIN.</source>
         <translation>%1 你好，请输入 PIN。</translation>
     </message>
     <message>
-        <location filename="../kiosk/login.py" line="173"/>
+        <location filename="../kiosk/login.py" line="169"/>
         <source>Wrong PIN. 1 try left before a 5-minute lock.</source>
         <translation>PIN 错误。再错 1 次将锁定 5 分钟。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../kiosk/login.py" line="175"/>
+        <location filename="../kiosk/login.py" line="171"/>
         <source>Wrong PIN. %n tries left before a 5-minute lock.</source>
         <translation>
             <numerusform>PIN 错误。再错 %n 次将锁定 5 分钟。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../kiosk/login.py" line="180"/>
+        <location filename="../kiosk/login.py" line="176"/>
         <source>You cannot sign in here. Ask your store manager.</source>
         <translation>你无法在此登录。请询问店长。</translation>
     </message>
@@ -2834,127 +2834,152 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="37"/>
+        <location filename="../main_window.py" line="39"/>
         <source>Today</source>
         <translation>今日</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="38"/>
+        <location filename="../main_window.py" line="40"/>
         <source>Region</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="39"/>
+        <location filename="../main_window.py" line="41"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="40"/>
+        <location filename="../main_window.py" line="42"/>
         <source>Schedule</source>
         <translation>排班</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="41"/>
+        <location filename="../main_window.py" line="43"/>
         <source>Incidents</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="42"/>
+        <location filename="../main_window.py" line="44"/>
         <source>Policies</source>
         <translation>政策</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="43"/>
+        <location filename="../main_window.py" line="45"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="44"/>
+        <location filename="../main_window.py" line="46"/>
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="59"/>
+        <location filename="../main_window.py" line="61"/>
         <source>Storemon</source>
         <translation>Storemon</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="95"/>
+        <location filename="../main_window.py" line="100"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="96"/>
+        <location filename="../main_window.py" line="101"/>
         <source>&amp;Import...</source>
         <translation>导入(&amp;I)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="99"/>
+        <location filename="../main_window.py" line="104"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="103"/>
+        <location filename="../main_window.py" line="108"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="107"/>
+        <location filename="../main_window.py" line="112"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="115"/>
+        <location filename="../main_window.py" line="120"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="116"/>
+        <location filename="../main_window.py" line="121"/>
         <source>&amp;About Storemon</source>
         <translation>关于 Storemon(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="122"/>
+        <location filename="../main_window.py" line="127"/>
         <source>Database: %1</source>
         <translation>数据库：%1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="123"/>
+        <location filename="../main_window.py" line="128"/>
         <source>Signed in as %1</source>
         <translation>当前用户：%1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="128"/>
+        <location filename="../main_window.py" line="133"/>
         <source>Worker: checking...</source>
         <translation>后台服务：检查中...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="155"/>
+        <location filename="../main_window.py" line="160"/>
         <source>Database: connection lost</source>
         <translation>数据库：连接已断开</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="159"/>
+        <location filename="../main_window.py" line="164"/>
         <source>Worker: not running</source>
         <translation>后台服务：未运行</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="163"/>
+        <location filename="../main_window.py" line="168"/>
         <source>Worker: running</source>
         <translation>后台服务：运行中</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="165"/>
+        <location filename="../main_window.py" line="170"/>
         <source>Worker: silent for %1 min</source>
         <translation>后台服务：已 %1 分钟无响应</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="225"/>
+        <location filename="../main_window.py" line="201"/>
+        <source>Unsaved changes</source>
+        <translation>未保存的更改</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="202"/>
+        <source>%1 has unsaved changes. Save them before you leave?</source>
+        <translation>“%1”有未保存的更改。离开前要保存吗？</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="206"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="207"/>
+        <source>Discard</source>
+        <translation>放弃更改</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="208"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="270"/>
         <source>About Storemon</source>
         <translation>关于 Storemon</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="228"/>
+        <location filename="../main_window.py" line="273"/>
         <source>Storemon %1
 
 Staffing, queue waits, shift pressure and escalation for small stores.</source>
@@ -3110,7 +3135,7 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>Page</name>
     <message>
-        <location filename="../kiosk/page.py" line="78"/>
+        <location filename="../kiosk/page.py" line="80"/>
         <source>Something went wrong. Try again, or ask your shift lead. (%1)</source>
         <translation>出错了。请重试，或告知值班主管。（%1）</translation>
     </message>
@@ -3118,17 +3143,17 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>PoliciesView</name>
     <message>
-        <location filename="../views/policies/tab.py" line="32"/>
+        <location filename="../views/policies/tab.py" line="34"/>
         <source>Only head-office roles (service director, executive, administrator) may change chain-wide settings. Nothing was saved.</source>
         <translation>只有总部角色（服务总监、高管、管理员）可以修改全连锁设置。未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tab.py" line="38"/>
+        <location filename="../views/policies/tab.py" line="40"/>
         <source>Not saved: %1</source>
         <translation>未保存：%1</translation>
     </message>
     <message>
-        <location filename="../views/policies/tab.py" line="39"/>
+        <location filename="../views/policies/tab.py" line="41"/>
         <source>Could not load: %1</source>
         <translation>无法加载：%1</translation>
     </message>
@@ -3138,37 +3163,37 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
         <translation>无金额</translation>
     </message>
     <message>
-        <location filename="../views/policies/view.py" line="34"/>
+        <location filename="../views/policies/view.py" line="36"/>
         <source>You can read the chain&apos;s policies here. Only head office (service director, executive, administrator) can change them.</source>
         <translation>你可以在这里查看连锁的各项政策。只有总部（服务总监、高管、管理员）可以修改。</translation>
     </message>
     <message>
-        <location filename="../views/policies/view.py" line="44"/>
+        <location filename="../views/policies/view.py" line="46"/>
         <source>Tier policies</source>
         <translation>档位政策</translation>
     </message>
     <message>
-        <location filename="../views/policies/view.py" line="45"/>
+        <location filename="../views/policies/view.py" line="47"/>
         <source>Escalation</source>
         <translation>升级</translation>
     </message>
     <message>
-        <location filename="../views/policies/view.py" line="46"/>
+        <location filename="../views/policies/view.py" line="48"/>
         <source>Surge calendar</source>
         <translation>高峰期日历</translation>
     </message>
     <message>
-        <location filename="../views/policies/view.py" line="47"/>
+        <location filename="../views/policies/view.py" line="49"/>
         <source>Thresholds</source>
         <translation>阈值</translation>
     </message>
     <message>
-        <location filename="../views/policies/view.py" line="48"/>
+        <location filename="../views/policies/view.py" line="50"/>
         <source>Authority and playbooks</source>
         <translation>处理权限与应对预案</translation>
     </message>
     <message>
-        <location filename="../views/policies/view.py" line="56"/>
+        <location filename="../views/policies/view.py" line="60"/>
         <source>Policies</source>
         <translation>政策</translation>
     </message>
@@ -3176,22 +3201,22 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>PolicyTab</name>
     <message>
-        <location filename="../views/policies/tab.py" line="80"/>
+        <location filename="../views/policies/tab.py" line="82"/>
         <source>Unsaved changes</source>
         <translation>有未保存的更改</translation>
     </message>
     <message>
-        <location filename="../views/policies/tab.py" line="83"/>
+        <location filename="../views/policies/tab.py" line="85"/>
         <source>Revert</source>
         <translation>还原</translation>
     </message>
     <message>
-        <location filename="../views/policies/tab.py" line="84"/>
+        <location filename="../views/policies/tab.py" line="86"/>
         <source>Throw away the changes and show what is saved</source>
         <translation>放弃更改，显示已保存的内容</translation>
     </message>
     <message>
-        <location filename="../views/policies/tab.py" line="85"/>
+        <location filename="../views/policies/tab.py" line="87"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
@@ -3418,87 +3443,87 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>PromisePage</name>
     <message>
-        <location filename="../kiosk/promise.py" line="82"/>
+        <location filename="../kiosk/promise.py" line="84"/>
         <source>Promise a callback</source>
         <translation>预约回电</translation>
     </message>
     <message>
-        <location filename="../kiosk/promise.py" line="83"/>
+        <location filename="../kiosk/promise.py" line="85"/>
         <source>What did you promise?</source>
         <translation>你承诺了什么？</translation>
     </message>
     <message>
-        <location filename="../kiosk/promise.py" line="84"/>
+        <location filename="../kiosk/promise.py" line="86"/>
         <source>e.g. Call Ms Wang back about the refund: 138 0000 0000</source>
         <translation>例如：就退款事宜回电王女士：138 0000 0000</translation>
     </message>
     <message>
-        <location filename="../kiosk/promise.py" line="85"/>
+        <location filename="../kiosk/promise.py" line="87"/>
         <source>When?</source>
         <translation>什么时候？</translation>
     </message>
     <message>
-        <location filename="../kiosk/promise.py" line="86"/>
+        <location filename="../kiosk/promise.py" line="88"/>
         <source>In 30 min</source>
         <translation>30 分钟后</translation>
     </message>
     <message>
-        <location filename="../kiosk/promise.py" line="87"/>
+        <location filename="../kiosk/promise.py" line="89"/>
         <source>In 1 hour</source>
         <translation>1 小时后</translation>
     </message>
     <message>
-        <location filename="../kiosk/promise.py" line="88"/>
+        <location filename="../kiosk/promise.py" line="90"/>
         <source>In 2 hours</source>
         <translation>2 小时后</translation>
     </message>
     <message>
-        <location filename="../kiosk/promise.py" line="89"/>
+        <location filename="../kiosk/promise.py" line="91"/>
         <source>Tomorrow</source>
         <translation>明天</translation>
     </message>
     <message>
-        <location filename="../kiosk/promise.py" line="92"/>
+        <location filename="../kiosk/promise.py" line="94"/>
         <source>You are reminded 15 minutes before. If the time passes, your manager is told, so the promise is kept.</source>
         <translation>到期前 15 分钟会提醒你。若逾期，将通知店长，确保承诺兑现。</translation>
     </message>
     <message>
-        <location filename="../kiosk/promise.py" line="95"/>
+        <location filename="../kiosk/promise.py" line="97"/>
         <source>Save promise</source>
         <translation>保存承诺</translation>
     </message>
     <message>
-        <location filename="../kiosk/promise.py" line="96"/>
+        <location filename="../kiosk/promise.py" line="98"/>
         <source>Your open promises</source>
         <translation>你未兑现的承诺</translation>
     </message>
     <message>
-        <location filename="../kiosk/promise.py" line="129"/>
+        <location filename="../kiosk/promise.py" line="131"/>
         <source>tomorrow at %1</source>
         <translation>明天 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk/promise.py" line="129"/>
+        <location filename="../kiosk/promise.py" line="131"/>
         <source>today at %1</source>
         <translation>今天 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk/promise.py" line="131"/>
+        <location filename="../kiosk/promise.py" line="133"/>
         <source>That time has passed</source>
         <translation>该时间已过</translation>
     </message>
     <message>
-        <location filename="../kiosk/promise.py" line="133"/>
+        <location filename="../kiosk/promise.py" line="135"/>
         <source>Due %1</source>
         <translation>%1 到期</translation>
     </message>
     <message>
-        <location filename="../kiosk/promise.py" line="152"/>
+        <location filename="../kiosk/promise.py" line="154"/>
         <source>None. Promises you make here are listed until kept.</source>
         <translation>暂无。在此做出的承诺会一直显示，直到兑现。</translation>
     </message>
     <message>
-        <location filename="../kiosk/promise.py" line="165"/>
+        <location filename="../kiosk/promise.py" line="168"/>
         <source>Promise saved for %1. You will be reminded.</source>
         <translation>已记录 %1 的承诺，届时会提醒你。</translation>
     </message>
@@ -3617,7 +3642,7 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
     </message>
     <message>
         <location filename="../views/region.py" line="297"/>
-        <location filename="../views/region.py" line="534"/>
+        <location filename="../views/region.py" line="533"/>
         <source>Stores</source>
         <translation>门店</translation>
     </message>
@@ -3647,77 +3672,77 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
         <translation>全部区域</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="412"/>
+        <location filename="../views/region.py" line="411"/>
         <source>No store matches the filter.</source>
         <translation>没有符合筛选条件的门店。</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="415"/>
+        <location filename="../views/region.py" line="414"/>
         <source>You have no stores to compare.</source>
         <translation>您没有可比较的门店。</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="425"/>
+        <location filename="../views/region.py" line="424"/>
         <source>%1 of %2 stores · last sales week %3 – %4</source>
         <translation>%1/%2 家门店 · 上一销售周 %3 – %4</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="435"/>
+        <location filename="../views/region.py" line="434"/>
         <source>%1 of %2 stores</source>
         <translation>%1/%2 家门店</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="441"/>
+        <location filename="../views/region.py" line="440"/>
         <source>Loading the stores…</source>
         <translation>正在加载门店…</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="487"/>
+        <location filename="../views/region.py" line="486"/>
         <source>Open on Today</source>
         <translation>在“今日”中打开</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="490"/>
+        <location filename="../views/region.py" line="489"/>
         <source>Try one more person…</source>
         <translation>试试多加一人…</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="503"/>
+        <location filename="../views/region.py" line="502"/>
         <source>Policy note</source>
         <translation>档位说明</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="504"/>
+        <location filename="../views/region.py" line="503"/>
         <source>Tier policy</source>
         <translation>营业额档位政策</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="507"/>
+        <location filename="../views/region.py" line="506"/>
         <source>Week from</source>
         <translation>周起始</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="508"/>
+        <location filename="../views/region.py" line="507"/>
         <source>Week to</source>
         <translation>周结束</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="514"/>
+        <location filename="../views/region.py" line="513"/>
         <source>CSV, UTF-8 (*.csv)</source>
         <translation>CSV，UTF-8 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="515"/>
+        <location filename="../views/region.py" line="514"/>
         <source>Excel workbook (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="521"/>
+        <location filename="../views/region.py" line="520"/>
         <source>Export the stores shown</source>
         <translation>导出当前显示的门店</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="554"/>
+        <location filename="../views/region.py" line="552"/>
         <source>Exported %1 stores to %2</source>
         <translation>已导出 %1 家门店到 %2</translation>
     </message>
@@ -3974,82 +3999,82 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>RosterWhatIfPanel</name>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="532"/>
+        <location filename="../widgets/whatif_panel.py" line="531"/>
         <source>Add a person &amp;from</source>
         <translation>增加一人，从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="533"/>
+        <location filename="../widgets/whatif_panel.py" line="532"/>
         <source>to</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="534"/>
+        <location filename="../widgets/whatif_panel.py" line="533"/>
         <source>&amp;Try it</source>
         <translation>试算(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="536"/>
+        <location filename="../widgets/whatif_panel.py" line="535"/>
         <source>Replay the store&apos;s last sales week with one more person every day; nothing is saved</source>
         <translation>按每天多一人重算该门店上一销售周；不会保存任何内容</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="539"/>
+        <location filename="../widgets/whatif_panel.py" line="538"/>
         <source>Figure</source>
         <translation>指标</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="539"/>
+        <location filename="../widgets/whatif_panel.py" line="538"/>
         <source>Now</source>
         <translation>现在</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="539"/>
+        <location filename="../widgets/whatif_panel.py" line="538"/>
         <source>With the person</source>
         <translation>加人后</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="539"/>
+        <location filename="../widgets/whatif_panel.py" line="538"/>
         <source>Change</source>
         <translation>变化</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="543"/>
+        <location filename="../widgets/whatif_panel.py" line="542"/>
         <source>Red shifts and pressure here count queue load only (incidents and check-ins cannot be replayed), so they can differ from the table.</source>
         <translation>这里的红色班次和压力指数只计排队负荷（事件和班后自评无法重演），因此可能与上表不同。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="608"/>
+        <location filename="../widgets/whatif_panel.py" line="607"/>
         <source>Select a store in the table above.</source>
         <translation>请在上方表格中选择一家门店。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="609"/>
+        <location filename="../widgets/whatif_panel.py" line="608"/>
         <source>Then choose when the extra person works and press Try it.</source>
         <translation>然后选择加派人员的上班时间，再点“试算”。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="613"/>
+        <location filename="../widgets/whatif_panel.py" line="612"/>
         <source>%1 %2 — last sales week %3 – %4</source>
         <translation>%1 %2 — 上一销售周 %3 – %4</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="622"/>
+        <location filename="../widgets/whatif_panel.py" line="621"/>
         <source>The end must be after the start.</source>
         <translation>结束时间必须晚于开始时间。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="627"/>
+        <location filename="../widgets/whatif_panel.py" line="626"/>
         <source>One more person %1–%2 every day of that week; the roster itself is not changed.</source>
         <translation>那一周每天 %1–%2 多一人；排班本身不会改变。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="671"/>
+        <location filename="../widgets/whatif_panel.py" line="670"/>
         <source>Worst shift pressure</source>
         <translation>最高班次压力指数</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="694"/>
+        <location filename="../widgets/whatif_panel.py" line="693"/>
         <source>With one more person %1–%2: mean wait %3 → %4 min, P90 wait %5 → %6 min, for %7 staff-hours a week.</source>
         <translation>每天 %1–%2 多一人：平均排队等待 %3 → %4 分钟，P90 等待 %5 → %6 分钟，每周人工时 %7。</translation>
     </message>
@@ -4201,324 +4226,324 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>SettingsView</name>
     <message>
-        <location filename="../views/settings.py" line="96"/>
+        <location filename="../views/settings.py" line="97"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="100"/>
+        <location filename="../views/settings.py" line="101"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="102"/>
+        <location filename="../views/settings.py" line="103"/>
         <source>System (follow this computer)</source>
         <translation>跟随系统（本机设置）</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="111"/>
+        <location filename="../views/settings.py" line="112"/>
         <source>Show Storemon in</source>
         <translation>Storemon 显示语言</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="116"/>
+        <location filename="../views/settings.py" line="117"/>
         <source>This PC only: each computer of the chain keeps its own language.</source>
         <translation>仅对本机生效：连锁的每台电脑各自保存语言设置。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="126"/>
+        <location filename="../views/settings.py" line="127"/>
         <source>Language set to %1.</source>
         <translation>语言已设为 %1。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="131"/>
+        <location filename="../views/settings.py" line="132"/>
         <source>Database</source>
         <translation>数据库</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="138"/>
+        <location filename="../views/settings.py" line="139"/>
         <source>A SQLite file, or postgresql://user:password@server:5432/storemon</source>
         <translation>SQLite 文件，或 postgresql://user:password@server:5432/storemon</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="141"/>
+        <location filename="../views/settings.py" line="142"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="143"/>
-        <location filename="../views/settings.py" line="212"/>
+        <location filename="../views/settings.py" line="144"/>
+        <location filename="../views/settings.py" line="213"/>
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="145"/>
+        <location filename="../views/settings.py" line="146"/>
         <source>Use this database</source>
         <translation>使用此数据库</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="147"/>
+        <location filename="../views/settings.py" line="148"/>
         <source>Use the built-in database</source>
         <translation>使用内置数据库</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="148"/>
+        <location filename="../views/settings.py" line="149"/>
         <source>The SQLite file in this user&apos;s data folder</source>
         <translation>当前用户数据文件夹中的 SQLite 文件</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="160"/>
+        <location filename="../views/settings.py" line="161"/>
         <source>In use now</source>
         <translation>当前使用</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="161"/>
+        <location filename="../views/settings.py" line="162"/>
         <source>Settings file</source>
         <translation>设置文件</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="167"/>
+        <location filename="../views/settings.py" line="168"/>
         <source>One PC: a SQLite file. A chain: every PC uses the same PostgreSQL server. Test the connection first; Storemon switches to the new database when it next starts.</source>
         <translation>单台电脑：使用 SQLite 文件。连锁多店：所有电脑使用同一台 PostgreSQL 服务器。请先测试连接；Storemon 下次启动时切换到新数据库。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="185"/>
+        <location filename="../views/settings.py" line="186"/>
         <source>names: %1</source>
         <translation>文件中指定的数据库：%1</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="188"/>
+        <location filename="../views/settings.py" line="189"/>
         <source>%1 is set on this PC and wins over the settings file.</source>
         <translation>本机设置了 %1，它优先于设置文件。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="195"/>
+        <location filename="../views/settings.py" line="196"/>
         <source>Choose a database file</source>
         <translation>选择数据库文件</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="197"/>
+        <location filename="../views/settings.py" line="198"/>
         <source>SQLite databases (*.sqlite3 *.sqlite *.db);;All files (*)</source>
         <translation>SQLite 数据库 (*.sqlite3 *.sqlite *.db);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="218"/>
+        <location filename="../views/settings.py" line="219"/>
         <source>Type the full address with its password to test another server.</source>
         <translation>要测试其他服务器，请输入含密码的完整地址。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="221"/>
+        <location filename="../views/settings.py" line="222"/>
         <source>Testing…</source>
         <translation>正在测试…</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="222"/>
+        <location filename="../views/settings.py" line="223"/>
         <source>Connecting (up to 5 seconds)…</source>
         <translation>正在连接（最多 5 秒）…</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="233"/>
+        <location filename="../views/settings.py" line="234"/>
         <source>Connected to %1 %2 at %3.</source>
         <translation>已连接到 %3 上的 %1 %2。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="235"/>
+        <location filename="../views/settings.py" line="236"/>
         <source>It holds a Storemon database (schema %1).</source>
         <translation>其中已有 Storemon 数据库（架构版本 %1）。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="237"/>
+        <location filename="../views/settings.py" line="238"/>
         <source>The file does not exist yet; Storemon creates an empty database there.</source>
         <translation>该文件尚不存在；Storemon 会在该位置新建一个空数据库。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="239"/>
+        <location filename="../views/settings.py" line="240"/>
         <source>It is empty; Storemon sets it up on the next start.</source>
         <translation>数据库为空；Storemon 会在下次启动时完成初始化。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="244"/>
+        <location filename="../views/settings.py" line="245"/>
         <source>Cannot use this database: %1</source>
         <translation>无法使用此数据库：%1</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="250"/>
+        <location filename="../views/settings.py" line="251"/>
         <source>Enter a SQLite file path or a PostgreSQL address first.</source>
         <translation>请先输入 SQLite 文件路径或 PostgreSQL 地址。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="275"/>
+        <location filename="../views/settings.py" line="276"/>
         <source>Saved. Restart Storemon to connect to the new database.</source>
         <translation>已保存。重启 Storemon 后将连接到新数据库。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="278"/>
+        <location filename="../views/settings.py" line="279"/>
         <source>%1 is set on this PC and still wins over the settings file.</source>
         <translation>本机设置了 %1，它仍优先于设置文件。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="285"/>
+        <location filename="../views/settings.py" line="286"/>
         <source>Support for staff</source>
         <translation>员工支持</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="287"/>
+        <location filename="../views/settings.py" line="288"/>
         <source>e.g. 400-820-1234</source>
         <translation>例如：400-820-1234</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="289"/>
+        <location filename="../views/settings.py" line="290"/>
         <source>e.g. every day 8:00–22:00</source>
         <translation>例如：每天 8:00–22:00</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="291"/>
+        <location filename="../views/settings.py" line="292"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="291"/>
+        <location filename="../views/settings.py" line="292"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="291"/>
+        <location filename="../views/settings.py" line="292"/>
         <source>When to call / note</source>
         <translation>联系时间 / 备注</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="293"/>
+        <location filename="../views/settings.py" line="294"/>
         <source>Remove this contact</source>
         <translation>删除此联系人</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="296"/>
+        <location filename="../views/settings.py" line="297"/>
         <source>Add contact</source>
         <translation>添加联系人</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="299"/>
+        <location filename="../views/settings.py" line="300"/>
         <source>When and where the sessions are, and how to book one</source>
         <translation>辅导的时间、地点和预约方式</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="301"/>
+        <location filename="../views/settings.py" line="302"/>
         <source>Upcoming stress-management training and how to join</source>
         <translation>近期的压力管理培训及参加方式</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="308"/>
+        <location filename="../views/settings.py" line="309"/>
         <source>Save support resources</source>
         <translation>保存支持资源</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="311"/>
-        <location filename="../views/settings.py" line="463"/>
+        <location filename="../views/settings.py" line="312"/>
+        <location filename="../views/settings.py" line="464"/>
         <source>Revert</source>
         <translation>还原</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="316"/>
+        <location filename="../views/settings.py" line="317"/>
         <source>Hours</source>
         <translation>服务时间</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="319"/>
+        <location filename="../views/settings.py" line="320"/>
         <source>Support hotline</source>
         <translation>支持热线</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="331"/>
+        <location filename="../views/settings.py" line="332"/>
         <source>Shown to staff on the counter screen after a hard moment: who to call and where to get help. Shared by every PC of the chain.</source>
         <translation>员工遇到困难时会在柜台屏幕上看到：可以联系谁、去哪里求助。连锁所有电脑共用。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="337"/>
+        <location filename="../views/settings.py" line="338"/>
         <source>Mutual-aid contacts (colleagues who step in or listen)</source>
         <translation>互助联系人（可以补位或倾听的同事）</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="341"/>
+        <location filename="../views/settings.py" line="342"/>
         <source>Mental-health sessions</source>
         <translation>心理健康辅导</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="342"/>
+        <location filename="../views/settings.py" line="343"/>
         <source>Stress-management training</source>
         <translation>压力管理培训</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="349"/>
+        <location filename="../views/settings.py" line="350"/>
         <source>Only head office (service director, executive, administrator) can change these.</source>
         <translation>只有总部（服务总监、高管、管理员）可以修改这些内容。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="429"/>
+        <location filename="../views/settings.py" line="430"/>
         <source>Support resources saved; the counter screens show them from now on.</source>
         <translation>支持资源已保存，柜台屏幕即刻显示。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="444"/>
+        <location filename="../views/settings.py" line="445"/>
         <source>Only head-office roles (service director, executive, administrator) may change chain-wide settings. Nothing was saved.</source>
         <translation>只有总部角色（服务总监、高管、管理员）可以修改全连锁设置。未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="448"/>
+        <location filename="../views/settings.py" line="449"/>
         <source>Not saved: %1</source>
         <translation>未保存：%1</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="453"/>
+        <location filename="../views/settings.py" line="454"/>
         <source>Notification channels</source>
         <translation>通知渠道</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="460"/>
+        <location filename="../views/settings.py" line="461"/>
         <source>Save channels</source>
         <translation>保存渠道</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="474"/>
+        <location filename="../views/settings.py" line="475"/>
         <source>Alerts of the chosen escalation levels also go to these group chats, webhooks and mailboxes. Passwords, signing secrets and web addresses are kept in this computer&apos;s keyring (or a file only your account can read), never in the database.</source>
         <translation>所选升级层级的告警也会发送到这些群聊、Webhook 和邮箱。密码、签名密钥和网址保存在本机的密钥环中（或只有您的账户可读的文件中），从不写入数据库。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="489"/>
+        <location filename="../views/settings.py" line="490"/>
         <source>Only head office (service director, executive, administrator) can change the notification channels or send a test.</source>
         <translation>只有总部（服务总监、高管、管理员）可以修改通知渠道或发送测试。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="536"/>
+        <location filename="../views/settings.py" line="537"/>
         <source>Not saved; fix these first:</source>
         <translation>未保存；请先修正以下问题：</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="555"/>
+        <location filename="../views/settings.py" line="558"/>
         <source>Notification channels saved; alerts use them from now on.</source>
         <translation>通知渠道已保存；此后告警将使用这些渠道。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="573"/>
+        <location filename="../views/settings.py" line="576"/>
         <source>Sending…</source>
         <translation>正在发送…</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="574"/>
+        <location filename="../views/settings.py" line="577"/>
         <source>Sending a test message…</source>
         <translation>正在发送测试消息…</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="585"/>
+        <location filename="../views/settings.py" line="590"/>
         <source>Send test</source>
         <translation>发送测试</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="589"/>
+        <location filename="../views/settings.py" line="594"/>
         <source>Test message sent.</source>
         <translation>测试消息已发送。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="593"/>
+        <location filename="../views/settings.py" line="598"/>
         <source>Test failed: %1</source>
         <translation>测试失败：%1</translation>
     </message>
@@ -4701,184 +4726,184 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>StoresTableModel</name>
     <message>
-        <location filename="../models/stores_table.py" line="38"/>
+        <location filename="../models/stores_table.py" line="37"/>
         <source>In a policy gap</source>
         <translation>处于档位空档</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="39"/>
+        <location filename="../models/stores_table.py" line="38"/>
         <source>Below policy</source>
         <translation>低于档位要求</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="40"/>
+        <location filename="../models/stores_table.py" line="39"/>
         <source>Covered</source>
         <translation>符合档位</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="41"/>
+        <location filename="../models/stores_table.py" line="40"/>
         <source>No policy</source>
         <translation>未设档位</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="75"/>
+        <location filename="../models/stores_table.py" line="74"/>
         <source>Code</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="76"/>
+        <location filename="../models/stores_table.py" line="75"/>
         <source>Store code</source>
         <translation>门店编号</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="80"/>
+        <location filename="../models/stores_table.py" line="79"/>
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="81"/>
+        <location filename="../models/stores_table.py" line="80"/>
         <source>Store name</source>
         <translation>门店名称</translation>
     </message>
     <message>
+        <location filename="../models/stores_table.py" line="84"/>
         <location filename="../models/stores_table.py" line="85"/>
-        <location filename="../models/stores_table.py" line="86"/>
         <source>Region</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="90"/>
+        <location filename="../models/stores_table.py" line="89"/>
         <source>Policy
 status</source>
         <translation>档位
 状态</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="91"/>
+        <location filename="../models/stores_table.py" line="90"/>
         <source>Whether the store&apos;s revenue tier policy covers it and its roster meets the policy</source>
         <translation>门店的营业额档位政策是否覆盖它，以及排班是否达到政策要求</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="98"/>
+        <location filename="../models/stores_table.py" line="97"/>
         <source>Revenue
 per day</source>
         <translation>日均
 营业额</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="99"/>
+        <location filename="../models/stores_table.py" line="98"/>
         <source>Average daily revenue over the last four weeks of sales</source>
         <translation>最近四周销售的日均营业额</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="104"/>
+        <location filename="../models/stores_table.py" line="103"/>
         <source>Policy
 staff</source>
         <translation>政策
 人数</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="105"/>
+        <location filename="../models/stores_table.py" line="104"/>
         <source>Staff per shift the tier policy asks for at this revenue</source>
         <translation>该营业额下档位政策要求的每班人数</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="110"/>
+        <location filename="../models/stores_table.py" line="109"/>
         <source>Rostered
 staff</source>
         <translation>排班
 人数</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="111"/>
+        <location filename="../models/stores_table.py" line="110"/>
         <source>Mean staff on the floor while open, last four weeks</source>
         <translation>最近四周营业时段的平均在岗人数</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="116"/>
+        <location filename="../models/stores_table.py" line="115"/>
         <source>Solo hours
 per week</source>
         <translation>每周
 单人班小时</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="117"/>
+        <location filename="../models/stores_table.py" line="116"/>
         <source>Hours one person ran the store alone, last sales week</source>
         <translation>上一销售周一人独自看店的小时数</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="122"/>
+        <location filename="../models/stores_table.py" line="121"/>
         <source>Mean wait
 (min)</source>
         <translation>平均等待
 (分钟)</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="123"/>
+        <location filename="../models/stores_table.py" line="122"/>
         <source>Order-weighted mean queue wait in minutes, last sales week</source>
         <translation>上一销售周按订单加权的平均排队等待（分钟）</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="128"/>
+        <location filename="../models/stores_table.py" line="127"/>
         <source>P90 wait
 (min)</source>
         <translation>P90 等待
 (分钟)</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="129"/>
+        <location filename="../models/stores_table.py" line="128"/>
         <source>Nine orders in ten waited at most this many minutes, last sales week</source>
         <translation>上一销售周九成订单的等待不超过此分钟数</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="136"/>
+        <location filename="../models/stores_table.py" line="135"/>
         <source>Red
 shifts</source>
         <translation>红色
 班次</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="137"/>
+        <location filename="../models/stores_table.py" line="136"/>
         <source>Shifts whose pressure index reached red, last sales week</source>
         <translation>上一销售周压力指数达到红色的班次</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="142"/>
+        <location filename="../models/stores_table.py" line="141"/>
         <source>Mean
 pressure</source>
         <translation>平均
 压力指数</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="143"/>
+        <location filename="../models/stores_table.py" line="142"/>
         <source>Mean pressure index of the week&apos;s shifts (0-100)</source>
         <translation>本周各班次的平均压力指数（0-100）</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="148"/>
+        <location filename="../models/stores_table.py" line="147"/>
         <source>Peak
 pressure</source>
         <translation>最高
 压力指数</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="149"/>
+        <location filename="../models/stores_table.py" line="148"/>
         <source>Highest pressure index of any shift in the week (0-100)</source>
         <translation>本周所有班次中的最高压力指数（0-100）</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="238"/>
-        <location filename="../models/stores_table.py" line="241"/>
+        <location filename="../models/stores_table.py" line="237"/>
+        <location filename="../models/stores_table.py" line="240"/>
         <source>Tier policy: %1</source>
         <translation>营业额档位政策：%1</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="243"/>
+        <location filename="../models/stores_table.py" line="242"/>
         <source>%1 %2 — double-click to open it on Today</source>
         <translation>%1 %2 — 双击在“今日”中打开</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="253"/>
+        <location filename="../models/stores_table.py" line="252"/>
         <source>Last sales week: %1 – %2</source>
         <translation>上一销售周：%1 – %2</translation>
     </message>
@@ -5045,134 +5070,134 @@ pressure</source>
 <context>
     <name>ThresholdsPage</name>
     <message>
-        <location filename="../views/policies/thresholds.py" line="51"/>
+        <location filename="../views/policies/thresholds.py" line="52"/>
         <source>Staffing targets</source>
         <translation>配员目标</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="56"/>
+        <location filename="../views/policies/thresholds.py" line="57"/>
         <source>Service time per order</source>
         <translation>每单服务时间</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="57"/>
-        <location filename="../views/policies/thresholds.py" line="77"/>
+        <location filename="../views/policies/thresholds.py" line="58"/>
+        <location filename="../views/policies/thresholds.py" line="78"/>
         <source>min</source>
         <translation>分钟</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="59"/>
+        <location filename="../views/policies/thresholds.py" line="60"/>
         <source>Mean minutes of work per order at the counter (handcrafted drinks: 1.5–4).</source>
         <translation>柜台每单平均耗时（分钟；手工饮品约 1.5–4）。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="60"/>
+        <location filename="../views/policies/thresholds.py" line="61"/>
         <source>Between 0.25 and 30 minutes per order.</source>
         <translation>每单 0.25 至 30 分钟。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="65"/>
+        <location filename="../views/policies/thresholds.py" line="66"/>
         <source>Solo serving share</source>
         <translation>单人班服务占比</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="69"/>
+        <location filename="../views/policies/thresholds.py" line="70"/>
         <source>Share of a solo worker&apos;s time left for the queue; they also run the till, clean and restock.</source>
         <translation>单人班员工能用于服务排队顾客的时间占比；他们还要收银、清洁和补货。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="71"/>
-        <location filename="../views/policies/thresholds.py" line="98"/>
+        <location filename="../views/policies/thresholds.py" line="72"/>
+        <location filename="../views/policies/thresholds.py" line="99"/>
         <source>More than 0 % and at most 100 %.</source>
         <translation>大于 0%，且不超过 100%。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="76"/>
+        <location filename="../views/policies/thresholds.py" line="77"/>
         <source>Target queue wait</source>
         <translation>目标排队等待时长</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="79"/>
+        <location filename="../views/policies/thresholds.py" line="80"/>
         <source>Waits above a few minutes are where conflicts start.</source>
         <translation>等待超过几分钟，冲突就容易发生。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="80"/>
+        <location filename="../views/policies/thresholds.py" line="81"/>
         <source>Zero or more minutes.</source>
         <translation>不少于 0 分钟。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="85"/>
+        <location filename="../views/policies/thresholds.py" line="86"/>
         <source>Orders served within the target</source>
         <translation>目标内完成的订单占比</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="88"/>
+        <location filename="../views/policies/thresholds.py" line="89"/>
         <source>Share of orders that should wait no longer than the target.</source>
         <translation>等待不超过目标时长的订单应占的比例。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="89"/>
+        <location filename="../views/policies/thresholds.py" line="90"/>
         <source>More than 0 % and less than 100 %.</source>
         <translation>大于 0%，且小于 100%。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="94"/>
+        <location filename="../views/policies/thresholds.py" line="95"/>
         <source>Highest occupancy</source>
         <translation>最高利用率</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="97"/>
+        <location filename="../views/policies/thresholds.py" line="98"/>
         <source>Busiest share of time staff should be serving; above it nobody gets a breather.</source>
         <translation>员工服务时间占比的上限；超过它就没人能喘口气。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="100"/>
+        <location filename="../views/policies/thresholds.py" line="101"/>
         <source>Pressure levels (index 0–100)</source>
         <translation>压力等级（指数 0–100）</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="105"/>
+        <location filename="../views/policies/thresholds.py" line="106"/>
         <source>Amber from</source>
         <translation>黄色起点</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="108"/>
+        <location filename="../views/policies/thresholds.py" line="109"/>
         <source>A shift at or above this index is shown amber: watch it.</source>
         <translation>指数达到或超过此值的班次显示为黄色：需要留意。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="109"/>
+        <location filename="../views/policies/thresholds.py" line="110"/>
         <source>Above 0 and not above the red level.</source>
         <translation>大于 0，且不高于红色起点。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="114"/>
+        <location filename="../views/policies/thresholds.py" line="115"/>
         <source>Red from</source>
         <translation>红色起点</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="117"/>
+        <location filename="../views/policies/thresholds.py" line="118"/>
         <source>At or above this the shift is too hard: send cover or change the roster.</source>
         <translation>达到或超过此值说明班次负荷过重：请安排补位或调整排班。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="118"/>
+        <location filename="../views/policies/thresholds.py" line="119"/>
         <source>At least the amber level and at most 100.</source>
         <translation>不低于黄色起点，且不超过 100。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="120"/>
+        <location filename="../views/policies/thresholds.py" line="121"/>
         <source>Restore defaults</source>
         <translation>恢复默认值</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="227"/>
+        <location filename="../views/policies/thresholds.py" line="228"/>
         <source>Fix the values marked in red first.</source>
         <translation>请先修正标红的数值。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="235"/>
+        <location filename="../views/policies/thresholds.py" line="239"/>
         <source>Thresholds saved; staffing and pressure figures use them from now on.</source>
         <translation>阈值已保存，配员和压力数据即刻按新阈值计算。</translation>
     </message>
@@ -5273,231 +5298,231 @@ pressure</source>
 <context>
     <name>TierPoliciesPage</name>
     <message>
-        <location filename="../views/policies/tiers.py" line="144"/>
+        <location filename="../views/policies/tiers.py" line="146"/>
         <source>Policy</source>
         <translation>政策</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="144"/>
+        <location filename="../views/policies/tiers.py" line="146"/>
         <source>Stores</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="144"/>
+        <location filename="../views/policies/tiers.py" line="146"/>
         <source>Check</source>
         <translation>检查</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="154"/>
-        <location filename="../views/policies/tiers.py" line="381"/>
+        <location filename="../views/policies/tiers.py" line="156"/>
+        <location filename="../views/policies/tiers.py" line="383"/>
         <source>New policy</source>
         <translation>新建政策</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="155"/>
+        <location filename="../views/policies/tiers.py" line="157"/>
         <source>Duplicate</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="156"/>
-        <location filename="../views/policies/tiers.py" line="547"/>
+        <location filename="../views/policies/tiers.py" line="158"/>
+        <location filename="../views/policies/tiers.py" line="550"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="176"/>
+        <location filename="../views/policies/tiers.py" line="178"/>
         <source>What the policy is for, who decided it</source>
         <translation>政策的用途、由谁决定</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="178"/>
+        <location filename="../views/policies/tiers.py" line="180"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="179"/>
+        <location filename="../views/policies/tiers.py" line="181"/>
         <source>Description</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="188"/>
+        <location filename="../views/policies/tiers.py" line="190"/>
         <source>Assign to stores…</source>
         <translation>分配给门店…</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="226"/>
+        <location filename="../views/policies/tiers.py" line="228"/>
         <source>⚠ Gap</source>
         <translation>⚠ 空档</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="226"/>
+        <location filename="../views/policies/tiers.py" line="228"/>
         <source>⚠ Invalid</source>
         <translation>⚠ 无效</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="229"/>
+        <location filename="../views/policies/tiers.py" line="231"/>
         <source>Overlap</source>
         <translation>重叠</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="232"/>
+        <location filename="../views/policies/tiers.py" line="234"/>
         <source>✓ Complete</source>
         <translation>✓ 完整</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="235"/>
+        <location filename="../views/policies/tiers.py" line="237"/>
         <source>Every daily revenue has a rule.</source>
         <translation>所有日营业额都有对应规则。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="269"/>
+        <location filename="../views/policies/tiers.py" line="271"/>
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="270"/>
+        <location filename="../views/policies/tiers.py" line="272"/>
         <source>Discard your changes to “%1”?</source>
         <translation>放弃对“%1”的更改？</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="271"/>
+        <location filename="../views/policies/tiers.py" line="273"/>
         <source>Discard changes</source>
         <translation>放弃更改</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="363"/>
+        <location filename="../views/policies/tiers.py" line="365"/>
         <source>New policy (not saved yet)</source>
         <translation>新政策（尚未保存）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/policies/tiers.py" line="366"/>
+        <location filename="../views/policies/tiers.py" line="368"/>
         <source>Used by %n store(s)</source>
         <translation>
             <numerusform>%n 家门店在用</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="386"/>
+        <location filename="../views/policies/tiers.py" line="388"/>
         <source>%1 (copy)</source>
         <translation>%1（副本）</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="393"/>
+        <location filename="../views/policies/tiers.py" line="395"/>
         <source>This is a copy; it is saved as a new policy.</source>
         <translation>这是副本，将另存为新政策。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="419"/>
+        <location filename="../views/policies/tiers.py" line="421"/>
         <source>Some bounds are not amounts; those bands are left out of the check.</source>
         <translation>部分上下限不是有效金额，这些档位未纳入检查。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="421"/>
-        <location filename="../views/policies/tiers.py" line="489"/>
+        <location filename="../views/policies/tiers.py" line="423"/>
+        <location filename="../views/policies/tiers.py" line="492"/>
         <source>Add at least one revenue band.</source>
         <translation>请至少添加一个营业额档位。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="428"/>
+        <location filename="../views/policies/tiers.py" line="430"/>
         <source>✓ Every daily revenue from 0 up is covered by exactly one band.</source>
         <translation>✓ 从 0 起的每个日营业额都恰好由一个档位覆盖。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/policies/tiers.py" line="449"/>
+        <location filename="../views/policies/tiers.py" line="451"/>
         <source>None of the %n store(s) using this policy falls into a gap right now.</source>
         <translation>
             <numerusform>使用此政策的 %n 家门店目前都不在空档内。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/policies/tiers.py" line="458"/>
+        <location filename="../views/policies/tiers.py" line="460"/>
         <source>%n store(s) fall into a gap now and get no staffing rule:</source>
         <translation>
             <numerusform>%n 家门店目前落在空档内，没有配员规则：</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="462"/>
+        <location filename="../views/policies/tiers.py" line="464"/>
         <source>%1 %2 · %3 per day (gap %4–%5)</source>
         <translation>%1 %2 · 日均 %3（空档 %4–%5）</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="481"/>
+        <location filename="../views/policies/tiers.py" line="484"/>
         <source>Give the policy a name.</source>
         <translation>请为政策命名。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="485"/>
+        <location filename="../views/policies/tiers.py" line="488"/>
         <source>Fix the marked bands first: some bounds are not amounts.</source>
         <translation>请先修正标出的档位：部分上下限不是有效金额。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="510"/>
+        <location filename="../views/policies/tiers.py" line="513"/>
         <source>“%1” leaves daily revenue without a clear staffing rule:</source>
         <translation>“%1”中有日营业额区间没有明确的配员规则：</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="514"/>
+        <location filename="../views/policies/tiers.py" line="517"/>
         <source>Stores in the gap now: %1.</source>
         <translation>目前处于空档的门店：%1。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="517"/>
+        <location filename="../views/policies/tiers.py" line="520"/>
         <source>Stores whose revenue falls into the gap get no staffing rule, and Storemon keeps reporting them until the gap is closed.</source>
         <translation>营业额落在空档内的门店没有配员规则，Storemon 会持续报告，直到空档补上。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="522"/>
+        <location filename="../views/policies/tiers.py" line="525"/>
         <source>Save a policy with a gap?</source>
         <translation>保存有空档的政策？</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="522"/>
+        <location filename="../views/policies/tiers.py" line="525"/>
         <source>Save a policy with an overlap?</source>
         <translation>保存有重叠的政策？</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="525"/>
+        <location filename="../views/policies/tiers.py" line="528"/>
         <source>Save with the gap</source>
         <translation>保留空档并保存</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="525"/>
+        <location filename="../views/policies/tiers.py" line="528"/>
         <source>Save anyway</source>
         <translation>仍然保存</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="530"/>
+        <location filename="../views/policies/tiers.py" line="533"/>
         <source>Not saved. Close the gap, or save again to keep it.</source>
         <translation>未保存。请补上空档，或再次保存以保留空档。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="536"/>
+        <location filename="../views/policies/tiers.py" line="539"/>
         <source>Saved “%1”.</source>
         <translation>已保存“%1”。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="545"/>
+        <location filename="../views/policies/tiers.py" line="548"/>
         <source>Delete policy</source>
         <translation>删除政策</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="546"/>
+        <location filename="../views/policies/tiers.py" line="549"/>
         <source>Delete “%1”? This cannot be undone.</source>
         <translation>删除“%1”？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="556"/>
+        <location filename="../views/policies/tiers.py" line="559"/>
         <source>Deleted “%1”.</source>
         <translation>已删除“%1”。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="564"/>
+        <location filename="../views/policies/tiers.py" line="567"/>
         <source>Save the policy before assigning it to stores.</source>
         <translation>请先保存政策，再分配给门店。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/policies/tiers.py" line="589"/>
+        <location filename="../views/policies/tiers.py" line="592"/>
         <source>“%1” now applies to %n more store(s).</source>
         <translation>
             <numerusform>“%1”新增适用于 %n 家门店。</numerusform>
@@ -5507,148 +5532,148 @@ pressure</source>
 <context>
     <name>TierWhatIfPanel</name>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="167"/>
+        <location filename="../widgets/whatif_panel.py" line="166"/>
         <source>Candidate &amp;policy:</source>
         <translation>候选政策(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="168"/>
+        <location filename="../widgets/whatif_panel.py" line="167"/>
         <source>Load from file…</source>
         <translation>从文件加载…</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="169"/>
+        <location filename="../widgets/whatif_panel.py" line="168"/>
         <source>Try a tier policy from a JSON file; nothing is saved</source>
         <translation>试用 JSON 文件中的档位政策；不会保存</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="170"/>
+        <location filename="../widgets/whatif_panel.py" line="169"/>
         <source>&amp;Compare</source>
         <translation>对比(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="172"/>
+        <location filename="../widgets/whatif_panel.py" line="171"/>
         <source>Replay each store&apos;s last sales week staffed as the candidate policy says</source>
         <translation>按候选政策的人数重算每家门店的上一销售周</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="174"/>
+        <location filename="../widgets/whatif_panel.py" line="173"/>
         <source>Modelling %v of %m stores</source>
         <translation>正在测算 %v/%m 家门店</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="177"/>
+        <location filename="../widgets/whatif_panel.py" line="176"/>
         <source>Each store&apos;s last sales week is replayed with the candidate&apos;s staff on an opening and a closing shift. Red shifts here count queue load only (incidents and check-ins cannot be replayed), so they can differ from the table. Nothing is saved.</source>
         <translation>按候选政策的人数安排早班和晚班，重算每家门店的上一销售周。这里的红色班次只计排队负荷（事件和班后自评无法重演），因此可能与上表不同。不会保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="184"/>
+        <location filename="../widgets/whatif_panel.py" line="183"/>
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="185"/>
+        <location filename="../widgets/whatif_panel.py" line="184"/>
         <source>Staff / shift</source>
         <translation>每班人数</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="186"/>
+        <location filename="../widgets/whatif_panel.py" line="185"/>
         <source>Staff-hours</source>
         <translation>人工时</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="187"/>
+        <location filename="../widgets/whatif_panel.py" line="186"/>
         <source>Solo hours</source>
         <translation>单人班小时</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="188"/>
+        <location filename="../widgets/whatif_panel.py" line="187"/>
         <source>Mean wait (min)</source>
         <translation>平均等待（分钟）</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="189"/>
+        <location filename="../widgets/whatif_panel.py" line="188"/>
         <source>P90 wait (min)</source>
         <translation>P90 等待（分钟）</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="190"/>
+        <location filename="../widgets/whatif_panel.py" line="189"/>
         <source>Red shifts</source>
         <translation>红色班次</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="198"/>
+        <location filename="../widgets/whatif_panel.py" line="197"/>
         <source>Choose a candidate policy and press Compare to see every store&apos;s last sales week staffed by it: current → candidate.</source>
         <translation>选择候选政策并点“对比”，查看每家门店上一销售周按该政策配员的结果：当前 → 候选。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="249"/>
+        <location filename="../widgets/whatif_panel.py" line="248"/>
         <source>%1 (file %2)</source>
         <translation>%1（文件 %2）</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="264"/>
+        <location filename="../widgets/whatif_panel.py" line="263"/>
         <source>Load a tier policy</source>
         <translation>加载档位政策</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="264"/>
+        <location filename="../widgets/whatif_panel.py" line="263"/>
         <source>Tier policy (*.json);;All files (*)</source>
         <translation>档位政策 (*.json);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="291"/>
+        <location filename="../widgets/whatif_panel.py" line="290"/>
         <source>This policy has gaps; stores in them keep their roster: %1</source>
         <translation>该政策存在空档，落在空档内的门店保持原排班：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="353"/>
+        <location filename="../widgets/whatif_panel.py" line="352"/>
         <source>Press Compare to model the stores under this policy.</source>
         <translation>点“对比”按此政策测算各门店。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="373"/>
+        <location filename="../widgets/whatif_panel.py" line="372"/>
         <source>in a gap of its current policy</source>
         <translation>处于现行政策的空档</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="375"/>
+        <location filename="../widgets/whatif_panel.py" line="374"/>
         <source>in a gap of the candidate: keeps its roster</source>
         <translation>处于候选政策的空档：保持原排班</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="381"/>
+        <location filename="../widgets/whatif_panel.py" line="380"/>
         <source>gap</source>
         <translation>空档</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="384"/>
+        <location filename="../widgets/whatif_panel.py" line="383"/>
         <source>Revenue %1 per day</source>
         <translation>日均营业额 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="404"/>
+        <location filename="../widgets/whatif_panel.py" line="403"/>
         <source>Total (%1 stores)</source>
         <translation>合计（%1 家门店）</translation>
     </message>
     <message>
+        <location filename="../widgets/whatif_panel.py" line="413"/>
         <location filename="../widgets/whatif_panel.py" line="414"/>
-        <location filename="../widgets/whatif_panel.py" line="415"/>
         <source>Waits: the mean over the stores</source>
         <translation>等待：各门店的平均值</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="426"/>
+        <location filename="../widgets/whatif_panel.py" line="425"/>
         <source>No store has sales to replay yet.</source>
         <translation>还没有可重算的门店销售数据。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="430"/>
+        <location filename="../widgets/whatif_panel.py" line="429"/>
         <source>Under “%1”: solo hours %2 → %3 a week, mean wait %4 → %5 min, red shifts %6 → %7, for %8 staff-hours a week.</source>
         <translation>按“%1”：每周单人班小时 %2 → %3，平均等待 %4 → %5 分钟，红色班次 %6 → %7，每周人工时 %8。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="445"/>
+        <location filename="../widgets/whatif_panel.py" line="444"/>
         <source>%1 store(s) fall in the candidate&apos;s gaps and keep their roster.</source>
         <translation>%1 家门店落在候选政策的空档内，保持原排班。</translation>
     </message>
@@ -5697,7 +5722,6 @@ pressure</source>
     </message>
     <message>
         <location filename="../widgets/timeline.py" line="411"/>
-        <location filename="../widgets/timeline.py" line="535"/>
         <source>Calm: utilisation below %1</source>
         <translation>平稳：利用率低于 %1</translation>
     </message>
@@ -5757,57 +5781,47 @@ pressure</source>
         <translation>现在 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="536"/>
-        <source>Busy: utilisation from %1 to 100%</source>
-        <translation>繁忙：利用率 %1 至 100%</translation>
-    </message>
-    <message>
-        <location filename="../widgets/timeline.py" line="537"/>
-        <source>Over capacity: the queue grows for as long as this lasts</source>
-        <translation>超负荷：持续期间队伍会越排越长</translation>
-    </message>
-    <message>
-        <location filename="../widgets/timeline.py" line="545"/>
+        <location filename="../widgets/timeline.py" line="535"/>
         <source>Rushes: %1. Point at the chart for the figures of a quarter hour.</source>
         <translation>高峰：%1。鼠标指向图表可查看每一刻钟的数据。</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="546"/>
+        <location filename="../widgets/timeline.py" line="536"/>
         <source>No rush expected. Point at the chart for the figures of a quarter hour.</source>
         <translation>预计没有高峰。鼠标指向图表可查看每一刻钟的数据。</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="571"/>
+        <location filename="../widgets/timeline.py" line="561"/>
         <source>forecast %1 orders</source>
         <translation>预测 %1 单</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="574"/>
+        <location filename="../widgets/timeline.py" line="564"/>
         <source>actual %1</source>
         <translation>实际 %1 单</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="575"/>
+        <location filename="../widgets/timeline.py" line="565"/>
         <source>%1 on shift</source>
         <translation>%1 人在班</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="577"/>
+        <location filename="../widgets/timeline.py" line="567"/>
         <source>nobody to serve the orders</source>
         <translation>无人处理订单</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="579"/>
+        <location filename="../widgets/timeline.py" line="569"/>
         <source>utilisation %1%</source>
         <translation>利用率 %1%</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="580"/>
+        <location filename="../widgets/timeline.py" line="570"/>
         <source>modelled wait %1 min</source>
         <translation>测算等待 %1 分钟</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="582"/>
+        <location filename="../widgets/timeline.py" line="572"/>
         <source>%1 needed</source>
         <translation>需 %1 人</translation>
     </message>
@@ -5815,265 +5829,265 @@ pressure</source>
 <context>
     <name>TodayView</name>
     <message>
-        <location filename="../views/today.py" line="277"/>
+        <location filename="../views/today.py" line="278"/>
         <source>&amp;Store:</source>
         <translation>门店(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="278"/>
+        <location filename="../views/today.py" line="279"/>
         <source>Previous day (Alt+Left)</source>
         <translation>前一天 (Alt+Left)</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="279"/>
+        <location filename="../views/today.py" line="280"/>
         <source>Next day (Alt+Right)</source>
         <translation>后一天 (Alt+Right)</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="280"/>
+        <location filename="../views/today.py" line="281"/>
         <source>Previous day</source>
         <translation>前一天</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="281"/>
+        <location filename="../views/today.py" line="282"/>
         <source>Next day</source>
         <translation>后一天</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="282"/>
+        <location filename="../views/today.py" line="283"/>
         <source>The store&apos;s local day to show</source>
         <translation>要显示的门店当地日期</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="283"/>
-        <location filename="../views/today.py" line="318"/>
+        <location filename="../views/today.py" line="284"/>
+        <location filename="../views/today.py" line="319"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="285"/>
+        <location filename="../views/today.py" line="286"/>
         <source>Go back to today in the store&apos;s time zone</source>
         <translation>回到门店所在时区的今天</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="286"/>
-        <location filename="../views/today.py" line="340"/>
+        <location filename="../views/today.py" line="287"/>
+        <location filename="../views/today.py" line="341"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="288"/>
+        <location filename="../views/today.py" line="289"/>
         <source>Solo minutes</source>
         <translation>单人班时长</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="289"/>
+        <location filename="../views/today.py" line="290"/>
         <source>Peak utilisation</source>
         <translation>峰值利用率</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="290"/>
+        <location filename="../views/today.py" line="291"/>
         <source>Day mean wait</source>
         <translation>全天平均等待</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="291"/>
-        <location filename="../views/today.py" line="603"/>
+        <location filename="../views/today.py" line="292"/>
+        <location filename="../views/today.py" line="606"/>
         <source>Worst shift pressure</source>
         <translation>最高班次压力指数</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="292"/>
+        <location filename="../views/today.py" line="293"/>
         <source>Demand source</source>
         <translation>需求来源</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="296"/>
+        <location filename="../views/today.py" line="297"/>
         <source>The day in quarter hours</source>
         <translation>全天分时（每 15 分钟）</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="297"/>
+        <location filename="../views/today.py" line="298"/>
         <source>Pressure per person</source>
         <translation>个人压力指数</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="298"/>
+        <location filename="../views/today.py" line="299"/>
         <source>What would fix today</source>
         <translation>今天怎样补救</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="301"/>
+        <location filename="../views/today.py" line="302"/>
         <source>Finds the fewest extra staff-hours that bring waits under the target and every shift below amber, as cover blocks you can call in.</source>
         <translation>计算用最少的额外人工时让等待降到目标以内、所有班次低于黄色，并列出可呼叫的补位时段。</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="305"/>
+        <location filename="../views/today.py" line="306"/>
         <source>Find the cover</source>
         <translation>计算补位方案</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="306"/>
+        <location filename="../views/today.py" line="307"/>
         <source>From</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="306"/>
+        <location filename="../views/today.py" line="307"/>
         <source>To</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="306"/>
+        <location filename="../views/today.py" line="307"/>
         <source>Hours</source>
         <translation>小时数</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="358"/>
+        <location filename="../views/today.py" line="359"/>
         <source>Could not work out the cover.</source>
         <translation>无法算出补位方案。</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="360"/>
+        <location filename="../views/today.py" line="361"/>
         <source>Could not load the day</source>
         <translation>无法加载当日数据</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="401"/>
+        <location filename="../views/today.py" line="402"/>
         <source>You have no store to look after.</source>
         <translation>你没有负责的门店。</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="459"/>
+        <location filename="../views/today.py" line="462"/>
         <source>Updated %1</source>
         <translation>更新于 %1</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="468"/>
-        <location filename="../views/today.py" line="499"/>
+        <location filename="../views/today.py" line="471"/>
+        <location filename="../views/today.py" line="502"/>
         <source>%1 min</source>
         <translation>%1 分钟</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="469"/>
+        <location filename="../views/today.py" line="472"/>
         <source>Nobody is ever alone on the floor</source>
         <translation>全天没有单人在岗</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="471"/>
+        <location filename="../views/today.py" line="474"/>
         <source>%1 h with one person on the floor</source>
         <translation>%1 小时单人在岗</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="481"/>
+        <location filename="../views/today.py" line="484"/>
         <source>Unbounded</source>
         <translation>无上限</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="482"/>
+        <location filename="../views/today.py" line="485"/>
         <source>orders with nobody on shift from %1</source>
         <translation>自 %1 起有订单但无人在班</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="486"/>
+        <location filename="../views/today.py" line="489"/>
         <source>No orders expected</source>
         <translation>预计无订单</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="491"/>
+        <location filename="../views/today.py" line="494"/>
         <source>%1%</source>
         <translation>%1%</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="492"/>
+        <location filename="../views/today.py" line="495"/>
         <source>at %1–%2</source>
         <translation>于 %1–%2</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="500"/>
+        <location filename="../views/today.py" line="503"/>
         <source>target %1 min</source>
         <translation>目标 %1 分钟</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="508"/>
+        <location filename="../views/today.py" line="511"/>
         <source>%1 · index %2</source>
         <translation>%1 · 指数 %2</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="512"/>
+        <location filename="../views/today.py" line="515"/>
         <source>Nobody on the roster</source>
         <translation>无人排班</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="515"/>
+        <location filename="../views/today.py" line="518"/>
         <source>Actual</source>
         <translation>实际</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="515"/>
+        <location filename="../views/today.py" line="518"/>
         <source>The day&apos;s recorded sales</source>
         <translation>当天已记录的销售</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="518"/>
+        <location filename="../views/today.py" line="521"/>
         <source>Forecast</source>
         <translation>预测</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="518"/>
+        <location filename="../views/today.py" line="521"/>
         <source>Expected orders from sales history</source>
         <translation>根据历史销售预测的订单</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="537"/>
+        <location filename="../views/today.py" line="540"/>
         <source>Modelling every cover block for %1…</source>
         <translation>正在为 %1 测算所有补位时段…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/today.py" line="577"/>
+        <location filename="../views/today.py" line="580"/>
         <source>Add %n cover block(s): waits meet the target and every shift is below amber.</source>
         <translation>
             <numerusform>增加 %n 个补位时段：等待达标，所有班次低于黄色。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/today.py" line="582"/>
+        <location filename="../views/today.py" line="585"/>
         <source>Add %n cover block(s). That helps, but the day is still not fully fixed.</source>
         <translation>
             <numerusform>增加 %n 个补位时段。情况会改善，但当天问题仍未完全解决。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="586"/>
+        <location filename="../views/today.py" line="589"/>
         <source>No cover needed: waits stay under the target and every shift is below amber.</source>
         <translation>无需补位：等待在目标以内，所有班次低于黄色。</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="589"/>
+        <location filename="../views/today.py" line="592"/>
         <source>No cover block within the limits helps; talk with your regional manager.</source>
         <translation>限定范围内的补位时段都无济于事；请与区域经理沟通。</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="592"/>
+        <location filename="../views/today.py" line="595"/>
         <source>%1 extra staff-hours in total.</source>
         <translation>共增加 %1 人工时。</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="596"/>
+        <location filename="../views/today.py" line="599"/>
         <source>Longest wait (min)</source>
         <translation>最长等待（分钟）</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="598"/>
+        <location filename="../views/today.py" line="601"/>
         <source>Time over the wait target (min)</source>
         <translation>超出等待目标的时长（分钟）</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="604"/>
+        <location filename="../views/today.py" line="607"/>
         <source>Solo hours</source>
         <translation>单人班小时</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="605"/>
+        <location filename="../views/today.py" line="608"/>
         <source>Staff-hours</source>
         <translation>人工时</translation>
     </message>

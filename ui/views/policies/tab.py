@@ -129,20 +129,13 @@ class PolicyTab(QWidget):
         Errors a user can fix go to ``on_failed`` (the tab's message by default); anything else is
         unexpected and goes to the app's error message.
         """
-        handler = on_failed or self.failed
-
-        def failed(exc: BaseException) -> None:
-            if isinstance(exc, StoremonError):
-                handler(exc)
-            else:
-                self.ctx.show_error(self.view, exc)
-
         self.ctx.tasks.op(
             self,
             lambda _control: fn(),
             on_done,
             key=key,
-            on_error=failed,
+            on_user_error=on_failed or self.failed,
+            on_error=lambda exc: self.ctx.show_error(self.view, exc),
             busy=self.view.busy if busy else None,
         )
 

@@ -196,6 +196,9 @@ class MainWindow(QMainWindow):
         view = self.views.get(self._shown_key)
         if view is None or not view.has_unsaved_changes():
             return False
+        if self.unsaved_box is not None:  # already asked (the tray's Quit while the question is open)
+            self.unsaved_box.raise_()
+            return True
         box = QMessageBox(
             QMessageBox.Icon.Question,
             self.tr("Unsaved changes"),

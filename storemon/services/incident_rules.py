@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from alerts.escalation_policy import ROLES
 from storemon.services.access import HEAD_OFFICE, Actor
 from storemon.services.door import use_case
 from storemon.services.setting_keys import Codec, Key
@@ -31,15 +32,9 @@ from storemon.services.setting_values import (
 
 # ------------------------------------------------------------------------------------ authority limits
 
-AUTHORITY_ROLES: tuple[str, ...] = (
-    "staff",
-    "shift_lead",
-    "store_manager",
-    "ops_supervisor",
-    "service_director",
-    "executive",
-)
-"""The chain of command from the counter up (DOMAIN.md section 1), lowest authority first."""
+AUTHORITY_ROLES: tuple[str, ...] = ROLES
+"""The chain of command from the counter up (DOMAIN.md section 1), lowest authority first: the
+same roles, in the same order, as escalation levels target."""
 
 
 @dataclass(frozen=True)

@@ -121,10 +121,15 @@ def test_regional_comparison_ranks_the_regions_stores_worst_first(demo_sessions)
     assert next(r for r in comparison.stores if r.code == "SH001").week == single.week
 
 
-def test_csv_holds_the_seven_days_with_a_bom_and_the_store_days_numbers(demo_sessions, tmp_path):
+def _sh001_report_and_days(demo_sessions):
+    """SH001's weekly report and the store-day model's numbers for the same seven days."""
     with demo_sessions() as session:
         report = weekly_store_report(session, SYSTEM, "SH001", WEEK, NOW)
-        expected = _expected_days(session, _store(session).id)
+        return report, _expected_days(session, _store(session).id)
+
+
+def test_csv_holds_the_seven_days_with_a_bom_and_the_store_days_numbers(demo_sessions, tmp_path):
+    report, expected = _sh001_report_and_days(demo_sessions)
     path = tmp_path / "week.csv"
     write_report(report, path, "csv")
     raw = path.read_bytes()
@@ -157,9 +162,7 @@ def test_chinese_csv_has_chinese_headers_and_weekdays(demo_sessions, tmp_path):
 
 
 def test_xlsx_has_a_sheet_per_table_with_bold_headers_and_fitted_widths(demo_sessions, tmp_path):
-    with demo_sessions() as session:
-        report = weekly_store_report(session, SYSTEM, "SH001", WEEK, NOW)
-        expected = _expected_days(session, _store(session).id)
+    report, expected = _sh001_report_and_days(demo_sessions)
     path = tmp_path / "week.xlsx"
     write_report(report, path, "xlsx")
     book = load_workbook(path)

@@ -14,7 +14,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.message import Message
 from alerts.outbox import PENDING
+from storemon.db.engine import make_engine, make_session_factory
 from storemon.db.models import Notification, Setting
 from storemon.services.alert_service import CHANNELS_KEY
+from tests.alerts.servers import HttpServer
 
 REPO = Path(__file__).resolve().parents[2]
 LEASE_ENV = "STOREMON_OUTBOX_LEASE_SECONDS"
@@ -91,6 +94,27 @@ def queue_notifications(session: Session, channel: str, count: int, prefix: str 
         for i, key in enumerate(keys)
     )
     return keys
+
+
+@contextmanager
+def webhook_backlog(
+    db_url: str, count: int, prefix: str = "crash"
+) -> Iterator[tuple[sessionmaker[Session], HttpServer, set[str]]]:
+    """A receiving HTTP server set up as channel "hook" with `count` notifications queued for it.
+
+    Yields the database's sessions, the server and the queued keys; stops both afterwards.
+    """
+    server = HttpServer().start()
+    engine = make_engine(db_url)
+    sessions = make_session_factory(engine)
+    try:
+        with sessions.begin() as session:
+            configure_webhook(session, "hook", server.url())
+            keys = set(queue_notifications(session, "hook", count, prefix=prefix))
+        yield sessions, server, keys
+    finally:
+        server.stop()
+        engine.dispose()
 
 
 def outbox_counts(sessions: sessionmaker[Session]) -> dict[str, int]:

@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from storemon.db.models import Role, Store
 from storemon.services.access import SYSTEM, Actor, NotFound
-from storemon.services.demo import build_demo
 from storemon.services.export import ExportError
 from storemon.services.reports import (
     ReportError,
@@ -197,16 +196,14 @@ def test_unknown_format_or_language_is_refused(demo_sessions, tmp_path):
 
 # -- the PDF --------------------------------------------------------------------------------------
 @pytest.fixture
-def sqlite_demo(sqlite_url):
+def sqlite_demo(demo_sqlite_template, tmp_path):
     """The demo chain on SQLite only: painting the PDF says nothing about the database engine."""
     from storemon.db.engine import make_engine, make_session_factory
 
-    engine = make_engine(sqlite_url)
-    sessions = make_session_factory(engine)
-    with sessions() as session:
-        build_demo(session, stores=12, weeks=3, seed=11, anchor=DEMO_ANCHOR)
-        session.commit()
-    yield sessions
+    path = tmp_path / "pdf-demo.sqlite3"
+    shutil.copy(demo_sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    yield make_session_factory(engine)
     engine.dispose()
 
 

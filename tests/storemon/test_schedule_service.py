@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import shutil
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -22,23 +21,10 @@ from tests.storemon.conftest import DEMO_ANCHOR
 MONDAY = DEMO_ANCHOR  # 2026-03-09
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    """One 12-store demo chain in SQLite per module; each test works on its own copy."""
-    path = tmp_path_factory.mktemp("schedule-demo") / "demo.sqlite3"
-    db = open_database(f"sqlite:///{path}")
-    with db.sessions() as session:
-        build_demo(session, stores=12, weeks=3, seed=11, anchor=DEMO_ANCHOR)
-        session.commit()
-    db.close()
-    return path
-
-
 @pytest.fixture
-def demo_db(demo_file, tmp_path):
-    path = tmp_path / "demo.sqlite3"
-    shutil.copy(demo_file, path)
-    db = open_database(f"sqlite:///{path}")
+def demo_db(demo_url):
+    """A private copy of the 12-store demo chain of ``tests/storemon/conftest.py``, on each engine."""
+    db = open_database(demo_url)
     yield db
     db.close()
 

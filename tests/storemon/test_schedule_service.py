@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -22,21 +24,13 @@ MONDAY = DEMO_ANCHOR  # 2026-03-09
 
 
 @pytest.fixture
-def demo_db(demo_url):
-    """A private copy of the 12-store demo chain of ``tests/storemon/conftest.py``, on each engine."""
-    db = open_database(demo_url)
-    yield db
-    db.close()
+def services(demo_url) -> Iterator[Services]:
+    """The service API on a private copy of the 12-store demo chain (``tests/storemon/conftest.py``).
 
-
-@pytest.fixture
-def services(demo_db) -> Services:
-    return Services(demo_db)
-
-
-@pytest.fixture
-def demo_sessions(demo_db):
-    return demo_db.sessions
+    ``demo_sessions`` (from the same conftest) opens the same copy.
+    """
+    with closing(open_database(demo_url)) as database:
+        yield Services(database)
 
 
 def store_with(services: Services, status: str, staff: int | None = None, solo: bool = False):

@@ -16,15 +16,13 @@ def add_parsers(sub) -> None:
     stores = report_sub.add_parser("stores", help="stores with tier, revenue, policy coverage and solo hours")
     stores.add_argument("--region", type=int)
     _table_output(stores, cmd_report_stores)
-    sales = report_sub.add_parser("sales", help="a store's 15-minute sales buckets on one day")
-    _store_day(sales)
-    _table_output(sales, cmd_report_sales)
-
-    staffing = report_sub.add_parser(
-        "staffing", help="a store-day per 15-minute interval: demand, staff, utilisation, waits, pressure"
+    _store_day_report(report_sub, "sales", "a store's 15-minute sales buckets on one day", cmd_report_sales)
+    _store_day_report(
+        report_sub,
+        "staffing",
+        "a store-day per 15-minute interval: demand, staff, utilisation, waits, pressure",
+        cmd_report_staffing,
     )
-    _store_day(staffing)
-    _table_output(staffing, cmd_report_staffing)
 
     pressure = report_sub.add_parser(
         "pressure", help="every shift's pressure index in a region over a period"
@@ -75,6 +73,13 @@ def _table_output(parser, handler) -> None:
     """The last words of every table command: ``--format json|csv`` and what runs it."""
     parser.add_argument("--format", choices=["json", "csv"], default="json")
     parser.set_defaults(handler=handler)
+
+
+def _store_day_report(report_sub, name: str, help: str, handler) -> None:
+    """A table report on one store-day: ``--store``, ``--date`` and ``--format``."""
+    parser = report_sub.add_parser(name, help=help)
+    _store_day(parser)
+    _table_output(parser, handler)
 
 
 def cmd_report_stores(args, services: Services) -> int:

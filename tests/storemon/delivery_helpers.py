@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -96,14 +97,35 @@ def queue_notifications(session: Session, channel: str, count: int, prefix: str 
     return keys
 
 
-@contextmanager
-def webhook_backlog(
-    db_url: str, count: int, prefix: str = "crash"
-) -> Iterator[tuple[sessionmaker[Session], HttpServer, set[str]]]:
-    """A receiving HTTP server set up as channel "hook" with `count` notifications queued for it.
+@dataclass(frozen=True)
+class WebhookBacklog:
+    """Notifications queued for channel "hook" and the HTTP server that receives them."""
 
-    Yields the database's sessions, the server and the queued keys; stops both afterwards.
-    """
+    sessions: sessionmaker[Session]
+    server: HttpServer
+    keys: set[str]
+
+    def counts(self) -> dict[str, int]:
+        """Outbox rows per status."""
+        return outbox_counts(self.sessions)
+
+    def leased_by(self, worker: WorkerProcess) -> set[str]:
+        """Keys of the pending rows `worker` holds (what it had in flight when killed)."""
+        return leased_keys(self.sessions, worker.worker_id)
+
+    def wait_all_delivered(self, timeout: float = 60) -> None:
+        """Until the receiver has every queued key and no row is pending any more."""
+        wait_until(
+            lambda: set(self.server.deliveries) >= self.keys and self.counts().get("pending", 0) == 0,
+            timeout=timeout,
+            what="every notification to be delivered and recorded",
+        )
+
+
+@contextmanager
+def webhook_backlog(db_url: str, count: int, prefix: str = "crash") -> Iterator[WebhookBacklog]:
+    """A receiving HTTP server set up as channel "hook" with `count` notifications queued for it;
+    both are stopped afterwards."""
     server = HttpServer().start()
     engine = make_engine(db_url)
     sessions = make_session_factory(engine)
@@ -111,7 +133,7 @@ def webhook_backlog(
         with sessions.begin() as session:
             configure_webhook(session, "hook", server.url())
             keys = set(queue_notifications(session, "hook", count, prefix=prefix))
-        yield sessions, server, keys
+        yield WebhookBacklog(sessions, server, keys)
     finally:
         server.stop()
         engine.dispose()

@@ -6,13 +6,7 @@ from __future__ import annotations
 
 import random
 
-from tests.storemon.delivery_helpers import (
-    WorkerProcess,
-    leased_keys,
-    outbox_counts,
-    wait_until,
-    webhook_backlog,
-)
+from tests.storemon.delivery_helpers import WorkerProcess, wait_until, webhook_backlog
 
 NOTIFICATIONS = 1000
 KILLS = 6
@@ -22,7 +16,8 @@ LEASE_SECONDS = 1.5
 def test_sigkilled_worker_delivers_every_notification_once_after_dedup(sqlite_url, storemon_home, tmp_path):
     rng = random.Random(20260315)
     worker = None
-    with webhook_backlog(sqlite_url, NOTIFICATIONS) as (sessions, server, keys):
+    with webhook_backlog(sqlite_url, NOTIFICATIONS) as backlog:
+        server, keys = backlog.server, backlog.keys
         try:
             in_flight: set[str] = set()  # rows a worker held when it was killed
             for life in range(KILLS):
@@ -39,18 +34,14 @@ def test_sigkilled_worker_delivers_every_notification_once_after_dedup(sqlite_ur
                 )
                 assert worker.alive, f"the worker exited by itself:\n{worker.log_tail()}"
                 worker.kill()
-                in_flight |= leased_keys(sessions, worker.worker_id)
+                in_flight |= backlog.leased_by(worker)
             assert len(server.deliveries) < NOTIFICATIONS, "the kills happened while there was work left"
 
             worker = WorkerProcess(sqlite_url, storemon_home, tmp_path / "worker-last.log", LEASE_SECONDS)
-            wait_until(
-                lambda: set(server.deliveries) >= keys and outbox_counts(sessions).get("pending", 0) == 0,
-                timeout=60,
-                what="every notification to be delivered and recorded",
-            )
+            backlog.wait_all_delivered()
             assert worker.stop() == 0, worker.log_tail()
 
-            counts = outbox_counts(sessions)
+            counts = backlog.counts()
             duplicates = sorted(server.duplicates)
             print(
                 f"\n{NOTIFICATIONS} notifications, {KILLS} SIGKILLs: {len(server.requests)} requests, "

@@ -10,13 +10,7 @@ from sqlalchemy import select
 
 from storemon.db.models import Notification
 from tests.conftest import _fresh_pg_database
-from tests.storemon.delivery_helpers import (
-    WorkerProcess,
-    leased_keys,
-    outbox_counts,
-    wait_until,
-    webhook_backlog,
-)
+from tests.storemon.delivery_helpers import WorkerProcess, wait_until, webhook_backlog
 
 NOTIFICATIONS = 1000
 LEASE_SECONDS = 3
@@ -26,7 +20,8 @@ LEASE_SECONDS = 3
 def test_two_workers_share_the_outbox_and_survive_a_kill(pg_server, storemon_home, tmp_path):
     db_url = _fresh_pg_database(pg_server)
     workers: list[WorkerProcess] = []
-    with webhook_backlog(db_url, NOTIFICATIONS, prefix="two") as (sessions, server, keys):
+    with webhook_backlog(db_url, NOTIFICATIONS, prefix="two") as backlog:
+        server, keys = backlog.server, backlog.keys
         try:
             first = WorkerProcess(db_url, storemon_home, tmp_path / "first.log", LEASE_SECONDS)
             second = WorkerProcess(db_url, storemon_home, tmp_path / "second.log", LEASE_SECONDS)
@@ -36,7 +31,7 @@ def test_two_workers_share_the_outbox_and_survive_a_kill(pg_server, storemon_hom
             owners: set[str] = set()
 
             def both_working() -> bool:
-                with sessions() as session:
+                with backlog.sessions() as session:
                     owners.update(
                         session.scalars(
                             select(Notification.lease_owner)
@@ -53,20 +48,16 @@ def test_two_workers_share_the_outbox_and_survive_a_kill(pg_server, storemon_hom
             assert server.duplicates == [], "two live workers never send one notification twice"
 
             first.kill()
-            in_flight = leased_keys(sessions, first.worker_id)
+            in_flight = backlog.leased_by(first)
             assert len(server.deliveries) < NOTIFICATIONS, "the kill happened midway"
             restarted = WorkerProcess(db_url, storemon_home, tmp_path / "restarted.log", LEASE_SECONDS)
             workers.append(restarted)
 
-            wait_until(
-                lambda: set(server.deliveries) >= keys and outbox_counts(sessions).get("pending", 0) == 0,
-                timeout=60,
-                what="every notification to be delivered and recorded",
-            )
+            backlog.wait_all_delivered()
             for worker in (second, restarted):
                 assert worker.stop() == 0, worker.log_tail()
 
-            counts = outbox_counts(sessions)
+            counts = backlog.counts()
             print(
                 f"\n{NOTIFICATIONS} notifications, two workers, one SIGKILL holding {len(in_flight)} rows: "
                 f"{len(server.requests)} requests, {len(server.duplicates)} raw duplicates, outbox {counts}"

@@ -39,7 +39,7 @@ import threading
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 from alerts.message import Message
 from alerts.notifiers.base import Clock, DeliveryError, Notifier
@@ -504,32 +504,24 @@ class MemoryOutbox:
                 if row.status == PENDING and row.message.alert_id == alert_id and row.message.kind == "page"
             ]
             for row in pages:
-                self._rows[row.id] = replace(
-                    row,
-                    status=CANCELLED,
-                    lease_owner=None,
-                    lease_until=None,
-                    history=(*row.history, Attempt(now, "", CANCELLED)),
-                )
+                self._settle(row, Attempt(now, "", CANCELLED), status=CANCELLED)
             return len(pages)
 
     def _holds(self, row: OutboxRecord, worker: str) -> bool:
         return row.status == PENDING and row.lease_owner == worker
 
+    def _settle(self, row: OutboxRecord, attempt: Attempt, **changes: Any) -> None:
+        """Store `row` with `changes`, its lease released and `attempt` added to its history."""
+        self._rows[row.id] = replace(
+            row, lease_owner=None, lease_until=None, history=(*row.history, attempt), **changes
+        )
+
     def mark_delivered(self, notification_id: int, worker: str, now: datetime) -> None:
         """Record delivery, even from a worker whose lease was lost (the message did go out)."""
         with self._lock:
             row = self._rows[notification_id]
-            if row.status == DELIVERED:
-                return
-            self._rows[notification_id] = replace(
-                row,
-                status=DELIVERED,
-                delivered_at=now,
-                lease_owner=None,
-                lease_until=None,
-                history=(*row.history, Attempt(now, worker, DELIVERED)),
-            )
+            if row.status != DELIVERED:
+                self._settle(row, Attempt(now, worker, DELIVERED), status=DELIVERED, delivered_at=now)
 
     def mark_retry(
         self, notification_id: int, worker: str, error: str, next_attempt_at: datetime, now: datetime
@@ -537,31 +529,20 @@ class MemoryOutbox:
         """Record a failed attempt and when to try again; ignored unless `worker` holds the lease."""
         with self._lock:
             row = self._rows[notification_id]
-            if not self._holds(row, worker):
-                return
-            self._rows[notification_id] = replace(
-                row,
-                next_attempt_at=next_attempt_at,
-                last_error=error,
-                lease_owner=None,
-                lease_until=None,
-                history=(*row.history, Attempt(now, worker, "retry", error, next_attempt_at)),
-            )
+            if self._holds(row, worker):
+                self._settle(
+                    row,
+                    Attempt(now, worker, "retry", error, next_attempt_at),
+                    next_attempt_at=next_attempt_at,
+                    last_error=error,
+                )
 
     def mark_dead(self, notification_id: int, worker: str, error: str, now: datetime) -> None:
         """Record that delivery was given up; ignored unless `worker` holds the lease."""
         with self._lock:
             row = self._rows[notification_id]
-            if not self._holds(row, worker):
-                return
-            self._rows[notification_id] = replace(
-                row,
-                status=DEAD,
-                last_error=error,
-                lease_owner=None,
-                lease_until=None,
-                history=(*row.history, Attempt(now, worker, DEAD, error)),
-            )
+            if self._holds(row, worker):
+                self._settle(row, Attempt(now, worker, DEAD, error), status=DEAD, last_error=error)
 
     def channel_failing(self, channel: str, error: str, now: datetime) -> None:
         """Remember the channel-failing signal (the database store raises an alert instead)."""

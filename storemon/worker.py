@@ -202,32 +202,13 @@ def start_scheduler(jobs: Jobs, scheduler_cls=None, rules: bool = True, dispatch
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}, timezone=UTC
     )
     now = jobs.clock()
-    scheduler.add_job(
-        jobs.process_due, "interval", seconds=DUE_EVERY.total_seconds(), id="due", next_run_time=now
-    )
-    scheduler.add_job(
-        jobs.heartbeat,
-        "interval",
-        seconds=HEARTBEAT_EVERY.total_seconds(),
-        id="heartbeat",
-        next_run_time=now,
-    )
+    schedule = [("due", jobs.process_due, DUE_EVERY), ("heartbeat", jobs.heartbeat, HEARTBEAT_EVERY)]
     if dispatch:
-        scheduler.add_job(
-            jobs.dispatch,
-            "interval",
-            seconds=DISPATCH_EVERY.total_seconds(),
-            id="dispatch",
-            next_run_time=now,
-        )
+        schedule.append(("dispatch", jobs.dispatch, DISPATCH_EVERY))
     if rules:
-        scheduler.add_job(
-            jobs.evaluate_rules,
-            "interval",
-            seconds=RULES_EVERY.total_seconds(),
-            id="rules",
-            next_run_time=now,
-        )
+        schedule.append(("rules", jobs.evaluate_rules, RULES_EVERY))
+    for job_id, job, every in schedule:
+        scheduler.add_job(job, "interval", seconds=every.total_seconds(), id=job_id, next_run_time=now)
     scheduler.start()
     return scheduler
 

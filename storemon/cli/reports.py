@@ -15,21 +15,14 @@ def add_parsers(sub) -> None:
     report_sub = report.add_subparsers(dest="report", required=True)
     stores = report_sub.add_parser("stores", help="stores with tier, revenue, policy coverage and solo hours")
     stores.add_argument("--region", type=int)
-    stores.add_argument("--format", choices=["json", "csv"], default="json")
-    stores.set_defaults(handler=cmd_report_stores)
-    sales = report_sub.add_parser("sales", help="a store's 15-minute sales buckets on one day")
-    sales.add_argument("--store", required=True)
-    sales.add_argument("--date", type=date_arg, required=True)
-    sales.add_argument("--format", choices=["json", "csv"], default="json")
-    sales.set_defaults(handler=cmd_report_sales)
-
-    staffing = report_sub.add_parser(
-        "staffing", help="a store-day per 15-minute interval: demand, staff, utilisation, waits, pressure"
+    _table_output(stores, cmd_report_stores)
+    _store_day_report(report_sub, "sales", "a store's 15-minute sales buckets on one day", cmd_report_sales)
+    _store_day_report(
+        report_sub,
+        "staffing",
+        "a store-day per 15-minute interval: demand, staff, utilisation, waits, pressure",
+        cmd_report_staffing,
     )
-    staffing.add_argument("--store", required=True)
-    staffing.add_argument("--date", type=date_arg, required=True)
-    staffing.add_argument("--format", choices=["json", "csv"], default="json")
-    staffing.set_defaults(handler=cmd_report_staffing)
 
     pressure = report_sub.add_parser(
         "pressure", help="every shift's pressure index in a region over a period"
@@ -37,8 +30,7 @@ def add_parsers(sub) -> None:
     pressure.add_argument("--region", type=int, help="region id (default: every region you may see)")
     pressure.add_argument("--from", dest="start", type=date_arg, required=True)
     pressure.add_argument("--to", dest="end", type=date_arg, required=True)
-    pressure.add_argument("--format", choices=["json", "csv"], default="json")
-    pressure.set_defaults(handler=cmd_report_pressure)
+    _table_output(pressure, cmd_report_pressure)
 
     weekly = report_sub.add_parser(
         "weekly", help="one store's ISO week: days, people and key numbers as a PDF, XLSX or CSV file"
@@ -64,13 +56,30 @@ def add_parsers(sub) -> None:
     whatif_sub = whatif.add_subparsers(dest="whatif", required=True)
     tiers = whatif_sub.add_parser("tiers", help="apply a candidate tier policy (JSON file) to every store")
     tiers.add_argument("policy_file", type=Path)
-    tiers.add_argument("--format", choices=["json", "csv"], default="json")
-    tiers.set_defaults(handler=cmd_whatif_tiers)
+    _table_output(tiers, cmd_whatif_tiers)
 
     recommend = sub.add_parser("recommend", help="the smallest roster additions that fix a store-day")
-    recommend.add_argument("--store", required=True)
-    recommend.add_argument("--date", type=date_arg, required=True)
+    _store_day(recommend)
     recommend.set_defaults(handler=cmd_recommend)
+
+
+def _store_day(parser) -> None:
+    """The store and day a store-day command reads."""
+    parser.add_argument("--store", required=True)
+    parser.add_argument("--date", type=date_arg, required=True)
+
+
+def _table_output(parser, handler) -> None:
+    """The last words of every table command: ``--format json|csv`` and what runs it."""
+    parser.add_argument("--format", choices=["json", "csv"], default="json")
+    parser.set_defaults(handler=handler)
+
+
+def _store_day_report(report_sub, name: str, help: str, handler) -> None:
+    """A table report on one store-day: ``--store``, ``--date`` and ``--format``."""
+    parser = report_sub.add_parser(name, help=help)
+    _store_day(parser)
+    _table_output(parser, handler)
 
 
 def cmd_report_stores(args, services: Services) -> int:

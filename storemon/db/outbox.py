@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.escalation import OPEN
@@ -50,18 +51,29 @@ def cancel_pages(session: Session, alert_id: int, now: datetime) -> int:
     ).all()
     pages = [row.id for row in rows if (row.payload or {}).get("kind") == PAGE]
     if pages:
-        session.execute(
-            update(Notification)
-            .where(Notification.id.in_(pages), Notification.status == PENDING)
-            .values(
-                status=CANCELLED,
-                lease_owner=None,
-                lease_expires_at=None,
-                last_error=f"cancelled {now.isoformat()}: the alert was answered",
-            )
-            .execution_options(synchronize_session=False)
-        )
+        _cancel(session, Notification.id.in_(pages), f"cancelled {now.isoformat()}: the alert was answered")
     return len(pages)
+
+
+def _update(session: Session, *conditions: ColumnElement[bool], **values: Any) -> int:
+    """One guarded UPDATE of notifications (the guard is the whole point); answers the rows changed."""
+    result = session.execute(
+        update(Notification).where(*conditions).values(**values).execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def _cancel(session: Session, which: ColumnElement[bool], reason: str) -> int:
+    """Cancel the still-pending rows among `which`, keeping them with `reason` for the record."""
+    return _update(
+        session,
+        which,
+        Notification.status == PENDING,
+        status=CANCELLED,
+        lease_owner=None,
+        lease_expires_at=None,
+        last_error=reason,
+    )
 
 
 def wake_dispatchers(session: Session) -> None:
@@ -135,43 +147,29 @@ class SqlOutboxStore:
                 return LOST
             payload, alert_status = found
             if (payload or {}).get("kind") == PAGE and alert_status not in (None, OPEN):
-                taken = session.execute(
-                    update(Notification)
-                    .where(Notification.id == notification_id, Notification.status == PENDING)
-                    .values(
-                        status=CANCELLED,
-                        lease_owner=None,
-                        lease_expires_at=None,
-                        last_error=f"cancelled {now.isoformat()}: the alert was {alert_status} before sending",
-                    )
-                    .execution_options(synchronize_session=False)
-                )
-                return CANCELLED if taken.rowcount else LOST
-            started = session.execute(
-                update(Notification)
-                .where(
-                    Notification.id == notification_id,
-                    Notification.status == PENDING,
-                    Notification.lease_owner == worker,
-                )
-                .values(attempts=Notification.attempts + 1, lease_expires_at=now + lease)
-                .execution_options(synchronize_session=False)
+                reason = f"cancelled {now.isoformat()}: the alert was {alert_status} before sending"
+                return CANCELLED if _cancel(session, Notification.id == notification_id, reason) else LOST
+            started = _update(
+                session,
+                Notification.id == notification_id,
+                Notification.status == PENDING,
+                Notification.lease_owner == worker,
+                attempts=Notification.attempts + 1,
+                lease_expires_at=now + lease,
             )
-            return SENDING if started.rowcount else LOST
+            return SENDING if started else LOST
 
     def release(self, notification_ids: Collection[int], worker: str) -> None:
         if not notification_ids:
             return
         with self.sessions.begin() as session:
-            session.execute(
-                update(Notification)
-                .where(
-                    Notification.id.in_(list(notification_ids)),
-                    Notification.status == PENDING,
-                    Notification.lease_owner == worker,
-                )
-                .values(lease_owner=None, lease_expires_at=None)
-                .execution_options(synchronize_session=False)
+            _update(
+                session,
+                Notification.id.in_(list(notification_ids)),
+                Notification.status == PENDING,
+                Notification.lease_owner == worker,
+                lease_owner=None,
+                lease_expires_at=None,
             )
 
     def cancel_pages(self, alert_id: int, now: datetime) -> int:
@@ -185,12 +183,7 @@ class SqlOutboxStore:
         if worker is not None:
             condition = and_(condition, Notification.lease_owner == worker)
         with self.sessions.begin() as session:
-            session.execute(
-                update(Notification)
-                .where(condition)
-                .values(lease_owner=None, lease_expires_at=None, **values)
-                .execution_options(synchronize_session=False)
-            )
+            _update(session, condition, lease_owner=None, lease_expires_at=None, **values)
 
     def mark_delivered(self, notification_id: int, worker: str, now: datetime) -> None:
         # Recorded even if the lease was lost: the message did go out.

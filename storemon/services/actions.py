@@ -132,19 +132,19 @@ def _cover_candidates(session, store: Store, now: datetime, caller: str) -> list
     return sorted(chosen, key=lambda u: (u.store_id != store.id, u.username))
 
 
+_CALLS: dict[AlertKind, tuple[str, int]] = {
+    AlertKind.BACKUP_CALL: ("backup", 1),
+    AlertKind.MANAGER_CALL: ("manager", 2),
+}
+"""Per kind of call: its key (dedup key and audit action) and the escalation level it starts at."""
+
+
 def _call(
-    session,
-    actor: Actor,
-    store: Store,
-    now: datetime,
-    *,
-    kind: AlertKind,
-    key: str,
-    note: str,
-    start_level: int,
-    extra: dict,
-) -> Alert:
-    """A call for help at a store: an alert carrying the store's live picture, audited."""
+    session, actor: Actor, store_ref: int | str, now: datetime, kind: AlertKind, note: str, extra: dict
+) -> tuple[Store, Alert]:
+    """A call for help at a store the actor sees: an alert carrying the store's live picture, audited."""
+    store = visible_store(session, actor, store_ref)
+    key, start_level = _CALLS[kind]
     picture = live_picture(session, actor, store, now)
     alert = raise_kind(
         session,
@@ -159,23 +159,12 @@ def _call(
         extra={"requested_by": actor.username, **extra},
     )
     audit(session, actor.username, f"call.{key}", f"store {store.code}", {"alert": alert.id}, now)
-    return alert
+    return store, alert
 
 
 def call_backup(session, actor: Actor, store_ref: int | str, now: datetime, note: str = "") -> int:
     """Offer emergency cover to off-shift colleagues; the first to accept is assigned."""
-    store = visible_store(session, actor, store_ref)
-    alert = _call(
-        session,
-        actor,
-        store,
-        now,
-        kind=AlertKind.BACKUP_CALL,
-        key="backup",
-        note=note,
-        start_level=1,
-        extra={"covered_by": None},
-    )
+    store, alert = _call(session, actor, store_ref, now, AlertKind.BACKUP_CALL, note, {"covered_by": None})
     for user in _cover_candidates(session, store, now, actor.username):
         if session.scalars(
             select(CoverOffer).where(CoverOffer.alert_id == alert.id, CoverOffer.username == user.username)
@@ -234,18 +223,7 @@ def _system_view_of(actor: Actor) -> Actor:
 
 def call_manager(session, actor: Actor, store_ref: int | str, now: datetime, note: str = "") -> int:
     """Page level 2 (shift lead / store manager) at once with the store's live picture."""
-    store = visible_store(session, actor, store_ref)
-    alert = _call(
-        session,
-        actor,
-        store,
-        now,
-        kind=AlertKind.MANAGER_CALL,
-        key="manager",
-        note=note,
-        start_level=2,
-        extra={},
-    )
+    _, alert = _call(session, actor, store_ref, now, AlertKind.MANAGER_CALL, note, {})
     return alert.id
 
 

@@ -192,38 +192,14 @@ def queue_notifications(
     rows = []
     for user in _people_for(session, store, targets):
         key = f"{base}-{user.username}-{IN_APP}"
-        rows.append(
-            Notification(
-                alert_id=alert.id,
-                channel=IN_APP,
-                recipient=user.username,
-                username=user.username,
-                payload=_message(alert, store, key, kind, level, note, now).to_dict(),
-                idempotency_key=key,
-                status=DELIVERED,
-                attempts=1,
-                next_attempt_at=now,
-                created_at=now,
-                delivered_at=now,
-            )
-        )
+        message = _message(alert, store, key, kind, level, note, now)
+        rows.append(_outbox_row(alert.id, IN_APP, user.username, user.username, message, now))
         email = next((c for c in channel_subscriptions(session) if c["type"] == "email"), None)
         if user.email and "email" not in exclude_channels and email is not None:
             key = f"{base}-{user.username}-email"
             language = email.get("language") or chain_language(session)
-            rows.append(
-                Notification(
-                    alert_id=alert.id,
-                    channel="email",
-                    recipient=user.email,
-                    username=user.username,
-                    payload=_message(alert, store, key, kind, level, note, now, language).to_dict(),
-                    idempotency_key=key,
-                    status=PENDING,
-                    next_attempt_at=now,
-                    created_at=now,
-                )
-            )
+            message = _message(alert, store, key, kind, level, note, now, language)
+            rows.append(_outbox_row(alert.id, "email", user.email, user.username, message, now))
     paged = _paged_channels(session, alert.id) if kind in ANSWER_KINDS else frozenset()
     for channel in channel_subscriptions(session):
         if channel["type"] == "email" or channel["name"] in exclude_channels:
@@ -240,19 +216,8 @@ def queue_notifications(
         else:
             continue
         language = channel.get("language") or chain_language(session)
-        rows.append(
-            Notification(
-                alert_id=alert.id,
-                channel=channel["name"],
-                recipient=channel["name"],
-                username=None,
-                payload=_message(alert, store, key, kind, level, note, now, language).to_dict(),
-                idempotency_key=key,
-                status=PENDING,
-                next_attempt_at=now,
-                created_at=now,
-            )
-        )
+        message = _message(alert, store, key, kind, level, note, now, language)
+        rows.append(_outbox_row(alert.id, channel["name"], channel["name"], None, message, now))
     session.add_all(rows)
     if any(r.status == PENDING for r in rows):
         wake_dispatchers(session)
@@ -274,20 +239,27 @@ def notify_user(
         kind="reminder",
         created_at=now,
     )
-    session.add(
-        Notification(
-            alert_id=None,
-            channel=IN_APP,
-            recipient=username,
-            username=username,
-            payload=message.to_dict(),
-            idempotency_key=key,
-            status=DELIVERED,
-            attempts=1,
-            next_attempt_at=now,
-            created_at=now,
-            delivered_at=now,
-        )
+    session.add(_outbox_row(None, IN_APP, username, username, message, now))
+
+
+def _outbox_row(
+    alert_id: int | None, channel: str, recipient: str, username: str | None, message: Message, now: datetime
+) -> Notification:
+    """One outbox row for `message`, due at once; an in-app row is delivered as it is written,
+    since the app reads it from the table (the dispatcher sends every other channel)."""
+    in_app = channel == IN_APP
+    return Notification(
+        alert_id=alert_id,
+        channel=channel,
+        recipient=recipient,
+        username=username,
+        payload=message.to_dict(),
+        idempotency_key=message.idempotency_key,
+        status=DELIVERED if in_app else PENDING,
+        attempts=1 if in_app else 0,
+        next_attempt_at=now,
+        created_at=now,
+        delivered_at=now if in_app else None,
     )
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from storemon.db.models import AuditEntry, ImportBatch
 from storemon.services.access import HEAD_OFFICE, Actor
@@ -118,14 +118,21 @@ def _text_matches(row: AuditRow, needle: str) -> bool:
     return needle in row.subject.casefold() or needle in row.details_json().casefold()
 
 
-def _entry_rows(session: Session, flt: AuditFilter) -> Iterator[AuditRow]:
-    stmt: Select = select(AuditEntry)
+def _when_and_who(
+    stmt: Select, flt: AuditFilter, at: InstrumentedAttribute[datetime], actor: InstrumentedAttribute[str]
+) -> Select:
+    """`stmt` narrowed to the filter's period (on column `at`) and actor text (on column `actor`)."""
     if flt.since is not None:
-        stmt = stmt.where(AuditEntry.at >= flt.since)
+        stmt = stmt.where(at >= flt.since)
     if flt.until is not None:
-        stmt = stmt.where(AuditEntry.at < flt.until)
+        stmt = stmt.where(at < flt.until)
     if flt.actor.strip():
-        stmt = stmt.where(AuditEntry.actor.icontains(flt.actor.strip(), autoescape=True))
+        stmt = stmt.where(actor.icontains(flt.actor.strip(), autoescape=True))
+    return stmt
+
+
+def _entry_rows(session: Session, flt: AuditFilter) -> Iterator[AuditRow]:
+    stmt = _when_and_who(select(AuditEntry), flt, AuditEntry.at, AuditEntry.actor)
     if flt.action:
         wanted = flt.action.rstrip(".")
         stmt = stmt.where(
@@ -149,13 +156,7 @@ def _entry_rows(session: Session, flt: AuditFilter) -> Iterator[AuditRow]:
 def _import_rows(session: Session, flt: AuditFilter) -> Iterator[AuditRow]:
     if flt.action and flt.action.rstrip(".").split(".")[0] != IMPORT_PREFIX:
         return  # only an "import..." action filter can match an import
-    stmt: Select = select(ImportBatch)
-    if flt.since is not None:
-        stmt = stmt.where(ImportBatch.imported_at >= flt.since)
-    if flt.until is not None:
-        stmt = stmt.where(ImportBatch.imported_at < flt.until)
-    if flt.actor.strip():
-        stmt = stmt.where(ImportBatch.imported_by.icontains(flt.actor.strip(), autoescape=True))
+    stmt = _when_and_who(select(ImportBatch), flt, ImportBatch.imported_at, ImportBatch.imported_by)
     stmt = stmt.order_by(ImportBatch.imported_at.desc(), ImportBatch.id.desc())
     for batch in session.scalars(stmt).yield_per(1000):
         action = f"{IMPORT_PREFIX}.{batch.kind}"

@@ -229,8 +229,9 @@ def build_demo(
         session.add_all(shifts)
         session.flush()
         counts["shifts"] += len(shifts)
-        counts["incidents"] += _incidents(session, store, revenue, shifts, anchor, rng)
-        counts["check_ins"] += _check_ins(session, store, revenue, shifts, anchor, rng)
+        history = _ShiftHistory(store, revenue, shifts, local_midnight(anchor, store.timezone))
+        counts["incidents"] += _insert(session, Incident, _incidents(history, rng))
+        counts["check_ins"] += _insert(session, CheckIn, _check_ins(history, rng))
     batch.row_count = counts["buckets"]
     n_staff = sum(len(row[4]) for row in store_rows)
     return DemoSummary(
@@ -388,21 +389,34 @@ def _roster(
     return shifts
 
 
-def _incidents(
-    session: Session,
-    store: Store,
-    revenue: float,
-    shifts: list[RosterShift],
-    anchor: date,
-    rng: np.random.Generator,
-) -> int:
+@dataclass(frozen=True)
+class _ShiftHistory:
+    """One demo store's roster and the moment (the anchor day's local midnight) that is "now"."""
+
+    store: Store
+    revenue: float
+    shifts: list[RosterShift]
+    anchor_utc: datetime
+
+    @property
+    def solo(self) -> bool:
+        return _staff_level(self.revenue) == 1
+
+
+def _insert(session: Session, model: type, rows: list[dict]) -> int:
+    """Bulk-insert `rows` into `model`'s table; answers how many."""
+    if rows:
+        session.execute(insert(model), rows)
+    return len(rows)
+
+
+def _incidents(history: _ShiftHistory, rng: np.random.Generator) -> list[dict]:
     """A few incidents, likelier in busy and solo stores, at rush times."""
-    solo = _staff_level(revenue) == 1
-    rate = 0.02 + (0.05 if solo else 0.0) + 0.03 * revenue / 15000
-    anchor_utc = local_midnight(anchor, store.timezone)
+    store, revenue = history.store, history.revenue
+    rate = 0.02 + (0.05 if history.solo else 0.0) + 0.03 * revenue / 15000
     rows = []
-    for shift in shifts:
-        if shift.starts_at >= anchor_utc or rng.random() >= rate:
+    for shift in history.shifts:
+        if shift.starts_at >= history.anchor_utc or rng.random() >= rate:
             continue
         minutes = (shift.ends_at - shift.starts_at).total_seconds() / 60
         occurred = shift.starts_at + timedelta(minutes=float(rng.uniform(0.2, 0.8)) * minutes)
@@ -419,31 +433,22 @@ def _incidents(
                 "compensation": Decimal("0"),
             }
         )
-    if rows:
-        session.execute(insert(Incident), rows)
-    return len(rows)
+    return rows
 
 
-def _check_ins(
-    session: Session,
-    store: Store,
-    revenue: float,
-    shifts: list[RosterShift],
-    anchor: date,
-    rng: np.random.Generator,
-) -> int:
+def _check_ins(history: _ShiftHistory, rng: np.random.Generator) -> list[dict]:
     """End-of-shift check-ins for about 60 % of past shifts; solo and busy shifts feel harder."""
-    solo = _staff_level(revenue) == 1
-    anchor_utc = local_midnight(anchor, store.timezone)
     rows = []
-    for shift in shifts:
-        if shift.ends_at > anchor_utc or rng.random() >= 0.6:
+    for shift in history.shifts:
+        if shift.ends_at > history.anchor_utc or rng.random() >= 0.6:
             continue
-        score = round(1.6 + (1.3 if solo else 0.0) + revenue / 9000 + float(rng.normal(0, 0.7)))
+        score = round(
+            1.6 + (1.3 if history.solo else 0.0) + history.revenue / 9000 + float(rng.normal(0, 0.7))
+        )
         rows.append(
             {
                 "staff_id": shift.staff_id,
-                "store_id": store.id,
+                "store_id": history.store.id,
                 "shift_id": shift.id,
                 "score": int(min(5, max(1, score))),
                 "note": "",
@@ -451,6 +456,4 @@ def _check_ins(
                 "created_at": shift.ends_at,
             }
         )
-    if rows:
-        session.execute(insert(CheckIn), rows)
-    return len(rows)
+    return rows

@@ -12,19 +12,13 @@ from storemon.db.models import User
 from storemon.services import setting_keys
 from storemon.services.access import HEAD_OFFICE, Actor
 from storemon.services.door import use_case
-from storemon.services.setting_values import (
-    ESCALATION_POLICY,
-    ChainSettingsError,
-    audit_change,
-    now_or_utc,
-)
+from storemon.services.setting_values import ChainSettingsError, save_setting
 
 # ------------------------------------------------------------------------------------ escalation
 
 
-def load_escalation_policy(session: Session) -> EscalationPolicy:
-    """The chain's escalation policy; the five-level default until someone edits it."""
-    return setting_keys.ESCALATION_POLICY.load(session)
+load_escalation_policy = setting_keys.ESCALATION_POLICY.load
+"""The chain's escalation policy; the five-level default until someone edits it."""
 
 
 @use_case(write=True, needs=HEAD_OFFICE, doing="change chain-wide settings")
@@ -42,8 +36,6 @@ def save_escalation_policy(
             raise ChainSettingsError(
                 f"no active user is called {', '.join(missing)}; check the spelling of the user names"
             )
-    saved = setting_keys.ESCALATION_POLICY.save(session, policy)
-    audit_change(
-        session, actor, "settings.save", ESCALATION_POLICY, {"levels": len(policy.levels)}, now_or_utc(now)
+    return save_setting(
+        session, actor, setting_keys.ESCALATION_POLICY, policy, {"levels": len(policy.levels)}, now
     )
-    return saved

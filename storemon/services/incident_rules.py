@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from alerts.escalation_policy import ROLES
 from storemon.services.access import HEAD_OFFICE, Actor
 from storemon.services.door import use_case
 from storemon.services.setting_keys import Codec, Key
@@ -27,19 +28,14 @@ from storemon.services.setting_values import (
     audit_change,
     now_or_utc,
     parse_amount,
+    save_setting,
 )
 
 # ------------------------------------------------------------------------------------ authority limits
 
-AUTHORITY_ROLES: tuple[str, ...] = (
-    "staff",
-    "shift_lead",
-    "store_manager",
-    "ops_supervisor",
-    "service_director",
-    "executive",
-)
-"""The chain of command from the counter up (DOMAIN.md section 1), lowest authority first."""
+AUTHORITY_ROLES: tuple[str, ...] = ROLES
+"""The chain of command from the counter up (DOMAIN.md section 1), lowest authority first: the
+same roles, in the same order, as escalation levels target."""
 
 
 @dataclass(frozen=True)
@@ -106,8 +102,8 @@ AUTHORITY_LIMITS_KEY: Key[AuthorityLimits] = Key(
 )
 
 
-def load_authority_limits(session: Session) -> AuthorityLimits:
-    return AUTHORITY_LIMITS_KEY.load(session)
+load_authority_limits = AUTHORITY_LIMITS_KEY.load
+"""Per role, what it may grant alone; the shipped limits until head office edits them."""
 
 
 @use_case(write=True, needs=HEAD_OFFICE, doing="change chain-wide settings")
@@ -117,9 +113,7 @@ def save_authority_limits(
     playbooks = PLAYBOOKS_KEY.read(session)
     if playbooks is not None:
         check_playbooks(playbooks, limits)
-    saved = AUTHORITY_LIMITS_KEY.save(session, limits)
-    audit_change(session, actor, "settings.save", AUTHORITY_LIMITS, limits.to_json(), now_or_utc(now))
-    return saved
+    return save_setting(session, actor, AUTHORITY_LIMITS_KEY, limits, limits.to_json(), now)
 
 
 # ------------------------------------------------------------------------------------ playbooks
@@ -276,16 +270,9 @@ def save_playbooks(
 ) -> tuple[Playbook, ...]:
     cleaned = _clean_playbooks(playbooks)
     check_playbooks(cleaned, load_authority_limits(session))
-    saved = PLAYBOOKS_KEY.save(session, cleaned)
-    audit_change(
-        session,
-        actor,
-        "settings.save",
-        PLAYBOOKS,
-        {"types": [b.incident_type for b in cleaned]},
-        now_or_utc(now),
+    return save_setting(
+        session, actor, PLAYBOOKS_KEY, cleaned, {"types": [b.incident_type for b in cleaned]}, now
     )
-    return saved
 
 
 @use_case(write=True, needs=HEAD_OFFICE, doing="change chain-wide settings")

@@ -29,6 +29,7 @@ from storemon.services.store_days import StoreDay, store_days, targets_for
 from storemon.services.stores import store_summaries
 from storemon.services.timegrid import local_date, open_mask
 from storemon.services.whatif import (
+    StoreWhatIf,
     WeekFigures,
     last_sales_week,
     store_week,
@@ -111,20 +112,13 @@ class RosterWhatIf:
 
 
 @dataclass(frozen=True)
-class TierWhatIfRow:
-    """One store in a tier-policy what-if (``whatif.StoreWhatIf`` plus its region)."""
+class TierWhatIfRow(StoreWhatIf):
+    """One store in a tier-policy what-if: ``whatif.StoreWhatIf`` plus its region.
 
-    store_id: int
-    code: str
-    name: str
+    ``in_gap``: the candidate policy leaves this store's revenue uncovered, so it keeps its roster.
+    """
+
     region_id: int | None
-    avg_daily_revenue: float
-    current_staff_per_shift: float
-    candidate_staff_per_shift: int | None
-    in_gap: bool
-    """The candidate policy leaves this store's revenue uncovered: it keeps its roster."""
-    current: WeekFigures
-    candidate: WeekFigures
 
 
 @dataclass(frozen=True)
@@ -313,20 +307,7 @@ def tier_whatif_by_store(
         # A store manager's scope is exactly one store, and this store is inside the actor's own.
         one_store = Actor(actor.username, Role.STORE_MANAGER, store.id, store.region_id)
         for row in tier_whatif(session, one_store, policy):
-            result.append(
-                TierWhatIfRow(
-                    store_id=row.store_id,
-                    code=row.code,
-                    name=row.name,
-                    region_id=store.region_id,
-                    avg_daily_revenue=row.avg_daily_revenue,
-                    current_staff_per_shift=row.current_staff_per_shift,
-                    candidate_staff_per_shift=row.candidate_staff_per_shift,
-                    in_gap=row.in_gap,
-                    current=row.current,
-                    candidate=row.candidate,
-                )
-            )
+            result.append(TierWhatIfRow(**vars(row), region_id=store.region_id))
         if progress is not None:
             progress(done, total)
     return TierWhatIfResult(policy.name, result, whatif_totals(result) if result else {})

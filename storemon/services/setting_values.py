@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -43,6 +44,18 @@ def audit_change(
 ) -> None:
     """Append to the hash-chained audit log (``storemon.services.audit``)."""
     audit_log.append(session, actor.username, action, subject, details, now)
+
+
+T = TypeVar("T")
+
+
+def save_setting(
+    session: Session, actor: Actor, key: setting_keys.Key[T], value: T, details: dict, now: datetime | None
+) -> T:
+    """Store one setting through its key and leave the audit entry every head-office change leaves."""
+    saved = key.save(session, value)
+    audit_change(session, actor, "settings.save", key.name, details, now_or_utc(now))
+    return saved
 
 
 # ------------------------------------------------------------------------------------ money

@@ -16,8 +16,7 @@ from storemon.services.setting_keys import Codec, Key
 from storemon.services.setting_values import (
     SUPPORT_RESOURCES,
     ChainSettingsError,
-    audit_change,
-    now_or_utc,
+    save_setting,
 )
 
 # ------------------------------------------------------------------------------------ support resources
@@ -106,15 +105,12 @@ SUPPORT_RESOURCES_KEY: Key[SupportResources] = Key(
 )
 
 
-def load_support_resources(session: Session) -> SupportResources:
-    return SUPPORT_RESOURCES_KEY.load(session)
+load_support_resources = SUPPORT_RESOURCES_KEY.load
+"""The chain's support resources; none until head office enters them."""
 
 
 @use_case(write=True, needs=HEAD_OFFICE, doing="change chain-wide settings")
 def save_support_resources(
     session: Session, actor: Actor, resources: SupportResources, now: datetime | None = None
 ) -> SupportResources:
-    cleaned = check_support_resources(resources)
-    SUPPORT_RESOURCES_KEY.save(session, cleaned)
-    audit_change(session, actor, "settings.save", SUPPORT_RESOURCES, {}, now_or_utc(now))
-    return cleaned
+    return save_setting(session, actor, SUPPORT_RESOURCES_KEY, check_support_resources(resources), {}, now)

@@ -12,19 +12,13 @@ from storemon.db.models import Store
 from storemon.services import setting_keys
 from storemon.services.access import HEAD_OFFICE, Actor
 from storemon.services.door import use_case
-from storemon.services.setting_values import (
-    SURGE_CALENDAR,
-    ChainSettingsError,
-    audit_change,
-    now_or_utc,
-)
+from storemon.services.setting_values import ChainSettingsError, save_setting
 
 # ------------------------------------------------------------------------------------ surge calendar
 
 
-def load_surge_calendar(session: Session) -> SurgeCalendar:
-    """The chain's surge calendar; the built-in 3·15 season until someone edits it."""
-    return setting_keys.SURGE_CALENDAR.load(session)
+load_surge_calendar = setting_keys.SURGE_CALENDAR.load
+"""The chain's surge calendar; the built-in 3·15 season until someone edits it."""
 
 
 @use_case(write=True, needs=HEAD_OFFICE, doing="change chain-wide settings")
@@ -47,6 +41,4 @@ def save_surge_calendar(
             raise ChainSettingsError(
                 f"surge period {period.label!r}: name at least one store or none for all"
             )
-    saved = setting_keys.SURGE_CALENDAR.save(session, calendar)
-    audit_change(session, actor, "settings.save", SURGE_CALENDAR, {"periods": labels}, now_or_utc(now))
-    return saved
+    return save_setting(session, actor, setting_keys.SURGE_CALENDAR, calendar, {"periods": labels}, now)

@@ -14,7 +14,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,8 +26,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.message import Message
 from alerts.outbox import PENDING
+from storemon.db.engine import make_engine, make_session_factory
 from storemon.db.models import Notification, Setting
 from storemon.services.alert_service import CHANNELS_KEY
+from tests.alerts.servers import HttpServer
 
 REPO = Path(__file__).resolve().parents[2]
 LEASE_ENV = "STOREMON_OUTBOX_LEASE_SECONDS"
@@ -91,6 +95,48 @@ def queue_notifications(session: Session, channel: str, count: int, prefix: str 
         for i, key in enumerate(keys)
     )
     return keys
+
+
+@dataclass(frozen=True)
+class WebhookBacklog:
+    """Notifications queued for channel "hook" and the HTTP server that receives them."""
+
+    sessions: sessionmaker[Session]
+    server: HttpServer
+    keys: set[str]
+
+    def counts(self) -> dict[str, int]:
+        """Outbox rows per status."""
+        return outbox_counts(self.sessions)
+
+    def leased_by(self, worker: WorkerProcess) -> set[str]:
+        """Keys of the pending rows `worker` holds (what it had in flight when killed)."""
+        return leased_keys(self.sessions, worker.worker_id)
+
+    def wait_all_delivered(self, timeout: float = 60) -> None:
+        """Until the receiver has every queued key and no row is pending any more."""
+        wait_until(
+            lambda: set(self.server.deliveries) >= self.keys and self.counts().get("pending", 0) == 0,
+            timeout=timeout,
+            what="every notification to be delivered and recorded",
+        )
+
+
+@contextmanager
+def webhook_backlog(db_url: str, count: int, prefix: str = "crash") -> Iterator[WebhookBacklog]:
+    """A receiving HTTP server set up as channel "hook" with `count` notifications queued for it;
+    both are stopped afterwards."""
+    server = HttpServer().start()
+    engine = make_engine(db_url)
+    sessions = make_session_factory(engine)
+    try:
+        with sessions.begin() as session:
+            configure_webhook(session, "hook", server.url())
+            keys = set(queue_notifications(session, "hook", count, prefix=prefix))
+        yield WebhookBacklog(sessions, server, keys)
+    finally:
+        server.stop()
+        engine.dispose()
 
 
 def outbox_counts(sessions: sessionmaker[Session]) -> dict[str, int]:

@@ -6,16 +6,7 @@ from __future__ import annotations
 
 import random
 
-from storemon.db.engine import make_engine, make_session_factory
-from tests.alerts.servers import HttpServer
-from tests.storemon.delivery_helpers import (
-    WorkerProcess,
-    configure_webhook,
-    leased_keys,
-    outbox_counts,
-    queue_notifications,
-    wait_until,
-)
+from tests.storemon.delivery_helpers import WorkerProcess, wait_until, webhook_backlog
 
 NOTIFICATIONS = 1000
 KILLS = 6
@@ -23,54 +14,45 @@ LEASE_SECONDS = 1.5
 
 
 def test_sigkilled_worker_delivers_every_notification_once_after_dedup(sqlite_url, storemon_home, tmp_path):
-    server = HttpServer().start()
-    engine = make_engine(sqlite_url)
-    sessions = make_session_factory(engine)
     rng = random.Random(20260315)
     worker = None
-    try:
-        with sessions.begin() as session:
-            configure_webhook(session, "hook", server.url())
-            keys = set(queue_notifications(session, "hook", NOTIFICATIONS))
+    with webhook_backlog(sqlite_url, NOTIFICATIONS) as backlog:
+        server, keys = backlog.server, backlog.keys
+        try:
+            in_flight: set[str] = set()  # rows a worker held when it was killed
+            for life in range(KILLS):
+                worker = WorkerProcess(
+                    sqlite_url, storemon_home, tmp_path / f"worker{life}.log", LEASE_SECONDS
+                )
+                # Kill it at a random point while it is delivering: after it sent some more requests.
+                target = len(server.requests) + rng.randint(15, 120)
+                wait_until(
+                    lambda target=target, worker=worker: len(server.requests) >= target or not worker.alive,
+                    timeout=30,
+                    what=f"worker {life} to send {target} requests",
+                    every=0.005,
+                )
+                assert worker.alive, f"the worker exited by itself:\n{worker.log_tail()}"
+                worker.kill()
+                in_flight |= backlog.leased_by(worker)
+            assert len(server.deliveries) < NOTIFICATIONS, "the kills happened while there was work left"
 
-        in_flight: set[str] = set()  # rows a worker held when it was killed
-        for life in range(KILLS):
-            worker = WorkerProcess(sqlite_url, storemon_home, tmp_path / f"worker{life}.log", LEASE_SECONDS)
-            # Kill it at a random point while it is delivering: after it sent some more requests.
-            target = len(server.requests) + rng.randint(15, 120)
-            wait_until(
-                lambda target=target, worker=worker: len(server.requests) >= target or not worker.alive,
-                timeout=30,
-                what=f"worker {life} to send {target} requests",
-                every=0.005,
+            worker = WorkerProcess(sqlite_url, storemon_home, tmp_path / "worker-last.log", LEASE_SECONDS)
+            backlog.wait_all_delivered()
+            assert worker.stop() == 0, worker.log_tail()
+
+            counts = backlog.counts()
+            duplicates = sorted(server.duplicates)
+            print(
+                f"\n{NOTIFICATIONS} notifications, {KILLS} SIGKILLs: {len(server.requests)} requests, "
+                f"{len(duplicates)} raw duplicates (at-least-once), outbox {counts}"
             )
-            assert worker.alive, f"the worker exited by itself:\n{worker.log_tail()}"
-            worker.kill()
-            in_flight |= leased_keys(sessions, worker.worker_id)
-        assert len(server.deliveries) < NOTIFICATIONS, "the kills happened while there was work left"
-
-        worker = WorkerProcess(sqlite_url, storemon_home, tmp_path / "worker-last.log", LEASE_SECONDS)
-        wait_until(
-            lambda: set(server.deliveries) >= keys and outbox_counts(sessions).get("pending", 0) == 0,
-            timeout=60,
-            what="every notification to be delivered and recorded",
-        )
-        assert worker.stop() == 0, worker.log_tail()
-
-        counts = outbox_counts(sessions)
-        duplicates = sorted(server.duplicates)
-        print(
-            f"\n{NOTIFICATIONS} notifications, {KILLS} SIGKILLs: {len(server.requests)} requests, "
-            f"{len(duplicates)} raw duplicates (at-least-once), outbox {counts}"
-        )
-        assert set(server.deliveries) == keys, "after dedup the receiver has exactly the queued keys"
-        assert counts == {"delivered": NOTIFICATIONS}, "none pending, none dead"
-        assert all(server.deliveries[key] >= 1 for key in keys)
-        # A repeat can only be a row a killed worker held: sent, then killed before recording it.
-        assert set(duplicates) <= in_flight
-        assert len(duplicates) <= KILLS, "at most the one send in flight per kill is repeated"
-    finally:
-        if worker is not None and worker.alive:
-            worker.kill()
-        server.stop()
-        engine.dispose()
+            assert set(server.deliveries) == keys, "after dedup the receiver has exactly the queued keys"
+            assert counts == {"delivered": NOTIFICATIONS}, "none pending, none dead"
+            assert all(server.deliveries[key] >= 1 for key in keys)
+            # A repeat can only be a row a killed worker held: sent, then killed before recording it.
+            assert set(duplicates) <= in_flight
+            assert len(duplicates) <= KILLS, "at most the one send in flight per kill is repeated"
+        finally:
+            if worker is not None and worker.alive:
+                worker.kill()

@@ -15,34 +15,25 @@ from storemon.services.access import SYSTEM, AccessDenied, actor_for
 T0 = datetime(2026, 3, 9, 3, 0, tzinfo=UTC)
 
 
+def _staff_with_login(session, store: Store, code: str, name: str, role: Role, username: str) -> StaffMember:
+    """A person on the roster and the kiosk user who signs in as them."""
+    person = StaffMember(code=code, name=name, home_store_id=store.id, role=role)
+    session.add(person)
+    session.flush()
+    session.add(
+        User(username=username, display_name=name, role=role, store_id=store.id, staff_member_id=person.id)
+    )
+    return person
+
+
 @pytest.fixture
 def staff_id(session_factory) -> int:
     with session_factory.begin() as session:
         store = Store(code="K001", name="Kiosk store", timezone="Asia/Shanghai")
         session.add(store)
         session.flush()
-        person = StaffMember(code="K001-01", name="Li Na", home_store_id=store.id, role=Role.STAFF)
-        boss = StaffMember(code="K001-02", name="Wang Fang", home_store_id=store.id, role=Role.STORE_MANAGER)
-        session.add_all([person, boss])
-        session.flush()
-        session.add_all(
-            [
-                User(
-                    username="li",
-                    display_name="Li Na",
-                    role=Role.STAFF,
-                    store_id=store.id,
-                    staff_member_id=person.id,
-                ),
-                User(
-                    username="wang",
-                    display_name="Wang Fang",
-                    role=Role.STORE_MANAGER,
-                    store_id=store.id,
-                    staff_member_id=boss.id,
-                ),
-            ]
-        )
+        person = _staff_with_login(session, store, "K001-01", "Li Na", Role.STAFF, "li")
+        _staff_with_login(session, store, "K001-02", "Wang Fang", Role.STORE_MANAGER, "wang")
         return person.id
 
 

@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from storemon.db.models import Role, Store
 from storemon.services.access import SYSTEM, Actor, NotFound
-from storemon.services.demo import build_demo
 from storemon.services.export import ExportError
 from storemon.services.reports import (
     ReportError,
@@ -121,10 +120,15 @@ def test_regional_comparison_ranks_the_regions_stores_worst_first(demo_sessions)
     assert next(r for r in comparison.stores if r.code == "SH001").week == single.week
 
 
-def test_csv_holds_the_seven_days_with_a_bom_and_the_store_days_numbers(demo_sessions, tmp_path):
+def _sh001_report_and_days(demo_sessions):
+    """SH001's weekly report and the store-day model's numbers for the same seven days."""
     with demo_sessions() as session:
         report = weekly_store_report(session, SYSTEM, "SH001", WEEK, NOW)
-        expected = _expected_days(session, _store(session).id)
+        return report, _expected_days(session, _store(session).id)
+
+
+def test_csv_holds_the_seven_days_with_a_bom_and_the_store_days_numbers(demo_sessions, tmp_path):
+    report, expected = _sh001_report_and_days(demo_sessions)
     path = tmp_path / "week.csv"
     write_report(report, path, "csv")
     raw = path.read_bytes()
@@ -157,9 +161,7 @@ def test_chinese_csv_has_chinese_headers_and_weekdays(demo_sessions, tmp_path):
 
 
 def test_xlsx_has_a_sheet_per_table_with_bold_headers_and_fitted_widths(demo_sessions, tmp_path):
-    with demo_sessions() as session:
-        report = weekly_store_report(session, SYSTEM, "SH001", WEEK, NOW)
-        expected = _expected_days(session, _store(session).id)
+    report, expected = _sh001_report_and_days(demo_sessions)
     path = tmp_path / "week.xlsx"
     write_report(report, path, "xlsx")
     book = load_workbook(path)
@@ -194,16 +196,14 @@ def test_unknown_format_or_language_is_refused(demo_sessions, tmp_path):
 
 # -- the PDF --------------------------------------------------------------------------------------
 @pytest.fixture
-def sqlite_demo(sqlite_url):
+def sqlite_demo(demo_sqlite_template, tmp_path):
     """The demo chain on SQLite only: painting the PDF says nothing about the database engine."""
     from storemon.db.engine import make_engine, make_session_factory
 
-    engine = make_engine(sqlite_url)
-    sessions = make_session_factory(engine)
-    with sessions() as session:
-        build_demo(session, stores=12, weeks=3, seed=11, anchor=DEMO_ANCHOR)
-        session.commit()
-    yield sessions
+    path = tmp_path / "pdf-demo.sqlite3"
+    shutil.copy(demo_sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    yield make_session_factory(engine)
     engine.dispose()
 
 

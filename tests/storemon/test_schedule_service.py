@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import csv
-import shutil
+from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -22,35 +23,14 @@ from tests.storemon.conftest import DEMO_ANCHOR
 MONDAY = DEMO_ANCHOR  # 2026-03-09
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    """One 12-store demo chain in SQLite per module; each test works on its own copy."""
-    path = tmp_path_factory.mktemp("schedule-demo") / "demo.sqlite3"
-    db = open_database(f"sqlite:///{path}")
-    with db.sessions() as session:
-        build_demo(session, stores=12, weeks=3, seed=11, anchor=DEMO_ANCHOR)
-        session.commit()
-    db.close()
-    return path
-
-
 @pytest.fixture
-def demo_db(demo_file, tmp_path):
-    path = tmp_path / "demo.sqlite3"
-    shutil.copy(demo_file, path)
-    db = open_database(f"sqlite:///{path}")
-    yield db
-    db.close()
+def services(demo_url) -> Iterator[Services]:
+    """The service API on a private copy of the 12-store demo chain (``tests/storemon/conftest.py``).
 
-
-@pytest.fixture
-def services(demo_db) -> Services:
-    return Services(demo_db)
-
-
-@pytest.fixture
-def demo_sessions(demo_db):
-    return demo_db.sessions
+    ``demo_sessions`` (from the same conftest) opens the same copy.
+    """
+    with closing(open_database(demo_url)) as database:
+        yield Services(database)
 
 
 def store_with(services: Services, status: str, staff: int | None = None, solo: bool = False):

@@ -8,18 +8,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from storemon.db.engine import make_engine, make_session_factory
 from storemon.db.models import Notification
-from tests.alerts.servers import HttpServer
 from tests.conftest import _fresh_pg_database
-from tests.storemon.delivery_helpers import (
-    WorkerProcess,
-    configure_webhook,
-    leased_keys,
-    outbox_counts,
-    queue_notifications,
-    wait_until,
-)
+from tests.storemon.delivery_helpers import WorkerProcess, wait_until, webhook_backlog
 
 NOTIFICATIONS = 1000
 LEASE_SECONDS = 3
@@ -28,66 +19,55 @@ LEASE_SECONDS = 3
 @pytest.mark.postgres
 def test_two_workers_share_the_outbox_and_survive_a_kill(pg_server, storemon_home, tmp_path):
     db_url = _fresh_pg_database(pg_server)
-    server = HttpServer().start()
-    engine = make_engine(db_url)
-    sessions = make_session_factory(engine)
     workers: list[WorkerProcess] = []
-    try:
-        with sessions.begin() as session:
-            configure_webhook(session, "hook", server.url())
-            keys = set(queue_notifications(session, "hook", NOTIFICATIONS, prefix="two"))
+    with webhook_backlog(db_url, NOTIFICATIONS, prefix="two") as backlog:
+        server, keys = backlog.server, backlog.keys
+        try:
+            first = WorkerProcess(db_url, storemon_home, tmp_path / "first.log", LEASE_SECONDS)
+            second = WorkerProcess(db_url, storemon_home, tmp_path / "second.log", LEASE_SECONDS)
+            workers += [first, second]
 
-        first = WorkerProcess(db_url, storemon_home, tmp_path / "first.log", LEASE_SECONDS)
-        second = WorkerProcess(db_url, storemon_home, tmp_path / "second.log", LEASE_SECONDS)
-        workers += [first, second]
+            # Both claim work: watch the lease owners until each worker has held rows.
+            owners: set[str] = set()
 
-        # Both claim work: watch the lease owners until each worker has held rows.
-        owners: set[str] = set()
-
-        def both_working() -> bool:
-            with sessions() as session:
-                owners.update(
-                    session.scalars(
-                        select(Notification.lease_owner)
-                        .where(Notification.lease_owner.is_not(None))
-                        .distinct()
+            def both_working() -> bool:
+                with backlog.sessions() as session:
+                    owners.update(
+                        session.scalars(
+                            select(Notification.lease_owner)
+                            .where(Notification.lease_owner.is_not(None))
+                            .distinct()
+                        )
                     )
-                )
-            return {first.worker_id, second.worker_id} <= owners or len(server.deliveries) >= 400
+                return {first.worker_id, second.worker_id} <= owners or len(server.deliveries) >= 400
 
-        wait_until(both_working, timeout=30, what="both workers to claim notifications", every=0.01)
-        wait_until(lambda: len(server.requests) >= 400, timeout=30, what="400 requests", every=0.005)
-        assert first.alive and second.alive, first.log_tail() + second.log_tail()
-        assert {first.worker_id, second.worker_id} <= owners, f"both workers claimed rows: {owners}"
-        assert server.duplicates == [], "two live workers never send one notification twice"
+            wait_until(both_working, timeout=30, what="both workers to claim notifications", every=0.01)
+            wait_until(lambda: len(server.requests) >= 400, timeout=30, what="400 requests", every=0.005)
+            assert first.alive and second.alive, first.log_tail() + second.log_tail()
+            assert {first.worker_id, second.worker_id} <= owners, f"both workers claimed rows: {owners}"
+            assert server.duplicates == [], "two live workers never send one notification twice"
 
-        first.kill()
-        in_flight = leased_keys(sessions, first.worker_id)
-        assert len(server.deliveries) < NOTIFICATIONS, "the kill happened midway"
-        restarted = WorkerProcess(db_url, storemon_home, tmp_path / "restarted.log", LEASE_SECONDS)
-        workers.append(restarted)
+            first.kill()
+            in_flight = backlog.leased_by(first)
+            assert len(server.deliveries) < NOTIFICATIONS, "the kill happened midway"
+            restarted = WorkerProcess(db_url, storemon_home, tmp_path / "restarted.log", LEASE_SECONDS)
+            workers.append(restarted)
 
-        wait_until(
-            lambda: set(server.deliveries) >= keys and outbox_counts(sessions).get("pending", 0) == 0,
-            timeout=60,
-            what="every notification to be delivered and recorded",
-        )
-        for worker in (second, restarted):
-            assert worker.stop() == 0, worker.log_tail()
+            backlog.wait_all_delivered()
+            for worker in (second, restarted):
+                assert worker.stop() == 0, worker.log_tail()
 
-        counts = outbox_counts(sessions)
-        print(
-            f"\n{NOTIFICATIONS} notifications, two workers, one SIGKILL holding {len(in_flight)} rows: "
-            f"{len(server.requests)} requests, {len(server.duplicates)} raw duplicates, outbox {counts}"
-        )
-        assert set(server.deliveries) == keys, "none missing, none unexpected"
-        assert counts == {"delivered": NOTIFICATIONS}, "none pending, none dead"
-        # Only a row the killed worker held can repeat, and only the one send it had in flight.
-        assert set(server.duplicates) <= in_flight
-        assert len(server.duplicates) <= 1
-    finally:
-        for worker in workers:
-            if worker.alive:
-                worker.kill()
-        server.stop()
-        engine.dispose()
+            counts = backlog.counts()
+            print(
+                f"\n{NOTIFICATIONS} notifications, two workers, one SIGKILL holding {len(in_flight)} rows: "
+                f"{len(server.requests)} requests, {len(server.duplicates)} raw duplicates, outbox {counts}"
+            )
+            assert set(server.deliveries) == keys, "none missing, none unexpected"
+            assert counts == {"delivered": NOTIFICATIONS}, "none pending, none dead"
+            # Only a row the killed worker held can repeat, and only the one send it had in flight.
+            assert set(server.duplicates) <= in_flight
+            assert len(server.duplicates) <= 1
+        finally:
+            for worker in workers:
+                if worker.alive:
+                    worker.kill()

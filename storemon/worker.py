@@ -32,6 +32,7 @@ from alerts.outbox import Dispatcher
 from storemon.config import ConfigError
 from storemon.db.models import Heartbeat
 from storemon.db.outbox import WAKE_CHANNEL, SqlOutboxStore
+from storemon.services.access import SYSTEM
 from storemon.services.alert_service import raise_kind
 from storemon.services.api import Services
 from storemon.services.database import Database
@@ -107,7 +108,7 @@ class Jobs:
             session.execute(delete(Heartbeat).where(Heartbeat.beat_at <= now - HEARTBEAT_FORGET))
 
     def evaluate_rules(self) -> None:
-        run = self.services.rules.run(self.clock())
+        run = self.services.rules.run(SYSTEM, self.clock())
         log.info("rules: %d stores, raised %s, resolved %d", run.stores, run.raised, run.resolved)
 
     def process_due(self) -> int:

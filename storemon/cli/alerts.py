@@ -156,7 +156,7 @@ def cmd_commitment_done(args, services: Services) -> int:
 
 def cmd_rules_run(args, services: Services) -> int:
     at = (args.at or now()).astimezone(UTC)
-    run = services.rules.run(at)
+    run = services.rules.run(acting(args), at)
     raised = ", ".join(f"{rule} {n}" for rule, n in sorted(run.raised.items())) or "none"
     print(
         f"rules at {at.isoformat()}: {run.stores} stores; raised or updated: {raised}; resolved {run.resolved}"

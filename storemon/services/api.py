@@ -452,7 +452,7 @@ class Reports(Area):
 class Rules(Area):
     """The alert rules, evaluated over every store (the worker's job; ``storemon rules run``)."""
 
-    run = use_case(write=True, signed_in=False)(rules.evaluate)
+    run = use_case(write=True, needs=HEAD_OFFICE, doing="run the chain's alert rules")(rules.run_rules)
 
 
 class DatabaseArea(Area):

@@ -105,7 +105,12 @@ def cmd_alert_list(args, services: Services) -> int:
 
 def cmd_alert_show(args, services: Services) -> int:
     alert, timeline = services.alerts.detail(acting(args), args.alert_id)
-    emit(render_one({"alert": alert_row(alert, args.language), "timeline": timeline}))
+    notifications = services.alerts.deliveries(acting(args), args.alert_id)
+    emit(
+        render_one(
+            {"alert": alert_row(alert, args.language), "timeline": timeline, "notifications": notifications}
+        )
+    )
     return 0
 
 

@@ -202,6 +202,7 @@ class Alerts(Area):
     my_cover_offers = use_case()(alert_people.open_cover_offers)
     display_names = use_case()(alert_people.display_names)
     notices = use_case()(alert_people.alert_notices)
+    deliveries = use_case()(alert_people.alert_deliveries)
     unread_notices = use_case()(alert_people.unread_notices)
     process_due = _process_due
 

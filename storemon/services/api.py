@@ -282,6 +282,7 @@ class Settings(Area):
     subscribed_channels = use_case(signed_in=False)(alert_service.channel_subscriptions)
     _replace_channels = channels.replace_channels
     _channel_as_edited = channels.channel_as_edited
+    channel_status = channels.channel_status
 
     def database_location(self) -> DatabaseLocation:
         return database_location(self.database.description)

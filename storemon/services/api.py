@@ -475,6 +475,12 @@ class DatabaseArea(Area):
 
         return last_heartbeat(self.database)
 
+    def jobs_stale(self, now: datetime) -> bool:
+        """Whether nobody has run the escalation jobs for two minutes (the red banner)."""
+        from storemon.job_lease import jobs_stale
+
+        return jobs_stale(self.database, now, self.worker_heartbeat())
+
 
 class Demo(Area):
     """The demo chain that fills an empty database."""

@@ -36,6 +36,7 @@ import itertools
 import logging
 import random
 import threading
+from collections import deque
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
@@ -104,6 +105,10 @@ class OutboxStore(Protocol):
 
     def release(self, notification_ids: Collection[int], worker: str) -> None:
         """Give back claimed rows that were never started, at no cost, so any worker can take them."""
+        ...
+
+    def renew(self, notification_id: int, worker: str, now: datetime, lease: timedelta) -> bool:
+        """Mid-send: extend `worker`'s lease on the row to `now + lease`; False if it no longer holds it."""
         ...
 
     def mark_delivered(self, notification_id: int, worker: str, now: datetime) -> None:
@@ -214,9 +219,10 @@ class Dispatcher:
         failing_after: int = 3,
         lease_margin: timedelta | None = None,
         unserved_after: timedelta = timedelta(minutes=5),
+        sends_per_channel: int = 4,
     ) -> None:
-        if max_attempts < 1 or batch < 1 or failing_after < 1:
-            raise ValueError("max_attempts, batch and failing_after must be at least 1")
+        if min(max_attempts, batch, failing_after, sends_per_channel) < 1:
+            raise ValueError("max_attempts, batch, failing_after and sends_per_channel must be at least 1")
         if lease <= timedelta(0):
             raise ValueError("lease must be positive")
         self.store = store
@@ -237,6 +243,10 @@ class Dispatcher:
         # Rows of a channel this dispatcher has no notifier for (its host lacks the secret) are
         # left for a worker that has one; if none took them for this long, a person is told.
         self.unserved_after = unserved_after
+        # A few requests in flight per channel: a busy channel's backlog drains in parallel while
+        # each channel still waits only on its own endpoint.
+        self.sends_per_channel = sends_per_channel
+        self._failures_lock = threading.Lock()
         self._unserved_checked: datetime | None = None
 
     def run_once(self) -> DispatchReport:
@@ -294,31 +304,53 @@ class Dispatcher:
             log.exception("outbox: could not check for channels no worker serves")
 
     def _run_channel(self, channel: str) -> tuple[DispatchReport, str | None]:
+        """Claim a batch of ``channel`` and send it, ``sends_per_channel`` requests at a time."""
         claimed_at = self.clock()
-        rows = self.store.claim_due(claimed_at, self.batch, self.worker_id, self.lease, channels=[channel])
+        rows = deque(
+            self.store.claim_due(claimed_at, self.batch, self.worker_id, self.lease, channels=[channel])
+        )
         # Stop starting sends when the claim is nearly spent, and give the rest back (no cost),
         # so a long pass never sits on rows another worker could be sending.
         stop_at = claimed_at + self.lease - self.lease_margin
         outcomes = {DELIVERED: 0, "retry": 0, DEAD: 0, "skipped": 0, CANCELLED: 0}
-        failing: str | None = None
-        for index, row in enumerate(rows):
-            if self.clock() >= stop_at:
-                unstarted = [r.id for r in rows[index:]]
-                self.store.release(unstarted, self.worker_id)
-                outcomes["skipped"] += len(unstarted)
-                break
-            try:
-                outcome, error = self._deliver(row)
-            except Exception:  # a store failure on one row must not stop the others
-                log.exception("outbox: could not record the outcome of notification %s", row.id)
-                continue
-            outcomes[outcome] += 1
-            if error is not None:
-                failing = error
+        failing: list[str] = []
+        lock = threading.Lock()
+
+        def drain() -> None:
+            while True:
+                with lock:
+                    if not rows:
+                        return
+                    if self.clock() >= stop_at:
+                        unstarted = [row.id for row in rows]
+                        rows.clear()
+                        self.store.release(unstarted, self.worker_id)
+                        outcomes["skipped"] += len(unstarted)
+                        return
+                    row = rows.popleft()
+                try:
+                    outcome, error = self._deliver(row)
+                except Exception:  # a store failure on one row must not stop the others
+                    log.exception("outbox: could not record the outcome of notification %s", row.id)
+                    continue
+                with lock:
+                    outcomes[outcome] += 1
+                    if error is not None:
+                        failing.append(error)
+
+        senders = [
+            threading.Thread(target=drain, name=f"outbox-{channel}-{n}", daemon=True)
+            for n in range(min(self.sends_per_channel, len(rows)) - 1)
+        ]
+        for sender in senders:
+            sender.start()
+        drain()
+        for sender in senders:
+            sender.join()
         report = DispatchReport(
             outcomes[DELIVERED], outcomes["retry"], outcomes[DEAD], outcomes["skipped"], outcomes[CANCELLED]
         )
-        return report, failing
+        return report, (failing[-1] if failing else None)
 
     def _deliver(self, row: PendingNotification) -> tuple[str, str | None]:
         """Send one row and record the outcome. Returns (outcome, channel-failing error or None)."""
@@ -333,7 +365,8 @@ class Dispatcher:
             return (CANCELLED if permit == CANCELLED else "skipped"), None
         attempt = row.attempts + 1
         try:
-            notifier.send(row.recipient, row.message)
+            with _LeaseKeeper(self, row.id):
+                notifier.send(row.recipient, row.message)
         except DeliveryError as exc:
             error, retryable, retry_after = str(exc), exc.retryable, exc.retry_after
         except Exception as exc:  # a bug in a notifier: retry (bounded by max_attempts), log it
@@ -344,13 +377,15 @@ class Dispatcher:
                 None,
             )
         else:
-            self._consecutive_failures[row.channel] = 0
+            with self._failures_lock:
+                self._consecutive_failures[row.channel] = 0
             self.store.mark_delivered(row.id, self.worker_id, self.clock())
             return DELIVERED, None
 
         error = error[:MAX_ERROR_CHARS]
-        failures = self._consecutive_failures.get(row.channel, 0) + 1
-        self._consecutive_failures[row.channel] = failures
+        with self._failures_lock:
+            failures = self._consecutive_failures.get(row.channel, 0) + 1
+            self._consecutive_failures[row.channel] = failures
         log.warning(
             "outbox: notification %s on %s, attempt %d failed: %s", row.id, row.channel, attempt, error
         )
@@ -364,6 +399,33 @@ class Dispatcher:
         )
         self.store.mark_retry(row.id, self.worker_id, error, now + delay, now)
         return "retry", (error if failures >= self.failing_after else None)
+
+
+class _LeaseKeeper:
+    """Renews the lease of the row being sent every third of the lease, until the send is over, so a
+    send slower than the lease (a 3.5 s endpoint, a 2 s lease) is never re-claimed and sent twice."""
+
+    def __init__(self, dispatcher: Dispatcher, notification_id: int) -> None:
+        self._dispatcher, self._id = dispatcher, notification_id
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="outbox-lease", daemon=True)
+
+    def _run(self) -> None:
+        d = self._dispatcher
+        while not self._done.wait(d.lease.total_seconds() / 3):
+            try:
+                if not d.store.renew(self._id, d.worker_id, d.clock(), d.lease):
+                    return
+            except Exception:
+                log.exception("outbox: could not renew the lease of notification %s", self._id)
+
+    def __enter__(self) -> _LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._done.set()
+        self._thread.join()
 
 
 # -- in-memory store ---------------------------------------------------------------------------
@@ -494,6 +556,15 @@ class MemoryOutbox:
                 row = self._rows[notification_id]
                 if self._holds(row, worker):
                     self._rows[notification_id] = replace(row, lease_owner=None, lease_until=None)
+
+    def renew(self, notification_id: int, worker: str, now: datetime, lease: timedelta) -> bool:
+        """Extend the lease of a row `worker` is sending."""
+        with self._lock:
+            row = self._rows[notification_id]
+            if not self._holds(row, worker):
+                return False
+            self._rows[notification_id] = replace(row, lease_until=now + lease)
+            return True
 
     def cancel_pages(self, alert_id: int, now: datetime) -> int:
         """The alert was answered: its pending pages will never be sent (kept as cancelled)."""

@@ -32,6 +32,8 @@ from alerts.outbox import Dispatcher
 from storemon.config import ConfigError
 from storemon.db.models import Heartbeat
 from storemon.db.outbox import WAKE_CHANNEL, SqlOutboxStore
+from storemon.job_lease import JobLeaseHolder
+from storemon.services.access import SYSTEM
 from storemon.services.alert_service import raise_kind
 from storemon.services.api import Services
 from storemon.services.database import Database
@@ -107,7 +109,7 @@ class Jobs:
             session.execute(delete(Heartbeat).where(Heartbeat.beat_at <= now - HEARTBEAT_FORGET))
 
     def evaluate_rules(self) -> None:
-        run = self.services.rules.run(self.clock())
+        run = self.services.rules.run(SYSTEM, self.clock())
         log.info("rules: %d stores, raised %s, resolved %d", run.stores, run.raised, run.resolved)
 
     def process_due(self) -> int:
@@ -186,11 +188,19 @@ class Jobs:
             )
 
 
-def start_scheduler(jobs: Jobs, scheduler_cls=None, rules: bool = True, dispatch: bool = True):
+def start_scheduler(
+    jobs: Jobs,
+    scheduler_cls=None,
+    rules: bool = True,
+    dispatch: bool = True,
+    lease: JobLeaseHolder | None = None,
+):
     """An APScheduler scheduler running the jobs; coalesced, so a missed run happens once.
 
     `dispatch=False` leaves delivery to `Jobs.run_dispatcher` on a thread of its own (the
     worker does this: a wake-up then never meets a dispatch job the scheduler is still running).
+    With `lease` (one-PC mode: main window, kiosk), the jobs run only while this process holds
+    the jobs lease (``storemon.job_lease``); the heartbeat always runs.
     """
     from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -201,16 +211,45 @@ def start_scheduler(jobs: Jobs, scheduler_cls=None, rules: bool = True, dispatch
     scheduler = (scheduler_cls or BackgroundScheduler)(
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}, timezone=UTC
     )
-    now = jobs.clock()
-    schedule = [("due", jobs.process_due, DUE_EVERY), ("heartbeat", jobs.heartbeat, HEARTBEAT_EVERY)]
+    now = utc_now()  # APScheduler counts in real time, whatever clock the jobs are given
+    process_due, run_dispatch, evaluate_rules = jobs.process_due, jobs.dispatch, jobs.evaluate_rules
+    schedule = []
+    if lease is not None:
+        lease.refresh()
+
+        def due_and_record() -> None:
+            jobs.process_due()
+            lease.ran()
+
+        process_due = lease.guarded(due_and_record)
+        run_dispatch, evaluate_rules = lease.guarded(jobs.dispatch), lease.guarded(jobs.evaluate_rules)
+        schedule.append(("lease", lease.refresh, lease.renew_every))
+    schedule += [("due", process_due, DUE_EVERY), ("heartbeat", jobs.heartbeat, HEARTBEAT_EVERY)]
     if dispatch:
-        schedule.append(("dispatch", jobs.dispatch, DISPATCH_EVERY))
+        schedule.append(("dispatch", run_dispatch, DISPATCH_EVERY))
     if rules:
-        schedule.append(("rules", jobs.evaluate_rules, RULES_EVERY))
+        schedule.append(("rules", evaluate_rules, RULES_EVERY))
     for job_id, job, every in schedule:
         scheduler.add_job(job, "interval", seconds=every.total_seconds(), id=job_id, next_run_time=now)
     scheduler.start()
     return scheduler
+
+
+class LocalJobs:
+    """The scheduled jobs inside a desktop process (main window or kiosk) on one PC: they run
+    while this process holds the jobs lease, and are handed over at once when it quits."""
+
+    def __init__(self, database: Database, role: str) -> None:
+        self.jobs = Jobs(database)
+        self.lease = JobLeaseHolder(database, f"{self.jobs.worker_id}:{role}", role, self.jobs.clock)
+        self.scheduler = start_scheduler(self.jobs, lease=self.lease)
+
+    def stop(self) -> None:
+        self.scheduler.shutdown(wait=False)
+        try:
+            self.lease.release()
+        except Exception:  # the database went away: the lease simply lapses
+            log.exception("could not hand the scheduled jobs over")
 
 
 def listen_for_wakeups(

@@ -85,18 +85,19 @@ def run_gui(database: Database, username: str | None = None, smoke: bool = False
             return 0
         actor = signed_in
     ctx = build_context(database, actor, app)
-    scheduler = None
+    local_jobs = None
     if database.engine.dialect.name == "sqlite":
-        # One PC: rules, escalations and deliveries run inside the app (DESIGN.md deployment modes).
-        from storemon.worker import Jobs, start_scheduler
+        # One PC: rules, escalations and deliveries run in whichever Storemon process holds the
+        # jobs lease: this window, a kiosk or a worker (DESIGN.md deployment modes).
+        from storemon.worker import LocalJobs
 
-        scheduler = start_scheduler(Jobs(database))
+        local_jobs = LocalJobs(database, "gui")
     host = WindowHost(ctx)
     host.window.show()
     if smoke:
         QTimer.singleShot(0, lambda: (host.window.grab(), host.window.close(), app.quit()))
     code = app.exec()
-    if scheduler is not None:
-        scheduler.shutdown(wait=False)
+    if local_jobs is not None:
+        local_jobs.stop()
     ctx.tasks.wait()
     return code

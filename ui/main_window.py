@@ -30,6 +30,7 @@ from storemon import __version__
 from ui.context import AppContext
 from ui.i18n import fill
 from ui.views.base import BaseView
+from ui.widgets.jobs_banner import JobsBanner
 from ui.widgets.tray import badge_icon, install_tray
 
 WORKER_CHECK_MS = 5000
@@ -85,7 +86,13 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         splitter.setCollapsible(0, False)
         splitter.setSizes([self.nav.maximumWidth(), 10_000])
-        self.setCentralWidget(splitter)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.jobs_banner = JobsBanner(ctx)
+        column.addWidget(self.jobs_banner)
+        column.addWidget(splitter, 1)
+        self.setCentralWidget(central)
         self.nav.currentRowChanged.connect(self._show_row)
         self._build_menus()
         self._build_status_bar()

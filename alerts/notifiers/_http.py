@@ -2,12 +2,19 @@
 
 Redirects are not followed: a webhook that moved is a setting to fix, and following a POST
 redirect could hand the payload (or a signed URL) to another host.
+
+The timeout is a deadline for the whole request (connect, send, read), not per socket operation:
+a receiver that trickles a byte a second would otherwise hold a send, and the lease on its row,
+for as long as it likes. A watchdog shuts the connection's socket down when the deadline passes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import socket
 import ssl
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -45,7 +52,72 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # urllib then raises HTTPError with the 3xx status, which we classify
 
 
-_OPENER = urllib.request.build_opener(_NoRedirect)
+class _Deadline:
+    """Shuts down the sockets a request opened once ``seconds`` have passed (see the module doc)."""
+
+    _current = threading.local()
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.fired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    @classmethod
+    def watch(cls, sock: socket.socket | None) -> None:
+        deadline = getattr(cls._current, "deadline", None)
+        if deadline is not None and sock is not None:
+            with deadline._lock:
+                deadline._sockets.append(sock)
+                if deadline.fired:
+                    _shut(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+    def __enter__(self) -> _Deadline:
+        _Deadline._current.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._timer.cancel()
+        _Deadline._current.deadline = None
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)  # wakes a recv() blocked in another thread
+
+
+class _WatchedHTTPConnection(http.client.HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _Deadline.watch(self.sock)
+
+
+class _WatchedHTTPSConnection(http.client.HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        _Deadline.watch(self.sock)
+
+
+class _HttpHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_WatchedHTTPConnection, req)
+
+
+class _HttpsHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_WatchedHTTPSConnection, req, context=self._context)
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect, _HttpHandler, _HttpsHandler)
 
 
 def origin(url: str) -> str:
@@ -99,9 +171,13 @@ def post_json(
     request.add_header("User-Agent", USER_AGENT)
     for name, value in headers.items():
         request.add_header(name, value)
+    deadline = _Deadline(timeout)
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            return HttpReply(response.status, response.headers, response.read(MAX_REPLY_BYTES))
+        with deadline, _OPENER.open(request, timeout=timeout) as response:
+            reply = HttpReply(response.status, response.headers, response.read(MAX_REPLY_BYTES))
+        if deadline.fired:
+            raise _network_error(TimeoutError(), where, timeout, secrets)
+        return reply
     except urllib.error.HTTPError as exc:
         try:
             reply_body = exc.read(MAX_REPLY_BYTES) if exc.fp is not None else b""
@@ -111,9 +187,11 @@ def post_json(
             exc.close()
         return HttpReply(exc.code, exc.headers or {}, reply_body)
     except urllib.error.URLError as exc:
-        raise _network_error(exc.reason, where, timeout, secrets) from None
+        raise _network_error(
+            TimeoutError() if deadline.fired else exc.reason, where, timeout, secrets
+        ) from None
     except (OSError, http.client.HTTPException) as exc:
-        raise _network_error(exc, where, timeout, secrets) from None
+        raise _network_error(TimeoutError() if deadline.fired else exc, where, timeout, secrets) from None
 
 
 def _network_error(reason: object, where: str, timeout: float, secrets: list[str | None]) -> DeliveryError:
@@ -125,7 +203,7 @@ def _network_error(reason: object, where: str, timeout: float, secrets: list[str
             retryable=False,
         )
     if isinstance(reason, TimeoutError):
-        text = f"no answer within {timeout:g} s (timed out)"
+        text = f"no complete answer within {timeout:g} s (timed out)"
     elif isinstance(reason, ConnectionRefusedError):
         text = "connection refused"
     else:
@@ -195,7 +273,7 @@ class UrlNotifier(ABC):
     channel: ClassVar[str]
 
     def __init__(
-        self, url: str, secret: str | None = None, timeout: float = 5.0, *, clock: Clock = utc_now
+        self, url: str, secret: str | None = None, timeout: float = 15.0, *, clock: Clock = utc_now
     ) -> None:
         self._url = validate_url(url)
         self._secret = secret or None

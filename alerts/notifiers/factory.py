@@ -115,7 +115,8 @@ def notifier_from_settings(channel: str, settings: Mapping[str, Any], *, clock: 
         raise SettingsError(
             name, unknown[0], f"is not a setting of this channel (accepted: {', '.join(sorted(accepted))})"
         )
-    timeout = _number(name, settings, "timeout", 10.0 if name == "email" else 5.0, 0.1, 300.0)
+    # HTTP channels: a deadline for the whole request (alerts/notifiers/_http.py); e-mail: per step.
+    timeout = _number(name, settings, "timeout", 10.0 if name == "email" else 15.0, 0.1, 300.0)
 
     if name == "email":
         security = (_text(name, settings, "security") or "starttls").lower()

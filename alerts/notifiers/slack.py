@@ -42,7 +42,7 @@ class SlackNotifier(ChatWebhookNotifier):
     platform: ClassVar[str] = "Slack"
     noun: ClassVar[str] = "incoming webhook"
 
-    def __init__(self, url: str, timeout: float = 5.0, *, clock: Clock = utc_now) -> None:
+    def __init__(self, url: str, timeout: float = 15.0, *, clock: Clock = utc_now) -> None:
         super().__init__(url, None, timeout, clock=clock)
 
     def payload(self, message: Message) -> dict[str, Any]:

@@ -35,20 +35,21 @@ def verify_signature(
     now: datetime | None = None,
     tolerance: timedelta = timedelta(minutes=5),
 ) -> bool:
-    """True when `header` is the signature of `timestamp` and the exact `body` bytes.
-
-    Compares in constant time. When `now` is given, also rejects a timestamp further than
-    `tolerance` from it, so a captured request cannot be replayed later.
+    """True when `header` is the signature of `timestamp` and the exact `body` bytes, and the
+    timestamp is within `tolerance` of `now` (default: the current time), so a captured request
+    cannot be replayed later. Compares in constant time; any malformed input is simply False.
     """
-    if not header or not timestamp or not timestamp.isdigit():
+    if not isinstance(header, str) or not isinstance(timestamp, str) or not isinstance(body, bytes):
         return False
-    if now is not None:
-        sent = datetime.fromtimestamp(int(timestamp), UTC)
-        if abs(now - sent) > tolerance:
-            return False
-    return hmac.compare_digest(
-        sign(secret, timestamp, body).encode(), header.strip().encode("utf-8", "replace")
-    )
+    if not (0 < len(timestamp) <= 12 and timestamp.isascii() and timestamp.isdigit()):
+        return False
+    now = now if now is not None else datetime.now(UTC)
+    if abs(now.timestamp() - int(timestamp)) > tolerance.total_seconds():
+        return False
+    offered = header.strip()
+    if not offered.isascii():
+        return False
+    return hmac.compare_digest(sign(secret, timestamp, body).encode(), offered.encode())
 
 
 class WebhookNotifier(UrlNotifier):

@@ -31,7 +31,7 @@ class WeComNotifier(ChatWebhookNotifier):
     retryable_codes = RETRYABLE_ERRCODES
     fix_hint = "check the robot's webhook URL (key) in Settings"
 
-    def __init__(self, url: str, timeout: float = 5.0, *, clock: Clock = utc_now) -> None:
+    def __init__(self, url: str, timeout: float = 15.0, *, clock: Clock = utc_now) -> None:
         super().__init__(url, None, timeout, clock=clock)
 
     def payload(self, message: Message) -> dict[str, Any]:

@@ -81,6 +81,42 @@ def add_parsers(sub) -> None:
     test.add_argument("channel")
     test.add_argument("--to", help="recipient for e-mail (default: the sender address)")
     test.set_defaults(handler=cmd_notify_test)
+    add = notify_sub.add_parser(
+        "add",
+        help="add a chain-wide channel; its URL and secret come from the environment or a prompt, "
+        "never the command line (chat webhook URLs carry their token)",
+    )
+    add.add_argument("name")
+    add.add_argument(
+        "--type", required=True, choices=["webhook", "smtp", "wecom", "dingtalk", "feishu", "slack"]
+    )
+    add.add_argument("--url-env", metavar="VAR", help="read the webhook URL from this environment variable")
+    add.add_argument(
+        "--secret-env", metavar="VAR", help="the signing secret or SMTP password, from this variable"
+    )
+    add.add_argument(
+        "--levels", default="1,2,3,4,5", help="escalation levels it hears, e.g. 2,3,4 (default all)"
+    )
+    add.add_argument(
+        "--language", choices=["en", "zh_CN"], help="language of its messages (default: the chain's)"
+    )
+    add.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="other settings: host, port, sender...",
+    )
+    add.set_defaults(handler=cmd_notify_add)
+    remove = notify_sub.add_parser("remove", help="remove a channel (its stored secrets are forgotten)")
+    remove.add_argument("name")
+    remove.set_defaults(handler=cmd_notify_remove)
+    listing = notify_sub.add_parser("list", help="the chain's channels, secrets masked")
+    listing.add_argument("--format", choices=["json", "csv"], default="json")
+    listing.set_defaults(handler=cmd_notify_list)
+    status = notify_sub.add_parser("status", help="per channel: pending, delivered, dead, last error")
+    status.add_argument("--format", choices=["json", "text"], default="text")
+    status.set_defaults(handler=cmd_notify_status)
 
 
 def cmd_alert_list(args, services: Services) -> int:
@@ -105,7 +141,12 @@ def cmd_alert_list(args, services: Services) -> int:
 
 def cmd_alert_show(args, services: Services) -> int:
     alert, timeline = services.alerts.detail(acting(args), args.alert_id)
-    emit(render_one({"alert": alert_row(alert, args.language), "timeline": timeline}))
+    notifications = services.alerts.deliveries(acting(args), args.alert_id)
+    emit(
+        render_one(
+            {"alert": alert_row(alert, args.language), "timeline": timeline, "notifications": notifications}
+        )
+    )
     return 0
 
 
@@ -156,7 +197,7 @@ def cmd_commitment_done(args, services: Services) -> int:
 
 def cmd_rules_run(args, services: Services) -> int:
     at = (args.at or now()).astimezone(UTC)
-    run = services.rules.run(at)
+    run = services.rules.run(acting(args), at)
     raised = ", ".join(f"{rule} {n}" for rule, n in sorted(run.raised.items())) or "none"
     print(
         f"rules at {at.isoformat()}: {run.stores} stores; raised or updated: {raised}; resolved {run.resolved}"
@@ -196,4 +237,117 @@ def cmd_notify_test(args, services: Services) -> int:
     except (DeliveryError, SettingsError, SecretError) as exc:
         raise UserError(f"test message on {args.channel!r} failed: {exc}") from exc
     print(f"test message sent on {args.channel!r}")
+    return 0
+
+
+def _secret(variable: str | None, what: str, required: bool) -> str | None:
+    """A secret from the named environment variable, else a hidden prompt (never argv)."""
+    import getpass
+    import os
+
+    if variable:
+        value = os.environ.get(variable, "")
+        if not value:
+            raise UserError(
+                f"the environment variable {variable} is empty or not set; export it with the {what}"
+            )
+        return value
+    if not required:
+        return None
+    if not sys.stdin.isatty():
+        raise UserError(f"give the {what} in an environment variable (--url-env/--secret-env VAR)")
+    return getpass.getpass(f"{what}: ") or None
+
+
+def _levels(text: str) -> list[int]:
+    try:
+        levels = sorted({int(part) for part in text.split(",") if part.strip()})
+    except ValueError:
+        levels = []
+    if not levels or not set(levels) <= {1, 2, 3, 4, 5}:
+        raise UserError(f"--levels {text!r}: give escalation levels 1 to 5 separated by commas, e.g. 2,3")
+    return levels
+
+
+def cmd_notify_add(args, services: Services) -> int:
+    kind = "email" if args.type == "smtp" else args.type
+    settings: dict[str, object] = {}
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UserError(f"--set {item!r}: write KEY=VALUE, e.g. --set host=smtp.chain.example")
+        if key.strip() in ("url", "secret", "password"):
+            raise UserError(
+                f"--set {key.strip()}=...: secrets never go on the command line; use --url-env/--secret-env"
+            )
+        settings[key.strip()] = value
+    if kind != "email":
+        settings["url"] = _secret(args.url_env, "webhook URL", required=True)
+    secret = _secret(args.secret_env, "password" if kind == "email" else "signing secret", required=False)
+    if secret:
+        settings["password" if kind == "email" else "secret"] = secret
+    channel = {
+        "name": args.name,
+        "type": kind,
+        "settings": settings,
+        "levels": _levels(args.levels),
+        "enabled": True,
+    }
+    if args.language:
+        channel["language"] = args.language
+    current = services.settings.notification_channels()
+    if any(c["name"] == args.name for c in current):
+        raise UserError(f"a channel named {args.name!r} exists; `storemon notify remove {args.name}` first")
+    from alerts.notifiers import SettingsError, notifier_from_settings
+
+    try:
+        notifier_from_settings(kind, settings)  # refuse a channel that could never send
+    except SettingsError as exc:
+        raise UserError(str(exc)) from exc
+    services.settings.save_notification_channels(acting(args), [*current, channel])
+    print(f"added channel {args.name} ({kind}, levels {','.join(map(str, channel['levels']))})")
+    return 0
+
+
+def cmd_notify_remove(args, services: Services) -> int:
+    current = services.settings.notification_channels()
+    if not any(c["name"] == args.name for c in current):
+        known = ", ".join(c["name"] for c in current) or "none configured"
+        raise UserError(f"no channel named {args.name!r}; channels: {known}")
+    services.settings.save_notification_channels(acting(args), [c for c in current if c["name"] != args.name])
+    print(f"removed channel {args.name}")
+    return 0
+
+
+def cmd_notify_list(args, services: Services) -> int:
+    rows = [
+        {
+            "name": c["name"],
+            "type": c.get("type"),
+            "levels": c.get("levels", [1, 2, 3, 4, 5]),
+            "enabled": c.get("enabled", True),
+            "language": c.get("language", ""),
+            "settings": c.get("settings", {}),
+        }
+        for c in services.settings.notification_channels()
+    ]
+    emit(render(rows, args.format))
+    return 0
+
+
+def cmd_notify_status(args, services: Services) -> int:
+    rows = services.settings.channel_status(acting(args), now())
+    if args.format == "json":
+        emit(render(rows, "json"))
+        return 0
+    if not rows:
+        print("No notification channels are set up; add one with `storemon notify add`.")
+    for row in rows:
+        age = "-" if row.oldest_pending_minutes is None else f"{row.oldest_pending_minutes:g} min"
+        print(
+            f"{row.name:<16} {row.type:<9} pending {row.pending:<5} delivered {row.delivered:<6} "
+            f"dead {row.dead:<4} oldest pending {age}"
+        )
+        if row.last_error:
+            print(f"    last error: {row.last_error}")
     return 0

@@ -42,6 +42,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _sqlite_relaxed(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
 def _create_private_file(path: Path) -> None:
     """Create the SQLite file readable only by its user: it holds people's stress scores."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -50,8 +56,13 @@ def _create_private_file(path: Path) -> None:
         os.close(fd)
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for ``url`` with the per-backend settings Storemon relies on."""
+def make_engine(url: str, *, echo: bool = False, durable: bool = True) -> Engine:
+    """An engine for ``url`` with the per-backend settings Storemon relies on.
+
+    ``durable=False`` (SQLite only) syncs the WAL at checkpoints instead of every commit: for
+    bookkeeping that can be redone, such as the outbox dispatcher's claims and delivery marks
+    (lost marks mean a re-send that receivers drop by its key), never for alerts or calls.
+    """
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -59,6 +70,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             _create_private_file(Path(parsed.database))
         engine = create_engine(url, echo=echo, connect_args={"timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
+        if not durable:
+            event.listen(engine, "connect", _sqlite_relaxed)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 5})
 

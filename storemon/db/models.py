@@ -302,6 +302,22 @@ class ApprovalToken(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class JobLease(Base):
+    """Which process runs the scheduled jobs now: one holder at a time, renewed while it lives.
+
+    In one-PC mode the main window, the kiosk and a worker can all run the rules, escalations
+    and deliveries; the one whose lease is current does, and another takes over when it lapses.
+    """
+
+    __tablename__ = "job_leases"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    holder_role: Mapped[str] = mapped_column(String(32), default="")
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ran_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the holder last ran the escalation job: what the "nobody runs the jobs" banner reads."""
+
+
 class Alert(Base):
     """Something that needs a person: opened by a rule or a click, walked up the escalation chain."""
 

@@ -30,6 +30,7 @@ from alerts.outbox import (
     SENDING,
     PendingNotification,
 )
+from storemon.db.engine import make_engine, make_session_factory
 from storemon.db.models import Alert, Notification
 
 PAGE = "page"
@@ -82,6 +83,17 @@ def wake_dispatchers(session: Session) -> None:
         session.execute(text(f"NOTIFY {WAKE_CHANNEL}"))
 
 
+def _bookkeeping_sessions(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """On a SQLite file, the dispatcher's own connections, synced at checkpoints rather than on
+    every commit: its claims, attempt counts and delivery marks can be lost to a power cut at the
+    price of a re-send (at least once), while the rows themselves were committed with the alert
+    or call, fully synced. About 3.7 ms saved per commit, two or three commits per message."""
+    bind = sessions.kw.get("bind")
+    if bind is None or bind.dialect.name != "sqlite" or bind.url.database in (None, "", ":memory:"):
+        return sessions
+    return make_session_factory(make_engine(bind.url.render_as_string(hide_password=False), durable=False))
+
+
 class SqlOutboxStore:
     """``alerts.outbox.OutboxStore`` over the ``notifications`` table."""
 
@@ -90,7 +102,7 @@ class SqlOutboxStore:
         sessions: sessionmaker[Session],
         on_channel_failing: Callable[[str, str, datetime], None] | None = None,
     ) -> None:
-        self.sessions = sessions
+        self.sessions = _bookkeeping_sessions(sessions)
         self.on_channel_failing = on_channel_failing
 
     def claim_due(
@@ -171,6 +183,20 @@ class SqlOutboxStore:
                 lease_owner=None,
                 lease_expires_at=None,
             )
+
+    def renew(self, notification_id: int, worker: str, now: datetime, lease: timedelta) -> bool:
+        with self.sessions.begin() as session:
+            renewed = session.execute(
+                update(Notification)
+                .where(
+                    Notification.id == notification_id,
+                    Notification.status == PENDING,
+                    Notification.lease_owner == worker,
+                )
+                .values(lease_expires_at=now + lease)
+                .execution_options(synchronize_session=False)
+            )
+            return bool(renewed.rowcount)
 
     def cancel_pages(self, alert_id: int, now: datetime) -> int:
         with self.sessions.begin() as session:

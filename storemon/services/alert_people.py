@@ -159,6 +159,46 @@ def alert_notices(session: Session, actor: Actor, alert_id: int) -> list[NoticeV
     return [_notice(n) for n in rows]
 
 
+@dataclass(frozen=True)
+class DeliveryView:
+    """One notification of an alert on any channel, as ``alert show`` lists it: what was sent where,
+    and what became of it (pending, delivered, dead, or cancelled because the alert was answered)."""
+
+    id: int
+    channel: str
+    to: str
+    kind: str
+    level: int | None
+    status: str
+    attempts: int
+    queued_at: datetime
+    delivered_at: datetime | None
+    last_error: str
+
+
+def alert_deliveries(session: Session, actor: Actor, alert_id: int) -> list[DeliveryView]:
+    """Every notification of an alert, each channel and person, oldest first."""
+    alert = visible_alert(session, actor, alert_id)
+    rows = session.scalars(
+        select(Notification).where(Notification.alert_id == alert.id).order_by(Notification.id)
+    ).all()
+    return [
+        DeliveryView(
+            id=n.id,
+            channel=n.channel,
+            to=n.username or n.channel,  # a person, or the chain channel (never a webhook URL)
+            kind=str((n.payload or {}).get("kind") or ""),
+            level=(n.payload or {}).get("level"),
+            status=n.status,
+            attempts=n.attempts,
+            queued_at=n.created_at,
+            delivered_at=n.delivered_at,
+            last_error=n.last_error or "",
+        )
+        for n in rows
+    ]
+
+
 def unread_notices(session: Session, actor: Actor, limit: int = 5) -> list[NoticeView]:
     """The person's newest unread in-app notifications (for the tray's desktop notification)."""
     rows = session.execute(

@@ -202,6 +202,7 @@ class Alerts(Area):
     my_cover_offers = use_case()(alert_people.open_cover_offers)
     display_names = use_case()(alert_people.display_names)
     notices = use_case()(alert_people.alert_notices)
+    deliveries = use_case()(alert_people.alert_deliveries)
     unread_notices = use_case()(alert_people.unread_notices)
     process_due = _process_due
 
@@ -281,6 +282,7 @@ class Settings(Area):
     subscribed_channels = use_case(signed_in=False)(alert_service.channel_subscriptions)
     _replace_channels = channels.replace_channels
     _channel_as_edited = channels.channel_as_edited
+    channel_status = channels.channel_status
 
     def database_location(self) -> DatabaseLocation:
         return database_location(self.database.description)
@@ -452,7 +454,7 @@ class Reports(Area):
 class Rules(Area):
     """The alert rules, evaluated over every store (the worker's job; ``storemon rules run``)."""
 
-    run = use_case(write=True, signed_in=False)(rules.evaluate)
+    run = use_case(write=True, needs=HEAD_OFFICE, doing="run the chain's alert rules")(rules.run_rules)
 
 
 class DatabaseArea(Area):
@@ -472,6 +474,12 @@ class DatabaseArea(Area):
         from storemon.worker import last_heartbeat
 
         return last_heartbeat(self.database)
+
+    def jobs_stale(self, now: datetime) -> bool:
+        """Whether nobody has run the escalation jobs for two minutes (the red banner)."""
+        from storemon.job_lease import jobs_stale
+
+        return jobs_stale(self.database, now, self.worker_heartbeat())
 
 
 class Demo(Area):

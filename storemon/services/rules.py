@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from alerts.rules import RULE_KINDS, Verdict, policy_rules, store_rules
 from storemon.db.models import Store
-from storemon.services.access import SYSTEM
+from storemon.services.access import SYSTEM, Actor
 from storemon.services.actions import compute_live_picture, save_live_picture
 from storemon.services.alert_service import raise_kind, resolve_rule_alerts
 from storemon.services.setting_keys import staffing_targets
@@ -35,6 +35,12 @@ class RuleRun:
 
     def count(self, rule: str) -> None:
         self.raised[rule] = self.raised.get(rule, 0) + 1
+
+
+def run_rules(session: Session, actor: Actor, now: datetime) -> RuleRun:
+    """The use case behind ``storemon rules run`` and the worker's job: head office or the
+    worker's system identity only (it raises and resolves alerts in every store)."""
+    return evaluate(session, now)
 
 
 def evaluate(session: Session, now: datetime, store_ids: list[int] | None = None) -> RuleRun:

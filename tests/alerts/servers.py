@@ -177,12 +177,16 @@ class SmtpServer:
 
 @dataclass(frozen=True)
 class Reply:
-    """A scripted answer: a status, headers and body — or `hang` (never answer)."""
+    """A scripted answer: a status, headers and body — or `hang` (never answer). `delay`: seconds
+    before answering (a slow endpoint); `trickle`: seconds between the bytes of the body, sent
+    after the headers (a receiver that keeps the connection alive but never finishes)."""
 
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     hang: bool = False
+    delay: float = 0.0
+    trickle: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -262,13 +266,28 @@ class HttpServer:
                     outer._release.wait(10)  # the client times out long before
                     self.close_connection = True
                     return
-                outer._record(Request("POST", self.path, headers, body, reply.status))
+                if reply.delay:
+                    outer._release.wait(reply.delay)
+                if not reply.trickle:
+                    outer._record(Request("POST", self.path, headers, body, reply.status))
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
-                self.wfile.write(reply.body)
+                if not reply.trickle:
+                    self.wfile.write(reply.body)
+                    return
+                try:
+                    for byte in reply.body:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        if outer._release.wait(reply.trickle):
+                            break
+                except OSError:  # the client gave up: it never received the whole answer
+                    outer._record(Request("POST", self.path, headers, body, None))
+                    return
+                outer._record(Request("POST", self.path, headers, body, reply.status))
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

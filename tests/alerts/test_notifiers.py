@@ -218,13 +218,19 @@ def test_webhook_posts_the_message_as_signed_json(http_server):
     timestamp, signature = request.header("X-Storemon-Timestamp"), request.header("X-Storemon-Signature")
     expected = hmac.new(SECRET.encode(), f"{timestamp}.".encode() + request.body, hashlib.sha256).hexdigest()
     assert signature == f"sha256={expected}"
-    assert verify_signature(SECRET, timestamp, request.body, signature)
+    assert verify_signature(SECRET, timestamp, request.body, signature, now=NOW)
     assert verify_signature(SECRET, timestamp, request.body, signature, now=NOW + timedelta(minutes=1))
-    assert not verify_signature(SECRET, timestamp, request.body.replace(b"42", b"43"), signature)
-    assert not verify_signature("another-secret", timestamp, request.body, signature)
-    assert not verify_signature(SECRET, str(int(timestamp) + 1), request.body, signature)
+    # Without `now`, the current time: a request signed long ago is a replay.
+    assert not verify_signature(SECRET, timestamp, request.body, signature)
+    assert not verify_signature(SECRET, timestamp, request.body.replace(b"42", b"43"), signature, now=NOW)
+    assert not verify_signature("another-secret", timestamp, request.body, signature, now=NOW)
+    assert not verify_signature(SECRET, str(int(timestamp) + 1), request.body, signature, now=NOW)
     assert not verify_signature(SECRET, timestamp, request.body, signature, now=NOW + timedelta(hours=1))
-    assert not verify_signature(SECRET, timestamp, request.body, None)
+    assert not verify_signature(SECRET, timestamp, request.body, None, now=NOW)
+    hostile = ["", "9" * 40, "²³", "١٢٣٤٥", "-5", " 12", "sha256=é", "\x00", 17]
+    for value in hostile:  # malformed timestamps or signatures are False, never an exception
+        assert not verify_signature(SECRET, value, request.body, signature, now=NOW)
+        assert not verify_signature(SECRET, timestamp, request.body, value, now=NOW)
 
 
 def test_webhook_without_secret_sends_no_signature(http_server):

@@ -126,3 +126,14 @@ def test_import_sales_from_the_command_line_all_or_nothing_and_idempotent(tmp_pa
     assert "bad.csv:42: Date:" in err and "Traceback" not in err
     assert main(["report", "stores"]) == 0
     assert capsys.readouterr().out == before, "the failed import wrote nothing"
+
+
+def test_rules_run_is_for_head_office_and_the_worker_not_staff(capsys, storemon_home):
+    main(["demo", "--stores", "3", "--weeks", "1", "--anchor", "2026-03-09"])
+    capsys.readouterr()
+    assert main(["--as", "staff-sh001", "rules", "run", "--at", "2026-03-09T10:00+08:00"]) == 2
+    assert "may not run the chain's alert rules" in capsys.readouterr().err
+    assert main(["--as", "mgr-sh001", "rules", "run"]) == 2  # a store manager neither
+    capsys.readouterr()
+    assert main(["rules", "run", "--at", "2026-03-09T10:00+08:00"]) == 0  # the local administrator
+    assert "rules at 2026-03-09T02:00:00+00:00" in capsys.readouterr().out

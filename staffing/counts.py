@@ -2,11 +2,12 @@
 
 A forecast of orders per interval is a count with more spread than Poisson. We describe it by
 its mean ``m`` and a *dispersion* ``a`` so that ``variance = m + a·m²`` (``a = 0`` is Poisson,
-``a = 1/r`` is the negative binomial with size ``r``). Small means are answered exactly by
-summing the probability mass (the ratio of consecutive masses is ``(1 + a·k)/(k + 1) ·
-m/(1 + a·m)``, so no gamma function is needed); large means, whose exact sum would take
-hundreds of steps, use the Cornish-Fisher expansion with the distribution's own skewness,
-which is within one order of the exact quantile there (tests/staffing/test_counts.py).
+``a = 1/r`` is the negative binomial with size ``r``). Quantiles are exact, found by
+summing the probability mass from 0 (the ratio of consecutive masses is ``(1 + a·k)/(k + 1) ·
+m/(1 + a·m)``, so no gamma function is needed), except where ``P(Y = 0)`` would underflow or
+the walk would be very long: means of hundreds with little extra spread, close to normal,
+which use the Cornish-Fisher expansion with the distribution's own skewness and land within
+one order of the exact quantile (tests/staffing/test_counts.py).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from statistics import NormalDist
 
 import numpy as np
 
-EXACT_LIMIT = 400.0
-"""Means whose upper tail (mean + 12 sd) reaches past this many orders use Cornish-Fisher."""
+EXACT_LIMIT = 5000.0
+"""Distributions whose upper tail (mean + 12 sd) reaches past this many orders use Cornish-Fisher."""
+SMALLEST_LOG_P0 = -600.0
+"""... and so do those whose P(Y = 0) is below e^-600 (it would underflow): near-normal ones."""
 
 
 def count_quantiles(qs: Sequence[float] | float, mean, dispersion) -> np.ndarray:
@@ -36,7 +39,9 @@ def count_quantiles(qs: Sequence[float] | float, mean, dispersion) -> np.ndarray
     a = np.clip(np.nan_to_num(dispersion.ravel()), 0.0, None)
     sd = np.sqrt(m + a * m * m)
     out = np.zeros((qs.size, m.size), dtype=np.int64)
-    exact = (m > 0) & (m + 12 * sd + 10 <= EXACT_LIMIT)
+    am = a * m
+    log_p0 = np.where(a > 1e-12, -np.log1p(am) / np.where(a > 1e-12, a, 1.0), -m)
+    exact = (m > 0) & (m + 12 * sd + 10 <= EXACT_LIMIT) & (log_p0 > SMALLEST_LOG_P0)
     if exact.any():
         idx = np.flatnonzero(exact)
         out[:, idx] = _exact(qs, m[idx], a[idx])

@@ -475,7 +475,9 @@ def _surge_effects(
 
     Effect of one period for one store: mean weekday-adjusted daily total on its days over the
     mean on the ``surge_reference_days`` before and after (days of other periods excluded),
-    shrunk towards the chain's effect with two weeks of prior weight.
+    shrunk towards the chain's effect with two weeks of prior weight. Only occurrences with a
+    week of history on both sides count: compared with one side only, a surge and a trend
+    look the same (an occurrence still running at the end of the history is left out).
     """
     days = history.dates
     n_stores = known.shape[0]
@@ -488,6 +490,7 @@ def _surge_effects(
     effects: dict[str, np.ndarray] = {}
     index = np.arange(days.size)
     for period, active in zip(calendar.periods, actives, strict=True):
+        active = _complete_runs(active, 7)
         if active.sum() < config.surge_min_days:
             continue
         on = np.flatnonzero(active)
@@ -512,6 +515,16 @@ def _surge_effects(
         effects[period.label] = effect
         day_effect[np.ix_(applies, active)] *= effect[applies, None]
     return effects
+
+
+def _complete_runs(active: np.ndarray, margin: int) -> np.ndarray:
+    """``active`` without the runs of days that start or end within ``margin`` days of an edge."""
+    out = active.copy()
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], active.astype(np.int8), [0]])))
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        if start < margin or stop > active.size - margin:
+            out[start:stop] = False
+    return out
 
 
 def _smooth_level(

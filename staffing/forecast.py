@@ -34,7 +34,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 
 import numpy as np
 
@@ -226,6 +225,20 @@ class CountForecast:
     @property
     def p90(self) -> np.ndarray:
         return self.quantile(0.9)
+
+
+def peer_groups(*columns: np.ndarray | Iterable) -> np.ndarray:
+    """One integer group per store from any number of per-store columns (tier, region, opening
+    and closing minute, ...): stores with equal values in every column share a group."""
+    if not columns:
+        raise ValueError("give at least one column of per-store values")
+    codes = [
+        np.unique(np.asarray(list(c) if not isinstance(c, np.ndarray) else c), return_inverse=True)[1]
+        for c in columns
+    ]
+    if len({c.size for c in codes}) != 1:
+        raise ValueError("every column needs one value per store")
+    return np.unique(np.stack(codes, axis=1), axis=0, return_inverse=True)[1].ravel()
 
 
 def forecast_counts(
@@ -600,8 +613,3 @@ def _log_spread(level: np.ndarray, usable: np.ndarray) -> float:
     if usable.sum() < 2:
         return 1.0
     return float(np.var(np.log(np.maximum(level[usable], 1e-9))))
-
-
-def last_history_day(history: DemandHistory) -> date:
-    """The last day of ``history`` as a ``date`` (the day before a forecast's first day)."""
-    return history.dates[-1].item()

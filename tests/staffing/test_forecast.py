@@ -14,6 +14,7 @@ from staffing.forecast import (
     CountModelConfig,
     fit_count_model,
     forecast_counts,
+    peer_groups,
 )
 from staffing.surge import CONSUMER_RIGHTS_SEASON, SurgeCalendar
 
@@ -151,3 +152,10 @@ def test_bad_peer_groups_and_settings_are_refused():
         fit_count_model(past, peer_group=np.array([0, 1]))
     with pytest.raises(ValueError, match="smoothing"):
         CountModelConfig(level_smoothing=(0.0,))
+
+
+def test_peer_groups_combine_the_callers_similarity_columns():
+    groups = peer_groups(["A", "A", "B", "A"], [420, 420, 420, 480])
+    assert groups[0] == groups[1] and len(set(groups.tolist())) == 3
+    with pytest.raises(ValueError, match="one value per store"):
+        peer_groups([1, 2], [1, 2, 3])

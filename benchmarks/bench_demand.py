@@ -134,7 +134,7 @@ def rolling(orders, first, first_min, info, calendar):
     return ours, p10, p90, old, naive, wmean, seconds, np.array(sources).T, extra
 
 
-def peers(orders, mstl_stores: int, enabled: bool):
+def peers(orders, mstl_stores: int, enabled: bool, cached_only: bool = False):
     """Top-down ETS and MSTL from statsforecast in the peer venv, or (None, reason)."""
     CACHE.mkdir(exist_ok=True)
     if not enabled:
@@ -150,6 +150,8 @@ def peers(orders, mstl_stores: int, enabled: bool):
     script = Path(__file__).resolve().parent / "peer_statsforecast.py"
     key = hashlib.sha256(orders.tobytes() + f"{TEST_DAYS},{mstl_stores}".encode() + script.read_bytes())
     cached = CACHE / f"statsforecast-{key.hexdigest()[:16]}.npz"
+    if not cached.exists() and cached_only:
+        return None, "statsforecast not run for this dataset (--cached-peers and no earlier result)"
     if not cached.exists():
         with tempfile.TemporaryDirectory() as tmp:
             src = Path(tmp) / "in.npz"
@@ -172,7 +174,7 @@ def open_hours(orders: np.ndarray) -> np.ndarray:
     return share >= 0.05
 
 
-def run(label, data, calendar, use_peers, mstl_stores):
+def run(label, data, calendar, use_peers, mstl_stores, cached_only=False):
     orders, first, first_min, info = data
     n_stores, n_days, n_int = orders.shape
     actual = orders[:, -TEST_DAYS:]
@@ -186,7 +188,7 @@ def run(label, data, calendar, use_peers, mstl_stores):
         score("weekday x interval mean", wmean, actual, hours),
         score("seasonal naive (last week)", naive, actual, hours),
     ]
-    peer, note = peers(orders, mstl_stores, use_peers)
+    peer, note = peers(orders, mstl_stores, use_peers, cached_only)
     if peer is not None:
         rows.append(
             score(
@@ -282,6 +284,9 @@ def main() -> None:
     parser.add_argument("--no-peers", action="store_true", help="skip statsforecast (no peer venv)")
     parser.add_argument("--quick", action="store_true", help="smaller generated chain, no timing run")
     parser.add_argument(
+        "--cached-peers", action="store_true", help="use statsforecast results of earlier runs only"
+    )
+    parser.add_argument(
         "--validation",
         action="store_true",
         help="score the 28 days before the test window instead (for choosing settings)",
@@ -302,7 +307,7 @@ def main() -> None:
         if args.validation:
             orders, label = orders[:, :-TEST_DAYS], label + " - validation window"
         data = (orders, first, first_min, info)
-        results.append(run(label, data, SurgeCalendar.default(), use_peers, mstl_stores))
+        results.append(run(label, data, SurgeCalendar.default(), use_peers, mstl_stores, args.cached_peers))
     if not args.quick and not args.validation:
         timing()
     print(f"\nload average at the end {os.getloadavg()[0]:.1f}")

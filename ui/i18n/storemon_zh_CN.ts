@@ -1390,7 +1390,7 @@
 <context>
     <name>EditorTab</name>
     <message>
-        <location filename="../views/policies/tab.py" line="224"/>
+        <location filename="../views/policies/tab.py" line="217"/>
         <source>Fix the problems marked above first.</source>
         <translation>请先修正上方标出的问题。</translation>
     </message>
@@ -2540,6 +2540,14 @@
     </message>
 </context>
 <context>
+    <name>JobsBanner</name>
+    <message>
+        <location filename="../widgets/jobs_banner.py" line="30"/>
+        <source>Nobody is running the escalations: calls for help will not go up the chain. Keep Storemon open on this PC, or start the worker (storemon worker).</source>
+        <translation>没有任何程序在执行升级任务：求助不会逐级上报。请在这台电脑上保持 Storemon 运行，或启动后台服务（storemon worker）。</translation>
+    </message>
+</context>
+<context>
     <name>Keypad</name>
     <message>
         <location filename="../widgets/keypad.py" line="50"/>
@@ -2689,27 +2697,27 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../kiosk/window.py" line="63"/>
+        <location filename="../kiosk/window.py" line="64"/>
         <source>Storemon kiosk — %1</source>
         <translation>Storemon 柜台终端 — %1</translation>
     </message>
     <message>
-        <location filename="../kiosk/window.py" line="144"/>
+        <location filename="../kiosk/window.py" line="147"/>
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../kiosk/window.py" line="145"/>
+        <location filename="../kiosk/window.py" line="148"/>
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../kiosk/window.py" line="366"/>
+        <location filename="../kiosk/window.py" line="369"/>
         <source>Signed out after 2 minutes without activity.</source>
         <translation>2 分钟无操作，已自动退出登录。</translation>
     </message>
     <message>
-        <location filename="../kiosk/window.py" line="371"/>
+        <location filename="../kiosk/window.py" line="374"/>
         <source>No activity: signing out in %1 s. Touch the screen to stay.</source>
         <translation>无操作：%1 秒后退出登录。触摸屏幕可继续。</translation>
     </message>
@@ -2834,152 +2842,152 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="39"/>
+        <location filename="../main_window.py" line="40"/>
         <source>Today</source>
         <translation>今日</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="40"/>
+        <location filename="../main_window.py" line="41"/>
         <source>Region</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="41"/>
+        <location filename="../main_window.py" line="42"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="42"/>
+        <location filename="../main_window.py" line="43"/>
         <source>Schedule</source>
         <translation>排班</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="43"/>
+        <location filename="../main_window.py" line="44"/>
         <source>Incidents</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="44"/>
+        <location filename="../main_window.py" line="45"/>
         <source>Policies</source>
         <translation>政策</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="45"/>
+        <location filename="../main_window.py" line="46"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="46"/>
+        <location filename="../main_window.py" line="47"/>
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="61"/>
+        <location filename="../main_window.py" line="62"/>
         <source>Storemon</source>
         <translation>Storemon</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="100"/>
+        <location filename="../main_window.py" line="107"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="101"/>
+        <location filename="../main_window.py" line="108"/>
         <source>&amp;Import...</source>
         <translation>导入(&amp;I)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="104"/>
+        <location filename="../main_window.py" line="111"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="108"/>
+        <location filename="../main_window.py" line="115"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="112"/>
+        <location filename="../main_window.py" line="119"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="120"/>
+        <location filename="../main_window.py" line="127"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="121"/>
+        <location filename="../main_window.py" line="128"/>
         <source>&amp;About Storemon</source>
         <translation>关于 Storemon(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="127"/>
+        <location filename="../main_window.py" line="134"/>
         <source>Database: %1</source>
         <translation>数据库：%1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="128"/>
+        <location filename="../main_window.py" line="135"/>
         <source>Signed in as %1</source>
         <translation>当前用户：%1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="133"/>
+        <location filename="../main_window.py" line="140"/>
         <source>Worker: checking...</source>
         <translation>后台服务：检查中...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="160"/>
+        <location filename="../main_window.py" line="167"/>
         <source>Database: connection lost</source>
         <translation>数据库：连接已断开</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="164"/>
+        <location filename="../main_window.py" line="171"/>
         <source>Worker: not running</source>
         <translation>后台服务：未运行</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="168"/>
+        <location filename="../main_window.py" line="175"/>
         <source>Worker: running</source>
         <translation>后台服务：运行中</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="170"/>
+        <location filename="../main_window.py" line="177"/>
         <source>Worker: silent for %1 min</source>
         <translation>后台服务：已 %1 分钟无响应</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="201"/>
+        <location filename="../main_window.py" line="211"/>
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="202"/>
+        <location filename="../main_window.py" line="212"/>
         <source>%1 has unsaved changes. Save them before you leave?</source>
         <translation>“%1”有未保存的更改。离开前要保存吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="206"/>
+        <location filename="../main_window.py" line="216"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="207"/>
+        <location filename="../main_window.py" line="217"/>
         <source>Discard</source>
         <translation>放弃更改</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="208"/>
+        <location filename="../main_window.py" line="218"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="270"/>
+        <location filename="../main_window.py" line="280"/>
         <source>About Storemon</source>
         <translation>关于 Storemon</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="273"/>
+        <location filename="../main_window.py" line="283"/>
         <source>Storemon %1
 
 Staffing, queue waits, shift pressure and escalation for small stores.</source>

@@ -57,6 +57,9 @@ LOST: Final = "lost"
 """What `begin_send` answers: go ahead (SENDING), another worker has the row or it is no longer
 pending (LOST), or the page's alert was answered and the row is now CANCELLED."""
 MAX_ERROR_CHARS: Final = 1000
+SENDS_PER_CHANNEL: Final = 4
+"""Requests a dispatcher keeps in flight per channel: a busy channel drains in parallel; a worker
+killed mid-pass leaves at most this many sends unrecorded per channel (sent again, dropped by key)."""
 
 
 @dataclass(frozen=True)
@@ -219,7 +222,7 @@ class Dispatcher:
         failing_after: int = 3,
         lease_margin: timedelta | None = None,
         unserved_after: timedelta = timedelta(minutes=5),
-        sends_per_channel: int = 4,
+        sends_per_channel: int = SENDS_PER_CHANNEL,
     ) -> None:
         if min(max_attempts, batch, failing_after, sends_per_channel) < 1:
             raise ValueError("max_attempts, batch, failing_after and sends_per_channel must be at least 1")

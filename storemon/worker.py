@@ -42,6 +42,7 @@ from storemon.services.secrets import SecretError, notifier_for
 log = logging.getLogger(__name__)
 
 RULES_EVERY = timedelta(seconds=60)
+AUDIT_CHECKPOINT_EVERY = timedelta(hours=1)
 HEARTBEAT_EVERY = timedelta(seconds=10)
 HEARTBEAT_ROLE = "worker"
 HEARTBEAT_FORGET = timedelta(days=1)
@@ -107,6 +108,18 @@ class Jobs:
                 session.add(row)
             row.beat_at = now
             session.execute(delete(Heartbeat).where(Heartbeat.beat_at <= now - HEARTBEAT_FORGET))
+
+    def checkpoint_audit(self) -> None:
+        """Anchor the audit chain outside the database, where this host has the audit key."""
+        from storemon.config import app_paths
+        from storemon.services.audit_anchor import CHECKPOINT_FILE, load_key, write_checkpoint
+
+        paths = app_paths()
+        key = load_key(paths.config_dir)
+        if key is None:
+            return
+        with self.database.sessions() as session:
+            write_checkpoint(session, paths.backup_dir / CHECKPOINT_FILE, key, self.clock())
 
     def evaluate_rules(self) -> None:
         run = self.services.rules.run(SYSTEM, self.clock())
@@ -224,7 +237,11 @@ def start_scheduler(
         process_due = lease.guarded(due_and_record)
         run_dispatch, evaluate_rules = lease.guarded(jobs.dispatch), lease.guarded(jobs.evaluate_rules)
         schedule.append(("lease", lease.refresh, lease.renew_every))
-    schedule += [("due", process_due, DUE_EVERY), ("heartbeat", jobs.heartbeat, HEARTBEAT_EVERY)]
+    schedule += [
+        ("due", process_due, DUE_EVERY),
+        ("heartbeat", jobs.heartbeat, HEARTBEAT_EVERY),
+        ("audit-checkpoint", jobs.checkpoint_audit, AUDIT_CHECKPOINT_EVERY),
+    ]
     if dispatch:
         schedule.append(("dispatch", run_dispatch, DISPATCH_EVERY))
     if rules:

@@ -36,6 +36,9 @@ def add_parsers(sub) -> None:
 
     audit = sub.add_parser("audit", help="the tamper-evident audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser(
+        "key", help="create this PC's audit checkpoint key (do it once, on the head-office PC)"
+    ).set_defaults(handler=cmd_audit_key)
     audit_sub.add_parser("verify", help="check the hash chain of every entry").set_defaults(
         handler=cmd_audit_verify
     )
@@ -88,12 +91,41 @@ def cmd_secret_set(args, services: Services) -> int:
     return 0
 
 
+def cmd_audit_key(args, services: Services) -> int:
+    from storemon.config import app_paths
+    from storemon.services.audit_anchor import KEY_FILE, load_key
+
+    config_dir = app_paths().config_dir
+    existed = load_key(config_dir) is not None
+    load_key(config_dir, create=True)
+    where = config_dir / KEY_FILE
+    print(
+        f"audit key {'already at' if existed else 'created at'} {where}; back it up, and keep it off the database server"
+    )
+    return 0
+
+
 def cmd_audit_verify(args, services: Services) -> int:
+    """The hash chain, then the checkpoints outside the database; a new checkpoint when all is well."""
+    from storemon.config import app_paths
+    from storemon.services.audit_anchor import CHECKPOINT_FILE, load_key
+
+    paths = app_paths()
     count, problems = services.audit.verify(acting(args))
+    anchor = services.audit.check_anchor(
+        acting(args), paths.backup_dir / CHECKPOINT_FILE, load_key(paths.config_dir), now()
+    )
     for problem in problems:
         print(f"audit entry {problem.entry_id}: {problem.problem}")
-    if problems:
-        print(f"audit log TAMPERED: {len(problems)} problem(s) in {count} entries", file=sys.stderr)
+    for problem in anchor.problems:
+        print(f"{paths.backup_dir / CHECKPOINT_FILE}:{problem.line}: {problem.problem}")
+    if problems or anchor.problems:
+        total = len(problems) + len(anchor.problems)
+        print(f"audit log TAMPERED: {total} problem(s) in {count} entries", file=sys.stderr)
         return 1
-    print(f"audit log intact: {count} entries verified")
+    print(f"audit log intact: {count} entries verified against {anchor.checkpoints} checkpoint(s)")
+    if anchor.written is None:
+        print(
+            "no audit key on this PC, so no checkpoint was written: run `storemon audit key` on the head-office PC"
+        )
     return 0

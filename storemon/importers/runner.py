@@ -47,6 +47,7 @@ from storemon.importers.tabular import (
     open_table,
     unusable,
 )
+from storemon.importers.values import check_name
 
 STORE_COLUMNS = ("store_code", "store_name", "store_location")
 
@@ -341,7 +342,7 @@ class RowImporter(ABC):
         return row[i] if i is not None else ""
 
     def text(self, row: list, fieldname: str) -> str:
-        return str(self.cell(row, fieldname)).strip()
+        return check_name(str(self.cell(row, fieldname)).strip())
 
     def fixed_store(self) -> StoreRef | None:
         """The store ``--store`` names for a one-store file, or None."""
@@ -356,7 +357,7 @@ class RowImporter(ABC):
     def store_in(self, cells: dict[str, object]) -> StoreRef:
         """The store named by a row's store cells (field -> value)."""
         return self.stores.resolve(
-            str(cells.get("store_code", "")),
-            str(cells.get("store_name", "")),
-            str(cells.get("store_location", "")),
+            check_name(str(cells.get("store_code", ""))),
+            check_name(str(cells.get("store_name", ""))),
+            check_name(str(cells.get("store_location", ""))),
         )

@@ -365,13 +365,30 @@ def map_columns(table: Table, specs: list[FieldSpec], mapping: dict[str, str] | 
         if fieldname != IGNORE:
             index[fieldname] = i
             header[fieldname] = table.headers[i] or f"column {i + 1}"
+    detected: dict[str, int] = {}
     for i, h in enumerate(norm_headers):
         if i in forced:
             continue
         fieldname = aliases.get(h)
-        if fieldname and fieldname not in index:
-            index[fieldname] = i
-            header[fieldname] = table.headers[i]
+        if not fieldname or (fieldname in index and fieldname not in detected):
+            continue  # nothing, or a field --map already placed
+        if fieldname in detected:
+            first = table.headers[detected[fieldname]]
+            problems.append(
+                Problem(
+                    table.name,
+                    table.header_line,
+                    table.headers[i],
+                    f"columns {first!r} and {table.headers[i]!r} both look like the {fieldname}; "
+                    f"say which to use, e.g. --map {table.headers[i]!r}={IGNORE}",
+                )
+            )
+            continue
+        detected[fieldname] = i
+        index[fieldname] = i
+        header[fieldname] = table.headers[i]
+    if problems:
+        raise ImportFailed(problems)
     return ColumnMap(index, header)
 
 

@@ -9,6 +9,7 @@ Only unambiguous date formats are accepted unless the caller says day-first or m
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -64,9 +65,37 @@ DATE_EXAMPLES = "2026-03-02, 2026/3/2, 2026年3月2日 or 20260302"
 TIME_EXAMPLES = "08:15, 8:15:03, 8:15 PM or 8时15分"
 
 
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+"""Sales and rosters outside these years are a wrong column or a broken export, not history."""
+
+
+def _sane(day: date, text: str) -> int:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise CellError(
+            f"{text!r} is in the year {day.year}, outside {FIRST_YEAR}-{LAST_YEAR}; check that this is "
+            "the date column and that the export wrote the dates correctly"
+        )
+    return day.toordinal() * DAY
+
+
+_DIRECTION_MARKS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Characters that reorder how text is shown (Trojan Source): a name never needs them."""
+
+
+def check_name(text: str) -> str:
+    """A name or code as typed, unless it hides control or direction-changing characters."""
+    for ch in text:
+        if ch in _DIRECTION_MARKS or unicodedata.category(ch) == "Cc":
+            raise CellError(
+                f"contains the invisible character U+{ord(ch):04X} ({unicodedata.name(ch, 'control')}), "
+                "which can disguise text on screen; remove it in the source file"
+            )
+    return text
+
+
 def _make_date(y: int, m: int, d: int, text: str) -> int:
     try:
-        return date(y, m, d).toordinal() * DAY
+        return _sane(date(y, m, d), text)
     except ValueError as exc:
         raise CellError(
             f"{text!r} is not a real date ({exc}); expected a date such as {DATE_EXAMPLES}"
@@ -74,11 +103,11 @@ def _make_date(y: int, m: int, d: int, text: str) -> int:
 
 
 def parse_date(value: object, day_first: bool | None = None) -> int:
-    """A date cell -> ``ordinal * 86400`` (local midnight)."""
+    """A date cell -> ``ordinal * 86400`` (local midnight), between 1990 and 2100."""
     if isinstance(value, datetime):
-        return value.date().toordinal() * DAY
+        return _sane(value.date(), value.isoformat())
     if isinstance(value, date):
-        return value.toordinal() * DAY
+        return _sane(value, value.isoformat())
     text = str(value).strip()
     if not text:
         raise CellError(f"the date is empty; expected a date such as {DATE_EXAMPLES}")
@@ -170,7 +199,7 @@ def _offset_seconds(tz: str) -> int:
 def parse_timestamp(value: object, day_first: bool | None = None) -> int | tuple[int, int]:
     """A date-and-time cell -> local seconds, or ``(seconds, utc_offset)`` when the cell names its zone."""
     if isinstance(value, datetime):
-        secs = value.toordinal() * DAY + value.hour * 3600 + value.minute * 60 + value.second
+        secs = _sane(value.date(), value.isoformat()) + value.hour * 3600 + value.minute * 60 + value.second
         offset = value.utcoffset()
         return secs if offset is None else (secs, int(offset.total_seconds()))
     if isinstance(value, date):

@@ -381,6 +381,7 @@ class Audit(Area):
     entries = audit_view.list_entries
     actions = audit_view.action_names
     verify = audit_view.verify_log
+    check_anchor = audit_view.check_anchor
 
     @staticmethod
     def export(

@@ -25,6 +25,13 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from storemon.db.models import AuditEntry, ImportBatch
 from storemon.services.access import HEAD_OFFICE, Actor
 from storemon.services.audit import AuditProblem, verify
+from storemon.services.audit_anchor import (
+    AnchorProblem,
+    Checkpoint,
+    check,
+    read_checkpoints,
+    write_checkpoint,
+)
 from storemon.services.door import use_case
 from storemon.services.export import Column, write_rows
 
@@ -205,6 +212,27 @@ def action_names(session: Session, actor: Actor) -> list[str]:
 def verify_log(session: Session, actor: Actor) -> tuple[int, list[AuditProblem]]:
     """Walk the hash chain: (entries checked, problems found); no problems means intact."""
     return verify(session)
+
+
+@dataclass(frozen=True)
+class AnchorReport:
+    """What the checkpoints outside the database say (``storemon.services.audit_anchor``)."""
+
+    checkpoints: int
+    problems: list[AnchorProblem]
+    written: Checkpoint | None
+    """The checkpoint added now (when this PC has the key and nothing was wrong)."""
+
+
+@use_case(needs=HEAD_OFFICE, doing=READ_LOG)
+def check_anchor(
+    session: Session, actor: Actor, log_path: Path, key: bytes | None, now: datetime
+) -> AnchorReport:
+    """Compare the log with every checkpoint in ``log_path``; with the key, add one for now."""
+    lines = read_checkpoints(log_path) if log_path.exists() else []
+    problems = check(session, log_path, key) if lines else []
+    written = write_checkpoint(session, log_path, key, now) if key is not None and not problems else None
+    return AnchorReport(len(lines), problems, written)
 
 
 def local_time_text(at: datetime) -> str:

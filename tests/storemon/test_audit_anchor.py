@@ -106,3 +106,22 @@ def test_a_damaged_checkpoint_file_names_its_line(session_factory, tmp_path):
     log.write_text('{"at": "2026-03-09T02:00:00+00:00", "entries": 1}\n')
     with session_factory() as session, pytest.raises(AuditAnchorError, match=r"audit-checkpoints.jsonl:1:"):
         check(session, log, KEY)
+
+
+def test_audit_verify_anchors_the_chain_and_then_catches_a_deleted_newest_entry(storemon_home, capsys):
+    import sqlite3
+
+    from storemon.cli import main
+
+    main(["demo", "--stores", "3", "--weeks", "1", "--anchor", "2026-03-09"])
+    assert main(["call", "manager", "--store", "SH001"]) == 0
+    assert main(["audit", "key"]) == 0
+    assert main(["audit", "verify"]) == 0  # intact; writes the first checkpoint
+    assert "against 0 checkpoint(s)" in capsys.readouterr().out
+    assert main(["audit", "verify"]) == 0
+    assert "against 1 checkpoint(s)" in capsys.readouterr().out
+    with sqlite3.connect(storemon_home / "data" / "storemon.sqlite3") as conn:
+        conn.execute("DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log)")
+    assert main(["audit", "verify"]) == 1  # the chain alone would say intact
+    captured = capsys.readouterr()
+    assert "TAMPERED" in captured.err and "is gone" in captured.out

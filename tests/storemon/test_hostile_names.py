@@ -42,11 +42,13 @@ HOSTILE = {
     "quotes": "O'Brien's \"best\" `café`",
     "sql": "'; DROP TABLE stores; --",
     "markup": "<b>x</b><script>alert('x')</script> &amp; & <@U0001> <!channel>",
-    "rtl": f"עברית / العربية {RLO}txt.exe{PDF}",
+    "rtl": "עברית / العربية txt.exe",
     "long": ("长名字ab" * 60)[:200],
     "emoji": "☕ 咖啡\u200b店 \U0001f600",
 }
-CODES = {"quotes": "Q'1\"", "sql": "X'; DROP TABLE stores; --", "markup": "<b>S</b>", "rtl": f"R{RLO}1"}
+CODES = {"quotes": "Q'1\"", "sql": "X'; DROP TABLE stores; --", "markup": "<b>S</b>", "rtl": "R1"}
+TROJAN = f"{RLO}txt.exe{PDF}"
+"""A direction override: refused by imports (below), dropped by every notifier when typed in the app."""
 LONG_NOTE = ("<i>很长的备注</i> '; DELETE FROM check_ins; -- " * 10)[:300]
 
 
@@ -158,7 +160,7 @@ def relief_message(sqlite_url) -> Message:
     engine = make_engine(sqlite_url)
     sessions = make_session_factory(engine)
     with sessions.begin() as session:
-        store = Store(code=CODES["markup"], name=HOSTILE["markup"] + " " + HOSTILE["rtl"])
+        store = Store(code=CODES["markup"], name=HOSTILE["markup"] + " " + HOSTILE["rtl"] + TROJAN)
         session.add(store)
         session.flush()
         session.add(User(username="lead", display_name="Lead", role=Role.SHIFT_LEAD, store_id=store.id))
@@ -181,7 +183,7 @@ def test_webhook_json_is_valid_and_carries_the_text_verbatim(relief_message, mon
     (request,) = server.requests
     assert request.body.isascii(), "\\u escapes: valid JSON whatever the text"
     body = request.json()
-    assert body["store"] == f"{CODES['markup']} {HOSTILE['markup']} {HOSTILE['rtl']}"
+    assert body["store"] == f"{CODES['markup']} {HOSTILE['markup']} {HOSTILE['rtl']}{TROJAN}"
     assert body["fields"]["Reason"] == HOSTILE["sql"] + "\n" + HOSTILE["markup"]
 
 
@@ -228,3 +230,22 @@ def test_email_html_is_escaped_and_the_text_part_is_plain(relief_message):
     assert one_line(HOSTILE["markup"]) in plain, "the plain part shows the text as typed"
     assert clean_text(HOSTILE["rtl"]) in plain and RLO not in plain and RLO not in html
     assert RLO not in str(mail["Subject"]) and "עברית" in str(mail["Subject"])
+
+
+@pytest.mark.parametrize("name", [f"Li{RLO}gnp.exe", "Wang\x1b[2J", "Zhao\u2066Qian"])
+def test_an_import_refuses_names_with_control_or_direction_characters_and_writes_nothing(
+    session_factory, tmp_path, name
+):
+    from storemon.importers import ImportFailed
+
+    path = tmp_path / "staff.csv"
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["code", "name", "store id", "store", "role"])
+        writer.writerow(["P1", "Chen", "S1", "Store one", "店员"])
+        writer.writerow(["P2", name, "S1", "Store one", "店员"])
+    with pytest.raises(ImportFailed) as failed:
+        import_staff(session_factory, path, create_stores=True)
+    assert "staff.csv:3" in str(failed.value) and "invisible character U+" in str(failed.value)
+    with session_factory() as session:
+        assert session.scalars(select(StaffMember)).all() == []

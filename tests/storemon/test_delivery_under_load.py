@@ -19,7 +19,7 @@ from storemon.db.models import Notification
 from storemon.db.outbox import SqlOutboxStore
 from tests.alerts.servers import HttpServer, Reply
 
-ROWS = {"fast": 480, "slow": 6, "trickle": 14}
+ROWS = {"fast": 300, "slow": 6, "trickle": 194}
 LEASE = timedelta(seconds=2)
 
 

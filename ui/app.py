@@ -92,6 +92,7 @@ def run_gui(database: Database, username: str | None = None, smoke: bool = False
         from storemon.worker import LocalJobs
 
         local_jobs = LocalJobs(database, "gui")
+        ctx.runs_jobs = lambda: local_jobs.lease.held
     host = WindowHost(ctx)
     host.window.show()
     if smoke:

@@ -38,6 +38,8 @@ class AppContext:
     events: AppEvents
     settings: QSettings
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    runs_jobs: Callable[[], bool] = lambda: False
+    """True while this process runs the scheduled jobs (one PC: it holds the jobs lease)."""
 
     def __post_init__(self) -> None:
         # Every op without its own error handler ends here: one place shows errors kindly.

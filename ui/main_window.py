@@ -14,6 +14,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QCoreApplication, QSignalBlocker, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSplitter,
     QStackedWidget,
+    QSystemTrayIcon,
     QVBoxLayout,
     QWidget,
 )
@@ -66,6 +68,8 @@ class MainWindow(QMainWindow):
         self._pages: dict[str, QWidget] = {}
         self._shown_key = ""
         self.unsaved_box: QMessageBox | None = None
+        self.quit_box: QMessageBox | None = None
+        self._closing_anyway = False
         """The open "save, discard or stay?" question (None once answered)."""
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -232,6 +236,55 @@ class MainWindow(QMainWindow):
         box.open()  # not exec(): no nested event loop, and tests answer it like a user
         return True
 
+    def _ask_before_stopping_calls(self) -> bool:
+        """Closing the process that runs the escalations while calls for help are open: say so,
+        and offer to keep running in the tray (where there is one). True while the question is up
+        or the window went to the tray; False to close now."""
+        if self._closing_anyway or not self.ctx.runs_jobs():
+            return False
+        if self.quit_box is not None:
+            self.quit_box.raise_()
+            return True
+        open_calls = len(self.ctx.services.alerts.list(self.ctx.actor, status="open"))  # one small query
+        if not open_calls:
+            return False
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("Calls for help are open"),
+            fill(
+                self.tr(
+                    "%1 alert(s) are still open. This window is what escalates them on this PC: if it "
+                    "closes and no kiosk or worker runs here, nobody else will be paged."
+                ),
+                open_calls,
+            ),
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        tray = self.unread.tray if QSystemTrayIcon.isSystemTrayAvailable() else None
+        keep = box.addButton(self.tr("Keep running in the tray"), QMessageBox.ButtonRole.AcceptRole)
+        keep.setEnabled(tray is not None)
+        if tray is None:
+            keep.setToolTip(self.tr("This desktop has no system tray; keep the window open instead."))
+        quit_anyway = box.addButton(self.tr("Quit anyway"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(self.tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep if tray is not None else None)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(button) -> None:
+            if button is keep:
+                QApplication.instance().setQuitOnLastWindowClosed(False)
+                self.hide()  # the tray's Open brings it back; the jobs go on
+            elif button is quit_anyway:
+                self._closing_anyway = True
+                self.close()
+
+        box.buttonClicked.connect(answered)
+        box.finished.connect(lambda _result: setattr(self, "quit_box", None))
+        self.quit_box = box
+        box.open()
+        return True
+
     def _drill_down(self, store_id: int) -> None:
         today = self.view("today")
         if hasattr(today, "select_store"):
@@ -257,7 +310,7 @@ class MainWindow(QMainWindow):
         self.show_view(last if last in self._entries else next(iter(self._entries), ""))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if self._ask_before_leaving(self.close):
+        if self._ask_before_leaving(self.close) or self._ask_before_stopping_calls():
             event.ignore()
             return
         self.unread.stop()

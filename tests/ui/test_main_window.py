@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QSystemTrayIcon
 
 from tests.ui.conftest import WAIT_MS
 from tests.ui.screens import policies_loaded, policies_settled, run_storemon
@@ -170,3 +170,41 @@ def test_gui_smoke_start_from_the_command_line(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Demo chain: 30 stores" in result.stderr
     assert (tmp_path / "data" / "storemon.sqlite3").exists()
+
+
+def _answer_quit(qtbot, window: MainWindow, role: QMessageBox.ButtonRole) -> QMessageBox:
+    qtbot.waitUntil(lambda: window.quit_box is not None and window.quit_box.isVisible(), timeout=WAIT_MS)
+    box = window.quit_box
+    button = next(b for b in box.buttons() if box.buttonRole(b) == role)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    return box
+
+
+def test_quitting_the_window_that_runs_the_escalations_with_calls_open_asks_first(qtbot, ctx):
+    ctx.services.calls.relief_request("staff-sh001", "SH001", "alone in the rush", ctx.clock(), "high")
+    ctx.runs_jobs = lambda: True
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+
+    window.close()
+    qtbot.waitUntil(lambda: window.quit_box is not None and window.quit_box.isVisible(), timeout=WAIT_MS)
+    text = window.quit_box.text()
+    assert "still open" in text and "nobody else will be paged" in text
+    keep = next(b for b in window.quit_box.buttons() if "tray" in b.text())
+    assert keep.isEnabled() == QSystemTrayIcon.isSystemTrayAvailable()
+    _answer_quit(qtbot, window, QMessageBox.ButtonRole.RejectRole)  # Cancel
+    assert window.isVisible()
+
+    window.close()
+    _answer_quit(qtbot, window, QMessageBox.ButtonRole.DestructiveRole)  # Quit anyway
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT_MS)
+
+
+def test_a_window_that_does_not_run_the_escalations_closes_without_asking(qtbot, ctx):
+    ctx.services.calls.relief_request("staff-sh001", "SH001", "alone in the rush", ctx.clock(), "high")
+    window = MainWindow(ctx)  # ctx.runs_jobs() is False: a worker or the kiosk runs them
+    qtbot.addWidget(window)
+    window.show()
+    window.close()
+    assert not window.isVisible() and window.quit_box is None

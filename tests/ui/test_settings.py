@@ -109,3 +109,23 @@ def test_a_store_manager_cannot_change_support_resources(qtbot, make_ctx, open_v
     qtbot.waitUntil(lambda: view.support_message.kind == "error" and _settled(view), timeout=WAIT_MS)
     assert "Nothing was saved" in view.support_message.text()
     assert manager.services.policies.support_resources().hotline_number == ""
+
+
+def test_the_autostart_box_adds_and_removes_the_login_item(qtbot, make_ctx, tmp_path, monkeypatch):
+    import sys
+
+    import pytest
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the XDG autostart folder is a Linux desktop's")
+    from ui.views.settings import SettingsView
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    view = SettingsView(make_ctx())
+    qtbot.addWidget(view)
+    assert view.autostart.isEnabled() and not view.autostart.isChecked()
+    view.autostart.setChecked(True)
+    assert (tmp_path / "autostart" / "storemon.desktop").exists()
+    assert "will start when you sign in" in view.language_message.text()
+    view.autostart.setChecked(False)
+    assert not (tmp_path / "autostart" / "storemon.desktop").exists()

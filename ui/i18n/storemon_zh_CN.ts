@@ -599,7 +599,7 @@
 <context>
     <name>AppContext</name>
     <message>
-        <location filename="../context.py" line="52"/>
+        <location filename="../context.py" line="54"/>
         <source>Something went wrong; the details are in the log file.</source>
         <translation>出错了，详细信息已记录在日志文件中。</translation>
     </message>
@@ -2842,152 +2842,178 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="40"/>
+        <location filename="../main_window.py" line="42"/>
         <source>Today</source>
         <translation>今日</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="41"/>
+        <location filename="../main_window.py" line="43"/>
         <source>Region</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="42"/>
+        <location filename="../main_window.py" line="44"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="43"/>
+        <location filename="../main_window.py" line="45"/>
         <source>Schedule</source>
         <translation>排班</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="44"/>
+        <location filename="../main_window.py" line="46"/>
         <source>Incidents</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="45"/>
+        <location filename="../main_window.py" line="47"/>
         <source>Policies</source>
         <translation>政策</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="46"/>
+        <location filename="../main_window.py" line="48"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="47"/>
+        <location filename="../main_window.py" line="49"/>
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="62"/>
+        <location filename="../main_window.py" line="64"/>
         <source>Storemon</source>
         <translation>Storemon</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="107"/>
+        <location filename="../main_window.py" line="111"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="108"/>
+        <location filename="../main_window.py" line="112"/>
         <source>&amp;Import...</source>
         <translation>导入(&amp;I)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="111"/>
+        <location filename="../main_window.py" line="115"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="115"/>
+        <location filename="../main_window.py" line="119"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="119"/>
+        <location filename="../main_window.py" line="123"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="127"/>
+        <location filename="../main_window.py" line="131"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="128"/>
+        <location filename="../main_window.py" line="132"/>
         <source>&amp;About Storemon</source>
         <translation>关于 Storemon(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="134"/>
+        <location filename="../main_window.py" line="138"/>
         <source>Database: %1</source>
         <translation>数据库：%1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="135"/>
+        <location filename="../main_window.py" line="139"/>
         <source>Signed in as %1</source>
         <translation>当前用户：%1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="140"/>
+        <location filename="../main_window.py" line="144"/>
         <source>Worker: checking...</source>
         <translation>后台服务：检查中...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="167"/>
+        <location filename="../main_window.py" line="171"/>
         <source>Database: connection lost</source>
         <translation>数据库：连接已断开</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="171"/>
+        <location filename="../main_window.py" line="175"/>
         <source>Worker: not running</source>
         <translation>后台服务：未运行</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="175"/>
+        <location filename="../main_window.py" line="179"/>
         <source>Worker: running</source>
         <translation>后台服务：运行中</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="177"/>
+        <location filename="../main_window.py" line="181"/>
         <source>Worker: silent for %1 min</source>
         <translation>后台服务：已 %1 分钟无响应</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="211"/>
+        <location filename="../main_window.py" line="215"/>
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="212"/>
+        <location filename="../main_window.py" line="216"/>
         <source>%1 has unsaved changes. Save them before you leave?</source>
         <translation>“%1”有未保存的更改。离开前要保存吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="216"/>
+        <location filename="../main_window.py" line="220"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="217"/>
+        <location filename="../main_window.py" line="221"/>
         <source>Discard</source>
         <translation>放弃更改</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="218"/>
+        <location filename="../main_window.py" line="222"/>
+        <location filename="../main_window.py" line="270"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="280"/>
+        <location filename="../main_window.py" line="253"/>
+        <source>Calls for help are open</source>
+        <translation>仍有未处理的求助</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="256"/>
+        <source>%1 alert(s) are still open. This window is what escalates them on this PC: if it closes and no kiosk or worker runs here, nobody else will be paged.</source>
+        <translation>还有 %1 条告警未处理。在这台电脑上由本窗口负责逐级上报：如果关闭它，而这里也没有运行自助终端或后台服务，就不会再通知任何人。</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="265"/>
+        <source>Keep running in the tray</source>
+        <translation>在托盘中继续运行</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="268"/>
+        <source>This desktop has no system tray; keep the window open instead.</source>
+        <translation>此桌面没有系统托盘，请保持窗口打开。</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="269"/>
+        <source>Quit anyway</source>
+        <translation>仍然退出</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="333"/>
         <source>About Storemon</source>
         <translation>关于 Storemon</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="283"/>
+        <location filename="../main_window.py" line="336"/>
         <source>Storemon %1
 
 Staffing, queue waits, shift pressure and escalation for small stores.</source>
@@ -4234,324 +4260,344 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>SettingsView</name>
     <message>
-        <location filename="../views/settings.py" line="97"/>
+        <location filename="../views/settings.py" line="99"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="101"/>
+        <location filename="../views/settings.py" line="103"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="103"/>
+        <location filename="../views/settings.py" line="105"/>
         <source>System (follow this computer)</source>
         <translation>跟随系统（本机设置）</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="112"/>
+        <location filename="../views/settings.py" line="114"/>
         <source>Show Storemon in</source>
         <translation>Storemon 显示语言</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="117"/>
+        <location filename="../views/settings.py" line="119"/>
         <source>This PC only: each computer of the chain keeps its own language.</source>
         <translation>仅对本机生效：连锁的每台电脑各自保存语言设置。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="127"/>
+        <location filename="../views/settings.py" line="121"/>
+        <source>Start Storemon when I sign in to this computer</source>
+        <translation>登录这台电脑时自动启动 Storemon</translation>
+    </message>
+    <message>
+        <location filename="../views/settings.py" line="124"/>
+        <source>On one PC the escalations run inside Storemon: starting it with the session keeps them running.</source>
+        <translation>单机模式下由 Storemon 执行逐级上报：随系统登录启动可确保上报不中断。</translation>
+    </message>
+    <message>
+        <location filename="../views/settings.py" line="144"/>
+        <source>Storemon will start when you sign in.</source>
+        <translation>登录时将自动启动 Storemon。</translation>
+    </message>
+    <message>
+        <location filename="../views/settings.py" line="146"/>
+        <source>Storemon will not start by itself.</source>
+        <translation>Storemon 不会自动启动。</translation>
+    </message>
+    <message>
+        <location filename="../views/settings.py" line="155"/>
         <source>Language set to %1.</source>
         <translation>语言已设为 %1。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="132"/>
+        <location filename="../views/settings.py" line="160"/>
         <source>Database</source>
         <translation>数据库</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="139"/>
+        <location filename="../views/settings.py" line="167"/>
         <source>A SQLite file, or postgresql://user:password@server:5432/storemon</source>
         <translation>SQLite 文件，或 postgresql://user:password@server:5432/storemon</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="142"/>
+        <location filename="../views/settings.py" line="170"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="144"/>
-        <location filename="../views/settings.py" line="213"/>
+        <location filename="../views/settings.py" line="172"/>
+        <location filename="../views/settings.py" line="241"/>
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="146"/>
+        <location filename="../views/settings.py" line="174"/>
         <source>Use this database</source>
         <translation>使用此数据库</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="148"/>
+        <location filename="../views/settings.py" line="176"/>
         <source>Use the built-in database</source>
         <translation>使用内置数据库</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="149"/>
+        <location filename="../views/settings.py" line="177"/>
         <source>The SQLite file in this user&apos;s data folder</source>
         <translation>当前用户数据文件夹中的 SQLite 文件</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="161"/>
+        <location filename="../views/settings.py" line="189"/>
         <source>In use now</source>
         <translation>当前使用</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="162"/>
+        <location filename="../views/settings.py" line="190"/>
         <source>Settings file</source>
         <translation>设置文件</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="168"/>
+        <location filename="../views/settings.py" line="196"/>
         <source>One PC: a SQLite file. A chain: every PC uses the same PostgreSQL server. Test the connection first; Storemon switches to the new database when it next starts.</source>
         <translation>单台电脑：使用 SQLite 文件。连锁多店：所有电脑使用同一台 PostgreSQL 服务器。请先测试连接；Storemon 下次启动时切换到新数据库。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="186"/>
+        <location filename="../views/settings.py" line="214"/>
         <source>names: %1</source>
         <translation>文件中指定的数据库：%1</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="189"/>
+        <location filename="../views/settings.py" line="217"/>
         <source>%1 is set on this PC and wins over the settings file.</source>
         <translation>本机设置了 %1，它优先于设置文件。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="196"/>
+        <location filename="../views/settings.py" line="224"/>
         <source>Choose a database file</source>
         <translation>选择数据库文件</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="198"/>
+        <location filename="../views/settings.py" line="226"/>
         <source>SQLite databases (*.sqlite3 *.sqlite *.db);;All files (*)</source>
         <translation>SQLite 数据库 (*.sqlite3 *.sqlite *.db);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="219"/>
+        <location filename="../views/settings.py" line="247"/>
         <source>Type the full address with its password to test another server.</source>
         <translation>要测试其他服务器，请输入含密码的完整地址。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="222"/>
+        <location filename="../views/settings.py" line="250"/>
         <source>Testing…</source>
         <translation>正在测试…</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="223"/>
+        <location filename="../views/settings.py" line="251"/>
         <source>Connecting (up to 5 seconds)…</source>
         <translation>正在连接（最多 5 秒）…</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="234"/>
+        <location filename="../views/settings.py" line="262"/>
         <source>Connected to %1 %2 at %3.</source>
         <translation>已连接到 %3 上的 %1 %2。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="236"/>
+        <location filename="../views/settings.py" line="264"/>
         <source>It holds a Storemon database (schema %1).</source>
         <translation>其中已有 Storemon 数据库（架构版本 %1）。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="238"/>
+        <location filename="../views/settings.py" line="266"/>
         <source>The file does not exist yet; Storemon creates an empty database there.</source>
         <translation>该文件尚不存在；Storemon 会在该位置新建一个空数据库。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="240"/>
+        <location filename="../views/settings.py" line="268"/>
         <source>It is empty; Storemon sets it up on the next start.</source>
         <translation>数据库为空；Storemon 会在下次启动时完成初始化。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="245"/>
+        <location filename="../views/settings.py" line="273"/>
         <source>Cannot use this database: %1</source>
         <translation>无法使用此数据库：%1</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="251"/>
+        <location filename="../views/settings.py" line="279"/>
         <source>Enter a SQLite file path or a PostgreSQL address first.</source>
         <translation>请先输入 SQLite 文件路径或 PostgreSQL 地址。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="276"/>
+        <location filename="../views/settings.py" line="304"/>
         <source>Saved. Restart Storemon to connect to the new database.</source>
         <translation>已保存。重启 Storemon 后将连接到新数据库。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="279"/>
+        <location filename="../views/settings.py" line="307"/>
         <source>%1 is set on this PC and still wins over the settings file.</source>
         <translation>本机设置了 %1，它仍优先于设置文件。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="286"/>
+        <location filename="../views/settings.py" line="314"/>
         <source>Support for staff</source>
         <translation>员工支持</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="288"/>
+        <location filename="../views/settings.py" line="316"/>
         <source>e.g. 400-820-1234</source>
         <translation>例如：400-820-1234</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="290"/>
+        <location filename="../views/settings.py" line="318"/>
         <source>e.g. every day 8:00–22:00</source>
         <translation>例如：每天 8:00–22:00</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="292"/>
+        <location filename="../views/settings.py" line="320"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="292"/>
+        <location filename="../views/settings.py" line="320"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="292"/>
+        <location filename="../views/settings.py" line="320"/>
         <source>When to call / note</source>
         <translation>联系时间 / 备注</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="294"/>
+        <location filename="../views/settings.py" line="322"/>
         <source>Remove this contact</source>
         <translation>删除此联系人</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="297"/>
+        <location filename="../views/settings.py" line="325"/>
         <source>Add contact</source>
         <translation>添加联系人</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="300"/>
+        <location filename="../views/settings.py" line="328"/>
         <source>When and where the sessions are, and how to book one</source>
         <translation>辅导的时间、地点和预约方式</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="302"/>
+        <location filename="../views/settings.py" line="330"/>
         <source>Upcoming stress-management training and how to join</source>
         <translation>近期的压力管理培训及参加方式</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="309"/>
+        <location filename="../views/settings.py" line="337"/>
         <source>Save support resources</source>
         <translation>保存支持资源</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="312"/>
-        <location filename="../views/settings.py" line="464"/>
+        <location filename="../views/settings.py" line="340"/>
+        <location filename="../views/settings.py" line="492"/>
         <source>Revert</source>
         <translation>还原</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="317"/>
+        <location filename="../views/settings.py" line="345"/>
         <source>Hours</source>
         <translation>服务时间</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="320"/>
+        <location filename="../views/settings.py" line="348"/>
         <source>Support hotline</source>
         <translation>支持热线</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="332"/>
+        <location filename="../views/settings.py" line="360"/>
         <source>Shown to staff on the counter screen after a hard moment: who to call and where to get help. Shared by every PC of the chain.</source>
         <translation>员工遇到困难时会在柜台屏幕上看到：可以联系谁、去哪里求助。连锁所有电脑共用。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="338"/>
+        <location filename="../views/settings.py" line="366"/>
         <source>Mutual-aid contacts (colleagues who step in or listen)</source>
         <translation>互助联系人（可以补位或倾听的同事）</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="342"/>
+        <location filename="../views/settings.py" line="370"/>
         <source>Mental-health sessions</source>
         <translation>心理健康辅导</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="343"/>
+        <location filename="../views/settings.py" line="371"/>
         <source>Stress-management training</source>
         <translation>压力管理培训</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="350"/>
+        <location filename="../views/settings.py" line="378"/>
         <source>Only head office (service director, executive, administrator) can change these.</source>
         <translation>只有总部（服务总监、高管、管理员）可以修改这些内容。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="430"/>
+        <location filename="../views/settings.py" line="458"/>
         <source>Support resources saved; the counter screens show them from now on.</source>
         <translation>支持资源已保存，柜台屏幕即刻显示。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="445"/>
+        <location filename="../views/settings.py" line="473"/>
         <source>Only head-office roles (service director, executive, administrator) may change chain-wide settings. Nothing was saved.</source>
         <translation>只有总部角色（服务总监、高管、管理员）可以修改全连锁设置。未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="449"/>
+        <location filename="../views/settings.py" line="477"/>
         <source>Not saved: %1</source>
         <translation>未保存：%1</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="454"/>
+        <location filename="../views/settings.py" line="482"/>
         <source>Notification channels</source>
         <translation>通知渠道</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="461"/>
+        <location filename="../views/settings.py" line="489"/>
         <source>Save channels</source>
         <translation>保存渠道</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="475"/>
+        <location filename="../views/settings.py" line="503"/>
         <source>Alerts of the chosen escalation levels also go to these group chats, webhooks and mailboxes. Passwords, signing secrets and web addresses are kept in this computer&apos;s keyring (or a file only your account can read), never in the database.</source>
         <translation>所选升级层级的告警也会发送到这些群聊、Webhook 和邮箱。密码、签名密钥和网址保存在本机的密钥环中（或只有您的账户可读的文件中），从不写入数据库。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="490"/>
+        <location filename="../views/settings.py" line="518"/>
         <source>Only head office (service director, executive, administrator) can change the notification channels or send a test.</source>
         <translation>只有总部（服务总监、高管、管理员）可以修改通知渠道或发送测试。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="537"/>
+        <location filename="../views/settings.py" line="565"/>
         <source>Not saved; fix these first:</source>
         <translation>未保存；请先修正以下问题：</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="558"/>
+        <location filename="../views/settings.py" line="586"/>
         <source>Notification channels saved; alerts use them from now on.</source>
         <translation>通知渠道已保存；此后告警将使用这些渠道。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="576"/>
+        <location filename="../views/settings.py" line="604"/>
         <source>Sending…</source>
         <translation>正在发送…</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="577"/>
+        <location filename="../views/settings.py" line="605"/>
         <source>Sending a test message…</source>
         <translation>正在发送测试消息…</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="590"/>
+        <location filename="../views/settings.py" line="618"/>
         <source>Send test</source>
         <translation>发送测试</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="594"/>
+        <location filename="../views/settings.py" line="622"/>
         <source>Test message sent.</source>
         <translation>测试消息已发送。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="598"/>
+        <location filename="../views/settings.py" line="626"/>
         <source>Test failed: %1</source>
         <translation>测试失败：%1</translation>
     </message>

@@ -10,6 +10,7 @@ to this PC's keyring or a private file, never to the database.
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from storemon import autostart
 from storemon.config import ConnectionReport, DatabaseLocation
 from storemon.errors import StoremonError
 from storemon.services.access import AccessDenied
@@ -116,7 +118,33 @@ class SettingsView(BaseView):
         layout.addLayout(row)
         layout.addWidget(_hint(self.tr("This PC only: each computer of the chain keeps its own language.")))
         layout.addWidget(self.language_message)
+        self.autostart = QCheckBox(self.tr("Start Storemon when I sign in to this computer"))
+        self.autostart.setToolTip(
+            self.tr(
+                "On one PC the escalations run inside Storemon: starting it with the session keeps them running."
+            )
+        )
+        self.autostart.setChecked(autostart.is_enabled())
+        self.autostart.setEnabled(autostart.entry_path() is not None)
+        self.autostart.toggled.connect(self._autostart_toggled)
+        layout.addWidget(self.autostart)
         return box
+
+    def _autostart_toggled(self, on: bool) -> None:
+        try:
+            if on:
+                autostart.enable()
+            else:
+                autostart.disable()
+        except (OSError, autostart.AutostartError) as exc:
+            self.language_message.show_message("error", str(exc))
+            return
+        self.language_message.show_message(
+            "success",
+            self.tr("Storemon will start when you sign in.")
+            if on
+            else self.tr("Storemon will not start by itself."),
+        )
 
     def _language_chosen(self, index: int) -> None:
         code = self.language.itemData(index)

@@ -176,10 +176,39 @@ def start_postgres() -> tuple[PgServer, str]:
     return server, server.url("bench_alerts")
 
 
+def sync_cost(workdir: Path, clicks: int) -> None:
+    """What ``synchronous=FULL`` costs a call for help on SQLite: the click's transaction, p50/p95,
+    with every commit synced (what Storemon does) beside the old ``NORMAL`` (synced at checkpoints)."""
+    rows = []
+    for label, durable in (("FULL (now)", True), ("NORMAL (before)", False)):
+        url = f"sqlite:///{workdir / f'sync-{durable}.sqlite3'}"
+        engine = make_engine(url, durable=durable)
+        upgrade(engine)
+        sessions = make_session_factory(engine)
+        with sessions.begin() as session:
+            store = Store(code="B001", name="Bench coffee", timezone="Asia/Shanghai")
+            session.add(store)
+            session.flush()
+            store_id = store.id
+        times = []
+        for i in range(clicks):
+            started = time.perf_counter()
+            with sessions.begin() as session:
+                click(session, "raise_alert", store_id, i)
+            times.append((time.perf_counter() - started) * 1000)
+        engine.dispose()
+        rows.append((label, clicks, f"{statistics.median(times):.2f}", f"{percentile(times, 95):.2f}"))
+    print("\nSQLite commit durability: one call for help (raise_alert, level 2 paged) per transaction\n")
+    print_table(("synchronous", "clicks", "txn p50 ms", "txn p95 ms"), rows, left=(0,))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clicks", type=int, default=100)
     parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument(
+        "--sync-cost-only", action="store_true", help="only the synchronous=FULL vs NORMAL table (SQLite)"
+    )
     parser.add_argument(
         "--gap", type=float, default=0.3, help="pause up to this many seconds (uniform) before each click"
     )
@@ -188,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="storemon-bench-alerts-") as tmp:
         workdir = Path(tmp)
+        if "sqlite" in engines:
+            sync_cost(workdir, args.clicks)
+        if args.sync_cost_only:
+            return 0
         for name in engines:
             if name == "sqlite":
                 results += measure(

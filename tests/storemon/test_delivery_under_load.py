@@ -11,47 +11,22 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from alerts.message import Message
 from alerts.notifiers import WebhookNotifier
-from alerts.outbox import DELIVERED, PENDING, Dispatcher
+from alerts.outbox import DELIVERED, Dispatcher
 from storemon.db.engine import make_engine, make_session_factory
 from storemon.db.models import Notification
 from storemon.db.outbox import SqlOutboxStore
 from tests.alerts.servers import HttpServer, Reply
+from tests.storemon.delivery_helpers import queue_notifications
 
 ROWS = {"fast": 300, "slow": 6, "trickle": 194}
 LEASE = timedelta(seconds=2)
 
 
-def _queue(sessions, now: datetime) -> None:
+def _queue(sessions) -> None:
     with sessions.begin() as session:
         for channel, count in ROWS.items():
-            for n in range(count):
-                key = f"{channel}-{n:03d}"
-                message = Message(
-                    idempotency_key=key,
-                    title="Queue to the door",
-                    body="",
-                    severity="critical",
-                    alert_id=None,
-                    store="SH001",
-                    level=1,
-                    kind="relief_request",
-                    created_at=now,
-                )
-                session.add(
-                    Notification(
-                        alert_id=None,
-                        channel=channel,
-                        recipient=channel,
-                        payload=message.to_dict(),
-                        idempotency_key=key,
-                        status=PENDING,
-                        attempts=0,
-                        next_attempt_at=now,
-                        created_at=now,
-                    )
-                )
+            queue_notifications(session, channel, count, prefix=channel)
 
 
 def _worker(store, notifiers, name: str, stop: threading.Event) -> None:
@@ -80,7 +55,7 @@ def test_slow_trickling_and_fast_channels_with_three_workers_deliver_everything_
     sessions = make_session_factory(engine)
     stop = threading.Event()
     try:
-        _queue(sessions, datetime.now(UTC))
+        _queue(sessions)
         store = SqlOutboxStore(sessions)
 
         def notifiers(*names: str) -> dict[str, WebhookNotifier]:

@@ -19,47 +19,17 @@ tests can use :func:`shocked_chain` too.
 from __future__ import annotations
 
 import csv
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import numpy as np
 
 from staffing.surge import SurgeCalendar
+from storemon.services.demo import STORE_TYPES, day_profile, revenue_levels
 
 DATA = Path(__file__).resolve().parent / "data"
 
 # --- (a) the demo chain -----------------------------------------------------------------------
-
-DEMO_STORE_TYPES = {  # weekend demand factor, weight of the morning rush (storemon/services/demo.py)
-    "office": (0.55, 1.4),
-    "mall": (1.3, 0.6),
-    "station": (1.0, 1.2),
-    "residential": (1.15, 0.9),
-}
-
-
-def _demo_day_profile(closes_min: int, weekend: bool, morning_weight: float) -> np.ndarray:
-    """Share of a day's orders per 15 minutes over 24 h (demo.py ``day_profile``, opens 07:00)."""
-    minutes = np.arange(96) * 15 + 7.5
-    morning_peak = 9 * 60 + 30 if weekend else 8 * 60 + 15
-    shape = (
-        0.25
-        + morning_weight * (0.6 if weekend else 1.0) * np.exp(-0.5 * ((minutes - morning_peak) / 40) ** 2)
-        + 1.1 * np.exp(-0.5 * ((minutes - (12 * 60 + 30)) / 45) ** 2)
-        + 0.35 * np.exp(-0.5 * ((minutes - 15 * 60) / 60) ** 2)
-    )
-    shape = np.where((minutes >= 7 * 60) & (minutes < closes_min), shape, 0.0)
-    return shape / shape.sum()
-
-
-def _demo_revenue_levels(n: int, rng: np.random.Generator) -> np.ndarray:
-    levels = np.sort(rng.uniform(2000, 15000, n))
-    in_gap = max(1, round(n * 0.12))
-    slots = np.linspace(0, n - 1, in_gap + 2)[1:-1].round().astype(int)
-    levels[slots] = rng.uniform(5150, 5850, in_gap)
-    levels[0] = min(levels[0], 2200)
-    levels[-1] = max(levels[-1], 14500)
-    return rng.permutation(levels)
 
 
 def demo_chain(stores: int = 30, weeks: int = 12, seed: int = 7, anchor: date = date(2026, 4, 20)):
@@ -69,21 +39,21 @@ def demo_chain(stores: int = 30, weeks: int = 12, seed: int = 7, anchor: date = 
     n_days = 7 * weeks
     days = [first + timedelta(days=k) for k in range(n_days)]
     surge = SurgeCalendar.default().factor_for(days)
-    revenue = _demo_revenue_levels(stores, rng)
-    kinds = [list(DEMO_STORE_TYPES)[int(rng.integers(len(DEMO_STORE_TYPES)))] for _ in range(stores)]
+    revenue = revenue_levels(stores, rng)
+    kinds = [list(STORE_TYPES)[int(rng.integers(len(STORE_TYPES)))] for _ in range(stores)]
     tickets = rng.uniform(30, 38, stores)
     orders = np.zeros((stores, n_days, 56))
     for s in range(stores):
-        weekend_factor, morning = DEMO_STORE_TYPES[kinds[s]]
-        closes = 20 * 60 if kinds[s] == "office" else 21 * 60
+        weekend_factor, morning = STORE_TYPES[kinds[s]]
+        closes = time(20) if kinds[s] == "office" else time(21)
         trend = rng.normal(0.003, 0.004)
         for d, day in enumerate(days):
             weekend = day.weekday() >= 5
             level = revenue[s] * (weekend_factor if weekend else 1.0) * surge[d]
             level *= (1 + trend) ** (d / 7) * rng.lognormal(0, 0.06)
-            expected = level / tickets[s] * _demo_day_profile(closes, weekend, morning)
+            expected = level / tickets[s] * day_profile(time(7), closes, weekend, morning)
             orders[s, d] = rng.poisson(expected)[28:84]
-    info = {"peer_group": np.array([list(DEMO_STORE_TYPES).index(k) for k in kinds])}
+    info = {"peer_group": np.array([list(STORE_TYPES).index(k) for k in kinds])}
     return orders, first, 7 * 60, info
 
 

@@ -146,7 +146,7 @@ def day_profile(opens: time, closes: time, weekend: bool, morning_weight: float)
     return shape / shape.sum()
 
 
-def _revenue_levels(n: int, rng: np.random.Generator) -> np.ndarray:
+def revenue_levels(n: int, rng: np.random.Generator) -> np.ndarray:
     """Base daily revenue per store: every tier occurs, a few stores sit in the 5,000-6,000 gap."""
     levels = np.sort(rng.uniform(2000, 15000, n))
     in_gap = max(1, round(n * 0.12))
@@ -183,7 +183,7 @@ def build_demo(
     regions = [Region(code=code, name=name) for code, name, _, _ in REGIONS]
     session.add_all(regions)
     session.add_all(_chain_users(regions))
-    revenues = _revenue_levels(stores, rng)
+    revenues = revenue_levels(stores, rng)
     store_rows: list[tuple[Store, float, str, float, list[StaffMember]]] = []
     for i in range(stores):
         region_index = i % len(REGIONS)

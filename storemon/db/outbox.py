@@ -186,17 +186,15 @@ class SqlOutboxStore:
 
     def renew(self, notification_id: int, worker: str, now: datetime, lease: timedelta) -> bool:
         with self.sessions.begin() as session:
-            renewed = session.execute(
-                update(Notification)
-                .where(
+            return bool(
+                _update(
+                    session,
                     Notification.id == notification_id,
                     Notification.status == PENDING,
                     Notification.lease_owner == worker,
+                    lease_expires_at=now + lease,
                 )
-                .values(lease_expires_at=now + lease)
-                .execution_options(synchronize_session=False)
             )
-            return bool(renewed.rowcount)
 
     def cancel_pages(self, alert_id: int, now: datetime) -> int:
         with self.sessions.begin() as session:

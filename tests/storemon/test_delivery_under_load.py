@@ -19,7 +19,7 @@ from storemon.db.outbox import SqlOutboxStore
 from tests.alerts.servers import HttpServer, Reply
 from tests.storemon.delivery_helpers import queue_notifications
 
-ROWS = {"fast": 300, "slow": 6, "trickle": 194}
+ROWS = {"fast": 200, "slow": 6, "trickle": 294}
 LEASE = timedelta(seconds=2)
 
 

@@ -105,8 +105,14 @@ def test_a_refused_save_keeps_the_policies_screen(qtbot, make_ctx):
     view.tabs.setCurrentWidget(view.tiers)
     _click_nav(qtbot, window, "today")
     _answer_unsaved(qtbot, window, QMessageBox.ButtonRole.AcceptRole)
+    # The view brings the refused tab to the front on the event-loop turn after the save's answer.
     qtbot.waitUntil(
-        lambda: view.thresholds.message.kind == "error" and policies_settled(view), timeout=WAIT_MS
+        lambda: (
+            view.thresholds.message.kind == "error"
+            and policies_settled(view)
+            and view.tabs.currentWidget() is view.thresholds
+        ),
+        timeout=WAIT_MS,
     )
     assert window.current_view_key() == "policies" and view.tabs.currentWidget() is view.thresholds
     assert "Only head-office roles" in view.thresholds.message.text()

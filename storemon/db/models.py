@@ -113,8 +113,24 @@ class Store(Base):
     tier_policy_id: Mapped[int | None] = mapped_column(ForeignKey("tier_policies.id"))
     service_minutes: Mapped[float | None] = mapped_column(Float)
     """Mean minutes per order at this store's counter; None uses the chain's setting."""
+    chore_minutes_per_hour: Mapped[float | None] = mapped_column(Float)
+    """Minutes per hour the counter staff spend on work other than serving (cleaning, stock,
+    deliveries); None uses the chain's setting."""
+    patience_minutes: Mapped[float | None] = mapped_column(Float)
+    """How long this store's customers wait on average before walking away; None: the chain's."""
     region: Mapped[Region | None] = relationship(back_populates="stores")
     tier_policy: Mapped[TierPolicy | None] = relationship()
+
+
+class StoreHours(Base):
+    """A store's opening hours on one weekday (0 = Monday); a weekday without a row uses the
+    store's ``opens_at``/``closes_at``. Imports infer these from the first and last orders."""
+
+    __tablename__ = "store_hours"
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), primary_key=True)
+    weekday: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opens_at: Mapped[time] = mapped_column(Time)
+    closes_at: Mapped[time] = mapped_column(Time)
 
 
 class StaffMember(Base):
@@ -164,6 +180,13 @@ class ImportBatch(Base):
     row_count: Mapped[int] = mapped_column(Integer, default=0)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
     imported_by: Mapped[str] = mapped_column(String(100), default="")
+    state: Mapped[str] = mapped_column(String(16), default="done", server_default="done")
+    """``writing`` while a large import adds its rows in short transactions: readers leave the
+    batch's rows out until the last transaction marks it ``done``, so a call for help never waits
+    behind an import and an import is still all or nothing."""
+    alive_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """The writing import's heartbeat; a ``writing`` batch whose heartbeat stopped was killed,
+    and the next import (or the worker) removes its rows."""
 
 
 class RosterShift(Base):

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storemon.db.models import SalesBucket, SalesOrder
@@ -45,7 +45,6 @@ from storemon.importers.values import (
 
 KIND = "sales"
 BUCKET = 900
-INSERT_CHUNK = 20_000
 
 _SALES = field_specs("sales")
 SALES_FIELDS = [
@@ -121,6 +120,7 @@ class SalesImporter(RowImporter):
     kind = KIND
     fields = SALES_FIELDS
     accepts = frozenset({"store_code", "day_first"})
+    staged = True
 
     requirements = (
         Requirement(
@@ -358,13 +358,9 @@ class SalesImporter(RowImporter):
                 )
         ticker.check_cancel()
         batch_id = self.new_batch()
-        orders_table = SalesOrder.__table__
-        for i in range(0, len(order_rows), INSERT_CHUNK):
-            chunk = order_rows[i : i + INSERT_CHUNK]
-            for r in chunk:
-                r["batch_id"] = batch_id
-            session.execute(insert(orders_table), chunk)
-            ticker.check_cancel()
+        for r in order_rows:
+            r["batch_id"] = batch_id
+        self.insert_rows(SalesOrder.__table__, order_rows)
         bucket_rows = [
             {
                 "store_id": sid,
@@ -376,8 +372,7 @@ class SalesImporter(RowImporter):
             }
             for (sid, start), (n, items, money) in buckets.items()
         ]
-        for i in range(0, len(bucket_rows), INSERT_CHUNK):
-            session.execute(insert(SalesBucket.__table__), bucket_rows[i : i + INSERT_CHUNK])
+        self.insert_rows(SalesBucket.__table__, bucket_rows)
         return {
             "rows_imported": rows_imported,
             "orders_added": len(order_rows),

@@ -1,4 +1,4 @@
-"""POS sales exports -> distinct orders -> 15-minute buckets per store, in one transaction.
+"""POS sales exports -> distinct orders -> 15-minute buckets per store, all or nothing.
 
 A file has one row per order or one row per line item. Line items with the same transaction
 number (per store and local date, because many tills restart receipt numbers every day) are one

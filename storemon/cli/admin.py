@@ -1,11 +1,14 @@
-"""Administration: db upgrade|backup|restore, user passwd, secret set, audit verify."""
+"""Administration: db upgrade|backup|restore, user list|add|edit|deactivate|passwd, secret set,
+audit key|verify."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from storemon.cli.common import UserError, acting, now
+from storemon.cli.common import UserError, acting, emit, now
+from storemon.db.models import Role
+from storemon.output import render
 from storemon.services.api import Services
 
 
@@ -27,6 +30,24 @@ def add_parsers(sub) -> None:
     passwd = user_sub.add_parser("passwd", help="set a user's password (asks for it twice)")
     passwd.add_argument("name")
     passwd.set_defaults(handler=cmd_user_passwd)
+    listing = user_sub.add_parser("list", help="the user accounts (head office)")
+    listing.add_argument("--all", action="store_true", help="deactivated accounts too")
+    listing.add_argument("--format", choices=["text", "json", "csv"], default="text")
+    listing.set_defaults(handler=cmd_user_list)
+    add = user_sub.add_parser("add", help="a new account (then `storemon user passwd NAME`)")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    _user_fields(add)
+    add.set_defaults(handler=cmd_user_add)
+    edit = user_sub.add_parser("edit", help="change an account's role, scope, name or e-mail")
+    edit.add_argument("name")
+    edit.add_argument("--role", choices=[r.value for r in Role])
+    _user_fields(edit)
+    edit.add_argument("--activate", action="store_true", help="let a deactivated account sign in again")
+    edit.set_defaults(handler=cmd_user_edit)
+    deactivate = user_sub.add_parser("deactivate", help="stop an account signing in (its history stays)")
+    deactivate.add_argument("name")
+    deactivate.set_defaults(handler=cmd_user_deactivate)
 
     secret = sub.add_parser("secret", help="passwords and tokens of notification channels, on this computer")
     secret_sub = secret.add_subparsers(dest="secret_command", required=True)
@@ -58,6 +79,52 @@ def cmd_db_backup(args, services: Services) -> int:
 def cmd_db_restore(args, services: Services) -> int:
     report = services.db.restore(args.path)
     print(report)
+    return 0
+
+
+def _user_fields(parser) -> None:
+    parser.add_argument("--display-name", help="the name people see (default: the user name)")
+    parser.add_argument("--store", help="store code, for staff, shift leads and store managers")
+    parser.add_argument("--region", help="region code, for an operations supervisor")
+    parser.add_argument("--email")
+
+
+def cmd_user_list(args, services: Services) -> int:
+    rows = services.users.list(acting(args), include_inactive=args.all)
+    if args.format != "text":
+        emit(render(rows, args.format))
+        return 0
+    for row in rows:
+        scope = row.store or row.region or "chain"
+        flags = ("" if row.active else " (deactivated)") + ("" if row.has_password else " (no password)")
+        print(f"{row.username:<16} {row.role:<17} {scope:<8} {row.display_name}{flags}")
+    return 0
+
+
+def cmd_user_add(args, services: Services) -> int:
+    row = services.users.add(
+        acting(args), args.name, args.role, now(), display_name=args.display_name or "",
+        store=args.store, region=args.region, email=args.email or "",
+    )  # fmt: skip
+    print(
+        f"user {row.username} added as {row.role}; set a password with `storemon user passwd {row.username}`"
+    )
+    return 0
+
+
+def cmd_user_edit(args, services: Services) -> int:
+    row = services.users.edit(
+        acting(args), args.name, now(), display_name=args.display_name, role=args.role,
+        store=args.store, region=args.region, email=args.email, active=True if args.activate else None,
+    )  # fmt: skip
+    print(f"user {row.username}: {row.role}{f' at {row.store}' if row.store else ''}"
+          f"{f' in {row.region}' if row.region else ''}, {'active' if row.active else 'deactivated'}")  # fmt: skip
+    return 0
+
+
+def cmd_user_deactivate(args, services: Services) -> int:
+    row = services.users.deactivate(acting(args), args.name, now())
+    print(f"user {row.username} deactivated; they can no longer sign in")
     return 0
 
 

@@ -49,6 +49,7 @@ from storemon.services import (
     surge_calendar,
     tier_policies,
     today,
+    users,
     whatif,
 )
 from storemon.services.access import HEAD_OFFICE, AccessDenied, Actor, require
@@ -406,6 +407,15 @@ class Auth(Area):
     set_password = _set_password
 
 
+class Users(Area):
+    """Accounts: who may sign in, with which role and scope; head office manages them."""
+
+    list = use_case(needs=HEAD_OFFICE, doing="see the user accounts")(users.list_users)
+    add = use_case(write=True, needs=HEAD_OFFICE, doing="add a user")(users.add_user)
+    edit = use_case(write=True, needs=HEAD_OFFICE, doing="change a user")(users.edit_user)
+    deactivate = use_case(write=True, needs=HEAD_OFFICE, doing="deactivate a user")(users.deactivate_user)
+
+
 class Imports(Area):
     """POS sales, rosters and staff files into the database, each file all or nothing."""
 
@@ -506,6 +516,7 @@ class Services:
         self.incidents = Incidents(database)
         self.audit = Audit(database)
         self.auth = Auth(database)
+        self.users = Users(database)
         self.imports = Imports(database)
         self.reports = Reports(database)
         self.rules = Rules(database)

@@ -78,8 +78,8 @@ class Requirement:
 class ImportOptions:
     """How to read a file and what an import may do; one set for every kind of import.
 
-    ``store_code``, ``day_first`` (sales, roster) and ``create_staff`` (roster) mean something
-    to some kinds only; an importer refuses an option it would ignore.
+    ``store_code``, ``day_first`` (sales, roster), ``create_staff`` (roster) and ``dry_run`` (sales:
+    read and check, write nothing) mean something to some kinds only; an importer refuses an option it would ignore.
     """
 
     mapping: dict[str, str] | None = None
@@ -94,10 +94,11 @@ class ImportOptions:
     store_code: str | None = None
     day_first: bool | None = None
     create_staff: bool = False
+    dry_run: bool = False
 
 
 _DEFAULTS = ImportOptions()
-_KIND_OPTIONS = frozenset({"store_code", "day_first", "create_staff"})
+_KIND_OPTIONS = frozenset({"store_code", "day_first", "create_staff", "dry_run"})
 
 
 def options_for(

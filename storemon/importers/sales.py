@@ -12,6 +12,8 @@ Buckets are 15-minute intervals of the store's local time (its ``timezone``), st
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from pathlib import Path
@@ -29,6 +31,15 @@ from storemon.importers.base import (
     ImportResult,
     StoreRef,
     file_problem,
+)
+from storemon.importers.headers import (
+    LINE_TOTAL,
+    NOT_NEEDED,
+    ORDER_LEVEL,
+    ORDER_TOTAL,
+    PRICE_ONLY,
+    QUANTITY_X_PRICE,
+    MoneyRule,
 )
 from storemon.importers.runner import STORE_COLUMNS, ImportOptions, Requirement, RowImporter
 from storemon.importers.tabular import STORE_FIELDS, ColumnMap, Table, field_specs
@@ -75,13 +86,58 @@ def resolve_time_columns(cols: ColumnMap, table: Table) -> None:
         if "date" in cols and "time" not in cols and looks_like_time("datetime"):
             cols.rename("datetime", "time")
         else:
-            cols.drop("date")
-            cols.drop("time")
+            stamp = cols.header["datetime"]
+            cols.drop("date", NOT_NEEDED, stamp)
+            cols.drop("time", NOT_NEEDED, stamp)
             return
     if "time" in cols and "date" not in cols and not looks_like_time("time"):
         cols.rename("time", "datetime")
     elif "date" in cols and "time" not in cols:
         cols.rename("date", "datetime")
+
+
+def _order_level(cols: ColumnMap, table: Table, fieldname: str) -> bool:
+    """A column filled on an order's first line and blank on its other lines holds the order's
+    amount (Shopify's Subtotal and Total), not the line's; the sample decides."""
+    i, o = cols.get(fieldname), cols.get("order_id")
+    if i is None or o is None:
+        return False
+    seen: set[object] = set()
+    first_filled = later = later_filled = 0
+    for _, row in table.sample:
+        if max(i, o) >= len(row):
+            continue
+        filled = str(row[i]).strip() != ""
+        if row[o] in seen:
+            later += 1
+            later_filled += filled
+        else:
+            seen.add(row[o])
+            first_filled += filled
+    return later > 0 and later_filled == 0 and first_filled > 0
+
+
+def resolve_money_columns(cols: ColumnMap, table: Table) -> MoneyRule | None:
+    """Decide where revenue comes from: what the customer paid per order, else a line-total column,
+    else quantity x unit price. A "total" that is an order's amount gives way to line amounts."""
+    demoted = []
+    while "total" in cols and _order_level(cols, table, "total"):
+        demoted.append(cols.matches.get("total"))
+        cols.drop("total", ORDER_LEVEL)
+        if (better := cols.runner_up("total")) is not None:
+            cols.use(better)
+    if demoted and not ({"total", "unit_price", "order_total"} & set(cols.index)):
+        cols.use(replace(demoted[0], field="order_total"))  # the only amount there is
+    h = cols.header
+    if "order_total" in cols:
+        return MoneyRule(ORDER_TOTAL, (h["order_total"],))
+    if "total" in cols:
+        return MoneyRule(LINE_TOTAL, (h["total"],))
+    if "unit_price" in cols:
+        if "quantity" in cols:
+            return MoneyRule(QUANTITY_X_PRICE, (h["quantity"], h["unit_price"]))
+        return MoneyRule(PRICE_ONLY, (h["unit_price"],))
+    return None
 
 
 def _order_key(txn: str, day: int, day_iso: dict[int, str]) -> str:
@@ -120,7 +176,7 @@ class SalesImporter(RowImporter):
 
     kind = KIND
     fields = SALES_FIELDS
-    accepts = frozenset({"store_code", "day_first"})
+    accepts = frozenset({"store_code", "day_first", "dry_run"})
 
     requirements = (
         Requirement(
@@ -147,14 +203,54 @@ class SalesImporter(RowImporter):
     def check_columns(self) -> None:
         cols = self.cols
         resolve_time_columns(cols, self.table)
+        self.money_rule = resolve_money_columns(cols, self.table)
         super().check_columns()
         self._date_index = cols.get("datetime") if "datetime" in cols else cols.get("date")
+        self.duplicate_rows = 0
+        self.duplicate_lines: list[int] = []
+        self.priceless: set[tuple] = set()
+        self.summary: dict[str, Any] = {}
+
+    def execute(self) -> ImportResult:
+        """Import (or with ``dry_run`` only read and check) and say what the file held."""
+        result = self.rehearse() if self.options.dry_run else super().execute()
+        for name, value in self.summary.items():
+            setattr(result, name, value)
+        return result
+
+    def rehearse(self) -> ImportResult:
+        """Everything an import does before writing, then roll back: the dry run."""
+        plan = self.validate(self.read())
+        if self.log.count and not self.options.skip_bad:
+            raise self.log.fail()
+        if self.rows_read == 0:
+            raise file_problem(
+                self.table.name, "the file has a header but no data rows", line=self.table.header_line
+            )
+        self.session.rollback()  # stores --create-stores made stay unwritten
+        if self.log.rejects is not None:
+            self.log.rejects.discard()
+        return ImportResult(
+            batch_id=None,
+            rows_read=self.rows_read,
+            rows_imported=sum(entry[3] for entry in plan.values()),
+            rejected=self.log.problems[:],
+            rejected_count=self.log.count,
+            stores_created=list(self.stores.created),
+            dry_run=True,
+        )
 
     def ignorable(self, row: list) -> bool:
         return _is_summary_row(row, self._date_index)
 
     def read(self) -> dict[tuple, list]:
-        """order key -> [first local second, items, money units, lines, first line, store ref]."""
+        """order key -> [first local second, items, money units, lines, first line, store ref].
+
+        A row identical in every cell to an earlier one of a file with order numbers is a duplicate
+        line: dropped and counted. (Without order numbers two identical rows are two customers.)
+        A blank amount leaves the order's revenue unknown: it counts as an order with revenue 0
+        and is remembered in ``priceless``.
+        """
         cols = self.cols
         reader = CellReader(self.options.day_first)
         fixed = self.fixed_store()
@@ -188,6 +284,8 @@ class SalesImporter(RowImporter):
             return local.toordinal() * DAY + local.hour * 3600 + local.minute * 60 + local.second
 
         orders: dict[tuple, list] = {}
+        seen_rows: set[int] = set()
+        priceless = self.priceless
         dates_get = reader.dates.get
         times_get = reader.times.get
         money_get = reader.money.get
@@ -196,7 +294,16 @@ class SalesImporter(RowImporter):
         col = ""
 
         for line, row in self.rows():
+            if ci_order is not None:
+                signature = hash(tuple(row))
+                if signature in seen_rows:
+                    self.duplicate_rows += 1
+                    if len(self.duplicate_lines) < 20:
+                        self.duplicate_lines.append(line)
+                    continue
+                seen_rows.add(signature)
             try:
+                unpriced = False
                 # Store
                 if fixed is not None:
                     ref = fixed
@@ -238,13 +345,19 @@ class SalesImporter(RowImporter):
                     v = row[ci_total]
                     m = money_get(v)
                     if m is None:
-                        m = reader.amount(v)
+                        if _blank(v):
+                            m, unpriced = 0, True
+                        else:
+                            m = reader.amount(v)
                 elif ci_price is not None:
                     col = h["unit_price"]
                     v = row[ci_price]
                     m = money_get(v)
                     if m is None:
-                        m = reader.amount(v)
+                        if _blank(v):
+                            m, unpriced = 0, True
+                        else:
+                            m = reader.amount(v)
                     m *= q
                 else:
                     m = 0
@@ -262,13 +375,18 @@ class SalesImporter(RowImporter):
                         entry[1] += q
                         entry[2] += m
                         entry[3] += 1
+                        if unpriced:
+                            priceless.add(okey)
                         continue
                 if ci_ototal is not None:
                     col = h["order_total"]
                     v = row[ci_ototal]
                     m = money_get(v)
                     if m is None:
-                        m = reader.amount(v)
+                        if _blank(v):
+                            m, unpriced = 0, True
+                        else:
+                            m = reader.amount(v)
                 if ci_order is None:
                     okey = (ref.id, local, q, m, 1)
                     occurrence = 1
@@ -276,6 +394,8 @@ class SalesImporter(RowImporter):
                         occurrence += 1
                         okey = (ref.id, local, q, m, occurrence)
                 orders[okey] = [local, q, m, 1, line, ref]
+                if unpriced:
+                    priceless.add(okey)
             except CellError as exc:
                 self.reject(line, row, col, exc)
         return orders
@@ -301,7 +421,30 @@ class SalesImporter(RowImporter):
                     "remove its rows, or use --skip-bad to leave it out",
                 )
                 del orders[okey]
+        self.summarise(orders)
         return orders
+
+    def summarise(self, orders: dict[tuple, list]) -> None:
+        """What the file holds once duplicates and bad rows are left out (the import summary)."""
+        by_store: dict[str, int] = defaultdict(int)
+        days: set[int] = set()
+        for entry in orders.values():
+            by_store[entry[5].code] += entry[2]
+            days.add(entry[0] // DAY)
+        self.priceless &= orders.keys()
+        self.summary = {
+            "orders": len(orders),
+            "stores": sorted(by_store),
+            "days": len(days),
+            "revenue": money_to_decimal(sum(by_store.values())),
+            "revenue_by_store": {code: money_to_decimal(m) for code, m in sorted(by_store.items())},
+            "duplicate_rows": self.duplicate_rows,
+            "duplicate_lines": self.duplicate_lines,
+            "priceless_orders": len(self.priceless),
+            "money_rule": self.money_rule,
+            "columns": self.cols.described(),
+            "unused_columns": sorted(self.cols.unused, key=lambda u: u.match.column),
+        }
 
     def write(self, orders: dict[tuple, list]) -> dict[str, Any]:
         session, ticker = self.session, self.ticker
@@ -393,6 +536,10 @@ def _is_summary_row(row: list, date_index: int | None) -> bool:
     if date_index is not None and str(row[date_index]).strip():
         return False
     return any(str(c).strip().casefold().replace(" ", "").rstrip(":：") in _SUMMARY_LABELS for c in row)
+
+
+def _blank(value: object) -> bool:
+    return value is None or (value.__class__ is str and not value.strip())
 
 
 def _to_utc(local: int, tz: ZoneInfo) -> datetime:

@@ -215,14 +215,15 @@ class UnusedColumn:
     def hint(self) -> str:
         """'`Qty Sold` looks like a quantity and was not used: pass --map "Qty Sold=quantity"'."""
         m = self.match
+        field = "order_total" if self.reason == ORDER_LEVEL else m.field
         why = {
             WEAKER: f" ({self.instead!r} matched better)",
             ORDER_LEVEL: " (filled on an order's first line only)",
             NOT_NEEDED: f" ({self.instead!r} already has it)",
         }.get(self.reason, "")
         return (
-            f"{m.header!r} looks like {looks_like(m.field)} and was not used{why}: "
-            f'pass --map "{m.header}={m.field}"'
+            f"{m.header!r} looks like {looks_like(field)} and was not used{why}: "
+            f'pass --map "{m.header}={field}"'
         )
 
 
@@ -242,10 +243,12 @@ class MoneyRule:
     columns: tuple[str, ...]
 
     def __str__(self) -> str:
-        c = self.columns
-        return {
-            ORDER_TOTAL: f"revenue = {c[0]!r} once per order (what the customer paid)",
-            LINE_TOTAL: f"revenue = {c[0]!r} summed over an order's lines (a line-total column)",
-            QUANTITY_X_PRICE: f"revenue = {c[0]!r} x {c[1]!r} per line (no line-total column)",
-            PRICE_ONLY: f"revenue = {c[0]!r} per line, one item each (no quantity column)",
-        }[self.kind]
+        return RULE_TEXT[self.kind].format(*(repr(c) for c in self.columns))
+
+
+RULE_TEXT = {
+    ORDER_TOTAL: "revenue = {0} once per order (what the customer paid)",
+    LINE_TOTAL: "revenue = {0} summed over an order's lines (a line-total column)",
+    QUANTITY_X_PRICE: "revenue = {0} x {1} per line (no line-total column)",
+    PRICE_ONLY: "revenue = {0} per line, one item each (no quantity column)",
+}

@@ -12,6 +12,7 @@ Buckets are 15-minute intervals of the store's local time (its ``timezone``), st
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -33,12 +34,15 @@ from storemon.importers.base import (
     file_problem,
 )
 from storemon.importers.headers import (
+    CONFIDENCE,
     LINE_TOTAL,
     NOT_NEEDED,
     ORDER_LEVEL,
     ORDER_TOTAL,
     PRICE_ONLY,
     QUANTITY_X_PRICE,
+    VALUES,
+    HeaderMatch,
     MoneyRule,
 )
 from storemon.importers.runner import STORE_COLUMNS, ImportOptions, Requirement, RowImporter
@@ -103,10 +107,12 @@ def _order_level(cols: ColumnMap, table: Table, fieldname: str) -> bool:
     if i is None or o is None:
         return False
     seen: set[object] = set()
+    rows: set[tuple] = set()
     first_filled = later = later_filled = 0
     for _, row in table.sample:
-        if max(i, o) >= len(row):
-            continue
+        if max(i, o) >= len(row) or (key := tuple(row)) in rows:
+            continue  # an exact duplicate row is not another line of its order
+        rows.add(key)
         filled = str(row[i]).strip() != ""
         if row[o] in seen:
             later += 1
@@ -115,6 +121,23 @@ def _order_level(cols: ColumnMap, table: Table, fieldname: str) -> bool:
             seen.add(row[o])
             first_filled += filled
     return later > 0 and later_filled == 0 and first_filled > 0
+
+
+_ORDER_NAME = re.compile(r"#\d+")
+
+
+def resolve_order_column(cols: ColumnMap, table: Table) -> None:
+    """Without an order-number header, a column whose every value reads like "#1001" (Shopify's
+    "Name") holds the order numbers."""
+    if "order_id" in cols:
+        return
+    used = set(cols.index.values())
+    for i, header in enumerate(table.headers):
+        values = [str(row[i]).strip() for _, row in table.sample if i < len(row)]
+        values = [v for v in values if v]
+        if i not in used and len(values) >= 2 and all(_ORDER_NAME.fullmatch(v) for v in values):
+            cols.use(HeaderMatch(i, header, "order_id", CONFIDENCE[VALUES], VALUES, "values like #1001"))
+            return
 
 
 def resolve_money_columns(cols: ColumnMap, table: Table) -> MoneyRule | None:
@@ -203,6 +226,7 @@ class SalesImporter(RowImporter):
     def check_columns(self) -> None:
         cols = self.cols
         resolve_time_columns(cols, self.table)
+        resolve_order_column(cols, self.table)
         self.money_rule = resolve_money_columns(cols, self.table)
         super().check_columns()
         self._date_index = cols.get("datetime") if "datetime" in cols else cols.get("date")
@@ -312,6 +336,9 @@ class SalesImporter(RowImporter):
                     skey = store_getter(row)
                     ref = store_cache.get(skey)
                     if ref is None:
+                        if self.ignorable(row):  # a totals row names no store to create
+                            self.rows_read -= 1
+                            continue
                         ref = store_cache[skey] = store_of(skey)
                 # When
                 if ci_stamp is not None:

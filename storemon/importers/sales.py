@@ -163,6 +163,14 @@ def resolve_money_columns(cols: ColumnMap, table: Table) -> MoneyRule | None:
     return None
 
 
+def resolve_columns(cols: ColumnMap, table: Table) -> MoneyRule | None:
+    """Settle what the headers alone cannot (timestamp or date + time, order numbers found by their
+    values, where revenue comes from) by looking at the first rows; the import and its preview agree."""
+    resolve_time_columns(cols, table)
+    resolve_order_column(cols, table)
+    return resolve_money_columns(cols, table)
+
+
 def _order_key(txn: str, day: int, day_iso: dict[int, str]) -> str:
     iso = day_iso.get(day)
     if iso is None:
@@ -225,9 +233,7 @@ class SalesImporter(RowImporter):
 
     def check_columns(self) -> None:
         cols = self.cols
-        resolve_time_columns(cols, self.table)
-        resolve_order_column(cols, self.table)
-        self.money_rule = resolve_money_columns(cols, self.table)
+        self.money_rule = resolve_columns(cols, self.table)
         super().check_columns()
         self._date_index = cols.get("datetime") if "datetime" in cols else cols.get("date")
         self.duplicate_rows = 0

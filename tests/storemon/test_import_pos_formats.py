@@ -22,8 +22,8 @@ from sqlalchemy import func, select
 
 from storemon.cli import main
 from storemon.db.models import SalesBucket, Store
-from storemon.importers import ImportFailed, import_sales
-from storemon.importers.headers import HeaderMatcher
+from storemon.importers import ImportFailed, import_sales, preview
+from storemon.importers.headers import ORDER_LEVEL, QUANTITY_X_PRICE, WEAKER, HeaderMatcher
 from storemon.importers.sales import SALES_FIELDS
 from storemon.importers.tabular import alias_index, alias_ranks
 from tests.storemon.import_files import table_counts, write_csv
@@ -372,3 +372,21 @@ def test_blank_prices_are_unknown_but_a_wrong_price_is_still_a_problem_of_its_li
 
     result = import_sales(session_factory, path, create_stores=True, skip_bad=True)
     assert (result.orders_added, result.priceless_orders, result.revenue) == (2, 1, Decimal("9.00"))
+
+
+def test_the_wizard_preview_sees_what_the_import_will_do():
+    shown = preview(POS / FORMATS["shopify"].file, "sales")
+
+    assert shown.usable
+    by_header = {m.header: (m.field, m.confidence) for m in shown.columns}
+    assert by_header["Lineitem quantity"] == ("quantity", 0.8)
+    assert by_header["Lineitem price"] == ("unit_price", 0.8)
+    assert (shown.money_rule.kind, shown.money_rule.columns) == (
+        QUANTITY_X_PRICE,
+        ("Lineitem quantity", "Lineitem price"),
+    )
+    assert {(u.match.header, u.reason) for u in shown.unused} == {
+        ("Paid at", WEAKER),
+        ("Subtotal", ORDER_LEVEL),
+        ("Total", ORDER_LEVEL),
+    }

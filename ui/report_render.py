@@ -295,6 +295,9 @@ class _ReportPainter:
             self._text(QRectF(x + pt(9), y + pt(4), tile_w - pt(12), pt(12)), name, 8, color=MUTED)
             self._text(QRectF(x + pt(9), y + pt(17), tile_w - pt(12), pt(20)), value, 15, bold=True)
         self.y += 2 * height + gap
+        audit = f"{self.t('audit_checkpoint')}: {self.r.audit_line(self.lang)}"
+        self._text(QRectF(0, self.y, self.width, pt(11)), audit, 7.5, color=MUTED)
+        self.y += pt(13)
 
     def _table(
         self,

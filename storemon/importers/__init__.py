@@ -1,4 +1,4 @@
-"""POS, roster and staff files -> validated rows -> one transaction (all or nothing).
+"""POS, roster and staff files -> validated rows -> the database, all or nothing.
 
     import_sales(session_factory, path, options)    POS exports -> orders -> 15-minute buckets
     import_roster(session_factory, path, options)   shifts
@@ -10,6 +10,8 @@
 
 Every problem a user can fix comes back as a ``Problem`` (file:line: column: message) inside
 ``ImportFailed``; nothing is written unless the whole file is good or ``skip_bad`` is given.
+Roster and staff files are one transaction; sales files, which run to millions of rows, are
+written in short transactions that nobody sees until the last one (``importers.staging``).
 """
 
 from storemon.importers.base import (

@@ -18,9 +18,11 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storemon.db.import_state import DONE, WRITING
 from storemon.db.models import ImportBatch, Store
 from storemon.errors import StoremonError
 from storemon.importers.headers import HeaderMatch, MoneyRule, UnusedColumn
@@ -149,8 +151,11 @@ def file_fingerprint(path: Path) -> str:
 
 
 def find_batch(session: Session, kind: str, fingerprint: str) -> ImportBatch | None:
+    """The finished import of this very file, if any."""
     return session.scalars(
-        select(ImportBatch).where(ImportBatch.kind == kind, ImportBatch.fingerprint == fingerprint)
+        select(ImportBatch).where(
+            ImportBatch.kind == kind, ImportBatch.fingerprint == fingerprint, ImportBatch.state == DONE
+        )
     ).first()
 
 
@@ -393,9 +398,29 @@ class StoreDirectory:
                 self._index(table, text, ref)
         return ref
 
+    def remove_created(self) -> None:
+        """Delete the stores this import created and committed (a staged import that failed).
+
+        A store someone has meanwhile given shifts or staff stays: deleting it would fail.
+        """
+        ids = [self.by_code[normalise_name(code)].id for code in self.created]
+        self.session.rollback()
+        try:
+            self.session.execute(delete(Store).where(Store.id.in_(ids)))
+            self.session.commit()
+        except IntegrityError:
+            self.session.rollback()
+
 
 def new_batch(
-    session: Session, kind: str, path: Path, fingerprint: str, rows: int, actor: str, now: datetime
+    session: Session,
+    kind: str,
+    path: Path,
+    fingerprint: str,
+    rows: int,
+    actor: str,
+    now: datetime,
+    state: str = DONE,
 ) -> ImportBatch:
     batch = ImportBatch(
         kind=kind,
@@ -404,6 +429,8 @@ def new_batch(
         row_count=rows,
         imported_at=now,
         imported_by=actor[:100],
+        state=state,
+        alive_at=now if state == WRITING else None,
     )
     session.add(batch)
     session.flush()

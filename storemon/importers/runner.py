@@ -19,9 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from sqlalchemy import Table as SqlTable
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from storemon.db.import_state import DONE, WRITING, sweep_abandoned, writing_batch
 from storemon.importers.base import (
     PROGRESS_EVERY,
     STORE_SCOPE,
@@ -38,6 +41,7 @@ from storemon.importers.base import (
     find_batch,
     new_batch,
 )
+from storemon.importers.staging import ROWS_PER_STATEMENT, StagedWriter
 from storemon.importers.tabular import (
     ColumnMap,
     FieldSpec,
@@ -169,9 +173,17 @@ def run_import(
     path = Path(path)
     fingerprint = file_fingerprint(path) if path.is_file() else ""
     with session_factory() as session:
+        sweep_abandoned(session, datetime.now(UTC))
         done = find_batch(session, kind, fingerprint) if fingerprint else None
         if done is not None:
             return ImportResult(batch_id=done.id, already_imported=True)
+        running = writing_batch(session, kind, fingerprint) if fingerprint else None
+        if running is not None:
+            raise file_problem(
+                path.name,
+                f"this file is being imported right now (started {running.imported_at:%Y-%m-%d %H:%M} UTC "
+                f"by {running.imported_by}); wait for that import to finish",
+            )
     table = open_table(path, aliases, options.mapping)
     rejects = None
     if options.skip_bad:
@@ -219,6 +231,9 @@ class RowImporter(ABC):
     fields: ClassVar[list[FieldSpec]]
     requirements: ClassVar[tuple[Requirement, ...]]
     accepts: ClassVar[frozenset[str]] = frozenset()
+    staged: ClassVar[bool] = False
+    """Write in short transactions under a ``writing`` batch (``importers.staging``) instead of
+    one: for kinds whose files run to millions of rows, so they never hold the write lock long."""
 
     def __init__(
         self,
@@ -240,6 +255,8 @@ class RowImporter(ABC):
         self.ticker = Ticker(options.progress, options.cancel, table.total_estimate)
         self.store_fields = [f for f in STORE_COLUMNS if f in self.cols]
         self.rows_read = 0
+        self.staging: StagedWriter | None = None
+        self._stores_committed = 0
 
     # -- the frame -------------------------------------------------------------------------------
     @classmethod
@@ -264,6 +281,33 @@ class RowImporter(ABC):
 
     def execute(self) -> ImportResult:
         """Read, refuse (nothing written) or reject, write, commit."""
+        try:
+            counts = self.read_and_write()
+        except BaseException:
+            if self.staged:
+                self.abandon()
+            raise
+        self.ticker.done(self.rows_read)
+        return ImportResult(
+            batch_id=self.batch_id,
+            rows_read=self.rows_read,
+            rejected=self.log.problems[:],
+            rejected_count=self.log.count,
+            stores_created=list(self.stores.created),
+            **counts,
+        )
+
+    def read_and_write(self) -> dict[str, Any]:
+        counts = self.write(self.checked_plan())
+        self.ticker.check_cancel()
+        if self.staging is not None:
+            self.staging.finish()
+        else:
+            self.session.commit()
+        return counts
+
+    def checked_plan(self) -> Sized:
+        """Read and validate every row; raise what the file is refused for (a dry run stops here)."""
         plan = self.read()
         self.ticker.check_cancel()
         plan = self.validate(plan)
@@ -275,18 +319,16 @@ class RowImporter(ABC):
             )
         if not plan and self.log.count:
             raise self.log.fail()
-        counts = self.write(plan)
-        self.ticker.check_cancel()
-        self.session.commit()
-        self.ticker.done(self.rows_read)
-        return ImportResult(
-            batch_id=self.batch_id,
-            rows_read=self.rows_read,
-            rejected=self.log.problems[:],
-            rejected_count=self.log.count,
-            stores_created=list(self.stores.created),
-            **counts,
-        )
+        return plan
+
+    def abandon(self) -> None:
+        """Undo a staged import that failed: its rows, its batch and the stores it created."""
+        if self.staging is not None:
+            self.staging.abandon()
+        else:
+            self.session.rollback()
+        if self._stores_committed:
+            self.stores.remove_created()
 
     # -- what a kind says ------------------------------------------------------------------------
     def check_columns(self) -> None:
@@ -330,13 +372,25 @@ class RowImporter(ABC):
         return False
 
     def new_batch(self) -> int:
-        """The ImportBatch every written row points to."""
+        """The ImportBatch every written row points to; a staged kind's is committed as ``writing``."""
         batch = new_batch(
             self.session, self.kind, self.table.path, self.fingerprint, self.rows_read,
-            self.options.actor, self.options.now,
+            self.options.actor, self.options.now, WRITING if self.staged else DONE,
         )  # fmt: skip
         self.batch_id = batch.id
+        if self.staged:
+            self.session.commit()
+            self.staging = StagedWriter(self.session, batch.id, self.ticker.check_cancel)
         return batch.id
+
+    def insert_rows(self, table: SqlTable, rows: list[dict]) -> None:
+        """Insert ``rows`` into ``table``: in short transactions for a staged kind, else in this one."""
+        if self.staging is not None:
+            self.staging.insert(table, rows)
+            return
+        for i in range(0, len(rows), ROWS_PER_STATEMENT):
+            self.session.execute(insert(table), rows[i : i + ROWS_PER_STATEMENT])
+            self.ticker.check_cancel()
 
     def cell(self, row: list, fieldname: str) -> object:
         i = self.cols.get(fieldname)
@@ -351,14 +405,24 @@ class RowImporter(ABC):
         if not code:
             return None
         try:
-            return self.stores.resolve(code=code)
+            return self._created_now(self.stores.resolve(code=code))
         except CellError as exc:
             raise file_problem(self.table.name, f"--store {code}: {exc}", column="store") from exc
 
     def store_in(self, cells: dict[str, object]) -> StoreRef:
         """The store named by a row's store cells (field -> value)."""
-        return self.stores.resolve(
-            check_name(str(cells.get("store_code", ""))),
-            check_name(str(cells.get("store_name", ""))),
-            check_name(str(cells.get("store_location", ""))),
+        return self._created_now(
+            self.stores.resolve(
+                check_name(str(cells.get("store_code", ""))),
+                check_name(str(cells.get("store_name", ""))),
+                check_name(str(cells.get("store_location", ""))),
+            )
         )
+
+    def _created_now(self, ref: StoreRef) -> StoreRef:
+        """A staged import commits a store it created at once (``abandon`` removes it on failure)
+        rather than keep the write lock through the rest of the file."""
+        if self.staged and len(self.stores.created) > self._stores_committed:
+            self.session.commit()
+            self._stores_committed = len(self.stores.created)
+        return ref

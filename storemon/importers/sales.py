@@ -1,4 +1,4 @@
-"""POS sales exports -> distinct orders -> 15-minute buckets per store, in one transaction.
+"""POS sales exports -> distinct orders -> 15-minute buckets per store, all or nothing.
 
 A file has one row per order or one row per line item. Line items with the same transaction
 number (per store and local date, because many tills restart receipt numbers every day) are one
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storemon.db.models import SalesBucket, SalesOrder
@@ -60,7 +60,6 @@ from storemon.importers.values import (
 
 KIND = "sales"
 BUCKET = 900
-INSERT_CHUNK = 20_000
 
 _SALES = field_specs("sales")
 SALES_FIELDS = [
@@ -208,6 +207,7 @@ class SalesImporter(RowImporter):
     kind = KIND
     fields = SALES_FIELDS
     accepts = frozenset({"store_code", "day_first", "dry_run"})
+    staged = True
 
     requirements = (
         Requirement(
@@ -250,13 +250,8 @@ class SalesImporter(RowImporter):
 
     def rehearse(self) -> ImportResult:
         """Everything an import does before writing, then roll back: the dry run."""
-        plan = self.validate(self.read())
-        if self.log.count and not self.options.skip_bad:
-            raise self.log.fail()
-        if self.rows_read == 0:
-            raise file_problem(
-                self.table.name, "the file has a header but no data rows", line=self.table.header_line
-            )
+        self.staged = False  # nothing is written, so nothing (not even a new store) is committed early
+        plan = self.checked_plan()
         self.session.rollback()  # stores --create-stores made stay unwritten
         if self.log.rejects is not None:
             self.log.rejects.discard()
@@ -534,13 +529,9 @@ class SalesImporter(RowImporter):
                 )
         ticker.check_cancel()
         batch_id = self.new_batch()
-        orders_table = SalesOrder.__table__
-        for i in range(0, len(order_rows), INSERT_CHUNK):
-            chunk = order_rows[i : i + INSERT_CHUNK]
-            for r in chunk:
-                r["batch_id"] = batch_id
-            session.execute(insert(orders_table), chunk)
-            ticker.check_cancel()
+        for r in order_rows:
+            r["batch_id"] = batch_id
+        self.insert_rows(SalesOrder.__table__, order_rows)
         bucket_rows = [
             {
                 "store_id": sid,
@@ -552,8 +543,7 @@ class SalesImporter(RowImporter):
             }
             for (sid, start), (n, items, money) in buckets.items()
         ]
-        for i in range(0, len(bucket_rows), INSERT_CHUNK):
-            session.execute(insert(SalesBucket.__table__), bucket_rows[i : i + INSERT_CHUNK])
+        self.insert_rows(SalesBucket.__table__, bucket_rows)
         return {
             "rows_imported": rows_imported,
             "orders_added": len(order_rows),

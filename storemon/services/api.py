@@ -407,7 +407,7 @@ class Auth(Area):
 
 
 class Imports(Area):
-    """POS sales, rosters and staff files into the database, each file one transaction."""
+    """POS sales, rosters and staff files into the database, each file all or nothing."""
 
     def import_file(
         self,
@@ -419,7 +419,7 @@ class Imports(Area):
         cancel: threading.Event | None = None,
         **options,
     ):
-        """Run an importer in one transaction (see ``storemon.importers``); store managers and up only."""
+        """Run an importer, all or nothing (see ``storemon.importers``); store managers and up only."""
         from storemon import importers
 
         with self.database.sessions() as session:

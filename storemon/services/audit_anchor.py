@@ -192,3 +192,24 @@ def check(session: Session, log_path: Path, key: bytes | None) -> list[AnchorPro
                 )
             )
     return problems
+
+
+def report_anchor(session: Session, now: datetime) -> tuple[Checkpoint | None, str]:
+    """For the weekly report: a fresh checkpoint where this PC has the key, else the newest in the
+    file; with the reason when there is none or the file cannot be read."""
+    from storemon.config import app_paths  # the paths of this PC, as the worker uses them
+
+    paths = app_paths()
+    log_path = paths.backup_dir / CHECKPOINT_FILE
+    try:
+        key = load_key(paths.config_dir)
+        if key is not None:
+            return write_checkpoint(session, log_path, key, now), ""
+        if not log_path.exists():
+            return None, "no checkpoint yet: run `storemon audit key` on the head-office PC"
+        found = read_checkpoints(log_path)
+    except (AuditAnchorError, OSError) as exc:
+        return None, f"{exc}; run `storemon audit verify`"
+    if not found:
+        return None, f"{log_path} holds no checkpoint"
+    return found[-1][1], ""

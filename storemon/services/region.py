@@ -21,6 +21,7 @@ from staffing.policy import TierPolicy, validate
 from staffing.recommend import Shift, outcomes
 from staffing.roster import INTERVAL_MINUTES
 from staffing.stats import weighted_quantile
+from storemon.db.import_state import finished
 from storemon.db.models import Role, SalesBucket, Store
 from storemon.errors import StoremonError
 from storemon.services.access import Actor, require_role, visible_store
@@ -139,7 +140,7 @@ def _latest_sales_days(session: Session, stores: list[Store]) -> dict[int, date]
     """Each store's last local date with sales, in one query."""
     rows = session.execute(
         select(SalesBucket.store_id, func.max(SalesBucket.bucket_start))
-        .where(SalesBucket.store_id.in_([s.id for s in stores]))
+        .where(SalesBucket.store_id.in_([s.id for s in stores]), finished(SalesBucket.batch_id))
         .group_by(SalesBucket.store_id)
     ).all()
     zones = {s.id: s.timezone for s in stores}

@@ -29,6 +29,7 @@ from staffing.stats import weighted_quantile
 from storemon.db.models import Region, Role, Store
 from storemon.errors import StoremonError
 from storemon.services.access import Actor, NotFound, visible_store
+from storemon.services.audit_anchor import Checkpoint, report_anchor
 from storemon.services.export import (
     Column,
     ExportError,
@@ -109,6 +110,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "gap": ("gap in policy", "政策空档"),
     "no_policy": ("no policy", "未设政策"),
     "generated": ("Generated", "生成时间"),
+    "audit_checkpoint": ("Audit log checkpoint", "审计日志检查点"),
+    "audit_checkpoint_value": (
+        "{at:%Y-%m-%d %H:%M} UTC, {entries:,} entries, newest hash {head}",
+        "{at:%Y-%m-%d %H:%M} UTC，{entries:,} 条记录，最新哈希 {head}",
+    ),
     "page": ("Page {page} of {pages}", "第 {page} 页，共 {pages} 页"),
     "forecast_note": (
         "* forecast: the day has no sales yet; orders are the forecast, revenue is blank.",
@@ -224,6 +230,19 @@ class WeeklyReport:
     red_at: float
     target_wait_minutes: float
     generated_at: datetime
+    audit_checkpoint: Checkpoint | None = None
+    """The newest audit checkpoint outside the database (``services.audit_anchor``): printed so
+    that a later ``audit verify`` can be held against what this paper said."""
+    audit_checkpoint_problem: str = ""
+
+    def audit_line(self, language: str = "en") -> str:
+        """The checkpoint as one line, or why there is none."""
+        cp = self.audit_checkpoint
+        if cp is None:
+            return self.audit_checkpoint_problem
+        return label("audit_checkpoint_value", language).format(
+            at=cp.at, entries=cp.entries, head=cp.head_hash[:16] or "-"
+        )
 
     def tables(self, language: str = "en") -> list[tuple[str, list[Column], list[Any]]]:
         """(title, columns, rows) of each table, in the order the CSV and XLSX files hold them."""
@@ -247,6 +266,7 @@ class WeeklyReport:
             (label("rostered_staff", language), s.rostered_staff_per_shift),
             (label("avg_daily_revenue", language), s.avg_daily_revenue),
             *_figure_pairs(w, language),
+            (label("audit_checkpoint", language), self.audit_line(language)),
         ]
 
 
@@ -378,6 +398,8 @@ def weekly_store_report(
     week, rows = _store_week(session, actor, store, days, now)
     summary = store_summaries(session, _only(actor, store))[0]
     config = pressure_config(session)
+    generated_at = now or datetime.now(UTC)
+    checkpoint, checkpoint_problem = report_anchor(session, generated_at)
     return WeeklyReport(
         store_id=store.id,
         store_code=store.code,
@@ -393,7 +415,9 @@ def weekly_store_report(
         amber_at=config.amber_at,
         red_at=config.red_at,
         target_wait_minutes=targets_for(session, store).target_wait_minutes,
-        generated_at=(now or datetime.now(UTC)),
+        generated_at=generated_at,
+        audit_checkpoint=checkpoint,
+        audit_checkpoint_problem=checkpoint_problem,
     )
 
 

@@ -20,6 +20,7 @@ from staffing.day import DayModel, StaffingTargets, model_day
 from staffing.demand import DemandHistory, forecast
 from staffing.pressure import PressureConfig, PressureResult, ShiftLoad, shift_pressure
 from staffing.roster import INTERVAL_MINUTES, periods
+from storemon.db.import_state import finished
 from storemon.db.models import CheckIn, Incident, Role, RosterShift, SalesBucket, StaffMember, Store, User
 from storemon.services.access import Actor, visible_store
 from storemon.services.setting_keys import pressure_config, staffing_targets
@@ -94,6 +95,7 @@ def orders_grid(session: Session, store: Store, first_day: date, days: int) -> n
         select(SalesBucket.bucket_start, func.sum(SalesBucket.orders))
         .where(
             SalesBucket.store_id == store.id,
+            finished(SalesBucket.batch_id),
             SalesBucket.bucket_start >= start,
             SalesBucket.bucket_start < end,
         )

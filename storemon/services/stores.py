@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from staffing.policy import GAP, gap_for, staff_for
 from staffing.roster import INTERVAL_MINUTES, staff_on_shift
+from storemon.db.import_state import finished
 from storemon.db.models import Region, RosterShift, SalesBucket, Store, TierPolicy
 from storemon.services.access import Actor, visible_store
 from storemon.services.door import use_case
@@ -52,7 +53,9 @@ class SalesInterval:
 
 def _revenue_window(session: Session, store_ids: list[int]) -> tuple[datetime, datetime] | None:
     latest = session.scalar(
-        select(func.max(SalesBucket.bucket_start)).where(SalesBucket.store_id.in_(store_ids))
+        select(func.max(SalesBucket.bucket_start)).where(
+            SalesBucket.store_id.in_(store_ids), finished(SalesBucket.batch_id)
+        )
     )
     if latest is None:
         return None
@@ -67,7 +70,11 @@ def average_daily_revenue(session: Session, store_ids: list[int]) -> dict[int, f
     start, end = window
     rows = session.execute(
         select(SalesBucket.store_id, func.sum(SalesBucket.revenue), func.min(SalesBucket.bucket_start))
-        .where(SalesBucket.store_id.in_(store_ids), SalesBucket.bucket_start >= start)
+        .where(
+            SalesBucket.store_id.in_(store_ids),
+            SalesBucket.bucket_start >= start,
+            finished(SalesBucket.batch_id),
+        )
         .group_by(SalesBucket.store_id)
     ).all()
     result = {}
@@ -175,6 +182,7 @@ def sales_for_day(session: Session, actor: Actor, store_ref: int | str, day: dat
         )
         .where(
             SalesBucket.store_id == store.id,
+            finished(SalesBucket.batch_id),
             SalesBucket.bucket_start >= start,
             SalesBucket.bucket_start < end,
         )

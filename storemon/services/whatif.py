@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from staffing.policy import GAP, TierPolicy, staff_for
 from staffing.recommend import DayOutcome, Recommendation, Shift, outcomes, policy_shifts, recommend_additions
 from staffing.roster import INTERVAL_MINUTES
+from storemon.db.import_state import finished
 from storemon.db.models import Role, RosterShift, SalesBucket, Store
 from storemon.services.access import Actor, require_role, visible_store
 from storemon.services.setting_keys import pressure_config
@@ -75,7 +76,9 @@ def day_shifts(store: Store, shifts: list[RosterShift], day: date) -> list[Shift
 def last_sales_week(session: Session, store: Store) -> list[date]:
     """The seven local days up to the store's latest sales (the week what-ifs replay)."""
     latest = session.scalar(
-        select(func.max(SalesBucket.bucket_start)).where(SalesBucket.store_id == store.id)
+        select(func.max(SalesBucket.bucket_start)).where(
+            SalesBucket.store_id == store.id, finished(SalesBucket.batch_id)
+        )
     )
     if latest is None:
         return []

@@ -339,3 +339,25 @@ def test_cli_report_weekly_explains_a_bad_week(demo_home, tmp_path, capsys):
     assert code == 2
     assert "not an ISO week; write it as YYYY-Www" in capsys.readouterr().err
     assert not (tmp_path / "w.csv").exists()
+
+
+def test_the_weekly_report_prints_the_newest_audit_checkpoint(demo_home, tmp_path, capsys):
+    """With this PC's audit key the report writes a checkpoint and prints it; without, it says how
+    to get one. A later ``audit verify`` can then be held against the printed head."""
+    from storemon.cli import main
+    from storemon.config import app_paths
+    from storemon.services.audit_anchor import CHECKPOINT_FILE, read_checkpoints
+
+    out = tmp_path / "week.csv"
+    args = ["report", "weekly", "--store", "SH001", "--week", WEEK, "--format", "csv", "--output", str(out)]
+    assert main(args) == 0
+    assert "no checkpoint yet: run `storemon audit key` on the head-office PC" in out.read_text("utf-8-sig")
+
+    assert main(["call", "manager", "--store", "SH001", "--note", "queue out of the door"]) == 0
+    assert main(["audit", "key"]) == 0
+    capsys.readouterr()
+    assert main(args) == 0
+    (_, newest), *_ = reversed(read_checkpoints(app_paths().backup_dir / CHECKPOINT_FILE))
+    printed = out.read_text("utf-8-sig")
+    assert f"{newest.entries:,} entries, newest hash {newest.head_hash[:16]}" in printed
+    assert newest.entries > 0 and newest.head_hash

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -285,10 +287,19 @@ def test_import_summary_and_report_stores_carry_the_revenue(db_url, tmp_path, ca
     assert "'应收金额(元)' looks like an order total and was not used" in out
     assert main(["--db", url, "report", "stores"]) == 0
     report = {row["code"]: row for row in json.loads(capsys.readouterr().out)}
+    # The daily revenue the tier is chosen by: a store's revenue over the days from its first
+    # 15 minutes of sales to the end of the chain's last (Shanghai is UTC+8, no summer time).
+    starts: dict[str, datetime] = {}
+    for row in fmt.rows():
+        if row["门店名称"]:
+            local = datetime.strptime(row["下单时间"], "%Y-%m-%d %H:%M:%S") - timedelta(hours=8)
+            bucket = local.replace(minute=local.minute - local.minute % 15, second=0)
+            starts[row["门店名称"]] = min(starts.get(row["门店名称"], bucket), bucket)
+    end = max(datetime.strptime(r["下单时间"], "%Y-%m-%d %H:%M:%S") - timedelta(hours=8) for r in fmt.rows())
+    end = end.replace(minute=end.minute - end.minute % 15, second=0) + timedelta(minutes=15)
     for code, store in (("1001", "人民广场店"), ("1002", "静安寺店"), ("1003", "徐家汇店")):
-        # The daily revenue the tier is chosen by: the store's revenue over its one to two days of sales.
-        daily = Decimal(str(report[code]["avg_daily_revenue"]))
-        assert truth.revenue[store] / 2 <= daily <= truth.revenue[store]
+        days = math.ceil((end - starts[store]).total_seconds() / 86400)
+        assert report[code]["avg_daily_revenue"] == round(float(truth.revenue[store]) / days, 2)
 
 
 def test_an_explicit_map_wins_over_recognition(session_factory, tmp_path):

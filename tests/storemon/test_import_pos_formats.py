@@ -289,16 +289,19 @@ def test_import_summary_and_report_stores_carry_the_revenue(db_url, tmp_path, ca
     report = {row["code"]: row for row in json.loads(capsys.readouterr().out)}
     # The daily revenue the tier is chosen by: a store's revenue over the days from its first
     # 15 minutes of sales to the end of the chain's last (Shanghai is UTC+8, no summer time).
-    starts: dict[str, datetime] = {}
+    utc: dict[str, list[datetime]] = defaultdict(list)
     for row in fmt.rows():
         if row["门店名称"]:
-            local = datetime.strptime(row["下单时间"], "%Y-%m-%d %H:%M:%S") - timedelta(hours=8)
-            bucket = local.replace(minute=local.minute - local.minute % 15, second=0)
-            starts[row["门店名称"]] = min(starts.get(row["门店名称"], bucket), bucket)
-    end = max(datetime.strptime(r["下单时间"], "%Y-%m-%d %H:%M:%S") - timedelta(hours=8) for r in fmt.rows())
-    end = end.replace(minute=end.minute - end.minute % 15, second=0) + timedelta(minutes=15)
+            utc[row["门店名称"]].append(
+                datetime.strptime(row["下单时间"], "%Y-%m-%d %H:%M:%S") - timedelta(hours=8)
+            )
+
+    def bucket(moment: datetime) -> datetime:
+        return moment.replace(minute=moment.minute - moment.minute % 15, second=0)
+
+    end = bucket(max(max(times) for times in utc.values())) + timedelta(minutes=15)
     for code, store in (("1001", "人民广场店"), ("1002", "静安寺店"), ("1003", "徐家汇店")):
-        days = math.ceil((end - starts[store]).total_seconds() / 86400)
+        days = math.ceil((end - bucket(min(utc[store]))).total_seconds() / 86400)
         assert report[code]["avg_daily_revenue"] == round(float(truth.revenue[store]) / days, 2)
 
 

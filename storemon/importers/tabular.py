@@ -1,4 +1,5 @@
-"""Reading CSV and XLSX files as rows, and finding which column holds which field.
+"""Reading CSV and XLSX files as rows, and finding which column holds which field (by meaning,
+with a confidence: ``headers``).
 
 CSV: UTF-8 (with or without BOM), UTF-16 with BOM (Excel "Unicode text"), else GB18030 (a
 superset of GBK); comma, semicolon, tab or pipe delimited. XLSX: the first sheet that looks

@@ -85,6 +85,10 @@ def resolve_time_columns(cols: ColumnMap, table: Table) -> None:
             return True
         return False
 
+    if {"datetime", "date", "time"} <= set(cols.index) and cols.matches["datetime"].confidence < min(
+        cols.matches["date"].confidence, cols.matches["time"].confidence
+    ):
+        cols.drop("datetime", NOT_NEEDED, cols.header["date"])  # a guessed timestamp, named date and time
     if "datetime" in cols:
         if "date" in cols and "time" not in cols and looks_like_time("datetime"):
             cols.rename("datetime", "time")

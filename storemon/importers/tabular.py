@@ -21,6 +21,7 @@ from pathlib import Path
 
 from storemon.importers.base import ImportFailed, Problem, file_problem
 from storemon.importers.headers import (
+    ALIAS,
     FORCED,
     WEAKER,
     HeaderMatch,
@@ -366,7 +367,8 @@ def _preference(match: HeaderMatch) -> tuple:
 def map_columns(table: Table, specs: list[FieldSpec], mapping: dict[str, str] | None) -> ColumnMap:
     """Recognise fields from the headers by meaning (see ``headers``); ``mapping`` ({"Header":
     "field"}) overrides recognition. Of several columns that look like one field the most confident
-    wins; two equally good ones are a problem that names both."""
+    wins (the others are ``unused``); two with the field's same known name are a problem that names
+    both, of two equal guesses the leftmost wins."""
     aliases = alias_index(specs)
     valid = {s.name for s in specs}
     problems: list[Problem] = []
@@ -419,7 +421,7 @@ def map_columns(table: Table, specs: list[FieldSpec], mapping: dict[str, str] | 
             cols.unused.extend(UnusedColumn(m, WEAKER, chosen) for m in found)
             continue
         tie = next((m for m in found[1:] if _preference(m)[:2] == _preference(best)[:2]), None)
-        if tie is not None:
+        if tie is not None and best.how == ALIAS:  # of equal guesses the leftmost wins, shown as such
             problems.append(
                 Problem(
                     table.name,

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from storemon.cli import main
 from storemon.db.models import SalesBucket, Store
 from storemon.importers import ImportFailed, import_sales, preview
-from storemon.importers.headers import ORDER_LEVEL, QUANTITY_X_PRICE, WEAKER, HeaderMatcher
+from storemon.importers.headers import NOT_NEEDED, ORDER_LEVEL, QUANTITY_X_PRICE, WEAKER, HeaderMatcher
 from storemon.importers.sales import SALES_FIELDS
 from storemon.importers.tabular import alias_index, alias_ranks
 from tests.storemon.import_files import table_counts, write_csv
@@ -403,4 +403,22 @@ def test_the_wizard_preview_sees_what_the_import_will_do():
         ("Paid at", WEAKER),
         ("Subtotal", ORDER_LEVEL),
         ("Total", ORDER_LEVEL),
+    }
+
+
+def test_guesses_never_override_known_names_and_equal_guesses_are_shown(tmp_path):
+    headers = ["Receipt", "Date", "Time", "Order Created", "Store", "Item Qty", "Qty Sold", "Price"]
+    path = write_csv(
+        tmp_path / "pos.csv", headers, [["1", "2026-03-02", "08:07", "2026-03-02 08:00", "S1", "2", "2", "4"]]
+    )
+
+    shown = preview(path, "sales")
+
+    assert shown.mapping == {
+        "Receipt": "order_id", "Date": "date", "Time": "time", "Store": "store_name",
+        "Item Qty": "quantity", "Price": "unit_price",
+    }  # fmt: skip
+    assert {(u.match.header, u.reason, u.instead) for u in shown.unused} == {
+        ("Order Created", NOT_NEEDED, "Date"),  # a guessed timestamp loses to known date and time
+        ("Qty Sold", WEAKER, "Item Qty"),  # two equal guesses: the leftmost, and the other is shown
     }

@@ -35,6 +35,7 @@ from storemon.importers.base import (
 )
 from storemon.importers.headers import (
     CONFIDENCE,
+    FORCED,
     LINE_TOTAL,
     NOT_NEEDED,
     ORDER_LEVEL,
@@ -147,7 +148,7 @@ def resolve_money_columns(cols: ColumnMap, table: Table) -> MoneyRule | None:
     """Decide where revenue comes from: what the customer paid per order, else a line-total column,
     else quantity x unit price. A "total" that is an order's amount gives way to line amounts."""
     demoted = []
-    while "total" in cols and _order_level(cols, table, "total"):
+    while "total" in cols and cols.matches["total"].how != FORCED and _order_level(cols, table, "total"):
         demoted.append(cols.matches.get("total"))
         cols.drop("total", ORDER_LEVEL)
         if (better := cols.runner_up("total")) is not None:
@@ -277,6 +278,7 @@ class SalesImporter(RowImporter):
 
         A row identical in every cell to an earlier one of a file with order numbers is a duplicate
         line: dropped and counted. (Without order numbers two identical rows are two customers.)
+        Rows are compared by a hash of their cells, so a million-row file needs no copy of itself.
         A blank amount leaves the order's revenue unknown: it counts as an order with revenue 0
         and is remembered in ``priceless``.
         """
@@ -311,6 +313,10 @@ class SalesImporter(RowImporter):
             utc = seconds_to_datetime(stamp[0] - stamp[1]).replace(tzinfo=UTC)
             local = utc.astimezone(ref.tz)
             return local.toordinal() * DAY + local.hour * 3600 + local.minute * 60 + local.second
+
+        def amount_of(value: object) -> int | None:
+            # None for a blank cell: the price is unknown, which is not a problem of the row.
+            return None if _blank(value) else reader.amount(value)
 
         orders: dict[tuple, list] = {}
         seen_rows: set[int] = set()
@@ -374,22 +380,18 @@ class SalesImporter(RowImporter):
                     q = 1
                 if ci_total is not None:
                     col = h["total"]
-                    v = row[ci_total]
-                    m = money_get(v)
+                    m = money_get(row[ci_total])
                     if m is None:
-                        if _blank(v):
+                        m = amount_of(row[ci_total])
+                        if m is None:
                             m, unpriced = 0, True
-                        else:
-                            m = reader.amount(v)
                 elif ci_price is not None:
                     col = h["unit_price"]
-                    v = row[ci_price]
-                    m = money_get(v)
+                    m = money_get(row[ci_price])
                     if m is None:
-                        if _blank(v):
+                        m = amount_of(row[ci_price])
+                        if m is None:
                             m, unpriced = 0, True
-                        else:
-                            m = reader.amount(v)
                     m *= q
                 else:
                     m = 0
@@ -412,13 +414,11 @@ class SalesImporter(RowImporter):
                         continue
                 if ci_ototal is not None:
                     col = h["order_total"]
-                    v = row[ci_ototal]
-                    m = money_get(v)
+                    m = money_get(row[ci_ototal])
                     if m is None:
-                        if _blank(v):
+                        m = amount_of(row[ci_ototal])
+                        if m is None:
                             m, unpriced = 0, True
-                        else:
-                            m = reader.amount(v)
                 if ci_order is None:
                     okey = (ref.id, local, q, m, 1)
                     occurrence = 1

@@ -422,3 +422,20 @@ def test_guesses_never_override_known_names_and_equal_guesses_are_shown(tmp_path
         ("Order Created", NOT_NEEDED, "Date"),  # a guessed timestamp loses to known date and time
         ("Qty Sold", WEAKER, "Item Qty"),  # two equal guesses: the leftmost, and the other is shown
     }
+
+
+def test_the_hint_for_an_order_level_total_works(session_factory, tmp_path):
+    """The dry run says: 'Total' ... pass --map "Total=order_total"; doing so takes what each
+    customer paid (tax included), once per order."""
+    fmt = FORMATS["shopify"]
+    unique = {tuple(r.values()): r for r in fmt.rows()}.values()  # a duplicated first line pays once
+    paid = sum((money(r["Total"]) for r in unique if r["Total"] and r["Location"]), Decimal(0))
+
+    result = import_sales(
+        session_factory, POS / fmt.file, mapping={"Total": "order_total"}, rejects_path=tmp_path / "r.csv",
+        **_keywords(fmt),
+    )  # fmt: skip
+
+    assert str(result.money_rule) == "revenue = 'Total' once per order (what the customer paid)"
+    assert result.revenue == paid
+    assert result.priceless_orders == 0  # the order without line prices still has its Total

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storemon.cli.common import UserError, acting
 from storemon.services.api import Services
+
+if TYPE_CHECKING:
+    from storemon.importers import ImportResult
+    from storemon.importers.headers import HeaderMatch
 
 
 def add_parsers(sub) -> None:
@@ -35,6 +40,11 @@ def add_parsers(sub) -> None:
     )
     imp.add_argument(
         "--create-staff", action="store_true", help="roster: create staff seen for the first time"
+    )
+    imp.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="sales: read and check the whole file, show how its columns were read, write nothing",
     )
     imp.set_defaults(handler=cmd_import)
 
@@ -78,6 +88,10 @@ def cmd_import(args, services: Services) -> int:
     }
     if args.kind in ("sales", "roster"):
         options |= {"store_code": args.store, "day_first": args.day_first}
+    if args.dry_run:
+        if args.kind != "sales":
+            raise UserError("--dry-run is for sales imports")
+        options["dry_run"] = True
     if args.kind == "roster":
         options["create_staff"] = args.create_staff
     try:
@@ -88,14 +102,72 @@ def cmd_import(args, services: Services) -> int:
     if result.already_imported:
         print(f"{args.file}: already imported; nothing changed.")
         return 0
-    print(f"{args.file}: imported {result.rows_imported:,} of {result.rows_read:,} rows", end="")
+    if result.dry_run:
+        print(f"{args.file}: dry run, nothing written. Columns:")
+        for match in result.columns:
+            print(f"  {match.header!r} -> {match.field} ({_how(match)})")
+    else:
+        print(f"{args.file}: imported {result.rows_imported:,} of {result.rows_read:,} rows", end="")
+        if args.kind == "sales":
+            print(
+                f"; {result.orders_added:,} new orders, {result.skipped_duplicates:,} already known", end=""
+            )
+        if args.kind == "staff":
+            print(f"; {result.created:,} new, {result.updated:,} updated", end="")
+        if result.stores_created:
+            print(f"; created stores {', '.join(result.stores_created)}", end="")
+        print(".")
     if args.kind == "sales":
-        print(f"; {result.orders_added:,} new orders, {result.skipped_duplicates:,} already known", end="")
-    if args.kind == "staff":
-        print(f"; {result.created:,} new, {result.updated:,} updated", end="")
-    if result.stores_created:
-        print(f"; created stores {', '.join(result.stores_created)}", end="")
-    print(".")
-    if result.rejected:
+        for line in sales_summary(result):
+            print(f"  {line}")
+    if result.rejected and result.rejects_file:
         print(f"{result.rejected_count:,} rows rejected, listed in {result.rejects_file}", file=sys.stderr)
+    elif result.rejected:
+        print(f"{_count(result.rejected_count, 'row')} would be rejected:", file=sys.stderr)
+        for problem in result.rejected[:20]:
+            print(f"  {problem}", file=sys.stderr)
     return 0
+
+
+SHOWN_STORES = 20
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _how(match: HeaderMatch) -> str:
+    return match.why if match.confidence >= 1 else f"{match.confidence:.0%}: {match.why}"
+
+
+def sales_summary(result: ImportResult) -> list[str]:
+    """What a sales file held, where its revenue came from, and what was left out, line by line."""
+    lines = []
+    if result.dry_run and result.stores_created:
+        lines.append(f"would create stores {', '.join(result.stores_created)}")
+    revenue = f"{result.revenue:,}" if result.revenue is not None else "unknown"
+    lines.append(
+        f"{_count(result.rows_read, 'row')}: {_count(result.orders, 'order')} in "
+        f"{_count(len(result.stores), 'store')} over {_count(result.days, 'day')}, revenue {revenue}"
+    )
+    shown = list(result.revenue_by_store.items())
+    lines.extend(f"  {code}: revenue {money:,}" for code, money in shown[:SHOWN_STORES])
+    if len(shown) > SHOWN_STORES:
+        lines.append(f"  and {len(shown) - SHOWN_STORES} more stores")
+    if result.money_rule is not None:
+        lines.append(str(result.money_rule))
+    dropped = []
+    if result.duplicate_rows:
+        at = ", ".join(str(n) for n in result.duplicate_lines)
+        more = ", ..." if result.duplicate_rows > len(result.duplicate_lines) else ""
+        dropped.append(
+            f"{_count(result.duplicate_rows, 'exact duplicate row')} "
+            f"(line{'s' if result.duplicate_rows > 1 else ''} {at}{more})"
+        )
+    if result.rejected_count:
+        dropped.append(f"{_count(result.rejected_count, 'rejected row')}")
+    lines.append(f"dropped: {'; '.join(dropped)}" if dropped else "dropped: nothing")
+    if result.priceless_orders:
+        lines.append(f"{_count(result.priceless_orders, 'order')} without a price: revenue unknown")
+    lines.extend(unused.hint for unused in result.unused_columns)
+    return lines

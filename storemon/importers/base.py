@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from storemon.db.import_state import DONE, WRITING
 from storemon.db.models import ImportBatch, Store
 from storemon.errors import StoremonError
+from storemon.importers.headers import HeaderMatch, MoneyRule, UnusedColumn
 
 MAX_PROBLEMS = 1000  # kept in memory and shown; the rest are counted ("and N more")
 MAX_REJECTS_IN_RESULT = 10_000  # the rejects file gets them all
@@ -71,7 +73,14 @@ class ImportCancelled(StoremonError):
 
 @dataclass
 class ImportResult:
-    """What an import did. ``rejected`` holds at most 10,000 problems; ``rejected_count`` counts all."""
+    """What an import did. ``rejected`` holds at most 10,000 problems; ``rejected_count`` counts all.
+
+    Sales imports also say what the file held once duplicates and rejects were left out: ``orders``
+    in ``stores`` (codes) over ``days`` local days, ``revenue`` (per store in ``revenue_by_store``),
+    ``duplicate_rows`` dropped (the first at ``duplicate_lines``), ``priceless_orders`` counted as
+    arrivals without revenue, where the revenue came from (``money_rule``) and how the columns were
+    read (``columns``, ``unused_columns``). ``dry_run``: read and checked, nothing written.
+    """
 
     batch_id: int | None
     rows_read: int = 0
@@ -86,6 +95,18 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     staff_created: list[str] = field(default_factory=list)
+    orders: int = 0
+    stores: list[str] = field(default_factory=list)
+    days: int = 0
+    revenue: Decimal | None = None
+    revenue_by_store: dict[str, Decimal] = field(default_factory=dict)
+    duplicate_rows: int = 0
+    duplicate_lines: list[int] = field(default_factory=list)
+    priceless_orders: int = 0
+    money_rule: MoneyRule | None = None
+    columns: list[HeaderMatch] = field(default_factory=list)
+    unused_columns: list[UnusedColumn] = field(default_factory=list)
+    dry_run: bool = False
 
 
 class CellError(ValueError):

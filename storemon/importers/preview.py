@@ -7,9 +7,10 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from storemon.importers.base import ImportFailed, Problem
+from storemon.importers.headers import HeaderMatch, MoneyRule, UnusedColumn
 from storemon.importers.roster import RosterImporter
 from storemon.importers.runner import RowImporter
-from storemon.importers.sales import SalesImporter, resolve_time_columns
+from storemon.importers.sales import SalesImporter, resolve_columns
 from storemon.importers.staff import StaffImporter
 from storemon.importers.tabular import FieldSpec, alias_index, columns_found, map_columns, open_table
 
@@ -23,7 +24,12 @@ KINDS: dict[str, list[FieldSpec]] = {kind: importer.fields for kind, importer in
 
 @dataclass(frozen=True)
 class Preview:
-    """A file as the importer sees it. ``mapping`` is header -> field; ``missing`` says what to map."""
+    """A file as the importer sees it. ``mapping`` is header -> field; ``missing`` says what to map.
+
+    ``columns`` says how each mapped column was recognised (confidence and reason), ``unused`` which
+    columns looked like a field but will not be read, ``money_rule`` where a sales import's revenue
+    will come from.
+    """
 
     file: str
     kind: str
@@ -38,6 +44,9 @@ class Preview:
     rows: list[list[str]]
     missing: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    columns: list[HeaderMatch] = field(default_factory=list)
+    unused: list[UnusedColumn] = field(default_factory=list)
+    money_rule: MoneyRule | None = None
 
     @property
     def usable(self) -> bool:
@@ -74,8 +83,7 @@ def preview(path: str | Path, kind: str, mapping: dict[str, str] | None = None, 
         except ImportFailed as exc:
             problems = exc.problems
             cols = map_columns(table, specs, None)
-        if kind == "sales":
-            resolve_time_columns(cols, table)
+        money_rule = resolve_columns(cols, table) if kind == "sales" else None
         sample = [[_show(v) for v in row] for _, row in table.sample[:rows] if row]
         missing = _missing(kind, set(cols.index))
         if missing:
@@ -94,6 +102,9 @@ def preview(path: str | Path, kind: str, mapping: dict[str, str] | None = None, 
             rows=sample,
             missing=missing,
             problems=problems,
+            columns=cols.described(),
+            unused=sorted(cols.unused, key=lambda u: u.match.column),
+            money_rule=money_rule,
         )
     finally:
         table.close()

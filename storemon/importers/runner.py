@@ -82,8 +82,8 @@ class Requirement:
 class ImportOptions:
     """How to read a file and what an import may do; one set for every kind of import.
 
-    ``store_code``, ``day_first`` (sales, roster) and ``create_staff`` (roster) mean something
-    to some kinds only; an importer refuses an option it would ignore.
+    ``store_code``, ``day_first`` (sales, roster), ``create_staff`` (roster) and ``dry_run`` (sales:
+    read and check, write nothing) mean something to some kinds only; an importer refuses an option it would ignore.
     """
 
     mapping: dict[str, str] | None = None
@@ -98,10 +98,11 @@ class ImportOptions:
     store_code: str | None = None
     day_first: bool | None = None
     create_staff: bool = False
+    dry_run: bool = False
 
 
 _DEFAULTS = ImportOptions()
-_KIND_OPTIONS = frozenset({"store_code", "day_first", "create_staff"})
+_KIND_OPTIONS = frozenset({"store_code", "day_first", "create_staff", "dry_run"})
 
 
 def options_for(
@@ -297,6 +298,16 @@ class RowImporter(ABC):
         )
 
     def read_and_write(self) -> dict[str, Any]:
+        counts = self.write(self.checked_plan())
+        self.ticker.check_cancel()
+        if self.staging is not None:
+            self.staging.finish()
+        else:
+            self.session.commit()
+        return counts
+
+    def checked_plan(self) -> Sized:
+        """Read and validate every row; raise what the file is refused for (a dry run stops here)."""
         plan = self.read()
         self.ticker.check_cancel()
         plan = self.validate(plan)
@@ -308,13 +319,7 @@ class RowImporter(ABC):
             )
         if not plan and self.log.count:
             raise self.log.fail()
-        counts = self.write(plan)
-        self.ticker.check_cancel()
-        if self.staging is not None:
-            self.staging.finish()
-        else:
-            self.session.commit()
-        return counts
+        return plan
 
     def abandon(self) -> None:
         """Undo a staged import that failed: its rows, its batch and the stores it created."""

@@ -12,6 +12,9 @@ Buckets are 15-minute intervals of the store's local time (its ``timezone``), st
 from __future__ import annotations
 
 import hashlib
+import re
+from collections import defaultdict
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from pathlib import Path
@@ -29,6 +32,19 @@ from storemon.importers.base import (
     ImportResult,
     StoreRef,
     file_problem,
+)
+from storemon.importers.headers import (
+    CONFIDENCE,
+    FORCED,
+    LINE_TOTAL,
+    NOT_NEEDED,
+    ORDER_LEVEL,
+    ORDER_TOTAL,
+    PRICE_ONLY,
+    QUANTITY_X_PRICE,
+    VALUES,
+    HeaderMatch,
+    MoneyRule,
 )
 from storemon.importers.runner import STORE_COLUMNS, ImportOptions, Requirement, RowImporter
 from storemon.importers.tabular import STORE_FIELDS, ColumnMap, Table, field_specs
@@ -70,17 +86,93 @@ def resolve_time_columns(cols: ColumnMap, table: Table) -> None:
             return True
         return False
 
+    if {"datetime", "date", "time"} <= set(cols.index) and cols.matches["datetime"].confidence < min(
+        cols.matches["date"].confidence, cols.matches["time"].confidence
+    ):
+        cols.drop("datetime", NOT_NEEDED, cols.header["date"])  # a guessed timestamp, named date and time
     if "datetime" in cols:
         if "date" in cols and "time" not in cols and looks_like_time("datetime"):
             cols.rename("datetime", "time")
         else:
-            cols.drop("date")
-            cols.drop("time")
+            stamp = cols.header["datetime"]
+            cols.drop("date", NOT_NEEDED, stamp)
+            cols.drop("time", NOT_NEEDED, stamp)
             return
     if "time" in cols and "date" not in cols and not looks_like_time("time"):
         cols.rename("time", "datetime")
     elif "date" in cols and "time" not in cols:
         cols.rename("date", "datetime")
+
+
+def _order_level(cols: ColumnMap, table: Table, fieldname: str) -> bool:
+    """A column filled on an order's first line and blank on its other lines holds the order's
+    amount (Shopify's Subtotal and Total), not the line's; the sample decides."""
+    i, o = cols.get(fieldname), cols.get("order_id")
+    if i is None or o is None:
+        return False
+    seen: set[object] = set()
+    rows: set[tuple] = set()
+    first_filled = later = later_filled = 0
+    for _, row in table.sample:
+        if max(i, o) >= len(row) or (key := tuple(row)) in rows:
+            continue  # an exact duplicate row is not another line of its order
+        rows.add(key)
+        filled = str(row[i]).strip() != ""
+        if row[o] in seen:
+            later += 1
+            later_filled += filled
+        else:
+            seen.add(row[o])
+            first_filled += filled
+    return later > 0 and later_filled == 0 and first_filled > 0
+
+
+_ORDER_NAME = re.compile(r"#\d+")
+
+
+def resolve_order_column(cols: ColumnMap, table: Table) -> None:
+    """Without an order-number header, a column whose every value reads like "#1001" (Shopify's
+    "Name") holds the order numbers."""
+    if "order_id" in cols:
+        return
+    used = set(cols.index.values())
+    for i, header in enumerate(table.headers):
+        values = [str(row[i]).strip() for _, row in table.sample if i < len(row)]
+        values = [v for v in values if v]
+        if i not in used and len(values) >= 2 and all(_ORDER_NAME.fullmatch(v) for v in values):
+            cols.use(HeaderMatch(i, header, "order_id", CONFIDENCE[VALUES], VALUES, "values like #1001"))
+            return
+
+
+def resolve_money_columns(cols: ColumnMap, table: Table) -> MoneyRule | None:
+    """Decide where revenue comes from: what the customer paid per order, else a line-total column,
+    else quantity x unit price. A "total" that is an order's amount gives way to line amounts."""
+    demoted = []
+    while "total" in cols and cols.matches["total"].how != FORCED and _order_level(cols, table, "total"):
+        demoted.append(cols.matches.get("total"))
+        cols.drop("total", ORDER_LEVEL)
+        if (better := cols.runner_up("total")) is not None:
+            cols.use(better)
+    if demoted and not ({"total", "unit_price", "order_total"} & set(cols.index)):
+        cols.use(replace(demoted[0], field="order_total"))  # the only amount there is
+    h = cols.header
+    if "order_total" in cols:
+        return MoneyRule(ORDER_TOTAL, (h["order_total"],))
+    if "total" in cols:
+        return MoneyRule(LINE_TOTAL, (h["total"],))
+    if "unit_price" in cols:
+        if "quantity" in cols:
+            return MoneyRule(QUANTITY_X_PRICE, (h["quantity"], h["unit_price"]))
+        return MoneyRule(PRICE_ONLY, (h["unit_price"],))
+    return None
+
+
+def resolve_columns(cols: ColumnMap, table: Table) -> MoneyRule | None:
+    """Settle what the headers alone cannot (timestamp or date + time, order numbers found by their
+    values, where revenue comes from) by looking at the first rows; the import and its preview agree."""
+    resolve_time_columns(cols, table)
+    resolve_order_column(cols, table)
+    return resolve_money_columns(cols, table)
 
 
 def _order_key(txn: str, day: int, day_iso: dict[int, str]) -> str:
@@ -119,7 +211,7 @@ class SalesImporter(RowImporter):
 
     kind = KIND
     fields = SALES_FIELDS
-    accepts = frozenset({"store_code", "day_first"})
+    accepts = frozenset({"store_code", "day_first", "dry_run"})
     staged = True
 
     requirements = (
@@ -146,15 +238,50 @@ class SalesImporter(RowImporter):
 
     def check_columns(self) -> None:
         cols = self.cols
-        resolve_time_columns(cols, self.table)
+        self.money_rule = resolve_columns(cols, self.table)
         super().check_columns()
         self._date_index = cols.get("datetime") if "datetime" in cols else cols.get("date")
+        self.duplicate_rows = 0
+        self.duplicate_lines: list[int] = []
+        self.priceless: set[tuple] = set()
+        self.summary: dict[str, Any] = {}
+
+    def execute(self) -> ImportResult:
+        """Import (or with ``dry_run`` only read and check) and say what the file held."""
+        result = self.rehearse() if self.options.dry_run else super().execute()
+        for name, value in self.summary.items():
+            setattr(result, name, value)
+        return result
+
+    def rehearse(self) -> ImportResult:
+        """Everything an import does before writing, then roll back: the dry run."""
+        self.staged = False  # nothing is written, so nothing (not even a new store) is committed early
+        plan = self.checked_plan()
+        self.session.rollback()  # stores --create-stores made stay unwritten
+        if self.log.rejects is not None:
+            self.log.rejects.discard()
+        return ImportResult(
+            batch_id=None,
+            rows_read=self.rows_read,
+            rows_imported=sum(entry[3] for entry in plan.values()),
+            rejected=self.log.problems[:],
+            rejected_count=self.log.count,
+            stores_created=list(self.stores.created),
+            dry_run=True,
+        )
 
     def ignorable(self, row: list) -> bool:
         return _is_summary_row(row, self._date_index)
 
     def read(self) -> dict[tuple, list]:
-        """order key -> [first local second, items, money units, lines, first line, store ref]."""
+        """order key -> [first local second, items, money units, lines, first line, store ref].
+
+        A row identical in every cell to an earlier one of a file with order numbers is a duplicate
+        line: dropped and counted. (Without order numbers two identical rows are two customers.)
+        Rows are compared by a hash of their cells, so a million-row file needs no copy of itself.
+        A blank amount leaves the order's revenue unknown: it counts as an order with revenue 0
+        and is remembered in ``priceless``.
+        """
         cols = self.cols
         reader = CellReader(self.options.day_first)
         fixed = self.fixed_store()
@@ -187,7 +314,13 @@ class SalesImporter(RowImporter):
             local = utc.astimezone(ref.tz)
             return local.toordinal() * DAY + local.hour * 3600 + local.minute * 60 + local.second
 
+        def amount_of(value: object) -> int | None:
+            # None for a blank cell: the price is unknown, which is not a problem of the row.
+            return None if _blank(value) else reader.amount(value)
+
         orders: dict[tuple, list] = {}
+        seen_rows: set[int] = set()
+        priceless = self.priceless
         dates_get = reader.dates.get
         times_get = reader.times.get
         money_get = reader.money.get
@@ -196,7 +329,16 @@ class SalesImporter(RowImporter):
         col = ""
 
         for line, row in self.rows():
+            if ci_order is not None:
+                signature = hash(tuple(row))
+                if signature in seen_rows:
+                    self.duplicate_rows += 1
+                    if len(self.duplicate_lines) < 20:
+                        self.duplicate_lines.append(line)
+                    continue
+                seen_rows.add(signature)
             try:
+                unpriced = False
                 # Store
                 if fixed is not None:
                     ref = fixed
@@ -205,6 +347,9 @@ class SalesImporter(RowImporter):
                     skey = store_getter(row)
                     ref = store_cache.get(skey)
                     if ref is None:
+                        if self.ignorable(row):  # a totals row names no store to create
+                            self.rows_read -= 1
+                            continue
                         ref = store_cache[skey] = store_of(skey)
                 # When
                 if ci_stamp is not None:
@@ -235,16 +380,18 @@ class SalesImporter(RowImporter):
                     q = 1
                 if ci_total is not None:
                     col = h["total"]
-                    v = row[ci_total]
-                    m = money_get(v)
+                    m = money_get(row[ci_total])
                     if m is None:
-                        m = reader.amount(v)
+                        m = amount_of(row[ci_total])
+                        if m is None:
+                            m, unpriced = 0, True
                 elif ci_price is not None:
                     col = h["unit_price"]
-                    v = row[ci_price]
-                    m = money_get(v)
+                    m = money_get(row[ci_price])
                     if m is None:
-                        m = reader.amount(v)
+                        m = amount_of(row[ci_price])
+                        if m is None:
+                            m, unpriced = 0, True
                     m *= q
                 else:
                     m = 0
@@ -262,13 +409,16 @@ class SalesImporter(RowImporter):
                         entry[1] += q
                         entry[2] += m
                         entry[3] += 1
+                        if unpriced:
+                            priceless.add(okey)
                         continue
                 if ci_ototal is not None:
                     col = h["order_total"]
-                    v = row[ci_ototal]
-                    m = money_get(v)
+                    m = money_get(row[ci_ototal])
                     if m is None:
-                        m = reader.amount(v)
+                        m = amount_of(row[ci_ototal])
+                        if m is None:
+                            m, unpriced = 0, True
                 if ci_order is None:
                     okey = (ref.id, local, q, m, 1)
                     occurrence = 1
@@ -276,6 +426,8 @@ class SalesImporter(RowImporter):
                         occurrence += 1
                         okey = (ref.id, local, q, m, occurrence)
                 orders[okey] = [local, q, m, 1, line, ref]
+                if unpriced:
+                    priceless.add(okey)
             except CellError as exc:
                 self.reject(line, row, col, exc)
         return orders
@@ -301,7 +453,30 @@ class SalesImporter(RowImporter):
                     "remove its rows, or use --skip-bad to leave it out",
                 )
                 del orders[okey]
+        self.summarise(orders)
         return orders
+
+    def summarise(self, orders: dict[tuple, list]) -> None:
+        """What the file holds once duplicates and bad rows are left out (the import summary)."""
+        by_store: dict[str, int] = defaultdict(int)
+        days: set[int] = set()
+        for entry in orders.values():
+            by_store[entry[5].code] += entry[2]
+            days.add(entry[0] // DAY)
+        self.priceless &= orders.keys()
+        self.summary = {
+            "orders": len(orders),
+            "stores": sorted(by_store),
+            "days": len(days),
+            "revenue": money_to_decimal(sum(by_store.values())),
+            "revenue_by_store": {code: money_to_decimal(m) for code, m in sorted(by_store.items())},
+            "duplicate_rows": self.duplicate_rows,
+            "duplicate_lines": self.duplicate_lines,
+            "priceless_orders": len(self.priceless),
+            "money_rule": self.money_rule,
+            "columns": self.cols.described(),
+            "unused_columns": sorted(self.cols.unused, key=lambda u: u.match.column),
+        }
 
     def write(self, orders: dict[tuple, list]) -> dict[str, Any]:
         session, ticker = self.session, self.ticker
@@ -388,6 +563,10 @@ def _is_summary_row(row: list, date_index: int | None) -> bool:
     if date_index is not None and str(row[date_index]).strip():
         return False
     return any(str(c).strip().casefold().replace(" ", "").rstrip(":：") in _SUMMARY_LABELS for c in row)
+
+
+def _blank(value: object) -> bool:
+    return value is None or (value.__class__ is str and not value.strip())
 
 
 def _to_utc(local: int, tz: ZoneInfo) -> datetime:

@@ -1,4 +1,5 @@
-"""Reading CSV and XLSX files as rows, and finding which column holds which field.
+"""Reading CSV and XLSX files as rows, and finding which column holds which field (by meaning,
+with a confidence: ``headers``).
 
 CSV: UTF-8 (with or without BOM), UTF-16 with BOM (Excel "Unicode text"), else GB18030 (a
 superset of GBK); comma, semicolon, tab or pipe delimited. XLSX: the first sheet that looks
@@ -11,16 +12,23 @@ from __future__ import annotations
 import codecs
 import csv
 import itertools
-import re
 import tomllib
-import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from importlib.resources import files
 from pathlib import Path
 
 from storemon.importers.base import ImportFailed, Problem, file_problem
+from storemon.importers.headers import (
+    ALIAS,
+    FORCED,
+    WEAKER,
+    HeaderMatch,
+    HeaderMatcher,
+    UnusedColumn,
+    normalise_header,
+)
 
 HEADER_SCAN_ROWS = 20
 SAMPLE_ROWS = 50
@@ -36,19 +44,21 @@ class FieldSpec:
     help: str
 
 
-def normalise_header(text: object) -> str:
-    """'Order No.' -> 'orderno', '金额(元)' -> '金额', 'Store_ID' -> 'storeid'."""
-    s = unicodedata.normalize("NFKC", str(text or "")).casefold().strip()
-    s = re.sub(r"[(\[（【].*?[)\]）】]", "", s)
-    return "".join(ch for ch in s if ch.isalnum())
-
-
 def alias_index(specs: list[FieldSpec]) -> dict[str, str]:
     index: dict[str, str] = {}
     for spec in specs:
         for alias in (spec.name, *spec.aliases):
             index.setdefault(normalise_header(alias), spec.name)
     return index
+
+
+def alias_ranks(specs: list[FieldSpec]) -> dict[str, int]:
+    """Normalised name -> its place in its field's list: the earlier name is the better one."""
+    ranks: dict[str, int] = {}
+    for spec in specs:
+        for rank, alias in enumerate((spec.name, *spec.aliases)):
+            ranks.setdefault(normalise_header(alias), rank)
+    return ranks
 
 
 def describe_fields(specs: list[FieldSpec]) -> str:
@@ -299,10 +309,16 @@ def open_table(
 
 @dataclass
 class ColumnMap:
-    """field -> column index, and the header text of each mapped field (for messages)."""
+    """field -> column index, and the header text of each mapped field (for messages).
+
+    ``matches`` says how each mapped column was recognised; ``unused`` lists the columns that
+    looked like a field but were not used, so a dry run can say how to use them instead.
+    """
 
     index: dict[str, int]
     header: dict[str, str]
+    matches: dict[str, HeaderMatch] = field(default_factory=dict)
+    unused: list[UnusedColumn] = field(default_factory=list)
 
     def get(self, name: str) -> int | None:
         return self.index.get(name)
@@ -313,22 +329,50 @@ class ColumnMap:
     def rename(self, old: str, new: str) -> None:
         self.index[new] = self.index.pop(old)
         self.header[new] = self.header.pop(old)
+        if old in self.matches:
+            self.matches[new] = replace(self.matches.pop(old), field=new)
 
-    def drop(self, name: str) -> None:
+    def drop(self, name: str, reason: str = "", instead: str = "") -> None:
+        """Stop using ``name``'s column; with a ``reason`` it is reported as unused."""
         self.index.pop(name, None)
         self.header.pop(name, None)
+        match = self.matches.pop(name, None)
+        if match is not None and reason:
+            self.unused.append(UnusedColumn(match, reason, instead))
+
+    def use(self, match: HeaderMatch) -> None:
+        """Use ``match``'s column for its field (a runner-up taking over a dropped column's place)."""
+        self.unused = [u for u in self.unused if u.match.column != match.column]
+        self.index[match.field] = match.column
+        self.header[match.field] = match.header or f"column {match.column + 1}"
+        self.matches[match.field] = match
+
+    def runner_up(self, name: str) -> HeaderMatch | None:
+        """The best unused column that also looked like ``name``, if any."""
+        weaker = [u.match for u in self.unused if u.match.field == name and u.reason == WEAKER]
+        return min(weaker, key=_preference) if weaker else None
 
     def by_header(self) -> dict[str, str]:
         return {self.header[f]: f for f in sorted(self.index, key=self.index.get)}
 
+    def described(self) -> list[HeaderMatch]:
+        """The mapped columns in file order."""
+        return sorted(self.matches.values(), key=lambda m: m.column)
+
+
+def _preference(match: HeaderMatch) -> tuple:
+    return (-match.confidence, match.rank, match.column)
+
 
 def map_columns(table: Table, specs: list[FieldSpec], mapping: dict[str, str] | None) -> ColumnMap:
-    """Detect fields from the headers; ``mapping`` ({"Header": "field"}) overrides detection."""
+    """Recognise fields from the headers by meaning (see ``headers``); ``mapping`` ({"Header":
+    "field"}) overrides recognition. Of several columns that look like one field the most confident
+    wins (the others are ``unused``); two with the field's same known name are a problem that names
+    both, of two equal guesses the leftmost wins."""
     aliases = alias_index(specs)
     valid = {s.name for s in specs}
     problems: list[Problem] = []
-    index: dict[str, int] = {}
-    header: dict[str, str] = {}
+    cols = ColumnMap({}, {})
     forced: dict[int, str] = {}
     norm_headers = [normalise_header(h) for h in table.headers]
     for given, fieldname in (mapping or {}).items():
@@ -363,33 +407,36 @@ def map_columns(table: Table, specs: list[FieldSpec], mapping: dict[str, str] | 
         raise ImportFailed(problems)
     for i, fieldname in forced.items():
         if fieldname != IGNORE:
-            index[fieldname] = i
-            header[fieldname] = table.headers[i] or f"column {i + 1}"
-    detected: dict[str, int] = {}
-    for i, h in enumerate(norm_headers):
-        if i in forced:
+            cols.use(HeaderMatch(i, table.headers[i], fieldname, 1.0, FORCED))
+    matcher = HeaderMatcher(aliases, alias_ranks(specs), valid)
+    candidates: dict[str, list[HeaderMatch]] = {}
+    for i, h in enumerate(table.headers):
+        if i not in forced and (match := matcher.match(i, h)) is not None:
+            candidates.setdefault(match.field, []).append(match)
+    for fieldname, found in candidates.items():
+        found.sort(key=_preference)
+        best = found[0]
+        if fieldname in cols:
+            chosen = cols.header[fieldname]
+            cols.unused.extend(UnusedColumn(m, WEAKER, chosen) for m in found)
             continue
-        fieldname = aliases.get(h)
-        if not fieldname or (fieldname in index and fieldname not in detected):
-            continue  # nothing, or a field --map already placed
-        if fieldname in detected:
-            first = table.headers[detected[fieldname]]
+        tie = next((m for m in found[1:] if _preference(m)[:2] == _preference(best)[:2]), None)
+        if tie is not None and best.how == ALIAS:  # of equal guesses the leftmost wins, shown as such
             problems.append(
                 Problem(
                     table.name,
                     table.header_line,
-                    table.headers[i],
-                    f"columns {first!r} and {table.headers[i]!r} both look like the {fieldname}; "
-                    f"say which to use, e.g. --map {table.headers[i]!r}={IGNORE}",
+                    tie.header,
+                    f"columns {best.header!r} and {tie.header!r} both look like the {fieldname}; "
+                    f"say which to use, e.g. --map {tie.header!r}={IGNORE}",
                 )
             )
             continue
-        detected[fieldname] = i
-        index[fieldname] = i
-        header[fieldname] = table.headers[i]
+        cols.use(best)
+        cols.unused.extend(UnusedColumn(m, WEAKER, best.header) for m in found[1:])
     if problems:
         raise ImportFailed(problems)
-    return ColumnMap(index, header)
+    return cols
 
 
 def columns_found(table: Table) -> str:

@@ -354,7 +354,7 @@ def test_absurd_amounts_and_quantities_are_problems_not_crashes(session_factory,
         f"1,2026-03-02,08:00,S1,1,{'9' * 400}\n"
         "2,2026-03-02,08:01,S1,1000000000000,28.00\n"
         "3,2026-03-02,08:02,S1,1,999999999.99\n"
-        "3,2026-03-02,08:02,S1,1,999999999.99\n"
+        "3,2026-03-02,08:02:30,S1,1,999999999.99\n"  # not identical: an exact duplicate is dropped
         "4,2026-03-02,08:03,S1,1,28.00\n",
         encoding="utf-8",
     )

@@ -31,8 +31,8 @@ def pos_rows(orders: int = 40, first: int = 1001, seed: int = 1) -> list[list[st
     when = datetime(2026, 3, 2, 8, 7, 10)
     for n in range(orders):
         store = "S1" if n % 3 else "S2"
-        for _ in range(rng.randint(1, 3)):
-            item, price = rng.choice(ITEMS)
+        # Different items per receipt: a row identical to another of its receipt is a duplicate.
+        for item, price in rng.sample(ITEMS, rng.randint(1, 3)):
             rows.append(
                 [str(first + n), when.strftime("%Y-%m-%d"), when.strftime("%H:%M:%S"), store,
                  LOCATIONS[store], item, str(rng.randint(1, 3)), price]

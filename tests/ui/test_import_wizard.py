@@ -31,9 +31,17 @@ def sales_rows(day: date, orders: int, lines_per_order: int = 2, store: str = "S
     rows = []
     when = datetime.combine(day, datetime.min.time()) + timedelta(hours=8)
     for n in range(orders):
-        for _ in range(lines_per_order):
+        for line in range(lines_per_order):
+            # Lines differ (quantity 1, 2, ...): an exact duplicate row is dropped.
             rows.append(
-                [f"T{n:05d}", when.strftime("%Y-%m-%d"), when.strftime("%H:%M:%S"), store, "1", "18.50"]
+                [
+                    f"T{n:05d}",
+                    when.strftime("%Y-%m-%d"),
+                    when.strftime("%H:%M:%S"),
+                    store,
+                    str(line + 1),
+                    "18.50",
+                ]
             )
         when += timedelta(minutes=3)
     return rows
@@ -248,3 +256,36 @@ def test_closing_the_window_during_an_import_cancels_it_first(qtbot, ctx, big_sa
     assert wizard.isVisible() and "Cancelling" in page.progress_label.text()
     qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=60_000)
     assert orders_on(ctx, "SH001", BIG_FIRST_DAY) == 0
+
+
+def test_a_shopify_export_shows_how_its_columns_were_read_and_what_the_file_held(qtbot, ctx, tmp_path):
+    """tests/data/pos: line-item columns with a prefix, order totals on first lines only, two exact
+    duplicate rows, an order without a price, a row without a store."""
+    fixture = Path(__file__).parents[1] / "data" / "pos" / "shopify_orders_export.csv"
+    path = tmp_path / fixture.name  # the rejects file is written beside it
+    path.write_bytes(fixture.read_bytes())
+    wizard = open_wizard(qtbot, ctx, path)
+    preview = wizard.preview_page
+    headers = [preview.table.horizontalHeaderItem(i).text() for i in range(preview.table.columnCount())]
+    assert "Lineitem quantity\n→ Quantity (items) · 80 %" in headers
+    assert "Lineitem price\n→ Unit price · 80 %" in headers
+    notes = preview.columns_label.text()
+    assert (
+        "“Lineitem quantity” is read as Quantity (items): it is “quantity” with “lineitem” around it."
+        in notes
+    )
+    assert (
+        "Revenue: “Lineitem quantity” × “Lineitem price” on each line (the file has no line total)." in notes
+    )
+    assert "“Total” looks like an order total (filled on each order's first line only)" in notes
+    page = wizard.mapping_page
+    click(qtbot, page.create_stores_check)
+    click(qtbot, page.skip_bad_check)
+
+    start_import(qtbot, wizard)
+    qtbot.waitUntil(lambda: wizard.currentId() == ImportWizard.RESULT, timeout=WAIT_MS)
+
+    values = {key: label.text() for key, label in wizard.result_page.summary_values.items()}
+    assert values["duplicate_rows"] == "2"
+    assert values["priceless_orders"] == "1"
+    assert values["file_sales"].startswith("19 orders in 3 stores over ")

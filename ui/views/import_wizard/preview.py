@@ -18,6 +18,19 @@ from PySide6.QtWidgets import (
 
 from storemon.errors import StoremonError
 from storemon.importers import ImportFailed, Preview
+from storemon.importers.headers import (
+    KEYWORD,
+    LINE_TOTAL,
+    NOT_NEEDED,
+    ORDER_LEVEL,
+    ORDER_TOTAL,
+    QUANTITY_X_PRICE,
+    VALUES,
+    WORDS,
+    HeaderMatch,
+    MoneyRule,
+    UnusedColumn,
+)
 from ui.i18n import fill
 from ui.views.import_wizard.common import ERROR_STYLE, field_label, log
 
@@ -46,6 +59,9 @@ class PreviewPage(QWizardPage):
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.info_label = QLabel()
         self.info_label.setWordWrap(True)
+        self.columns_label = QLabel()
+        self.columns_label.setWordWrap(True)
+        self.columns_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.table = QTableWidget()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
@@ -56,6 +72,7 @@ class PreviewPage(QWizardPage):
         layout.addWidget(self.busy)
         layout.addWidget(self.info_label)
         layout.addWidget(self.status_label)
+        layout.addWidget(self.columns_label)
         layout.addWidget(self.table, 1)
 
     def preview(self) -> Preview | None:
@@ -69,6 +86,7 @@ class PreviewPage(QWizardPage):
         self.status_label.setStyleSheet("")
         self.status_label.setText(fill(self.tr("Reading %1…"), path.name if path else ""))
         self.info_label.setText("")
+        self.columns_label.setText("")
         self.table.clear()
         self.table.setRowCount(0)
         self.table.setColumnCount(0)
@@ -122,12 +140,11 @@ class PreviewPage(QWizardPage):
             )
         else:
             self.status_label.setText(self.tr("Every column was recognised."))
+        self.columns_label.setText("\n".join(self._column_notes(preview)))
+        matched = {m.column: m for m in preview.columns}
         self.table.setColumnCount(len(preview.headers))
         self.table.setHorizontalHeaderLabels(
-            [
-                f"{h or self.tr('(no name)')}\n→ {field_label(preview.mapping[h]) if h in preview.mapping else '—'}"
-                for h in preview.headers
-            ]
+            [self._column_title(h, matched.get(i)) for i, h in enumerate(preview.headers)]
         )
         self.table.setRowCount(len(preview.rows))
         self.table.setVerticalHeaderLabels(
@@ -140,6 +157,76 @@ class PreviewPage(QWizardPage):
         for c in range(self.table.columnCount()):
             self.table.setColumnWidth(c, min(self.table.columnWidth(c), 260))
         self.completeChanged.emit()
+
+    def _column_title(self, header: str, match: HeaderMatch | None) -> str:
+        """'Lineitem quantity\n→ Quantity (items) · 80 %': the field, and the confidence when guessed."""
+        name = header or self.tr("(no name)")
+        if match is None:
+            return f"{name}\n→ —"
+        if match.confidence >= 1:
+            return f"{name}\n→ {field_label(match.field)}"
+        return f"{name}\n→ {field_label(match.field)} · {QLocale().toString(round(match.confidence * 100))} %"
+
+    def _column_notes(self, preview: Preview) -> list[str]:
+        """Why each guessed column was read as it was, where revenue comes from, what is not used."""
+        notes = [self._why(m) for m in preview.columns if m.how in (WORDS, KEYWORD, VALUES)]
+        if preview.money_rule is not None:
+            notes.append(self._money(preview.money_rule))
+        notes += [self._unused(u) for u in preview.unused]
+        return notes
+
+    def _why(self, match: HeaderMatch) -> str:
+        field = field_label(match.field)
+        if match.how == WORDS:
+            return fill(
+                self.tr("“%1” is read as %2: it is “%3” with “%4” around it."),
+                match.header,
+                field,
+                match.name,
+                " ".join(match.dropped),
+            )
+        if match.how == KEYWORD:
+            return fill(self.tr("“%1” is read as %2: it contains “%3”."), match.header, field, match.name)
+        return fill(self.tr("“%1” is read as %2: its values look like order numbers."), match.header, field)
+
+    def _money(self, rule: MoneyRule) -> str:
+        templates = {
+            ORDER_TOTAL: self.tr("Revenue: “%1”, once per order (what the customer paid)."),
+            LINE_TOTAL: self.tr("Revenue: “%1”, added up over each order's lines."),
+            QUANTITY_X_PRICE: self.tr("Revenue: “%1” × “%2” on each line (the file has no line total)."),
+        }
+        template = templates.get(
+            rule.kind, self.tr("Revenue: “%1” on each line, one item each (the file has no quantity).")
+        )
+        return fill(template, *rule.columns)
+
+    def _unused(self, unused: UnusedColumn) -> str:
+        header = unused.match.header
+        if unused.reason == ORDER_LEVEL:
+            return fill(
+                self.tr(
+                    "“%1” looks like an order total (filled on each order's first line only) and is not "
+                    "used; to use it, choose Order total for it on the next page."
+                ),
+                header,
+            )
+        field = field_label(unused.match.field)
+        if unused.reason == NOT_NEEDED:
+            return fill(
+                self.tr("“%1” looks like %2 and is not used: “%3” has the date and time."),
+                header,
+                field,
+                unused.instead,
+            )
+        return fill(
+            self.tr(
+                "“%1” looks like %2 and is not used (“%3” matched better); to use it instead, choose it "
+                "on the next page."
+            ),
+            header,
+            field,
+            unused.instead,
+        )
 
     def _failed(self, exc: BaseException) -> None:
         self.status_label.setStyleSheet(ERROR_STYLE)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from storemon.errors import StoremonError
 from storemon.importers import ImportCancelled, ImportFailed, ImportResult, Problem
-from ui.format import number
+from ui.format import money, number
 from ui.i18n import fill
 from ui.views.import_wizard.common import heading, log, problem_place
 
@@ -178,6 +178,23 @@ class ResultPage(QWizardPage):
                     "duplicates",
                     self.tr("Orders already in Storemon (skipped)"),
                     number(result.skipped_duplicates),
+                ),
+                (
+                    "file_sales",
+                    self.tr("In the file"),
+                    fill(
+                        self.tr("%1 orders in %2 stores over %3 days, revenue %4"),
+                        number(result.orders),
+                        number(len(result.stores)),
+                        number(result.days),
+                        money(result.revenue, 2),
+                    ),
+                ),
+                ("duplicate_rows", self.tr("Exact duplicate rows dropped"), number(result.duplicate_rows)),
+                (
+                    "priceless_orders",
+                    self.tr("Orders without a price (counted, revenue unknown)"),
+                    number(result.priceless_orders),
                 ),
             ]
         elif kind == "roster":

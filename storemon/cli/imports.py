@@ -16,6 +16,12 @@ def add_parsers(sub) -> None:
     imp.add_argument("--store", help="store code for every row (files without a store column)")
     imp.add_argument("--map", action="append", metavar="HEADER=FIELD", help="map a column header to a field")
     imp.add_argument("--create-stores", action="store_true", help="create stores seen for the first time")
+    imp.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        help="time zone of the stores --create-stores creates, e.g. America/New_York (default: Asia/Shanghai); "
+        "the file's times are read on that clock",
+    )
     imp.add_argument("--skip-bad", action="store_true", help="import the good rows, write rejects to a file")
     imp.add_argument("--rejects", type=Path, help="where --skip-bad writes rejected rows")
     order = imp.add_mutually_exclusive_group()
@@ -68,6 +74,8 @@ class _Progress:
 def cmd_import(args, services: Services) -> int:
     if not args.file.exists():
         raise UserError(f"{args.file}: no such file")
+    if args.timezone and not args.create_stores:
+        raise UserError("--timezone sets the zone of the stores an import creates; add --create-stores")
     progress = _Progress()
     options = {
         "mapping": _mapping(args.map),
@@ -75,6 +83,7 @@ def cmd_import(args, services: Services) -> int:
         "rejects_path": args.rejects,
         "progress": progress,
         "create_stores": args.create_stores,
+        "timezone": args.timezone,
     }
     if args.kind in ("sales", "roster"):
         options |= {"store_code": args.store, "day_first": args.day_first}
@@ -96,6 +105,8 @@ def cmd_import(args, services: Services) -> int:
     if result.stores_created:
         print(f"; created stores {', '.join(result.stores_created)}", end="")
     print(".")
+    for code, hours in result.hours_inferred.items():
+        print(f"{code}: opening hours from its sales: {hours.described}")
     if result.rejected:
         print(f"{result.rejected_count:,} rows rejected, listed in {result.rejects_file}", file=sys.stderr)
     return 0

@@ -94,6 +94,7 @@ class ImportOptions:
     store_code: str | None = None
     day_first: bool | None = None
     create_staff: bool = False
+    timezone: str | None = None
 
 
 _DEFAULTS = ImportOptions()
@@ -218,6 +219,8 @@ class RowImporter(ABC):
     fields: ClassVar[list[FieldSpec]]
     requirements: ClassVar[tuple[Requirement, ...]]
     accepts: ClassVar[frozenset[str]] = frozenset()
+    infers_hours: ClassVar[bool] = False
+    """Whether the kind's rows tell opening hours (sales): ``StoreDirectory.infer_hours`` after writing."""
 
     def __init__(
         self,
@@ -234,10 +237,10 @@ class RowImporter(ABC):
         self.cols: ColumnMap = map_columns(table, self.fields, options.mapping)
         self.check_columns()
         self.h = self.cols.header
-        self.stores = StoreDirectory(session, create=options.create_stores)
+        self.stores = StoreDirectory(session, create=options.create_stores, timezone=options.timezone)
         self.log = ProblemLog(table.name, rejects)
         self.ticker = Ticker(options.progress, options.cancel, table.total_estimate)
-        self.store_fields = [f for f in STORE_COLUMNS if f in self.cols]
+        self.store_fields = [f for f in (*STORE_COLUMNS, "store_timezone") if f in self.cols]
         self.rows_read = 0
 
     # -- the frame -------------------------------------------------------------------------------
@@ -275,6 +278,8 @@ class RowImporter(ABC):
         if not plan and self.log.count:
             raise self.log.fail()
         counts = self.write(plan)
+        if self.infers_hours:
+            counts["hours_inferred"] = self.stores.infer_hours()
         self.ticker.check_cancel()
         self.session.commit()
         self.ticker.done(self.rows_read)
@@ -360,4 +365,5 @@ class RowImporter(ABC):
             check_name(str(cells.get("store_code", ""))),
             check_name(str(cells.get("store_name", ""))),
             check_name(str(cells.get("store_location", ""))),
+            check_name(str(cells.get("store_timezone", ""))),
         )

@@ -22,10 +22,11 @@ from staffing.roster import INTERVAL_MINUTES, periods
 from storemon.db.models import CheckIn, Role, RosterShift, StaffMember, Store
 from storemon.errors import StoremonError
 from storemon.services.access import AccessDenied, Actor, NotFound, visible_store
+from storemon.services.opening_hours import open_days
 from storemon.services.policies import to_domain
 from storemon.services.store_days import shifts_between
 from storemon.services.stores import average_daily_revenue, roster_grid
-from storemon.services.timegrid import INTERVALS_PER_DAY, local_midnight, open_mask
+from storemon.services.timegrid import INTERVALS_PER_DAY, local_midnight
 
 WEEK_DAYS = 7
 MAX_SHIFT = timedelta(hours=16)
@@ -225,14 +226,14 @@ def week_roster(
     # Shifts that started the evening before still put people on the floor after midnight.
     shifts = shifts_between(session, store, first_day, days)
     staffed = roster_grid(store, shifts, first_day, days).reshape(days, INTERVALS_PER_DAY)
-    is_open = open_mask(1, store.opens_at, store.closes_at)
+    week = [first_day + timedelta(days=k) for k in range(days)]
+    is_open = open_days(store, week)
     policy = policy_check(session, store)
     required = policy.staff_per_shift if policy.status == "covered" else None
-    week = [first_day + timedelta(days=k) for k in range(days)]
-    coverage = [_day_coverage(day, staffed[k], is_open, required) for k, day in enumerate(week)]
+    coverage = [_day_coverage(day, staffed[k], is_open[k], required) for k, day in enumerate(week)]
 
     origin = local_midnight(first_day, store.timezone)
-    solo_mask = (staffed == 1) & is_open[None, :]
+    solo_mask = (staffed == 1) & is_open
     solo_flat = solo_mask.reshape(-1)
     entries = []
     for shift in shifts:
@@ -263,7 +264,7 @@ def week_roster(
     ordered = sorted(
         people.values(), key=lambda p: (not p.works_here, ROLE_ORDER.get(Role(p.role), 3), p.code)
     )
-    on_open = staffed[:, is_open]
+    on_open = staffed[is_open]
     return WeekRoster(
         store_id=store.id,
         store_code=store.code,

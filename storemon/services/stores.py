@@ -17,8 +17,9 @@ from staffing.roster import INTERVAL_MINUTES, staff_on_shift
 from storemon.db.models import Region, RosterShift, SalesBucket, Store, TierPolicy
 from storemon.services.access import Actor, visible_store
 from storemon.services.door import use_case
+from storemon.services.opening_hours import open_days
 from storemon.services.policies import to_domain
-from storemon.services.timegrid import INTERVALS_PER_DAY, local_date, local_midnight, minutes_since, open_mask
+from storemon.services.timegrid import INTERVALS_PER_DAY, local_date, local_midnight, minutes_since
 
 REVENUE_WINDOW_DAYS = 28
 
@@ -103,9 +104,10 @@ def _roster_figures(session: Session, store: Store, end: datetime) -> tuple[floa
     staffed = roster_grid(store, list(shifts), first_day, REVENUE_WINDOW_DAYS).reshape(
         REVENUE_WINDOW_DAYS, -1
     )
-    is_open = open_mask(1, store.opens_at, store.closes_at)
-    rostered_days = staffed[staffed.any(axis=1)]  # days before the roster starts say nothing
-    on_floor = rostered_days[:, is_open]
+    is_open = open_days(store, [first_day + timedelta(days=k) for k in range(REVENUE_WINDOW_DAYS)])
+    rostered = staffed.any(axis=1)  # days before the roster starts say nothing
+    rostered_days = staffed[rostered]
+    on_floor = rostered_days[is_open[rostered]]
     solo_hours = np.count_nonzero(on_floor == 1) * INTERVAL_MINUTES / 60
     return float(on_floor.mean()), float(solo_hours / (len(rostered_days) / 7))
 

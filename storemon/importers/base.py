@@ -24,8 +24,10 @@ from storemon.db.models import AuditEntry, ImportBatch, SalesBucket, Store, Stor
 from storemon.errors import StoremonError
 from storemon.services.opening_hours import (
     DEFAULT_HOURS,
+    STORE_EDIT,
     BadHours,
     infer_hours,
+    store_subject,
     week_hours,
     widest,
     zone_named,
@@ -259,10 +261,6 @@ class StoreRef:
     tz: ZoneInfo
 
 
-STORE_EDIT = "store.edit"
-"""The audit action of a store edited by hand (``storemon store edit``, the store editor)."""
-
-
 class StoreDirectory:
     """Finds a file's store by code, name or location, creating it when the user allowed that.
 
@@ -481,11 +479,6 @@ class StoreDirectory:
             .limit(1)
         )
         return edited is None
-
-
-def store_subject(code: str) -> str:
-    """The audit subject of a store (``store SH001``)."""
-    return f"store {code}"
 
 
 def new_batch(

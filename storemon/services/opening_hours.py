@@ -38,6 +38,15 @@ MIN_ACTIVE_QUARTERS = 4
 order on a day the store is closed (a delivery, a test sale) says nothing about opening hours."""
 
 
+STORE_EDIT = "store.edit"
+"""The audit action of a store's settings edited by hand (``storemon store edit``, the store editor)."""
+
+
+def store_subject(code: str) -> str:
+    """The audit subject of a store (``store SH001``)."""
+    return f"store {code}"
+
+
 class BadHours(StoremonError, ValueError):
     """Opening hours or a time zone that cannot be used as given; the message says what to write."""
 

@@ -151,7 +151,7 @@ def _near(text: str, rows) -> str:
     """``; did you mean 'SH001' (People's Square)?`` from the codes (and names) the actor sees."""
     by_key = {store_key(row.code): row for row in rows}
     key = store_key(text)
-    near = difflib.get_close_matches(key, list(by_key), n=5, cutoff=0.6)
+    near = difflib.get_close_matches(key, list(by_key), n=5, cutoff=0.5)
     near += [k for k in by_key if key and k not in near and (key in k or key in store_key(by_key[k].name))]
     if not near:
         return "; `storemon store list` shows the codes" + (

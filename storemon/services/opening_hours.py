@@ -33,6 +33,10 @@ OPENS_QUANTILE = 0.2
 last: one stray early or late order (a staff coffee before opening) does not move the hours, while
 a store whose first customer comes some minutes after opening still opens on time."""
 
+STRAY_GAP_MINUTES = 90
+"""A day's first (or last) order an hour and a half or more away from all its other orders is a
+stray (a staff coffee before opening, a late delivery), not the store opening or closing."""
+
 MIN_ACTIVE_QUARTERS = 4
 """A day counts towards the inferred hours only with orders in at least four quarter-hours; a lone
 order on a day the store is closed (a delivery, a test sale) says nothing about opening hours."""
@@ -141,7 +145,10 @@ def parse_hours_spec(spec: str) -> dict[int | None, Hours]:
     opens_text, dash, closes_text = span.partition("-")
     if not dash:
         raise BadHours(f"{spec!r}: write opening hours as 07:00-21:00, or sat=08:00-18:00 for one weekday")
-    hours = (parse_clock(opens_text), parse_clock(closes_text))
+    try:
+        hours = (parse_clock(opens_text), parse_clock(closes_text))
+    except BadHours as exc:
+        raise BadHours(f"{spec!r}: {exc}") from None
     if hours[0] == hours[1]:
         raise BadHours(f"{spec!r}: opening and closing time are the same; a store is open for some time")
     if not days_text.strip():
@@ -198,8 +205,9 @@ def infer_hours(bucket_starts: Iterable[datetime]) -> InferredHours:
     """Opening hours per weekday from the local starts of the 15-minute buckets that had orders.
 
     Each day's first order opens it (rounded down to its quarter-hour) and its last order closes
-    it (rounded up to the end of its quarter-hour); per weekday, ``OPENS_QUANTILE`` over the days
-    makes one stray order harmless. Days with orders in fewer than ``MIN_ACTIVE_QUARTERS``
+    it (rounded up to the end of its quarter-hour), unless that order is a stray
+    (``STRAY_GAP_MINUTES`` from the rest); per weekday, ``OPENS_QUANTILE`` over the days makes an
+    odd day harmless. Days with orders in fewer than ``MIN_ACTIVE_QUARTERS``
     quarter-hours are left out. Days are local calendar days: a store open past midnight is seen
     as open from its first order to midnight.
     """
@@ -209,10 +217,15 @@ def infer_hours(bucket_starts: Iterable[datetime]) -> InferredHours:
     firsts: dict[int, list[int]] = defaultdict(list)
     lasts: dict[int, list[int]] = defaultdict(list)
     for day, quarters in by_day.items():
-        if len(quarters) < MIN_ACTIVE_QUARTERS:
+        ordered = sorted(quarters)
+        if len(ordered) < MIN_ACTIVE_QUARTERS:
             continue
-        firsts[day.weekday()].append(min(quarters))
-        lasts[day.weekday()].append(max(quarters) + INTERVAL_MINUTES)
+        if ordered[1] - ordered[0] >= STRAY_GAP_MINUTES:
+            ordered = ordered[1:]
+        if ordered[-1] - ordered[-2] >= STRAY_GAP_MINUTES:
+            ordered = ordered[:-1]
+        firsts[day.weekday()].append(ordered[0])
+        lasts[day.weekday()].append(ordered[-1] + INTERVAL_MINUTES)
     days = {
         weekday: (
             _clock(_nearest_rank(firsts[weekday], OPENS_QUANTILE)),

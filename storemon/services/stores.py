@@ -452,7 +452,7 @@ def edit_store(
             "region",
             "tier_policy",
         )
-        if getattr(before, name) != getattr(after, name)
+        if getattr(before, name) != getattr(after, name) or (name == "hours_text" and "hours" in wanted)
     }
     if diff:
         audit_change(session, actor, STORE_EDIT, store_subject(store.code), diff, now_or_utc(now))

@@ -310,6 +310,11 @@ class StoreChanges:
         return {f: v for f, v in self.__dict__.items() if v is not KEEP}
 
 
+def may_edit_stores(actor: Actor) -> bool:
+    """Whether the actor may edit some store at all (screens offer the editor only then)."""
+    return actor.sees_chain or actor.role == Role.OPS_SUPERVISOR
+
+
 def editable_fields(actor: Actor, store: Store) -> frozenset[str]:
     """Head office edits every setting; a region's supervisor the day-to-day ones of their stores."""
     if actor.sees_chain:

@@ -136,7 +136,7 @@ def visible_store(session: Session, actor: Actor, store_ref: int | str) -> Store
             f"name the store as id:N, and give the stores distinct codes"
         )
     if not matches:
-        raise NotFound(f"no store with code {text!r} in your scope{_near(text, rows)}")
+        raise NotFound(f"store code {text!r} does not exist or is outside your scope{_near(text, rows)}")
     return session.get(Store, matches[0].id)
 
 

@@ -278,7 +278,7 @@ def test_a_region_supervisor_edits_hours_of_their_stores_only_and_never_the_time
     status, _, err = cli("--as", "sup-east", "store", "edit", "NY1", "--timezone", "America/New_York")
     assert status == 2 and "may not change timezone of store NY1: only head office may" in err
     status, _, err = cli("--as", "sup-east", "store", "edit", "SF1", "--patience", "4")
-    assert status == 2 and "no store with code 'SF1' in your scope" in err
+    assert status == 2 and "store code 'SF1' does not exist or is outside your scope" in err
     assert _store(sessions, "NY1").timezone == "Asia/Shanghai"
 
 
@@ -334,7 +334,7 @@ def test_a_numeric_store_code_is_a_code_and_ids_are_written_id_n(cli, sessions):
 
     status, _, err = cli("store", "show", "S9")
     assert status == 2
-    assert "no store with code 'S9' in your scope; did you mean" in err and "'S1' (Store 1)" in err
+    assert "store code 'S9' does not exist or is outside your scope; did you mean" in err and "'S1' (Store 1)" in err
     status, _, err = cli("store", "show", "id:99")
     assert status == 2 and "store 'id:99' does not exist" in err
 

@@ -22,7 +22,7 @@ from staffing.roster import INTERVAL_MINUTES, periods
 from storemon.db.models import CheckIn, Role, RosterShift, StaffMember, Store
 from storemon.errors import StoremonError
 from storemon.services.access import AccessDenied, Actor, NotFound, visible_store
-from storemon.services.opening_hours import open_days
+from storemon.services.opening_hours import open_days, week_hours
 from storemon.services.policies import to_domain
 from storemon.services.store_days import shifts_between
 from storemon.services.stores import average_daily_revenue, roster_grid
@@ -152,6 +152,14 @@ class WeekRoster:
     solo_hours: float = 0.0
     shortfall_hours: float = 0.0
     notes: list[str] = field(default_factory=list)
+    day_hours: tuple[tuple[time, time], ...] = ()
+    """Opening and closing time of each of ``days`` (its weekday's hours)."""
+
+    def hours_on(self, day: date) -> tuple[time, time]:
+        """The opening hours of ``day``: its weekday's, or the store's default outside the week."""
+        if day in self.days and self.day_hours:
+            return self.day_hours[self.days.index(day)]
+        return self.opens_at, self.closes_at
 
 
 # --------------------------------------------------------------------------- reading
@@ -282,6 +290,7 @@ def week_roster(
         staff_hours=round(sum(e.minutes for e in entries) / 60, 2),
         solo_hours=round(np.count_nonzero(on_open == 1) * INTERVAL_MINUTES / 60, 2),
         shortfall_hours=round(sum(c.shortfall_minutes for c in coverage) / 60, 2),
+        day_hours=tuple(week_hours(store).on(day) for day in week),
     )
 
 

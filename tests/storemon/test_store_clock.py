@@ -316,6 +316,7 @@ def test_the_week_roster_opens_each_day_at_its_weekday_hours(cli, db_url, tmp_pa
         database.close()
     opens = {c.day.weekday(): c.open_first * 15 for c in week.coverage}
     assert opens == {0: 420, 1: 420, 2: 420, 3: 420, 4: 420, 5: 510, 6: 540}
+    assert week.hours_on(SUMMER + timedelta(days=5)) == (time(8, 30), time(18))
 
 
 # ------------------------------------------------------------------ codes are codes

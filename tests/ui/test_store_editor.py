@@ -9,8 +9,10 @@ from PySide6.QtWidgets import QDialogButtonBox, QMenu
 from sqlalchemy import select
 
 from storemon.db.models import AuditEntry, Region, Store, StoreHours, TierPolicy
+from storemon.services.stores import StoreChanges
 from tests.ui.conftest import WAIT_MS
 from tests.ui.test_region import open_region
+from tests.ui.test_schedule import SOLO_STORE, click_cell, open_schedule  # noqa: F401 (a fixture, used by name)
 from ui.views.region import RegionView
 from ui.views.store_editor import StoreEditorDialog
 
@@ -129,3 +131,15 @@ def test_a_store_manager_is_not_offered_the_editor(qtbot, make_ctx):
     view = open_region(qtbot, make_ctx("mgr-sh001"))
     actions = _menu_actions(qtbot, view, "SH001")
     assert "Open on Today" in actions and "Store settings…" not in actions
+
+
+def test_a_new_shift_on_a_saturday_that_opens_later_starts_at_its_opening(qtbot, ctx, open_schedule):  # noqa: F811
+    ctx.services.stores.edit(ctx.actor, SOLO_STORE, StoreChanges(hours={5: (time(9, 30), time(17))}))
+    view = open_schedule(ctx)
+    saturday = next(d for d in view.model.week().days if d.weekday() == 5)
+
+    click_cell(qtbot, view, 0, saturday)
+    qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
+
+    assert view.shift_dialog.start_edit.time() == QTime(9, 30)
+    view.shift_dialog.reject()

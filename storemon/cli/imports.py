@@ -7,6 +7,7 @@ from pathlib import Path
 
 from storemon.cli.common import UserError, acting
 from storemon.services.api import Services
+from storemon.services.opening_hours import BadHours, zone_named
 
 
 def add_parsers(sub) -> None:
@@ -76,6 +77,11 @@ def cmd_import(args, services: Services) -> int:
         raise UserError(f"{args.file}: no such file")
     if args.timezone and not args.create_stores:
         raise UserError("--timezone sets the zone of the stores an import creates; add --create-stores")
+    if args.timezone:
+        try:
+            zone_named(args.timezone)
+        except BadHours as exc:
+            raise UserError(f"--timezone: {exc}") from None
     progress = _Progress()
     options = {
         "mapping": _mapping(args.map),

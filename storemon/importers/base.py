@@ -287,7 +287,7 @@ class StoreDirectory:
         try:
             self.default_zone = zone_named(timezone or DEFAULT_TIMEZONE)
         except BadHours as exc:
-            raise BadHours(f"--timezone: {exc}") from None
+            raise BadHours(f"time zone of new stores: {exc}") from None
         for store in session.scalars(select(Store)):
             self._remember(store)
 

@@ -335,7 +335,10 @@ def test_a_numeric_store_code_is_a_code_and_ids_are_written_id_n(cli, sessions):
 
     status, _, err = cli("store", "show", "S9")
     assert status == 2
-    assert "store code 'S9' does not exist or is outside your scope; did you mean" in err and "'S1' (Store 1)" in err
+    assert (
+        "store code 'S9' does not exist or is outside your scope; did you mean" in err
+        and "'S1' (Store 1)" in err
+    )
     status, _, err = cli("store", "show", "id:99")
     assert status == 2 and "store 'id:99' does not exist" in err
 
@@ -374,3 +377,14 @@ def test_hours_specs_read_as_a_manager_writes_them():
     assert parse_hours_spec("07:00-21:00") == {None: (time(7), time(21))}
     assert parse_hours_spec("fri-mon=10:00-24:00") == {d: (time(10), time(0)) for d in (4, 5, 6, 0)}
     assert parse_hours_spec("Sat=8:30-18:00") == {5: (time(8, 30), time(18))}
+
+
+def test_the_import_wizard_door_refuses_an_unknown_zone_for_new_stores(sessions, tmp_path):
+    from storemon.importers import import_sales
+    from storemon.services.opening_hours import BadHours
+
+    path = write_csv(tmp_path / "ny.csv", HEADERS, _sales_rows("NY1", SUMMER, 1))
+    before = table_counts(sessions)
+    with pytest.raises(BadHours, match="time zone of new stores: 'Nowhere/City' is not a known time zone"):
+        import_sales(sessions, path, create_stores=True, timezone="Nowhere/City")
+    assert table_counts(sessions) == before

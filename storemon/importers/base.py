@@ -24,6 +24,7 @@ from storemon.db.models import AuditEntry, ImportBatch, SalesBucket, Store, Stor
 from storemon.errors import StoremonError
 from storemon.services.opening_hours import (
     DEFAULT_HOURS,
+    HOURS_EDITED,
     STORE_EDIT,
     BadHours,
     infer_hours,
@@ -473,12 +474,12 @@ class StoreDirectory:
     def _never_set(self, store: Store) -> bool:
         if (store.opens_at, store.closes_at) != DEFAULT_HOURS or store.hours:
             return False
-        edited = self.session.scalar(
-            select(AuditEntry.id)
-            .where(AuditEntry.action == STORE_EDIT, AuditEntry.subject == store_subject(store.code))
-            .limit(1)
+        edits = self.session.scalars(
+            select(AuditEntry.details).where(
+                AuditEntry.action == STORE_EDIT, AuditEntry.subject == store_subject(store.code)
+            )
         )
-        return edited is None
+        return not any(HOURS_EDITED in details for details in edits)
 
 
 def new_batch(

@@ -46,6 +46,10 @@ STORE_EDIT = "store.edit"
 """The audit action of a store's settings edited by hand (``storemon store edit``, the store editor)."""
 
 
+HOURS_EDITED = "hours_text"
+"""The key of a ``STORE_EDIT`` entry's details that says its opening hours were set by hand."""
+
+
 def store_subject(code: str) -> str:
     """The audit subject of a store (``store SH001``)."""
     return f"store {code}"

@@ -20,6 +20,7 @@ from storemon.errors import StoremonError
 from storemon.services.access import AccessDenied, Actor, store_key, visible_store
 from storemon.services.door import use_case
 from storemon.services.opening_hours import (
+    HOURS_EDITED,
     STORE_EDIT,
     BadHours,
     open_days,
@@ -457,7 +458,7 @@ def edit_store(
             "region",
             "tier_policy",
         )
-        if getattr(before, name) != getattr(after, name) or (name == "hours_text" and "hours" in wanted)
+        if getattr(before, name) != getattr(after, name) or (name == HOURS_EDITED and "hours" in wanted)
     }
     if diff:
         audit_change(session, actor, STORE_EDIT, store_subject(store.code), diff, now_or_utc(now))

@@ -155,6 +155,7 @@ def test_hours_are_inferred_for_an_existing_store_only_while_nobody_set_them(cli
     with sessions.begin() as session:
         session.add_all([Store(code="OLD", name="Old"), Store(code="SET", name="Set")])
     assert cli("store", "edit", "SET", "--hours", "07:00-21:00")[0] == 0  # chosen, even if the default
+    assert cli("store", "edit", "OLD", "--patience", "5")[0] == 0  # its hours are still nobody's choice
 
     path = write_csv(
         tmp_path / "both.csv", HEADERS, _sales_rows("OLD", SUMMER, 7) + _sales_rows("SET", SUMMER, 7)

@@ -18,7 +18,7 @@ def add_parsers(sub) -> None:
     listing.add_argument(
         "--status", default="active", choices=["active", "open", "acknowledged", "snoozed", "resolved", "all"]
     )
-    listing.add_argument("--store", type=int)
+    listing.add_argument("--store", help="only this store (its code; a database id is written id:5)")
     listing.add_argument("--rule")
     listing.add_argument("--format", choices=["json", "csv", "text"], default="text")
     listing.add_argument("--language", choices=["en", "zh_CN"], default="en", help="titles (default: en)")
@@ -41,7 +41,7 @@ def add_parsers(sub) -> None:
     call_sub = call.add_subparsers(dest="call_command", required=True)
     for name in ("backup", "manager"):
         cmd = call_sub.add_parser(name, help=f"call {name} to a store now")
-        cmd.add_argument("--store", required=True)
+        cmd.add_argument("--store", required=True, help="store code (a database id is written id:5)")
         cmd.add_argument("--note", default="")
         cmd.set_defaults(handler=cmd_call, call=name)
     cover = sub.add_parser("cover", help="accept a backup call offered to you")
@@ -49,7 +49,7 @@ def add_parsers(sub) -> None:
     cover.set_defaults(handler=cmd_cover)
 
     relief = sub.add_parser("relief", help="ask to be relieved at the counter")
-    relief.add_argument("--store", required=True)
+    relief.add_argument("--store", required=True, help="store code (a database id is written id:5)")
     relief.add_argument("--reason", required=True)
     relief.add_argument("--urgency", choices=["low", "normal", "high"], default="normal")
     relief.set_defaults(handler=cmd_relief)
@@ -57,7 +57,7 @@ def add_parsers(sub) -> None:
     commitment = sub.add_parser("commitment", help="promises to customers (call back at 15:00)")
     commitment_sub = commitment.add_subparsers(dest="commitment_command", required=True)
     add = commitment_sub.add_parser("add")
-    add.add_argument("--store", required=True)
+    add.add_argument("--store", required=True, help="store code (a database id is written id:5)")
     add.add_argument("--due", type=when_arg, required=True, help="e.g. 2026-03-09T15:00+08:00")
     add.add_argument("--text", required=True)
     add.add_argument("--grace", type=int, default=10, help="minutes after the deadline before it escalates")
@@ -121,7 +121,8 @@ def add_parsers(sub) -> None:
 
 def cmd_alert_list(args, services: Services) -> int:
     status = None if args.status == "all" else args.status
-    rows = services.alerts.list(acting(args), status=status, store_id=args.store, rule=args.rule)
+    store_id = services.stores.settings(acting(args), args.store).id if args.store else None
+    rows = services.alerts.list(acting(args), status=status, store_id=store_id, rule=args.rule)
     if args.format != "text":
         emit(render([alert_row(row, args.language) for row in rows], args.format))
         return 0

@@ -20,7 +20,7 @@ def add_parsers(sub) -> None:
     gui.set_defaults(handler=cmd_gui)
 
     kiosk = sub.add_parser("kiosk", help="the counter screen for staff: relief, incidents, check-in, support")
-    kiosk.add_argument("--store", required=True, help="store id or code")
+    kiosk.add_argument("--store", required=True, help="store code (a database id is written id:5)")
     kiosk.add_argument("--smoke", action="store_true", help="open the kiosk once and quit (install check)")
     kiosk.set_defaults(handler=cmd_kiosk)
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from storemon.cli.common import UserError, acting
 from storemon.services.api import Services
+from storemon.services.opening_hours import BadHours, zone_named
 
 if TYPE_CHECKING:
     from storemon.importers import ImportResult
@@ -21,6 +22,12 @@ def add_parsers(sub) -> None:
     imp.add_argument("--store", help="store code for every row (files without a store column)")
     imp.add_argument("--map", action="append", metavar="HEADER=FIELD", help="map a column header to a field")
     imp.add_argument("--create-stores", action="store_true", help="create stores seen for the first time")
+    imp.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        help="time zone of the stores --create-stores creates, e.g. America/New_York (default: Asia/Shanghai); "
+        "the file's times are read on that clock",
+    )
     imp.add_argument("--skip-bad", action="store_true", help="import the good rows, write rejects to a file")
     imp.add_argument("--rejects", type=Path, help="where --skip-bad writes rejected rows")
     order = imp.add_mutually_exclusive_group()
@@ -78,6 +85,13 @@ class _Progress:
 def cmd_import(args, services: Services) -> int:
     if not args.file.exists():
         raise UserError(f"{args.file}: no such file")
+    if args.timezone and not args.create_stores:
+        raise UserError("--timezone sets the zone of the stores an import creates; add --create-stores")
+    if args.timezone:
+        try:
+            zone_named(args.timezone)
+        except BadHours as exc:
+            raise UserError(f"--timezone: {exc}") from None
     progress = _Progress()
     options = {
         "mapping": _mapping(args.map),
@@ -85,6 +99,7 @@ def cmd_import(args, services: Services) -> int:
         "rejects_path": args.rejects,
         "progress": progress,
         "create_stores": args.create_stores,
+        "timezone": args.timezone,
     }
     if args.kind in ("sales", "roster"):
         options |= {"store_code": args.store, "day_first": args.day_first}
@@ -120,6 +135,8 @@ def cmd_import(args, services: Services) -> int:
     if args.kind == "sales":
         for line in sales_summary(result):
             print(f"  {line}")
+    for code, hours in result.hours_inferred.items():
+        print(f"{code}: opening hours from its sales: {hours.described}")
     if result.rejected and result.rejects_file:
         print(f"{result.rejected_count:,} rows rejected, listed in {result.rejects_file}", file=sys.stderr)
     elif result.rejected:

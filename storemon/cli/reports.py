@@ -35,7 +35,7 @@ def add_parsers(sub) -> None:
     weekly = report_sub.add_parser(
         "weekly", help="one store's ISO week: days, people and key numbers as a PDF, XLSX or CSV file"
     )
-    weekly.add_argument("--store", required=True, help="store id or code")
+    weekly.add_argument("--store", required=True, help="store code (a database id is written id:5)")
     weekly.add_argument("--week", required=True, help="ISO week, e.g. 2026-W10 (Monday to Sunday)")
     weekly.add_argument(
         "--format", choices=["pdf", "xlsx", "csv"], help="default: from the --output suffix, else pdf"
@@ -65,7 +65,7 @@ def add_parsers(sub) -> None:
 
 def _store_day(parser) -> None:
     """The store and day a store-day command reads."""
-    parser.add_argument("--store", required=True)
+    parser.add_argument("--store", required=True, help="store code (a database id is written id:5)")
     parser.add_argument("--date", type=date_arg, required=True)
 
 

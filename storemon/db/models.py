@@ -120,6 +120,10 @@ class Store(Base):
     """How long this store's customers wait on average before walking away; None: the chain's."""
     region: Mapped[Region | None] = relationship(back_populates="stores")
     tier_policy: Mapped[TierPolicy | None] = relationship()
+    hours: Mapped[list[StoreHours]] = relationship(
+        order_by="StoreHours.weekday", cascade="all, delete-orphan", passive_deletes=True
+    )
+    """Opening hours of the weekdays that have their own (``storemon.services.opening_hours``)."""
 
 
 class StoreHours(Base):

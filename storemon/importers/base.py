@@ -13,7 +13,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -23,9 +23,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storemon.db.import_state import DONE, WRITING
-from storemon.db.models import ImportBatch, Store
+from storemon.db.models import AuditEntry, ImportBatch, SalesBucket, Store, StoreHours
 from storemon.errors import StoremonError
 from storemon.importers.headers import HeaderMatch, MoneyRule, UnusedColumn
+from storemon.services.opening_hours import (
+    DEFAULT_HOURS,
+    HOURS_EDITED,
+    STORE_EDIT,
+    BadHours,
+    infer_hours,
+    store_subject,
+    week_hours,
+    widest,
+    zone_named,
+)
 
 MAX_PROBLEMS = 1000  # kept in memory and shown; the rest are counted ("and N more")
 MAX_REJECTS_IN_RESULT = 10_000  # the rejects file gets them all
@@ -107,6 +118,18 @@ class ImportResult:
     columns: list[HeaderMatch] = field(default_factory=list)
     unused_columns: list[UnusedColumn] = field(default_factory=list)
     dry_run: bool = False
+    hours_inferred: dict[str, StoreHoursRead] = field(default_factory=dict)
+    """Store code -> the opening hours this import read from the store's sales and saved."""
+
+
+@dataclass(frozen=True)
+class StoreHoursRead:
+    """Opening hours an import inferred for one store: weekday (0 = Monday) -> (opens, closes), the days
+    each weekday was read from, and what ``describe`` prints (``Mon-Fri 07:00-21:00, Sat 08:00-18:00``)."""
+
+    days: dict[int, tuple[time, time]]
+    days_used: dict[int, int]
+    described: str
 
 
 class CellError(ValueError):
@@ -270,18 +293,28 @@ class StoreDirectory:
 
     An import limited to some stores (``STORE_SCOPE`` in ``session.info``, set by ``run_import``)
     treats a row for any other store as a problem of that row, and creates no stores.
+
+    Times in a file are the store's local times, so a store's zone is settled when it is created,
+    before any of its rows is bucketed: the row's time-zone cell, else ``timezone`` (``--timezone``),
+    else ``DEFAULT_TIMEZONE``. A row whose zone differs from its existing store's is a problem.
     """
 
-    def __init__(self, session: Session, *, create: bool):
+    def __init__(self, session: Session, *, create: bool, timezone: str | None = None):
         self.session = session
         self.create = create
         self.allowed: frozenset[int] | None = session.info.get(STORE_SCOPE)
         self.created: list[str] = []
-        self.by_code: dict[str, StoreRef] = {}
+        self.created_ids: set[int] = set()
+        self.used: set[int] = set()
+        self.by_code: dict[str, StoreRef | None] = {}
         self.by_name: dict[str, StoreRef | None] = {}
         self.by_location: dict[str, StoreRef | None] = {}
         self.by_id: dict[int, StoreRef] = {}
         self._zones: dict[str, ZoneInfo] = {}
+        try:
+            self.default_zone = zone_named(timezone or DEFAULT_TIMEZONE)
+        except BadHours as exc:
+            raise BadHours(f"time zone of new stores: {exc}") from None
         for store in session.scalars(select(Store)):
             self._remember(store)
 
@@ -293,9 +326,18 @@ class StoreDirectory:
             except (ZoneInfoNotFoundError, ValueError) as exc:
                 raise CellError(
                     f"store {code!r} has time zone {name!r}, which is not a known zone; "
-                    "fix it in the store settings (e.g. Asia/Shanghai)"
+                    f"fix it with `storemon store edit {code} --timezone ZONE` (e.g. Asia/Shanghai)"
                 ) from exc
             self._zones[name] = zone
+        return zone
+
+    def _cell_zone(self, text: str) -> ZoneInfo:
+        zone = self._zones.get(text)
+        if zone is None:
+            try:
+                zone = self._zones[text] = zone_named(text)
+            except BadHours as exc:
+                raise CellError(str(exc)) from None
         return zone
 
     def _remember(self, store: Store) -> None:
@@ -305,7 +347,7 @@ class StoreDirectory:
             tz = None  # reported when a row uses this store
         ref = StoreRef(store.id, store.code, store.name, tz)  # type: ignore[arg-type]
         self.by_id[store.id] = ref
-        self.by_code.setdefault(normalise_name(store.code), ref)
+        self._index(self.by_code, store.code, ref)
         self._index(self.by_name, store.name, ref)
         if store.location:
             self._index(self.by_location, store.location, ref)
@@ -328,17 +370,27 @@ class StoreDirectory:
         if ref.tz is None:
             store = self.session.get(Store, ref.id)
             self._zone(store.timezone, store.code)  # raises with the message
+        self.used.add(ref.id)
         return ref
 
     def home(self, store_id: int) -> StoreRef:
         """A person's home store, checked like a store named in the file."""
         return self._checked(self.by_id[store_id])
 
+    def _by_code(self, code: str) -> StoreRef | None:
+        key = normalise_name(code)
+        if key in self.by_code and self.by_code[key] is None:
+            raise CellError(
+                f"store code {code!r} names several stores (their codes differ only in case, width or "
+                "spaces); give the stores distinct codes first"
+            )
+        return self.by_code.get(key)
+
     def find(self, code: str = "", name: str = "", location: str = "") -> StoreRef | None:
         """By code; else (or when the code is the till's own numbering) by a name or location only one
         store has; else a code spelled like the name."""
         if code:
-            ref = self.by_code.get(normalise_name(code))
+            ref = self._by_code(code)
             if ref is not None:
                 return ref
         for text in (name, location):
@@ -354,19 +406,31 @@ class StoreDirectory:
                         )
                     return ref
             if not code:
-                ref = self.by_code.get(key) or self.by_code.get(slugify(text))
+                ref = self._by_code(text) or self._by_code(slugify(text))
                 if ref is not None:
                     return ref
         return None
 
-    def resolve(self, code: str = "", name: str = "", location: str = "") -> StoreRef:
-        """The store for these cells; raises CellError saying what to do when there is none."""
-        code, name, location = code.strip(), name.strip(), location.strip()
+    def resolve(self, code: str = "", name: str = "", location: str = "", timezone: str = "") -> StoreRef:
+        """The store for these cells; raises CellError saying what to do when there is none.
+
+        ``timezone`` (the row's time-zone cell) sets a new store's zone and must agree with an
+        existing store's: the row's times are read on that clock.
+        """
+        code, name, location, timezone = code.strip(), name.strip(), location.strip(), timezone.strip()
         if not (code or name or location):
             raise CellError("no store given; fill in the store, or pass --store CODE for a one-store file")
+        zone = self._cell_zone(timezone) if timezone else None
         ref = self.find(code, name, location)
         if ref is not None:
-            return self._checked(ref)
+            ref = self._checked(ref)
+            if zone is not None and ref.tz.key != zone.key:
+                raise CellError(
+                    f"the row says time zone {zone.key} but store {ref.code} keeps {ref.tz.key}; its times "
+                    f"would be read on the wrong clock: fix the column, or the store "
+                    f"(`storemon store edit {ref.code} --timezone {zone.key}`)"
+                )
+            return ref
         shown = code or name or location
         if self.create and self.allowed is not None:
             raise CellError(
@@ -385,13 +449,14 @@ class StoreDirectory:
             code=new_code,
             name=(name or location or code)[:200],
             location=location[:300],
-            timezone=DEFAULT_TIMEZONE,
+            timezone=(zone or self.default_zone).key,
         )
         self.session.add(store)
         self.session.flush()
         self._remember(store)
         self.created.append(new_code)
-        ref = self.by_id[store.id]
+        self.created_ids.add(store.id)
+        ref = self._checked(self.by_id[store.id])
         # Later rows may name the store by any of the cells this row used.
         for text, table in ((name, self.by_name), (location, self.by_location)):
             if text:
@@ -410,6 +475,50 @@ class StoreDirectory:
             self.session.commit()
         except IntegrityError:
             self.session.rollback()
+
+    # -- opening hours ---------------------------------------------------------------------------
+
+    def infer_hours(self) -> dict[str, StoreHoursRead]:
+        """Opening hours per weekday from the sales of the stores this import created, saved.
+
+        Run after the import's sales are written (same transaction). An existing store the import
+        used gets them too while its hours were never set: the column defaults (07:00-21:00), no
+        ``store_hours`` rows, and no hand edit in the audit log. Hours someone chose are kept.
+        """
+        result = {}
+        for store_id in sorted(self.used):
+            store = self.session.get(Store, store_id)
+            if store_id not in self.created_ids and not self._never_set(store):
+                continue
+            bucket_starts = self.session.scalars(
+                select(SalesBucket.bucket_start).where(
+                    SalesBucket.store_id == store_id, SalesBucket.orders > 0
+                )
+            ).all()
+            zone = ZoneInfo(store.timezone)
+            inferred = infer_hours(start.astimezone(zone).replace(tzinfo=None) for start in bucket_starts)
+            if not inferred.days:
+                continue
+            store.opens_at, store.closes_at = widest(inferred.days.values())
+            store.hours = [
+                StoreHours(weekday=weekday, opens_at=opens, closes_at=closes)
+                for weekday, (opens, closes) in inferred.days.items()
+            ]
+            self.session.flush()
+            result[store.code] = StoreHoursRead(
+                inferred.days, inferred.days_used, week_hours(store).describe()
+            )
+        return result
+
+    def _never_set(self, store: Store) -> bool:
+        if (store.opens_at, store.closes_at) != DEFAULT_HOURS or store.hours:
+            return False
+        edits = self.session.scalars(
+            select(AuditEntry.details).where(
+                AuditEntry.action == STORE_EDIT, AuditEntry.subject == store_subject(store.code)
+            )
+        )
+        return not any(HOURS_EDITED in details for details in edits)
 
 
 def new_batch(

@@ -99,6 +99,7 @@ class ImportOptions:
     day_first: bool | None = None
     create_staff: bool = False
     dry_run: bool = False
+    timezone: str | None = None
 
 
 _DEFAULTS = ImportOptions()
@@ -234,6 +235,8 @@ class RowImporter(ABC):
     staged: ClassVar[bool] = False
     """Write in short transactions under a ``writing`` batch (``importers.staging``) instead of
     one: for kinds whose files run to millions of rows, so they never hold the write lock long."""
+    infers_hours: ClassVar[bool] = False
+    """Whether the kind's rows tell opening hours (sales): ``StoreDirectory.infer_hours`` after writing."""
 
     def __init__(
         self,
@@ -250,10 +253,10 @@ class RowImporter(ABC):
         self.cols: ColumnMap = map_columns(table, self.fields, options.mapping)
         self.check_columns()
         self.h = self.cols.header
-        self.stores = StoreDirectory(session, create=options.create_stores)
+        self.stores = StoreDirectory(session, create=options.create_stores, timezone=options.timezone)
         self.log = ProblemLog(table.name, rejects)
         self.ticker = Ticker(options.progress, options.cancel, table.total_estimate)
-        self.store_fields = [f for f in STORE_COLUMNS if f in self.cols]
+        self.store_fields = [f for f in (*STORE_COLUMNS, "store_timezone") if f in self.cols]
         self.rows_read = 0
         self.staging: StagedWriter | None = None
         self._stores_committed = 0
@@ -299,6 +302,9 @@ class RowImporter(ABC):
 
     def read_and_write(self) -> dict[str, Any]:
         counts = self.write(self.checked_plan())
+        if self.infers_hours:
+            # In the last transaction, with every bucket this import wrote.
+            counts["hours_inferred"] = self.stores.infer_hours()
         self.ticker.check_cancel()
         if self.staging is not None:
             self.staging.finish()
@@ -416,6 +422,7 @@ class RowImporter(ABC):
                 check_name(str(cells.get("store_code", ""))),
                 check_name(str(cells.get("store_name", ""))),
                 check_name(str(cells.get("store_location", ""))),
+                check_name(str(cells.get("store_timezone", ""))),
             )
         )
 

@@ -66,7 +66,7 @@ _SALES = field_specs("sales")
 SALES_FIELDS = [
     *(_SALES[name] for name in ("order_id", "datetime", "date", "time")),
     *STORE_FIELDS,
-    *(_SALES[name] for name in ("quantity", "unit_price", "total", "order_total")),
+    *(_SALES[name] for name in ("quantity", "unit_price", "total", "order_total", "store_timezone")),
 ]
 
 
@@ -213,6 +213,7 @@ class SalesImporter(RowImporter):
     fields = SALES_FIELDS
     accepts = frozenset({"store_code", "day_first", "dry_run"})
     staged = True
+    infers_hours = True
 
     requirements = (
         Requirement(

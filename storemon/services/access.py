@@ -7,6 +7,8 @@ the whole chain.
 
 from __future__ import annotations
 
+import difflib
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import Select, false, select
@@ -27,6 +29,10 @@ class AccessDenied(StoremonError, PermissionError):
 
 class NotFound(StoremonError, LookupError):
     """The thing asked for does not exist (or is outside the user's scope, which looks the same)."""
+
+
+class AmbiguousStore(NotFound):
+    """A store code that names more than one store once case, width and spaces are ignored."""
 
 
 @dataclass(frozen=True)
@@ -98,14 +104,58 @@ def actor_for(session: Session, username: str) -> Actor:
     return Actor(user.username, user.role, user.store_id, user.region_id)
 
 
+ID_PREFIX = "id:"
+"""How a user names a store by its database id (``id:5``); any other text is a store code."""
+
+
+def store_key(code: str) -> str:
+    """The form in which two store codes are the same code: case, width and spaces ignored."""
+    return " ".join(unicodedata.normalize("NFKC", code).casefold().split())
+
+
 def visible_store(session: Session, actor: Actor, store_ref: int | str) -> Store:
-    """A store by id or code, if the actor may see it; ``NotFound`` otherwise."""
-    stmt = select(Store)
-    if isinstance(store_ref, int) or str(store_ref).isdigit():
-        stmt = stmt.where(Store.id == int(store_ref))
-    else:
-        stmt = stmt.where(Store.code == str(store_ref))
-    store = session.scalars(actor.scope_stores(stmt)).one_or_none()
+    """A store the actor may see, by database id (an ``int``, or text ``id:5``) or by code.
+
+    Text is always a code, digits included: ``"5"`` is the store whose code is 5, whatever
+    store has id 5. Codes match ignoring case, width and spaces; two codes that are the same
+    that way make the lookup an error saying so. ``NotFound`` lists the nearest codes.
+    """
+    if isinstance(store_ref, int) and not isinstance(store_ref, bool):
+        return _visible_by_id(session, actor, store_ref, str(store_ref))
+    text = str(store_ref).strip()
+    number = text[len(ID_PREFIX) :].strip()
+    if text[: len(ID_PREFIX)].casefold() == ID_PREFIX and number.isdigit():
+        return _visible_by_id(session, actor, int(number), text)
+    rows = session.execute(actor.scope_stores(select(Store.id, Store.code, Store.name))).all()
+    key = store_key(text)
+    matches = [row for row in rows if store_key(row.code) == key]
+    if len(matches) > 1:
+        listed = ", ".join(f"{row.code!r} (id:{row.id}, {row.name})" for row in matches)
+        raise AmbiguousStore(
+            f"store code {text!r} is ambiguous: {listed} differ only in case, width or spaces; "
+            f"name the store as id:N, and give the stores distinct codes"
+        )
+    if not matches:
+        raise NotFound(f"store code {text!r} does not exist or is outside your scope{_near(text, rows)}")
+    return session.get(Store, matches[0].id)
+
+
+def _visible_by_id(session: Session, actor: Actor, store_id: int, shown: str) -> Store:
+    store = session.scalars(actor.scope_stores(select(Store).where(Store.id == store_id))).one_or_none()
     if store is None:
-        raise NotFound(f"store {store_ref!r} does not exist or is outside your scope")
+        raise NotFound(f"store {shown!r} does not exist or is outside your scope")
     return store
+
+
+def _near(text: str, rows) -> str:
+    """``; did you mean 'SH001' (People's Square)?`` from the codes (and names) the actor sees."""
+    by_key = {store_key(row.code): row for row in rows}
+    key = store_key(text)
+    near = difflib.get_close_matches(key, list(by_key), n=5, cutoff=0.5)
+    near += [k for k in by_key if key and k not in near and (key in k or key in store_key(by_key[k].name))]
+    if not near:
+        return "; `storemon store list` shows the codes" + (
+            f" (a database id is written id:{text})" if text.isdigit() else ""
+        )
+    shown = ", ".join(f"{by_key[k].code!r} ({by_key[k].name})" for k in near[:5])
+    return f"; did you mean {shown}?"

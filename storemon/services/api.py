@@ -137,12 +137,15 @@ def _fill_demo(session, **options) -> demo.DemoSummary:
 
 
 class Stores(Area):
-    """Stores and regions in the actor's scope, their summaries and sales."""
+    """Stores and regions in the actor's scope, their summaries, sales and settings."""
 
     list = stores.store_refs
     regions = stores.region_refs
     summaries = use_case()(stores.store_summaries)
     sales_for_day = use_case()(stores.sales_for_day)
+    settings_list = stores.store_settings_list
+    settings = stores.store_settings
+    edit = stores.edit_store
 
 
 class Staffing(Area):

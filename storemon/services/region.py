@@ -25,10 +25,11 @@ from storemon.db.import_state import finished
 from storemon.db.models import Role, SalesBucket, Store
 from storemon.errors import StoremonError
 from storemon.services.access import Actor, require_role, visible_store
+from storemon.services.opening_hours import open_days
 from storemon.services.setting_keys import pressure_config
 from storemon.services.store_days import StoreDay, store_days, targets_for
 from storemon.services.stores import store_summaries
-from storemon.services.timegrid import local_date, open_mask
+from storemon.services.timegrid import local_date
 from storemon.services.whatif import (
     StoreWhatIf,
     WeekFigures,
@@ -155,14 +156,16 @@ def interval_orders(day: StoreDay) -> np.ndarray:
 
 
 def _hourly_utilisation(store: Store, week: list[StoreDay]) -> tuple[float | None, ...]:
-    is_open = open_mask(1, store.opens_at, store.closes_at).reshape(HOURS_PER_DAY, INTERVALS_PER_HOUR)
+    is_open = open_days(store, [day.day for day in week]).reshape(
+        len(week), HOURS_PER_DAY, INTERVALS_PER_HOUR
+    )
     sums = np.zeros(HOURS_PER_DAY)
     counts = np.zeros(HOURS_PER_DAY)
-    for day in week:
+    for k, day in enumerate(week):
         for interval in day.intervals:
             start = interval.start
             hour, quarter = start.hour, start.minute // INTERVAL_MINUTES
-            if not is_open[hour, quarter]:
+            if not is_open[k, hour, quarter]:
                 continue
             value = UTILISATION_CAP if interval.utilisation is None else interval.utilisation
             sums[hour] += min(value, UTILISATION_CAP)
@@ -340,7 +343,7 @@ def roster_whatif(
         raise RosterWhatIfError(f"store {store.code} has no sales yet; import its sales to try rosters")
     orders, rostered = store_week(session, store, days)
     added = [day + [Shift(first, end)] for day in rostered]
-    mask = np.tile(open_mask(1, store.opens_at, store.closes_at), (len(days), 1))
+    mask = open_days(store, days)
     targets = targets_for(session, store)
     config = pressure_config(session)
     before = outcomes(orders, rostered, mask, targets, config)

@@ -22,10 +22,11 @@ from staffing.roster import INTERVAL_MINUTES, periods
 from storemon.db.models import CheckIn, Role, RosterShift, StaffMember, Store
 from storemon.errors import StoremonError
 from storemon.services.access import AccessDenied, Actor, NotFound, visible_store
+from storemon.services.opening_hours import open_days, week_hours
 from storemon.services.policies import to_domain
 from storemon.services.store_days import shifts_between
 from storemon.services.stores import average_daily_revenue, roster_grid
-from storemon.services.timegrid import INTERVALS_PER_DAY, local_midnight, open_mask
+from storemon.services.timegrid import INTERVALS_PER_DAY, local_midnight
 
 WEEK_DAYS = 7
 MAX_SHIFT = timedelta(hours=16)
@@ -151,6 +152,14 @@ class WeekRoster:
     solo_hours: float = 0.0
     shortfall_hours: float = 0.0
     notes: list[str] = field(default_factory=list)
+    day_hours: tuple[tuple[time, time], ...] = ()
+    """Opening and closing time of each of ``days`` (its weekday's hours)."""
+
+    def hours_on(self, day: date) -> tuple[time, time]:
+        """The opening hours of ``day``: its weekday's, or the store's default outside the week."""
+        if day in self.days and self.day_hours:
+            return self.day_hours[self.days.index(day)]
+        return self.opens_at, self.closes_at
 
 
 # --------------------------------------------------------------------------- reading
@@ -225,14 +234,14 @@ def week_roster(
     # Shifts that started the evening before still put people on the floor after midnight.
     shifts = shifts_between(session, store, first_day, days)
     staffed = roster_grid(store, shifts, first_day, days).reshape(days, INTERVALS_PER_DAY)
-    is_open = open_mask(1, store.opens_at, store.closes_at)
+    week = [first_day + timedelta(days=k) for k in range(days)]
+    is_open = open_days(store, week)
     policy = policy_check(session, store)
     required = policy.staff_per_shift if policy.status == "covered" else None
-    week = [first_day + timedelta(days=k) for k in range(days)]
-    coverage = [_day_coverage(day, staffed[k], is_open, required) for k, day in enumerate(week)]
+    coverage = [_day_coverage(day, staffed[k], is_open[k], required) for k, day in enumerate(week)]
 
     origin = local_midnight(first_day, store.timezone)
-    solo_mask = (staffed == 1) & is_open[None, :]
+    solo_mask = (staffed == 1) & is_open
     solo_flat = solo_mask.reshape(-1)
     entries = []
     for shift in shifts:
@@ -263,7 +272,7 @@ def week_roster(
     ordered = sorted(
         people.values(), key=lambda p: (not p.works_here, ROLE_ORDER.get(Role(p.role), 3), p.code)
     )
-    on_open = staffed[:, is_open]
+    on_open = staffed[is_open]
     return WeekRoster(
         store_id=store.id,
         store_code=store.code,
@@ -281,6 +290,7 @@ def week_roster(
         staff_hours=round(sum(e.minutes for e in entries) / 60, 2),
         solo_hours=round(np.count_nonzero(on_open == 1) * INTERVAL_MINUTES / 60, 2),
         shortfall_hours=round(sum(c.shortfall_minutes for c in coverage) / 60, 2),
+        day_hours=tuple(week_hours(store).on(day) for day in week),
     )
 
 

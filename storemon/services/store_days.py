@@ -23,10 +23,11 @@ from staffing.roster import INTERVAL_MINUTES, periods
 from storemon.db.import_state import finished
 from storemon.db.models import CheckIn, Incident, Role, RosterShift, SalesBucket, StaffMember, Store, User
 from storemon.services.access import Actor, visible_store
+from storemon.services.opening_hours import open_days
 from storemon.services.setting_keys import pressure_config, staffing_targets
 from storemon.services.stores import roster_grid
 from storemon.services.surge_calendar import load_surge_calendar
-from storemon.services.timegrid import INTERVALS_PER_DAY, local_midnight, open_mask
+from storemon.services.timegrid import INTERVALS_PER_DAY, local_midnight
 
 HISTORY_DAYS = 56
 
@@ -274,12 +275,13 @@ def store_days(
     targets = targets_for(session, store)
     config = pressure_config(session)
     model = model_day(demand.orders, staffed, targets)
-    is_open = open_mask(1, store.opens_at, store.closes_at)
+    open_grid = open_days(store, days)
     tz = ZoneInfo(store.timezone)
     result = []
     for k, day in enumerate(days):
         day_model = DayModel(**{f: getattr(model, f)[k] for f in model.__dataclass_fields__})
         orders = demand.orders[k]
+        is_open = open_grid[k]
         shown = is_open | (staffed[k] > 0) | (orders > 0)
         origin = local_midnight(day, store.timezone)
         intervals = [

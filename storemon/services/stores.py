@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -15,11 +16,22 @@ from sqlalchemy.orm import Session, selectinload
 from staffing.policy import GAP, gap_for, staff_for
 from staffing.roster import INTERVAL_MINUTES, staff_on_shift
 from storemon.db.import_state import finished
-from storemon.db.models import Region, RosterShift, SalesBucket, Store, TierPolicy
-from storemon.services.access import Actor, visible_store
+from storemon.db.models import Region, Role, RosterShift, SalesBucket, Store, StoreHours, TierPolicy
+from storemon.errors import StoremonError
+from storemon.services.access import AccessDenied, Actor, store_key, visible_store
 from storemon.services.door import use_case
+from storemon.services.opening_hours import (
+    HOURS_EDITED,
+    STORE_EDIT,
+    BadHours,
+    open_days,
+    store_subject,
+    week_hours,
+    zone_named,
+)
 from storemon.services.policies import to_domain
-from storemon.services.timegrid import INTERVALS_PER_DAY, local_date, local_midnight, minutes_since, open_mask
+from storemon.services.setting_values import audit_change, now_or_utc
+from storemon.services.timegrid import INTERVALS_PER_DAY, local_date, local_midnight, minutes_since
 
 REVENUE_WINDOW_DAYS = 28
 
@@ -110,9 +122,10 @@ def _roster_figures(session: Session, store: Store, end: datetime) -> tuple[floa
     staffed = roster_grid(store, list(shifts), first_day, REVENUE_WINDOW_DAYS).reshape(
         REVENUE_WINDOW_DAYS, -1
     )
-    is_open = open_mask(1, store.opens_at, store.closes_at)
-    rostered_days = staffed[staffed.any(axis=1)]  # days before the roster starts say nothing
-    on_floor = rostered_days[:, is_open]
+    is_open = open_days(store, [first_day + timedelta(days=k) for k in range(REVENUE_WINDOW_DAYS)])
+    rostered = staffed.any(axis=1)  # days before the roster starts say nothing
+    rostered_days = staffed[rostered]
+    on_floor = rostered_days[is_open[rostered]]
     solo_hours = np.count_nonzero(on_floor == 1) * INTERVAL_MINUTES / 60
     return float(on_floor.mean()), float(solo_hours / (len(rostered_days) / 7))
 
@@ -229,3 +242,256 @@ def region_refs(session: Session, actor: Actor) -> list[RegionRef]:
     ids = {s.region_id for s in session.scalars(actor.scope_stores(select(Store)))}
     rows = session.scalars(select(Region).where(Region.id.in_(ids)).order_by(Region.code)).all()
     return [RegionRef(r.id, r.code, r.name) for r in rows]
+
+
+# ------------------------------------------------------------------------------ store settings
+
+KEEP: Any = object()
+"""A ``StoreChanges`` field left as it is (None means "use the chain's value" where that applies)."""
+
+SERVICE_MINUTES_RANGE = (0.1, 60.0)
+CHORE_MINUTES_RANGE = (0.0, 59.0)
+PATIENCE_MINUTES_RANGE = (0.5, 120.0)
+HEAD_OFFICE_FIELDS = frozenset({"timezone", "region", "tier_policy"})
+"""Settings only head office changes: what clock the store's data is on, and chain structure."""
+STORE_FIELDS = frozenset({"hours", "service_minutes", "chore_minutes_per_hour", "patience_minutes"})
+"""Settings a region's operations supervisor may also change for the stores of their region."""
+
+
+class StoreSettingsError(StoremonError, ValueError):
+    """A store setting that cannot be saved as given; the message says what to write instead."""
+
+
+@dataclass(frozen=True)
+class DayHours:
+    """One weekday's opening hours; ``own``: set for this weekday, else the store's default hours."""
+
+    weekday: int
+    opens_at: time
+    closes_at: time
+    own: bool
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """A store's settings as `storemon store show` and the store editor show them.
+
+    None for ``service_minutes``, ``chore_minutes_per_hour`` and ``patience_minutes`` means the
+    chain's setting applies. ``editable``: the settings the acting user may change.
+    """
+
+    id: int
+    code: str
+    name: str
+    location: str
+    region: str
+    region_name: str
+    timezone: str
+    opens_at: time
+    closes_at: time
+    hours: tuple[DayHours, ...]
+    hours_text: str
+    service_minutes: float | None
+    chore_minutes_per_hour: float | None
+    patience_minutes: float | None
+    tier_policy: str
+    editable: frozenset[str]
+
+
+@dataclass(frozen=True)
+class StoreChanges:
+    """What an edit changes; every field left at ``KEEP`` stays as it is.
+
+    ``hours``: weekday (0 = Monday) -> (opens, closes); the key None sets every day (the store's
+    default hours, and drops the weekdays' own hours). ``region``: a region code, None for none.
+    ``tier_policy``: a policy name, None for none. Minutes: None for the chain's setting.
+    """
+
+    timezone: Any = KEEP
+    hours: Any = KEEP
+    service_minutes: Any = KEEP
+    chore_minutes_per_hour: Any = KEEP
+    patience_minutes: Any = KEEP
+    region: Any = KEEP
+    tier_policy: Any = KEEP
+
+    def changed(self) -> dict[str, Any]:
+        return {f: v for f, v in self.__dict__.items() if v is not KEEP}
+
+
+def may_edit_stores(actor: Actor) -> bool:
+    """Whether the actor may edit some store at all (screens offer the editor only then)."""
+    return actor.sees_chain or actor.role == Role.OPS_SUPERVISOR
+
+
+def editable_fields(actor: Actor, store: Store) -> frozenset[str]:
+    """Head office edits every setting; a region's supervisor the day-to-day ones of their stores."""
+    if actor.sees_chain:
+        return HEAD_OFFICE_FIELDS | STORE_FIELDS
+    if actor.role == Role.OPS_SUPERVISOR and actor.can_see_store(store):
+        return STORE_FIELDS
+    return frozenset()
+
+
+def _settings(actor: Actor, store: Store) -> StoreSettings:
+    week = week_hours(store)
+    return StoreSettings(
+        id=store.id,
+        code=store.code,
+        name=store.name,
+        location=store.location,
+        region=store.region.code if store.region else "",
+        region_name=store.region.name if store.region else "",
+        timezone=store.timezone,
+        opens_at=store.opens_at,
+        closes_at=store.closes_at,
+        hours=tuple(
+            DayHours(weekday, opens, closes, weekday in week.own)
+            for weekday, (opens, closes) in enumerate(week.days)
+        ),
+        hours_text=week.describe(),
+        service_minutes=store.service_minutes,
+        chore_minutes_per_hour=store.chore_minutes_per_hour,
+        patience_minutes=store.patience_minutes,
+        tier_policy=store.tier_policy.name if store.tier_policy else "",
+        editable=editable_fields(actor, store),
+    )
+
+
+@use_case()
+def store_settings_list(session: Session, actor: Actor) -> list[StoreSettings]:
+    """The settings of every store the actor sees, by code."""
+    stores = session.scalars(
+        actor.scope_stores(
+            select(Store).options(
+                selectinload(Store.region), selectinload(Store.tier_policy), selectinload(Store.hours)
+            )
+        ).order_by(Store.code)
+    ).all()
+    return [_settings(actor, store) for store in stores]
+
+
+@use_case()
+def store_settings(session: Session, actor: Actor, store_ref: int | str) -> StoreSettings:
+    """One store's settings (``store_ref``: its code, or ``id:N``)."""
+    return _settings(actor, visible_store(session, actor, store_ref))
+
+
+def _minutes(value: Any, what: str, bounds: tuple[float, float]) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise StoreSettingsError(f"{what}: {value!r} is not a number of minutes") from None
+    low, high = bounds
+    if not (math.isfinite(number) and low <= number <= high):
+        raise StoreSettingsError(f"{what}: {value!r} must be between {low:g} and {high:g} minutes")
+    return number
+
+
+def _apply_hours(store: Store, hours: dict[int | None, tuple[time, time]]) -> None:
+    for weekday, (opens, closes) in hours.items():
+        if opens == closes:
+            raise StoreSettingsError(
+                f"opening hours {opens:%H:%M}-{closes:%H:%M}: opening and closing are the same time"
+            )
+        if weekday is not None and not 0 <= weekday <= 6:
+            raise StoreSettingsError(f"weekday {weekday} does not exist (0 = Monday ... 6 = Sunday)")
+    if None in hours:
+        store.opens_at, store.closes_at = hours[None]
+        store.hours = []
+    rows = {row.weekday: row for row in store.hours}
+    for weekday, (opens, closes) in sorted((k, v) for k, v in hours.items() if k is not None):
+        if weekday in rows:
+            rows[weekday].opens_at, rows[weekday].closes_at = opens, closes
+        else:
+            store.hours.append(StoreHours(weekday=weekday, opens_at=opens, closes_at=closes))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, time):
+        return f"{value:%H:%M}"
+    return value
+
+
+@use_case(write=True)
+def edit_store(
+    session: Session, actor: Actor, store_ref: int | str, changes: StoreChanges, now: datetime | None = None
+) -> StoreSettings:
+    """Change a store's settings in one transaction, audited; the settings as saved.
+
+    Head office changes every setting; a region's operations supervisor the opening hours,
+    service time, chore load and patience of their region's stores (``editable_fields``).
+    """
+    store = visible_store(session, actor, store_ref)
+    wanted = changes.changed()
+    refused = sorted(set(wanted) - editable_fields(actor, store))
+    if refused:
+        who = "head office" if set(refused) & HEAD_OFFICE_FIELDS else "head office or the region's supervisor"
+        raise AccessDenied(
+            f"{actor.username} ({actor.role.value}) may not change {', '.join(refused)} of store "
+            f"{store.code}: only {who} may"
+        )
+    before = _settings(actor, store)
+    if "timezone" in wanted:
+        try:
+            store.timezone = zone_named(str(wanted["timezone"])).key
+        except BadHours as exc:
+            raise StoreSettingsError(str(exc)) from None
+    if "hours" in wanted:
+        _apply_hours(store, dict(wanted["hours"]))
+    for name, what, bounds in (
+        ("service_minutes", "service time", SERVICE_MINUTES_RANGE),
+        ("chore_minutes_per_hour", "chore load", CHORE_MINUTES_RANGE),
+        ("patience_minutes", "patience", PATIENCE_MINUTES_RANGE),
+    ):
+        if name in wanted:
+            setattr(store, name, _minutes(wanted[name], what, bounds))
+    if "region" in wanted:
+        store.region = _region(session, wanted["region"])
+    if "tier_policy" in wanted:
+        store.tier_policy = _tier_policy(session, wanted["tier_policy"])
+    session.flush()
+    session.refresh(store, ["hours"])
+    after = _settings(actor, store)
+    diff = {
+        name: [_plain(getattr(before, name)), _plain(getattr(after, name))]
+        for name in (
+            "timezone",
+            "hours_text",
+            "service_minutes",
+            "chore_minutes_per_hour",
+            "patience_minutes",
+            "region",
+            "tier_policy",
+        )
+        if getattr(before, name) != getattr(after, name) or (name == HOURS_EDITED and "hours" in wanted)
+    }
+    if diff:
+        audit_change(session, actor, STORE_EDIT, store_subject(store.code), diff, now_or_utc(now))
+    return after
+
+
+def _region(session: Session, code: Any) -> Region | None:
+    if code is None or str(code).strip() == "":
+        return None
+    text = str(code).strip()
+    regions = session.scalars(select(Region).order_by(Region.code)).all()
+    for region in regions:
+        if store_key(region.code) == store_key(text):
+            return region
+    known = ", ".join(r.code for r in regions) or "none yet"
+    raise StoreSettingsError(f"no region with code {text!r}; the regions are: {known}")
+
+
+def _tier_policy(session: Session, name: Any) -> TierPolicy | None:
+    if name is None or str(name).strip() == "":
+        return None
+    text = str(name).strip()
+    policies = session.scalars(select(TierPolicy).order_by(TierPolicy.name)).all()
+    for policy in policies:
+        if store_key(policy.name) == store_key(text):
+            return policy
+    known = ", ".join(repr(p.name) for p in policies) or "none yet"
+    raise StoreSettingsError(f"no tier policy called {text!r}; the policies are: {known}")

@@ -15,10 +15,11 @@ from staffing.roster import INTERVAL_MINUTES
 from storemon.db.import_state import finished
 from storemon.db.models import Role, RosterShift, SalesBucket, Store
 from storemon.services.access import Actor, require_role, visible_store
+from storemon.services.opening_hours import open_days
 from storemon.services.setting_keys import pressure_config
 from storemon.services.store_days import day_demand, orders_grid, shifts_between, targets_for
 from storemon.services.stores import average_daily_revenue
-from storemon.services.timegrid import INTERVALS_PER_DAY, local_date, local_midnight, open_mask
+from storemon.services.timegrid import INTERVALS_PER_DAY, local_date, local_midnight
 
 WHATIF_DAYS = 7
 
@@ -106,10 +107,10 @@ def tier_whatif(session: Session, actor: Actor, policy: TierPolicy) -> list[Stor
         if not days:
             continue
         orders, current = store_week(session, store, days)
-        mask = np.tile(open_mask(1, store.opens_at, store.closes_at), (len(days), 1))
+        mask = open_days(store, days)
         rev = revenue.get(store.id, 0.0)
         staff = int(staff_for(policy, rev))
-        candidate = current if staff == GAP else [policy_shifts(staff, mask[0]) for _ in days]
+        candidate = current if staff == GAP else [policy_shifts(staff, day_open) for day_open in mask]
         targets = targets_for(session, store)
         now_figures = week_figures(outcomes(orders, current, mask, targets, config))
         then_figures = (
@@ -156,5 +157,5 @@ def recommend_for_day(
     store = visible_store(session, actor, store_ref)
     orders = day_demand(session, store, [day], now).orders[0]
     shifts = day_shifts(store, shifts_between(session, store, day, 1), day)
-    mask = open_mask(1, store.opens_at, store.closes_at)
+    mask = open_days(store, [day])[0]
     return recommend_additions(orders, shifts, mask, targets_for(session, store), pressure_config(session))

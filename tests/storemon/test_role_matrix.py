@@ -29,7 +29,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,7 @@ from storemon.services.database import Database
 from storemon.services.demo import build_demo
 from storemon.services.incidents import IncidentFilter
 from storemon.services.secrets import SecretStore, save_channels
+from storemon.services.stores import StoreChanges
 from storemon.services.tier_policies import PolicyDraft
 
 ANCHOR = date(2026, 3, 9)  # a Monday; the demo's sales run to Sunday 8 March
@@ -123,6 +124,11 @@ add_commitment(other)       denied      denied      denied      denied      ok  
 # rosters
 add_shift(own)              denied      ok          ok          ok          ok          ok          ok
 add_shift(other)            denied      denied      denied      denied      ok          ok          ok
+# store settings (head office; a region's supervisor: hours, service time, chores, patience of their stores)
+store_settings              own         own         own         region      chain       chain       chain
+edit_store_hours(own)       denied      denied      denied      ok          ok          ok          ok
+edit_store_hours(other)     denied      denied      denied      denied      ok          ok          ok
+edit_store_zone(own)        denied      denied      denied      denied      ok          ok          ok
 # chain settings (head office)
 save_staffing_targets       denied      denied      denied      denied      ok          ok          ok
 save_thresholds             denied      denied      denied      denied      ok          ok          ok
@@ -500,6 +506,16 @@ OPS: dict[str, Callable[[Cell], str]] = {
     "add_commitment(other)": lambda c: _commitment(c, OTHER),
     "add_shift(own)": lambda c: _shift(c, OWN, _own_person(c)),
     "add_shift(other)": lambda c: _shift(c, OTHER, _other_person(c)),
+    "store_settings": lambda c: _scope({s.code for s in c.services.stores.settings_list(c.actor)}),
+    "edit_store_hours(own)": lambda c: _ok(
+        c.services.stores.edit(c.actor, OWN, StoreChanges(hours={5: (time(8), time(18))}), NOW)
+    ),
+    "edit_store_hours(other)": lambda c: _ok(
+        c.services.stores.edit(c.actor, OTHER, StoreChanges(patience_minutes=5.0), NOW)
+    ),
+    "edit_store_zone(own)": lambda c: _ok(
+        c.services.stores.edit(c.actor, OWN, StoreChanges(timezone="Asia/Urumqi"), NOW)
+    ),
     "save_staffing_targets": lambda c: _ok(
         c.services.settings.save_staffing_targets(c.actor, StaffingTargets())
     ),

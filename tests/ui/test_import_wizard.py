@@ -289,3 +289,26 @@ def test_a_shopify_export_shows_how_its_columns_were_read_and_what_the_file_held
     assert values["duplicate_rows"] == "2"
     assert values["priceless_orders"] == "1"
     assert values["file_sales"].startswith("19 orders in 3 stores over ")
+
+
+def test_new_stores_get_the_chosen_time_zone_and_hours_read_from_their_sales(qtbot, ctx, tmp_path):
+    first = date(2026, 6, 1)  # a Monday; every day opens at 08:00 and the last order is at 09:57
+    rows = [row for k in range(7) for row in sales_rows(first + timedelta(days=k), 40, 1, store="NY01")]
+    wizard = open_wizard(qtbot, ctx, write_sales(tmp_path / "ny.csv", rows))
+    page = wizard.mapping_page
+    assert not page.zone_combo.isVisible()
+    click(qtbot, page.create_stores_check)
+    assert page.zone_combo.isVisible() and page.zone_combo.currentText() == "Asia/Shanghai"
+    page.zone_combo.setCurrentText("America/New_York")
+
+    start_import(qtbot, wizard)
+    qtbot.waitUntil(lambda: wizard.currentId() == ImportWizard.RESULT, timeout=WAIT_MS)
+
+    values = {key: label.text() for key, label in wizard.result_page.summary_values.items()}
+    assert values["stores_created"] == "NY01"
+    assert values["hours:NY01"].startswith("Mon 08:00–10:00, Tue 08:00–10:00")
+    store = ctx.services.stores.settings(ctx.actor, "NY01")
+    assert store.timezone == "America/New_York" and store.hours_text == "Mon-Sun 08:00-10:00"
+    assert ctx.services.stores.sales_for_day(ctx.actor, "NY01", first)[0].start.isoformat() == (
+        "2026-06-01T08:00:00-04:00"
+    )

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from storemon.services.export import Column
 from storemon.services.region import StoreOverview, region_heatmap
+from storemon.services.stores import may_edit_stores
 from ui import palette
 from ui.context import AppContext
 from ui.format import short_date
@@ -41,6 +42,7 @@ from ui.i18n import fill
 from ui.models.stores_table import COLUMN_INDEX, COLUMNS, StoresFilterProxy, StoresTableModel, status_label
 from ui.tasks import TaskControl
 from ui.views.base import BaseView
+from ui.views.store_editor import StoreEditorDialog
 from ui.widgets.heatmap import UtilisationHeatmap
 from ui.widgets.splitter import splitter
 from ui.widgets.whatif_panel import RosterWhatIfPanel, TierWhatIfPanel
@@ -488,7 +490,18 @@ class RegionView(BaseView):
         open_action.triggered.connect(lambda: self.ctx.events.store_selected.emit(store_id))
         try_action = menu.addAction(self.tr("Try one more person…"))
         try_action.triggered.connect(lambda: self.tabs.setCurrentWidget(self.roster_panel))
+        if may_edit_stores(self.ctx.actor):
+            edit_action = menu.addAction(self.tr("Store settings…"))
+            edit_action.triggered.connect(lambda: self.edit_store(store_id))
         menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def edit_store(self, store_id: int) -> StoreEditorDialog:
+        """Open the store editor; a saved change is data every screen reloads."""
+        dialog = StoreEditorDialog(self.ctx, store_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(lambda _settings: self.ctx.events.data_changed.emit())
+        dialog.open()
+        return dialog
 
     # -- export -----------------------------------------------------------------------------------------------
     def export_columns(self) -> list[Column]:

@@ -117,7 +117,7 @@ class ShiftDialog(QDialog):
         self.day_edit = QDateEdit(qdate(shift.day if shift else day))
         self.day_edit.setCalendarPopup(True)
         self.day_edit.setDisplayFormat(QLocale().dateFormat(QLocale.FormatType.ShortFormat))
-        opens = week.opens_at
+        opens = week.hours_on(shift.day if shift else day)[0]
         start = shift.start.time() if shift else opens
         end = shift.end.time() if shift else (datetime.combine(day, opens) + timedelta(hours=8)).time()
         self.start_edit = QTimeEdit(QTime(start.hour, start.minute))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from zoneinfo import available_timezones
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from storemon.importers import Preview
+from storemon.importers.base import DEFAULT_TIMEZONE
 from ui.i18n import fill
 from ui.views.import_wizard.common import ERROR_STYLE, IGNORE, OK_STYLE, field_label
 
@@ -79,6 +81,16 @@ class MappingPage(QWizardPage):
             self.tr("Skip bad rows: import the good rows and save the bad ones to a rejects file")
         )
         form.addRow(self.create_stores_check)
+        self.zone_combo = QComboBox()
+        self.zone_combo.setEditable(True)
+        self.zone_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.zone_combo.addItems(sorted(available_timezones()))
+        self.zone_combo.setCurrentText(DEFAULT_TIMEZONE)
+        self.zone_label = QLabel(self.tr("Time zone of new stores"))
+        self.zone_label.setBuddy(self.zone_combo)
+        form.addRow(self.zone_label, self.zone_combo)
+        self.create_stores_check.toggled.connect(self._show_zone)
+        self._show_zone(False)
         form.addRow(self.create_staff_check)
         form.addRow(self.skip_bad_check)
 
@@ -153,6 +165,11 @@ class MappingPage(QWizardPage):
                 result[header] = combo.currentData()
         return result
 
+    def _show_zone(self, create_stores: bool) -> None:
+        """The zone matters only for stores the import creates: their times are read on that clock."""
+        self.zone_label.setVisible(create_stores)
+        self.zone_combo.setVisible(create_stores)
+
     def options(self) -> dict[str, Any]:
         kind = self._wizard.kind()
         options: dict[str, Any] = {
@@ -160,6 +177,8 @@ class MappingPage(QWizardPage):
             "create_stores": self.create_stores_check.isChecked(),
             "skip_bad": self.skip_bad_check.isChecked(),
         }
+        if options["create_stores"]:
+            options["timezone"] = self.zone_combo.currentText().strip()
         if kind in ("sales", "roster"):
             options["store_code"] = self.store_combo.currentData()
             options["day_first"] = self.date_combo.currentData()

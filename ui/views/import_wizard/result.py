@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QLocale, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,6 +33,15 @@ from ui.views.import_wizard.common import heading, log, problem_place
 
 if TYPE_CHECKING:
     from ui.views.import_wizard.wizard import ImportWizard
+
+
+def weekday_hours(days: dict[int, tuple[time, time]]) -> str:
+    """``Mon 07:00–21:00, Sat 08:30–18:00`` with the user's weekday names (0 = Monday)."""
+    locale = QLocale()
+    return ", ".join(
+        f"{locale.dayName(weekday + 1, QLocale.FormatType.ShortFormat)} {opens:%H:%M}–{closes:%H:%M}"
+        for weekday, (opens, closes) in sorted(days.items())
+    )
 
 
 class ResultPage(QWizardPage):
@@ -215,6 +225,9 @@ class ResultPage(QWizardPage):
             ]
         created = ", ".join(result.stores_created) if result.stores_created else self.tr("None")
         rows.append(("stores_created", self.tr("Stores created"), created))
+        for code, hours in result.hours_inferred.items():
+            label = fill(self.tr("Opening hours of %1, from its sales"), code)
+            rows.append((f"hours:{code}", label, weekday_hours(hours.days)))
         if result.rejected_count:
             rows.append(
                 (

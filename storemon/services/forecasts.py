@@ -1,0 +1,411 @@
+"""Expected orders per store and 15-minute interval, from the pooled count model (issue 13).
+
+One place fits ``staffing.forecast`` for the app: the whole chain at once (a store borrows its
+shape and level from similar stores: same tier policy, region and opening hours), from the sales
+buckets up to a given day, read in one set-based query. A fit is kept per database and history
+day until new sales arrive (the key holds the newest import batch and bucket) or the stores,
+the surge calendar or the forecast setting change, so the Today screen, the rules run every
+minute and a region's overview share it.
+
+What comes out for a store-day: the mean, P10/P50/P90 per interval, the orders staffing is
+planned for (the ``staffing.forecast`` setting: the mean by default) and where the forecast came
+from ("own history", "similar stores" or "surge").
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from staffing.demand import DemandHistory
+from staffing.forecast import (
+    SOURCE_OWN,
+    SOURCE_SIMILAR,
+    SOURCE_SURGE,
+    CountModel,
+    CountModelConfig,
+    PlanningSettings,
+    peer_groups,
+)
+from staffing.forecast import fit_count_model as fit_pooled
+from staffing.roster import INTERVAL_MINUTES
+from staffing.surge import SurgeCalendar
+from storemon.db.models import ImportBatch, SalesBucket, Store, StoreHours
+from storemon.errors import StoremonError
+from storemon.services import setting_keys
+from storemon.services.access import HEAD_OFFICE, Actor, visible_store
+from storemon.services.door import use_case
+from storemon.services.setting_values import ChainSettingsError, save_setting
+from storemon.services.surge_calendar import load_surge_calendar
+from storemon.services.timegrid import INTERVALS_PER_DAY, local_midnight
+
+HISTORY_DAYS = 56
+"""Recent days every fit reads: eight of each weekday."""
+SURGE_LOOKBACK_DAYS = 400
+"""A surge period's previous occurrence this recent is read too (with four weeks either side), so
+its effect is estimated from the chain's own sales instead of assumed."""
+SURGE_BUDGET_CELLS = 12_000_000
+"""... unless the chain's grid would then exceed this many store × day × interval cells (about
+100 MB): a large chain keeps to the recent weeks and applies only the surges turned on."""
+APP_MODEL = CountModelConfig(own_history_days=14)
+"""Two of each weekday of its own sales and a store stands on its own history; before that it is
+labelled "similar stores" (the model's default of 28 days suits its benchmark, where a store's
+weekday pattern is scored against four weeks; in the app a new store's own rush should count
+as soon as each weekday has been seen twice)."""
+CACHE_FITS = 8
+"""Fits kept per database: today's, and the few history days the reports and overviews ask for."""
+
+SOURCE_LABELS = {
+    SOURCE_OWN: "own history",
+    SOURCE_SIMILAR: "estimated from similar stores",
+    SOURCE_SURGE: "surge",
+}
+"""How a forecast's source reads where a manager sees it."""
+
+
+class ForecastError(StoremonError):
+    """A forecast asked for the wrong way (dates reversed, history after the forecast)."""
+
+
+@dataclass(frozen=True)
+class StoreForecast:
+    """One store's forecast for some local days: arrays ``[days, intervals]`` from local midnight."""
+
+    store_id: int
+    store_code: str
+    timezone: str
+    days: tuple[date, ...]
+    history_until: date
+    """The last local day whose sales the forecast used."""
+    expected: np.ndarray
+    p10: np.ndarray
+    p50: np.ndarray
+    p90: np.ndarray
+    planned: np.ndarray
+    """Orders staffing is planned for: the mean, or the setting's quantile of each hour."""
+    plan: PlanningSettings
+    source: tuple[str, ...]
+    """Per day: "own history", "similar stores" or "surge" (a surge factor was applied)."""
+    own_days: int
+    """Days of the store's own sales in the history."""
+    history_source: str
+    """"own history", or "similar stores" while the store has too little history of its own."""
+
+    @property
+    def borrowed(self) -> bool:
+        """True while the store's shape and level come from similar stores."""
+        return self.history_source == SOURCE_SIMILAR
+
+
+@dataclass(frozen=True)
+class ForecastRow:
+    """One interval of ``storemon forecast``."""
+
+    start: datetime
+    expected_orders: float
+    p10: int
+    p50: int
+    p90: int
+    source: str
+
+
+# ------------------------------------------------------------------------------------ the chain's fit
+
+
+@dataclass(frozen=True)
+class _ChainFit:
+    model: CountModel
+    rows: dict[int, int]
+    """Store id -> row of the model."""
+
+
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def _engine(session: Session):
+    bind = session.get_bind()
+    return getattr(bind, "engine", bind)
+
+
+def sales_version(session: Session) -> tuple:
+    """Changes whenever sales become visible or disappear: newest finished batch and bucket."""
+    batches = session.execute(
+        select(func.max(ImportBatch.id), func.count(ImportBatch.id)).where(ImportBatch.state == "done")
+    ).one()
+    buckets = session.execute(select(func.max(SalesBucket.id), func.count(SalesBucket.id))).one()
+    return (*batches, *buckets)
+
+
+def _store_rows(session: Session) -> list[tuple]:
+    """Every store with what makes stores similar: tier policy, region and opening hours."""
+    hours: dict[int, list] = {}
+    for store_id, weekday, opens, closes in session.execute(
+        select(StoreHours.store_id, StoreHours.weekday, StoreHours.opens_at, StoreHours.closes_at).order_by(
+            StoreHours.store_id, StoreHours.weekday
+        )
+    ):
+        hours.setdefault(store_id, []).append(f"{weekday}:{opens:%H%M}-{closes:%H%M}")
+    return [
+        (
+            row.id,
+            row.code,
+            row.timezone,
+            -1 if row.tier_policy_id is None else row.tier_policy_id,
+            -1 if row.region_id is None else row.region_id,
+            " ".join(hours.get(row.id, [])) or f"{row.opens_at:%H%M}-{row.closes_at:%H%M}",
+        )
+        for row in session.execute(
+            select(
+                Store.id,
+                Store.code,
+                Store.timezone,
+                Store.tier_policy_id,
+                Store.region_id,
+                Store.opens_at,
+                Store.closes_at,
+            ).order_by(Store.id)
+        )
+    ]
+
+
+def _surge_blocks(calendar: SurgeCalendar, first: date, until: date) -> list[tuple[date, date]]:
+    """Earlier occurrences of the calendar's periods before ``first`` (within the lookback), each
+    with the four weeks around it the model compares it with."""
+    blocks = []
+    days = np.datetime64(until - timedelta(days=SURGE_LOOKBACK_DAYS), "D") + np.arange(
+        (first - (until - timedelta(days=SURGE_LOOKBACK_DAYS))).days
+    )
+    if not days.size:
+        return []
+    margin = timedelta(days=APP_MODEL.surge_reference_days)
+    for period in calendar.periods:
+        active = period.active(days).astype(np.int8)
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], active, [0]])))
+        if not edges.size:
+            continue
+        start, stop = edges[-2], edges[-1]  # the latest occurrence
+        blocks.append(
+            (days[start].item() - margin, min(days[stop - 1].item() + margin, first - timedelta(days=1)))
+        )
+    return blocks
+
+
+def read_counts(
+    session: Session, stores: list[tuple], ranges: list[tuple[date, date]], first: date, n_days: int
+) -> np.ndarray:
+    """Orders ``[stores, days, intervals]`` on each store's local days from ``first``: one query
+    over the local date ``ranges`` (inclusive); NaN for a day without any sales."""
+    grid = np.full((len(stores), n_days, INTERVALS_PER_DAY), np.nan)
+    if not stores or not ranges:
+        return grid
+    zones = sorted({s[2] for s in stores})
+    windows = []
+    for lo, hi in ranges:
+        start = min(local_midnight(lo, tz) for tz in zones)
+        end = max(local_midnight(hi + timedelta(days=1), tz) for tz in zones)
+        windows.append(and_(SalesBucket.bucket_start >= start, SalesBucket.bucket_start < end))
+    rows = session.execute(
+        select(SalesBucket.store_id, SalesBucket.bucket_start, func.sum(SalesBucket.orders))
+        .join(ImportBatch, ImportBatch.id == SalesBucket.batch_id)
+        .where(ImportBatch.state == "done", or_(*windows))
+        .group_by(SalesBucket.store_id, SalesBucket.bucket_start)
+    ).all()
+    if not rows:
+        return grid
+    row_of = {s[0]: k for k, s in enumerate(stores)}
+    store_row = np.array([row_of.get(r[0], -1) for r in rows])
+    epoch = np.array([r[1].timestamp() for r in rows])
+    orders = np.array([float(r[2]) for r in rows])
+    local = epoch + _utc_offsets(stores, store_row, epoch, zones)
+    first_day = (np.datetime64(first, "D") - np.datetime64(0, "D")).astype(np.int64)
+    day = np.floor(local / 86400).astype(np.int64) - first_day
+    slot = ((local % 86400) // (INTERVAL_MINUTES * 60)).astype(np.int64)
+    keep = (store_row >= 0) & (day >= 0) & (day < n_days)
+    store_row, day, slot, orders = store_row[keep], day[keep], slot[keep], orders[keep]
+    grid[store_row, day] = 0.0  # a day with any sales: its other intervals had none
+    np.add.at(grid, (store_row, day, slot), orders)
+    return grid
+
+
+def _utc_offsets(
+    stores: list[tuple], store_row: np.ndarray, epoch: np.ndarray, zones: list[str]
+) -> np.ndarray:
+    """Seconds each instant's store zone is ahead of UTC, DST included: one offset per zone and
+    UTC hour of the span (zones change offset on the hour), not one look-up per row."""
+    zone_of_row = np.array([zones.index(s[2]) for s in stores])[np.maximum(store_row, 0)]
+    hour0 = int(epoch.min() // 3600)
+    hours = int(epoch.max() // 3600) - hour0 + 1
+    table = np.empty((len(zones), hours))
+    for z, name in enumerate(zones):
+        tz = ZoneInfo(name)
+        table[z] = [
+            datetime.fromtimestamp((hour0 + h) * 3600, UTC).astimezone(tz).utcoffset().total_seconds()
+            for h in range(hours)
+        ]
+    return table[zone_of_row, (epoch // 3600).astype(np.int64) - hour0]
+
+
+def chain_model(session: Session, history_until: date, plan: PlanningSettings | None = None) -> _ChainFit:
+    """The pooled model of every store fitted on sales up to ``history_until`` (cached)."""
+    plan = plan or setting_keys.FORECAST_PLANNING.load(session)
+    calendar = load_surge_calendar(session)
+    stores = _store_rows(session)
+    key = (history_until, sales_version(session), tuple(stores), calendar, plan.surges_turned_on)
+    engine = _engine(session)
+    with _LOCK:
+        fits = _CACHE.setdefault(engine, OrderedDict())
+        if key in fits:
+            fits.move_to_end(key)
+            return fits[key]
+    fit = _fit(session, stores, history_until, calendar, plan)
+    with _LOCK:
+        fits[key] = fit
+        while len(fits) > CACHE_FITS:
+            fits.popitem(last=False)
+    return fit
+
+
+def _fit(
+    session: Session, stores: list[tuple], until: date, calendar: SurgeCalendar, plan: PlanningSettings
+) -> _ChainFit:
+    recent = until - timedelta(days=HISTORY_DAYS - 1)
+    ranges = [(recent, until)]
+    first = recent
+    blocks = _surge_blocks(calendar, recent, until)
+    if blocks:
+        earliest = min(lo for lo, _ in blocks)
+        if len(stores) * ((until - earliest).days + 1) * INTERVALS_PER_DAY <= SURGE_BUDGET_CELLS:
+            ranges += blocks
+            first = earliest
+    n_days = (until - first).days + 1
+    counts = read_counts(session, stores, ranges, first, n_days)
+    codes = tuple(s[1] for s in stores)
+    history = DemandHistory(counts, first, store_ids=codes)
+    groups = (
+        peer_groups([s[3] for s in stores], [s[4] for s in stores], [s[5] for s in stores])
+        if stores
+        else None
+    )
+    config = CountModelConfig(**{**APP_MODEL.__dict__, "surges_turned_on": plan.surges_turned_on})
+    with np.errstate(invalid="ignore", divide="ignore"):
+        model = fit_pooled(history, calendar, config, groups)
+    return _ChainFit(model, {s[0]: k for k, s in enumerate(stores)})
+
+
+# ------------------------------------------------------------------------------------ one store
+
+
+def default_history_until(store: Store, first_day: date, now: datetime | None) -> date:
+    """The day before the first forecast day, but never today or later (today is not complete)."""
+    today = (now or datetime.now(UTC)).astimezone(ZoneInfo(store.timezone)).date()
+    return min(first_day, today) - timedelta(days=1)
+
+
+def forecast_store(
+    session: Session,
+    store: Store,
+    days: list[date],
+    history_until: date | None = None,
+    now: datetime | None = None,
+    plan: PlanningSettings | None = None,
+) -> StoreForecast:
+    """``store``'s forecast for ``days`` from the chain's sales up to ``history_until`` only."""
+    if not days:
+        raise ForecastError("name at least one day to forecast")
+    plan = plan or setting_keys.FORECAST_PLANNING.load(session)
+    until = default_history_until(store, min(days), now) if history_until is None else history_until
+    if until >= min(days):
+        raise ForecastError(
+            f"history up to {until} reaches into the forecast from {min(days)}; "
+            "the history must end before the first forecast day"
+        )
+    fit = chain_model(session, until, plan)
+    row = fit.rows.get(store.id)
+    if row is None:  # a store created after the stores were read: unreachable within one session
+        raise ForecastError(f"store {store.code} is not in the chain's forecast")
+    model = fit.model.subset([row])
+    fc = model.predict(days)
+    return StoreForecast(
+        store_id=store.id,
+        store_code=store.code,
+        timezone=store.timezone,
+        days=tuple(days),
+        history_until=until,
+        expected=fc.expected_orders[0],
+        p10=fc.p10[0],
+        p50=fc.p50[0],
+        p90=fc.p90[0],
+        planned=fc.planned(plan.plan_quantile)[0],
+        plan=plan,
+        source=tuple(str(s) for s in fc.source[0]),
+        own_days=int(model.own_days[0]),
+        history_source=str(model.source[0]),
+    )
+
+
+@use_case()
+def forecast_table(
+    session: Session,
+    actor: Actor,
+    store_ref: int | str,
+    start: date,
+    end: date,
+    history_until: date | None = None,
+    now: datetime | None = None,
+) -> list[ForecastRow]:
+    """Per 15-minute interval of ``start``..``end`` (store-local days): mean, P10/P50/P90, source."""
+    store = visible_store(session, actor, store_ref)
+    if end < start:
+        raise ForecastError(f"--to {end} is before --from {start}")
+    if (end - start).days >= 366:
+        raise ForecastError("forecast at most a year at once")
+    days = [start + timedelta(days=k) for k in range((end - start).days + 1)]
+    fc = forecast_store(session, store, days, history_until, now)
+    tz = ZoneInfo(store.timezone)
+    rows = []
+    for k, day in enumerate(days):
+        origin = local_midnight(day, store.timezone)
+        for i in range(INTERVALS_PER_DAY):
+            start_at = (origin + timedelta(minutes=i * INTERVAL_MINUTES)).astimezone(tz)
+            if start_at.date() != day:  # a short DST day ends early
+                break
+            rows.append(
+                ForecastRow(
+                    start=start_at,
+                    expected_orders=round(float(fc.expected[k, i]), 3),
+                    p10=int(fc.p10[k, i]),
+                    p50=int(fc.p50[k, i]),
+                    p90=int(fc.p90[k, i]),
+                    source=fc.source[k],
+                )
+            )
+    return rows
+
+
+# ------------------------------------------------------------------------------------ the setting
+
+
+load_planning = setting_keys.FORECAST_PLANNING.load
+"""The chain's forecast planning setting; plan for the mean until someone edits it."""
+
+
+@use_case(write=True, needs=HEAD_OFFICE, doing="change chain-wide settings")
+def save_planning(
+    session: Session, actor: Actor, settings: PlanningSettings, now: datetime | None = None
+) -> PlanningSettings:
+    """Save which quantile staffing is planned for and which surges apply without past data."""
+    labels = {p.label for p in load_surge_calendar(session).periods}
+    unknown = sorted(settings.surges_turned_on - labels)
+    if unknown:
+        raise ChainSettingsError(f"no surge period is called {', '.join(map(repr, unknown))}")
+    details = {"plan": settings.plan_label, "surges_turned_on": sorted(settings.surges_turned_on)}
+    return save_setting(session, actor, setting_keys.FORECAST_PLANNING, settings, details, now)

@@ -27,9 +27,7 @@ from sqlalchemy.orm import Session
 
 from staffing.demand import DemandHistory
 from staffing.forecast import (
-    SOURCE_OWN,
     SOURCE_SIMILAR,
-    SOURCE_SURGE,
     CountModel,
     CountModelConfig,
     PlanningSettings,
@@ -62,13 +60,6 @@ weekday pattern is scored against four weeks; in the app a new store's own rush 
 as soon as each weekday has been seen twice)."""
 CACHE_FITS = 8
 """Fits kept per database: today's, and the few history days the reports and overviews ask for."""
-
-SOURCE_LABELS = {
-    SOURCE_OWN: "own history",
-    SOURCE_SIMILAR: "estimated from similar stores",
-    SOURCE_SURGE: "surge",
-}
-"""How a forecast's source reads where a manager sees it."""
 
 
 class ForecastError(StoremonError):

@@ -21,7 +21,7 @@ from staffing.pressure import PressureConfig, PressureResult, ShiftLoad, shift_p
 from staffing.roster import INTERVAL_MINUTES, periods
 from storemon.db.models import CheckIn, Incident, Role, RosterShift, SalesBucket, StaffMember, Store, User
 from storemon.services.access import Actor, visible_store
-from storemon.services.forecasts import SOURCE_LABELS, forecast_store
+from storemon.services.forecasts import forecast_store
 from storemon.services.setting_keys import pressure_config, staffing_targets
 from storemon.services.stores import roster_grid
 from storemon.services.timegrid import INTERVALS_PER_DAY, local_midnight, open_mask
@@ -85,8 +85,8 @@ class StoreDay:
     peak_utilisation: float | None
     day_mean_wait_minutes: float
     forecast_source: str
-    """Where the day's forecast came from: "own history", "estimated from similar stores" (a
-    store with too little history of its own) or "surge"."""
+    """Where the day's forecast came from (``staffing.forecast``): "own history", "similar stores"
+    (too little history of its own: shown as "estimated from similar stores") or "surge"."""
     planned_for: str
     """What staffing is planned for: "mean", or a quantile such as "p90" (``staffing.forecast``)."""
 
@@ -237,7 +237,7 @@ class DayDemand:
     use_actual: np.ndarray
     """Per day: True where the day is past and has sales."""
     source: tuple[str, ...]
-    """Per day, where the forecast came from, as a manager reads it (``forecasts.SOURCE_LABELS``)."""
+    """Per day, where the forecast came from (``staffing.forecast`` SOURCE_*)."""
     planned_for: str
 
     @property
@@ -258,7 +258,7 @@ def day_demand(session: Session, store: Store, days: list[date], now: datetime |
     fc = forecast_store(session, store, list(days), now=now)
     use_actual = np.array([not np.isnan(a).all() and d < today for a, d in zip(actual, days, strict=True)])
     # A new store's forecast is borrowed whatever else applies: that is what its manager must know.
-    source = tuple(SOURCE_LABELS[fc.history_source if fc.borrowed else s] for s in fc.source)
+    source = tuple(fc.history_source if fc.borrowed else s for s in fc.source)
     return DayDemand(fc.expected, fc.planned, fc.p10, fc.p90, actual, use_actual, source, fc.plan.plan_label)
 
 

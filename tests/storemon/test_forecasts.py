@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from staffing.forecast import PlanningSettings
+from staffing.forecast import SOURCE_SIMILAR, PlanningSettings
 from storemon.cli import main
 from storemon.db.engine import make_engine, make_session_factory
 from storemon.db.models import ImportBatch, RosterShift, SalesBucket, StaffMember, Store
@@ -235,7 +235,7 @@ def test_a_new_store_with_two_days_of_sales_borrows_from_similar_stores_and_is_w
         )
         day = store_day(session, SYSTEM, new.code, DEMO_ANCHOR, now=NOW)
         peer = store_day(session, SYSTEM, model.code, DEMO_ANCHOR, now=NOW)
-        assert day.forecast_source == "estimated from similar stores"
+        assert day.forecast_source == SOURCE_SIMILAR
         assert peer.forecast_source == "own history"
         new_total = sum(i.expected_orders for i in day.intervals)
         peer_total = sum(i.expected_orders for i in peer.intervals)
@@ -311,3 +311,20 @@ def test_a_surge_applies_only_when_turned_on_where_the_history_cannot_estimate_i
     assert plain.source == ("own history",)
     assert raised.source == ("surge",) and day.forecast_source == "surge"
     assert raised.expected.sum() == pytest.approx(1.15 * plain.expected.sum(), rel=1e-6)
+
+
+def test_the_weekly_report_says_a_new_stores_days_are_estimated_from_similar_stores(demo_sessions, tmp_path):
+    from storemon.services.reports import weekly_store_report, write_report
+
+    with demo_sessions.begin() as session:
+        model = _solo_store(session)
+        new = _new_store_like(
+            session, model, [DEMO_ANCHOR - timedelta(days=2), DEMO_ANCHOR - timedelta(days=1)]
+        )
+        report = weekly_store_report(session, SYSTEM, new.code, "2026-W11", NOW)
+        older = weekly_store_report(session, SYSTEM, model.code, "2026-W11", NOW)
+    write_report(report, tmp_path / "new.csv", "csv", "en")
+    text = (tmp_path / "new.csv").read_text(encoding="utf-8-sig")
+    assert text.count("estimated from similar stores") == 7
+    assert all(d.borrowed for d in report.days) and not any(d.borrowed for d in older.days)
+    assert all(d.orders > 0 for d in report.days), "every day of the new store has orders to plan for"

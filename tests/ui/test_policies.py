@@ -265,6 +265,27 @@ def test_thresholds_save_and_reload(qtbot, ctx, open_view):
     )
 
 
+def test_thresholds_plan_staff_for_a_forecast_quantile_and_back_to_the_mean(qtbot, ctx, open_view):
+    view = open_view(ctx)
+    page = view.thresholds
+    view.tabs.setCurrentWidget(page)
+    plan = page.fields["plan_quantile"].spin
+    assert plan.text() == "expected orders (mean)", "the mean until someone chooses a quantile"
+    _type_over(qtbot, plan.lineEdit(), "90")
+    qtbot.mouseClick(page.save_button, LEFT)
+    qtbot.waitUntil(lambda: page.message.kind == "success" and policies_settled(view), timeout=WAIT_MS)
+    assert ctx.services.policies.forecast_planning().plan_quantile == 0.9
+    again = open_view(ctx)
+    assert again.thresholds.fields["plan_quantile"].spin.text() == "P90"
+    again.tabs.setCurrentWidget(again.thresholds)
+    qtbot.mouseClick(again.thresholds.defaults_button, LEFT)
+    qtbot.mouseClick(again.thresholds.save_button, LEFT)
+    qtbot.waitUntil(
+        lambda: again.thresholds.message.kind == "success" and policies_settled(again), timeout=WAIT_MS
+    )
+    assert ctx.services.policies.forecast_planning().plan_quantile is None
+
+
 def test_surge_calendar_adds_a_period_and_keeps_the_315_season(qtbot, ctx, open_view):
     view = open_view(ctx)
     page = view.surge

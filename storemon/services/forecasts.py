@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, event, func, or_, select
 from sqlalchemy.orm import Session
 
 from staffing.demand import DemandHistory
@@ -36,7 +36,7 @@ from staffing.forecast import (
 from staffing.forecast import fit_count_model as fit_pooled
 from staffing.roster import INTERVAL_MINUTES
 from staffing.surge import SurgeCalendar
-from storemon.db.models import ImportBatch, SalesBucket, Store, StoreHours
+from storemon.db.models import ImportBatch, SalesBucket, Setting, Store, StoreHours
 from storemon.errors import StoremonError
 from storemon.services import setting_keys
 from storemon.services.access import HEAD_OFFICE, Actor, visible_store
@@ -128,12 +128,66 @@ def _engine(session: Session):
 
 
 def sales_version(session: Session) -> tuple:
-    """Changes whenever sales become visible or disappear: newest finished batch and bucket."""
-    batches = session.execute(
+    """Changes whenever sales become visible or disappear: a batch finished, added or removed (its
+    buckets go with it), or a bucket added. Index look-ups and the small batch table only."""
+    done = session.execute(
         select(func.max(ImportBatch.id), func.count(ImportBatch.id)).where(ImportBatch.state == "done")
     ).one()
-    buckets = session.execute(select(func.max(SalesBucket.id), func.count(SalesBucket.id))).one()
-    return (*batches, *buckets)
+    every = session.scalar(select(func.count(ImportBatch.id)))
+    newest = session.scalar(select(func.max(SalesBucket.id)))
+    return (*done, every, newest)
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What a fit depends on besides the history day; read once per session (a rules run models
+    every store in one session), dropped when the session writes."""
+
+    stores: tuple[tuple, ...]
+    version: tuple
+    calendar: SurgeCalendar
+    plan: PlanningSettings
+
+
+_INPUTS = "storemon.forecast_inputs"
+
+
+def _inputs(session: Session) -> _Inputs:
+    found = session.info.get(_INPUTS)
+    if found is None:
+        found = _Inputs(
+            tuple(_store_rows(session)),
+            sales_version(session),
+            load_surge_calendar(session),
+            setting_keys.FORECAST_PLANNING.load(session),
+        )
+        session.info[_INPUTS] = found
+    return found
+
+
+_INPUT_TABLES = frozenset(t.__tablename__ for t in (Store, StoreHours, SalesBucket, ImportBatch, Setting))
+
+
+def _forget_inputs(session: Session, *_args) -> None:
+    session.info.pop(_INPUTS, None)
+
+
+def _forget_on_flush(session: Session, _context) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(getattr(type(o), "__tablename__", None) in _INPUT_TABLES for o in changed):
+        _forget_inputs(session)
+
+
+def _forget_on_write(state) -> None:
+    table = getattr(state.statement, "table", None)
+    if not state.is_select and getattr(table, "name", None) in _INPUT_TABLES:
+        _forget_inputs(state.session)
+
+
+event.listen(Session, "after_flush", _forget_on_flush)
+event.listen(Session, "after_commit", _forget_inputs)
+event.listen(Session, "after_rollback", _forget_inputs)
+event.listen(Session, "do_orm_execute", _forget_on_write)
 
 
 def _store_rows(session: Session) -> list[tuple]:
@@ -247,10 +301,10 @@ def _utc_offsets(
 
 def chain_model(session: Session, history_until: date, plan: PlanningSettings | None = None) -> _ChainFit:
     """The pooled model of every store fitted on sales up to ``history_until`` (cached)."""
-    plan = plan or setting_keys.FORECAST_PLANNING.load(session)
-    calendar = load_surge_calendar(session)
-    stores = _store_rows(session)
-    key = (history_until, sales_version(session), tuple(stores), calendar, plan.surges_turned_on)
+    inputs = _inputs(session)
+    plan = plan or inputs.plan
+    stores, calendar = list(inputs.stores), inputs.calendar
+    key = (history_until, inputs.version, inputs.stores, calendar, plan.surges_turned_on)
     engine = _engine(session)
     with _LOCK:
         fits = _CACHE.setdefault(engine, OrderedDict())
@@ -312,7 +366,7 @@ def forecast_store(
     """``store``'s forecast for ``days`` from the chain's sales up to ``history_until`` only."""
     if not days:
         raise ForecastError("name at least one day to forecast")
-    plan = plan or setting_keys.FORECAST_PLANNING.load(session)
+    plan = plan or _inputs(session).plan
     until = default_history_until(store, min(days), now) if history_until is None else history_until
     if until >= min(days):
         raise ForecastError(

@@ -292,7 +292,11 @@ def store_days(
     # What happened (or is expected) sets waits and pressure; the forecast staffing is planned
     # for sets the staff required, so a past day's requirement is what could have been planned.
     model = model_day(demand.orders, staffed, targets)
-    plan = model_day(demand.planned, staffed, targets)
+    required = model.required_staff
+    differ = ~(demand.planned == demand.orders).all(axis=1)
+    if differ.any():  # past days, or a quantile: model only those days again (the backlog is not cheap)
+        required = required.copy()
+        required[differ] = model_day(demand.planned[differ], staffed[differ], targets).required_staff
     is_open = open_mask(1, store.opens_at, store.closes_at)
     tz = ZoneInfo(store.timezone)
     result = []
@@ -312,7 +316,7 @@ def store_days(
                 wait_probability=round(float(day_model.wait_probability[i]), 4),
                 mean_wait_minutes=round(float(day_model.wait_minutes[i]), 2),
                 steady_wait_minutes=_finite(day_model.steady_wait_minutes[i]),
-                required_staff=int(plan.required_staff[k, i]),
+                required_staff=int(required[k, i]),
                 backlog=round(float(day_model.backlog_end[i]), 2),
                 planned_orders=round(float(demand.planned[k, i]), 2),
                 p10_orders=int(demand.p10[k, i]),

@@ -328,3 +328,42 @@ def test_the_weekly_report_says_a_new_stores_days_are_estimated_from_similar_sto
     assert text.count("estimated from similar stores") == 7
     assert all(d.borrowed for d in report.days) and not any(d.borrowed for d in older.days)
     assert all(d.orders > 0 for d in report.days), "every day of the new store has orders to plan for"
+
+
+def test_the_chains_fit_is_kept_until_new_sales_arrive(demo_sessions):
+    from storemon.services.forecasts import chain_model
+
+    yesterday = DEMO_ANCHOR - timedelta(days=1)
+    with demo_sessions() as session:
+        store = _solo_store(session)
+        first = chain_model(session, yesterday)
+        before = forecast_store(session, store, [DEMO_ANCHOR], now=NOW).expected.sum()
+    with demo_sessions() as session:
+        assert chain_model(session, yesterday) is first, "nothing new: the fit is reused"
+    with demo_sessions.begin() as session:
+        store = session.get(Store, store.id)
+        batch = ImportBatch(kind="sales", source_name="late.csv", fingerprint="late", imported_at=NOW)
+        session.add(batch)
+        session.flush()
+        start = local_midnight(yesterday, store.timezone)
+        for bucket in session.scalars(
+            select(SalesBucket).where(
+                SalesBucket.store_id == store.id,
+                SalesBucket.bucket_start >= start,
+                SalesBucket.bucket_start < start + timedelta(days=1),
+            )
+        ).all():
+            session.add(
+                SalesBucket(
+                    store_id=store.id,
+                    bucket_start=bucket.bucket_start,
+                    orders=2 * bucket.orders,
+                    items=bucket.items,
+                    revenue=bucket.revenue,
+                    batch_id=batch.id,
+                )
+            )
+    with demo_sessions() as session:
+        assert chain_model(session, yesterday) is not first, "a late import of yesterday's sales is used"
+        after = forecast_store(session, session.get(Store, store.id), [DEMO_ANCHOR], now=NOW).expected.sum()
+    assert after > 1.05 * before

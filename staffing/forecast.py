@@ -552,7 +552,8 @@ def _surge_effects(
     mean on the ``surge_reference_days`` before and after (days of other periods excluded),
     shrunk towards the chain's effect with two weeks of prior weight. Only occurrences with a
     week of history on both sides count: compared with one side only, a surge and a trend
-    look the same (an occurrence still running at the end of the history is left out).
+    look the same (an occurrence still running at the end of the history is left out of the
+    estimate, but its days are divided by the effect like the others).
     """
     days = history.dates
     n_stores = known.shape[0]
@@ -564,8 +565,8 @@ def _surge_effects(
         any_period |= active
     effects: dict[str, np.ndarray] = {}
     index = np.arange(days.size)
-    for period, active in zip(calendar.periods, actives, strict=True):
-        active = _complete_runs(active, 7)
+    for period, every_day in zip(calendar.periods, actives, strict=True):
+        active = _complete_runs(every_day, 7)
         if active.sum() < config.surge_min_days:
             continue
         on = np.flatnonzero(active)
@@ -588,7 +589,9 @@ def _surge_effects(
         own = (n_in * log_ratio + 14.0 * chain) / (n_in + 14.0)
         effect = np.where(applies, np.exp(np.where(ok, own, chain)), np.nan)
         effects[period.label] = effect
-        day_effect[np.ix_(applies, active)] *= effect[applies, None]
+        # Estimated from complete occurrences, but taken out of every day of the period: a season
+        # still running at the end of the history must not lift the level it is applied to again.
+        day_effect[np.ix_(applies, every_day)] *= effect[applies, None]
     return effects
 
 

@@ -7,17 +7,20 @@ import csv
 import io
 import json
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
+import numpy as np
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
-from staffing.forecast import SOURCE_SIMILAR, PlanningSettings
+from staffing.forecast import SOURCE_OWN, SOURCE_SIMILAR, SOURCE_SURGE, PlanningSettings
+from staffing.surge import CONSUMER_RIGHTS_SEASON
 from storemon.cli import main
 from storemon.db.engine import make_engine, make_session_factory
 from storemon.db.models import ImportBatch, RosterShift, SalesBucket, StaffMember, Store
 from storemon.services.access import SYSTEM
 from storemon.services.alert_service import list_alerts
-from storemon.services.forecasts import forecast_store, save_planning
+from storemon.services.forecasts import chain_model, forecast_store, save_planning
 from storemon.services.rules import evaluate
 from storemon.services.store_days import store_day
 from storemon.services.stores import store_summaries
@@ -331,8 +334,6 @@ def test_the_weekly_report_says_a_new_stores_days_are_estimated_from_similar_sto
 
 
 def test_the_chains_fit_is_kept_until_new_sales_arrive(demo_sessions):
-    from storemon.services.forecasts import chain_model
-
     yesterday = DEMO_ANCHOR - timedelta(days=1)
     with demo_sessions() as session:
         store = _solo_store(session)
@@ -367,3 +368,47 @@ def test_the_chains_fit_is_kept_until_new_sales_arrive(demo_sessions):
         assert chain_model(session, yesterday) is not first, "a late import of yesterday's sales is used"
         after = forecast_store(session, session.get(Store, store.id), [DEMO_ANCHOR], now=NOW).expected.sum()
     assert after > 1.05 * before
+
+
+def _chain_with_last_years_season(session, lift: float) -> list[Store]:
+    """Four stores with sales around last year's 3·15 season (``lift`` times a plain day inside it)
+    and over the eight weeks before 9 March 2026, when this year's season has been running."""
+    stores = [Store(code=f"S{k}", name=f"Store {k}", timezone="Asia/Shanghai") for k in range(4)]
+    batch = ImportBatch(kind="sales", source_name="pos.csv", fingerprint="years", imported_at=NOW)
+    session.add_all([*stores, batch])
+    session.flush()
+    rng = np.random.default_rng(4)
+    quarter = np.arange(56)  # 07:00-21:00
+    shape = 6 * np.exp(-(((quarter - 8) / 4) ** 2)) + 3 * np.exp(-(((quarter - 24) / 5) ** 2)) + 1
+    days = [date(2025, 1, 16) + timedelta(days=k) for k in range(90)]
+    days += [date(2026, 1, 12) + timedelta(days=k) for k in range(56)]
+    rows = []
+    for day in days:
+        factor = lift if CONSUMER_RIGHTS_SEASON.active(np.array([day], dtype="datetime64[D]"))[0] else 1.0
+        for store in stores:
+            counts = rng.poisson(shape * factor)
+            origin = local_midnight(day, store.timezone) + timedelta(hours=7)
+            rows += [
+                {
+                    "store_id": store.id,
+                    "bucket_start": origin + timedelta(minutes=15 * int(i)),
+                    "orders": int(counts[i]),
+                    "items": int(counts[i]),
+                    "revenue": Decimal(int(counts[i]) * 30),
+                    "batch_id": batch.id,
+                }
+                for i in np.flatnonzero(counts)
+            ]
+    session.execute(insert(SalesBucket), rows)
+    return stores
+
+
+def test_a_season_seen_last_year_is_estimated_from_the_chains_own_sales(session_factory):
+    with session_factory.begin() as session:
+        stores = _chain_with_last_years_season(session, lift=1.4)
+        monday, after = date(2026, 3, 9), date(2026, 3, 16)  # in the season and the Monday after
+        fc = forecast_store(session, stores[0], [monday, after], history_until=date(2026, 3, 8), now=NOW)
+        fit = chain_model(session, date(2026, 3, 8))
+    assert fc.source == (SOURCE_SURGE, SOURCE_OWN), "not turned on: estimated from last year"
+    assert fit.model.surge_effects[CONSUMER_RIGHTS_SEASON.label] == pytest.approx(np.full(4, 1.4), rel=0.1)
+    assert fc.expected[0].sum() / fc.expected[1].sum() == pytest.approx(1.4, rel=0.1)

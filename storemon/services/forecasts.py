@@ -319,18 +319,26 @@ def chain_model(session: Session, history_until: date, plan: PlanningSettings | 
     return fit
 
 
-def _fit(
-    session: Session, stores: list[tuple], until: date, calendar: SurgeCalendar, plan: PlanningSettings
-) -> _ChainFit:
+def history_window(
+    calendar: SurgeCalendar, until: date, n_stores: int
+) -> tuple[date, list[tuple[date, date]]]:
+    """The days a fit on sales up to ``until`` reads: its first day and the local date ranges
+    (inclusive) between which sales are read; days in no range are missing to the model. The
+    recent ``HISTORY_DAYS``, and each surge period's previous occurrence with four weeks either
+    side while the chain's grid stays within ``SURGE_BUDGET_CELLS``."""
     recent = until - timedelta(days=HISTORY_DAYS - 1)
-    ranges = [(recent, until)]
-    first = recent
     blocks = _surge_blocks(calendar, recent, until)
     if blocks:
         earliest = min(lo for lo, _ in blocks)
-        if len(stores) * ((until - earliest).days + 1) * INTERVALS_PER_DAY <= SURGE_BUDGET_CELLS:
-            ranges += blocks
-            first = earliest
+        if n_stores * ((until - earliest).days + 1) * INTERVALS_PER_DAY <= SURGE_BUDGET_CELLS:
+            return earliest, [(recent, until), *blocks]
+    return recent, [(recent, until)]
+
+
+def _fit(
+    session: Session, stores: list[tuple], until: date, calendar: SurgeCalendar, plan: PlanningSettings
+) -> _ChainFit:
+    first, ranges = history_window(calendar, until, len(stores))
     n_days = (until - first).days + 1
     counts = read_counts(session, stores, ranges, first, n_days)
     codes = tuple(s[1] for s in stores)

@@ -20,7 +20,7 @@ within P10-P90. Nothing is tuned on these windows: the model's settings are fixe
 and its level smoothing is chosen on each history's own one-day-ahead errors.
 
 The row "as the app runs it" is the same model with the app's settings and history window
-(storemon/services/forecasts.py: the last eight weeks plus any earlier surge occurrence, and a
+(storemon/services/forecasts.py: the last half year plus any earlier surge occurrence, and a
 store on its own history from 14 days of sales), so the figures hold for what managers see.
 
 Run: PYTHONPATH=. .venv/bin/python -m benchmarks.bench_demand [--no-peers] [--quick]
@@ -143,7 +143,7 @@ def rolling(orders, first, first_min, info, calendar):
 
 def app_forecast(history: DemandHistory, calendar: SurgeCalendar, peer_group) -> np.ndarray:
     """The next day's mean as the app computes it (storemon/services/forecasts.py): only the days
-    its history window reads (the recent eight weeks and any earlier surge occurrence), and a store
+    its history window reads (the recent half year and any earlier surge occurrence), and a store
     on its own history from 14 days of sales."""
     until = (history.dates[-1]).item()
     first, ranges = history_window(calendar, until, history.n_stores)

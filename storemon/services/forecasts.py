@@ -45,14 +45,18 @@ from storemon.services.setting_values import ChainSettingsError, save_setting
 from storemon.services.surge_calendar import load_surge_calendar
 from storemon.services.timegrid import INTERVALS_PER_DAY, local_midnight
 
-HISTORY_DAYS = 56
-"""Recent days every fit reads: eight of each weekday."""
+HISTORY_DAYS = 182
+"""Recent days a fit reads: half a year, as long as the chain's grid stays within the budget.
+(Eight weeks lost to the weekday mean on the real bakery of bench_demand, one steady store whose
+weekday mean averages twenty weeks; half a year did not, on its validation window either.)"""
+MIN_HISTORY_DAYS = 56
+"""... and never fewer than eight of each weekday, however large the chain."""
 SURGE_LOOKBACK_DAYS = 400
 """A surge period's previous occurrence this recent is read too (with four weeks either side), so
 its effect is estimated from the chain's own sales instead of assumed."""
-SURGE_BUDGET_CELLS = 12_000_000
-"""... unless the chain's grid would then exceed this many store × day × interval cells (about
-100 MB): a large chain keeps to the recent weeks and applies only the surges turned on."""
+GRID_BUDGET_CELLS = 12_000_000
+"""Store × day × interval cells a fit may hold (about 100 MB): a large chain reads fewer recent
+days, and a surge occurrence before them only within it (else only the surges turned on apply)."""
 APP_MODEL = CountModelConfig(own_history_days=14)
 """Two of each weekday of its own sales and a store stands on its own history; before that it is
 labelled "similar stores" (the model's default of 28 days suits its benchmark, where a store's
@@ -324,13 +328,15 @@ def history_window(
 ) -> tuple[date, list[tuple[date, date]]]:
     """The days a fit on sales up to ``until`` reads: its first day and the local date ranges
     (inclusive) between which sales are read; days in no range are missing to the model. The
-    recent ``HISTORY_DAYS``, and each surge period's previous occurrence with four weeks either
-    side while the chain's grid stays within ``SURGE_BUDGET_CELLS``."""
-    recent = until - timedelta(days=HISTORY_DAYS - 1)
+    recent ``HISTORY_DAYS`` (fewer for a large chain), and each surge period's previous
+    occurrence with four weeks either side, while the grid stays within ``GRID_BUDGET_CELLS``."""
+    per_day = max(n_stores, 1) * INTERVALS_PER_DAY
+    days = min(HISTORY_DAYS, max(MIN_HISTORY_DAYS, GRID_BUDGET_CELLS // per_day))
+    recent = until - timedelta(days=days - 1)
     blocks = _surge_blocks(calendar, recent, until)
     if blocks:
         earliest = min(lo for lo, _ in blocks)
-        if n_stores * ((until - earliest).days + 1) * INTERVALS_PER_DAY <= SURGE_BUDGET_CELLS:
+        if ((until - earliest).days + 1) * per_day <= GRID_BUDGET_CELLS:
             return earliest, [(recent, until), *blocks]
     return recent, [(recent, until)]
 
@@ -341,6 +347,10 @@ def _fit(
     first, ranges = history_window(calendar, until, len(stores))
     n_days = (until - first).days + 1
     counts = read_counts(session, stores, ranges, first, n_days)
+    # Days before the chain's first sale cost time and tell nothing (a young chain, a season block
+    # from before it opened): start the history at the first day with sales.
+    lead = int(np.argmax(np.isfinite(counts).any(axis=(0, 2)))) if np.isfinite(counts).any() else n_days - 1
+    counts, first = counts[:, lead:], first + timedelta(days=lead)
     codes = tuple(s[1] for s in stores)
     history = DemandHistory(counts, first, store_ids=codes)
     groups = (

@@ -347,6 +347,9 @@ def _fit(
     first, ranges = history_window(calendar, until, len(stores))
     n_days = (until - first).days + 1
     counts = read_counts(session, stores, ranges, first, n_days)
+    recent = (ranges[0][0] - first).days
+    if not np.isfinite(counts[:, recent:]).any():
+        counts[:] = np.nan  # no sales for half a year: an old season alone is no forecast
     # Days before the chain's first sale cost time and tell nothing (a young chain, a season block
     # from before it opened): start the history at the first day with sales.
     lead = int(np.argmax(np.isfinite(counts).any(axis=(0, 2)))) if np.isfinite(counts).any() else n_days - 1

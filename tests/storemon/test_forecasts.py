@@ -412,3 +412,11 @@ def test_a_season_seen_last_year_is_estimated_from_the_chains_own_sales(session_
     assert fc.source == (SOURCE_SURGE, SOURCE_OWN), "not turned on: estimated from last year"
     assert fit.model.surge_effects[CONSUMER_RIGHTS_SEASON.label] == pytest.approx(np.full(4, 1.4), rel=0.1)
     assert fc.expected[0].sum() / fc.expected[1].sum() == pytest.approx(1.4, rel=0.1)
+
+
+def test_a_chain_without_sales_for_half_a_year_forecasts_nothing_from_an_old_season(demo_sessions):
+    long_after = datetime(2026, 12, 2, 4, tzinfo=UTC)
+    with demo_sessions() as session:
+        store = _solo_store(session)
+        fc = forecast_store(session, store, [date(2026, 12, 2)], now=long_after)
+    assert fc.expected.sum() == 0 and fc.own_days == 0

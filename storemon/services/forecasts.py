@@ -18,7 +18,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -439,14 +439,16 @@ def forecast_table(
     tz = ZoneInfo(store.timezone)
     rows = []
     for k, day in enumerate(days):
-        origin = local_midnight(day, store.timezone)
         for i in range(INTERVALS_PER_DAY):
-            start_at = (origin + timedelta(minutes=i * INTERVAL_MINUTES)).astimezone(tz)
-            if start_at.date() != day:  # a short DST day ends early
-                break
+            # The grid is the wall clock: a quarter hour the clock skips (spring forward) is left
+            # out, one it repeats (fall back) is shown once, at its first occurrence.
+            minute = i * INTERVAL_MINUTES
+            wall = datetime.combine(day, time(minute // 60, minute % 60), tzinfo=tz)
+            if wall.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != wall.replace(tzinfo=None):
+                continue
             rows.append(
                 ForecastRow(
-                    start=start_at,
+                    start=wall,
                     expected_orders=round(float(fc.expected[k, i]), 3),
                     p10=int(fc.p10[k, i]),
                     p50=int(fc.p50[k, i]),

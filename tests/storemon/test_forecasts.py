@@ -123,6 +123,11 @@ def test_a_new_york_store_forecasts_in_its_own_clock_across_the_dst_change(cli_d
     assert starts[0] == "2026-03-07T00:00:00-05:00" and starts[-1] == "2026-03-09T23:45:00-04:00"
     assert sum(s.startswith("2026-03-08") for s in starts) == 92, "the 23-hour day has 92 quarter hours"
     assert "2026-03-08T02:00:00-05:00" not in starts and "2026-03-08T03:00:00-04:00" in starts
+    autumn = _forecast(cli_demo, "--store", code, "--from", "2026-11-01", "--to", "2026-11-01", "--format", "csv",
+                       "--history-until", "2026-03-08", capsys=capsys)  # fmt: skip
+    starts = [r["start"] for r in csv.DictReader(io.StringIO(autumn))]
+    assert len(starts) == 96, "the repeated hour is one wall-clock hour of the forecast"
+    assert "2026-11-01T01:00:00-04:00" in starts and "2026-11-01T02:00:00-05:00" in starts
 
 
 def test_history_until_ignores_every_later_sale(cli_demo, capsys):

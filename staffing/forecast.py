@@ -274,8 +274,9 @@ class PlanningSettings:
     """None: plan staff for the expected orders (the mean). Else plan for this quantile of each
     hour's orders (0.5-0.99; 0.9: staff as if every hour were as busy as one in ten gets)."""
     surges_turned_on: frozenset[str] = frozenset()
-    """Surge-calendar labels applied with their calendar factor where the sales history does
-    not cover an earlier occurrence to estimate them from (``CountModelConfig``)."""
+    """Yearly surge-calendar periods (the 3·15 season, a holiday) applied with their calendar
+    factor where the sales history holds no earlier occurrence to estimate them from; a dated
+    period (a promotion) is turned on by being entered (``storemon.services.forecasts``)."""
 
     def __post_init__(self) -> None:
         q = self.plan_quantile

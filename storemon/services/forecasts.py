@@ -323,6 +323,13 @@ def chain_model(session: Session, history_until: date, plan: PlanningSettings | 
     return fit
 
 
+def turned_on(calendar: SurgeCalendar, plan: PlanningSettings) -> frozenset[str]:
+    """Periods applied with their calendar factor where the sales cannot show their effect: the
+    yearly ones a manager turned on (``staffing.forecast``) and every dated one (a promotion next
+    week is turned on by being entered; it has no past year to be estimated from)."""
+    return plan.surges_turned_on | {p.label for p in calendar.periods if not p.yearly}
+
+
 def history_window(
     calendar: SurgeCalendar, until: date, n_stores: int
 ) -> tuple[date, list[tuple[date, date]]]:
@@ -361,7 +368,7 @@ def _fit(
         if stores
         else None
     )
-    config = CountModelConfig(**{**APP_MODEL.__dict__, "surges_turned_on": plan.surges_turned_on})
+    config = CountModelConfig(**{**APP_MODEL.__dict__, "surges_turned_on": turned_on(calendar, plan)})
     with np.errstate(invalid="ignore", divide="ignore"):
         model = fit_pooled(history, calendar, config, groups)
     return _ChainFit(model, {s[0]: k for k, s in enumerate(stores)})

@@ -425,3 +425,18 @@ def test_a_chain_without_sales_for_half_a_year_forecasts_nothing_from_an_old_sea
         store = _solo_store(session)
         fc = forecast_store(session, store, [date(2026, 12, 2)], now=long_after)
     assert fc.expected.sum() == 0 and fc.own_days == 0
+
+
+def test_a_promotion_entered_for_next_week_applies_without_past_sales(demo_sessions):
+    from staffing.surge import SurgePeriod
+    from storemon.services.surge_calendar import load_surge_calendar, save_surge_calendar
+
+    with demo_sessions.begin() as session:
+        store = _solo_store(session)
+        plain = forecast_store(session, store, [DEMO_ANCHOR, DEMO_ANCHOR + timedelta(days=7)], now=NOW)
+        promotion = SurgePeriod("Spring promotion", DEMO_ANCHOR, DEMO_ANCHOR + timedelta(days=2), 1.2, 1.0)
+        save_surge_calendar(session, SYSTEM, load_surge_calendar(session).with_period(promotion))
+        raised = forecast_store(session, store, [DEMO_ANCHOR, DEMO_ANCHOR + timedelta(days=7)], now=NOW)
+    assert raised.source == (SOURCE_SURGE, SOURCE_OWN)
+    assert raised.expected[0].sum() == pytest.approx(1.2 * plain.expected[0].sum(), rel=1e-6)
+    assert raised.expected[1].sum() == pytest.approx(plain.expected[1].sum(), rel=1e-6)

@@ -259,6 +259,7 @@ class Policies(Area):
     save_surge_calendar = surge_calendar.save_surge_calendar
     forecast_planning = use_case(signed_in=False)(forecasts.load_planning)
     save_forecast_planning = forecasts.save_planning
+    save_surges = forecasts.save_surges
     authority_limits = use_case(signed_in=False)(incident_rules.load_authority_limits)
     save_authority_limits = incident_rules.save_authority_limits
     playbooks = use_case(signed_in=False)(incident_rules.load_playbooks)

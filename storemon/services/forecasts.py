@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -42,7 +42,7 @@ from storemon.services import setting_keys
 from storemon.services.access import HEAD_OFFICE, Actor, visible_store
 from storemon.services.door import use_case
 from storemon.services.setting_values import ChainSettingsError, save_setting
-from storemon.services.surge_calendar import load_surge_calendar
+from storemon.services.surge_calendar import load_surge_calendar, save_surge_calendar
 from storemon.services.timegrid import INTERVALS_PER_DAY, local_midnight
 
 HISTORY_DAYS = 182
@@ -484,3 +484,19 @@ def save_planning(
         raise ChainSettingsError(f"no surge period is called {', '.join(map(repr, unknown))}")
     details = {"plan": settings.plan_label, "surges_turned_on": sorted(settings.surges_turned_on)}
     return save_setting(session, actor, setting_keys.FORECAST_PLANNING, settings, details, now)
+
+
+@use_case(write=True, needs=HEAD_OFFICE, doing="change chain-wide settings")
+def save_surges(
+    session: Session,
+    actor: Actor,
+    calendar: SurgeCalendar,
+    turned_on: frozenset[str],
+    now: datetime | None = None,
+) -> tuple[SurgeCalendar, frozenset[str]]:
+    """The surge calendar and which of its yearly periods apply without a past year to estimate
+    them from, in one transaction (the Surge calendar tab edits both)."""
+    saved = save_surge_calendar(session, actor, calendar, now)
+    yearly = {p.label for p in saved.periods if p.yearly}
+    plan = replace(load_planning(session), surges_turned_on=frozenset(turned_on) & yearly)
+    return saved, save_planning(session, actor, plan, now).surges_turned_on

@@ -133,6 +133,7 @@ assign_tier_policy          denied      denied      denied      denied      ok  
 save_escalation_policy      denied      denied      denied      denied      ok          ok          ok
 save_surge_calendar         denied      denied      denied      denied      ok          ok          ok
 save_forecast_planning      denied      denied      denied      denied      ok          ok          ok
+save_surges                 denied      denied      denied      denied      ok          ok          ok
 save_authority_limits       denied      denied      denied      denied      ok          ok          ok
 save_playbooks              denied      denied      denied      denied      ok          ok          ok
 save_support_resources      denied      denied      denied      denied      ok          ok          ok
@@ -526,6 +527,9 @@ OPS: dict[str, Callable[[Cell], str]] = {
     ),
     "save_forecast_planning": lambda c: _ok(
         c.services.policies.save_forecast_planning(c.actor, c.services.policies.forecast_planning())
+    ),
+    "save_surges": lambda c: _ok(
+        c.services.policies.save_surges(c.actor, c.services.policies.surge_calendar(), frozenset())
     ),
     "save_surge_calendar": lambda c: _ok(
         c.services.policies.save_surge_calendar(c.actor, c.services.policies.surge_calendar())

@@ -304,6 +304,25 @@ def test_surge_calendar_adds_a_period_and_keeps_the_315_season(qtbot, ctx, open_
     assert calendar.periods[1].stores == frozenset({"SH001"})
 
 
+def test_the_315_season_raises_the_forecast_only_once_ticked_or_seen_in_last_years_sales(
+    qtbot, ctx, open_view
+):
+    view = open_view(ctx)
+    page = view.surge
+    view.tabs.setCurrentWidget(page)
+    season = page.editor.period_rows[0]
+    assert season.yearly.isChecked() and season.apply.isEnabled() and not season.apply.isChecked()
+    qtbot.mouseClick(page.add_button, LEFT)
+    promotion = page.editor.period_rows[1]
+    assert promotion.apply.isChecked() and not promotion.apply.isEnabled(), "a dated period always applies"
+    season.apply.setChecked(True)
+    qtbot.mouseClick(page.save_button, LEFT)
+    qtbot.waitUntil(lambda: page.message.kind == "success" and policies_settled(view), timeout=WAIT_MS)
+    assert ctx.services.policies.forecast_planning().surges_turned_on == {"3·15 consumer-rights season"}
+    again = open_view(ctx)
+    assert again.surge.editor.period_rows[0].apply.isChecked()
+
+
 def test_chinese_screen_shows_chinese_playbooks(qtbot, make_ctx, open_view):
     view = open_view(make_ctx(language="zh_CN"))
     view.tabs.setCurrentWidget(view.incident_rules)

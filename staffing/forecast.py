@@ -34,7 +34,7 @@ forecast with P10/P50/P90 per interval takes 0.8-2.1 s on the loaded 2-core proj
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -113,6 +113,28 @@ class CountModel:
     first_interval_min: int
     interval_minutes: int
     store_ids: tuple[str, ...] = ()
+
+    def subset(self, rows: Iterable[int]) -> CountModel:
+        """The model of some stores only (rows of the history), so one store's forecast costs
+        one store's work though it was fitted with the whole chain."""
+        idx = np.asarray(list(rows), dtype=np.int64)
+        per_store = (
+            "level",
+            "level_rate",
+            "rate",
+            "shape_cv2",
+            "day_shock",
+            "cell_noise",
+            "level_cv2",
+            "own_days",
+            "source",
+        )
+        return replace(
+            self,
+            **{name: getattr(self, name)[idx] for name in per_store},
+            surge_effects={label: effect[idx] for label, effect in self.surge_effects.items()},
+            store_ids=tuple(self.store_ids[i] for i in idx) if self.store_ids else (),
+        )
 
     def predict(self, target_dates: DateLike | Iterable[DateLike]) -> CountForecast:
         """Mean, spread and source of every store, target date and interval."""
@@ -215,6 +237,22 @@ class CountForecast:
             self._cache[key] = count_quantiles([q], mean, disp)[0]
         return self._cache[key]
 
+    def planned(self, q: float | None, intervals_per_bucket: int = 4) -> np.ndarray:
+        """Orders per interval to plan staff for: the mean (``q`` None), else the ``q`` quantile
+        of each bucket of intervals (4: an hour), spread over its intervals as the mean is.
+
+        The hour, not the quarter hour: a quarter hour's quantile is a small whole number (the
+        median of 0.7 expected orders is 0), which would plan a rush as jumps between 0 and 2.
+        """
+        if q is None:
+            return self.expected_orders
+        k = int(intervals_per_bucket)
+        mean, _ = self.buckets(k)
+        high = self.quantile(q, k)
+        ratio = np.where(mean > 0, high / np.where(mean > 0, mean, 1.0), 0.0)
+        n = self.expected_orders.shape[-1]
+        return self.expected_orders * np.repeat(ratio, k, axis=-1)[..., :n]
+
     @property
     def p10(self) -> np.ndarray:
         return self.quantile(0.1)
@@ -226,6 +264,30 @@ class CountForecast:
     @property
     def p90(self) -> np.ndarray:
         return self.quantile(0.9)
+
+
+@dataclass(frozen=True)
+class PlanningSettings:
+    """How staffing is planned from the forecast: the chain's setting ``staffing.forecast``."""
+
+    plan_quantile: float | None = None
+    """None: plan staff for the expected orders (the mean). Else plan for this quantile of each
+    hour's orders (0.5-0.99; 0.9: staff as if every hour were as busy as one in ten gets)."""
+    surges_turned_on: frozenset[str] = frozenset()
+    """Yearly surge-calendar periods (the 3·15 season, a holiday) applied with their calendar
+    factor where the sales history holds no earlier occurrence to estimate them from; a dated
+    period (a promotion) is turned on by being entered (``storemon.services.forecasts``)."""
+
+    def __post_init__(self) -> None:
+        q = self.plan_quantile
+        if q is not None and not 0.5 <= q <= 0.99:
+            raise ValueError(f"plan_quantile must be between 0.5 and 0.99 (or none: the mean), got {q}")
+        object.__setattr__(self, "surges_turned_on", frozenset(self.surges_turned_on))
+
+    @property
+    def plan_label(self) -> str:
+        """ "mean" or "p90" and the like, as the CLI and reports name it."""
+        return "mean" if self.plan_quantile is None else f"p{round(self.plan_quantile * 100):d}"
 
 
 def peer_groups(*columns: np.ndarray | Iterable) -> np.ndarray:
@@ -491,7 +553,8 @@ def _surge_effects(
     mean on the ``surge_reference_days`` before and after (days of other periods excluded),
     shrunk towards the chain's effect with two weeks of prior weight. Only occurrences with a
     week of history on both sides count: compared with one side only, a surge and a trend
-    look the same (an occurrence still running at the end of the history is left out).
+    look the same (an occurrence still running at the end of the history is left out of the
+    estimate, but its days are divided by the effect like the others).
     """
     days = history.dates
     n_stores = known.shape[0]
@@ -503,8 +566,8 @@ def _surge_effects(
         any_period |= active
     effects: dict[str, np.ndarray] = {}
     index = np.arange(days.size)
-    for period, active in zip(calendar.periods, actives, strict=True):
-        active = _complete_runs(active, 7)
+    for period, every_day in zip(calendar.periods, actives, strict=True):
+        active = _complete_runs(every_day, 7)
         if active.sum() < config.surge_min_days:
             continue
         on = np.flatnonzero(active)
@@ -527,7 +590,9 @@ def _surge_effects(
         own = (n_in * log_ratio + 14.0 * chain) / (n_in + 14.0)
         effect = np.where(applies, np.exp(np.where(ok, own, chain)), np.nan)
         effects[period.label] = effect
-        day_effect[np.ix_(applies, active)] *= effect[applies, None]
+        # Estimated from complete occurrences, but taken out of every day of the period: a season
+        # still running at the end of the history must not lift the level it is applied to again.
+        day_effect[np.ix_(applies, every_day)] *= effect[applies, None]
     return effects
 
 

@@ -354,7 +354,8 @@ class _ReportPainter:
         rows = [
             [
                 f"{weekday_name(d.day, self.lang)} {d.day:%m-%d}"
-                + (" *" if d.demand_source == "forecast" else ""),
+                + (" *" if d.demand_source == "forecast" else "")
+                + (" †" if d.borrowed else ""),
                 f"{d.orders:,}",
                 _num(d.revenue, 2),
                 _num(d.staff_hours),
@@ -381,6 +382,9 @@ class _ReportPainter:
         if w.forecast_days:
             self.y += pt(3)
             self._text(QRectF(0, self.y, self.width, pt(11)), self.t("forecast_note"), 7.5, color=MUTED)
+            self.y += pt(11)
+        if any(d.borrowed for d in r.days):
+            self._text(QRectF(0, self.y, self.width, pt(11)), self.t("similar_note"), 7.5, color=MUTED)
             self.y += pt(11)
 
     def _daily_charts(self) -> None:

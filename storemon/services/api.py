@@ -33,6 +33,7 @@ from storemon.services import (
     demo,
     escalation_settings,
     export,
+    forecasts,
     incident_rules,
     incidents,
     kiosk,
@@ -153,6 +154,7 @@ class Staffing(Area):
 
     store_day = use_case()(store_days.store_day)
     store_days = use_case()(store_days.store_days)
+    forecast = forecasts.forecast_table
     today_picture = today.today_picture
     recommend = use_case()(whatif.recommend_for_day)
     tier_whatif = use_case()(whatif.tier_whatif)
@@ -259,6 +261,9 @@ class Policies(Area):
     escalation_policy = use_case(signed_in=False)(escalation_settings.load_escalation_policy)
     save_escalation_policy = escalation_settings.save_escalation_policy
     save_surge_calendar = surge_calendar.save_surge_calendar
+    forecast_planning = use_case(signed_in=False)(forecasts.load_planning)
+    save_forecast_planning = forecasts.save_planning
+    save_surges = forecasts.save_surges
     authority_limits = use_case(signed_in=False)(incident_rules.load_authority_limits)
     save_authority_limits = incident_rules.save_authority_limits
     playbooks = use_case(signed_in=False)(incident_rules.load_playbooks)

@@ -24,6 +24,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from staffing.forecast import SOURCE_OWN, SOURCE_SIMILAR
 from staffing.roster import INTERVAL_MINUTES
 from staffing.stats import weighted_quantile
 from storemon.db.models import Region, Role, Store
@@ -76,6 +77,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "source": ("Demand", "需求来源"),
     "actual": ("actual", "实际"),
     "forecast": ("forecast", "预测"),
+    "similar stores": ("estimated from similar stores", "参照同类门店估算"),
     "orders": ("Orders", "订单数"),
     "revenue": ("Revenue", "营业额"),
     "staff_hours": ("Staff-hours", "人时"),
@@ -119,6 +121,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "forecast_note": (
         "* forecast: the day has no sales yet; orders are the forecast, revenue is blank.",
         "* 预测：该日尚无销售数据，订单为预测值，营业额留空。",
+    ),
+    "similar_note": (
+        "† estimated from similar stores: the store has too little sales history of its own yet.",
+        "† 参照同类门店估算：该店自身的销售历史尚不足。",
     ),
     "no_people": ("Nobody was rostered this week.", "本周无排班。"),
 }
@@ -174,6 +180,14 @@ class DayRow:
     """Nine orders in ten waited at most this long (order-weighted over the day's intervals)."""
     red_shifts: int
     worst_pressure: float
+    forecast_source: str = SOURCE_OWN
+    """Where the day's forecast came from (``staffing.forecast``): "similar stores" while the
+    store has too little history of its own."""
+
+    @property
+    def borrowed(self) -> bool:
+        """A forecast day of a store too new for its own history."""
+        return self.demand_source == "forecast" and self.forecast_source == SOURCE_SIMILAR
 
 
 @dataclass(frozen=True)
@@ -330,6 +344,7 @@ def _day_row(day: StoreDay, revenue: float | None) -> DayRow:
         p90_wait_minutes=round(weighted_quantile(waits, orders, WAIT_QUANTILE), 2) if waits.size else 0.0,
         red_shifts=sum(p.level == "red" for p in day.pressure),
         worst_pressure=max((p.index for p in day.pressure), default=0.0),
+        forecast_source=day.forecast_source,
     )
 
 
@@ -459,7 +474,7 @@ def regional_comparison(
 # -- columns -----------------------------------------------------------------------------------------
 def day_columns(language: str = "en") -> list[Column]:
     def source(row: DayRow) -> str:
-        return label(row.demand_source, language)
+        return label("similar stores" if row.borrowed else row.demand_source, language)
 
     return [
         Column(label("day", language), "day"),

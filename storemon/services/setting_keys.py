@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from alerts import codec as alert_codec
 from alerts.escalation_policy import DEFAULT_POLICY, EscalationPolicy
 from staffing.day import StaffingTargets
+from staffing.forecast import PlanningSettings
 from staffing.pressure import PressureConfig
 from staffing.surge import SurgeCalendar
 from storemon.db.models import Setting
@@ -157,6 +158,11 @@ SURGE_CALENDAR: Key[SurgeCalendar] = Key(
     "staffing.surge", dataclass_codec(SurgeCalendar), SurgeCalendar.default, "Policies > Surge calendar"
 )
 """Holidays and promotions; the built-in 3·15 season until someone edits it."""
+FORECAST_PLANNING: Key[PlanningSettings] = Key(
+    "staffing.forecast", dataclass_codec(PlanningSettings), PlanningSettings, "Policies > Thresholds"
+)
+"""Which quantile of the forecast staffing is planned for (default: the mean) and which surge
+periods apply where the sales history cannot estimate them."""
 ESCALATION_POLICY: Key[EscalationPolicy] = Key(
     "alerts.escalation_policy",
     Codec(alert_codec.load_policy, alert_codec.dump_policy),

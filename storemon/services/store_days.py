@@ -17,19 +17,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from staffing.day import DayModel, StaffingTargets, model_day
-from staffing.demand import DemandHistory, forecast
 from staffing.pressure import PressureConfig, PressureResult, ShiftLoad, shift_pressure
 from staffing.roster import INTERVAL_MINUTES, periods
 from storemon.db.import_state import finished
 from storemon.db.models import CheckIn, Incident, Role, RosterShift, SalesBucket, StaffMember, Store, User
 from storemon.services.access import Actor, visible_store
+from storemon.services.forecasts import forecast_store
 from storemon.services.opening_hours import open_days
 from storemon.services.setting_keys import pressure_config, staffing_targets
 from storemon.services.stores import roster_grid
-from storemon.services.surge_calendar import load_surge_calendar
 from storemon.services.timegrid import INTERVALS_PER_DAY, local_midnight
-
-HISTORY_DAYS = 56
 
 
 @dataclass(frozen=True)
@@ -51,6 +48,12 @@ class IntervalFigures:
     required_staff: int
     backlog: float
     """Expected orders still in the store (waiting or being made) at the end of the interval."""
+    planned_orders: float
+    """Orders staffing is planned for (``required_staff``): the forecast's mean or the quantile
+    the ``staffing.forecast`` setting names; on a past day too, what a manager could have planned."""
+    p10_orders: int
+    p90_orders: int
+    """The forecast's 80 % range of this interval's orders."""
 
 
 @dataclass(frozen=True)
@@ -75,13 +78,19 @@ class StoreDay:
     store_name: str
     day: date
     demand_source: str
-    """"actual" when the day's sales are in, "forecast" otherwise."""
+    """"actual" when the day's sales are in (waits and pressure are then what happened), else
+    "forecast"."""
     service_minutes: float
     intervals: list[IntervalFigures]
     pressure: list[PersonPressure]
     solo_minutes: int
     peak_utilisation: float | None
     day_mean_wait_minutes: float
+    forecast_source: str
+    """Where the day's forecast came from (``staffing.forecast``): "own history", "similar stores"
+    (too little history of its own: shown as "estimated from similar stores") or "surge"."""
+    planned_for: str
+    """What staffing is planned for: "mean", or a quantile such as "p90" (``staffing.forecast``)."""
 
 
 def _finite(value: float) -> float | None:
@@ -217,34 +226,43 @@ def _person_pressure(
 
 @dataclass(frozen=True)
 class DayDemand:
-    """The orders a store-day is modelled on: its actual sales once the day is past, else the forecast."""
+    """The orders a store-day is modelled on: what happened once the day is past and its sales are
+    in, else the forecast; and, always from the forecast, the orders staffing is planned for."""
 
     expected: np.ndarray
-    """Forecast orders per interval, ``[days, intervals]``."""
+    """Forecast mean orders per interval, ``[days, intervals]``."""
+    planned: np.ndarray
+    """Orders staffing is planned for (the mean or the setting's quantile), ``[days, intervals]``."""
+    p10: np.ndarray
+    p90: np.ndarray
     actual: np.ndarray
     """Sales per interval, NaN for days without sales."""
     use_actual: np.ndarray
     """Per day: True where the day is past and has sales."""
+    source: tuple[str, ...]
+    """Per day, where the forecast came from (``staffing.forecast`` SOURCE_*)."""
+    planned_for: str
 
     @property
     def orders(self) -> np.ndarray:
+        """What happened (past days with sales) or is expected: waits and pressure follow these."""
         return np.where(self.use_actual[:, None], np.nan_to_num(self.actual), self.expected)
 
 
 def day_demand(session: Session, store: Store, days: list[date], now: datetime | None = None) -> DayDemand:
-    """Forecast and actual orders of ``days``, the forecast learnt from the 8 weeks before the first."""
+    """Forecast and actual orders of ``days``; the forecast uses sales up to the day before the
+    first (and never today's, which are not complete): what a manager could have planned on."""
     now = now or datetime.now(UTC)
     today = now.astimezone(ZoneInfo(store.timezone)).date()
     first = min(days)
     span = (max(days) - first).days + 1
-    history_start = first - timedelta(days=HISTORY_DAYS)
-    grid = orders_grid(session, store, history_start, HISTORY_DAYS + span)
     offsets = [(d - first).days for d in days]
-    actual = grid[HISTORY_DAYS:][offsets]
-    calendar = load_surge_calendar(session)
-    expected = forecast(DemandHistory(grid[:HISTORY_DAYS], history_start), days, calendar).expected_orders[0]
+    actual = orders_grid(session, store, first, span)[offsets]
+    fc = forecast_store(session, store, list(days), now=now)
     use_actual = np.array([not np.isnan(a).all() and d < today for a, d in zip(actual, days, strict=True)])
-    return DayDemand(expected, actual, use_actual)
+    # A new store's forecast is borrowed whatever else applies: that is what its manager must know.
+    source = tuple(fc.history_source if fc.borrowed else s for s in fc.source)
+    return DayDemand(fc.expected, fc.planned, fc.p10, fc.p90, actual, use_actual, source, fc.plan.plan_label)
 
 
 def _only_person(session: Session, actor: Actor) -> str | None:
@@ -274,15 +292,22 @@ def store_days(
     staffed = roster_grid(store, shifts, first, span).reshape(span, INTERVALS_PER_DAY)[offsets]
     targets = targets_for(session, store)
     config = pressure_config(session)
+    # What happened (or is expected) sets waits and pressure; the forecast staffing is planned
+    # for sets the staff required, so a past day's requirement is what could have been planned.
     model = model_day(demand.orders, staffed, targets)
     open_grid = open_days(store, days)
+    required = model.required_staff
+    differ = ~(demand.planned == demand.orders).all(axis=1)
+    if differ.any():  # past days, or a quantile: model only those days again (the backlog is not cheap)
+        required = required.copy()
+        required[differ] = model_day(demand.planned[differ], staffed[differ], targets).required_staff
     tz = ZoneInfo(store.timezone)
     result = []
     for k, day in enumerate(days):
         day_model = DayModel(**{f: getattr(model, f)[k] for f in model.__dataclass_fields__})
         orders = demand.orders[k]
         is_open = open_grid[k]
-        shown = is_open | (staffed[k] > 0) | (orders > 0)
+        shown = is_open | (staffed[k] > 0) | (orders > 0) | (demand.planned[k] > 0)
         origin = local_midnight(day, store.timezone)
         intervals = [
             IntervalFigures(
@@ -295,8 +320,11 @@ def store_days(
                 wait_probability=round(float(day_model.wait_probability[i]), 4),
                 mean_wait_minutes=round(float(day_model.wait_minutes[i]), 2),
                 steady_wait_minutes=_finite(day_model.steady_wait_minutes[i]),
-                required_staff=int(day_model.required_staff[i]),
+                required_staff=int(required[k, i]),
                 backlog=round(float(day_model.backlog_end[i]), 2),
+                planned_orders=round(float(demand.planned[k, i]), 2),
+                p10_orders=int(demand.p10[k, i]),
+                p90_orders=int(demand.p90[k, i]),
             )
             for i in np.flatnonzero(shown).tolist()
         ]
@@ -322,6 +350,8 @@ def store_days(
                 day_mean_wait_minutes=round(
                     float((orders * day_model.wait_minutes).sum() / max(orders.sum(), 1e-9)), 2
                 ),
+                forecast_source=demand.source[k],
+                planned_for=demand.planned_for,
             )
         )
     return result

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from staffing.day import StaffingTargets
+from staffing.forecast import PlanningSettings
 from staffing.policy import GAP, PolicyIssue, TierBand, TierPolicy, gap_for, staff_for, validate
 from staffing.pressure import PressureConfig
 from storemon.db.models import Store
@@ -349,6 +350,8 @@ class Thresholds:
     targets: StaffingTargets
     amber_at: float
     red_at: float
+    plan: PlanningSettings = PlanningSettings()
+    """What staffing is planned for from the forecast (``staffing.forecast``)."""
 
 
 DEFAULT_THRESHOLDS = Thresholds(StaffingTargets(), PressureConfig().amber_at, PressureConfig().red_at)
@@ -356,7 +359,8 @@ DEFAULT_THRESHOLDS = Thresholds(StaffingTargets(), PressureConfig().amber_at, Pr
 
 def load_thresholds(session: Session) -> Thresholds:
     config = setting_keys.pressure_config(session)
-    return Thresholds(setting_keys.staffing_targets(session), config.amber_at, config.red_at)
+    plan = setting_keys.FORECAST_PLANNING.load(session)
+    return Thresholds(setting_keys.staffing_targets(session), config.amber_at, config.red_at, plan)
 
 
 @use_case(write=True, needs=HEAD_OFFICE, doing="change chain-wide settings")
@@ -367,22 +371,27 @@ def save_thresholds(
     amber_at: float,
     red_at: float,
     now: datetime | None = None,
+    plan: PlanningSettings | None = None,
 ) -> Thresholds:
-    """Save the targets (``staffing.targets``) and the amber/red levels of ``staffing.pressure``."""
+    """Save the targets (``staffing.targets``) and the amber/red levels of ``staffing.pressure``,
+    and, when given, what staffing is planned for from the forecast (``staffing.forecast``)."""
     try:
         config = replace(
             setting_keys.pressure_config(session), amber_at=float(amber_at), red_at=float(red_at)
         )
     except ValueError as exc:
         raise ChainSettingsError(f"pressure levels: {exc}") from exc
+    plan = plan or setting_keys.FORECAST_PLANNING.load(session)
     setting_keys.save_staffing_targets(session, targets)
     setting_keys.save_pressure_config(session, config)
+    setting_keys.FORECAST_PLANNING.save(session, plan)
     audit_change(
         session,
         actor,
         "settings.save",
-        f"{setting_keys.STAFFING_TARGETS.name}, {setting_keys.PRESSURE_CONFIG.name}",
-        {**asdict(targets), "amber_at": config.amber_at, "red_at": config.red_at},
+        f"{setting_keys.STAFFING_TARGETS.name}, {setting_keys.PRESSURE_CONFIG.name}, "
+        f"{setting_keys.FORECAST_PLANNING.name}",
+        {**asdict(targets), "amber_at": config.amber_at, "red_at": config.red_at, "plan": plan.plan_label},
         now_or_utc(now),
     )
-    return Thresholds(targets, config.amber_at, config.red_at)
+    return Thresholds(targets, config.amber_at, config.red_at, plan)

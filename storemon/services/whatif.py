@@ -152,10 +152,11 @@ def whatif_totals(rows: list[StoreWhatIf]) -> dict[str, dict[str, float]]:
 def recommend_for_day(
     session: Session, actor: Actor, store_ref: int | str, day: date, now: datetime | None = None
 ) -> Recommendation:
-    """The smallest roster additions that bring a store-day's waits under target and pressure below amber."""
+    """The smallest roster additions that bring a store-day's waits under target and pressure below
+    amber, planned like its required staff: on the forecast (``staffing.forecast``), past days too."""
     require_role(actor, Role.SHIFT_LEAD, "ask for roster recommendations")
     store = visible_store(session, actor, store_ref)
-    orders = day_demand(session, store, [day], now).orders[0]
+    orders = day_demand(session, store, [day], now).planned[0]  # staffing: what could be planned
     shifts = day_shifts(store, shifts_between(session, store, day, 1), day)
     mask = open_days(store, [day])[0]
     return recommend_additions(orders, shifts, mask, targets_for(session, store), pressure_config(session))

@@ -127,6 +127,21 @@ def test_a_surge_seen_last_year_is_estimated_and_applied_this_year():
     assert ratio == pytest.approx(np.full(4, 1.3), rel=0.08)
 
 
+def test_a_season_already_running_when_the_history_ends_is_not_counted_twice():
+    start = date(2025, 1, 6)
+    n_days = 427  # to 2026-03-08: last year's season, and this year's since 20 February
+    dates = np.datetime64(start) + np.arange(n_days)
+    truth = rate(start, n_days) * np.where(CONSUMER_RIGHTS_SEASON.active(dates), 1.3, 1.0)[:, None]
+    rng = np.random.default_rng(10)
+    orders = rng.poisson(np.broadcast_to(truth, (4, n_days, INTERVALS))).astype(float)
+    fc = fit_count_model(history(orders, start)).predict(["2026-03-10", "2026-03-24"])  # Tuesdays
+    expected = rate(date(2026, 3, 10), 1)[0].sum() * np.array([1.3, 1.0])
+    assert fc.expected_orders.sum(-1) == pytest.approx(np.broadcast_to(expected, (4, 2)), rel=0.08), (
+        "in the season 1.3 times a plain day, and a plain day after it: the running season's days "
+        "do not lift the level the season's factor is then applied to"
+    )
+
+
 def test_beats_the_weekday_mean_on_a_chain_it_was_not_built_for():
     orders, first, first_min, info = shocked_chain(stores=24, weeks=10, seed=3)
     n_days = orders.shape[1]

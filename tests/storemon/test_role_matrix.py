@@ -87,6 +87,8 @@ store_day(own)              self        all         all         all         all 
 store_day(other)            denied      denied      denied      denied      ok          ok          ok
 store_days(own)             ok          ok          ok          ok          ok          ok          ok
 today_picture(own)          ok          ok          ok          ok          ok          ok          ok
+forecast(own)               ok          ok          ok          ok          ok          ok          ok
+forecast(other)             denied      denied      denied      denied      ok          ok          ok
 region_pressure             self        own         own         region      chain       chain       chain
 incidents                   own         own         own         region      chain       chain       chain
 week_roster(own)            ok          ok          ok          ok          ok          ok          ok
@@ -136,6 +138,8 @@ save_tier_policy            denied      denied      denied      denied      ok  
 assign_tier_policy          denied      denied      denied      denied      ok          ok          ok
 save_escalation_policy      denied      denied      denied      denied      ok          ok          ok
 save_surge_calendar         denied      denied      denied      denied      ok          ok          ok
+save_forecast_planning      denied      denied      denied      denied      ok          ok          ok
+save_surges                 denied      denied      denied      denied      ok          ok          ok
 save_authority_limits       denied      denied      denied      denied      ok          ok          ok
 save_playbooks              denied      denied      denied      denied      ok          ok          ok
 save_support_resources      denied      denied      denied      denied      ok          ok          ok
@@ -447,6 +451,8 @@ OPS: dict[str, Callable[[Cell], str]] = {
     "store_day(other)": lambda c: _ok(c.services.staffing.store_day(c.actor, OTHER, PAST_DAY, NOW)),
     "store_days(own)": lambda c: _ok(c.services.staffing.store_days(c.actor, OWN, [PAST_DAY, ANCHOR], NOW)),
     "today_picture(own)": lambda c: _ok(c.services.staffing.today_picture(c.actor, OWN, ANCHOR, NOW)),
+    "forecast(own)": lambda c: _ok(c.services.staffing.forecast(c.actor, OWN, ANCHOR, ANCHOR, now=NOW)),
+    "forecast(other)": lambda c: _ok(c.services.staffing.forecast(c.actor, OTHER, ANCHOR, ANCHOR, now=NOW)),
     "store_day(own)": lambda c: (
         "all"
         if len({p.staff_code for p in c.services.staffing.store_day(c.actor, OWN, PAST_DAY, NOW).pressure})
@@ -534,6 +540,12 @@ OPS: dict[str, Callable[[Cell], str]] = {
     ),
     "save_escalation_policy": lambda c: _ok(
         c.services.policies.save_escalation_policy(c.actor, c.services.policies.escalation_policy())
+    ),
+    "save_forecast_planning": lambda c: _ok(
+        c.services.policies.save_forecast_planning(c.actor, c.services.policies.forecast_planning())
+    ),
+    "save_surges": lambda c: _ok(
+        c.services.policies.save_surges(c.actor, c.services.policies.surge_calendar(), frozenset())
     ),
     "save_surge_calendar": lambda c: _ok(
         c.services.policies.save_surge_calendar(c.actor, c.services.policies.surge_calendar())

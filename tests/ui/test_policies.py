@@ -265,6 +265,27 @@ def test_thresholds_save_and_reload(qtbot, ctx, open_view):
     )
 
 
+def test_thresholds_plan_staff_for_a_forecast_quantile_and_back_to_the_mean(qtbot, ctx, open_view):
+    view = open_view(ctx)
+    page = view.thresholds
+    view.tabs.setCurrentWidget(page)
+    plan = page.fields["plan_quantile"].spin
+    assert plan.text() == "expected orders (mean)", "the mean until someone chooses a quantile"
+    _type_over(qtbot, plan.lineEdit(), "90")
+    qtbot.mouseClick(page.save_button, LEFT)
+    qtbot.waitUntil(lambda: page.message.kind == "success" and policies_settled(view), timeout=WAIT_MS)
+    assert ctx.services.policies.forecast_planning().plan_quantile == 0.9
+    again = open_view(ctx)
+    assert again.thresholds.fields["plan_quantile"].spin.text() == "P90"
+    again.tabs.setCurrentWidget(again.thresholds)
+    qtbot.mouseClick(again.thresholds.defaults_button, LEFT)
+    qtbot.mouseClick(again.thresholds.save_button, LEFT)
+    qtbot.waitUntil(
+        lambda: again.thresholds.message.kind == "success" and policies_settled(again), timeout=WAIT_MS
+    )
+    assert ctx.services.policies.forecast_planning().plan_quantile is None
+
+
 def test_surge_calendar_adds_a_period_and_keeps_the_315_season(qtbot, ctx, open_view):
     view = open_view(ctx)
     page = view.surge
@@ -281,6 +302,25 @@ def test_surge_calendar_adds_a_period_and_keeps_the_315_season(qtbot, ctx, open_
     calendar = ctx.services.policies.surge_calendar()
     assert [p.label for p in calendar.periods] == ["3·15 consumer-rights season", "Spring promotion"]
     assert calendar.periods[1].stores == frozenset({"SH001"})
+
+
+def test_the_315_season_raises_the_forecast_only_once_ticked_or_seen_in_last_years_sales(
+    qtbot, ctx, open_view
+):
+    view = open_view(ctx)
+    page = view.surge
+    view.tabs.setCurrentWidget(page)
+    season = page.editor.period_rows[0]
+    assert season.yearly.isChecked() and season.apply.isEnabled() and not season.apply.isChecked()
+    qtbot.mouseClick(page.add_button, LEFT)
+    promotion = page.editor.period_rows[1]
+    assert promotion.apply.isChecked() and not promotion.apply.isEnabled(), "a dated period always applies"
+    season.apply.setChecked(True)
+    qtbot.mouseClick(page.save_button, LEFT)
+    qtbot.waitUntil(lambda: page.message.kind == "success" and policies_settled(view), timeout=WAIT_MS)
+    assert ctx.services.policies.forecast_planning().surges_turned_on == {"3·15 consumer-rights season"}
+    again = open_view(ctx)
+    assert again.surge.editor.period_rows[0].apply.isChecked()
 
 
 def test_chinese_screen_shows_chinese_playbooks(qtbot, make_ctx, open_view):

@@ -113,6 +113,28 @@ def test_previous_day_shows_actual_sales_and_today_comes_back(qtbot, make_ctx):
     assert view.timeline.now_line.isVisible()
 
 
+def test_a_new_stores_forecast_says_it_is_estimated_from_similar_stores(qtbot, ui_db, make_ctx):
+    from sqlalchemy import select
+
+    from storemon.db.models import Store
+    from tests.storemon.test_forecasts import _new_store_like
+
+    with ui_db.sessions.begin() as session:
+        model = session.scalars(select(Store).where(Store.code == "SH001")).one()
+        _new_store_like(session, model, [date(2026, 3, 7), date(2026, 3, 8)])
+    ctx = make_ctx()
+    view = open_today(qtbot, ctx)
+    new = next(s for s in view._stores if s.code == "NEW01")
+    with qtbot.waitSignal(view.loaded, timeout=WAIT_MS):
+        ctx.events.store_selected.emit(new.id)
+    tile = view.tiles["demand"]
+    assert tile.value_label.text() == "Estimated from similar stores"
+    assert "too little history of its own" in tile.note.text().lower() and tile.level == "amber"
+    with qtbot.waitSignal(view.loaded, timeout=WAIT_MS):
+        ctx.events.store_selected.emit(next(s for s in view._stores if s.code == "SH001").id)
+    assert view.tiles["demand"].value_label.text() == "Forecast"
+
+
 def _ticking(interval_ms: int) -> tuple[QTimer, list[int]]:
     """A timer on the GUI thread and the ticks it counted: ticks while work runs prove no blocking."""
     ticks: list[int] = []

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from staffing.forecast import SOURCE_SIMILAR
 from staffing.recommend import Recommendation
 from storemon.services.stores import StoreRef
 from storemon.services.today import TodayPicture
@@ -514,8 +515,17 @@ class TodayView(BaseView):
         else:
             self.tiles["pressure"].set_value("—", self.tr("Nobody on the roster"), "")
 
+        borrowed = day.forecast_source == SOURCE_SIMILAR
         if day.demand_source == "actual":
             self.tiles["demand"].set_value(self.tr("Actual"), self.tr("The day's recorded sales"), "")
+        elif borrowed:
+            self.tiles["demand"].set_value(
+                self.tr("Estimated from similar stores"),
+                self.tr(
+                    "Too little history of its own yet: similar stores' pattern, scaled by its first days"
+                ),
+                "amber",
+            )
         else:
             self.tiles["demand"].set_value(
                 self.tr("Forecast"), self.tr("Expected orders from sales history"), ""

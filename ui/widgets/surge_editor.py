@@ -34,7 +34,7 @@ def _date(value: QDate) -> date:
 class PeriodRow:
     """The fields of one surge period."""
 
-    def __init__(self, period: SurgePeriod, this_year: int) -> None:
+    def __init__(self, period: SurgePeriod, this_year: int, turned_on: bool = False) -> None:
         self.this_year = this_year
         self.label = QLineEdit(period.label)
         self.label.setMinimumWidth(150)
@@ -46,11 +46,22 @@ class PeriodRow:
         self.sensitivity = self._factor(period.alert_sensitivity)
         self.yearly = QCheckBox()
         self.yearly.setChecked(period.yearly)
+        self.apply = QCheckBox()
+        self.apply.setChecked(turned_on)
+        self.apply.setToolTip(
+            QCoreApplication.translate(
+                "SurgeEditor",
+                "Raise the forecast by the demand factor even when no past year's sales show what "
+                "the period does; with a past year, its effect is measured from the sales instead. "
+                'A period without "every year" always applies.',
+            )
+        )
         self.stores = QLineEdit(", ".join(sorted(period.stores)) if period.stores else "")
         self.stores.setPlaceholderText(QCoreApplication.translate("SurgeEditor", "all stores"))
         self.grid_row: GridRow | None = None
         self.yearly.toggled.connect(self._yearly_toggled)
         self._show_format()
+        self._show_apply()
 
     @staticmethod
     def _factor(value: float) -> QDoubleSpinBox:
@@ -64,7 +75,28 @@ class PeriodRow:
 
     @property
     def widgets(self) -> list[QWidget]:
-        return [self.label, self.start, self.end, self.demand, self.sensitivity, self.yearly, self.stores]
+        return [
+            self.label,
+            self.start,
+            self.end,
+            self.demand,
+            self.sensitivity,
+            self.yearly,
+            self.apply,
+            self.stores,
+        ]
+
+    @property
+    def turned_on(self) -> bool:
+        """A yearly period applied without a past year to estimate it from."""
+        return self.yearly.isChecked() and self.apply.isChecked()
+
+    def _show_apply(self) -> None:
+        """A dated period always applies (it has no past year): shown ticked and fixed."""
+        yearly = self.yearly.isChecked()
+        self.apply.setEnabled(yearly)
+        if not yearly:
+            self.apply.setChecked(True)
 
     def _show_format(self) -> None:
         fmt = "d MMM" if self.yearly.isChecked() else "yyyy-MM-dd"
@@ -81,6 +113,7 @@ class PeriodRow:
                 )
             )
         self._show_format()
+        self._show_apply()
 
     def store_codes(self) -> frozenset[str] | None:
         codes = {c.strip().upper() for c in _SEPARATORS.split(self.stores.text()) if c.strip()}
@@ -115,9 +148,10 @@ class SurgeEditor(ValidatedEditor):
                 self.tr("Demand"),
                 self.tr("Alert sensitivity"),
                 self.tr("Every year"),
+                self.tr("Apply without a past year"),
                 self.tr("Only these stores"),
             ],
-            [4, 2, 2, 2, 2, 1, 3],
+            [4, 2, 2, 2, 2, 1, 1, 3],
             remove_tip=self.tr("Remove this period"),
         )
         self.grid.row_removed.connect(self._removed)
@@ -139,12 +173,13 @@ class SurgeEditor(ValidatedEditor):
         self.store_codes = frozenset(c.upper() for c in codes)
         self.validate()
 
-    def set_calendar(self, calendar: SurgeCalendar) -> None:
+    def set_calendar(self, calendar: SurgeCalendar, turned_on: frozenset[str] = frozenset()) -> None:
+        """Show ``calendar``; ``turned_on``: the yearly periods applied without a past year."""
         self._loading = True
         self.grid.clear()
         self.period_rows.clear()
         for period in calendar.periods:
-            self._append(period)
+            self._append(period, period.label in turned_on)
         self._loading = False
         self.validate()
 
@@ -164,8 +199,8 @@ class SurgeEditor(ValidatedEditor):
         self._edited()
         return row
 
-    def _append(self, period: SurgePeriod) -> PeriodRow:
-        row = PeriodRow(period, self.today.year)
+    def _append(self, period: SurgePeriod, turned_on: bool = False) -> PeriodRow:
+        row = PeriodRow(period, self.today.year, turned_on)
         row.grid_row = self.grid.add_row(row.widgets)
         self.period_rows.append(row)
         for edit in (row.label, row.stores):
@@ -175,6 +210,7 @@ class SurgeEditor(ValidatedEditor):
         for spin in (row.demand, row.sensitivity):
             spin.valueChanged.connect(self._edited)
         row.yearly.toggled.connect(self._edited)
+        row.apply.toggled.connect(self._edited)
         return row
 
     def _removed(self, index: int) -> None:
@@ -216,6 +252,10 @@ class SurgeEditor(ValidatedEditor):
     @property
     def valid(self) -> bool:
         return self._valid
+
+    def turned_on(self) -> frozenset[str]:
+        """Labels of the yearly periods ticked to apply without a past year."""
+        return frozenset(row.label.text().strip() for row in self.period_rows if row.turned_on)
 
     def calendar(self) -> SurgeCalendar | None:
         if not self.validate():

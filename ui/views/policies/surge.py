@@ -1,4 +1,5 @@
-"""The Surge calendar tab: the 3·15 season, holidays and promotions."""
+"""The Surge calendar tab: the 3·15 season, holidays and promotions, and which yearly periods
+raise the forecast without a past year's sales to measure them by."""
 
 from __future__ import annotations
 
@@ -14,8 +15,12 @@ if TYPE_CHECKING:
     from ui.views.policies.view import PoliciesView
 
 
+Surges = tuple[SurgeCalendar, frozenset[str]]
+"""The calendar and the labels of the yearly periods turned on (``staffing.forecast``)."""
+
+
 class SurgePage(EditorTab):
-    """The surge calendar stored under ``staffing.surge``."""
+    """The surge calendar stored under ``staffing.surge``, with the periods turned on."""
 
     editor: SurgeEditor
 
@@ -33,31 +38,34 @@ class SurgePage(EditorTab):
     def fetch(self) -> None:
         actor = self.ctx.actor
 
-        def work() -> tuple[SurgeCalendar, list[str]]:
+        def work() -> tuple[Surges, list[str]]:
             calendar = self.ctx.services.policies.surge_calendar()
+            turned_on = self.ctx.services.policies.forecast_planning().surges_turned_on
             codes = [s.code for s in self.ctx.services.stores.list(actor)] if actor.sees_chain else []
-            return calendar, codes
+            return (calendar, turned_on), codes
 
         self.call(work, self._fetched, self.load_failed)
 
-    def _fetched(self, result: tuple[SurgeCalendar, list[str]]) -> None:
-        calendar, codes = result
+    def _fetched(self, result: tuple[Surges, list[str]]) -> None:
+        surges, codes = result
         self.editor.set_store_codes(codes)
-        self.loaded(calendar)
+        self.loaded(surges)
 
-    def show_value(self, calendar: SurgeCalendar) -> None:
-        self.editor.set_calendar(calendar)
+    def show_value(self, surges: Surges) -> None:
+        self.editor.set_calendar(*surges)
 
-    def edited(self) -> SurgeCalendar | None:
-        return self.editor.calendar()
+    def edited(self) -> Surges | None:
+        calendar = self.editor.calendar()
+        return None if calendar is None else (calendar, self.editor.turned_on())
 
-    def write(self, calendar: SurgeCalendar) -> SurgeCalendar:
-        return self.ctx.services.policies.save_surge_calendar(self.ctx.actor, calendar)
+    def write(self, surges: Surges) -> Surges:
+        return self.ctx.services.policies.save_surges(self.ctx.actor, *surges)
 
     def saved_text(self) -> str:
         return self.tr("Surge calendar saved.")
 
     def restore_default(self) -> None:
         self.show_default(
-            SurgeCalendar.default(), self.tr("The default calendar is in the editor; save to use it.")
+            (SurgeCalendar.default(), frozenset()),
+            self.tr("The default calendar is in the editor; save to use it."),
         )

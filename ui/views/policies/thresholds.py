@@ -4,11 +4,13 @@ dataclasses (``StaffingTargets``, ``PressureConfig``) so an error shows beside i
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDoubleSpinBox, QGridLayout, QGroupBox, QLabel, QPushButton
 
 from staffing.day import StaffingTargets
+from staffing.forecast import PlanningSettings
 from staffing.pressure import PressureConfig
 from storemon.services.tier_policies import Thresholds
 from ui import palette
@@ -17,6 +19,9 @@ from ui.widgets.form_helpers import ISSUE_STYLE, set_issue
 
 if TYPE_CHECKING:
     from ui.views.policies.view import PoliciesView
+
+PLAN_MEAN = 0.49
+"""The plan spin box's lowest step, shown as "expected orders (mean)": no quantile."""
 
 
 class _Field:
@@ -118,10 +123,28 @@ class ThresholdsPage(PolicyTab):
             self.tr("At or above this the shift is too hard: send cover or change the roster."),
             self.tr("At least the amber level and at most 100."),
         )
+        forecast_box = QGroupBox(self.tr("Forecast"))
+        forecast_grid = QGridLayout(forecast_box)
+        plan_spin = self._spin(PLAN_MEAN * 100, 99, 0, 1, "")
+        plan_spin.setSpecialValueText(self.tr("expected orders (mean)"))
+        plan_spin.setPrefix("P")
+        self._add(
+            forecast_grid,
+            "plan_quantile",
+            self.tr("Plan staff for"),
+            plan_spin,
+            100,
+            self.tr(
+                "Required staff are planned for the expected orders, or for a busier hour: "
+                "P90 staffs every hour as if it were as busy as one hour in ten gets."
+            ),
+            self.tr("The mean, or between P50 and P99."),
+        )
         self.defaults_button = QPushButton(self.tr("Restore defaults"))
         self.defaults_button.clicked.connect(self.restore_defaults)
-        self.lay_out(scrolled(targets_box, pressure_box), self.defaults_button)
+        self.lay_out(scrolled(targets_box, pressure_box, forecast_box), self.defaults_button)
         self._loading = False
+        self._plan = PlanningSettings()
 
     @staticmethod
     def _spin(low: float, high: float, decimals: int, step: float, unit: str) -> QDoubleSpinBox:
@@ -160,6 +183,11 @@ class ThresholdsPage(PolicyTab):
     def _edited(self) -> None:
         if not self._loading:
             self.set_dirty(True)
+
+    def plan(self) -> PlanningSettings:
+        """The forecast planning as edited (surges turned on are kept as loaded)."""
+        value = self.fields["plan_quantile"].value
+        return replace(self._plan, plan_quantile=None if value <= PLAN_MEAN else value)
 
     def validate(self) -> tuple[StaffingTargets, float, float] | None:
         """Check every field with the dataclasses; an error shows next to the field it concerns."""
@@ -208,7 +236,11 @@ class ThresholdsPage(PolicyTab):
 
     def _show(self, thresholds: Thresholds) -> None:
         self._loading = True
+        self._plan = thresholds.plan
         for key, field in self.fields.items():
+            if key == "plan_quantile":
+                field.show(thresholds.plan.plan_quantile or PLAN_MEAN)
+                continue
             value = getattr(thresholds.targets, key, None)
             field.show(value if value is not None else getattr(thresholds, key))
         self._loading = False
@@ -228,9 +260,12 @@ class ThresholdsPage(PolicyTab):
             self.message.show_message("error", self.tr("Fix the values marked in red first."))
             return
         targets, amber, red = checked
+        plan = self.plan()
         self.save_button.setEnabled(False)
         self.call(
-            lambda: self.ctx.services.policies.save_thresholds(self.ctx.actor, targets, amber, red),
+            lambda: self.ctx.services.policies.save_thresholds(
+                self.ctx.actor, targets, amber, red, plan=plan
+            ),
             self._saved,
         )
 

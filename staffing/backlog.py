@@ -626,18 +626,34 @@ def customer_wait_quantile(
     """
     if result._arrival_states is None:
         raise ValueError("the backlog was computed with keep_states=False")
+    return customer_wait_quantile_of(
+        result.arrivals,
+        result._arrival_states,
+        result._rate,
+        result._theta,
+        result._servers,
+        result._cap,
+        q,
+        mask,
+    )
+
+
+def customer_wait_quantile_of(arrivals, states, rate, theta, servers, cap, q=0.9, mask=None) -> np.ndarray:
+    """``customer_wait_quantile`` on plain arrays (arrivals (..., n), states (..., n, S), per-interval
+    total service rate, abandonment rate θ, servers k and queue cap)."""
     if not 0 < q < 1:
         raise ValueError("q must be in (0, 1)")
-    states = result._arrival_states
+    states = np.asarray(states)
     batch = states.shape[:-2]
     n, top = states.shape[-2:]
     flat = math.prod(batch)
     pm = states.reshape(flat, n, top)
-    lam = result.arrivals.reshape(flat, n)
+    arrivals = np.asarray(arrivals, dtype=float)
+    lam = arrivals.reshape(flat, n)
     if mask is not None:
-        lam = lam * np.broadcast_to(np.asarray(mask, dtype=bool), result.arrivals.shape).reshape(flat, n)
-    rate, theta = result._rate.reshape(flat, n), result._theta.reshape(flat, n)
-    k, cap = result._servers.reshape(flat, n).astype(np.int64), result._cap.reshape(flat, n)
+        lam = lam * np.broadcast_to(np.asarray(mask, dtype=bool), arrivals.shape).reshape(flat, n)
+    rate, theta = np.asarray(rate).reshape(flat, n), np.asarray(theta).reshape(flat, n)
+    k, cap = np.asarray(servers).reshape(flat, n).astype(np.int64), np.asarray(cap).reshape(flat, n)
     # Only intervals with arrivals in the mask count: drop the rest (nights, closed hours).
     cols = np.flatnonzero((lam > 0).any(axis=0))
     pm, lam, rate, theta, k, cap = (

@@ -40,6 +40,11 @@ class Factor(StrEnum):
     NO_BREAK = "no_break"
     INCIDENTS = "incidents"
     CHECKIN = "checkin"
+    WALKED_AWAY = "walked_away"
+
+
+LOAD_FACTORS = (Factor.WAIT, Factor.UTILISATION, Factor.BUSY, Factor.RUSH, Factor.WALKED_AWAY)
+"""Factors that all measure the same thing, the load on the counter: merged into one score."""
 
 
 # English source texts; the UI translates them (the text is the key) and formats with Reason.params.
@@ -64,6 +69,9 @@ TEMPLATES: dict[str, str] = {
         "(escalated complaint, consumer association or media)"
     ),
     "checkin": 'end-of-shift check-in: {score}/5 for "how hard was this shift"',
+    "walked_away": "about {customers:.0f} customers walked away {start}-{end}",
+    "no_break_unknown": "breaks not recorded",
+    "nobody_rostered": "nobody rostered {start}-{end}: all {customers:.0f} customers lost",
     "burnout": (
         "burnout risk: red shifts on {red} of the last {worked} working days ({dates}); "
         "talk with them and point to the support hotline"
@@ -113,6 +121,18 @@ class PressureConfig:
 
     amber_at: float = 35.0
     red_at: float = 65.0
+
+    alone_base_weight: float = 0.2
+    """Share of an alone minute that counts when the counter is calm (nobody to step in, still)."""
+    alone_calm_utilisation: float = 0.3
+    alone_busy_utilisation: float = 0.85
+    """An alone minute counts fully from this utilisation on, from ``alone_base_weight`` below the calm one."""
+    walked_away_free: float = 1.0
+    walked_away_full: float = 20.0
+    """Customers lost during the shift: no points up to ``walked_away_free``, the whole load group from here."""
+    merge_load: bool = True
+    """Wait, utilisation, busy, rush and walk-aways measure one cause: score their group once, as its worst
+    member's share of the group's combined points (False: the former sum of separate factors)."""
 
     def __post_init__(self) -> None:
         caps = self.caps()
@@ -180,9 +200,22 @@ class ShiftLoad:
     sensitive_incident: bool = False
     checkin_score: int | None = None
     interval_minutes: int = 15
+    walked_away: np.ndarray | float = 0.0
+    """Expected customers lost per interval (``DayModel.walked_away``)."""
+    breaks_recorded: bool | None = None
+    """Whether breaks were recorded for this shift; None: recorded iff ``breaks`` is not empty.
+    Unrecorded breaks are unknown, not "no break": they score nothing and the reasons say so."""
+    customer_wait_p90: float | None = None
+    """The slowest-10 % wait of the shift's customers from the day model's state distribution
+    (``DayModel.wait_quantile(0.9, mask)``); None: the arrival-weighted quantile of interval means."""
 
     def __post_init__(self) -> None:
         n = np.size(self.interval_start_min)
+        walked = np.asarray(self.walked_away, dtype=float).ravel()
+        walked = np.full(n, walked[0]) if walked.size == 1 else walked
+        if walked.size != n or not np.all(np.isfinite(walked)) or np.any(walked < 0):
+            raise ValueError("walked_away must be finite, non-negative, one value per interval")
+        object.__setattr__(self, "walked_away", walked)
         for name in _PER_INTERVAL:
             a = np.asarray(getattr(self, name), dtype=float).ravel()
             if a.size == 1 and n > 1:  # one value for the whole shift
@@ -224,6 +257,10 @@ class PressureResult:
     reasons: tuple[Reason, ...]
     values: dict[Factor, float]
     """Raw factor values (minutes, ratios, counts), scoring or not."""
+    scores: dict[Factor, float] = field(default_factory=dict)
+    """Each factor's value mapped to 0-1 by its ramp (before weights): the calibration's features."""
+    unknown: tuple[Reason, ...] = ()
+    """Factors without data (0 points), e.g. "breaks not recorded"."""
 
 
 def clock(minutes: float) -> str:
@@ -277,21 +314,24 @@ def _longest_without_break(load: ShiftLoad, min_break: float) -> tuple[float, fl
 
 
 def shift_pressure(load: ShiftLoad, config: PressureConfig = DEFAULT_CONFIG) -> PressureResult:
-    """The pressure index of one person's shift, with its reasons."""
+    """The pressure index of one person's shift, with its reasons (docs/pressure.md has the formulae)."""
     step = load.interval_minutes
     starts = load.interval_start_min
     rho = load.utilisation
     orders = load.arrivals_per_hour
-    reasons: list[Reason] = []
+    caps = config.caps()
+    pending: list[tuple[Factor, float, str, dict[str, Any]]] = []
     values: dict[Factor, float] = {}
+    scores: dict[Factor, float] = {}
+    unknown: list[Reason] = []
 
-    def add(factor: Factor, value: float, points: float, template_key: str = "", **params: Any) -> None:
+    def add(factor: Factor, value: float, score: float, template_key: str = "", /, **params: Any) -> None:
         values[factor] = value
-        if points > 0:
-            template = TEMPLATES[template_key or factor.value]
-            reasons.append(Reason(factor, points, template.format(**params), params, template))
+        scores[factor] = score
+        pending.append((factor, score, template_key or factor.value, params))
 
-    # Alone: nobody to step in (应急补位) while being manager, barista and cleaner at once.
+    # Alone: nobody to step in (应急补位). Scored with the load it carries: an alone minute counts
+    # fully at a busy counter and only `alone_base_weight` of a minute at a calm one.
     alone = load.staff_on_shift <= 1
     periods = []
     for i, j in _runs(alone, starts, step):
@@ -304,23 +344,34 @@ def shift_pressure(load: ShiftLoad, config: PressureConfig = DEFAULT_CONFIG) -> 
             }
         )
     alone_min = float(alone.sum() * step)
+    weight = config.alone_base_weight + (1.0 - config.alone_base_weight) * np.clip(
+        (rho - config.alone_calm_utilisation)
+        / (config.alone_busy_utilisation - config.alone_calm_utilisation),
+        0.0,
+        1.0,
+    )
+    alone_load_min = float((alone * weight).sum() * step)
     add(
         Factor.ALONE,
         alone_min,
-        _ramp(alone_min, 0.0, config.alone_full_min, config.alone_points),
+        _ramp(alone_load_min, 0.0, config.alone_full_min, 1.0),
         alone_min=alone_min,
+        alone_load_min=alone_load_min,
         periods="; ".join(TEMPLATES["alone_period"].format(**p) for p in periods),
         period_list=periods,
     )
 
-    # Wait: what customers fight over; scored on the slowest share of orders, not the average.
+    # Wait: what customers fight over; scored on the slowest share of the shift's customers.
     waits = np.minimum(load.mean_wait_min, config.wait_cap_min)
-    wait = weighted_quantile(waits, orders, config.wait_quantile)
+    if load.customer_wait_p90 is not None and config.wait_quantile == 0.9:
+        wait = float(min(load.customer_wait_p90, config.wait_cap_min))
+    else:
+        wait = weighted_quantile(waits, orders, config.wait_quantile)
     worst = int(np.argmax(load.mean_wait_min))
     add(
         Factor.WAIT,
         wait,
-        _ramp(wait, config.wait_free_min, config.wait_full_min, config.wait_points),
+        _ramp(wait, config.wait_free_min, config.wait_full_min, 1.0),
         "wait_unbounded" if math.isinf(load.mean_wait_min[worst]) else "wait",
         wait_min=wait,
         slowest_pct=100 * (1 - config.wait_quantile),
@@ -330,11 +381,11 @@ def shift_pressure(load: ShiftLoad, config: PressureConfig = DEFAULT_CONFIG) -> 
         worst_min=float(waits[worst]),
     )
 
-    mean_rho = float(rho.mean())
+    mean_rho = float(np.minimum(rho, 1.0).mean())
     add(
         Factor.UTILISATION,
         mean_rho,
-        _ramp(mean_rho, config.utilisation_free, config.utilisation_full, config.utilisation_points),
+        _ramp(mean_rho, config.utilisation_free, config.utilisation_full, 1.0),
         utilisation=mean_rho,
         calm=config.utilisation_free,
         flat_out=config.utilisation_full,
@@ -345,7 +396,7 @@ def shift_pressure(load: ShiftLoad, config: PressureConfig = DEFAULT_CONFIG) -> 
     add(
         Factor.BUSY,
         busy_min,
-        _ramp(busy_min, 0.0, config.busy_full_min, config.busy_points),
+        _ramp(busy_min, 0.0, config.busy_full_min, 1.0),
         busy_min=busy_min,
         threshold=config.busy_threshold,
     )
@@ -356,23 +407,43 @@ def shift_pressure(load: ShiftLoad, config: PressureConfig = DEFAULT_CONFIG) -> 
     add(
         Factor.RUSH,
         rush_min,
-        _ramp(rush_min, config.rush_free_min, config.rush_full_min, config.rush_points),
+        _ramp(rush_min, config.rush_free_min, config.rush_full_min, 1.0),
         rush_min=rush_min,
         threshold=config.busy_threshold,
         start=clock(starts[i]),
         end=clock(starts[i] + rush_min),
     )
 
-    a, b = _longest_without_break(load, config.min_break_min)
-    hours = (b - a) / 60
+    # Lost customers: the stretch where most walked away (runs of intervals losing any).
+    walked = load.walked_away
+    lost = float(walked.sum())
+    runs = _runs(walked >= 0.5, starts, step)  # stretches losing one customer every half hour or more
+    i, j = max(runs, key=lambda r: walked[r[0] : r[1]].sum(), default=(0, 0))
     add(
-        Factor.NO_BREAK,
-        hours,
-        _ramp(hours, config.no_break_free_h, config.no_break_full_h, config.no_break_points),
-        hours=hours,
-        start=clock(a),
-        end=clock(b),
+        Factor.WALKED_AWAY,
+        lost,
+        _ramp(lost, config.walked_away_free, config.walked_away_full, 1.0),
+        customers=lost,
+        start=clock(starts[i]) if j > i else clock(starts[0]),
+        end=clock(starts[j - 1] + step) if j > i else clock(starts[-1] + step),
+        in_stretch=float(walked[i:j].sum()),
     )
+
+    recorded = load.breaks_recorded if load.breaks_recorded is not None else bool(load.breaks)
+    if recorded:
+        a, b = _longest_without_break(load, config.min_break_min)
+        hours = (b - a) / 60
+        add(
+            Factor.NO_BREAK,
+            hours,
+            _ramp(hours, config.no_break_free_h, config.no_break_full_h, 1.0),
+            hours=hours,
+            start=clock(a),
+            end=clock(b),
+        )
+    else:
+        template = TEMPLATES["no_break_unknown"]
+        unknown.append(Reason(Factor.NO_BREAK, 0.0, template, {}, template))
 
     incident_points = min(
         config.incident_points,
@@ -382,7 +453,7 @@ def shift_pressure(load: ShiftLoad, config: PressureConfig = DEFAULT_CONFIG) -> 
     add(
         Factor.INCIDENTS,
         float(load.incidents),
-        incident_points,
+        incident_points / config.incident_points if config.incident_points else 0.0,
         "incidents_sensitive" if load.sensitive_incident else "incidents",
         incidents=load.incidents,
         sensitive=load.sensitive_incident,
@@ -392,14 +463,36 @@ def shift_pressure(load: ShiftLoad, config: PressureConfig = DEFAULT_CONFIG) -> 
         add(
             Factor.CHECKIN,
             float(load.checkin_score),
-            _ramp(load.checkin_score, 1, 5, config.checkin_points),
+            _ramp(load.checkin_score, 1, 5, 1.0),
             score=load.checkin_score,
         )
 
+    # Points: each factor's score × its cap; the load group (wait, utilisation, busy, rush and
+    # walk-aways) scores once, as its worst member's share of the group's combined cap, credited
+    # to that member. Walk-aways carry the cap of the wait (they are the wait that ended in a loss).
+    points = {f: score * caps.get(f, 0.0) for f, score, _, _ in pending}
+    group = [f for f, *_ in pending if f in LOAD_FACTORS]
+    if config.merge_load and group:
+        group_cap = sum(caps.get(f, 0.0) for f in group if f is not Factor.WALKED_AWAY)
+        # ties go to the reason a manager acts on first: lost customers, then the wait
+        priority = (Factor.WALKED_AWAY, Factor.WAIT, Factor.RUSH, Factor.BUSY, Factor.UTILISATION)
+        top = max(group, key=lambda f: (scores[f], -priority.index(f)))
+        for f in group:
+            points[f] = group_cap * scores[f] if f is top else 0.0
+    else:
+        points[Factor.WALKED_AWAY] = 0.0
+    reasons = []
+    for factor, _score, key, params in pending:
+        shown = points[factor] > 0 or (
+            factor is Factor.WALKED_AWAY and values[factor] >= config.walked_away_free
+        )
+        if shown:
+            template = TEMPLATES[key]
+            reasons.append(Reason(factor, points[factor], template.format(**params), params, template))
     order = list(Factor)
     reasons.sort(key=lambda r: (-r.points, order.index(r.factor)))
     index = min(max(sum(r.points for r in reasons), 0.0), 100.0)
-    return PressureResult(index, config.level_for(index), tuple(reasons), values)
+    return PressureResult(index, config.level_for(index), tuple(reasons), values, scores, tuple(unknown))
 
 
 def pressure_for_shifts(

@@ -44,6 +44,7 @@ __all__ = [
     "occupancy",
     "offered_load",
     "required_servers",
+    "required_staff",
     "served_within",
     "servers_and_speed",
     "service_level",
@@ -814,3 +815,54 @@ def _erlang_a_flat(lam, svc, c, theta, t, cap, interval_minutes):
     level[idle] = 1.0
     walked = lam * p_abandon * interval_minutes
     return p_wait, p_abandon, p_balk, wait_served, mean_wait, level, mean_queue, occ, walked
+
+
+def required_staff(
+    arrivals_per_hour: ArrayLike,
+    service_minutes: ArrayLike,
+    target_wait_minutes: ArrayLike,
+    target_service_level: ArrayLike,
+    chore_load: ArrayLike = 0.0,
+    patience_minutes: ArrayLike = DEFAULT_PATIENCE_MINUTES,
+    max_occupancy: ArrayLike | None = None,
+    max_staff: int = 50,
+):
+    """The fewest whole staff whose capacity (staff − chore load) meets the service-level target.
+
+    One definition for every staff count, alone or not: P(served within the target wait) from
+    Erlang-A (walk-aways count as missed) >= ``target_service_level`` and, if given, occupancy <=
+    ``max_occupancy``. 0 where there are no arrivals; ``max_staff + 1`` where even ``max_staff``
+    would not do. Staff counts are tried upwards from the fewest that could be stable, all cases at
+    once, each dropping out at its first pass.
+    """
+    lam = _floats(arrivals_per_hour, "arrivals_per_hour", finite=True)
+    svc = _floats(service_minutes, "service_minutes", positive=True, finite=True)
+    t = _floats(target_wait_minutes, "target_wait_minutes", finite=True)
+    level = np.asarray(target_service_level, dtype=np.float64)
+    chores = _floats(chore_load, "chore_load", finite=True)
+    pat = _floats(patience_minutes, "patience_minutes", positive=True)
+    occ = np.asarray(np.inf if max_occupancy is None else max_occupancy, dtype=np.float64)
+    arrays = np.broadcast_arrays(lam, svc, t, level, chores, pat, occ)
+    shape = arrays[0].shape
+    lam, svc, t, level, chores, pat, occ = (x.ravel() for x in arrays)
+    staff = np.where(lam > 0, np.floor(lam * svc / 60.0 + chores), 0.0)
+    staff = np.maximum(staff, np.where(lam > 0, 1.0, 0.0))
+    result = np.where(lam > 0, max_staff + 1, 0).astype(np.intp)
+    active = np.flatnonzero(lam > 0)
+    while active.size:
+        s = staff[active]
+        fig = _erlang_a_flat(
+            lam[active] / 60.0,
+            svc[active],
+            np.maximum(s - chores[active], 0.0),
+            1.0 / pat[active],
+            t[active],
+            np.full(active.size, np.inf),
+            15.0,
+        )
+        ok = (fig[5] >= level[active]) & (fig[7] <= occ[active]) & (s - chores[active] > 0)
+        result[active[ok]] = s[ok].astype(np.intp)
+        keep = ~ok & (s < max_staff)
+        staff[active] = s + 1.0
+        active = active[keep]
+    return _out(result, shape)

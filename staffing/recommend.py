@@ -110,7 +110,9 @@ def outcomes(
                 max_wait_minutes=float(wait.max(initial=0.0)),
                 p90_wait_minutes=float(day.wait_quantile(0.9)),
                 mean_wait_minutes=float((wait * served).sum() / max(served.sum(), 1e-9)),
-                minutes_over_target=int(np.count_nonzero(_over(day, targets) & open_mask[k]) * INTERVAL_MINUTES),
+                minutes_over_target=int(
+                    np.count_nonzero(_over(day, targets) & open_mask[k]) * INTERVAL_MINUTES
+                ),
                 worst_pressure=max(pressures, default=0.0),
                 staff_hours=float(staff[k].sum() * INTERVAL_MINUTES / 60),
                 solo_hours=float(np.count_nonzero((staff[k] == 1) & open_mask[k]) * INTERVAL_MINUTES / 60),

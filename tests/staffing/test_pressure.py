@@ -267,10 +267,14 @@ def test_unrecorded_breaks_score_nothing_and_say_so():
 def test_load_factors_are_counted_once():
     busy = shift("07:00", 4, orders=60, rho=0.97, wait=9.0, staff=2)
     result = shift_pressure(busy)
-    load = [r for r in result.reasons if r.factor in (Factor.WAIT, Factor.UTILISATION, Factor.BUSY, Factor.RUSH)]
+    load = [
+        r for r in result.reasons if r.factor in (Factor.WAIT, Factor.UTILISATION, Factor.BUSY, Factor.RUSH)
+    ]
     assert len(load) == 1
     caps = PressureConfig().caps()
-    assert load[0].points <= caps[Factor.WAIT] + caps[Factor.UTILISATION] + caps[Factor.BUSY] + caps[Factor.RUSH]
+    assert (
+        load[0].points <= caps[Factor.WAIT] + caps[Factor.UTILISATION] + caps[Factor.BUSY] + caps[Factor.RUSH]
+    )
 
 
 def _solo_store_day(per_hour: np.ndarray, service: float = 2.0):
@@ -309,3 +313,30 @@ def test_solo_store_through_a_95_orders_rush_is_red_with_walk_aways():
     assert "customers walked away" in walked.explanation
     assert walked.template.format(**walked.params) == walked.explanation
     assert walked.params["start"] == "07:30"
+
+
+def test_calibration_recovers_which_factors_staff_feel():
+    """Check-ins drawn from a process that is not the index: hidden weights on alone-with-load and
+    on the wait, none on break data, logistic noise. The fit ranks the factors as the process does."""
+    from staffing.pressure import calibrate_weights
+
+    rng = np.random.default_rng(14)
+    results, checkins = [], []
+    for _ in range(400):
+        staff = rng.choice([1, 2])
+        rho = rng.uniform(0.05, 1.1)
+        load = shift("08:00", 6, orders=40 * rho, rho=rho, wait=rng.uniform(0, 12), staff=staff)
+        result = shift_pressure(load)
+        latent = 3.0 * result.scores[Factor.ALONE] + 4.0 * max(
+            result.scores[f] for f in (Factor.WAIT, Factor.UTILISATION, Factor.BUSY, Factor.RUSH)
+        )
+        latent += rng.logistic()
+        checkins.append(int(np.clip(np.digitize(latent, [0.5, 2.0, 3.5, 5.0]) + 1, 1, 5)))
+        results.append(result)
+    fit = calibrate_weights(results, checkins)
+    assert fit.coefficients["load"] > fit.coefficients["alone"] > 1.0
+    assert abs(fit.coefficients["no_break"]) < 0.5
+    assert fit.pseudo_r2 > 0.1 and fit.rank_correlation > 0.4
+    caps = fit.proposed.caps()
+    assert sum(caps.values()) == pytest.approx(100.0)
+    assert "pseudo-R²" in fit.report

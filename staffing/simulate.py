@@ -70,6 +70,8 @@ class StationaryResult:
     replications: int
     warmup: int
     replication_mean_waits: np.ndarray
+    abandon_share: float = 0.0
+    """Share of customers (after warm-up) who walked away; waits are of the served ones."""
 
     @property
     def mean_wait_stderr(self) -> float:
@@ -187,6 +189,7 @@ def simulate_mmc(
     warmup: int = 0,
     seed: SeedLike = None,
     service_cv: float | None = None,
+    patience_minutes: float | None = None,
 ) -> StationaryResult:
     """Simulate ``replications`` independent M/M/c queues, each from empty for ``customers`` orders.
 
@@ -205,8 +208,30 @@ def simulate_mmc(
     # Customers along axis 0 so that each step of the recursion reads one contiguous row.
     arrival = np.cumsum(rng.exponential(60.0 / arrivals_per_hour, size=shape), axis=0)
     service = _service_times(rng, shape, service_cv) * service_minutes
-    start = _fcfs_constant(arrival, service, int(servers))
-    waits = (start - arrival)[warmup:]
+    if patience_minutes is None:
+        start = _fcfs_constant(arrival, service, int(servers))
+        waits = (start - arrival)[warmup:]
+        walked = 0.0
+    else:  # M/M/c+M: a customer who would start after their patience walks away
+        patience = rng.exponential(float(patience_minutes), size=shape)
+        start = _fcfs_patient(arrival, service, int(servers), patience)
+        kept = start[warmup:] - arrival[warmup:]
+        walked = float(np.isnan(kept).mean())
+        waits = np.where(np.isnan(kept), np.nan, kept)
+        per_rep = np.nanmean(waits, axis=0)
+        waits = waits[~np.isnan(waits)]
+        p50, p90, p95 = np.percentile(waits, [50, 90, 95])
+        return StationaryResult(
+            mean_wait=float(waits.mean()),
+            p50_wait=float(p50),
+            p90_wait=float(p90),
+            p95_wait=float(p95),
+            customers=waits.size,
+            replications=replications,
+            warmup=warmup,
+            replication_mean_waits=per_rep,
+            abandon_share=walked,
+        )
     p50, p90, p95 = np.percentile(waits, [50, 90, 95])
     return StationaryResult(
         mean_wait=float(waits.mean()),
@@ -291,6 +316,21 @@ def _fcfs_constant(arrival: np.ndarray, service: np.ndarray, servers: int) -> np
         k = free.argmin(axis=1)
         s = np.maximum(arrival[i], free[rows, k], out=start[i])
         free[rows, k] = s + service[i]
+    return start
+
+
+def _fcfs_patient(arrival: np.ndarray, service: np.ndarray, servers: int, patience: np.ndarray) -> np.ndarray:
+    """Start times for c identical servers, FCFS, with walk-aways (NaN starts); see ``_fcfs_roster``."""
+    start = np.empty_like(arrival)
+    replications = arrival.shape[1]
+    free = np.zeros((replications, servers))
+    rows = np.arange(replications)
+    for i in range(arrival.shape[0]):
+        k = free.argmin(axis=1) if servers > 1 else np.zeros(replications, dtype=np.intp)
+        s = np.maximum(arrival[i], free[rows, k])
+        served = s <= arrival[i] + patience[i]
+        start[i] = np.where(served, s, np.nan)
+        free[rows, k] = np.where(served, s + service[i], free[rows, k])
     return start
 
 

@@ -4,7 +4,15 @@ Erlang C per interval (``staffing.queueing``) assumes every interval starts in s
 interval at ρ >= 1 is "infinite", and a rush's leftover queue vanishes at the next interval.
 This module follows the whole distribution of orders in the store through the day instead.
 
-Model: the number of orders in the store is the birth-death process of the M(t)/M/c(t) queue
+``backlog_day`` (issue 14/15): customers walk away after an exponential patience and may balk at a
+queue cap, so the chain's deaths are μ'·min(n, k) + θ·max(n − k, 0) with k = ⌈c⌉ servers at speed
+c/k (``queueing.servers_and_speed``: capacity = staff − chores, one model for any team). Each
+interval is solved exactly by uniformization with every store-day's own rate, so batches of
+store-days share no step count; waits, walk-aways and customer percentiles come from the states
+arrivals find (``queueing.served_within`` for the per-state terms). Without abandonment it agrees
+with the former solver, described below and kept as ``backlog_day_rk4``, to 1e-6.
+
+Former solver (``backlog_day_rk4``). Model: the number of orders in the store is the birth-death process of the M(t)/M/c(t) queue
 (orders arrive at λ(t), leave at μ·min(n, c(t))), and its Kolmogorov forward equations are
 integrated with classical Runge-Kutta over a truncated state space that grows as needed. This is
 the "exact method" of A. Ingolfsson, E. Akhmetshina, S. Budge, Y. Li and X. Wu, "A survey and
@@ -130,7 +138,7 @@ def backlog_day_rk4(
     ``arrivals_per_interval``: expected orders arriving in each interval (not per hour), shape
     (..., n_intervals); leading axes are stores or days, all computed at once.
     ``service_minutes``: mean minutes per order, scalar or per interval. ``servers``: servers per
-    interval, possibly fractional effective servers (``queueing.effective_servers``). The three
+    interval, possibly fractional effective servers (``queueing.effective_capacity``). The three
     broadcast together. ``initial_in_store``: whole orders already in the store at the start,
     shape (...). After the last interval its capacity (or the last non-zero one) is assumed to
     stay until everyone is served. ``steps_per_interval``: Runge-Kutta steps per interval (at

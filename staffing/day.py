@@ -9,7 +9,6 @@ Arrays may carry leading axes (stores, days).
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -203,9 +202,6 @@ def model_day(
     )
 
 
-def solo_service_share_deprecated(share: float) -> float:
-    """Chore minutes per hour equivalent to a former solo serving share (for settings migration)."""
-    warnings.warn(
-        "solo_service_share is deprecated: use chore_minutes_per_hour", DeprecationWarning, stacklevel=2
-    )
+def chore_minutes_from_solo_share(share: float) -> float:
+    """Chore minutes per hour equivalent to a former solo serving share (settings migration: 0.7 -> 18)."""
     return 60.0 * (1.0 - share)

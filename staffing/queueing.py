@@ -16,6 +16,10 @@ not (a = 0.6 Erlangs, c = 0.7: P(wait) 0.88 here, 0.86 for an M/M/1 at 70% speed
 interpolation). Interpolating the mean wait itself would make every solo wait infinite,
 since it is infinite at c = 0.
 
+Since issue 14 the day model uses one people model instead: capacity c = staff − chore load for
+any number of staff (`effective_capacity`), served by ⌈c⌉ servers at speed c/⌈c⌉, with customers
+walking away (`erlang_a`, `required_staff`). The Erlang C functions stay exact for whole servers.
+
 References for the formulas quoted in comments:
   [Cooper]   R. B. Cooper, Introduction to Queueing Theory, 2nd ed. (1981), ch. 3 (Erlang B,
              Erlang C and the M/M/c waiting-time distribution).
@@ -379,7 +383,9 @@ def occupancy(arrivals_per_hour: ArrayLike, service_minutes: ArrayLike, servers:
 
 
 def effective_servers(staff: ArrayLike, solo_service_share: float = 0.7):
-    """Servers the queue actually gets from `staff` people on shift.
+    """Deprecated (issue 14): chores vanish when a second person arrives here. Use `effective_capacity`.
+
+    Servers the queue actually gets from `staff` people on shift.
 
     Alone, one person also runs the till, cleans and restocks, so only `solo_service_share`
     of their time serves the queue; with two or more the others cover those chores and

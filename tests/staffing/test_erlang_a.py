@@ -57,26 +57,29 @@ def reference(lam_h, svc, capacity, patience, target, cap=None, dps=20):
     wait_served = mp.mpf(0)
     level = sum(pi[:k])
     rate = k * mu
-    for n in range(k, top if cap is not None else top + 1):
-        j = n - k
-        if pi[n] < mp.mpf(10) ** -12:
-            continue
-        # tagged chain on "i ahead" (i = j..0): i -> i-1 at rate + iθ, service at rate from i = 0,
-        # abandonment at θ from every state.
-        g = mp.zeros(j + 1, j + 1)
-        to_service = mp.zeros(j + 1, 1)
-        for i in range(j + 1):
+    needed = [n for n in range(k, top if cap is not None else top + 1) if pi[n] >= mp.mpf(10) ** -12]
+    if needed:
+        # The tagged customer's chain on "i ahead" (i = j..0): i -> i-1 at rate + iθ, service at
+        # rate from i = 0, abandonment at θ from every state. Its generator is lower triangular, so
+        # the chain for j ahead is the leading block of the largest one, and so are its inverse and
+        # matrix exponential: one solve and one expm serve every j.
+        size = needed[-1] - k + 1
+        g = mp.zeros(size, size)
+        to_service = mp.zeros(size, 1)
+        for i in range(size):
             g[i, i] = -(rate + i * theta + theta)
             if i > 0:
                 g[i, i - 1] = rate + i * theta
         to_service[0] = rate
         fundamental = -(g**-1)
-        p_serve = (fundamental * to_service)[j]
-        e_w_served = (fundamental * fundamental * to_service)[j]
-        within = (fundamental * (mp.eye(j + 1) - mp.expm(g * target)) * to_service)[j]
-        served += pi[n] * p_serve
-        wait_served += pi[n] * e_w_served
-        level += pi[n] * within
+        p_serve = fundamental * to_service
+        e_w_served = fundamental * p_serve
+        within = fundamental * (mp.eye(size) - mp.expm(g * target)) * to_service
+        for n in needed:
+            j = n - k
+            served += pi[n] * p_serve[j]
+            wait_served += pi[n] * e_w_served[j]
+            level += pi[n] * within[j]
     return {
         "wait_probability": p_wait,
         "abandon_probability": 1 - served,

@@ -134,3 +134,35 @@ def test_no_inf_or_nan_on_random_days(orders, staff, service, patience, chores, 
     assert np.isfinite(result.lost_orders) and np.isfinite(result.wait_quantile(0.9))
     sim = simulate_day(orders, service, capacity, replications=20, seed=1, patience_minutes=patience or 1e6)
     assert np.isfinite(sim.mean_wait) and np.isfinite(sim.walked_away)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    orders=st.lists(st.floats(0.0, 30.0), min_size=12, max_size=12),
+    staff=st.lists(st.integers(0, 3), min_size=12, max_size=12),
+)
+def test_day_model_recommendation_and_pressure_stay_finite(orders, staff):
+    """Unrostered and overloaded days: every figure a report or rule reads is finite."""
+    from staffing.day import StaffingTargets, model_day
+    from staffing.recommend import Shift, outcome
+
+    orders = np.asarray(orders)
+    staff = np.asarray(staff, dtype=float)
+    model = model_day(orders, staff, StaffingTargets())
+    for name in (
+        "wait_probability",
+        "steady_wait_minutes",
+        "wait_minutes",
+        "queue_end",
+        "backlog_end",
+        "walked_away",
+        "served_share",
+    ):
+        assert np.all(np.isfinite(getattr(model, name))), name
+    assert np.isfinite(model.wait_quantile(0.9)) and np.isfinite(model.lost_orders)
+    # utilisation is the offered ρ: inf only where orders arrive and nobody is on (flagged)
+    assert np.all(np.isfinite(model.utilisation) | model.nobody_rostered)
+    shifts = [Shift(0, 6), Shift(6, 12)]
+    day = outcome(orders, shifts, np.ones(12, dtype=bool), StaffingTargets())
+    for value in day.__dict__.values():
+        assert np.isfinite(value)

@@ -46,22 +46,36 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env["STOREMON_HOME"] = tmp
         url = f"sqlite:///{tmp}/demo.sqlite3"
-        subprocess.run([sys.executable, "-m", "storemon.cli", "--db", url, "demo"], env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "storemon.cli", "--db", url, "demo"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         walls, insides = [], []
         for _ in range(RUNS):
             began = time.perf_counter()
-            out = subprocess.run([sys.executable, "-c", CHILD, url], env=env, cwd=ROOT, capture_output=True,
-                                 text=True, check=True).stdout
+            out = subprocess.run(
+                [sys.executable, "-c", CHILD, url],
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
             walls.append(time.perf_counter() - began)
             insides.append(float(out.split()[-1]))
     warm_walls, warm_insides = walls[1:], insides[1:]
     print("Cold start to an interactive main window, demo chain (30 stores), offscreen Qt\n")
     print(f"{'measure':<46}{'first run':>10}{'median':>10}{'max':>10}")
-    print(f"{'process start -> window interactive (wall, s)':<46}{walls[0]:>10.2f}"
-          f"{statistics.median(warm_walls):>10.2f}{max(warm_walls):>10.2f}")
-    print(f"{'imports + database + window (in process, s)':<46}{insides[0]:>10.2f}"
-          f"{statistics.median(warm_insides):>10.2f}{max(warm_insides):>10.2f}")
+    print(
+        f"{'process start -> window interactive (wall, s)':<46}{walls[0]:>10.2f}"
+        f"{statistics.median(warm_walls):>10.2f}{max(warm_walls):>10.2f}"
+    )
+    print(
+        f"{'imports + database + window (in process, s)':<46}{insides[0]:>10.2f}"
+        f"{statistics.median(warm_insides):>10.2f}{max(warm_insides):>10.2f}"
+    )
     met = statistics.median(warm_walls) < 2.0
     print(f"\ntarget: < 2 s from process start -> {'met' if met else 'NOT met'}")
 

@@ -323,10 +323,22 @@ def _fcfs_patient(arrival: np.ndarray, service: np.ndarray, servers: int, patien
     """Start times for c identical servers, FCFS, with walk-aways (NaN starts); see ``_fcfs_roster``."""
     start = np.empty_like(arrival)
     replications = arrival.shape[1]
+    if servers <= 2:
+        # Keep the free-at times sorted, first <= second (one server: second stays +inf).
+        first = np.zeros(replications)
+        second = np.zeros(replications) if servers == 2 else np.full(replications, np.inf)
+        for i in range(arrival.shape[0]):
+            s = np.maximum(arrival[i], first)
+            served = s <= arrival[i] + patience[i]
+            start[i] = np.where(served, s, np.nan)
+            done = np.where(served, s + service[i], first)
+            first = np.where(served, np.minimum(done, second), first)
+            second = np.where(served, np.maximum(done, second), second)
+        return start
     free = np.zeros((replications, servers))
     rows = np.arange(replications)
     for i in range(arrival.shape[0]):
-        k = free.argmin(axis=1) if servers > 1 else np.zeros(replications, dtype=np.intp)
+        k = free.argmin(axis=1)
         s = np.maximum(arrival[i], free[rows, k])
         served = s <= arrival[i] + patience[i]
         start[i] = np.where(served, s, np.nan)

@@ -308,6 +308,31 @@ def reneging_cases(args: argparse.Namespace) -> None:
         t0 = time.perf_counter()
         fn()
         timings.append((name, time.perf_counter() - t0))
+    print_kernel_timings(timings)
+
+    print()
+    print("Mixed batch: 990 quiet solo days + 10 busy six-person days in one call (the former kernel's")
+    print("step count is set by its busiest row; uniformization gives every row its own)")
+    mixed = np.stack([peaked_day(0.5, 1.5, 1.0)] * 990 + [peaked_day(20.0, 40.0, 30.0)] * 10)
+    staff = np.concatenate([np.full((990, 1), 1.0), np.full((10, 1), 6.0)])
+    timings = []
+    for name, fn in (
+        ("Runge-Kutta (former), no abandonment", lambda: backlog_day_rk4(mixed, 2.0, staff)),
+        ("uniformization, no abandonment", lambda: backlog_day(mixed, 2.0, staff, keep_states=False)),
+        (
+            "uniformization, patience 4 min, chores 0.3",
+            lambda: backlog_day(
+                mixed, 2.0, staff - 0.3, patience_minutes=PATIENCE_MINUTES, keep_states=False
+            ),
+        ),
+    ):
+        t0 = time.perf_counter()
+        fn()
+        timings.append((name, time.perf_counter() - t0))
+    print_kernel_timings(timings)
+
+
+def print_kernel_timings(timings: list[tuple[str, float]]) -> None:
     base = timings[0][1]
     for name, seconds in timings:
         print(

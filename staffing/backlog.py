@@ -114,9 +114,10 @@ class BacklogResult:
 
     @property
     def day_mean_wait(self) -> np.ndarray:
-        """Mean wait of the day's orders (arrival-weighted), shape (...); 0 for a day without orders."""
-        total = self.arrivals.sum(axis=-1)
-        weighted = (self.arrivals * self.mean_wait).sum(axis=-1)
+        """Mean wait of the day's served orders, shape (...); 0 for a day without orders."""
+        served = self.arrivals if self.served_share is None else self.arrivals * self.served_share
+        total = served.sum(axis=-1)
+        weighted = (served * self.mean_wait).sum(axis=-1)
         return np.where(total > 0, weighted / np.where(total > 0, total, 1.0), 0.0)[()]
 
     @property
@@ -584,16 +585,13 @@ def _customer_means(mean_p, states, k, rate, theta, enters, h):
     harmonic = np.cumsum(inv, axis=0)
     share = (mean_p * p_s).sum(axis=0)
     wait_sum = (mean_p * np.where(queued, p_s * harmonic, 0.0)).sum(axis=0)
-    # Where nobody is served (nobody on), the mean time spent waiting before walking away instead.
-    mean_queue = (mean_p * np.maximum(j, 0.0)).sum(axis=0)
-    lost_wait = np.where(
-        theta > 0, np.minimum(mean_queue + 1.0, 1e9) / np.maximum(mean_queue + 1.0, 1.0), 0.0
-    )
+    # Where nobody is served (nobody on), the mean time spent waiting before walking away instead:
+    # the mean patience 1/θ (0 without patience).
     with np.errstate(invalid="ignore", divide="ignore"):
         wait = np.where(
             share > 1e-12,
             wait_sum / np.where(share > 1e-12, share, 1.0),
-            np.where(theta > 0, lost_wait / np.where(theta > 0, theta, 1.0), 0.0),
+            np.where(theta > 0, 1.0 / np.where(theta > 0, theta, 1.0), 0.0),
         )
     return share, wait
 

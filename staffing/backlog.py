@@ -531,6 +531,8 @@ def _uniformize(
         (birth, death, rate, x) if identity else (birth[:, order], death[:, order], rate[order], x[order])
     )
     b, d = b / lam_rate, d / lam_rate
+    stay = 1.0 - b - d
+    v = v.copy()
     log_w = -xs.copy()
     w = np.exp(log_w)
     cdf = w.copy()
@@ -544,13 +546,14 @@ def _uniformize(
             width -= 1
         if not width:
             break
-        vv, bb, dd = v[:, :width], b[:, :width], d[:, :width]
-        up = bb * vv
-        down = dd * vv
-        nxt = vv - up - down
-        nxt[1:] += up[:-1]
-        nxt[:-1] += down[1:]
-        v = nxt if width == v.shape[1] else np.concatenate([nxt, v[:, width:]], axis=1)
+        vv = v[:, :width]
+        nxt = stay[:, :width] * vv
+        nxt[1:] += b[:-1, :width] * vv[:-1]
+        nxt[:-1] += d[1:, :width] * vv[1:]
+        if width == v.shape[1]:
+            v = nxt
+        else:
+            v[:, :width] = nxt
         log_w[:width] += log_x[:width] - math.log(m)
         wm = np.exp(log_w[:width])
         cdf[:width] += wm

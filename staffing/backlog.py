@@ -433,7 +433,7 @@ def backlog_day(
         # Above it a row's rates are 0, so its uniformization rate Λ stays that of its own states.
         reach = np.where(th_i > 0, -np.expm1(-th_i * h) / np.where(th_i > 0, th_i, 1.0), h) * lam_i
         occupied = p.shape[0] - 1 - np.argmax(p[::-1] > _TAIL, axis=0)
-        top_r = occupied + np.ceil(reach + 7.0 * np.sqrt(reach) + 8.0)
+        top_r = occupied + np.ceil(reach + 5.0 * np.sqrt(reach) + 5.0)
         top_r = np.minimum(top_r, np.maximum(k_i + cap_i, occupied))
         p = _pad(p, int(top_r.max(initial=0.0)) + 1)
         states = np.arange(p.shape[0], dtype=float)[:, None]
@@ -521,7 +521,7 @@ def _uniformize(
     total_rate = (birth + death).max(axis=0)
     rate = np.maximum(total_rate, 1e-12)
     x = rate * h
-    terms = np.ceil(x + 8.0 * np.sqrt(x) + 12.0).astype(np.int64)
+    terms = np.ceil(x + 6.0 * np.sqrt(x) + 8.0).astype(np.int64)
     terms[total_rate <= 0] = 0
     order = np.argsort(-terms, kind="stable")
     sorted_terms = terms[order]
@@ -538,6 +538,7 @@ def _uniformize(
     cdf = w.copy()
     end = v * w
     integral = v * (1.0 - cdf)
+    tail_sum = 1.0 - cdf  # Σ_m P(Pois > m) over the terms taken (→ Λh): normalises the average
     log_x = np.log(xs)
     m_max = int(sorted_terms[0]) if sorted_terms.size else 0
     width = v.shape[1]
@@ -558,8 +559,13 @@ def _uniformize(
         wm = np.exp(log_w[:width])
         cdf[:width] += wm
         end[:, :width] += wm * nxt
-        integral[:, :width] += np.clip(1.0 - cdf[:width], 0.0, None) * nxt
-    mean = integral / xs
+        tail = np.clip(1.0 - cdf[:width], 0.0, None)
+        tail_sum[:width] += tail
+        integral[:, :width] += tail * nxt
+    # The series stops where the Poisson weights left are ~1e-10: dividing by the weights actually
+    # summed keeps every distribution's mass at exactly 1 (orders are conserved to rounding).
+    end /= np.where(cdf > 0, cdf, 1.0)
+    mean = integral / np.where(tail_sum > 0, tail_sum, xs)
     idle = sorted_terms == 0
     if idle.any():  # nothing moves: the distribution stays
         end[:, idle] = v[:, idle]

@@ -792,7 +792,8 @@ def _erlang_a_flat(lam, svc, c, theta, t, cap, interval_minutes):
         level = p_below + np.where(np.isinf(inv_b), 0.0, s_level / total)
         p_abandon = np.clip(1.0 - p_served, 0.0, 1.0)
         mean_wait = np.where(lam > 0, mean_queue / np.where(lam > 0, lam, 1.0), 0.0)
-        occ = np.where(c > 0, lam * (1.0 - p_abandon) * svc / np.where(c > 0, c, 1.0), 0.0)
+        # busy share of the capacity; the served share's rounding must not push it past 1
+        occ = np.where(c > 0, np.minimum(lam * (1.0 - p_abandon) * svc / np.where(c > 0, c, 1.0), 1.0), 0.0)
     if erlang_c.any():
         idx = np.flatnonzero(erlang_c)
         kk, ll, ss, tt = k[idx], lam[idx], svc[idx], t[idx]

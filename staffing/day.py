@@ -26,39 +26,34 @@ from staffing.roster import INTERVAL_MINUTES
 
 DEFAULT_CHORE_MINUTES_PER_HOUR = 18.0
 """Cleaning, restocking, deliveries and the till: 18 minutes an hour (0.3 of a person), the same
-load the former solo serving share of 70 % carried; a per-store setting."""
+load the former solo serving share of 70 % carried; a per-store setting (docs/pressure.md)."""
 
 
 @dataclass(frozen=True)
 class StaffingTargets:
     """What a store aims for; DOMAIN.md section 5: waits above a few minutes start conflicts.
 
-    ``chore_minutes_per_hour``: chores taken from the serving capacity of whoever is on (None: from
-    the deprecated ``solo_service_share``, 60·(1 − share)). ``patience_minutes``: mean patience of a
-    customer before walking away. ``queue_cap``: customers who see this many waiting walk away at
-    once (None: nobody balks).
+    ``chore_minutes_per_hour``: chores taken from the serving capacity of whoever is on, for any
+    number of staff. ``patience_minutes``: mean patience of a customer before walking away.
+    ``queue_cap``: customers who see this many waiting walk away at once (None: nobody balks).
     """
 
     service_minutes: float = 2.0
-    solo_service_share: float = 0.7
-    """Deprecated: use ``chore_minutes_per_hour``; read only when that is None."""
     target_wait_minutes: float = 3.0
     target_service_level: float = 0.8
     max_occupancy: float = 0.85
-    chore_minutes_per_hour: float | None = None
+    chore_minutes_per_hour: float = DEFAULT_CHORE_MINUTES_PER_HOUR
     patience_minutes: float = DEFAULT_PATIENCE_MINUTES
     queue_cap: int | None = None
 
     def __post_init__(self) -> None:
         if not 0.25 <= self.service_minutes <= 30:
             raise ValueError("service_minutes must be between 0.25 and 30 minutes per order")
-        if not 0 < self.solo_service_share <= 1:
-            raise ValueError("solo_service_share must be in (0, 1]")
         if self.target_wait_minutes < 0 or not 0 < self.target_service_level < 1:
             raise ValueError("target_wait_minutes must be >= 0 and target_service_level in (0, 1)")
         if not 0 < self.max_occupancy <= 1:
             raise ValueError("max_occupancy must be in (0, 1]")
-        if self.chore_minutes_per_hour is not None and not 0 <= self.chore_minutes_per_hour <= 120:
+        if not 0 <= self.chore_minutes_per_hour <= 120:
             raise ValueError("chore_minutes_per_hour must be between 0 and 120")
         if not self.patience_minutes > 0:
             raise ValueError("patience_minutes must be > 0 (inf: nobody walks away)")
@@ -68,8 +63,6 @@ class StaffingTargets:
     @property
     def chore_load(self) -> float:
         """Chores in people's worth of work (18 min/h -> 0.3)."""
-        if self.chore_minutes_per_hour is None:
-            return 1.0 - self.solo_service_share
         return self.chore_minutes_per_hour / 60.0
 
 

@@ -415,11 +415,12 @@ def shift_pressure(load: ShiftLoad, config: PressureConfig = DEFAULT_CONFIG) -> 
         end=clock(starts[i] + rush_min),
     )
 
-    # Lost customers: the stretch where most walked away (runs of intervals losing any).
+    # Lost customers over the shift, said with when they left: from the first to the last interval
+    # losing half a customer or more (one every half hour), the whole shift if none does.
     walked = load.walked_away
     lost = float(walked.sum())
-    runs = _runs(walked >= 0.5, starts, step)  # stretches losing one customer every half hour or more
-    i, j = max(runs, key=lambda r: walked[r[0] : r[1]].sum(), default=(0, 0))
+    losing = np.flatnonzero(walked >= 0.5)
+    i, j = (int(losing[0]), int(losing[-1]) + 1) if losing.size else (0, 0)
     add(
         Factor.WALKED_AWAY,
         lost,

@@ -53,6 +53,7 @@ def estimate_service_minutes(
     fallback_minutes: ArrayLike | None = None,
     min_orders: int = MIN_ORDERS,
     default_minutes: float = DEFAULT_SERVICE_MINUTES,
+    weights: ArrayLike | None = None,
 ) -> ServiceTimeEstimate:
     """Minutes per order for each group of orders (one array entry per order in, one per group out).
 
@@ -60,6 +61,9 @@ def estimate_service_minutes(
     None: one group); ``drink_items``: hand-made drink items on each order, or None (NaN entries:
     order without categories); ``override``: per group, a store's manual minutes (NaN: none);
     ``fallback_minutes``: per group, used where the data are too few (NaN: the chain default).
+    ``weights``: how many orders each entry stands for, when the till gives totals per 15-minute
+    bucket rather than single orders (``items_per_order`` and ``drink_items`` are then per order
+    on average); None: one order each.
     """
     items = np.asarray(items_per_order, dtype=float).ravel()
     if np.any(~np.isfinite(items)) or np.any(items < 0):
@@ -68,16 +72,19 @@ def estimate_service_minutes(
     if g.size != items.size or (g.size and g.min() < 0):
         raise ValueError("group must give each order a group index >= 0")
     size = int(n_groups if n_groups is not None else (g.max() + 1 if g.size else 1))
-    orders = np.bincount(g, minlength=size).astype(float)
-    item_sum = np.bincount(g, weights=items, minlength=size)
+    w = np.ones(items.size) if weights is None else np.asarray(weights, dtype=float).ravel()
+    if w.size != items.size or np.any(~np.isfinite(w)) or np.any(w < 0):
+        raise ValueError("weights must be finite, >= 0 and one per entry")
+    orders = np.bincount(g, weights=w, minlength=size)
+    item_sum = np.bincount(g, weights=items * w, minlength=size)
     with np.errstate(invalid="ignore", divide="ignore"):
         ipo = np.where(orders > 0, item_sum / np.maximum(orders, 1), np.nan)
     share = np.full(size, np.nan)
     if drink_items is not None:
         drinks = np.asarray(drink_items, dtype=float).ravel()
         known = np.isfinite(drinks)
-        d_sum = np.bincount(g[known], weights=drinks[known], minlength=size)
-        i_sum = np.bincount(g[known], weights=items[known], minlength=size)
+        d_sum = np.bincount(g[known], weights=(drinks * w)[known], minlength=size)
+        i_sum = np.bincount(g[known], weights=(items * w)[known], minlength=size)
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.where(i_sum > 0, np.clip(d_sum / np.maximum(i_sum, 1e-12), 0, 1), np.nan)
     mix = np.where(np.isfinite(share), share, DEFAULT_DRINK_SHARE)

@@ -6,6 +6,7 @@ an actor may see and shapes the answer for the CLI and the UI.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -16,11 +17,14 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from staffing.backlog import customer_wait_quantile_of
 from staffing.day import DayModel, StaffingTargets, model_day
 from staffing.demand import DemandHistory, forecast
-from staffing.pressure import PressureConfig, PressureResult, ShiftLoad, shift_pressure
+from staffing.pressure import PressureConfig, PressureResult, Reason, ShiftLoad, shift_pressure
 from staffing.roster import INTERVAL_MINUTES, periods
+from staffing.service_time import estimate_service_minutes
 from storemon.db.models import CheckIn, Incident, Role, RosterShift, SalesBucket, StaffMember, Store, User
+from storemon.errors import StoremonError
 from storemon.services.access import Actor, visible_store
 from storemon.services.setting_keys import pressure_config, staffing_targets
 from storemon.services.stores import roster_grid
@@ -28,6 +32,8 @@ from storemon.services.surge_calendar import load_surge_calendar
 from storemon.services.timegrid import INTERVALS_PER_DAY, local_midnight, open_mask
 
 HISTORY_DAYS = 56
+NOBODY_SERVING_UTILISATION = 2.0
+"""Stands in for ρ = ∞ in a shift's pressure where chores leave nobody free to serve."""
 
 
 @dataclass(frozen=True)
@@ -43,12 +49,19 @@ class IntervalFigures:
     """None where orders arrive and nobody is on shift (an unbounded load)."""
     wait_probability: float
     mean_wait_minutes: float
-    """Expected wait of an order arriving now, with the backlog of earlier intervals carried."""
+    """Expected wait of a served order arriving now, with the backlog of earlier intervals carried
+    (finite: customers walk away when their patience runs out)."""
     steady_wait_minutes: float | None
-    """Erlang C steady-state wait; None where the queue would grow without bound (ρ >= 1)."""
+    """Erlang-A steady-state wait of served orders; None where nobody is on to serve them."""
     required_staff: int
     backlog: float
     """Expected orders still in the store (waiting or being made) at the end of the interval."""
+    orders: float
+    """The orders the interval was modelled on: its sales once the day is past, else the forecast."""
+    walked_away: float
+    """Expected customers who left without being served (out of patience) during the interval."""
+    nobody_rostered: bool
+    """Orders arrive and nobody is on shift: every customer of the interval is lost."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,8 @@ class PersonPressure:
     index: float
     level: str
     reasons: list[dict] = field(default_factory=list)
+    unknown: list[dict] = field(default_factory=list)
+    """Factors without data, scoring nothing (e.g. "breaks not recorded"), as reasons with 0 points."""
 
 
 @dataclass(frozen=True)
@@ -75,11 +90,23 @@ class StoreDay:
     demand_source: str
     """"actual" when the day's sales are in, "forecast" otherwise."""
     service_minutes: float
+    service_minutes_source: str
+    """Where ``service_minutes`` comes from ("estimated from 4,008 orders, 1.4 items per order",
+    "manual override (2.50 min)", "default")."""
+    chore_minutes_per_hour: float
+    patience_minutes: float
     intervals: list[IntervalFigures]
     pressure: list[PersonPressure]
     solo_minutes: int
     peak_utilisation: float | None
     day_mean_wait_minutes: float
+    """Mean wait of the day's served orders."""
+    p90_wait_minutes: float
+    """Nine served customers in ten waited at most this long (the customers' own 90th percentile)."""
+    lost_orders: float
+    """Expected customers who walked away over the day (the POS never sees them)."""
+    lost_revenue: float
+    """``lost_orders`` × the store's average ticket."""
 
 
 def _finite(value: float) -> float | None:
@@ -116,11 +143,61 @@ def _slot(first_day: date, local: datetime) -> int:
     ) // INTERVAL_MINUTES
 
 
+@dataclass(frozen=True)
+class StoreQueue:
+    """How one store's counter is modelled: the chain's targets with the store's own service time,
+    chore load and patience, and the average ticket that prices a lost customer."""
+
+    targets: StaffingTargets
+    service_minutes_source: str
+    average_ticket: float
+    """Revenue per order over the store's sales (0 without sales)."""
+
+
+def store_queue(session: Session, store: Store) -> StoreQueue:
+    """The store's queue parameters: each store setting (``stores.service_minutes``,
+    ``chore_minutes_per_hour``, ``patience_minutes``) wins over the chain's (``staffing.targets``);
+    without a manual service time it is estimated from the till's items per order
+    (``staffing.service_time``), the chain's service time being the fallback."""
+    chain = staffing_targets(session)
+    orders, items, revenue = session.execute(
+        select(
+            func.coalesce(func.sum(SalesBucket.orders), 0),
+            func.coalesce(func.sum(SalesBucket.items), 0),
+            func.coalesce(func.sum(SalesBucket.revenue), 0),
+        ).where(SalesBucket.store_id == store.id)
+    ).one()
+    orders = float(orders)
+    estimate = estimate_service_minutes(
+        [float(items) / orders if orders else 0.0],
+        weights=[orders],
+        override=[math.nan if store.service_minutes is None else float(store.service_minutes)],
+        default_minutes=chain.service_minutes,
+    )
+    source = estimate.source[0]
+    if source.startswith("default"):
+        source = source.replace("default", f"chain default ({chain.service_minutes:.2f} min)", 1)
+    try:
+        targets = dataclasses.replace(
+            chain,
+            service_minutes=round(float(estimate.minutes[0]), 4),
+            chore_minutes_per_hour=_store_value(store.chore_minutes_per_hour, chain.chore_minutes_per_hour),
+            patience_minutes=_store_value(store.patience_minutes, chain.patience_minutes),
+        )
+    except ValueError as exc:
+        raise StoremonError(
+            f"store {store.code}: {exc}; fix the store's queue settings (service time, chores, patience)"
+        ) from None
+    return StoreQueue(targets, source, float(revenue) / orders if orders else 0.0)
+
+
+def _store_value(own: float | None, chain: float) -> float:
+    return chain if own is None else float(own)
+
+
 def targets_for(session: Session, store: Store) -> StaffingTargets:
-    targets = staffing_targets(session)
-    if store.service_minutes:
-        targets = StaffingTargets(**{**targets.__dict__, "service_minutes": float(store.service_minutes)})
-    return targets
+    """The targets a store's days are modelled with (``store_queue``)."""
+    return store_queue(session, store).targets
 
 
 def shifts_between(session: Session, store: Store, first_day: date, days: int) -> list[RosterShift]:
@@ -164,29 +241,71 @@ def _shift_pressures(
         for m in session.scalars(select(StaffMember).where(StaffMember.id.in_({s.staff_id for s in todays})))
     }
     tz = ZoneInfo(store.timezone)
-    result = []
+    kept: list[RosterShift] = []
+    spans: list[np.ndarray] = []
+    loads: list[ShiftLoad] = []
     for shift in todays:
         first = max(0, round((shift.starts_at - origin).total_seconds() / 60 / INTERVAL_MINUTES))
         last = min(INTERVALS_PER_DAY, round((shift.ends_at - origin).total_seconds() / 60 / INTERVAL_MINUTES))
         if last <= first:
             continue
         idx = np.arange(first, last)
+        spans.append(idx)
         during = [
             i for i in incidents.get(shift.staff_id, []) if shift.starts_at <= i.occurred_at < shift.ends_at
         ]
-        load = ShiftLoad(
-            interval_start_min=idx * INTERVAL_MINUTES,
-            arrivals_per_hour=model.arrivals_per_hour[idx],
-            utilisation=model.utilisation[idx],
-            mean_wait_min=model.wait_minutes[idx],
-            staff_on_shift=model.staff[idx],
-            incidents=len(during),
-            sensitive_incident=any(i.sensitive_triggers for i in during),
-            checkin_score=checkins.get(shift.id),
+        kept.append(shift)
+        loads.append(
+            ShiftLoad(
+                interval_start_min=idx * INTERVAL_MINUTES,
+                arrivals_per_hour=model.arrivals_per_hour[idx],
+                utilisation=np.nan_to_num(model.utilisation[idx], posinf=NOBODY_SERVING_UTILISATION),
+                mean_wait_min=model.wait_minutes[idx],
+                staff_on_shift=model.staff[idx],
+                walked_away=model.walked_away[idx],
+                incidents=len(during),
+                sensitive_incident=any(i.sensitive_triggers for i in during),
+                checkin_score=checkins.get(shift.id),
+                breaks_recorded=False,  # rosters carry no breaks: unknown, not "no break"
+            )
         )
-        person = staff[shift.staff_id]
-        result.append(_person_pressure(person, shift, shift_pressure(load, config), tz))
+    p90 = _shift_wait_p90(model, spans, config.wait_quantile)
+    result = [
+        _person_pressure(
+            staff[shift.staff_id],
+            shift,
+            shift_pressure(dataclasses.replace(load, customer_wait_p90=float(wait)), config),
+            tz,
+        )
+        for shift, load, wait in zip(kept, loads, p90, strict=True)
+    ]
     return sorted(result, key=lambda p: -p.index)
+
+
+def _shift_wait_p90(model: DayModel, spans: list[np.ndarray], q: float) -> np.ndarray:
+    """The q-quantile of the wait of each shift's served customers, all shifts in one call."""
+    if not spans:
+        return np.zeros(0)
+    n = model.orders.shape[-1]
+    mask = np.zeros((len(spans), n), dtype=bool)
+    for row, idx in enumerate(spans):
+        mask[row, idx] = True
+
+    def per_shift(a: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(a, (len(spans), *a.shape))
+
+    return np.atleast_1d(
+        customer_wait_quantile_of(
+            per_shift(model.orders),
+            per_shift(model.arrival_states),
+            per_shift(model.service_rate),
+            per_shift(model.abandon_rate),
+            per_shift(model.servers),
+            per_shift(model.queue_cap),
+            q,
+            mask,
+        )
+    )
 
 
 def _person_pressure(
@@ -199,17 +318,19 @@ def _person_pressure(
         shift_end=shift.ends_at.astimezone(tz),
         index=round(result.index, 1),
         level=str(result.level),
-        reasons=[
-            {
-                "factor": str(r.factor),
-                "points": round(r.points, 1),
-                "explanation": r.explanation,
-                "template": r.template,
-                "params": r.params,
-            }
-            for r in result.reasons
-        ],
+        reasons=[_reason(r) for r in result.reasons],
+        unknown=[_reason(r) for r in result.unknown],
     )
+
+
+def _reason(reason: Reason) -> dict:
+    return {
+        "factor": str(reason.factor),
+        "points": round(reason.points, 1),
+        "explanation": reason.explanation,
+        "template": reason.template,
+        "params": reason.params,
+    }
 
 
 @dataclass(frozen=True)
@@ -269,7 +390,8 @@ def store_days(
     demand = day_demand(session, store, days, now)
     shifts = shifts_between(session, store, first, span)
     staffed = roster_grid(store, shifts, first, span).reshape(span, INTERVALS_PER_DAY)[offsets]
-    targets = targets_for(session, store)
+    queue = store_queue(session, store)
+    targets = queue.targets
     config = pressure_config(session)
     model = model_day(demand.orders, staffed, targets)
     is_open = open_mask(1, store.opens_at, store.closes_at)
@@ -293,10 +415,15 @@ def store_days(
                 steady_wait_minutes=_finite(day_model.steady_wait_minutes[i]),
                 required_staff=int(day_model.required_staff[i]),
                 backlog=round(float(day_model.backlog_end[i]), 2),
+                orders=round(float(orders[i]), 2),
+                walked_away=round(float(day_model.walked_away[i]), 2),
+                nobody_rostered=bool(day_model.nobody_rostered[i]),
             )
             for i in np.flatnonzero(shown).tolist()
         ]
         open_util = day_model.utilisation[is_open & (orders > 0)]
+        served = orders * day_model.served_share
+        lost = float(day_model.lost_orders)
         result.append(
             StoreDay(
                 store_id=store.id,
@@ -305,6 +432,9 @@ def store_days(
                 day=day,
                 demand_source="actual" if demand.use_actual[k] else "forecast",
                 service_minutes=targets.service_minutes,
+                service_minutes_source=queue.service_minutes_source,
+                chore_minutes_per_hour=targets.chore_minutes_per_hour,
+                patience_minutes=targets.patience_minutes,
                 intervals=intervals,
                 pressure=[
                     p
@@ -316,8 +446,11 @@ def store_days(
                 ),
                 peak_utilisation=_finite(open_util.max()) if open_util.size else None,
                 day_mean_wait_minutes=round(
-                    float((orders * day_model.wait_minutes).sum() / max(orders.sum(), 1e-9)), 2
+                    float((served * day_model.wait_minutes).sum() / max(served.sum(), 1e-9)), 2
                 ),
+                p90_wait_minutes=round(float(day_model.wait_quantile(0.9)), 2),
+                lost_orders=round(lost, 2),
+                lost_revenue=round(lost * queue.average_ticket, 2),
             )
         )
     return result

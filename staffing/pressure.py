@@ -493,7 +493,7 @@ def shift_pressure(load: ShiftLoad, config: PressureConfig = DEFAULT_CONFIG) -> 
             reasons.append(Reason(factor, points[factor], template.format(**params), params, template))
     order = list(Factor)
     reasons.sort(key=lambda r: (-r.points, order.index(r.factor)))
-    index = min(max(sum(r.points for r in reasons), 0.0), 100.0)
+    index = float(min(max(sum(r.points for r in reasons), 0.0), 100.0))  # a float even with no reasons
     return PressureResult(index, config.level_for(index), tuple(reasons), values, scores, tuple(unknown))
 
 

@@ -52,6 +52,7 @@ from staffing.queueing import servers_and_speed
 
 INTERVAL_MINUTES = 15.0
 _TAIL = 1e-11  # probability below which the top states are treated as empty when sizing
+_HISTORY_CELLS = 2_000_000  # up to this many terms × states × store-days, the kernel keeps every term
 
 
 @dataclass(frozen=True)
@@ -533,35 +534,54 @@ def _uniformize(
     b, d = b / lam_rate, d / lam_rate
     stay = 1.0 - b - d
     v = v.copy()
-    log_w = -xs.copy()
-    w = np.exp(log_w)
-    cdf = w.copy()
-    end = v * w
-    integral = v * (1.0 - cdf)
-    tail_sum = 1.0 - cdf  # Σ_m P(Pois > m) over the terms taken (→ Λh): normalises the average
-    log_x = np.log(xs)
     m_max = int(sorted_terms[0]) if sorted_terms.size else 0
+    # Every Poisson weight and tail the loop needs, computed at once (log space: Λh may pass 700).
+    ms = np.arange(m_max + 1, dtype=float)[:, None]
+    log_factorial = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, m_max + 1)))])[:, None]
+    weights = np.exp(ms * np.log(xs) - xs - log_factorial)
+    taken = ms <= sorted_terms  # each column stops at its own term count
+    weights *= taken
+    tails = np.maximum(1.0 - np.cumsum(weights, axis=0), 0.0) * taken
+    cdf = weights.sum(axis=0)
+    tail_sum = tails.sum(axis=0)  # Σ_m P(Pois > m) over the terms taken (→ Λh): normalises the average
     width = v.shape[1]
-    for m in range(1, m_max + 1):
-        while width and sorted_terms[width - 1] < m:
-            width -= 1
-        if not width:
-            break
-        vv = v[:, :width]
-        nxt = stay[:, :width] * vv
-        nxt[1:] += b[:-1, :width] * vv[:-1]
-        nxt[:-1] += d[1:, :width] * vv[1:]
-        if width == v.shape[1]:
-            v = nxt
-        else:
-            v[:, :width] = nxt
-        log_w[:width] += log_x[:width] - math.log(m)
-        wm = np.exp(log_w[:width])
-        cdf[:width] += wm
-        end[:, :width] += wm * nxt
-        tail = np.clip(1.0 - cdf[:width], 0.0, None)
-        tail_sum[:width] += tail
-        integral[:, :width] += tail * nxt
+    if (m_max + 1) * v.size <= _HISTORY_CELLS:
+        # Narrow batches (a store's week, the Today screen): keep every p·P^m and weigh them in two
+        # einsums at the end, three numpy calls per term instead of seven (the calls, not the
+        # arithmetic, are what a narrow batch costs).
+        history = np.zeros((m_max + 1, *v.shape))
+        history[0] = v
+        for m in range(1, m_max + 1):
+            while width and sorted_terms[width - 1] < m:
+                width -= 1
+            if not width:
+                break
+            vv, nxt = history[m - 1, :, :width], history[m, :, :width]
+            np.multiply(stay[:, :width], vv, out=nxt)
+            nxt[1:] += b[:-1, :width] * vv[:-1]
+            nxt[:-1] += d[1:, :width] * vv[1:]
+        end = np.einsum("msw,mw->sw", history, weights)
+        integral = np.einsum("msw,mw->sw", history, tails)
+    else:
+        end = v * weights[0]
+        integral = v * tails[0]
+        for m in range(1, m_max + 1):
+            while width and sorted_terms[width - 1] < m:
+                width -= 1
+            if not width:
+                break
+            vv = v[:, :width]
+            nxt = stay[:, :width] * vv
+            nxt[1:] += b[:-1, :width] * vv[:-1]
+            nxt[:-1] += d[1:, :width] * vv[1:]
+            if width == v.shape[1]:
+                v = nxt
+                end += weights[m] * nxt
+                integral += tails[m] * nxt
+            else:
+                v[:, :width] = nxt
+                end[:, :width] += weights[m, :width] * nxt
+                integral[:, :width] += tails[m, :width] * nxt
     # The series stops where the Poisson weights left are ~1e-10: dividing by the weights actually
     # summed keeps every distribution's mass at exactly 1 (orders are conserved to rounding).
     end /= np.where(cdf > 0, cdf, 1.0)
@@ -695,6 +715,13 @@ def customer_wait_quantile_of(arrivals, states, rate, theta, servers, cap, q=0.9
         )
     ahead *= lam
     below = below * lam
+    # Per j, what the bisection's every step reuses: the arrivals finding j ahead who will be
+    # served (× P(served | j)) and the ratio of consecutive Poisson-tail terms (without φ).
+    with np.errstate(invalid="ignore", divide="ignore"):
+        served_ahead = [
+            ahead[j] * np.where(rate > 0, rate / (rate + (j + 1) * theta), 0.0) for j in range(span)
+        ]
+    ratios = [(rate + j * theta) / j for j in range(1, span)]
 
     def served_by(t: np.ndarray) -> np.ndarray:
         tt = np.broadcast_to(t[:, None], rate.shape)
@@ -705,11 +732,9 @@ def customer_wait_quantile_of(arrivals, states, rate, theta, servers, cap, q=0.9
         total = below.copy()
         for j in range(span):
             if j:
-                term = term * (rate + j * theta) * phi / j
-                tail = tail + term
-            with np.errstate(invalid="ignore", divide="ignore"):
-                p_s = np.where(rate > 0, rate / (rate + (j + 1) * theta), 0.0)
-            total += ahead[j] * p_s * np.clip(1.0 - tail, 0.0, 1.0)
+                term = term * ratios[j - 1] * phi
+                tail += term
+            total += served_ahead[j] * np.minimum(np.maximum(1.0 - tail, 0.0), 1.0)
         return total.sum(axis=-1)
 
     big = np.full(flat, 1e6)

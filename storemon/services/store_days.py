@@ -212,6 +212,18 @@ def shifts_between(session: Session, store: Store, first_day: date, days: int) -
     )
 
 
+def _todays(shifts: list[RosterShift], origin: datetime) -> list[RosterShift]:
+    end_of_day = origin + timedelta(days=1)
+    return [s for s in shifts if s.starts_at < end_of_day and s.ends_at > origin]
+
+
+def _shift_span(shift: RosterShift, origin: datetime) -> np.ndarray:
+    """The intervals of the day starting at ``origin`` that ``shift`` covers (maybe none)."""
+    first = max(0, round((shift.starts_at - origin).total_seconds() / 60 / INTERVAL_MINUTES))
+    last = min(INTERVALS_PER_DAY, round((shift.ends_at - origin).total_seconds() / 60 / INTERVAL_MINUTES))
+    return np.arange(first, max(first, last))
+
+
 def _shift_pressures(
     session: Session,
     store: Store,
@@ -219,10 +231,12 @@ def _shift_pressures(
     model: DayModel,
     shifts: list[RosterShift],
     config: PressureConfig,
+    wait_p90: dict[int, float],
 ) -> list[PersonPressure]:
+    """The pressure of each shift on ``day``; ``wait_p90``: its customers' p90 wait, by shift id."""
     origin = local_midnight(day, store.timezone)
     end_of_day = origin + timedelta(days=1)
-    todays = [s for s in shifts if s.starts_at < end_of_day and s.ends_at > origin]
+    todays = _todays(shifts, origin)
     if not todays:
         return []
     incidents = defaultdict(list)
@@ -241,69 +255,50 @@ def _shift_pressures(
         for m in session.scalars(select(StaffMember).where(StaffMember.id.in_({s.staff_id for s in todays})))
     }
     tz = ZoneInfo(store.timezone)
-    kept: list[RosterShift] = []
-    spans: list[np.ndarray] = []
-    loads: list[ShiftLoad] = []
+    result = []
     for shift in todays:
-        first = max(0, round((shift.starts_at - origin).total_seconds() / 60 / INTERVAL_MINUTES))
-        last = min(INTERVALS_PER_DAY, round((shift.ends_at - origin).total_seconds() / 60 / INTERVAL_MINUTES))
-        if last <= first:
+        idx = _shift_span(shift, origin)
+        if not idx.size:
             continue
-        idx = np.arange(first, last)
-        spans.append(idx)
         during = [
             i for i in incidents.get(shift.staff_id, []) if shift.starts_at <= i.occurred_at < shift.ends_at
         ]
-        kept.append(shift)
-        loads.append(
-            ShiftLoad(
-                interval_start_min=idx * INTERVAL_MINUTES,
-                arrivals_per_hour=model.arrivals_per_hour[idx],
-                utilisation=np.nan_to_num(model.utilisation[idx], posinf=NOBODY_SERVING_UTILISATION),
-                mean_wait_min=model.wait_minutes[idx],
-                staff_on_shift=model.staff[idx],
-                walked_away=model.walked_away[idx],
-                incidents=len(during),
-                sensitive_incident=any(i.sensitive_triggers for i in during),
-                checkin_score=checkins.get(shift.id),
-                breaks_recorded=False,  # rosters carry no breaks: unknown, not "no break"
-            )
+        load = ShiftLoad(
+            interval_start_min=idx * INTERVAL_MINUTES,
+            arrivals_per_hour=model.arrivals_per_hour[idx],
+            utilisation=np.nan_to_num(model.utilisation[idx], posinf=NOBODY_SERVING_UTILISATION),
+            mean_wait_min=model.wait_minutes[idx],
+            staff_on_shift=model.staff[idx],
+            walked_away=model.walked_away[idx],
+            incidents=len(during),
+            sensitive_incident=any(i.sensitive_triggers for i in during),
+            checkin_score=checkins.get(shift.id),
+            breaks_recorded=False,  # rosters carry no breaks: unknown, not "no break"
+            customer_wait_p90=wait_p90.get(shift.id),
         )
-    p90 = _shift_wait_p90(model, spans, config.wait_quantile)
-    result = [
-        _person_pressure(
-            staff[shift.staff_id],
-            shift,
-            shift_pressure(dataclasses.replace(load, customer_wait_p90=float(wait)), config),
-            tz,
-        )
-        for shift, load, wait in zip(kept, loads, p90, strict=True)
-    ]
+        result.append(_person_pressure(staff[shift.staff_id], shift, shift_pressure(load, config), tz))
     return sorted(result, key=lambda p: -p.index)
 
 
-def _shift_wait_p90(model: DayModel, spans: list[np.ndarray], q: float) -> np.ndarray:
-    """The q-quantile of the wait of each shift's served customers, all shifts in one call."""
-    if not spans:
+def _wait_p90(model: DayModel, days: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """The 90th percentile of the wait of the served customers of ``masks[r]``'s intervals of day
+    ``days[r]`` of ``model`` (days × intervals): every day and every shift of a store in one call."""
+    if not days.size:
         return np.zeros(0)
-    n = model.orders.shape[-1]
-    mask = np.zeros((len(spans), n), dtype=bool)
-    for row, idx in enumerate(spans):
-        mask[row, idx] = True
 
-    def per_shift(a: np.ndarray) -> np.ndarray:
-        return np.broadcast_to(a, (len(spans), *a.shape))
+    def rows(a: np.ndarray) -> np.ndarray:
+        return a[days]
 
     return np.atleast_1d(
         customer_wait_quantile_of(
-            per_shift(model.orders),
-            per_shift(model.arrival_states),
-            per_shift(model.service_rate),
-            per_shift(model.abandon_rate),
-            per_shift(model.servers),
-            per_shift(model.queue_cap),
-            q,
-            mask,
+            rows(model.orders),
+            rows(model.arrival_states),
+            rows(model.service_rate),
+            rows(model.abandon_rate),
+            rows(model.servers),
+            rows(model.queue_cap),
+            0.9,
+            masks,
         )
     )
 
@@ -396,6 +391,19 @@ def store_days(
     model = model_day(demand.orders, staffed, targets)
     is_open = open_mask(1, store.opens_at, store.closes_at)
     tz = ZoneInfo(store.timezone)
+    # Every day's and every shift's customer p90 in one call (each is a bisection over the states).
+    rows, masks, keys = [], [], []
+    for k, day in enumerate(days):
+        origin = local_midnight(day, store.timezone)
+        for shift in [None, *_todays(shifts, origin)]:
+            mask = np.zeros(INTERVALS_PER_DAY, dtype=bool)
+            mask[slice(None) if shift is None else _shift_span(shift, origin)] = True
+            rows.append(k)
+            masks.append(mask)
+            keys.append((k, None if shift is None else shift.id))
+    p90 = dict(
+        zip(keys, _wait_p90(model, np.array(rows, dtype=np.int64), np.array(masks)).tolist(), strict=True)
+    )
     result = []
     for k, day in enumerate(days):
         day_model = DayModel(**{f: getattr(model, f)[k] for f in model.__dataclass_fields__})
@@ -438,7 +446,19 @@ def store_days(
                 intervals=intervals,
                 pressure=[
                     p
-                    for p in _shift_pressures(session, store, day, day_model, shifts, config)
+                    for p in _shift_pressures(
+                        session,
+                        store,
+                        day,
+                        day_model,
+                        shifts,
+                        config,
+                        {
+                            shift_id: wait
+                            for (d, shift_id), wait in p90.items()
+                            if d == k and shift_id is not None
+                        },
+                    )
                     if only is None or p.staff_code == only
                 ],
                 solo_minutes=int(
@@ -448,7 +468,7 @@ def store_days(
                 day_mean_wait_minutes=round(
                     float((served * day_model.wait_minutes).sum() / max(served.sum(), 1e-9)), 2
                 ),
-                p90_wait_minutes=round(float(day_model.wait_quantile(0.9)), 2),
+                p90_wait_minutes=round(p90[k, None], 2),
                 lost_orders=round(lost, 2),
                 lost_revenue=round(lost * queue.average_ticket, 2),
             )

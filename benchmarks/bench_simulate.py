@@ -10,7 +10,7 @@
    ``simulate.simulate_day`` (arrival-weighted day mean wait).
 
     .venv/bin/python benchmarks/bench_simulate.py [--replications 80] [--customers 100000]
-        [--warmup 1000] [--no-peer] [--reneging-only]
+        [--warmup 1000] [--no-peer] [--reneging-only] [--narrow-only]
 
 3. Issue 14: M/M/2+M (patience 4 min, 20 % overload) against ciw's reneging and Erlang-A; the
    reneging backlog against the simulation on peaked solo and two-person days (mean wait,
@@ -138,7 +138,11 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--no-peer", action="store_true", help="skip ciw")
     parser.add_argument("--reneging-only", action="store_true", help="only the issue-14 cases (section 3)")
+    parser.add_argument("--narrow-only", action="store_true", help="only the one-store-per-call kernel case")
     args = parser.parse_args()
+    if args.narrow_only:
+        narrow_batches()
+        return 0
     if args.reneging_only:
         reneging_cases(args)
         return 0
@@ -347,6 +351,45 @@ def reneging_cases(args: argparse.Namespace) -> None:
         fn()
         timings.append((name, time.perf_counter() - t0))
     print_kernel_timings(timings)
+
+
+def narrow_batches() -> None:
+    """The app's own calls: one store's week (7 store-days) or one day per call, 30 stores each.
+
+    Timed in CPU seconds (``time.process_time``) so that other work on the machine does not count.
+    """
+    print()
+    print("Narrow batches as the app calls the kernel: 30 stores, one call per store (CPU seconds)")
+    shapes = [(0.5, 1.5, 1.0), (2.0, 5.0, 3.0), (4.0, 11.0, 7.0)]
+    rng = np.random.default_rng(14)
+    weeks = [
+        np.stack([peaked_day(*shapes[s % 3]) * rng.uniform(0.8, 1.2) for _ in range(7)]) for s in range(30)
+    ]
+    staff = [np.full((7, 56), 1.0 + s % 3) for s in range(30)]
+    rows = []
+    for label, days in (("a week per call (Region)", 7), ("a day per call (Today)", 1)):
+        timings = []
+        for name, fn in (
+            ("Runge-Kutta (former), no abandonment", lambda w, c: backlog_day_rk4(w, SERVICE_MINUTES, c)),
+            ("uniformization, no abandonment", lambda w, c: backlog_day(w, SERVICE_MINUTES, c)),
+            (
+                "uniformization, patience 4 min, chores 0.3",
+                lambda w, c: backlog_day(w, SERVICE_MINUTES, c - 0.3, patience_minutes=PATIENCE_MINUTES),
+            ),
+        ):
+            best = float("inf")
+            for _ in range(3):
+                t0 = time.process_time()
+                for week, on in zip(weeks, staff, strict=True):
+                    fn(week[:days], on[:days])
+                best = min(best, time.process_time() - t0)
+            timings.append((name, best))
+        base = timings[0][1]
+        rows += [
+            (label, name, f"{sec:.2f}", f"{sec / 30 / days * 1e3:.1f}", f"{base / sec:.2f}x")
+            for name, sec in timings
+        ]
+    print_table(("calls", "kernel", "CPU s", "ms/store-day", "vs former"), rows, left=(0, 1))
 
 
 def print_kernel_timings(timings: list[tuple[str, float]]) -> None:

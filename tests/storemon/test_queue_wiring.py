@@ -16,9 +16,10 @@ from sqlalchemy import delete
 
 from alerts.rules import store_rules
 from storemon.db.migrate import upgrade
-from storemon.db.models import ImportBatch, RosterShift, SalesBucket, StaffMember, Store
+from storemon.db.models import ImportBatch, RosterShift, SalesBucket, Setting, StaffMember, Store
 from storemon.output import render_one
 from storemon.services.access import SYSTEM
+from storemon.services.setting_keys import SettingError, staffing_targets
 from storemon.services.store_days import store_day, store_days
 from storemon.services.timegrid import local_midnight
 
@@ -212,3 +213,18 @@ def test_no_inf_or_nan_in_reports_or_alerts_on_unrostered_or_overloaded_days(ses
         for firing in verdict.firings:
             text = json.dumps(firing.params.to_json())
             assert "Infinity" not in text and "NaN" not in text
+
+
+def test_targets_saved_with_a_solo_serving_share_read_as_the_same_chore_load(sessions):
+    with sessions.begin() as session:
+        session.add(
+            Setting(key="staffing.targets", value={"service_minutes": 2.5, "solo_service_share": 0.6})
+        )
+    with sessions() as session:
+        targets = staffing_targets(session)
+    assert (targets.service_minutes, targets.chore_minutes_per_hour) == (2.5, 24.0)
+    assert targets.chore_load == pytest.approx(0.4)
+    with sessions.begin() as session:
+        session.get(Setting, "staffing.targets").value = {"solo_service_share": 1.5}
+    with sessions() as session, pytest.raises(SettingError, match="solo_service_share must be a number in"):
+        staffing_targets(session)

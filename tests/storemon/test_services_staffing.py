@@ -115,3 +115,8 @@ def test_report_staffing_cli_json_and_csv(capsys):
         "start,expected_orders,actual_orders,rostered_staff,effective_servers,utilisation"
     )
     assert "staff_code,name,shift_start,shift_end,pressure_index,level,reasons" in rest
+    modelled = rest.index(
+        "service_minutes,service_minutes_source,chore_minutes_per_hour,patience_minutes,"
+        "p90_wait_minutes,lost_orders,lost_revenue"
+    )
+    assert ',"estimated from ' in rest[modelled + 1] and ',18.0,4.0,' in rest[modelled + 1]

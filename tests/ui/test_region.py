@@ -92,6 +92,17 @@ def test_sorting_by_p90_wait_reorders_the_stores(qtbot, ctx):
     qtbot.waitUntil(lambda: view.heatmap.model.heatmap.codes == tuple(shown(view, "code")), timeout=WAIT_MS)
 
 
+def test_walk_aways_of_the_week_are_a_column_that_sorts(qtbot, ctx):
+    view = open_region(qtbot, ctx)
+    click_header(qtbot, view, "lost_orders")
+    click_header(qtbot, view, "lost_orders")
+    lost = [
+        view.proxy.index(r, COLUMN_INDEX["lost_orders"]).data(SORT_ROLE) for r in range(view.proxy.rowCount())
+    ]
+    assert lost == sorted(lost, reverse=True) and lost[0] > 0
+    assert all(text.isdigit() or "," in text for text in shown(view, "lost_orders"))
+
+
 def test_text_filter_narrows_the_table_and_the_heatmap(qtbot, ctx):
     view = open_region(qtbot, ctx)
     qtbot.keyClicks(view.search, "sz")

@@ -212,6 +212,11 @@ def test_one_more_person_in_the_rush_reduces_waits(qtbot, ctx):
         "Mean wait (min)"
     )
     assert panel.table.item(mean_wait_row, 3).text().startswith("−")
+    assert after.lost_orders < before.lost_orders
+    lost_row = [panel.table.item(r, 0).text() for r in range(panel.table.rowCount())].index(
+        "Customers walking away"
+    )
+    assert panel.table.item(lost_row, 3).text().startswith("−")
     assert "11:00–14:00" in panel.headline.text()
 
 

@@ -129,6 +129,33 @@ class DayModel:
             mask,
         )
 
+    def wait_quantiles(self, masks: np.ndarray, days: np.ndarray | None = None, q: float = 0.9) -> np.ndarray:
+        """``wait_quantile`` for many masks in one bisection: ``masks`` (R, n_intervals), each over day
+        ``days[r]`` of a model of shape (days, n_intervals) (None: this model is a single day).
+        A store's days and each shift's customers cost one call instead of one each."""
+        masks = np.asarray(masks, dtype=bool)
+        if not masks.shape[0]:
+            return np.zeros(0)
+        if self.arrival_states is None:
+            raise ValueError("this day model was built without arrival states")
+        rows = np.zeros(masks.shape[0], dtype=np.int64) if days is None else np.asarray(days, dtype=np.int64)
+
+        def pick(a: np.ndarray) -> np.ndarray:
+            return np.asarray(a)[None][rows] if days is None else np.asarray(a)[rows]
+
+        return np.atleast_1d(
+            customer_wait_quantile_of(
+                pick(self.orders),
+                pick(self.arrival_states),
+                pick(self.service_rate),
+                pick(self.abandon_rate),
+                pick(self.servers),
+                pick(self.queue_cap),
+                q,
+                masks,
+            )
+        )
+
 
 def model_day(
     orders: np.ndarray,

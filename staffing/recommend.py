@@ -100,15 +100,24 @@ def outcomes(
     staff = np.stack([grid_of(day, orders.shape[1]) for day in shifts])
     model = model_day(orders, staff, targets)
     results = []
+    n = orders.shape[1]
     for k, day_shifts in enumerate(shifts):
         day = DayModel(**{f: getattr(model, f)[k] for f in DayModel.__dataclass_fields__})
         wait, demand = day.wait_minutes, orders[k]
         served = demand * day.served_share
-        pressures = tuple(_pressure(day, shift, config) for shift in day_shifts)
+        # the day's and each shift's customer p90 in one bisection (the shifts' wait factor)
+        masks = np.zeros((1 + len(day_shifts), n), dtype=bool)
+        masks[0] = True
+        for row, shift in enumerate(day_shifts, start=1):
+            masks[row, max(shift.first, 0) : min(shift.end, n)] = True
+        p90 = day.wait_quantiles(masks)
+        pressures = tuple(
+            _pressure(day, shift, config, float(p)) for shift, p in zip(day_shifts, p90[1:], strict=True)
+        )
         results.append(
             DayOutcome(
                 max_wait_minutes=float(wait.max(initial=0.0)),
-                p90_wait_minutes=float(day.wait_quantile(0.9)),
+                p90_wait_minutes=float(p90[0]),
                 mean_wait_minutes=float((wait * served).sum() / max(served.sum(), 1e-9)),
                 minutes_over_target=int(
                     np.count_nonzero(_over(day, targets) & open_mask[k]) * INTERVAL_MINUTES
@@ -133,7 +142,7 @@ def _over(day: DayModel, targets: StaffingTargets) -> np.ndarray:
     return (day.wait_minutes > targets.target_wait_minutes) | (day.walked_away >= LOST_PER_INTERVAL)
 
 
-def _pressure(model, shift: Shift, config: PressureConfig) -> float:
+def _pressure(model, shift: Shift, config: PressureConfig, wait_p90: float | None = None) -> float:
     idx = np.arange(max(shift.first, 0), min(shift.end, len(model.orders)))
     if idx.size == 0:
         return 0.0
@@ -144,6 +153,7 @@ def _pressure(model, shift: Shift, config: PressureConfig) -> float:
         mean_wait_min=model.wait_minutes[idx],
         staff_on_shift=model.staff[idx],
         walked_away=model.walked_away[idx],
+        customer_wait_p90=wait_p90,
         incidents=shift.incidents,
         sensitive_incident=shift.sensitive_incident,
         checkin_score=shift.checkin_score,

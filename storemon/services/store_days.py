@@ -17,7 +17,6 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from staffing.backlog import customer_wait_quantile_of
 from staffing.day import DayModel, StaffingTargets, model_day
 from staffing.demand import DemandHistory, forecast
 from staffing.pressure import PressureConfig, PressureResult, Reason, ShiftLoad, shift_pressure
@@ -280,29 +279,6 @@ def _shift_pressures(
     return sorted(result, key=lambda p: -p.index)
 
 
-def _wait_p90(model: DayModel, days: np.ndarray, masks: np.ndarray) -> np.ndarray:
-    """The 90th percentile of the wait of the served customers of ``masks[r]``'s intervals of day
-    ``days[r]`` of ``model`` (days × intervals): every day and every shift of a store in one call."""
-    if not days.size:
-        return np.zeros(0)
-
-    def rows(a: np.ndarray) -> np.ndarray:
-        return a[days]
-
-    return np.atleast_1d(
-        customer_wait_quantile_of(
-            rows(model.orders),
-            rows(model.arrival_states),
-            rows(model.service_rate),
-            rows(model.abandon_rate),
-            rows(model.servers),
-            rows(model.queue_cap),
-            0.9,
-            masks,
-        )
-    )
-
-
 def _person_pressure(
     person: StaffMember, shift: RosterShift, result: PressureResult, tz: ZoneInfo
 ) -> PersonPressure:
@@ -402,7 +378,7 @@ def store_days(
             masks.append(mask)
             keys.append((k, None if shift is None else shift.id))
     p90 = dict(
-        zip(keys, _wait_p90(model, np.array(rows, dtype=np.int64), np.array(masks)).tolist(), strict=True)
+        zip(keys, model.wait_quantiles(np.array(masks), np.array(rows, dtype=np.int64)).tolist(), strict=True)
     )
     result = []
     for k, day in enumerate(days):

@@ -100,7 +100,8 @@ def _plain(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class EarlyWarning(AlertParams):
-    """Waits over target ahead (local ``start``-``end``, "HH:MM"), worst ``peak_wait_minutes``."""
+    """Waits over target or customers walking away ahead (local ``start``-``end``, "HH:MM"), worst
+    ``peak_wait_minutes``, ``walked_away`` customers expected to leave unserved in that window."""
 
     kinds: ClassVar = (AlertKind.EARLY_WARNING,)
     start: str
@@ -108,6 +109,7 @@ class EarlyWarning(AlertParams):
     peak_wait_minutes: float
     alone: bool
     reasons: tuple[PersonReason, ...] = ()
+    walked_away: float = 0.0
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> EarlyWarning:
@@ -117,17 +119,19 @@ class EarlyWarning(AlertParams):
             float(data["peak_wait_minutes"]),
             bool(data["alone"]),
             tuple(PersonReason.from_json(r) for r in data.get("reasons") or () if isinstance(r, Mapping)),
+            float(data.get("walked_away") or 0.0),
         )
 
 
 @dataclass(frozen=True)
 class WaitNow(AlertParams):
-    """Customers wait too long in the current 15 minutes."""
+    """Customers wait too long, or walk away, in the current 15 minutes."""
 
     kinds: ClassVar = (AlertKind.WAIT_NOW,)
     wait_minutes: float
     backlog: float
     staff_on_shift: int
+    walked_away: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -262,10 +266,14 @@ _TEXTS: dict[str, dict[str, str]] = {
     EN: {
         "early_warning.title": "Rush ahead: waits up to {peak:.0f} min at {start}-{end}",
         "early_warning.headline": "Rush ahead at {store}: waits up to {peak:.0f} min from {start}",
+        "early_warning.title_lost": "Rush ahead: about {lost:.0f} customers may walk away at {start}-{end}",
+        "early_warning.headline_lost": "Rush ahead at {store}: about {lost:.0f} customers may walk away from {start}",
         "early_warning.title_alone": ", one person alone",
         "early_warning.headline_alone": " with one person alone",
         "wait_now.title": "Customers waiting {wait:.0f} min",
         "wait_now.headline": "Customers waiting {wait:.0f} min at {store}",
+        "wait_now.title_lost": "Customers walking away: about {lost:.0f} in these 15 min",
+        "wait_now.headline_lost": "Customers walking away at {store}: about {lost:.0f} in these 15 min",
         "solo_rush.title": "One person alone in a rush",
         "solo_rush.headline": "One person alone in a rush at {store}",
         "below_policy.title": "Roster outside the tier policy",
@@ -291,6 +299,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "channel_failing.headline": "Notification channel '{channel}' is failing",
         "label.when": "When",
         "label.peak_wait": "Peak wait (min)",
+        "label.walked_away": "Customers walking away",
+        "nobody_serving": "nobody free to serve",
         "label.alone": "Alone",
         "label.why": "Why",
         "label.wait": "Wait (min)",
@@ -321,10 +331,14 @@ _TEXTS: dict[str, dict[str, str]] = {
     ZH_CN: {
         "early_warning.title": "即将高峰：{start}-{end} 等待最长 {peak:.0f} 分钟",
         "early_warning.headline": "{store} 即将高峰：{start} 起等待最长 {peak:.0f} 分钟",
+        "early_warning.title_lost": "即将高峰：{start}-{end} 约 {lost:.0f} 位顾客可能离开",
+        "early_warning.headline_lost": "{store} 即将高峰：{start} 起约 {lost:.0f} 位顾客可能离开",
         "early_warning.title_alone": "，单人在岗",
         "early_warning.headline_alone": "，单人在岗",
         "wait_now.title": "顾客已等待 {wait:.0f} 分钟",
         "wait_now.headline": "{store}：顾客已等待 {wait:.0f} 分钟",
+        "wait_now.title_lost": "顾客正在离开：这 15 分钟约 {lost:.0f} 位",
+        "wait_now.headline_lost": "{store}：顾客正在离开，这 15 分钟约 {lost:.0f} 位",
         "solo_rush.title": "高峰时段单人在岗",
         "solo_rush.headline": "{store}：高峰时段单人在岗",
         "below_policy.title": "排班不符合营业额档位政策",
@@ -350,6 +364,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "channel_failing.headline": "通知通道“{channel}”发送失败",
         "label.when": "时间",
         "label.peak_wait": "峰值排队等待时长（分钟）",
+        "label.walked_away": "离开的顾客",
+        "nobody_serving": "无人可接待",
         "label.alone": "单人在岗",
         "label.why": "原因",
         "label.wait": "排队等待时长（分钟）",
@@ -515,6 +531,11 @@ PRESSURE_TEMPLATES_ZH: dict[str, str] = {
         "班次内事件：{incidents}，涉及敏感话题（升级投诉、消费者协会或媒体）"
     ),
     'end-of-shift check-in: {score}/5 for "how hard was this shift"': "班后自评：“这个班有多辛苦”{score}/5",
+    "about {customers:.0f} customers walked away {start}-{end}": "{start}-{end} 约 {customers:.0f} 位顾客离开",
+    "breaks not recorded": "未记录休息",
+    "nobody rostered {start}-{end}: all {customers:.0f} customers lost": (
+        "{start}-{end} 无人排班：{customers:.0f} 位顾客全部流失"
+    ),
 }
 ALONE_PERIOD = "{start}-{end} with {orders_per_hour:.0f} orders/h: utilisation {utilisation:.2f}"
 
@@ -612,26 +633,33 @@ def render_alert(kind: AlertKind | str, params: AlertParams, language: str, stor
     suffix = ("", "")
     match params:
         case EarlyWarning():
-            values |= {"peak": params.peak_wait_minutes, "start": params.start, "end": params.end}
+            values |= {
+                "peak": params.peak_wait_minutes,
+                "start": params.start,
+                "end": params.end,
+                "lost": params.walked_away,
+            }
             reasons = tuple(pressure_reason(r, lang) for r in params.reasons)
             if params.alone:
                 suffix = (t["early_warning.title_alone"], t["early_warning.headline_alone"])
             fields = [
                 (t["label.when"], f"{params.start}-{params.end}"),
                 (t["label.peak_wait"], f"{params.peak_wait_minutes:.1f}"),
+                (t["label.walked_away"], f"{params.walked_away:.0f}"),
                 (t["label.alone"], t["yes"] if params.alone else t["no"]),
                 (t["label.why"], t["reason_separator"].join(reasons[:2])),
             ]
         case WaitNow():
-            values["wait"] = params.wait_minutes
+            values |= {"wait": params.wait_minutes, "lost": params.walked_away}
             fields = [
                 (t["label.wait"], f"{params.wait_minutes:.1f}"),
+                (t["label.walked_away"], f"{params.walked_away:.0f}"),
                 (t["label.backlog"], f"{params.backlog:.0f}"),
                 (t["label.staff_on_shift"], str(params.staff_on_shift)),
             ]
         case SoloRush():
             reasons = tuple(pressure_reason(r, lang) for r in params.reasons)
-            utilisation = "∞" if params.utilisation is None else f"{params.utilisation:.2f}"
+            utilisation = t["nobody_serving"] if params.utilisation is None else f"{params.utilisation:.2f}"
             fields = [(t["label.utilisation"], utilisation)]
         case BelowPolicy():
             policy = (
@@ -687,11 +715,13 @@ def render_alert(kind: AlertKind | str, params: AlertParams, language: str, stor
         case ChannelFailing():
             values["channel"] = params.channel
             fields = [(t["label.channel"], params.channel), (t["label.error"], params.error[:300])]
-    title_key = f"{kind.value}.title"
+    title_key, headline_key = f"{kind.value}.title", f"{kind.value}.headline"
     if kind is AlertKind.RELIEF_REQUEST and values.get("reason"):
         title_key = "relief_request.title_reason"
+    if isinstance(params, EarlyWarning | WaitNow) and round(params.walked_away) >= 1:
+        title_key, headline_key = f"{kind.value}.title_lost", f"{kind.value}.headline_lost"
     title = t[title_key].format(**values) + suffix[0]
-    headline = t[f"{kind.value}.headline"].format(**values) + suffix[1]
+    headline = t[headline_key].format(**values) + suffix[1]
     return RenderedAlert(kind.value, lang, title, headline, tuple(fields), reasons, note)
 
 

@@ -10,6 +10,12 @@ alert resolves when its condition clears, with hysteresis: it must drop below ``
 the threshold, so it does not flap. Inside the band an open alert is kept (its key is in
 ``keep``) but no new one is opened. During a surge season the caller divides the threshold by
 the calendar's alert sensitivity: warnings come earlier when customers are harsher.
+
+An interval is over target when served customers wait longer than the threshold, or when more of
+its customers walk away than the service-level target allows (``lost_share``: 1 − 0.8 = a fifth),
+counting only intervals that lose at least one customer. Both count because customers who run out
+of patience leave: under overload the wait of those still served stays short, and the walk-aways
+are where the rush shows (issue 14).
 """
 
 from __future__ import annotations
@@ -56,6 +62,10 @@ class Interval(Protocol):
     def rostered_staff(self) -> int: ...
     @property
     def utilisation(self) -> float | None: ...
+    @property
+    def walked_away(self) -> float: ...
+    @property
+    def orders(self) -> float: ...
 
 
 class ShiftPressure(Protocol):
@@ -116,6 +126,21 @@ def _window(intervals: Iterable[Interval], start: datetime, end: datetime) -> li
     return [i for i in intervals if start <= i.start < end]
 
 
+MIN_LOST = 1.0
+"""An interval counts as losing customers from one expected walk-away on (fewer is noise)."""
+
+
+def over_target(interval: Interval, threshold: float, lost_share: float) -> float:
+    """How far over target an interval is: 1 at the threshold, the worse of the served wait against
+    ``threshold`` and the walk-aways against ``lost_share`` of its orders."""
+    wait = interval.mean_wait_minutes / threshold if threshold > 0 else 0.0
+    walked = interval.walked_away
+    if walked < MIN_LOST:
+        return wait
+    allowed = lost_share * max(interval.orders, walked)
+    return max(wait, walked / allowed if allowed > 0 else float("inf"))
+
+
 def shift_reasons(
     pressure: Iterable[ShiftPressure], start: datetime, end: datetime
 ) -> tuple[PersonReason, ...]:
@@ -144,15 +169,20 @@ def store_rules(
     pressure: Sequence[ShiftPressure],
     threshold: float,
     local_now: datetime,
+    lost_share: float = 0.2,
 ) -> Verdict:
-    """Early warning, long wait now and alone in a rush for one store at ``local_now``."""
+    """Early warning, long wait now and alone in a rush for one store at ``local_now``.
+
+    ``threshold``: the wait target in minutes; ``lost_share``: the share of an interval's customers
+    that may walk away (1 − the service-level target); the caller scales both for surge seasons.
+    """
     verdict = Verdict()
     slot_start = local_now.replace(minute=local_now.minute - local_now.minute % 15, second=0, microsecond=0)
     ahead = _window(intervals, slot_start + SLOT, local_now + HORIZON)
     current = _window(intervals, slot_start, slot_start + SLOT)
-    _early_warning(verdict, store_id, day, ahead, pressure, threshold)
+    _early_warning(verdict, store_id, day, ahead, pressure, threshold, lost_share)
     if current:
-        _now_rules(verdict, store_id, current[0], pressure, threshold)
+        _now_rules(verdict, store_id, current[0], pressure, threshold, lost_share)
     return verdict
 
 
@@ -163,23 +193,26 @@ def _early_warning(
     ahead: list[Interval],
     pressure: Sequence[ShiftPressure],
     threshold: float,
+    lost_share: float,
 ) -> None:
-    worst = max(ahead, key=lambda i: i.mean_wait_minutes, default=None)
-    if worst is None or worst.mean_wait_minutes < CLEAR_FACTOR * threshold:
+    ratios = [over_target(i, threshold, lost_share) for i in ahead]
+    if not ratios or max(ratios) < CLEAR_FACTOR:
         return
     key = f"early_warning:{store_id}:{day.isoformat()}"
     verdict.keep[AlertKind.EARLY_WARNING].add(key)
-    if worst.mean_wait_minutes <= threshold:
+    if max(ratios) <= 1.0:
         return  # inside the hysteresis band: keep an open warning, do not open a new one
-    over = [i for i in ahead if i.mean_wait_minutes > threshold]
+    over = [i for i, ratio in zip(ahead, ratios, strict=True) if ratio > 1.0]
     solo = any(i.rostered_staff == 1 for i in over)
     start, end = over[0].start, over[-1].start + SLOT
+    window = _window(ahead, start, end)
     params = EarlyWarning(
         start=f"{start:%H:%M}",
         end=f"{end:%H:%M}",
-        peak_wait_minutes=float(worst.mean_wait_minutes),
+        peak_wait_minutes=float(max(i.mean_wait_minutes for i in window)),
         alone=solo,
         reasons=shift_reasons(pressure, start, end),
+        walked_away=round(float(sum(i.walked_away for i in window)), 1),
     )
     verdict.firings.append(
         Firing(
@@ -194,16 +227,23 @@ def _early_warning(
 
 
 def _now_rules(
-    verdict: Verdict, store_id: int, current: Interval, pressure: Sequence[ShiftPressure], threshold: float
+    verdict: Verdict,
+    store_id: int,
+    current: Interval,
+    pressure: Sequence[ShiftPressure],
+    threshold: float,
+    lost_share: float,
 ) -> None:
-    if current.mean_wait_minutes >= CLEAR_FACTOR * threshold:
+    ratio = over_target(current, threshold, lost_share)
+    if ratio >= CLEAR_FACTOR:
         key = f"wait_now:{store_id}"
         verdict.keep[AlertKind.WAIT_NOW].add(key)
-        if current.mean_wait_minutes > threshold:
+        if ratio > 1.0:
             params = WaitNow(
                 wait_minutes=float(current.mean_wait_minutes),
                 backlog=float(current.backlog),
                 staff_on_shift=int(current.rostered_staff),
+                walked_away=round(float(current.walked_away), 1),
             )
             verdict.firings.append(Firing(AlertKind.WAIT_NOW, store_id, key, "critical", params))
     utilisation = current.utilisation if current.utilisation is not None else float("inf")

@@ -10,7 +10,12 @@
    ``simulate.simulate_day`` (arrival-weighted day mean wait).
 
     .venv/bin/python benchmarks/bench_simulate.py [--replications 80] [--customers 100000]
-        [--warmup 1000] [--no-peer]
+        [--warmup 1000] [--no-peer] [--reneging-only] [--narrow-only]
+
+3. Issue 14: M/M/2+M (patience 4 min, 20 % overload) against ciw's reneging and Erlang-A; the
+   reneging backlog against the simulation on peaked solo and two-person days (mean wait,
+   walk-aways, customer P90); the batched backlog kernel (uniformization) against the former
+   Runge-Kutta solver on 1,000 store-days.
 
 The defaults (8 million customers, enough for a standard error of about 0.5 % on the mean wait)
 take about 4 minutes, nearly all of it ciw's.
@@ -34,8 +39,8 @@ if str(ROOT) not in sys.path:
 from peer_env import PeerEnvError, peer_python  # noqa: E402
 
 from benchmarks.report import print_table  # noqa: E402
-from staffing.backlog import backlog_day  # noqa: E402
-from staffing.queueing import mean_wait_minutes  # noqa: E402
+from staffing.backlog import backlog_day, backlog_day_rk4  # noqa: E402
+from staffing.queueing import erlang_a, mean_wait_minutes  # noqa: E402
 from staffing.simulate import simulate_day, simulate_mmc  # noqa: E402
 
 SERVICE_MINUTES = 2.0
@@ -43,6 +48,7 @@ SERVERS = 2
 UTILISATION = 0.83
 ARRIVALS_PER_HOUR = UTILISATION * SERVERS * 60.0 / SERVICE_MINUTES
 CIW_VERSION = "ciw==3.2.7"
+PATIENCE_MINUTES = 4.0
 
 # Runs in the peer venv: argv[1] is a JSON job; prints one JSON line with its timing and waits.
 CIW_SCRIPT = r"""
@@ -53,22 +59,32 @@ job = json.loads(sys.argv[1])
 start = time.perf_counter()
 total = count = 0.0
 rep_means = []
+renege_total = arrived_total = 0
 for rep in range(job["replications"]):
     ciw.seed(job["seed"] + rep)
+    extra = {}
+    if job.get("patience_minutes"):
+        extra["reneging_time_distributions"] = [ciw.dists.Exponential(rate=1.0 / job["patience_minutes"])]
     network = ciw.create_network(
         arrival_distributions=[ciw.dists.Exponential(rate=job["arrivals_per_minute"])],
         service_distributions=[ciw.dists.Exponential(rate=1.0 / job["service_minutes"])],
         number_of_servers=[job["servers"]],
+        **extra,
     )
     sim = ciw.Simulation(network)
     sim.simulate_until_max_customers(job["customers"], method="Finish")
-    waits = [r.waiting_time for r in sim.get_all_records() if r.id_number > job["warmup"]]
+    records = [r for r in sim.get_all_records() if r.id_number > job["warmup"]]
+    waits = [r.waiting_time for r in records if getattr(r, "record_type", "service") == "service"]
+    reneged = sum(1 for r in records if getattr(r, "record_type", "service") == "renege")
+    renege_total += reneged
+    arrived_total += len(records)
     total += sum(waits)
     count += len(waits)
     rep_means.append(sum(waits) / len(waits))
 seconds = time.perf_counter() - start
 print(json.dumps({"seconds": seconds, "mean_wait": total / count, "counted": count,
-                  "rep_means": rep_means, "ciw": ciw.__version__}))
+                  "rep_means": rep_means, "ciw": ciw.__version__,
+                  "abandon_share": renege_total / max(arrived_total, 1)}))
 """
 
 
@@ -82,14 +98,22 @@ def peaked_day(base: float, morning: float, lunch: float) -> np.ndarray:
     return base + morning * rush(8.5, 25) + lunch * rush(12.5, 35)
 
 
-def run_ciw(replications: int, customers: int, warmup: int, seed: int) -> dict:
+def run_ciw(
+    replications: int,
+    customers: int,
+    warmup: int,
+    seed: int,
+    patience_minutes: float | None = None,
+    arrivals_per_hour: float = ARRIVALS_PER_HOUR,
+) -> dict:
     python = peer_python([CIW_VERSION])
     job = {
+        "patience_minutes": patience_minutes,
         "replications": replications,
         "customers": customers,
         "warmup": warmup,
         "seed": seed,
-        "arrivals_per_minute": ARRIVALS_PER_HOUR / 60.0,
+        "arrivals_per_minute": arrivals_per_hour / 60.0,
         "service_minutes": SERVICE_MINUTES,
         "servers": SERVERS,
     }
@@ -113,7 +137,15 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=1_000, help="first customers per replication left out")
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--no-peer", action="store_true", help="skip ciw")
+    parser.add_argument("--reneging-only", action="store_true", help="only the issue-14 cases (section 3)")
+    parser.add_argument("--narrow-only", action="store_true", help="only the one-store-per-call kernel case")
     args = parser.parse_args()
+    if args.narrow_only:
+        narrow_batches()
+        return 0
+    if args.reneging_only:
+        reneging_cases(args)
+        return 0
     reps, n, warm = args.replications, args.customers, args.warmup
     simulated = reps * n
     erlang_c = float(mean_wait_minutes(ARRIVALS_PER_HOUR, SERVICE_MINUTES, SERVERS))
@@ -211,7 +243,161 @@ def main() -> int:
         )  # fmt: skip
     print_table(("store", "max rho", "backlog (s)", "simulation (s)", "rel. diff"), day_rows)
     print("(simulation: 2,000 replications of the day; seconds in brackets)")
+    reneging_cases(args)
     return 0
+
+
+def reneging_cases(args: argparse.Namespace) -> None:
+    """Issue 14: abandonment in the simulation (vs ciw's reneging) and in the backlog model."""
+    lam = 1.2 * ARRIVALS_PER_HOUR  # 20 % more than M/M/2 at 0.83: overloaded, people walk away
+    reps, n, warm = args.replications, max(args.customers // 10, 2_000), args.warmup // 4
+    exact = erlang_a(lam, SERVICE_MINUTES, SERVERS, PATIENCE_MINUTES)
+    t0 = time.perf_counter()
+    ours = simulate_mmc(
+        lam, SERVICE_MINUTES, SERVERS, n, reps, warmup=warm, seed=args.seed, patience_minutes=PATIENCE_MINUTES
+    )
+    ours_seconds = time.perf_counter() - t0
+    rows = [("storemon", ours_seconds, ours.mean_wait, ours.abandon_share)]
+    note = ""
+    if not args.no_peer:
+        try:
+            theirs = run_ciw(reps, n, warm, args.seed, PATIENCE_MINUTES, lam)
+            rows.append(
+                (f"ciw {theirs['ciw']}", theirs["seconds"], theirs["mean_wait"], theirs["abandon_share"])
+            )
+        except (PeerEnvError, OSError, ValueError) as exc:
+            note = f"PEER NOT RUN: {exc}"
+    print()
+    print(
+        f"M/M/{SERVERS}+M (Erlang-A): {lam:g} orders/h (offered load {lam * SERVICE_MINUTES / 60 / SERVERS:.2f} "
+        f"per server), patience {PATIENCE_MINUTES:g} min; {reps} replications x {n:,} customers"
+    )
+    header = f"{'library':<12} {'seconds':>8} {'speed-up':>9} {'served wait':>12} {'Erlang-A':>9} {'walked away':>12} {'Erlang-A':>9}"
+    print(header)
+    print("-" * len(header))
+    for name, seconds, wait, share in rows:
+        print(
+            f"{name:<12} {seconds:>8.2f} {seconds / ours_seconds:>8.1f}x {wait:>12.3f} "
+            f"{float(exact.mean_wait_served):>9.3f} {share:>12.2%} {float(exact.abandon_probability):>9.2%}"
+        )
+    if note:
+        print(note)
+
+    print()
+    print(
+        "Reneging backlog (uniformization, patience 4 min, chores 0.3) vs simulation (3,000 days), peaked days"
+    )
+    header = f"{'store':<12} {'mean wait':>17} {'walked away':>17} {'customer P90':>17} {'backlog s':>9} {'sim s':>6}"
+    print(header)
+    print("-" * len(header))
+    for store, shape, service, staff in (
+        ("solo", (2.0, 5.0, 3.0), 2.0, 1),
+        ("two-person", (4.0, 11.0, 7.0), 2.2, 2),
+    ):
+        orders = peaked_day(*shape)
+        capacity = np.full(orders.size, staff - 0.3)
+        t0 = time.perf_counter()
+        model = backlog_day(orders, service, capacity, patience_minutes=PATIENCE_MINUTES)
+        p90 = float(model.wait_quantile(0.9))
+        t1 = time.perf_counter()
+        sim = simulate_day(
+            orders, service, capacity, replications=3000, seed=args.seed, patience_minutes=PATIENCE_MINUTES
+        )
+        t2 = time.perf_counter()
+        served = orders * model.served_share
+        mean = float((served * model.mean_wait).sum() / served.sum())
+        print(
+            f"{store:<12} {mean:>6.3f} vs {sim.mean_wait:>6.3f} {float(model.lost_orders):>6.2f} vs "
+            f"{sim.walked_away:>6.2f} {p90:>6.3f} vs {sim.p90_wait:>6.3f} {t1 - t0:>9.3f} {t2 - t1:>6.2f}"
+        )
+    print("(model vs simulation; walked away: customers per day)")
+
+    print()
+    print("Batched backlog kernel: 1,000 store-days (500 solo + 500 two-person peaked days) in one call")
+    days = np.stack([peaked_day(2.0, 5.0, 3.0), peaked_day(4.0, 11.0, 7.0)] * 500)
+    svc = np.tile([[2.0], [2.2]], (500, 1))
+    whole = np.tile([[1.0], [2.0]], (500, 1))
+    timings = []
+    for name, fn in (
+        ("Runge-Kutta (former), no abandonment", lambda: backlog_day_rk4(days, svc, whole)),
+        ("uniformization, no abandonment", lambda: backlog_day(days, svc, whole, keep_states=False)),
+        (
+            "uniformization, patience 4 min, chores 0.3",
+            lambda: backlog_day(days, svc, whole - 0.3, patience_minutes=PATIENCE_MINUTES, keep_states=False),
+        ),
+    ):
+        t0 = time.perf_counter()
+        fn()
+        timings.append((name, time.perf_counter() - t0))
+    print_kernel_timings(timings)
+
+    print()
+    print("Mixed batch: 990 quiet solo days + 10 busy six-person days in one call (the former kernel's")
+    print("step count is set by its busiest row; uniformization gives every row its own)")
+    mixed = np.stack([peaked_day(0.5, 1.5, 1.0)] * 990 + [peaked_day(20.0, 40.0, 30.0)] * 10)
+    staff = np.concatenate([np.full((990, 1), 1.0), np.full((10, 1), 6.0)])
+    timings = []
+    for name, fn in (
+        ("Runge-Kutta (former), no abandonment", lambda: backlog_day_rk4(mixed, 2.0, staff)),
+        ("uniformization, no abandonment", lambda: backlog_day(mixed, 2.0, staff, keep_states=False)),
+        (
+            "uniformization, patience 4 min, chores 0.3",
+            lambda: backlog_day(
+                mixed, 2.0, staff - 0.3, patience_minutes=PATIENCE_MINUTES, keep_states=False
+            ),
+        ),
+    ):
+        t0 = time.perf_counter()
+        fn()
+        timings.append((name, time.perf_counter() - t0))
+    print_kernel_timings(timings)
+
+
+def narrow_batches() -> None:
+    """The app's own calls: one store's week (7 store-days) or one day per call, 30 stores each.
+
+    Timed in CPU seconds (``time.process_time``) so that other work on the machine does not count.
+    """
+    print()
+    print("Narrow batches as the app calls the kernel: 30 stores, one call per store (CPU seconds)")
+    shapes = [(0.5, 1.5, 1.0), (2.0, 5.0, 3.0), (4.0, 11.0, 7.0)]
+    rng = np.random.default_rng(14)
+    weeks = [
+        np.stack([peaked_day(*shapes[s % 3]) * rng.uniform(0.8, 1.2) for _ in range(7)]) for s in range(30)
+    ]
+    staff = [np.full((7, 56), 1.0 + s % 3) for s in range(30)]
+    rows = []
+    for label, days in (("a week per call (Region)", 7), ("a day per call (Today)", 1)):
+        timings = []
+        for name, fn in (
+            ("Runge-Kutta (former), no abandonment", lambda w, c: backlog_day_rk4(w, SERVICE_MINUTES, c)),
+            ("uniformization, no abandonment", lambda w, c: backlog_day(w, SERVICE_MINUTES, c)),
+            (
+                "uniformization, patience 4 min, chores 0.3",
+                lambda w, c: backlog_day(w, SERVICE_MINUTES, c - 0.3, patience_minutes=PATIENCE_MINUTES),
+            ),
+        ):
+            best = float("inf")
+            for _ in range(3):
+                t0 = time.process_time()
+                for week, on in zip(weeks, staff, strict=True):
+                    fn(week[:days], on[:days])
+                best = min(best, time.process_time() - t0)
+            timings.append((name, best))
+        base = timings[0][1]
+        rows += [
+            (label, name, f"{sec:.2f}", f"{sec / 30 / days * 1e3:.1f}", f"{base / sec:.2f}x")
+            for name, sec in timings
+        ]
+    print_table(("calls", "kernel", "CPU s", "ms/store-day", "vs former"), rows, left=(0, 1))
+
+
+def print_kernel_timings(timings: list[tuple[str, float]]) -> None:
+    base = timings[0][1]
+    for name, seconds in timings:
+        print(
+            f"{name:<45} {seconds:>7.2f} s  {seconds / 1000 * 1e3:>6.2f} ms/store-day  {base / seconds:>5.2f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,15 @@ Erlang C per interval (``staffing.queueing``) assumes every interval starts in s
 interval at ρ >= 1 is "infinite", and a rush's leftover queue vanishes at the next interval.
 This module follows the whole distribution of orders in the store through the day instead.
 
-Model: the number of orders in the store is the birth-death process of the M(t)/M/c(t) queue
+``backlog_day`` (issue 14/15): customers walk away after an exponential patience and may balk at a
+queue cap, so the chain's deaths are μ'·min(n, k) + θ·max(n − k, 0) with k = ⌈c⌉ servers at speed
+c/k (``queueing.servers_and_speed``: capacity = staff − chores, one model for any team). Each
+interval is solved exactly by uniformization with every store-day's own rate, so batches of
+store-days share no step count; waits, walk-aways and customer percentiles come from the states
+arrivals find (``queueing.served_within`` for the per-state terms). Without abandonment it agrees
+with the former solver, described below and kept as ``backlog_day_rk4``, to 1e-6.
+
+Former solver (``backlog_day_rk4``). Model: the number of orders in the store is the birth-death process of the M(t)/M/c(t) queue
 (orders arrive at λ(t), leave at μ·min(n, c(t))), and its Kolmogorov forward equations are
 integrated with classical Runge-Kutta over a truncated state space that grows as needed. This is
 the "exact method" of A. Ingolfsson, E. Akhmetshina, S. Budge, Y. Li and X. Wu, "A survey and
@@ -40,8 +48,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from staffing.queueing import servers_and_speed
+
 INTERVAL_MINUTES = 15.0
 _TAIL = 1e-11  # probability below which the top states are treated as empty when sizing
+_HISTORY_CELLS = 2_000_000  # up to this many terms × states × store-days, the kernel keeps every term
 
 
 @dataclass(frozen=True)
@@ -67,12 +78,47 @@ class BacklogResult:
     utilisation: np.ndarray
     offered_utilisation: np.ndarray
     interval_minutes: float = INTERVAL_MINUTES
+    walked_away: np.ndarray | None = None
+    """Expected customers who leave without being served during the interval (patience or balking)."""
+    nobody_rostered: np.ndarray | None = None
+    """True where orders arrive and nobody is serving: everyone arriving is lost (or waits for later staff)."""
+    served_share: np.ndarray | None = None
+    """Share of the interval's arrivals that will be served (the rest walk away)."""
+    walked_away_after_close: np.ndarray | None = None
+    """Expected walk-aways among the orders still in the store after the last interval, shape (...)."""
+    _arrival_states: np.ndarray | None = None
+    """P(N = n) seen by arrivals per interval, (..., n_intervals, states); kept for customer percentiles."""
+    _rate: np.ndarray | None = None
+    _theta: np.ndarray | None = None
+    _servers: np.ndarray | None = None
+    _cap: np.ndarray | None = None
+
+    @property
+    def lost_orders(self) -> np.ndarray:
+        """Expected customers lost over the day (walked away, balked, or left after close), shape (...)."""
+        walked = np.zeros(self.arrivals.shape) if self.walked_away is None else self.walked_away
+        after = 0.0 if self.walked_away_after_close is None else self.walked_away_after_close
+        return (walked.sum(axis=-1) + after)[()]
+
+    def lost_revenue(self, average_ticket: float | np.ndarray) -> np.ndarray:
+        """Lost orders × the average ticket (the caller's currency), shape (...)."""
+        return (self.lost_orders * np.asarray(average_ticket, dtype=float))[()]
+
+    def wait_quantile(self, q: float = 0.9, mask: np.ndarray | None = None) -> np.ndarray:
+        """The q-quantile of a served customer's wait over the intervals in ``mask`` (all by default).
+
+        From the state distribution, not from interval means: the mixture over the states an
+        arrival finds and over the intervals, weighted by arrivals, of P(served, wait <= t | state);
+        see ``customer_wait_quantile``. Shape (...); 0 where nobody in the mask is served.
+        """
+        return customer_wait_quantile(self, q, mask)
 
     @property
     def day_mean_wait(self) -> np.ndarray:
-        """Mean wait of the day's orders (arrival-weighted), shape (...); 0 for a day without orders."""
-        total = self.arrivals.sum(axis=-1)
-        weighted = (self.arrivals * self.mean_wait).sum(axis=-1)
+        """Mean wait of the day's served orders, shape (...); 0 for a day without orders."""
+        served = self.arrivals if self.served_share is None else self.arrivals * self.served_share
+        total = served.sum(axis=-1)
+        weighted = (served * self.mean_wait).sum(axis=-1)
         return np.where(total > 0, weighted / np.where(total > 0, total, 1.0), 0.0)[()]
 
     @property
@@ -81,7 +127,7 @@ class BacklogResult:
         return self.mean_wait.max(axis=-1)[()]
 
 
-def backlog_day(
+def backlog_day_rk4(
     arrivals_per_interval: ArrayLike,
     service_minutes: ArrayLike,
     servers: ArrayLike,
@@ -89,12 +135,12 @@ def backlog_day(
     initial_in_store: ArrayLike = 0,
     steps_per_interval: int | None = None,
 ) -> BacklogResult:
-    """Expected queue, waits and backlog of each interval of a day; see the module docstring.
+    """The previous solver (Runge-Kutta, no abandonment), kept as the reference ``backlog_day`` is tested on.
 
     ``arrivals_per_interval``: expected orders arriving in each interval (not per hour), shape
     (..., n_intervals); leading axes are stores or days, all computed at once.
     ``service_minutes``: mean minutes per order, scalar or per interval. ``servers``: servers per
-    interval, possibly fractional effective servers (``queueing.effective_servers``). The three
+    interval, possibly fractional effective servers (``queueing.effective_capacity``). The three
     broadcast together. ``initial_in_store``: whole orders already in the store at the start,
     shape (...). After the last interval its capacity (or the last non-zero one) is assumed to
     stay until everyone is served. ``steps_per_interval``: Runge-Kutta steps per interval (at
@@ -300,3 +346,411 @@ class _DrainClock:
             t_after = n * self.t + (target - self.end[..., n - 1, None]) / self.after_close[..., None]
         done = np.where(j < n, t_in, t_after)
         return np.where(ahead > 0, np.maximum(done - times, 0.0), 0.0)
+
+
+# --------------------------------------------------------------------------------------------
+# Uniformization with abandonment: the batched kernel
+# --------------------------------------------------------------------------------------------
+
+
+def backlog_day(
+    arrivals_per_interval: ArrayLike,
+    service_minutes: ArrayLike,
+    servers: ArrayLike,
+    interval_minutes: float = INTERVAL_MINUTES,
+    initial_in_store: ArrayLike = 0,
+    steps_per_interval: int | None = None,
+    patience_minutes: ArrayLike | None = None,
+    queue_cap: ArrayLike | None = None,
+    keep_states: bool = True,
+) -> BacklogResult:
+    """Expected queue, waits, walk-aways and backlog of each interval of a day, many days at once.
+
+    ``arrivals_per_interval``: expected orders per interval, shape (..., n_intervals); leading axes
+    are store-days. ``service_minutes``: minutes per order; ``servers``: serving capacity c per
+    interval (``queueing.effective_capacity``: staff − chore load), modelled as k = ⌈c⌉ servers at
+    speed c/k; ``patience_minutes``: mean exponential patience (None or inf: nobody walks away);
+    ``queue_cap``: customers finding this many waiting balk. All broadcast to (..., n_intervals).
+
+    The state distribution follows the forward equations of the birth-death chain with births λ
+    (0 at the cap) and deaths μ·min(n, k) + θ·max(n − k, 0), solved exactly per interval by
+    uniformization: p(t) = Σ_m Pois(m; Λt)·p·P^m with P = I + Q/Λ and each store-day's own Λ,
+    and ∫p = Σ_m P(Pois(Λh) > m)·p·P^m/Λ. Rows are sorted by their term count so the busy rows
+    do not set the work of the quiet ones. Customer figures (``mean_wait``, ``wait_probability``,
+    ``served_share``, ``wait_quantile``) are for arrivals during the interval, from the states they
+    find and the capacity of that interval (a later change of roster is not foreseen in a waiting
+    customer's wait; it is in the states). ``steps_per_interval`` is ignored (kept for callers of the
+    Runge-Kutta solver, ``backlog_day_rk4``).
+    """
+    del steps_per_interval
+    lam, svc, c = np.broadcast_arrays(
+        np.asarray(arrivals_per_interval, dtype=float),
+        np.asarray(service_minutes, dtype=float),
+        np.asarray(servers, dtype=float),
+    )
+    if lam.ndim == 0:
+        raise ValueError("need at least one interval: shape (..., n_intervals)")
+    if not np.all(np.isfinite(lam + svc + c)) or np.any(lam < 0) or np.any(c < 0) or np.any(svc <= 0):
+        raise ValueError("arrivals and servers must be finite and >= 0, service_minutes > 0")
+    if interval_minutes <= 0:
+        raise ValueError("interval_minutes must be > 0")
+    patience = np.inf if patience_minutes is None else np.asarray(patience_minutes, dtype=float)
+    if not np.all(np.asarray(patience) > 0):
+        raise ValueError("patience_minutes must be > 0 (inf: nobody walks away)")
+    theta = np.broadcast_to(1.0 / patience, lam.shape).astype(float)
+    cap_arr = np.inf if queue_cap is None else np.asarray(queue_cap, dtype=float)
+    if not np.all(np.asarray(cap_arr) >= 0):
+        raise ValueError("queue_cap must be >= 0")
+    cap = np.broadcast_to(np.floor(cap_arr), lam.shape).astype(float)
+    batch, n = lam.shape[:-1], lam.shape[-1]
+    start_n = np.broadcast_to(np.asarray(initial_in_store), batch)
+    if np.any(start_n < 0) or np.any(start_n != np.round(start_n)):
+        raise ValueError("initial_in_store must be whole numbers of orders >= 0")
+    flat = math.prod(batch)
+    h = float(interval_minutes)
+
+    def rows(x: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(x.reshape(flat, n))
+
+    lam_f, svc_f, c_f, theta_f, cap_f = (rows(x) for x in (lam, svc, c, theta, cap))
+    k_f, speed_f = servers_and_speed(c_f)
+    mu_f = speed_f / svc_f  # per server, per minute
+    birth_f = lam_f / h  # arrivals per minute
+
+    p = np.zeros((int(start_n.max(initial=0)) + 1, flat))
+    p[start_n.ravel().astype(np.int64), np.arange(flat)] = 1.0
+    keys = ("served", "q0", "q1", "mq", "bl", "w", "pw", "util", "walk", "share")
+    out = {key: np.zeros((flat, n)) for key in keys}
+    kept: list[tuple[int, np.ndarray]] = []
+    for i in range(n):
+        lam_i, k_i, mu_i, th_i, cap_i = birth_f[:, i], k_f[:, i], mu_f[:, i], theta_f[:, i], cap_f[:, i]
+        if not lam_i.any() and p[0].min(initial=1.0) > 1.0 - _TAIL:
+            out["util"][:, i] = np.where(c_f[:, i] > 0, 0.0, np.nan)
+            out["share"][:, i] = 1.0
+            continue
+        # Each row's own top state: its highest occupied state plus the arrivals it can gain in the
+        # interval (a Poisson quantile of λ·(1 − e^{−θh})/θ: waiting customers leave at θ each, so
+        # with patience the queue cannot grow by a whole interval's arrivals), bounded by the cap.
+        # Above it a row's rates are 0, so its uniformization rate Λ stays that of its own states.
+        reach = np.where(th_i > 0, -np.expm1(-th_i * h) / np.where(th_i > 0, th_i, 1.0), h) * lam_i
+        occupied = p.shape[0] - 1 - np.argmax(p[::-1] > _TAIL, axis=0)
+        top_r = occupied + np.ceil(reach + 5.0 * np.sqrt(reach) + 5.0)
+        top_r = np.minimum(top_r, np.maximum(k_i + cap_i, occupied))
+        p = _pad(p, int(top_r.max(initial=0.0)) + 1)
+        states = np.arange(p.shape[0], dtype=float)[:, None]
+        waiting = np.maximum(states - k_i, 0.0)
+        busy = np.minimum(states, k_i)
+        inside = states <= top_r
+        birth = np.where((waiting < cap_i) & (states < top_r), lam_i, 0.0)
+        death = np.where(inside, mu_i * busy + th_i * waiting, 0.0)
+        p0 = p
+        p, mean_p = _uniformize(p, birth, death, h)
+        if keep_states:
+            kept.append((i, mean_p))
+        q_len = waiting
+        out["q0"][:, i] = (p0 * q_len).sum(axis=0)
+        out["q1"][:, i] = (p * q_len).sum(axis=0)
+        out["mq"][:, i] = (mean_p * q_len).sum(axis=0)
+        out["bl"][:, i] = states[:, 0] @ p
+        out["served"][:, i] = h * mu_i * (mean_p * busy).sum(axis=0)
+        blocked = (mean_p * ((birth == 0) & inside)).sum(axis=0) * np.where(lam_i > 0, 1.0, 0.0)
+        out["walk"][:, i] = h * (th_i * out["mq"][:, i] + lam_i * blocked)
+        found_busy = (mean_p * (states >= k_i)).sum(axis=0)
+        out["pw"][:, i] = np.where(lam_i > 0, found_busy, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["util"][:, i] = np.where(
+                k_i > 0, (mean_p * busy).sum(axis=0) / np.where(k_i > 0, k_i, 1), np.nan
+            )
+        share, wait = _customer_means(mean_p, states, k_i, mu_i * k_i, th_i, birth > 0, h)
+        out["share"][:, i] = np.where(lam_i > 0, share, 1.0)
+        out["w"][:, i] = np.where(lam_i > 0, wait, 0.0)
+
+    after = _after_close(p, k_f, mu_f, theta_f)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = np.where(lam == 0, 0.0, lam * svc / (interval_minutes * c))
+
+    def shaped(x: np.ndarray) -> np.ndarray:
+        return x.reshape(batch + (n,))
+
+    states_arr = None
+    if keep_states and not kept:
+        states_arr = np.zeros(batch + (n, 1))
+        states_arr[..., 0] = 1.0
+    elif keep_states:
+        top = max(m.shape[0] for _, m in kept)
+        states_arr = np.zeros((flat, n, top))
+        for i, m in kept:
+            states_arr[:, i, : m.shape[0]] = m.T
+        states_arr = states_arr.reshape(batch + (n, top))
+    return BacklogResult(
+        arrivals=lam.copy(),
+        served=shaped(out["served"]),
+        queue_start=shaped(out["q0"]),
+        queue_end=shaped(out["q1"]),
+        mean_queue=shaped(out["mq"]),
+        backlog_end=shaped(out["bl"]),
+        mean_wait=shaped(out["w"]),
+        wait_probability=shaped(out["pw"]),
+        utilisation=shaped(out["util"]),
+        offered_utilisation=rho,
+        interval_minutes=h,
+        walked_away=shaped(out["walk"]),
+        nobody_rostered=(c == 0) & (lam > 0),
+        served_share=shaped(out["share"]),
+        walked_away_after_close=after.reshape(batch)[()],
+        _arrival_states=states_arr,
+        _rate=shaped(k_f * mu_f),
+        _theta=shaped(theta_f),
+        _servers=shaped(k_f),
+        _cap=shaped(cap_f),
+    )
+
+
+def _pad(p: np.ndarray, size: int) -> np.ndarray:
+    return np.concatenate([p, np.zeros((size - p.shape[0], p.shape[1]))]) if p.shape[0] < size else p
+
+
+def _uniformize(
+    p: np.ndarray, birth: np.ndarray, death: np.ndarray, h: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """p(h) and the time-average of p over [0, h] for the birth-death generator, per column.
+
+    Each column has its own uniformization rate Λ (its fastest state) and needs about
+    Λh + 8√(Λh) + 12 terms; columns are processed largest first and drop out of the loop as their
+    Poisson weights run out, so the work is the sum of the columns' own term counts.
+    """
+    total_rate = (birth + death).max(axis=0)
+    rate = np.maximum(total_rate, 1e-12)
+    x = rate * h
+    terms = np.ceil(x + 6.0 * np.sqrt(x) + 8.0).astype(np.int64)
+    terms[total_rate <= 0] = 0
+    order = np.argsort(-terms, kind="stable")
+    sorted_terms = terms[order]
+    identity = order.size and bool(np.all(order == np.arange(order.size)))
+    v = p if identity else p[:, order]
+    b, d, lam_rate, xs = (
+        (birth, death, rate, x) if identity else (birth[:, order], death[:, order], rate[order], x[order])
+    )
+    b, d = b / lam_rate, d / lam_rate
+    stay = 1.0 - b - d
+    v = v.copy()
+    m_max = int(sorted_terms[0]) if sorted_terms.size else 0
+    # Every Poisson weight and tail the loop needs, computed at once (log space: Λh may pass 700).
+    ms = np.arange(m_max + 1, dtype=float)[:, None]
+    log_factorial = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, m_max + 1)))])[:, None]
+    weights = np.exp(ms * np.log(xs) - xs - log_factorial)
+    taken = ms <= sorted_terms  # each column stops at its own term count
+    weights *= taken
+    tails = np.maximum(1.0 - np.cumsum(weights, axis=0), 0.0) * taken
+    cdf = weights.sum(axis=0)
+    tail_sum = tails.sum(axis=0)  # Σ_m P(Pois > m) over the terms taken (→ Λh): normalises the average
+    width = v.shape[1]
+    if (m_max + 1) * v.size <= _HISTORY_CELLS:
+        # Narrow batches (a store's week, the Today screen): keep every p·P^m and weigh them in two
+        # einsums at the end, three numpy calls per term instead of seven (the calls, not the
+        # arithmetic, are what a narrow batch costs).
+        history = np.zeros((m_max + 1, *v.shape))
+        history[0] = v
+        for m in range(1, m_max + 1):
+            while width and sorted_terms[width - 1] < m:
+                width -= 1
+            if not width:
+                break
+            vv, nxt = history[m - 1, :, :width], history[m, :, :width]
+            np.multiply(stay[:, :width], vv, out=nxt)
+            nxt[1:] += b[:-1, :width] * vv[:-1]
+            nxt[:-1] += d[1:, :width] * vv[1:]
+        end = np.einsum("msw,mw->sw", history, weights)
+        integral = np.einsum("msw,mw->sw", history, tails)
+    else:
+        end = v * weights[0]
+        integral = v * tails[0]
+        for m in range(1, m_max + 1):
+            while width and sorted_terms[width - 1] < m:
+                width -= 1
+            if not width:
+                break
+            vv = v[:, :width]
+            nxt = stay[:, :width] * vv
+            nxt[1:] += b[:-1, :width] * vv[:-1]
+            nxt[:-1] += d[1:, :width] * vv[1:]
+            if width == v.shape[1]:
+                v = nxt
+                end += weights[m] * nxt
+                integral += tails[m] * nxt
+            else:
+                v[:, :width] = nxt
+                end[:, :width] += weights[m, :width] * nxt
+                integral[:, :width] += tails[m, :width] * nxt
+    # The series stops where the Poisson weights left are ~1e-10: dividing by the weights actually
+    # summed keeps every distribution's mass at exactly 1 (orders are conserved to rounding).
+    end /= np.where(cdf > 0, cdf, 1.0)
+    mean = integral / np.where(tail_sum > 0, tail_sum, xs)
+    idle = sorted_terms == 0
+    if idle.any():  # nothing moves: the distribution stays
+        end[:, idle] = v[:, idle]
+        mean[:, idle] = v[:, idle]
+    if not identity:
+        inverse = np.empty_like(order)
+        inverse[order] = np.arange(order.size)
+        end, mean = end[:, inverse], mean[:, inverse]
+    return end, mean
+
+
+def _customer_means(mean_p, states, k, rate, theta, enters, h):
+    """Share of arrivals served and their mean wait, from the states they find (P(N = n) = mean_p).
+
+    With j = n − k waiting ahead: P(served) = rate/(rate + (j+1)θ) and E[wait; served] =
+    P(served)·Σ_{i=0..j} 1/(rate + (i+1)θ) (the customer's offered wait is a sum of exponentials
+    with rates rate + iθ; see ``queueing.served_within``). Balking states (``enters`` False) serve nobody.
+    """
+    j = states - k
+    queued = j >= 0
+    den = rate + (j + 1.0) * theta
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p_s = np.where(queued, np.where(den > 0, rate / np.where(den > 0, den, 1.0), 0.0), 1.0)
+        inv = np.where(queued & (den > 0), 1.0 / np.where(den > 0, den, 1.0), 0.0)
+    p_s = np.where(enters | ~queued, p_s, 0.0)
+    harmonic = np.cumsum(inv, axis=0)
+    share = (mean_p * p_s).sum(axis=0)
+    wait_sum = (mean_p * np.where(queued, p_s * harmonic, 0.0)).sum(axis=0)
+    # Where nobody is served (nobody on), the mean time spent waiting before walking away instead:
+    # the mean patience 1/θ (0 without patience).
+    with np.errstate(invalid="ignore", divide="ignore"):
+        wait = np.where(
+            share > 1e-12,
+            wait_sum / np.where(share > 1e-12, share, 1.0),
+            np.where(theta > 0, 1.0 / np.where(theta > 0, theta, 1.0), 0.0),
+        )
+    return share, wait
+
+
+def _after_close(p: np.ndarray, k: np.ndarray, mu: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """Expected walk-aways among the orders left at the end (the last non-zero capacity serves on)."""
+    rate = k * mu
+    positive = rate > 0
+    n_int = rate.shape[1]
+    last = n_int - 1 - np.argmax(positive[:, ::-1], axis=1)
+    pick = np.arange(rate.shape[0])
+    r_end = np.where(positive.any(axis=1), rate[pick, last], 0.0)
+    k_end = np.where(positive.any(axis=1), k[pick, last], 0.0)
+    th = theta[:, -1]
+    states = np.arange(p.shape[0], dtype=float)[:, None]
+    waiting = np.maximum(states - k_end, 0.0)
+    # The j-th waiting order (0-based) leaves with probability (j+1)θ/(rate + (j+1)θ) when nobody new comes.
+    top = p.shape[0]
+    jj = np.arange(top, dtype=float)[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        leave = np.where(
+            th > 0, (jj + 1) * th / np.where(r_end + (jj + 1) * th > 0, r_end + (jj + 1) * th, 1.0), 0.0
+        )
+    leave = np.where((r_end == 0) & (th == 0), 1.0, leave)  # nobody ever serves them
+    cum = np.concatenate([np.zeros((1, p.shape[1])), np.cumsum(leave, axis=0)])[:top]
+    idx = np.minimum(waiting.astype(np.int64), top - 1)
+    return (p * np.take_along_axis(cum, idx, axis=0)).sum(axis=0)
+
+
+def customer_wait_quantile(
+    result: BacklogResult, q: float = 0.9, mask: np.ndarray | None = None
+) -> np.ndarray:
+    """The q-quantile of a served customer's wait over the masked intervals of each store-day.
+
+    F(t) = Σ_i λ_i Σ_n p_i(n)·P(served, wait <= t | n) / Σ_i λ_i Σ_n p_i(n)·P(served | n), with the
+    per-state terms of ``queueing.served_within``; solved for F(t) = q by bisection (to 1e-4 min).
+    Needs the states kept (``backlog_day(..., keep_states=True)``).
+    """
+    if result._arrival_states is None:
+        raise ValueError("the backlog was computed with keep_states=False")
+    return customer_wait_quantile_of(
+        result.arrivals,
+        result._arrival_states,
+        result._rate,
+        result._theta,
+        result._servers,
+        result._cap,
+        q,
+        mask,
+    )
+
+
+def customer_wait_quantile_of(arrivals, states, rate, theta, servers, cap, q=0.9, mask=None) -> np.ndarray:
+    """``customer_wait_quantile`` on plain arrays (arrivals (..., n), states (..., n, S), per-interval
+    total service rate, abandonment rate θ, servers k and queue cap)."""
+    if not 0 < q < 1:
+        raise ValueError("q must be in (0, 1)")
+    states = np.asarray(states)
+    batch = states.shape[:-2]
+    n, top = states.shape[-2:]
+    flat = math.prod(batch)
+    pm = states.reshape(flat, n, top)
+    arrivals = np.asarray(arrivals, dtype=float)
+    lam = arrivals.reshape(flat, n)
+    if mask is not None:
+        lam = lam * np.broadcast_to(np.asarray(mask, dtype=bool), arrivals.shape).reshape(flat, n)
+    rate, theta = np.asarray(rate).reshape(flat, n), np.asarray(theta).reshape(flat, n)
+    k, cap = np.asarray(servers).reshape(flat, n).astype(np.int64), np.asarray(cap).reshape(flat, n)
+    # Only intervals with arrivals in the mask count: drop the rest (nights, closed hours).
+    cols = np.flatnonzero((lam > 0).any(axis=0))
+    pm, lam, rate, theta, k, cap = (
+        pm[:, cols],
+        lam[:, cols],
+        rate[:, cols],
+        theta[:, cols],
+        k[:, cols],
+        cap[:, cols],
+    )
+    n_idx = np.arange(top)
+    below = (pm * (n_idx < k[..., None])).sum(axis=-1)
+    queued = pm * (n_idx >= k[..., None])
+    occupied = np.flatnonzero((queued > 1e-13).any(axis=(0, 1)))
+    span = int(occupied[-1] - max(int(k.min(initial=0)), 0) + 1) if occupied.size else 0
+    span = max(min(span, top), 1)  # j = 0 .. span - 1
+    # the states found with j = 0.. waiting ahead, (span, flat, n); zero where balking or past the top
+    ahead = np.zeros((span, flat, cols.size))
+    for j in range(span):
+        idx = k + j
+        ok = (idx < top) & (j < cap)
+        ahead[j] = np.where(
+            ok, np.take_along_axis(pm, np.minimum(idx, top - 1)[..., None], axis=-1)[..., 0], 0.0
+        )
+    ahead *= lam
+    below = below * lam
+    # Per j, what the bisection's every step reuses: the arrivals finding j ahead who will be
+    # served (× P(served | j)) and the ratio of consecutive Poisson-tail terms (without φ).
+    with np.errstate(invalid="ignore", divide="ignore"):
+        served_ahead = [
+            ahead[j] * np.where(rate > 0, rate / (rate + (j + 1) * theta), 0.0) for j in range(span)
+        ]
+    ratios = [(rate + j * theta) / j for j in range(1, span)]
+
+    def served_by(t: np.ndarray) -> np.ndarray:
+        tt = np.broadcast_to(t[:, None], rate.shape)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            phi = np.where(theta > 0, -np.expm1(-theta * tt) / np.where(theta > 0, theta, 1.0), tt)
+        term = np.exp(-(rate + theta) * tt)
+        tail = term.copy()
+        total = below.copy()
+        for j in range(span):
+            if j:
+                term = term * ratios[j - 1] * phi
+                tail += term
+            total += served_ahead[j] * np.minimum(np.maximum(1.0 - tail, 0.0), 1.0)
+        return total.sum(axis=-1)
+
+    big = np.full(flat, 1e6)
+    everyone = served_by(big)
+    goal = q * everyone
+    lo, hi = np.zeros(flat), np.full(flat, 1.0)
+    for _ in range(60):  # find an upper bound
+        short = served_by(hi) < goal
+        if not short.any():
+            break
+        hi = np.where(short, hi * 2.0, hi)
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        low = served_by(mid) < goal
+        lo, hi = np.where(low, mid, lo), np.where(low, hi, mid)
+        if float((hi - lo).max(initial=0.0)) < 1e-4:
+            break
+    out = np.where(everyone > 0, 0.5 * (lo + hi), 0.0)
+    return out.reshape(batch)[()]

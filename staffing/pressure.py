@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from staffing.stats import weighted_quantile
 
@@ -40,6 +41,11 @@ class Factor(StrEnum):
     NO_BREAK = "no_break"
     INCIDENTS = "incidents"
     CHECKIN = "checkin"
+    WALKED_AWAY = "walked_away"
+
+
+LOAD_FACTORS = (Factor.WAIT, Factor.UTILISATION, Factor.BUSY, Factor.RUSH, Factor.WALKED_AWAY)
+"""Factors that all measure the same thing, the load on the counter: merged into one score."""
 
 
 # English source texts; the UI translates them (the text is the key) and formats with Reason.params.
@@ -64,6 +70,9 @@ TEMPLATES: dict[str, str] = {
         "(escalated complaint, consumer association or media)"
     ),
     "checkin": 'end-of-shift check-in: {score}/5 for "how hard was this shift"',
+    "walked_away": "about {customers:.0f} customers walked away {start}-{end}",
+    "no_break_unknown": "breaks not recorded",
+    "nobody_rostered": "nobody rostered {start}-{end}: all {customers:.0f} customers lost",
     "burnout": (
         "burnout risk: red shifts on {red} of the last {worked} working days ({dates}); "
         "talk with them and point to the support hotline"
@@ -113,6 +122,18 @@ class PressureConfig:
 
     amber_at: float = 35.0
     red_at: float = 65.0
+
+    alone_base_weight: float = 0.2
+    """Share of an alone minute that counts when the counter is calm (nobody to step in, still)."""
+    alone_calm_utilisation: float = 0.3
+    alone_busy_utilisation: float = 0.85
+    """An alone minute counts fully from this utilisation on, from ``alone_base_weight`` below the calm one."""
+    walked_away_free: float = 1.0
+    walked_away_full: float = 20.0
+    """Customers lost during the shift: no points up to ``walked_away_free``, the whole load group from here."""
+    merge_load: bool = True
+    """Wait, utilisation, busy, rush and walk-aways measure one cause: score their group once, as its worst
+    member's share of the group's combined points (False: the former sum of separate factors)."""
 
     def __post_init__(self) -> None:
         caps = self.caps()
@@ -180,9 +201,22 @@ class ShiftLoad:
     sensitive_incident: bool = False
     checkin_score: int | None = None
     interval_minutes: int = 15
+    walked_away: np.ndarray | float = 0.0
+    """Expected customers lost per interval (``DayModel.walked_away``)."""
+    breaks_recorded: bool | None = None
+    """Whether breaks were recorded for this shift; None: recorded iff ``breaks`` is not empty.
+    Unrecorded breaks are unknown, not "no break": they score nothing and the reasons say so."""
+    customer_wait_p90: float | None = None
+    """The slowest-10 % wait of the shift's customers from the day model's state distribution
+    (``DayModel.wait_quantile(0.9, mask)``); None: the arrival-weighted quantile of interval means."""
 
     def __post_init__(self) -> None:
         n = np.size(self.interval_start_min)
+        walked = np.asarray(self.walked_away, dtype=float).ravel()
+        walked = np.full(n, walked[0]) if walked.size == 1 else walked
+        if walked.size != n or not np.all(np.isfinite(walked)) or np.any(walked < 0):
+            raise ValueError("walked_away must be finite, non-negative, one value per interval")
+        object.__setattr__(self, "walked_away", walked)
         for name in _PER_INTERVAL:
             a = np.asarray(getattr(self, name), dtype=float).ravel()
             if a.size == 1 and n > 1:  # one value for the whole shift
@@ -224,6 +258,10 @@ class PressureResult:
     reasons: tuple[Reason, ...]
     values: dict[Factor, float]
     """Raw factor values (minutes, ratios, counts), scoring or not."""
+    scores: dict[Factor, float] = field(default_factory=dict)
+    """Each factor's value mapped to 0-1 by its ramp (before weights): the calibration's features."""
+    unknown: tuple[Reason, ...] = ()
+    """Factors without data (0 points), e.g. "breaks not recorded"."""
 
 
 def clock(minutes: float) -> str:
@@ -277,21 +315,24 @@ def _longest_without_break(load: ShiftLoad, min_break: float) -> tuple[float, fl
 
 
 def shift_pressure(load: ShiftLoad, config: PressureConfig = DEFAULT_CONFIG) -> PressureResult:
-    """The pressure index of one person's shift, with its reasons."""
+    """The pressure index of one person's shift, with its reasons (docs/pressure.md has the formulae)."""
     step = load.interval_minutes
     starts = load.interval_start_min
     rho = load.utilisation
     orders = load.arrivals_per_hour
-    reasons: list[Reason] = []
+    caps = config.caps()
+    pending: list[tuple[Factor, float, str, dict[str, Any]]] = []
     values: dict[Factor, float] = {}
+    scores: dict[Factor, float] = {}
+    unknown: list[Reason] = []
 
-    def add(factor: Factor, value: float, points: float, template_key: str = "", **params: Any) -> None:
+    def add(factor: Factor, value: float, score: float, template_key: str = "", /, **params: Any) -> None:
         values[factor] = value
-        if points > 0:
-            template = TEMPLATES[template_key or factor.value]
-            reasons.append(Reason(factor, points, template.format(**params), params, template))
+        scores[factor] = score
+        pending.append((factor, score, template_key or factor.value, params))
 
-    # Alone: nobody to step in (应急补位) while being manager, barista and cleaner at once.
+    # Alone: nobody to step in (应急补位). Scored with the load it carries: an alone minute counts
+    # fully at a busy counter and only `alone_base_weight` of a minute at a calm one.
     alone = load.staff_on_shift <= 1
     periods = []
     for i, j in _runs(alone, starts, step):
@@ -304,23 +345,34 @@ def shift_pressure(load: ShiftLoad, config: PressureConfig = DEFAULT_CONFIG) -> 
             }
         )
     alone_min = float(alone.sum() * step)
+    weight = config.alone_base_weight + (1.0 - config.alone_base_weight) * np.clip(
+        (rho - config.alone_calm_utilisation)
+        / (config.alone_busy_utilisation - config.alone_calm_utilisation),
+        0.0,
+        1.0,
+    )
+    alone_load_min = float((alone * weight).sum() * step)
     add(
         Factor.ALONE,
         alone_min,
-        _ramp(alone_min, 0.0, config.alone_full_min, config.alone_points),
+        _ramp(alone_load_min, 0.0, config.alone_full_min, 1.0),
         alone_min=alone_min,
+        alone_load_min=alone_load_min,
         periods="; ".join(TEMPLATES["alone_period"].format(**p) for p in periods),
         period_list=periods,
     )
 
-    # Wait: what customers fight over; scored on the slowest share of orders, not the average.
+    # Wait: what customers fight over; scored on the slowest share of the shift's customers.
     waits = np.minimum(load.mean_wait_min, config.wait_cap_min)
-    wait = weighted_quantile(waits, orders, config.wait_quantile)
+    if load.customer_wait_p90 is not None and config.wait_quantile == 0.9:
+        wait = float(min(load.customer_wait_p90, config.wait_cap_min))
+    else:
+        wait = weighted_quantile(waits, orders, config.wait_quantile)
     worst = int(np.argmax(load.mean_wait_min))
     add(
         Factor.WAIT,
         wait,
-        _ramp(wait, config.wait_free_min, config.wait_full_min, config.wait_points),
+        _ramp(wait, config.wait_free_min, config.wait_full_min, 1.0),
         "wait_unbounded" if math.isinf(load.mean_wait_min[worst]) else "wait",
         wait_min=wait,
         slowest_pct=100 * (1 - config.wait_quantile),
@@ -330,11 +382,11 @@ def shift_pressure(load: ShiftLoad, config: PressureConfig = DEFAULT_CONFIG) -> 
         worst_min=float(waits[worst]),
     )
 
-    mean_rho = float(rho.mean())
+    mean_rho = float(np.minimum(rho, 1.0).mean())
     add(
         Factor.UTILISATION,
         mean_rho,
-        _ramp(mean_rho, config.utilisation_free, config.utilisation_full, config.utilisation_points),
+        _ramp(mean_rho, config.utilisation_free, config.utilisation_full, 1.0),
         utilisation=mean_rho,
         calm=config.utilisation_free,
         flat_out=config.utilisation_full,
@@ -345,7 +397,7 @@ def shift_pressure(load: ShiftLoad, config: PressureConfig = DEFAULT_CONFIG) -> 
     add(
         Factor.BUSY,
         busy_min,
-        _ramp(busy_min, 0.0, config.busy_full_min, config.busy_points),
+        _ramp(busy_min, 0.0, config.busy_full_min, 1.0),
         busy_min=busy_min,
         threshold=config.busy_threshold,
     )
@@ -356,23 +408,44 @@ def shift_pressure(load: ShiftLoad, config: PressureConfig = DEFAULT_CONFIG) -> 
     add(
         Factor.RUSH,
         rush_min,
-        _ramp(rush_min, config.rush_free_min, config.rush_full_min, config.rush_points),
+        _ramp(rush_min, config.rush_free_min, config.rush_full_min, 1.0),
         rush_min=rush_min,
         threshold=config.busy_threshold,
         start=clock(starts[i]),
         end=clock(starts[i] + rush_min),
     )
 
-    a, b = _longest_without_break(load, config.min_break_min)
-    hours = (b - a) / 60
+    # Lost customers over the shift, said with when they left: from the first to the last interval
+    # losing half a customer or more (one every half hour), the whole shift if none does.
+    walked = load.walked_away
+    lost = float(walked.sum())
+    losing = np.flatnonzero(walked >= 0.5)
+    i, j = (int(losing[0]), int(losing[-1]) + 1) if losing.size else (0, 0)
     add(
-        Factor.NO_BREAK,
-        hours,
-        _ramp(hours, config.no_break_free_h, config.no_break_full_h, config.no_break_points),
-        hours=hours,
-        start=clock(a),
-        end=clock(b),
+        Factor.WALKED_AWAY,
+        lost,
+        _ramp(lost, config.walked_away_free, config.walked_away_full, 1.0),
+        customers=lost,
+        start=clock(starts[i]) if j > i else clock(starts[0]),
+        end=clock(starts[j - 1] + step) if j > i else clock(starts[-1] + step),
+        in_stretch=float(walked[i:j].sum()),
     )
+
+    recorded = load.breaks_recorded if load.breaks_recorded is not None else bool(load.breaks)
+    if recorded:
+        a, b = _longest_without_break(load, config.min_break_min)
+        hours = (b - a) / 60
+        add(
+            Factor.NO_BREAK,
+            hours,
+            _ramp(hours, config.no_break_free_h, config.no_break_full_h, 1.0),
+            hours=hours,
+            start=clock(a),
+            end=clock(b),
+        )
+    else:
+        template = TEMPLATES["no_break_unknown"]
+        unknown.append(Reason(Factor.NO_BREAK, 0.0, template, {}, template))
 
     incident_points = min(
         config.incident_points,
@@ -382,7 +455,7 @@ def shift_pressure(load: ShiftLoad, config: PressureConfig = DEFAULT_CONFIG) -> 
     add(
         Factor.INCIDENTS,
         float(load.incidents),
-        incident_points,
+        incident_points / config.incident_points if config.incident_points else 0.0,
         "incidents_sensitive" if load.sensitive_incident else "incidents",
         incidents=load.incidents,
         sensitive=load.sensitive_incident,
@@ -392,14 +465,36 @@ def shift_pressure(load: ShiftLoad, config: PressureConfig = DEFAULT_CONFIG) -> 
         add(
             Factor.CHECKIN,
             float(load.checkin_score),
-            _ramp(load.checkin_score, 1, 5, config.checkin_points),
+            _ramp(load.checkin_score, 1, 5, 1.0),
             score=load.checkin_score,
         )
 
+    # Points: each factor's score × its cap; the load group (wait, utilisation, busy, rush and
+    # walk-aways) scores once, as its worst member's share of the group's combined cap, credited
+    # to that member. Walk-aways carry the cap of the wait (they are the wait that ended in a loss).
+    points = {f: score * caps.get(f, 0.0) for f, score, _, _ in pending}
+    group = [f for f, *_ in pending if f in LOAD_FACTORS]
+    if config.merge_load and group:
+        group_cap = sum(caps.get(f, 0.0) for f in group if f is not Factor.WALKED_AWAY)
+        # ties go to the reason a manager acts on first: lost customers, then the wait
+        priority = (Factor.WALKED_AWAY, Factor.WAIT, Factor.RUSH, Factor.BUSY, Factor.UTILISATION)
+        top = max(group, key=lambda f: (scores[f], -priority.index(f)))
+        for f in group:
+            points[f] = group_cap * scores[f] if f is top else 0.0
+    else:
+        points[Factor.WALKED_AWAY] = 0.0
+    reasons = []
+    for factor, _score, key, params in pending:
+        shown = points[factor] > 0 or (
+            factor is Factor.WALKED_AWAY and values[factor] >= config.walked_away_free
+        )
+        if shown:
+            template = TEMPLATES[key]
+            reasons.append(Reason(factor, points[factor], template.format(**params), params, template))
     order = list(Factor)
     reasons.sort(key=lambda r: (-r.points, order.index(r.factor)))
-    index = min(max(sum(r.points for r in reasons), 0.0), 100.0)
-    return PressureResult(index, config.level_for(index), tuple(reasons), values)
+    index = float(min(max(sum(r.points for r in reasons), 0.0), 100.0))  # a float even with no reasons
+    return PressureResult(index, config.level_for(index), tuple(reasons), values, scores, tuple(unknown))
 
 
 def pressure_for_shifts(
@@ -448,3 +543,183 @@ def burnout_risk(
     }
     template = TEMPLATES["burnout" if at_risk else "no_burnout"]
     return BurnoutRisk(at_risk, red, window, template.format(**params), params, template)
+
+
+# --------------------------------------------------------------------------------------------
+# Calibration: fit the weights to what staff report
+# --------------------------------------------------------------------------------------------
+
+CALIBRATION_FEATURES = ("alone", "load", "no_break", "incidents")
+"""The features of a shift: alone, the merged load group, no break, incidents (each 0-1)."""
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """An ordinal logistic fit of check-ins on the factor scores, and the weights it proposes.
+
+    Apply ``proposed`` only when an administrator accepts it (the caller stores it); ``report`` is
+    a plain-language summary of the fit for that decision.
+    """
+
+    proposed: PressureConfig
+    coefficients: dict[str, float]
+    thresholds: tuple[float, ...]
+    log_likelihood: float
+    null_log_likelihood: float
+    pseudo_r2: float
+    """McFadden's 1 − LL/LL₀: 0 no better than the outcome frequencies, 0.2-0.4 is a good ordinal fit."""
+    rank_correlation: float
+    """Spearman correlation of the refitted index with the outcome."""
+    shifts: int
+    report: str
+
+
+def calibration_features(results: Sequence[PressureResult]) -> np.ndarray:
+    """(shifts, 4) scores: alone, load (the worst of the load group), no break (0 if unknown), incidents."""
+    rows = []
+    for r in results:
+        load = max((r.scores.get(f, 0.0) for f in LOAD_FACTORS), default=0.0)
+        rows.append(
+            [
+                r.scores.get(Factor.ALONE, 0.0),
+                load,
+                r.scores.get(Factor.NO_BREAK, 0.0),
+                r.scores.get(Factor.INCIDENTS, 0.0),
+            ]
+        )
+    return np.asarray(rows, dtype=float).reshape(-1, len(CALIBRATION_FEATURES))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def _ordinal_nll(params: np.ndarray, x: np.ndarray, y: np.ndarray, levels: int) -> tuple[float, np.ndarray]:
+    """Negative log-likelihood of the proportional-odds model P(y <= j) = σ(α_j − x·β) and its gradient.
+
+    α_1 = params[p], α_j = α_1 + Σ exp(params[p+1..]) keeps the thresholds ordered.
+    """
+    p = x.shape[1]
+    beta, a0, log_gaps = params[:p], params[p], params[p + 1 :]
+    alphas = a0 + np.concatenate([[0.0], np.cumsum(np.exp(log_gaps))])  # (levels - 1,)
+    eta = x @ beta
+    cut = np.concatenate([[-np.inf], alphas, [np.inf]])
+    upper, lower = cut[y + 1] - eta, cut[y] - eta  # y in 0..levels-1
+    f_up, f_lo = _sigmoid(upper), _sigmoid(lower)
+    prob = np.maximum(f_up - f_lo, 1e-300)
+    nll = -float(np.log(prob).sum())
+    d_up, d_lo = f_up * (1 - f_up), f_lo * (1 - f_lo)
+    # d(−log prob)/d(cut_k) and /dβ
+    g_beta = ((d_up - d_lo) / prob) @ x
+    g_alpha = np.zeros(levels - 1)
+    for k in range(levels - 1):
+        g_alpha[k] = -((d_up * (y == k)) - (d_lo * (y == k + 1))) @ (1.0 / prob)
+    grad_a0 = g_alpha.sum()
+    gaps = np.exp(log_gaps)
+    grad_gaps = np.array([g_alpha[m + 1 :].sum() * gaps[m] for m in range(levels - 2)])
+    return nll, np.concatenate([g_beta, [grad_a0], grad_gaps])
+
+
+def _rank(v: np.ndarray) -> np.ndarray:
+    order = np.argsort(v, kind="stable")
+    ranks = np.empty(v.size)
+    ranks[order] = np.arange(v.size)
+    for value in np.unique(v):  # average ties
+        tied = v == value
+        ranks[tied] = ranks[tied].mean()
+    return ranks
+
+
+def calibrate_weights(
+    results: Sequence[PressureResult],
+    checkins: ArrayLike,
+    incidents: ArrayLike | None = None,
+    config: PressureConfig = DEFAULT_CONFIG,
+    iterations: int = 3000,
+) -> Calibration:
+    """Fit the factor weights to end-of-shift check-ins (1-5) and incidents by ordinal logistic regression.
+
+    The outcome is the check-in, one step worse when the shift had an incident (capped at 5). The
+    fitted coefficients (clipped at 0: no factor may lower pressure) are scaled into points so that
+    they and the check-in's points add up to 100; the load group's points are split over its
+    members in the current proportions. Plain numpy: gradient descent with backtracking.
+    """
+    x = calibration_features(results)
+    y = np.asarray(checkins, dtype=int).ravel()
+    if y.size != x.shape[0] or np.any((y < 1) | (y > 5)):
+        raise ValueError("need one check-in 1-5 per shift")
+    if incidents is not None:
+        y = np.minimum(y + (np.asarray(incidents).ravel() > 0), 5)
+    y = y - 1
+    levels = 5
+    params = np.zeros(x.shape[1] + levels - 1)
+    freq = np.bincount(y, minlength=levels) / y.size
+    cum = np.clip(np.cumsum(freq)[:-1], 1e-3, 1 - 1e-3)
+    logits = np.log(cum / (1 - cum))
+    params[x.shape[1]] = logits[0]
+    params[x.shape[1] + 1 :] = np.log(np.maximum(np.diff(logits), 1e-3))
+    null_params = params.copy()
+    step = 1.0
+    nll, grad = _ordinal_nll(params, x, y, levels)
+    for _ in range(iterations):
+        trial = params - step * grad
+        t_nll, t_grad = _ordinal_nll(trial, x, y, levels)
+        if t_nll <= nll - 1e-4 * step * float(grad @ grad):
+            params, nll, grad = trial, t_nll, t_grad
+            step *= 1.5
+        else:
+            step *= 0.5
+        if float(np.abs(grad).max()) < 1e-7 or step < 1e-14:
+            break
+    # null model: thresholds only (β = 0), fitted the same way
+    null_x = np.zeros((x.shape[0], 0))
+    null = null_params[x.shape[1] :]
+    n_nll, n_grad = _ordinal_nll(null, null_x, y, levels)
+    step = 1.0
+    for _ in range(iterations):
+        trial = null - step * n_grad
+        t_nll, t_grad = _ordinal_nll(trial, null_x, y, levels)
+        if t_nll <= n_nll - 1e-4 * step * float(n_grad @ n_grad):
+            null, n_nll, n_grad = trial, t_nll, t_grad
+            step *= 1.5
+        else:
+            step *= 0.5
+        if float(np.abs(n_grad).max()) < 1e-7 or step < 1e-14:
+            break
+    beta = params[: x.shape[1]]
+    alphas = params[x.shape[1]] + np.concatenate([[0.0], np.cumsum(np.exp(params[x.shape[1] + 1 :]))])
+    coefficients = dict(zip(CALIBRATION_FEATURES, map(float, beta), strict=True))
+    positive = np.maximum(beta, 0.0)
+    budget = 100.0 - config.checkin_points
+    points = budget * positive / positive.sum() if positive.sum() > 0 else np.zeros_like(positive)
+    group = {
+        "wait_points": config.wait_points,
+        "utilisation_points": config.utilisation_points,
+        "busy_points": config.busy_points,
+        "rush_points": config.rush_points,
+    }
+    group_total = sum(group.values()) or 1.0
+    updates = {name: points[1] * share / group_total for name, share in group.items()}
+    updates.update(alone_points=points[0], no_break_points=points[2], incident_points=points[3])
+    if positive.sum() > 0:
+        fix = 100.0 - config.checkin_points - sum(updates.values())
+        updates["alone_points"] += fix  # rounding residue
+        proposed = replace(config, **updates)
+    else:
+        proposed = config
+    index = x @ positive
+    ry, ri = _rank(y.astype(float)), _rank(index)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = float(np.corrcoef(ry, ri)[0, 1]) if ry.std() > 0 and ri.std() > 0 else 0.0
+    r2 = 1.0 - nll / n_nll if n_nll > 0 else 0.0
+    report = (
+        f"Fitted on {y.size} shifts: McFadden pseudo-R² {r2:.2f}, rank correlation of the refitted index "
+        f"with the check-ins {rho:.2f}. Coefficients: "
+        + ", ".join(f"{k} {v:+.2f}" for k, v in coefficients.items())
+        + ". Proposed points: "
+        + ", ".join(f"{k.removesuffix('_points')} {v:.0f}" for k, v in updates.items())
+        + f", check-in {config.checkin_points:.0f}."
+    )
+    return Calibration(
+        proposed, coefficients, tuple(map(float, alphas)), -nll, -n_nll, r2, rho, int(y.size), report
+    )

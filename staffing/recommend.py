@@ -15,7 +15,6 @@ import numpy as np
 from staffing.day import DayModel, StaffingTargets, model_day
 from staffing.pressure import DEFAULT_CONFIG, PressureConfig, ShiftLoad, clock, shift_pressure
 from staffing.roster import INTERVAL_MINUTES
-from staffing.stats import weighted_quantile
 
 BLOCK_HOURS = (2, 3, 4, 5, 6, 8)
 """Lengths of the additions considered: from a short rush cover to a full shift."""
@@ -53,6 +52,8 @@ class DayOutcome:
     solo_hours: float
     red_shifts: int = 0
     orders: float = 0.0
+    walked_away: float = 0.0
+    """Expected customers lost over the day (out of patience or balked)."""
 
 
 @dataclass(frozen=True)
@@ -99,29 +100,49 @@ def outcomes(
     staff = np.stack([grid_of(day, orders.shape[1]) for day in shifts])
     model = model_day(orders, staff, targets)
     results = []
+    n = orders.shape[1]
     for k, day_shifts in enumerate(shifts):
         day = DayModel(**{f: getattr(model, f)[k] for f in DayModel.__dataclass_fields__})
         wait, demand = day.wait_minutes, orders[k]
-        pressures = tuple(_pressure(day, shift, config) for shift in day_shifts)
+        served = demand * day.served_share
+        # the day's and each shift's customer p90 in one bisection (the shifts' wait factor)
+        masks = np.zeros((1 + len(day_shifts), n), dtype=bool)
+        masks[0] = True
+        for row, shift in enumerate(day_shifts, start=1):
+            masks[row, max(shift.first, 0) : min(shift.end, n)] = True
+        p90 = day.wait_quantiles(masks)
+        pressures = tuple(
+            _pressure(day, shift, config, float(p)) for shift, p in zip(day_shifts, p90[1:], strict=True)
+        )
         results.append(
             DayOutcome(
                 max_wait_minutes=float(wait.max(initial=0.0)),
-                p90_wait_minutes=weighted_quantile(wait, demand, 0.9),
-                mean_wait_minutes=float((wait * demand).sum() / max(demand.sum(), 1e-9)),
+                p90_wait_minutes=float(p90[0]),
+                mean_wait_minutes=float((wait * served).sum() / max(served.sum(), 1e-9)),
                 minutes_over_target=int(
-                    np.count_nonzero((wait > targets.target_wait_minutes) & open_mask[k]) * INTERVAL_MINUTES
+                    np.count_nonzero(_over(day, targets) & open_mask[k]) * INTERVAL_MINUTES
                 ),
                 worst_pressure=max(pressures, default=0.0),
                 staff_hours=float(staff[k].sum() * INTERVAL_MINUTES / 60),
                 solo_hours=float(np.count_nonzero((staff[k] == 1) & open_mask[k]) * INTERVAL_MINUTES / 60),
                 red_shifts=sum(p >= config.red_at for p in pressures),
                 orders=float(demand.sum()),
+                walked_away=float(day.walked_away.sum()),
             )
         )
     return results
 
 
-def _pressure(model, shift: Shift, config: PressureConfig) -> float:
+LOST_PER_INTERVAL = 1.0
+"""An interval where at least this many customers are expected to walk away misses the target too."""
+
+
+def _over(day: DayModel, targets: StaffingTargets) -> np.ndarray:
+    """Intervals over target: served orders wait too long, or customers walk away."""
+    return (day.wait_minutes > targets.target_wait_minutes) | (day.walked_away >= LOST_PER_INTERVAL)
+
+
+def _pressure(model, shift: Shift, config: PressureConfig, wait_p90: float | None = None) -> float:
     idx = np.arange(max(shift.first, 0), min(shift.end, len(model.orders)))
     if idx.size == 0:
         return 0.0
@@ -131,6 +152,8 @@ def _pressure(model, shift: Shift, config: PressureConfig) -> float:
         utilisation=model.utilisation[idx],
         mean_wait_min=model.wait_minutes[idx],
         staff_on_shift=model.staff[idx],
+        walked_away=model.walked_away[idx],
+        customer_wait_p90=wait_p90,
         incidents=shift.incidents,
         sensitive_incident=shift.sensitive_incident,
         checkin_score=shift.checkin_score,
@@ -156,10 +179,15 @@ def _candidates(open_mask: np.ndarray) -> list[Shift]:
 def _over_target(
     orders: np.ndarray, staff_grids: np.ndarray, open_mask: np.ndarray, targets: StaffingTargets
 ):
-    """Order-weighted wait above target, per candidate roster (all candidates modelled at once)."""
-    model = model_day(np.broadcast_to(orders, staff_grids.shape), staff_grids, targets)
-    excess = np.clip(model.wait_minutes - targets.target_wait_minutes, 0, None) * orders * open_mask
-    return excess.sum(axis=-1)
+    """Order-weighted wait above target plus walk-aways, per candidate roster (all modelled at once).
+
+    A walk-away counts as an order that waited its patience: the cost the customer paid.
+    """
+    model = model_day(np.broadcast_to(orders, staff_grids.shape), staff_grids, targets, keep_states=False)
+    served = orders * model.served_share
+    excess = np.clip(model.wait_minutes - targets.target_wait_minutes, 0, None) * served
+    lost = model.walked_away * min(targets.patience_minutes, 60.0)
+    return ((excess + lost) * open_mask).sum(axis=-1)
 
 
 def recommend_additions(

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from staffing.queueing import servers_and_speed
+
 INTERVAL_MINUTES = 15.0
 
 SeedLike = int | np.random.Generator | None
@@ -27,7 +29,7 @@ class SimulationResult:
     ``interval_mean_wait`` is by the interval the customer arrived in (NaN where nobody
     arrived in any replication); ``interval_mean_queue`` is the time-average number of orders
     waiting (not yet being made) during the interval. ``max_queue`` is the most orders seen
-    waiting at once in any replication. ``customers`` counts all replications together.
+    waiting at once in any replication (-1 when customers walk away: not tracked then). ``customers`` counts all replications together.
     """
 
     mean_wait: float
@@ -40,6 +42,12 @@ class SimulationResult:
     customers: int
     replications: int
     replication_mean_waits: np.ndarray
+    walked_away: float = 0.0
+    """Mean customers per day who walked away (ran out of patience)."""
+    interval_walked_away: np.ndarray | None = None
+    """Mean walk-aways per day by the interval they arrived in."""
+    arrived: int = 0
+    """Customers who arrived, all replications (``customers`` counts the served ones)."""
 
     @property
     def mean_wait_stderr(self) -> float:
@@ -62,6 +70,8 @@ class StationaryResult:
     replications: int
     warmup: int
     replication_mean_waits: np.ndarray
+    abandon_share: float = 0.0
+    """Share of customers (after warm-up) who walked away; waits are of the served ones."""
 
     @property
     def mean_wait_stderr(self) -> float:
@@ -77,6 +87,8 @@ def simulate_day(
     seed: SeedLike = None,
     service_cv: float | None = None,
     interval_minutes: float = INTERVAL_MINUTES,
+    patience_minutes: float | None = None,
+    dispersion: float | None = None,
 ) -> SimulationResult:
     """Simulate ``replications`` days of one store and pool every customer's wait.
 
@@ -86,17 +98,30 @@ def simulate_day(
     going off duty finishes the order in hand first. After the last interval the last
     interval's staff (or, if none, the last staff of the day) serve whoever is still waiting.
     Service times are exponential, or lognormal with coefficient of variation ``service_cv``.
+
+    ``servers`` may be a fractional serving capacity c (staff − chore load): then k = ⌈c⌉ servers
+    work at speed c/k (chores interrupt each of them; the order started in an interval takes its
+    work divided by that interval's speed), the people model of ``queueing.servers_and_speed``.
+    ``patience_minutes``: each customer's patience is exponential with this mean; one who would
+    start later than that walks away (and takes no server's time). ``dispersion``: arrivals per
+    interval are negative binomial (gamma-mixed Poisson) with variance mean·(1 + mean/dispersion),
+    the over-dispersion of real order counts; None for Poisson.
     """
     lam = np.asarray(arrivals_per_interval, dtype=float)
     if lam.ndim != 1:
         raise ValueError("arrivals_per_interval must be one day: shape (n_intervals,)")
     n = lam.size
-    roster = np.asarray(servers)
-    if roster.shape != (n,):
-        raise ValueError(f"servers must have shape ({n},), got {roster.shape}")
-    if not np.all(roster == np.round(roster)) or np.any(roster < 0):
-        raise ValueError("servers must be whole, non-negative numbers of staff")
-    roster = roster.astype(np.int64)
+    capacity = np.asarray(servers, dtype=float)
+    if capacity.shape != (n,):
+        raise ValueError(f"servers must have shape ({n},), got {capacity.shape}")
+    if np.any(capacity < 0) or not np.all(np.isfinite(capacity)):
+        raise ValueError("servers must be finite, non-negative serving capacities")
+    k_servers, speed = servers_and_speed(capacity)
+    roster = k_servers.astype(np.int64)
+    if patience_minutes is not None and not patience_minutes > 0:
+        raise ValueError("patience_minutes must be > 0")
+    if dispersion is not None and not dispersion > 0:
+        raise ValueError("dispersion must be > 0")
     mean_service = np.broadcast_to(np.asarray(service_minutes, dtype=float), (n,))
     if np.any(lam < 0) or np.any(mean_service <= 0):
         raise ValueError("arrivals must be >= 0 and service_minutes > 0")
@@ -104,14 +129,20 @@ def simulate_day(
         raise ValueError("replications must be >= 1")
     rng = np.random.default_rng(seed)
 
-    arrival, interval_of = _day_arrivals(rng, lam, replications, interval_minutes)  # (M, R)
-    total = int(np.isfinite(arrival).sum())
-    if total and roster.max() == 0:
+    arrival, interval_of = _day_arrivals(rng, lam, replications, interval_minutes, dispersion)  # (M, R)
+    arrived = int(np.isfinite(arrival).sum())
+    if arrived and roster.max() == 0 and patience_minutes is None:
         raise ValueError("orders arrive but the roster has no staff at any time")
     service = _service_times(rng, arrival.shape, service_cv) * mean_service[interval_of]
-    start = _fcfs_roster(arrival, service, roster, interval_minutes)
+    patience = None
+    if patience_minutes is not None:
+        patience = rng.exponential(float(patience_minutes), size=arrival.shape)
+    start = _fcfs_roster(arrival, service, roster, interval_minutes, speed, patience)
 
-    real = np.isfinite(arrival)
+    walked = np.isfinite(arrival) & np.isnan(start)
+    lost_by_interval = np.bincount(interval_of[walked], minlength=n) / replications
+    real = np.isfinite(arrival) & ~walked
+    total = int(real.sum())
     with np.errstate(invalid="ignore"):  # padding: inf - inf
         waits = np.where(real, start - arrival, np.nan)
     pooled = waits[real]
@@ -125,7 +156,10 @@ def simulate_day(
         interval_wait = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
     edges = np.arange(n + 1) * interval_minutes
-    waited = _cumulative_waiting(arrival[real], start[real], edges)
+    # Walk-aways wait until they leave: arrival + patience.
+    left_at = np.where(walked, arrival + (patience if patience is not None else 0.0), start)
+    queued = np.isfinite(arrival)
+    waited = _cumulative_waiting(arrival[queued], left_at[queued], edges)
     interval_queue = np.diff(waited) / (interval_minutes * replications)
 
     p50, p90, p95 = np.percentile(pooled, [50, 90, 95]) if total else (0.0, 0.0, 0.0)
@@ -134,12 +168,15 @@ def simulate_day(
         p50_wait=float(p50),
         p90_wait=float(p90),
         p95_wait=float(p95),
-        max_queue=_max_queue(arrival, start),
+        max_queue=_max_queue(arrival, np.where(walked, left_at, start)) if not walked.any() else -1,
         interval_mean_wait=interval_wait,
         interval_mean_queue=interval_queue,
         customers=total,
         replications=replications,
         replication_mean_waits=rep_means,
+        walked_away=float(walked.sum() / replications),
+        interval_walked_away=lost_by_interval,
+        arrived=arrived,
     )
 
 
@@ -152,6 +189,7 @@ def simulate_mmc(
     warmup: int = 0,
     seed: SeedLike = None,
     service_cv: float | None = None,
+    patience_minutes: float | None = None,
 ) -> StationaryResult:
     """Simulate ``replications`` independent M/M/c queues, each from empty for ``customers`` orders.
 
@@ -170,8 +208,30 @@ def simulate_mmc(
     # Customers along axis 0 so that each step of the recursion reads one contiguous row.
     arrival = np.cumsum(rng.exponential(60.0 / arrivals_per_hour, size=shape), axis=0)
     service = _service_times(rng, shape, service_cv) * service_minutes
-    start = _fcfs_constant(arrival, service, int(servers))
-    waits = (start - arrival)[warmup:]
+    if patience_minutes is None:
+        start = _fcfs_constant(arrival, service, int(servers))
+        waits = (start - arrival)[warmup:]
+        walked = 0.0
+    else:  # M/M/c+M: a customer who would start after their patience walks away
+        patience = rng.exponential(float(patience_minutes), size=shape)
+        start = _fcfs_patient(arrival, service, int(servers), patience)
+        kept = start[warmup:] - arrival[warmup:]
+        walked = float(np.isnan(kept).mean())
+        waits = np.where(np.isnan(kept), np.nan, kept)
+        per_rep = np.nanmean(waits, axis=0)
+        waits = waits[~np.isnan(waits)]
+        p50, p90, p95 = np.percentile(waits, [50, 90, 95])
+        return StationaryResult(
+            mean_wait=float(waits.mean()),
+            p50_wait=float(p50),
+            p90_wait=float(p90),
+            p95_wait=float(p95),
+            customers=waits.size,
+            replications=replications,
+            warmup=warmup,
+            replication_mean_waits=per_rep,
+            abandon_share=walked,
+        )
     p50, p90, p95 = np.percentile(waits, [50, 90, 95])
     return StationaryResult(
         mean_wait=float(waits.mean()),
@@ -200,11 +260,18 @@ def _service_times(rng: np.random.Generator, shape: tuple[int, ...], cv: float |
 
 
 def _day_arrivals(
-    rng: np.random.Generator, lam: np.ndarray, replications: int, interval_minutes: float
+    rng: np.random.Generator,
+    lam: np.ndarray,
+    replications: int,
+    interval_minutes: float,
+    dispersion: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sorted arrival times (M, R) padded with +inf, and each one's interval index (0 for padding)."""
     n = lam.size
-    counts = rng.poisson(lam, size=(replications, n))
+    if dispersion is None:
+        counts = rng.poisson(lam, size=(replications, n))
+    else:  # gamma-mixed Poisson: mean λ, variance λ + λ²/dispersion
+        counts = rng.poisson(rng.gamma(dispersion, lam / dispersion, size=(replications, n)))
     totals = counts.sum(axis=1)
     longest = int(totals.max()) if replications else 0
     rep = np.repeat(np.arange(replications), totals)
@@ -252,17 +319,55 @@ def _fcfs_constant(arrival: np.ndarray, service: np.ndarray, servers: int) -> np
     return start
 
 
+def _fcfs_patient(arrival: np.ndarray, service: np.ndarray, servers: int, patience: np.ndarray) -> np.ndarray:
+    """Start times for c identical servers, FCFS, with walk-aways (NaN starts); see ``_fcfs_roster``."""
+    start = np.empty_like(arrival)
+    replications = arrival.shape[1]
+    if servers <= 2:
+        # Keep the free-at times sorted, first <= second (one server: second stays +inf).
+        first = np.zeros(replications)
+        second = np.zeros(replications) if servers == 2 else np.full(replications, np.inf)
+        for i in range(arrival.shape[0]):
+            s = np.maximum(arrival[i], first)
+            served = s <= arrival[i] + patience[i]
+            start[i] = np.where(served, s, np.nan)
+            done = np.where(served, s + service[i], first)
+            first = np.where(served, np.minimum(done, second), first)
+            second = np.where(served, np.maximum(done, second), second)
+        return start
+    free = np.zeros((replications, servers))
+    rows = np.arange(replications)
+    for i in range(arrival.shape[0]):
+        k = free.argmin(axis=1)
+        s = np.maximum(arrival[i], free[rows, k])
+        served = s <= arrival[i] + patience[i]
+        start[i] = np.where(served, s, np.nan)
+        free[rows, k] = np.where(served, s + service[i], free[rows, k])
+    return start
+
+
 def _fcfs_roster(
-    arrival: np.ndarray, service: np.ndarray, roster: np.ndarray, interval_minutes: float
+    arrival: np.ndarray,
+    service: np.ndarray,
+    roster: np.ndarray,
+    interval_minutes: float,
+    speed: np.ndarray | None = None,
+    patience: np.ndarray | None = None,
 ) -> np.ndarray:
     """Service start times under a roster: server slot k works in the intervals where roster > k.
 
     A customer starts at the earliest moment a slot is both free and on duty; a slot going off
-    duty mid-service finishes the order. Padded (+inf) arrivals get +inf starts.
+    duty mid-service finishes the order. Padded (+inf) arrivals get +inf starts. With ``speed``
+    (per interval) an order's work takes work/speed of the interval it starts in; with ``patience``
+    a customer who would start later than arrival + patience walks away (start NaN) and takes no
+    slot's time: FCFS with abandonment keeps the recursion, since a walk-away never delays anyone.
     """
     n = roster.size
-    after_close = int(roster[-1]) if roster[-1] > 0 else int(roster[roster > 0][-1]) if roster.any() else 0
+    last = int(np.flatnonzero(roster)[-1]) if roster.any() else n - 1
+    after_close = int(roster[last])
     extended = np.append(roster, after_close)  # index n: after the last interval, open-ended
+    speed_ext = np.ones(n + 1) if speed is None else np.append(speed, speed[last])
+    speed_ext = np.where(speed_ext > 0, speed_ext, 1.0)
     slots = max(int(extended.max()), 1)
     on_duty = extended[None, :] > np.arange(slots)[:, None]  # (slots, n + 1)
     # next_on[k, j]: when slot k is next on duty, from the start of interval j (inf if never).
@@ -285,8 +390,16 @@ def _fcfs_roster(
         ready = np.where(on_flat[flat], t, next_flat[flat])
         k = ready.argmin(axis=1)
         s = ready[rows, k]
-        start[i] = s
-        free[rows, k] = s + service[i]
+        if patience is None:
+            start[i] = s
+            free[rows, k] = (
+                s + service[i] / speed_ext[(np.minimum(s, close) // interval_minutes).astype(np.int64)]
+            )
+            continue
+        served = s <= arrival[i] + patience[i]
+        start[i] = np.where(served, s, np.nan)
+        j_s = (np.minimum(np.where(served, s, 0.0), close) // interval_minutes).astype(np.int64)
+        free[rows, k] = np.where(served, s + service[i] / speed_ext[j_s], free[rows, k])
     return start
 
 

@@ -114,6 +114,10 @@ def cmd_report_staffing(args, services: Services) -> int:
         for p in day.pressure
     ]
     emit("\n" + render(people, "csv"))
+    # and how the day was modelled: where the service time comes from, and the customers lost
+    model = ("service_minutes", "service_minutes_source", "chore_minutes_per_hour", "patience_minutes")
+    day_figures = [{k: getattr(day, k) for k in (*model, "p90_wait_minutes", "lost_orders", "lost_revenue")}]
+    emit("\n" + render(day_figures, "csv"))
     return 0
 
 

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from staffing.policy import TierPolicy, validate
 from staffing.recommend import Shift, outcomes
 from staffing.roster import INTERVAL_MINUTES
-from staffing.stats import weighted_quantile
 from storemon.db.import_state import finished
 from storemon.db.models import Role, SalesBucket, Store
 from storemon.errors import StoremonError
@@ -70,8 +69,12 @@ class StoreOverview:
     mean_wait_minutes: float
     """Order-weighted mean wait over the week."""
     p90_wait_minutes: float
-    """Nine orders in ten waited at most this long: each day's order-weighted p90, averaged over the
-    week weighted by orders (the definition the what-ifs use)."""
+    """Nine served customers in ten waited at most this long: each day's customer-level p90, averaged
+    over the week weighted by orders (the definition the what-ifs use)."""
+    lost_orders: float
+    """Customers expected to have walked away over the week (out of patience)."""
+    lost_revenue: float
+    """``lost_orders`` × the store's average ticket."""
     red_shifts: int
     mean_pressure: float
     max_pressure: float
@@ -150,9 +153,7 @@ def _latest_sales_days(session: Session, stores: list[Store]) -> dict[int, date]
 
 def interval_orders(day: StoreDay) -> np.ndarray:
     """The orders each shown interval of ``day`` was modelled on (sales once in, else forecast)."""
-    if day.demand_source == "actual":
-        return np.array([i.actual_orders or 0 for i in day.intervals], dtype=float)
-    return np.array([i.expected_orders for i in day.intervals], dtype=float)
+    return np.array([i.orders for i in day.intervals], dtype=float)
 
 
 def _hourly_utilisation(store: Store, week: list[StoreDay]) -> tuple[float | None, ...]:
@@ -180,6 +181,8 @@ def _week_overview(store: Store, week: list[StoreDay]) -> dict:
             "solo_hours_per_week": 0.0,
             "mean_wait_minutes": 0.0,
             "p90_wait_minutes": 0.0,
+            "lost_orders": 0.0,
+            "lost_revenue": 0.0,
             "red_shifts": 0,
             "mean_pressure": 0.0,
             "max_pressure": 0.0,
@@ -191,16 +194,16 @@ def _week_overview(store: Store, week: list[StoreDay]) -> dict:
     day_totals = np.array([o.sum() for o in day_orders])
     weights = day_totals / day_totals.sum() if day_totals.sum() > 0 else np.full(len(week), 1 / len(week))
     # The week's p90 as the what-ifs define it (whatif.week_figures): the order-weighted mean of the days'
-    # p90s, so this table and the what-if panels agree on a store's "now".
-    p90 = float(
-        np.dot(weights, [weighted_quantile(w, o, 0.9) for w, o in zip(day_waits, day_orders, strict=True)])
-    )
+    # customer-level p90s, so this table and the what-if panels agree on a store's "now".
+    p90 = float(np.dot(weights, [d.p90_wait_minutes for d in week]))
     pressures = [p.index for d in week for p in d.pressure]
     solo_hours = sum(d.solo_minutes for d in week) / 60 * 7 / len(week)
     return {
         "solo_hours_per_week": round(solo_hours, 1),
         "mean_wait_minutes": round(float((orders * waits).sum() / max(orders.sum(), 1e-9)), 2),
         "p90_wait_minutes": round(p90, 2),
+        "lost_orders": round(sum(d.lost_orders for d in week), 1),
+        "lost_revenue": round(sum(d.lost_revenue for d in week), 2),
         "red_shifts": sum(p.level == "red" for d in week for p in d.pressure),
         "mean_pressure": round(float(np.mean(pressures)), 1) if pressures else 0.0,
         "max_pressure": round(float(max(pressures)), 1) if pressures else 0.0,

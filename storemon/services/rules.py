@@ -58,9 +58,12 @@ def evaluate(session: Session, now: datetime, store_ids: list[int] | None = None
         local = now.astimezone(ZoneInfo(store.timezone))
         sensitivity = float(calendar.sensitivity_for([local.date()])[0])
         threshold = targets.target_wait_minutes / sensitivity
+        lost_share = (1.0 - targets.target_service_level) / sensitivity
         day = store_day(session, SYSTEM, store.id, local.date(), now)
         save_live_picture(session, store, compute_live_picture(session, SYSTEM, store, day, now), now)
-        verdict.extend(store_rules(store.id, day.day, day.intervals, day.pressure, threshold, local))
+        verdict.extend(
+            store_rules(store.id, day.day, day.intervals, day.pressure, threshold, local, lost_share)
+        )
     summaries = [s for s in store_summaries(session, SYSTEM) if not store_ids or s.id in store_ids]
     verdict.extend(policy_rules(summaries))
     for firing in verdict.firings:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from alerts import codec as alert_codec
 from alerts.escalation_policy import DEFAULT_POLICY, EscalationPolicy
-from staffing.day import StaffingTargets
+from staffing.day import StaffingTargets, chore_minutes_from_solo_share
 from staffing.forecast import PlanningSettings
 from staffing.pressure import PressureConfig
 from staffing.surge import SurgeCalendar
@@ -144,12 +144,29 @@ def _channels(data: Any) -> list[dict[str, Any]]:
     return data
 
 
+def _targets_codec() -> Codec[StaffingTargets]:
+    """``StaffingTargets``, reading targets saved before issue 14: their ``solo_service_share``
+    (the share of a solo worker's time left for the queue) becomes the same chore load."""
+    plain = dataclass_codec(StaffingTargets)
+
+    def load(data: Any) -> StaffingTargets:
+        if isinstance(data, dict) and "solo_service_share" in data:
+            data = dict(data)
+            share = data.pop("solo_service_share")
+            if not isinstance(share, int | float) or not 0 < share <= 1:
+                raise ValueError(f"solo_service_share must be a number in (0, 1], got {share!r}")
+            data.setdefault("chore_minutes_per_hour", round(chore_minutes_from_solo_share(share), 6))
+        return plain.load(data)
+
+    return Codec(load, plain.dump)
+
+
 # ------------------------------------------------------------------------------------ the keys
 
 STAFFING_TARGETS: Key[StaffingTargets] = Key(
-    "staffing.targets", dataclass_codec(StaffingTargets), StaffingTargets, "Policies > Thresholds"
+    "staffing.targets", _targets_codec(), StaffingTargets, "Policies > Thresholds"
 )
-"""Service time, solo share and wait targets for the chain."""
+"""Service time, chore load, patience and wait targets for the chain (a store's own values win)."""
 PRESSURE_CONFIG: Key[PressureConfig] = Key(
     "staffing.pressure", dataclass_codec(PressureConfig), PressureConfig, "Policies > Thresholds"
 )
@@ -189,7 +206,7 @@ ALERTS_LANGUAGE: Key[str] = Key(
 
 
 def staffing_targets(session: Session) -> StaffingTargets:
-    """Service time, solo share and wait targets for the chain."""
+    """Service time, chore load, patience and wait targets for the chain."""
     return STAFFING_TARGETS.load(session)
 
 

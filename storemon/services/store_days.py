@@ -6,6 +6,7 @@ an actor may see and shapes the answer for the CLI and the UI.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -17,16 +18,21 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from staffing.day import DayModel, StaffingTargets, model_day
-from staffing.pressure import PressureConfig, PressureResult, ShiftLoad, shift_pressure
+from staffing.pressure import PressureConfig, PressureResult, Reason, ShiftLoad, shift_pressure
 from staffing.roster import INTERVAL_MINUTES, periods
+from staffing.service_time import estimate_service_minutes
 from storemon.db.import_state import finished
 from storemon.db.models import CheckIn, Incident, Role, RosterShift, SalesBucket, StaffMember, Store, User
+from storemon.errors import StoremonError
 from storemon.services.access import Actor, visible_store
 from storemon.services.forecasts import forecast_store
 from storemon.services.opening_hours import open_days
 from storemon.services.setting_keys import pressure_config, staffing_targets
 from storemon.services.stores import roster_grid
 from storemon.services.timegrid import INTERVALS_PER_DAY, local_midnight
+
+NOBODY_SERVING_UTILISATION = 2.0
+"""Stands in for ρ = ∞ in a shift's pressure where chores leave nobody free to serve."""
 
 
 @dataclass(frozen=True)
@@ -42,9 +48,10 @@ class IntervalFigures:
     """None where orders arrive and nobody is on shift (an unbounded load)."""
     wait_probability: float
     mean_wait_minutes: float
-    """Expected wait of an order arriving now, with the backlog of earlier intervals carried."""
+    """Expected wait of a served order arriving now, with the backlog of earlier intervals carried
+    (finite: customers walk away when their patience runs out)."""
     steady_wait_minutes: float | None
-    """Erlang C steady-state wait; None where the queue would grow without bound (ρ >= 1)."""
+    """Erlang-A steady-state wait of served orders; None where nobody is on to serve them."""
     required_staff: int
     backlog: float
     """Expected orders still in the store (waiting or being made) at the end of the interval."""
@@ -54,6 +61,12 @@ class IntervalFigures:
     p10_orders: int
     p90_orders: int
     """The forecast's 80 % range of this interval's orders."""
+    orders: float
+    """The orders the interval was modelled on: its sales once the day is past, else the forecast."""
+    walked_away: float
+    """Expected customers who left without being served (out of patience) during the interval."""
+    nobody_rostered: bool
+    """Orders arrive and nobody is on shift: every customer of the interval is lost."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +80,8 @@ class PersonPressure:
     index: float
     level: str
     reasons: list[dict] = field(default_factory=list)
+    unknown: list[dict] = field(default_factory=list)
+    """Factors without data, scoring nothing (e.g. "breaks not recorded"), as reasons with 0 points."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +96,11 @@ class StoreDay:
     """"actual" when the day's sales are in (waits and pressure are then what happened), else
     "forecast"."""
     service_minutes: float
+    service_minutes_source: str
+    """Where ``service_minutes`` comes from ("estimated from 4,008 orders, 1.4 items per order",
+    "manual override (2.50 min)", "default")."""
+    chore_minutes_per_hour: float
+    patience_minutes: float
     intervals: list[IntervalFigures]
     pressure: list[PersonPressure]
     solo_minutes: int
@@ -91,6 +111,13 @@ class StoreDay:
     (too little history of its own: shown as "estimated from similar stores") or "surge"."""
     planned_for: str
     """What staffing is planned for: "mean", or a quantile such as "p90" (``staffing.forecast``)."""
+    """Mean wait of the day's served orders."""
+    p90_wait_minutes: float
+    """Nine served customers in ten waited at most this long (the customers' own 90th percentile)."""
+    lost_orders: float
+    """Expected customers who walked away over the day (the POS never sees them)."""
+    lost_revenue: float
+    """``lost_orders`` × the store's average ticket."""
 
 
 def _finite(value: float) -> float | None:
@@ -128,11 +155,61 @@ def _slot(first_day: date, local: datetime) -> int:
     ) // INTERVAL_MINUTES
 
 
+@dataclass(frozen=True)
+class StoreQueue:
+    """How one store's counter is modelled: the chain's targets with the store's own service time,
+    chore load and patience, and the average ticket that prices a lost customer."""
+
+    targets: StaffingTargets
+    service_minutes_source: str
+    average_ticket: float
+    """Revenue per order over the store's sales (0 without sales)."""
+
+
+def store_queue(session: Session, store: Store) -> StoreQueue:
+    """The store's queue parameters: each store setting (``stores.service_minutes``,
+    ``chore_minutes_per_hour``, ``patience_minutes``) wins over the chain's (``staffing.targets``);
+    without a manual service time it is estimated from the till's items per order
+    (``staffing.service_time``), the chain's service time being the fallback."""
+    chain = staffing_targets(session)
+    orders, items, revenue = session.execute(
+        select(
+            func.coalesce(func.sum(SalesBucket.orders), 0),
+            func.coalesce(func.sum(SalesBucket.items), 0),
+            func.coalesce(func.sum(SalesBucket.revenue), 0),
+        ).where(SalesBucket.store_id == store.id, finished(SalesBucket.batch_id))
+    ).one()
+    orders = float(orders)
+    estimate = estimate_service_minutes(
+        [float(items) / orders if orders else 0.0],
+        weights=[orders],
+        override=[math.nan if store.service_minutes is None else float(store.service_minutes)],
+        default_minutes=chain.service_minutes,
+    )
+    source = estimate.source[0]
+    if source.startswith("default"):
+        source = source.replace("default", f"chain default ({chain.service_minutes:.2f} min)", 1)
+    try:
+        targets = dataclasses.replace(
+            chain,
+            service_minutes=round(float(estimate.minutes[0]), 4),
+            chore_minutes_per_hour=_store_value(store.chore_minutes_per_hour, chain.chore_minutes_per_hour),
+            patience_minutes=_store_value(store.patience_minutes, chain.patience_minutes),
+        )
+    except ValueError as exc:
+        raise StoremonError(
+            f"store {store.code}: {exc}; fix the store's queue settings (service time, chores, patience)"
+        ) from None
+    return StoreQueue(targets, source, float(revenue) / orders if orders else 0.0)
+
+
+def _store_value(own: float | None, chain: float) -> float:
+    return chain if own is None else float(own)
+
+
 def targets_for(session: Session, store: Store) -> StaffingTargets:
-    targets = staffing_targets(session)
-    if store.service_minutes:
-        targets = StaffingTargets(**{**targets.__dict__, "service_minutes": float(store.service_minutes)})
-    return targets
+    """The targets a store's days are modelled with (``store_queue``)."""
+    return store_queue(session, store).targets
 
 
 def shifts_between(session: Session, store: Store, first_day: date, days: int) -> list[RosterShift]:
@@ -147,6 +224,18 @@ def shifts_between(session: Session, store: Store, first_day: date, days: int) -
     )
 
 
+def _todays(shifts: list[RosterShift], origin: datetime) -> list[RosterShift]:
+    end_of_day = origin + timedelta(days=1)
+    return [s for s in shifts if s.starts_at < end_of_day and s.ends_at > origin]
+
+
+def _shift_span(shift: RosterShift, origin: datetime) -> np.ndarray:
+    """The intervals of the day starting at ``origin`` that ``shift`` covers (maybe none)."""
+    first = max(0, round((shift.starts_at - origin).total_seconds() / 60 / INTERVAL_MINUTES))
+    last = min(INTERVALS_PER_DAY, round((shift.ends_at - origin).total_seconds() / 60 / INTERVAL_MINUTES))
+    return np.arange(first, max(first, last))
+
+
 def _shift_pressures(
     session: Session,
     store: Store,
@@ -154,10 +243,12 @@ def _shift_pressures(
     model: DayModel,
     shifts: list[RosterShift],
     config: PressureConfig,
+    wait_p90: dict[int, float],
 ) -> list[PersonPressure]:
+    """The pressure of each shift on ``day``; ``wait_p90``: its customers' p90 wait, by shift id."""
     origin = local_midnight(day, store.timezone)
     end_of_day = origin + timedelta(days=1)
-    todays = [s for s in shifts if s.starts_at < end_of_day and s.ends_at > origin]
+    todays = _todays(shifts, origin)
     if not todays:
         return []
     incidents = defaultdict(list)
@@ -178,26 +269,26 @@ def _shift_pressures(
     tz = ZoneInfo(store.timezone)
     result = []
     for shift in todays:
-        first = max(0, round((shift.starts_at - origin).total_seconds() / 60 / INTERVAL_MINUTES))
-        last = min(INTERVALS_PER_DAY, round((shift.ends_at - origin).total_seconds() / 60 / INTERVAL_MINUTES))
-        if last <= first:
+        idx = _shift_span(shift, origin)
+        if not idx.size:
             continue
-        idx = np.arange(first, last)
         during = [
             i for i in incidents.get(shift.staff_id, []) if shift.starts_at <= i.occurred_at < shift.ends_at
         ]
         load = ShiftLoad(
             interval_start_min=idx * INTERVAL_MINUTES,
             arrivals_per_hour=model.arrivals_per_hour[idx],
-            utilisation=model.utilisation[idx],
+            utilisation=np.nan_to_num(model.utilisation[idx], posinf=NOBODY_SERVING_UTILISATION),
             mean_wait_min=model.wait_minutes[idx],
             staff_on_shift=model.staff[idx],
+            walked_away=model.walked_away[idx],
             incidents=len(during),
             sensitive_incident=any(i.sensitive_triggers for i in during),
             checkin_score=checkins.get(shift.id),
+            breaks_recorded=False,  # rosters carry no breaks: unknown, not "no break"
+            customer_wait_p90=wait_p90.get(shift.id),
         )
-        person = staff[shift.staff_id]
-        result.append(_person_pressure(person, shift, shift_pressure(load, config), tz))
+        result.append(_person_pressure(staff[shift.staff_id], shift, shift_pressure(load, config), tz))
     return sorted(result, key=lambda p: -p.index)
 
 
@@ -211,17 +302,19 @@ def _person_pressure(
         shift_end=shift.ends_at.astimezone(tz),
         index=round(result.index, 1),
         level=str(result.level),
-        reasons=[
-            {
-                "factor": str(r.factor),
-                "points": round(r.points, 1),
-                "explanation": r.explanation,
-                "template": r.template,
-                "params": r.params,
-            }
-            for r in result.reasons
-        ],
+        reasons=[_reason(r) for r in result.reasons],
+        unknown=[_reason(r) for r in result.unknown],
     )
+
+
+def _reason(reason: Reason) -> dict:
+    return {
+        "factor": str(reason.factor),
+        "points": round(reason.points, 1),
+        "explanation": reason.explanation,
+        "template": reason.template,
+        "params": reason.params,
+    }
 
 
 @dataclass(frozen=True)
@@ -290,7 +383,8 @@ def store_days(
     demand = day_demand(session, store, days, now)
     shifts = shifts_between(session, store, first, span)
     staffed = roster_grid(store, shifts, first, span).reshape(span, INTERVALS_PER_DAY)[offsets]
-    targets = targets_for(session, store)
+    queue = store_queue(session, store)
+    targets = queue.targets
     config = pressure_config(session)
     # What happened (or is expected) sets waits and pressure; the forecast staffing is planned
     # for sets the staff required, so a past day's requirement is what could have been planned.
@@ -302,6 +396,19 @@ def store_days(
         required = required.copy()
         required[differ] = model_day(demand.planned[differ], staffed[differ], targets).required_staff
     tz = ZoneInfo(store.timezone)
+    # Every day's and every shift's customer p90 in one call (each is a bisection over the states).
+    rows, masks, keys = [], [], []
+    for k, day in enumerate(days):
+        origin = local_midnight(day, store.timezone)
+        for shift in [None, *_todays(shifts, origin)]:
+            mask = np.zeros(INTERVALS_PER_DAY, dtype=bool)
+            mask[slice(None) if shift is None else _shift_span(shift, origin)] = True
+            rows.append(k)
+            masks.append(mask)
+            keys.append((k, None if shift is None else shift.id))
+    p90 = dict(
+        zip(keys, model.wait_quantiles(np.array(masks), np.array(rows, dtype=np.int64)).tolist(), strict=True)
+    )
     result = []
     for k, day in enumerate(days):
         day_model = DayModel(**{f: getattr(model, f)[k] for f in model.__dataclass_fields__})
@@ -325,10 +432,15 @@ def store_days(
                 planned_orders=round(float(demand.planned[k, i]), 2),
                 p10_orders=int(demand.p10[k, i]),
                 p90_orders=int(demand.p90[k, i]),
+                orders=round(float(orders[i]), 2),
+                walked_away=round(float(day_model.walked_away[i]), 2),
+                nobody_rostered=bool(day_model.nobody_rostered[i]),
             )
             for i in np.flatnonzero(shown).tolist()
         ]
         open_util = day_model.utilisation[is_open & (orders > 0)]
+        served = orders * day_model.served_share
+        lost = float(day_model.lost_orders)
         result.append(
             StoreDay(
                 store_id=store.id,
@@ -337,10 +449,25 @@ def store_days(
                 day=day,
                 demand_source="actual" if demand.use_actual[k] else "forecast",
                 service_minutes=targets.service_minutes,
+                service_minutes_source=queue.service_minutes_source,
+                chore_minutes_per_hour=targets.chore_minutes_per_hour,
+                patience_minutes=targets.patience_minutes,
                 intervals=intervals,
                 pressure=[
                     p
-                    for p in _shift_pressures(session, store, day, day_model, shifts, config)
+                    for p in _shift_pressures(
+                        session,
+                        store,
+                        day,
+                        day_model,
+                        shifts,
+                        config,
+                        {
+                            shift_id: wait
+                            for (d, shift_id), wait in p90.items()
+                            if d == k and shift_id is not None
+                        },
+                    )
                     if only is None or p.staff_code == only
                 ],
                 solo_minutes=int(
@@ -348,10 +475,13 @@ def store_days(
                 ),
                 peak_utilisation=_finite(open_util.max()) if open_util.size else None,
                 day_mean_wait_minutes=round(
-                    float((orders * day_model.wait_minutes).sum() / max(orders.sum(), 1e-9)), 2
+                    float((served * day_model.wait_minutes).sum() / max(served.sum(), 1e-9)), 2
                 ),
                 forecast_source=demand.source[k],
                 planned_for=demand.planned_for,
+                p90_wait_minutes=round(p90[k, None], 2),
+                lost_orders=round(lost, 2),
+                lost_revenue=round(lost * queue.average_ticket, 2),
             )
         )
     return result

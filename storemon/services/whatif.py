@@ -33,6 +33,8 @@ class WeekFigures:
     mean_wait_minutes: float
     p90_wait_minutes: float
     red_shifts: int
+    lost_orders: float = 0.0
+    """Customers expected to walk away over the week (out of patience)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ def week_figures(results: list[DayOutcome]) -> WeekFigures:
         # p90 of the week: the order-weighted mean of the days' p90 is a close, cheap stand-in.
         p90_wait_minutes=round(float(np.dot(weights, [r.p90_wait_minutes for r in results])), 2),
         red_shifts=sum(r.red_shifts for r in results),
+        lost_orders=round(sum(r.walked_away for r in results), 1),
     )
 
 
@@ -143,7 +146,14 @@ def whatif_totals(rows: list[StoreWhatIf]) -> dict[str, dict[str, float]]:
             return {"current": round(float(np.mean(now)), 2), "candidate": round(float(np.mean(then)), 2)}
         return {"current": round(sum(now), 2), "candidate": round(sum(then), 2)}
 
-    fields = ("staff_hours", "solo_hours", "mean_wait_minutes", "p90_wait_minutes", "red_shifts")
+    fields = (
+        "staff_hours",
+        "solo_hours",
+        "mean_wait_minutes",
+        "p90_wait_minutes",
+        "red_shifts",
+        "lost_orders",
+    )
     return {f: total(f) for f in fields} | {
         "stores_in_gap": {"current": 0, "candidate": sum(r.in_gap for r in rows)}
     }

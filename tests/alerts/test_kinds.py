@@ -148,7 +148,7 @@ def test_a_reason_whose_template_is_unknown_shows_its_english_text():
     odd = PersonReason("王芳", "a template from a newer version {x}", {"x": 1}, "the English text")
     rendered = render_alert(AlertKind.SOLO_RUSH, SoloRush(None, (odd,)), "zh_CN")
     assert rendered.reasons == ("王芳：the English text",)
-    assert dict(rendered.fields)["利用率"] == "∞"
+    assert dict(rendered.fields)["利用率"] == "无人可接待", "nobody free to serve, never ∞"
 
 
 def test_an_old_row_without_parameters_shows_its_stored_title_and_fields():

@@ -21,6 +21,8 @@ class Slot:
     backlog: float = 3.0
     rostered_staff: int = 1
     utilisation: float | None = 0.5
+    walked_away: float = 0.0
+    orders: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,25 @@ def test_a_rush_ahead_raises_an_early_warning_with_its_window_and_reasons():
     assert render_alert(firing.kind, firing.params, "en", "SH001 X").headline == (
         "Rush ahead at SH001 X: waits up to 12 min from 06:45 with one person alone"
     )
+
+
+def test_customers_walking_away_raise_the_warning_even_when_served_waits_are_short():
+    """Under overload the served customers' wait stays short (the others left): walk-aways count."""
+    walked = [0.2, 0.5, 3.0, 6.0, 1.5, 0.4]
+    slots = [
+        Slot(SIX + timedelta(minutes=15 * k), 1.5, walked_away=w, orders=12.0) for k, w in enumerate(walked)
+    ]
+    verdict = store_rules(1, DAY, slots, [SHIFT], 3.0, SIX + timedelta(minutes=5), lost_share=0.2)
+    (firing,) = verdict.firings
+    assert (firing.params.start, firing.params.end) == ("06:30", "07:00")
+    assert firing.params.walked_away == 9.0
+    assert render_alert(firing.kind, firing.params, "en", "SH001 X").title == (
+        "Rush ahead: about 9 customers may walk away at 06:30-07:00, one person alone"
+    )
+    assert "约 9 位顾客可能离开" in render_alert(firing.kind, firing.params, "zh_CN", "SH001 X").title
+    # a fifth of 12 orders is 2.4: 1.5 walk-aways alone are inside the target, and under one is noise
+    calm = [Slot(s.start, 1.5, walked_away=min(s.walked_away, 1.5), orders=12.0) for s in slots]
+    assert not store_rules(1, DAY, calm, [SHIFT], 3.0, SIX + timedelta(minutes=5)).firings
 
 
 def test_inside_the_hysteresis_band_an_open_warning_is_kept_but_none_is_opened():

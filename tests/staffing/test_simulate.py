@@ -99,6 +99,22 @@ def test_interval_queue_and_waits_agree_by_littles_law():
     assert result.max_queue >= 1
 
 
-def test_rejects_fractional_roster():
+def test_fractional_capacity_is_one_slower_server_and_negative_is_rejected():
+    # c = 0.7: one person at 70 % speed, an M/M/1 with mean service S/c (Erlang C: ρ/(1−ρ)·S/c).
+    orders = np.full(200, 3.0)
+    result = simulate_day(orders, 2.0, np.full(200, 0.7), replications=200, seed=7)
+    rho = 3.0 / 15 * 2.0 / 0.7
+    assert result.mean_wait == pytest.approx(rho / (1 - rho) * 2.0 / 0.7, rel=0.06)
     with pytest.raises(ValueError):
-        simulate_day(np.ones(3), 2.0, np.array([0.7, 1.0, 1.0]))
+        simulate_day(np.ones(3), 2.0, np.array([-0.5, 1.0, 1.0]))
+
+
+def test_over_dispersed_arrivals_keep_the_mean_and_lengthen_waits():
+    orders = np.full(32, 6.0)  # 24 orders/h; one person at 2 min: ρ = 0.8
+    poisson = simulate_day(orders, 2.0, np.ones(32), replications=1500, seed=11, patience_minutes=4.0)
+    bursty = simulate_day(
+        orders, 2.0, np.ones(32), replications=1500, seed=11, patience_minutes=4.0, dispersion=2.0
+    )
+    assert bursty.arrived / 1500 == pytest.approx(orders.sum(), rel=0.03)
+    assert bursty.mean_wait > 1.05 * poisson.mean_wait
+    assert bursty.walked_away > 1.05 * poisson.walked_away

@@ -247,7 +247,10 @@ def test_thresholds_save_and_reload(qtbot, ctx, open_view):
     assert page.fields["amber_at"].error.isVisibleTo(page) and not page.save_button.isEnabled()
     _type_over(qtbot, page.fields["amber_at"].spin.lineEdit(), "30")
     _type_over(qtbot, page.fields["target_wait_minutes"].spin.lineEdit(), "4")
-    _type_over(qtbot, page.fields["solo_service_share"].spin.lineEdit(), "60")
+    _type_over(qtbot, page.fields["chore_minutes_per_hour"].spin.lineEdit(), "130")
+    assert page.fields["chore_minutes_per_hour"].error.isVisibleTo(page) and not page.save_button.isEnabled()
+    _type_over(qtbot, page.fields["chore_minutes_per_hour"].spin.lineEdit(), "24")
+    _type_over(qtbot, page.fields["patience_minutes"].spin.lineEdit(), "5.5")
     assert not any(f.error.isVisibleTo(page) for f in page.fields.values())
     qtbot.mouseClick(page.save_button, LEFT)
     qtbot.waitUntil(lambda: page.message.kind == "success" and policies_settled(view), timeout=WAIT_MS)
@@ -255,14 +258,16 @@ def test_thresholds_save_and_reload(qtbot, ctx, open_view):
     again = open_view(ctx)
     fields = again.thresholds.fields
     assert fields["target_wait_minutes"].spin.value() == 4
-    assert fields["solo_service_share"].spin.value() == 60
+    assert fields["chore_minutes_per_hour"].spin.value() == 24
+    assert fields["patience_minutes"].spin.value() == 5.5
     assert fields["amber_at"].spin.value() == 30
     saved = ctx.services.policies.thresholds()
-    assert (saved.targets.target_wait_minutes, saved.targets.solo_service_share, saved.amber_at) == (
-        4,
-        0.6,
-        30,
-    )
+    assert (
+        saved.targets.target_wait_minutes,
+        saved.targets.chore_minutes_per_hour,
+        saved.targets.patience_minutes,
+        saved.amber_at,
+    ) == (4, 24, 5.5, 30)
 
 
 def test_thresholds_plan_staff_for_a_forecast_quantile_and_back_to_the_mean(qtbot, ctx, open_view):

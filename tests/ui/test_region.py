@@ -92,6 +92,17 @@ def test_sorting_by_p90_wait_reorders_the_stores(qtbot, ctx):
     qtbot.waitUntil(lambda: view.heatmap.model.heatmap.codes == tuple(shown(view, "code")), timeout=WAIT_MS)
 
 
+def test_walk_aways_of_the_week_are_a_column_that_sorts(qtbot, ctx):
+    view = open_region(qtbot, ctx)
+    click_header(qtbot, view, "lost_orders")
+    click_header(qtbot, view, "lost_orders")
+    lost = [
+        view.proxy.index(r, COLUMN_INDEX["lost_orders"]).data(SORT_ROLE) for r in range(view.proxy.rowCount())
+    ]
+    assert lost == sorted(lost, reverse=True) and lost[0] > 0
+    assert all(text.isdigit() or "," in text for text in shown(view, "lost_orders"))
+
+
 def test_text_filter_narrows_the_table_and_the_heatmap(qtbot, ctx):
     view = open_region(qtbot, ctx)
     qtbot.keyClicks(view.search, "sz")
@@ -201,6 +212,11 @@ def test_one_more_person_in_the_rush_reduces_waits(qtbot, ctx):
         "Mean wait (min)"
     )
     assert panel.table.item(mean_wait_row, 3).text().startswith("−")
+    assert after.lost_orders < before.lost_orders
+    lost_row = [panel.table.item(r, 0).text() for r in range(panel.table.rowCount())].index(
+        "Customers walking away"
+    )
+    assert panel.table.item(lost_row, 3).text().startswith("−")
     assert "11:00–14:00" in panel.headline.text()
 
 

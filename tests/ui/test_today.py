@@ -34,7 +34,8 @@ def test_store_manager_sees_only_their_store_and_its_solo_day(qtbot, make_ctx):
     assert view.tiles["solo"].level in ("amber", "red")
     assert view.tiles["pressure"].value_label.text() in ("Red", "Amber")
     assert view.tiles["demand"].value_label.text() == "Forecast"
-    assert view.tiles["wait"].note.text() == "target 3 min"
+    note = view.tiles["wait"].note.text()
+    assert note.startswith("target 3 min · about ") and note.endswith(" customers walked away"), note
     assert view.status_label.text() == "Updated 11:30"
     assert view.action_bar.itemAt(0).widget() is view.call_buttons  # the one-click calls, top right
 

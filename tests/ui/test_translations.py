@@ -135,7 +135,7 @@ def test_switching_to_chinese_redraws_the_window_and_keeps_the_screen(qtbot, ctx
     assert today.store_label.text() == "门店(&S)："
     assert today.fix_button.text() == "计算补位方案"
     assert today.tiles["solo"].caption.text() == "单人班时长"
-    assert today.tiles["wait"].note.text() == "目标 3 分钟"
+    assert today.tiles["wait"].note.text().startswith("目标 3 分钟 · ")
     assert today.chart_box.title() == "全天分时（每 15 分钟）"
     shown = _visible_texts(today)
     assert len(shown) > 15
@@ -160,4 +160,4 @@ def test_switching_back_to_english_restores_english_on_the_current_screen(qtbot,
     qtbot.waitUntil(lambda: _today_loaded(english), timeout=WAIT_MS)
     today = english.views["today"]
     assert today.fix_button.text() == "Find the cover"
-    assert today.tiles["wait"].note.text() == "target 3 min"
+    assert today.tiles["wait"].note.text().startswith("target 3 min · about ")

@@ -131,6 +131,15 @@ COLUMNS: tuple[StoreColumn, ...] = (
         1,
     ),
     StoreColumn(
+        "lost_orders",
+        QT_TRANSLATE_NOOP("StoresTableModel", "Walked\naway"),
+        QT_TRANSLATE_NOOP(
+            "StoresTableModel",
+            "Customers expected to have walked away unserved (out of patience), last sales week",
+        ),
+        0,
+    ),
+    StoreColumn(
         "red_shifts",
         QT_TRANSLATE_NOOP("StoresTableModel", "Red\nshifts"),
         QT_TRANSLATE_NOOP("StoresTableModel", "Shifts whose pressure index reached red, last sales week"),
@@ -244,6 +253,7 @@ class StoresTableModel(RecordTableModel):
             "solo_hours_per_week",
             "mean_wait_minutes",
             "p90_wait_minutes",
+            "lost_orders",
             "red_shifts",
             "mean_pressure",
             "max_pressure",

@@ -482,7 +482,7 @@ class TodayView(BaseView):
         if unbounded:
             first = hours_of(unbounded[0].start)
             self.tiles["utilisation"].set_value(
-                self.tr("Unbounded"),
+                self.tr("Nobody rostered"),
                 fill(self.tr("orders with nobody on shift from %1"), clock_hours(first)),
                 "red",
             )
@@ -499,9 +499,11 @@ class TodayView(BaseView):
 
         target = picture.target_wait_minutes
         wait = day.day_mean_wait_minutes
+        lost = round(day.lost_orders)
         self.tiles["wait"].set_value(
             fill(self.tr("%1 min"), loc.toString(wait, "f", 1)),
-            fill(self.tr("target %1 min"), loc.toString(target, "f", 0)),
+            fill(self.tr("target %1 min"), loc.toString(target, "f", 0))
+            + (fill(self.tr(" · about %1 customers walked away"), loc.toString(lost)) if lost else ""),
             "green" if wait <= target else "amber" if wait <= 2 * target else "red",
         )
 

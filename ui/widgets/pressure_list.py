@@ -66,6 +66,9 @@ REASON_TEMPLATES = (
         "(escalated complaint, consumer association or media)",
     ),
     QT_TRANSLATE_NOOP("PressureReason", 'end-of-shift check-in: {score}/5 for "how hard was this shift"'),
+    QT_TRANSLATE_NOOP("PressureReason", "about {customers:.0f} customers walked away {start}-{end}"),
+    QT_TRANSLATE_NOOP("PressureReason", "breaks not recorded"),
+    QT_TRANSLATE_NOOP("PressureReason", "nobody rostered {start}-{end}: all {customers:.0f} customers lost"),
     QT_TRANSLATE_NOOP(
         "PressureReason",
         "burnout risk: red shifts on {red} of the last {worked} working days ({dates}); "
@@ -204,8 +207,13 @@ class PressureList(QWidget):
             f"<p><b>{html.escape(person.name)}</b> · "
             f"{clock(person.shift_start)}–{clock(person.shift_end)} &nbsp;{chip}</p>"
         )
+        unknown = "".join(
+            "<p style='margin-top:4px'><i>" + html.escape(reason_text(r)) + "</i></p>" for r in person.unknown
+        )
         if not person.reasons:
-            return head + "<p>" + html.escape(self.tr("No pressure factors on this shift.")) + "</p>"
+            return (
+                head + "<p>" + html.escape(self.tr("No pressure factors on this shift.")) + "</p>" + unknown
+            )
         rows = "".join(
             "<tr><td align='right' style='padding:2px 8px 2px 0; white-space:nowrap'><b>"
             + html.escape(fill(self.tr("+%1 pts"), loc.toString(float(r["points"]), "f", 1)))
@@ -215,7 +223,7 @@ class PressureList(QWidget):
             for r in person.reasons
         )
         caption = html.escape(self.tr("Why (points add up to the index, 100 at most):"))
-        return f"{head}<p style='margin-top:4px'>{caption}</p><table>{rows}</table>"
+        return f"{head}<p style='margin-top:4px'>{caption}</p><table>{rows}</table>{unknown}"
 
     def details_text(self) -> str:
         """The details pane as plain text (what a screen reader would say)."""

@@ -568,6 +568,8 @@ class TimelineChart(QWidget):
         else:
             parts.append(fill(self.tr("utilisation %1%"), loc.toString(interval.utilisation * 100, "f", 0)))
         parts.append(fill(self.tr("modelled wait %1 min"), loc.toString(interval.mean_wait_minutes, "f", 1)))
+        if interval.walked_away >= 0.05:
+            parts.append(fill(self.tr("%1 walked away"), loc.toString(interval.walked_away, "f", 1)))
         if interval.required_staff > interval.rostered_staff:
             parts.append(fill(self.tr("%1 needed"), loc.toString(interval.required_staff)))
         return " · ".join(parts)

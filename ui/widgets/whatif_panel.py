@@ -668,6 +668,7 @@ class RosterWhatIfPanel(QWidget):
     def _show(self, result: RosterWhatIf) -> None:
         metrics = _week_metrics()
         pressure = _Metric("worst_pressure", self.tr("Worst shift pressure"), 0, True)
+        metrics.append(_Metric("lost_orders", self.tr("Customers walking away"), 0, True))
         rows: list[tuple[_Metric, float, float]] = [
             (m, getattr(result.before, m.key), getattr(result.after, m.key)) for m in metrics
         ]

@@ -54,6 +54,8 @@ class ThresholdsPage(PolicyTab):
         super().__init__(view)
         self.setStyleSheet(ISSUE_STYLE)
         self.fields: dict[str, _Field] = {}
+        self._targets = StaffingTargets()
+        """The targets as loaded: settings this tab does not edit (balking) are saved as they were."""
         targets_box = QGroupBox(self.tr("Staffing targets"))
         targets_grid = QGridLayout(targets_box)
         self._add(
@@ -67,14 +69,27 @@ class ThresholdsPage(PolicyTab):
         )
         self._add(
             targets_grid,
-            "solo_service_share",
-            self.tr("Solo serving share"),
-            self._spin(0, 150, 0, 5, "%"),
-            100,
+            "chore_minutes_per_hour",
+            self.tr("Chores per hour"),
+            self._spin(0, 180, 0, 1, self.tr("min")),
+            1,
             self.tr(
-                "Share of a solo worker's time left for the queue; they also run the till, clean and restock."
+                "Minutes of cleaning, restocking, deliveries and till work each hour, taken from the "
+                "serving time of whoever is on, alone or not. A store's own value wins."
             ),
-            self.tr("More than 0 % and at most 100 %."),
+            self.tr("Between 0 and 120 minutes per hour."),
+        )
+        self._add(
+            targets_grid,
+            "patience_minutes",
+            self.tr("Customer patience"),
+            self._spin(0, 60, 1, 0.5, self.tr("min")),
+            1,
+            self.tr(
+                "Mean minutes a customer waits before walking away (surveys: about 4). "
+                "A store's own value wins."
+            ),
+            self.tr("More than 0 minutes."),
         )
         self._add(
             targets_grid,
@@ -192,7 +207,7 @@ class ThresholdsPage(PolicyTab):
     def validate(self) -> tuple[StaffingTargets, float, float] | None:
         """Check every field with the dataclasses; an error shows next to the field it concerns."""
         values = {key: field.value for key, field in self.fields.items()}
-        target_keys = [f.name for f in dataclasses.fields(StaffingTargets)]
+        target_keys = [f.name for f in dataclasses.fields(StaffingTargets) if f.name in self.fields]
         for field in self.fields.values():
             field.set_error("")
         ok = True
@@ -219,7 +234,7 @@ class ThresholdsPage(PolicyTab):
         if not ok:
             return None
         try:
-            targets = StaffingTargets(**{key: values[key] for key in target_keys})
+            targets = dataclasses.replace(self._targets, **{key: values[key] for key in target_keys})
         except ValueError as exc:
             self.fields[target_keys[0]].set_error(str(exc))
             return None
@@ -237,6 +252,7 @@ class ThresholdsPage(PolicyTab):
     def _show(self, thresholds: Thresholds) -> None:
         self._loading = True
         self._plan = thresholds.plan
+        self._targets = thresholds.targets
         for key, field in self.fields.items():
             if key == "plan_quantile":
                 field.show(thresholds.plan.plan_quantile or PLAN_MEAN)

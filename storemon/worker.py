@@ -37,6 +37,7 @@ from storemon.services.access import SYSTEM
 from storemon.services.alert_service import raise_kind
 from storemon.services.api import Services
 from storemon.services.database import Database
+from storemon.services.phone_links import LinkingNotifier
 from storemon.services.secrets import SecretError, notifier_for
 
 log = logging.getLogger(__name__)
@@ -178,13 +179,17 @@ class Jobs:
             try:
                 # Passwords, tokens and signing secrets come from this host's secret store.
                 key = channel["type"] if channel["type"] == "email" else channel["name"]
-                notifiers[key] = notifier_for(channel)
+                notifiers[key] = self._linking(notifier_for(channel), channel.get("language"))
             except (SettingsError, SecretError) as exc:
                 log.error("channel %s is not usable: %s", channel.get("name"), exc)
-        notifiers |= self._notifier_overrides
+        notifiers |= {key: self._linking(n, None) for key, n in self._notifier_overrides.items()}
         self._channels = channels
         self._dispatcher = Dispatcher(self.outbox, notifiers, self.clock, self.worker_id, lease=self.lease)
         return self._dispatcher
+
+    def _linking(self, notifier, language: str | None) -> LinkingNotifier:
+        """The notifier, adding signed answer links to pages and backup offers as they go out."""
+        return LinkingNotifier(notifier, self.services.phone_links, language, self.clock)
 
     def _channel_failing(self, channel: str, error: str, now: datetime) -> None:
         with self.database.sessions.begin() as session:
@@ -317,6 +322,7 @@ def run_worker(database: Database, stop: threading.Event | None = None) -> None:
     )
     dispatcher.start()
     listener = listen_for_wakeups(database, jobs.wake, stop)
+    web = start_web(jobs)
     log.info(
         "worker %s started on %s (outbox lease %g s)",
         jobs.worker_id,
@@ -333,7 +339,20 @@ def run_worker(database: Database, stop: threading.Event | None = None) -> None:
         dispatcher.join(timeout=30)
         if listener is not None:
             listener.join(timeout=3)
+        if web is not None:
+            web.stop()
         log.info("worker %s stopped", jobs.worker_id)
+
+
+def start_web(jobs: Jobs):
+    """``storemon web`` on a thread of this worker when ``web.listen`` is set (chain mode); else None."""
+    listen = jobs.services.phone_links.settings()["web.listen"]
+    if not listen:
+        return None
+    from storemon.web.server import WebThread
+
+    log.info("serving phone links on %s", listen)
+    return WebThread(jobs.database, listen).start()
 
 
 def last_heartbeat(database: Database) -> datetime | None:

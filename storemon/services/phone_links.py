@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets as random_tokens
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final
@@ -37,16 +38,19 @@ from sqlalchemy.orm import Session
 
 from alerts.codec import load_policy
 from alerts.escalation import USER_PREFIX
-from alerts.kinds import EN, language_of, level_name, status_name
+from alerts.kinds import EN, ZH_CN, language_of, level_name, status_name
+from alerts.message import Link, Message
 from storemon.config import app_paths
 from storemon.db.models import Alert, ApprovalToken, CoverOffer, Notification, Role, Store, User
 from storemon.errors import StoremonError
 from storemon.services import setting_keys
 from storemon.services.access import HEAD_OFFICE, AccessDenied, Actor, NotFound, actor_for
 from storemon.services.actions import ActionRefused
-from storemon.services.alert_service import IN_APP, audit, escalation_policy, rendered
+from storemon.services.alert_service import IN_APP, audit, chain_language, escalation_policy, rendered
 from storemon.services.audit_anchor import load_key
 from storemon.services.door import Area, use_case
+
+log = logging.getLogger(__name__)
 
 KEY_ENV: Final = "STOREMON_WEB_KEY"
 KEY_FILE: Final = "web.key"
@@ -495,10 +499,54 @@ def save_web_settings(
     return web_settings(session)
 
 
+# ------------------------------------------------------------------------------------ sending
+
+LINK_LABELS: Final = {
+    EN: ("Answer from your phone", "Answer as {name}"),
+    ZH_CN: ("在手机上回复", "以 {name} 身份回复"),
+}
+
+
+class LinkingNotifier:
+    """A channel's notifier that adds the answer links a message asks for just before it is sent.
+
+    Links are signed at delivery, on the host that sends (the worker, or the one-PC app), so
+    counter PCs that raise calls never hold the key, and each retry carries a fresh link.
+    Without a key on this host the message goes out as it is (and the log says why).
+    """
+
+    def __init__(self, inner: Any, links: PhoneLinks, language: str | None, clock: Any) -> None:
+        self.inner, self._links, self._language, self._clock = inner, links, language, clock
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def send(self, recipient: str, message: Message) -> None:
+        self.inner.send(recipient, self.with_links(message) if message.asks and message.alert_id else message)
+
+    def with_links(self, message: Message) -> Message:
+        key = web_key()
+        if key is None:
+            log.warning(
+                "no phone link key on this host (%s): message %s goes without answer links",
+                KEY_FILE,
+                message.idempotency_key,
+            )
+            return message
+        language = self._language or self._links.chain_language()
+        found = self._links.links_for(
+            LinkSigner(key), message.alert_id, message.asks, self._clock(), language
+        )
+        one, many = LINK_LABELS[language_of(language)]
+        labelled = [Link(one if len(found) == 1 else many.format(name=name), url) for name, url in found]
+        return replace(message, links=tuple(labelled))
+
+
 class PhoneLinks(Area):
     """The phone link use cases on one database (``storemon web``, ``storemon alert link``, the worker)."""
 
     settings = web_settings
+    chain_language = use_case(signed_in=False)(chain_language)
     save_settings = save_web_settings
     make_link = make_link
     links_for = links_for

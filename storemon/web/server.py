@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from typing import Any
 
 import uvicorn
 
@@ -31,10 +33,11 @@ def parse_listen(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def make_server(database: Database, listen: str) -> uvicorn.Server:
-    """A uvicorn server for the app on ``listen``; the phone link key is made here if missing."""
+def make_server(database: Database, listen: str, **options: Any) -> uvicorn.Server:
+    """A uvicorn server for the app on ``listen``; the phone link key is made here if missing.
+    ``options`` go to ``create_app`` (a test's clock or rate limit)."""
     host, port = parse_listen(listen)
-    app = create_app(database, signer(create=True))
+    app = create_app(database, signer(create=True), **options)
     config = uvicorn.Config(
         app, host=host, port=port, proxy_headers=True, log_level="warning", access_log=False
     )
@@ -49,12 +52,19 @@ def serve(database: Database, listen: str) -> None:
 class WebThread:
     """The app served on a daemon thread; ``stop()`` ends it (the worker's shutdown)."""
 
-    def __init__(self, database: Database, listen: str) -> None:
-        self.server = make_server(database, listen)
+    def __init__(self, database: Database, listen: str, **options: Any) -> None:
+        self.server = make_server(database, listen, **options)
         self.thread = threading.Thread(target=self.server.run, name="storemon-web", daemon=True)
 
-    def start(self) -> WebThread:
+    def start(self, timeout: float = 10.0) -> WebThread:
+        """Start serving; returns once the socket listens (StoremonError if it never does)."""
         self.thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                host, port = self.server.config.host, self.server.config.port
+                raise StoremonError(f"storemon web could not listen on {host}:{port} (in use?)")
+            time.sleep(0.02)
         return self
 
     def stop(self, timeout: float = 5.0) -> None:

@@ -179,17 +179,21 @@ class Jobs:
             try:
                 # Passwords, tokens and signing secrets come from this host's secret store.
                 key = channel["type"] if channel["type"] == "email" else channel["name"]
-                notifiers[key] = self._linking(notifier_for(channel), channel.get("language"))
+                notifiers[key] = self._linking(key, notifier_for(channel), channels)
             except (SettingsError, SecretError) as exc:
                 log.error("channel %s is not usable: %s", channel.get("name"), exc)
-        notifiers |= {key: self._linking(n, None) for key, n in self._notifier_overrides.items()}
+        notifiers |= {key: self._linking(key, n, channels) for key, n in self._notifier_overrides.items()}
         self._channels = channels
         self._dispatcher = Dispatcher(self.outbox, notifiers, self.clock, self.worker_id, lease=self.lease)
         return self._dispatcher
 
-    def _linking(self, notifier, language: str | None) -> LinkingNotifier:
-        """The notifier, adding signed answer links to pages and backup offers as they go out."""
-        return LinkingNotifier(notifier, self.services.phone_links, language, self.clock)
+    def _linking(self, key: str, notifier, channels: list) -> LinkingNotifier:
+        """The notifier of channel ``key`` ("email" or a group channel's name), adding signed answer
+        links to pages and backup offers as they go out, in the channel's language."""
+        channel = next((c for c in channels if key in (c["name"], c["type"])), {})
+        return LinkingNotifier(
+            notifier, self.services.phone_links, channel.get("language"), self.clock, group=key != "email"
+        )
 
     def _channel_failing(self, channel: str, error: str, now: datetime) -> None:
         with self.database.sessions.begin() as session:

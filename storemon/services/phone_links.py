@@ -515,8 +515,12 @@ class LinkingNotifier:
     Without a key on this host the message goes out as it is (and the log says why).
     """
 
-    def __init__(self, inner: Any, links: PhoneLinks, language: str | None, clock: Any) -> None:
+    def __init__(
+        self, inner: Any, links: PhoneLinks, language: str | None, clock: Any, *, group: bool = False
+    ) -> None:
         self.inner, self._links, self._language, self._clock = inner, links, language, clock
+        self._group = group
+        """A group channel: every link names whose it is, since everyone in the group sees it."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
@@ -538,7 +542,7 @@ class LinkingNotifier:
             LinkSigner(key), message.alert_id, message.asks, self._clock(), language
         )
         one, many = LINK_LABELS[language_of(language)]
-        labelled = [Link(one if len(found) == 1 else many.format(name=name), url) for name, url in found]
+        labelled = [Link(many.format(name=name) if self._group else one, url) for name, url in found]
         return replace(message, links=tuple(labelled))
 
 

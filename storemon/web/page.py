@@ -28,6 +28,8 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "covered": "Covered by {name}",
         "coming": "{name} is coming, expected {time}",
         "offer": "Backup call: can you cover at this store now?",
+        "offer_short": "Backup call",
+        "sep": ", ",
         "ack": "Acknowledge",
         "coming_button": "I'm coming",
         "arrive": "I can be there in",
@@ -80,6 +82,8 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "covered": "{name} 已接受支援",
         "coming": "{name} 正在赶来，预计 {time} 到达",
         "offer": "呼叫支援：您现在能来这家门店补位吗？",
+        "offer_short": "呼叫支援",
+        "sep": "、",
         "ack": "确认接单",
         "coming_button": "我马上到",
         "arrive": "预计到达",
@@ -134,7 +138,8 @@ _TEMPLATE = """<!doctype html>
 body { margin:0; font:17px/1.45 system-ui, -apple-system, "PingFang SC", "Microsoft YaHei",
        "WenQuanYi Micro Hei", sans-serif; color:var(--ink); background:#f4f6f9; }
 main { max-width:34rem; margin:0 auto; padding:1rem; }
-header { display:flex; justify-content:space-between; align-items:baseline; color:var(--soft); font-size:.9rem; }
+header { display:flex; justify-content:space-between; align-items:baseline; color:var(--soft); font-size:.9rem;
+         margin-bottom:.6rem; }
 header a { color:var(--soft); }
 h1 { font-size:1.35rem; margin:.6rem 0 .2rem; }
 .card { background:#fff; border:1px solid var(--line); border-radius:12px; padding:1rem; margin:.8rem 0; }
@@ -187,8 +192,8 @@ fieldset input { margin-right:.2rem; }
 {% if page.owner %}<p class="good">{{ t.acked.format(name=page.owner, time=page.acknowledged_at) }}</p>{% endif %}
 {% if page.covered_by %}<p class="good">{{ t.covered.format(name=page.covered_by) }}</p>{% endif %}
 {% for name, time in page.coming %}<p class="good">{{ t.coming.format(name=name, time=time) }}</p>{% endfor %}
-<p><span class="muted">{{ t.paged }}:</span> {{ page.paged | join(', ') if page.paged else t.nobody }}</p>
-{% if page.offer %}<p><span class="muted">{{ t.offer }}</span> {{ t['offer.' + page.offer] }}</p>{% endif %}
+<p><span class="muted">{{ t.paged }}:</span> {{ page.paged | join(t.sep) if page.paged else t.nobody }}</p>
+{% if page.offer %}<p><span class="muted">{{ t.offer_short }}:</span> {{ t['offer.' + page.offer] }}</p>{% endif %}
 </section>
 {% if page.answered %}
 <p class="banner" id="answered">{{ t.answered.format(answer=t['answer.' + page.answered]) }}</p>

@@ -111,6 +111,11 @@ def add_parsers(sub) -> None:
         "--language", choices=["en", "zh_CN"], help="language of its messages (default: the chain's)"
     )
     add.add_argument(
+        "--person-links",
+        action="store_true",
+        help="post each paged person's answer link in this group (anyone in the group can use them)",
+    )
+    add.add_argument(
         "--set",
         action="append",
         default=[],
@@ -314,6 +319,8 @@ def cmd_notify_add(args, services: Services) -> int:
     }
     if args.language:
         channel["language"] = args.language
+    if args.person_links:
+        channel["person_links"] = True
     current = services.settings.notification_channels()
     if any(c["name"] == args.name for c in current):
         raise UserError(f"a channel named {args.name!r} exists; `storemon notify remove {args.name}` first")

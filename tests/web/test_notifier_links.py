@@ -219,3 +219,24 @@ def test_a_group_allowed_to_see_links_gets_one_per_paged_person(web: Web):
     assert [b["actionURL"] for b in payload["actionCard"]["btns"]] == [link.url for link in message.links]
     with web.phone() as phone:
         assert "确认接单" in phone.get(message.links[0].url).text
+
+
+def test_notify_add_person_links_lets_a_group_carry_links(demo_url, services, monkeypatch, capsys):
+    from storemon.cli.main import main
+
+    monkeypatch.setenv("GROUP_URL", "https://oapi.dingtalk.com/robot/send?access_token=t")
+    args = ["--db", demo_url, "notify", "add", "grp", "--type", "dingtalk", "--url-env", "GROUP_URL"]
+    assert main([*args, "--person-links"]) == 0
+    (channel,) = services.settings.notification_channels()
+    assert channel["person_links"] is True
+
+
+def test_alert_link_without_a_key_says_how_to_get_one(demo_url, services, capsys):
+    from storemon.cli.main import main
+
+    alert_id = services.calls.call_manager("staff-sh001", "SH001", datetime.now(UTC))
+    code = main(
+        ["--db", demo_url, "alert", "link", str(alert_id), "--for", "sup-east", "--base-url", "http://x"]
+    )
+    assert code == 2
+    assert "no phone link key on this computer: start `storemon web` here once" in capsys.readouterr().err

@@ -173,11 +173,19 @@ def _open_offer(session: Session, alert_id: int, username: str) -> CoverOffer | 
 def claims_for(
     session: Session, username: str, alert_id: int, now: datetime, language: str = ""
 ) -> LinkClaims:
-    """A fresh link's claims: offer answers where the person was offered the backup call."""
-    if session.get(Alert, alert_id) is None:
+    """A fresh link's claims: offer answers where the person was offered the backup call.
+
+    Only for an active person who may answer: the alert's store is in their scope, or they were
+    offered its backup call (``NotFound`` otherwise, as for any alert they cannot see).
+    """
+    alert = session.get(Alert, alert_id)
+    if alert is None:
         raise NotFound(f"alert {alert_id} does not exist")
-    actor_for(session, username)  # only for an active user
+    person = actor_for(session, username)
     offer = _open_offer(session, alert_id, username) is not None
+    store = session.get(Store, alert.store_id) if alert.store_id else None
+    if not offer and not (person.can_see_store(store) if store else person.sees_chain):
+        raise NotFound(f"{username} cannot see alert {alert_id}, so a link for them would not open it")
     hours = setting_keys.WEB_LINK_HOURS.load(session)
     return LinkClaims(
         person=username,
@@ -441,7 +449,7 @@ def answer(
                 session,
                 actor,
                 alert_id,
-                f"on the way, expected {page_time(arrival, session, alert_id)} ({VIA})",
+                f"on the way, expected {_page_time(arrival, session, alert_id)} ({VIA})",
                 now,
             )
             _coming(session, session.get(Alert, alert_id), actor.username, arrival)
@@ -465,7 +473,7 @@ def answer(
     return _page(session, actor, claims, language)
 
 
-def page_time(moment: datetime, session: Session, alert_id: int) -> str:
+def _page_time(moment: datetime, session: Session, alert_id: int) -> str:
     """``moment`` as HH:MM in the alert's store's time zone."""
     alert = session.get(Alert, alert_id)
     store = session.get(Store, alert.store_id) if alert and alert.store_id else None

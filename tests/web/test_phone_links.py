@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from alerts.kinds import render_stored
-from storemon.services.access import SYSTEM, AccessDenied
+from storemon.services.access import SYSTEM, AccessDenied, NotFound
 from storemon.services.audit_view import AuditFilter
 from storemon.services.phone_links import LinkClaims, LinkSigner
 from tests.web.conftest import Web, answer, csrf_of, free_port
@@ -294,3 +294,9 @@ def test_only_an_administrator_makes_links_for_other_people(web: Web):
     alert_id = _relief(web.services)
     with pytest.raises(AccessDenied):
         web.services.phone_links.make_link("sup-east", alert_id, "sup-east", _now(), web.base_url)
+
+
+def test_no_link_is_made_for_someone_who_cannot_see_the_alert(web: Web):
+    alert_id = _relief(web.services)
+    with pytest.raises(NotFound, match="cannot see alert"):
+        web.link(alert_id, "sup-north")

@@ -32,6 +32,7 @@ from alerts.outbox import Dispatcher
 from storemon.config import ConfigError
 from storemon.db.models import Heartbeat
 from storemon.db.outbox import WAKE_CHANNEL, SqlOutboxStore
+from storemon.errors import StoremonError
 from storemon.job_lease import JobLeaseHolder
 from storemon.services.access import SYSTEM
 from storemon.services.alert_service import raise_kind
@@ -263,14 +264,26 @@ def start_scheduler(
 
 class LocalJobs:
     """The scheduled jobs inside a desktop process (main window or kiosk) on one PC: they run
-    while this process holds the jobs lease, and are handed over at once when it quits."""
+    while this process holds the jobs lease, and are handed over at once when it quits.
+
+    The main window also serves the phone links when ``web.listen`` is set (one-PC mode has no
+    worker to do it); a counter kiosk never does.
+    """
 
     def __init__(self, database: Database, role: str) -> None:
         self.jobs = Jobs(database)
         self.lease = JobLeaseHolder(database, f"{self.jobs.worker_id}:{role}", role, self.jobs.clock)
         self.scheduler = start_scheduler(self.jobs, lease=self.lease)
+        self.web = None
+        if role == "gui":
+            try:
+                self.web = start_web(self.jobs)
+            except StoremonError as exc:  # another Storemon on this PC serves them already
+                log.warning("phone links not served by this window: %s", exc)
 
     def stop(self) -> None:
+        if self.web is not None:
+            self.web.stop()
         self.scheduler.shutdown(wait=False)
         try:
             self.lease.release()

@@ -54,7 +54,13 @@ class WebThread:
 
     def __init__(self, database: Database, listen: str, **options: Any) -> None:
         self.server = make_server(database, listen, **options)
-        self.thread = threading.Thread(target=self.server.run, name="storemon-web", daemon=True)
+        self.thread = threading.Thread(target=self._run, name="storemon-web", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self.server.run()
+        except SystemExit:  # uvicorn exits when it cannot bind; start() reports it to the caller
+            log.debug("storemon web thread ended: could not start")
 
     def start(self, timeout: float = 10.0) -> WebThread:
         """Start serving; returns once the socket listens (StoremonError if it never does)."""

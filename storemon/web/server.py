@@ -46,7 +46,13 @@ def make_server(database: Database, listen: str, **options: Any) -> uvicorn.Serv
 
 def serve(database: Database, listen: str) -> None:
     """Serve until interrupted (uvicorn handles SIGINT/SIGTERM)."""
-    make_server(database, listen).run()
+    server = make_server(database, listen)
+    try:
+        server.run()
+    except SystemExit:  # uvicorn's answer to an address it cannot bind (it logged why)
+        raise StoremonError(
+            f"storemon web could not listen on {listen} (in use, or not this host's?)"
+        ) from None
 
 
 class WebThread:

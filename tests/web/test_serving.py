@@ -60,3 +60,33 @@ def test_a_port_in_use_is_a_clear_error(database):
             WebThread(database, listen).start()
     finally:
         first.stop()
+
+
+def test_web_save_checks_and_stores_the_settings(demo_url, services, capsys):
+    from storemon.cli.main import main
+
+    assert main(["--db", demo_url, "web", "--save", "--base-url", "ftp://storemon.example"]) == 2
+    assert "must be an http:// or https:// address" in capsys.readouterr().err
+    assert main(["--db", demo_url, "web", "--save", "--link-hours", "0"]) == 2
+    assert (
+        main(
+            [
+                "--db",
+                demo_url,
+                "web",
+                "--save",
+                "--base-url",
+                "https://storemon.example/",
+                "--link-hours",
+                "1",
+            ]
+        )
+        == 0
+    )
+    assert services.phone_links.settings() == {
+        "web.listen": "",
+        "web.base_url": "https://storemon.example",
+        "web.link_hours": 1.0,
+    }
+    assert main(["--db", demo_url, "web", "--listen", "nonsense"]) == 2
+    assert "give HOST:PORT" in capsys.readouterr().err

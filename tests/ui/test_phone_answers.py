@@ -56,3 +56,11 @@ def test_the_kiosk_shows_the_manager_coming_after_answering_from_the_phone(qtbot
     qtbot.mouseClick(status_page.home_button, Qt.MouseButton.LeftButton)
     tile = kiosk.page("home").status_tile
     assert tile.isVisible() and tile.subtitle_label.text() == f"{MANAGER_NAME} is coming, expected 11:40"
+
+
+def test_editing_channels_in_settings_keeps_a_groups_person_links():
+    from ui.widgets.channels_editor import ChannelDraft
+
+    saved = {"name": "grp", "type": "dingtalk", "settings": {"url": "***"}, "person_links": True}
+    assert ChannelDraft.from_saved(saved).to_channel()["person_links"] is True
+    assert "person_links" not in ChannelDraft.from_saved({**saved, "person_links": False}).to_channel()

@@ -1,7 +1,8 @@
 """The phone page's HTML: one Jinja2 template (autoescaped), its words in English and Chinese.
 
 Plain HTML and CSS, no script: it works on any phone browser, and the Content-Security-Policy
-the app sends forbids scripts altogether. Everything people typed (store names, notes, display
+the app sends forbids scripts altogether. Once nothing is left to answer, the page reloads itself
+every 30 s (a meta refresh), so it shows the live state without disturbing a choice being made. Everything people typed (store names, notes, display
 names) reaches the page only through Jinja2's autoescaping.
 """
 
@@ -131,6 +132,7 @@ _TEMPLATE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
+{% if page and not page.choices %}<meta http-equiv="refresh" content="30">{% endif %}
 <title>{{ heading }} · Storemon</title>
 <style>
 :root { --ink:#1d2430; --soft:#5b6575; --line:#d9dee6; --ok:#1f7a3f; --bad:#b3261e; --warn:#a15c00; }

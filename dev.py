@@ -2,8 +2,8 @@
 """Set up Storemon on a fresh machine and run it or its tests: ``python3 dev.py run|test``.
 
 Needs only Python >= 3.11. On Debian/Ubuntu it installs the system libraries headless Qt,
-CJK text and the PostgreSQL tests need (with apt, when run as root; otherwise it prints the
-apt-get line to run). It creates ``.venv`` beside this file, installs Storemon into it (again
+CJK text, the PostgreSQL tests and the browser tests (Chromium) need (with apt, when run as
+root; otherwise it prints the apt-get line to run). It creates ``.venv`` beside this file, installs Storemon into it (again
 only when pyproject.toml changed), then runs the app or the whole test suite.
 """
 
@@ -41,7 +41,9 @@ APT_RUN = [
     "libxcb-xkb1",
     "fonts-wqy-microhei",
 ]
-APT_TEST = ["postgresql", "poppler-utils", "desktop-file-utils", "systemd"]
+# chromium: the browser tests of storemon web drive Debian's headless Chromium through Playwright
+# (over CDP, so no chromium-driver, and never `playwright install`).
+APT_TEST = ["postgresql", "poppler-utils", "desktop-file-utils", "systemd", "chromium"]
 
 
 def say(message: str) -> None:

@@ -14,6 +14,24 @@ from typing import Any, Final
 SEVERITIES: Final = ("info", "warning", "critical")
 
 
+@dataclass(frozen=True)
+class Link:
+    """A labelled web address the reader can open: an answer link, shown as the platform's button.
+
+    Only ``http``/``https`` addresses: a ``javascript:`` or ``data:`` URL never reaches a
+    notifier's markup.
+    """
+
+    label: str
+    url: str
+
+    def __post_init__(self) -> None:
+        if not self.url.startswith(("https://", "http://")) or any(ch.isspace() for ch in self.url):
+            raise ValueError("Link.url must be an http:// or https:// address without spaces")
+        if not self.label.strip():
+            raise ValueError("Link.label must not be empty")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Message:
     """One notification: what happened, where, how bad, and the key receivers dedup on.
@@ -34,6 +52,10 @@ class Message:
     kind: str
     fields: dict[str, str] = field(default_factory=dict)
     created_at: datetime
+    asks: tuple[str, ...] = ()
+    """Usernames this message asks to answer: the sender adds an answer link for each (``links``)."""
+    links: tuple[Link, ...] = ()
+    """Addresses to open (answer links), each notifier shows them as its link or button element."""
 
     def __post_init__(self) -> None:
         key = self.idempotency_key
@@ -55,10 +77,13 @@ class Message:
         # cannot change a message that is already queued.
         object.__setattr__(self, "created_at", self.created_at.astimezone(UTC))
         object.__setattr__(self, "fields", dict(self.fields))
+        object.__setattr__(self, "asks", tuple(self.asks))
+        object.__setattr__(self, "links", tuple(self.links))
 
     def to_dict(self) -> dict[str, Any]:
-        """The message as JSON-ready data (the generic webhook payload and the outbox column)."""
-        return {
+        """The message as JSON-ready data (the generic webhook payload and the outbox column);
+        ``asks`` and ``links`` only when there are any."""
+        data = {
             "idempotency_key": self.idempotency_key,
             "title": self.title,
             "body": self.body,
@@ -70,6 +95,11 @@ class Message:
             "fields": dict(self.fields),
             "created_at": self.created_at.isoformat(),
         }
+        if self.asks:
+            data["asks"] = list(self.asks)
+        if self.links:
+            data["links"] = [{"label": link.label, "url": link.url} for link in self.links]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Message:
@@ -85,4 +115,6 @@ class Message:
             kind=data["kind"],
             fields=dict(data.get("fields") or {}),
             created_at=datetime.fromisoformat(data["created_at"]),
+            asks=tuple(data.get("asks") or ()),
+            links=tuple(Link(link["label"], link["url"]) for link in data.get("links") or ()),
         )

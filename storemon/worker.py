@@ -32,11 +32,13 @@ from alerts.outbox import Dispatcher
 from storemon.config import ConfigError
 from storemon.db.models import Heartbeat
 from storemon.db.outbox import WAKE_CHANNEL, SqlOutboxStore
+from storemon.errors import StoremonError
 from storemon.job_lease import JobLeaseHolder
 from storemon.services.access import SYSTEM
 from storemon.services.alert_service import raise_kind
 from storemon.services.api import Services
 from storemon.services.database import Database
+from storemon.services.phone_links import LinkingNotifier
 from storemon.services.secrets import SecretError, notifier_for
 
 log = logging.getLogger(__name__)
@@ -178,13 +180,21 @@ class Jobs:
             try:
                 # Passwords, tokens and signing secrets come from this host's secret store.
                 key = channel["type"] if channel["type"] == "email" else channel["name"]
-                notifiers[key] = notifier_for(channel)
+                notifiers[key] = self._linking(key, notifier_for(channel), channels)
             except (SettingsError, SecretError) as exc:
                 log.error("channel %s is not usable: %s", channel.get("name"), exc)
-        notifiers |= self._notifier_overrides
+        notifiers |= {key: self._linking(key, n, channels) for key, n in self._notifier_overrides.items()}
         self._channels = channels
         self._dispatcher = Dispatcher(self.outbox, notifiers, self.clock, self.worker_id, lease=self.lease)
         return self._dispatcher
+
+    def _linking(self, key: str, notifier, channels: list) -> LinkingNotifier:
+        """The notifier of channel ``key`` ("email" or a group channel's name), adding signed answer
+        links to pages and backup offers as they go out, in the channel's language."""
+        channel = next((c for c in channels if key in (c["name"], c["type"])), {})
+        return LinkingNotifier(
+            notifier, self.services.phone_links, channel.get("language"), self.clock, group=key != "email"
+        )
 
     def _channel_failing(self, channel: str, error: str, now: datetime) -> None:
         with self.database.sessions.begin() as session:
@@ -254,14 +264,26 @@ def start_scheduler(
 
 class LocalJobs:
     """The scheduled jobs inside a desktop process (main window or kiosk) on one PC: they run
-    while this process holds the jobs lease, and are handed over at once when it quits."""
+    while this process holds the jobs lease, and are handed over at once when it quits.
+
+    The main window also serves the phone links when ``web.listen`` is set (one-PC mode has no
+    worker to do it); a counter kiosk never does.
+    """
 
     def __init__(self, database: Database, role: str) -> None:
         self.jobs = Jobs(database)
         self.lease = JobLeaseHolder(database, f"{self.jobs.worker_id}:{role}", role, self.jobs.clock)
         self.scheduler = start_scheduler(self.jobs, lease=self.lease)
+        self.web = None
+        if role == "gui":
+            try:
+                self.web = start_web(self.jobs)
+            except StoremonError as exc:  # another Storemon on this PC serves them already
+                log.warning("phone links not served by this window: %s", exc)
 
     def stop(self) -> None:
+        if self.web is not None:
+            self.web.stop()
         self.scheduler.shutdown(wait=False)
         try:
             self.lease.release()
@@ -317,6 +339,7 @@ def run_worker(database: Database, stop: threading.Event | None = None) -> None:
     )
     dispatcher.start()
     listener = listen_for_wakeups(database, jobs.wake, stop)
+    web = start_web(jobs)
     log.info(
         "worker %s started on %s (outbox lease %g s)",
         jobs.worker_id,
@@ -333,7 +356,20 @@ def run_worker(database: Database, stop: threading.Event | None = None) -> None:
         dispatcher.join(timeout=30)
         if listener is not None:
             listener.join(timeout=3)
+        if web is not None:
+            web.stop()
         log.info("worker %s stopped", jobs.worker_id)
+
+
+def start_web(jobs: Jobs):
+    """``storemon web`` on a thread of this worker when ``web.listen`` is set (chain mode); else None."""
+    listen = jobs.services.phone_links.settings()["web.listen"]
+    if not listen:
+        return None
+    from storemon.web.server import WebThread
+
+    log.info("serving phone links on %s", listen)
+    return WebThread(jobs.database, listen).start()
 
 
 def last_heartbeat(database: Database) -> datetime | None:

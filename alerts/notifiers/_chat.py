@@ -23,6 +23,12 @@ def _as_is(text: str) -> str:
     return text
 
 
+def safe_url(url: str) -> str:
+    """``url`` with parentheses, brackets, angle brackets and quotes percent-encoded, so it ends
+    a markdown ``[label](url)`` or an ``<url|label>`` exactly where it should."""
+    return url.translate({ord(ch): f"%{ord(ch):02X}" for ch in "()[]<>\"'` |"})
+
+
 class ChatWebhookNotifier(UrlNotifier):
     """Base for platform robots: the URL (which holds the robot's token) is the destination."""
 
@@ -108,6 +114,16 @@ class ChatWebhookNotifier(UrlNotifier):
         if alert and message.alert_id is not None:
             facts.append((LABEL_ALERT, f"#{message.alert_id}"))
         return facts
+
+    @staticmethod
+    def links(
+        message: Message, *, neutral: Callable[[str], str] = _as_is, limit: int = 60
+    ) -> list[tuple[str, str]]:
+        """(label, URL) of the message's answer links: the label one line, cut to ``limit`` and made
+        inert; the URL with the characters markdown link syntax gives a meaning escaped."""
+        return [
+            (neutral(truncate(one_line(link.label), limit)), safe_url(link.url)) for link in message.links
+        ]
 
     def check_http(self, reply: HttpReply) -> None:
         """The common HTTP status rules (2xx / retry on 408, 429, 5xx / give up)."""

@@ -8,7 +8,9 @@ https://open.dingtalk.com/document/robots/customize-robot-security-settings — 
 clock), HMAC-SHA256 keyed with the secret, Base64, URL-encoded, then `&timestamp=..&sign=..`
 appended to the URL. The answer is `{"errcode": 0, "errmsg": "ok"}`; a robot may post 20
 messages a minute (errcode 130101 beyond that). Every message ends in "Storemon" so a
-robot secured by keyword can use that keyword.
+robot secured by keyword can use that keyword. A message with answer links goes as an
+"independent jump" ActionCard (same page: `{"msgtype": "actionCard", "actionCard": {"title",
+"text", "btnOrientation", "btns": [{"title", "actionURL"}]}}`), one button per link.
 """
 
 from __future__ import annotations
@@ -56,6 +58,12 @@ class DingTalkNotifier(ChatWebhookNotifier):
         lines += [f"> {label}: {value}" for label, value in self.facts(message, neutral=markdown_neutral)]
         lines.append("— Storemon")
         text = truncate_utf8("\n\n".join(lines), MAX_TEXT_BYTES)
+        links = self.links(message, neutral=markdown_neutral, limit=30)
+        if links:
+            # 独立跳转 ActionCard: the same markdown with one button per answer link.
+            buttons = [{"title": label, "actionURL": url} for label, url in links]
+            card = {"title": preview, "text": text, "btnOrientation": "0", "btns": buttons}
+            return {"msgtype": "actionCard", "actionCard": card}
         return {"msgtype": "markdown", "markdown": {"title": preview, "text": text}}
 
     def signed(self, url: str, payload: dict[str, Any], now: datetime) -> tuple[str, dict[str, Any]]:

@@ -9,7 +9,10 @@ cannot become an `<at user_id="all">` mention as it could in a "text" message. S
 `sign = base64(HMAC-SHA256(key = timestamp + "\\n" + secret, message = ""))`, both as
 fields of the JSON body. The answer is `{"code": 0, "msg": "success"}` (older deployments:
 `{"StatusCode": 0}`); the body may be at most 20 KB; code 11232 means rate limited.
-Every message ends in "Storemon" so a bot secured by keyword can use that keyword.
+Every message ends in "Storemon" so a bot secured by keyword can use that keyword. A message
+with answer links goes as "interactive" (a message card: https://open.feishu.cn/document/
+uAjLw4CM/ukzMukzMukzM/feishu-cards/card-components/interactive-components/button): a
+``plain_text`` div and an ``action`` element holding one ``button`` with a ``url`` per link.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from alerts.notifiers.base import SEVERITY_LABELS_ZH
 MAX_BODY_TEXT_BYTES: Final = 15000  # of the 20 KB request body
 # 11232: frequency limited; 9499 is a malformed request and is not retried.
 RETRYABLE_CODES: Final = frozenset({11232})
+_TEMPLATES: Final = {"critical": "red", "warning": "orange", "info": "grey"}
 
 
 def feishu_sign(secret: str, timestamp_s: int) -> str:
@@ -55,8 +59,28 @@ class FeishuNotifier(ChatWebhookNotifier):
         lines = [line for line in body.split("\n") if line.strip()]
         lines += [f"{label}: {value}" for label, value in self.facts(message)]
         lines.append("— Storemon")
+        links = self.links(message, limit=40)
+        if links:
+            return self.card(title, message.severity, lines, links)
         paragraphs = [[{"tag": "text", "text": line}] for line in lines]
         return {"msg_type": "post", "content": {"post": {"zh_cn": {"title": title, "content": paragraphs}}}}
+
+    @staticmethod
+    def card(title: str, severity: str, lines: list[str], links: list[tuple[str, str]]) -> dict[str, Any]:
+        """A message card with one button per answer link; every text is ``plain_text`` (not parsed)."""
+        buttons = [
+            {"tag": "button", "text": {"tag": "plain_text", "content": label}, "type": "primary", "url": url}
+            for label, url in links
+        ]
+        card = {
+            "config": {"wide_screen_mode": True},
+            "header": {"title": {"tag": "plain_text", "content": title}, "template": _TEMPLATES[severity]},
+            "elements": [
+                {"tag": "div", "text": {"tag": "plain_text", "content": "\n".join(lines)}},
+                {"tag": "action", "actions": buttons},
+            ],
+        }
+        return {"msg_type": "interactive", "card": card}
 
     def signed(self, url: str, payload: dict[str, Any], now: datetime) -> tuple[str, dict[str, Any]]:
         """Add `timestamp` (s, as a string) and `sign` to the body when a secret is set."""

@@ -6,6 +6,8 @@ characters, section text at most 3000, at most 10 section fields). Success is HT
 the body `ok`; errors are 400 invalid_payload, 403 action_prohibited, 404 channel_not_found
 / no_service, 410 channel_is_archived, 429 rate limited (Retry-After), 500 rollup_error.
 People's text is escaped for mrkdwn (& < >): https://api.slack.com/reference/surfaces/formatting#escaping
+Answer links are buttons with a ``url`` in an ``actions`` block
+(https://api.slack.com/reference/block-kit/block-elements#button): the phone's browser opens them.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ MAX_HEADER: Final = 150
 MAX_SECTION: Final = 3000
 MAX_FIELD: Final = 2000
 MAX_FIELDS: Final = 10
+MAX_BUTTONS: Final = 25  # an actions block holds at most 25 elements; a button's text at most 75 characters
 
 
 def escaped(text: str, limit: int) -> str:
@@ -73,6 +76,17 @@ class SlackNotifier(ChatWebhookNotifier):
             for k, v in facts[:MAX_FIELDS]
         ]
         blocks.append({"type": "section", "fields": fields})
+        buttons = [
+            {
+                "type": "button",
+                "text": {"type": "plain_text", "text": label, "emoji": False},
+                "url": url,
+                "action_id": f"storemon-answer-{number}",
+            }
+            for number, (label, url) in enumerate(self.links(message, limit=75))
+        ]
+        if buttons:
+            blocks.append({"type": "actions", "elements": buttons[:MAX_BUTTONS]})
         reference = f"Storemon · ref {escaped(one_line(message.idempotency_key), 200)}"
         if message.alert_id is not None:
             reference = f"Storemon · alert #{message.alert_id} · ref {escaped(one_line(message.idempotency_key), 200)}"

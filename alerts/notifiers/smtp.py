@@ -40,6 +40,12 @@ MAX_BODY_CHARS: Final = 100_000
 _ADDRESS: Final = re.compile(r"^[^\s@<>(),;:\"\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 
 
+BUTTON_STYLE: Final = (
+    "display:inline-block;padding:12px 22px;background:#1a5fb4;color:#ffffff;"
+    "border-radius:6px;text-decoration:none;font-weight:bold"
+)
+
+
 def valid_address(address: str) -> bool:
     """A bare ASCII address like `name@example.com` (no display name, no line breaks)."""
     return len(address) <= 254 and address.isascii() and bool(_ADDRESS.match(address))
@@ -136,6 +142,7 @@ class SmtpNotifier:
     def _text(message: Message, facts: list[tuple[str, str]]) -> str:
         body = truncate(clean_text(message.body).strip(), MAX_BODY_CHARS)
         lines = [one_line(message.title), "", body, ""]
+        lines += [f"{one_line(link.label)}:\n{link.url}\n" for link in message.links]
         lines += [f"{k}: {v}" for k, v in facts]
         lines += ["", "-- ", "Storemon"]
         return "\n".join(lines) + "\n"
@@ -147,9 +154,15 @@ class SmtpNotifier:
         rows = "".join(
             f"<tr><th align=left>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in facts
         )
+        # Answer links as buttons: a styled <a>, the one button form every mail client shows.
+        buttons = "".join(
+            f'<p><a href="{html.escape(link.url, quote=True)}" style="{BUTTON_STYLE}">'
+            f"{html.escape(one_line(link.label))}</a></p>"
+            for link in message.links
+        )
         return (
             '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
-            f"<h2>{html.escape(one_line(message.title))}</h2>{paragraphs}<table>{rows}</table>"
+            f"<h2>{html.escape(one_line(message.title))}</h2>{paragraphs}{buttons}<table>{rows}</table>"
             '<p style="color:#888">Storemon</p></body></html>'
         )
 

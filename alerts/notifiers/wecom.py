@@ -1,5 +1,8 @@
 """WeCom (企业微信) group robot.
 
+Answer links are markdown links, ``[label](url)``, the link syntax the robot's markdown
+documents (same page, "markdown类型").
+
 Format: https://developer.work.weixin.qq.com/document/path/91770 (群机器人配置说明):
 POST `{"msgtype": "markdown", "markdown": {"content": "..."}}` to
 `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=KEY`; content at most 4096 bytes of
@@ -44,7 +47,8 @@ class WeComNotifier(ChatWebhookNotifier):
         title = markdown_neutral(truncate(one_line(message.title), 200))
         head = f'<font color="{_COLOURS[message.severity]}">【{label}】</font>**{title}**\n'
         facts = self.facts(message, neutral=markdown_neutral)
-        tail = "".join(f'\n> {label}: <font color="comment">{value}</font>' for label, value in facts)
+        tail = "".join(f"\n[{label}]({url})" for label, url in self.links(message, neutral=markdown_neutral))
+        tail += "".join(f'\n> {label}: <font color="comment">{value}</font>' for label, value in facts)
         tail += "\n— Storemon"
         budget = MAX_CONTENT_BYTES - len((head + tail).encode("utf-8")) - 8
         body = truncate_utf8(markdown_neutral(message.body).strip(), max(0, budget))

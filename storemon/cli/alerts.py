@@ -1,4 +1,4 @@
-"""Alerts and calls for help: alert, call, cover, relief, commitment, rules, worker, notify."""
+"""Alerts and calls for help: alert (with phone links), call, cover, relief, commitment, rules, worker, notify."""
 
 from __future__ import annotations
 
@@ -36,6 +36,16 @@ def add_parsers(sub) -> None:
     comment.add_argument("alert_id", type=int)
     comment.add_argument("text")
     comment.set_defaults(handler=cmd_alert_event, event="comment")
+    link = alert_sub.add_parser(
+        "link", help="print a signed one-time link for a person to answer the alert from the phone"
+    )
+    link.add_argument("alert_id", type=int)
+    link.add_argument("--for", dest="person", required=True, metavar="USER", help="who the link acts as")
+    link.add_argument("--base-url", metavar="URL", help="the web service's address (default: web.base_url)")
+    link.add_argument(
+        "--language", choices=["en", "zh_CN"], help="language of the page (default: the phone's)"
+    )
+    link.set_defaults(handler=cmd_alert_link)
 
     call = sub.add_parser("call", help="one-click calls: backup (应急补位) or a manager")
     call_sub = call.add_subparsers(dest="call_command", required=True)
@@ -101,6 +111,11 @@ def add_parsers(sub) -> None:
         "--language", choices=["en", "zh_CN"], help="language of its messages (default: the chain's)"
     )
     add.add_argument(
+        "--person-links",
+        action="store_true",
+        help="post each paged person's answer link in this group (anyone in the group can use them)",
+    )
+    add.add_argument(
         "--set",
         action="append",
         default=[],
@@ -160,6 +175,15 @@ def cmd_alert_event(args, services: Services) -> int:
     else:
         status = services.alerts.comment(who, args.alert_id, args.text, now())
     print(f"alert {args.alert_id}: {status}")
+    return 0
+
+
+def cmd_alert_link(args, services: Services) -> int:
+    print(
+        services.phone_links.make_link(
+            acting(args), args.alert_id, args.person, now(), args.base_url, args.language or ""
+        )
+    )
     return 0
 
 
@@ -296,6 +320,8 @@ def cmd_notify_add(args, services: Services) -> int:
     }
     if args.language:
         channel["language"] = args.language
+    if args.person_links:
+        channel["person_links"] = True
     current = services.settings.notification_channels()
     if any(c["name"] == args.name for c in current):
         raise UserError(f"a channel named {args.name!r} exists; `storemon notify remove {args.name}` first")

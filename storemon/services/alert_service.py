@@ -143,6 +143,7 @@ def _message(
     note: str,
     now: datetime,
     language: str = EN,
+    asks: tuple[str, ...] = (),
 ) -> Message:
     text = rendered(alert, store, language)
     fields = dict(text.fields)
@@ -158,6 +159,7 @@ def _message(
         kind=kind,
         fields=fields,
         created_at=now,
+        asks=asks,
     )
 
 
@@ -175,6 +177,14 @@ def _paged_channels(session: Session, alert_id: int) -> frozenset[str]:
     return frozenset(channel for channel, payload in rows if (payload or {}).get("kind") == "page")
 
 
+def asks_for(session: Session, kind: str, usernames: list[str]) -> tuple[str, ...]:
+    """Who a message of ``kind`` asks to answer by phone link (``storemon.services.phone_links``):
+    the people paged or offered the backup call, once ``web.base_url`` is set; else nobody."""
+    if kind not in ("page", "cover_offer") or not setting_keys.WEB_BASE_URL.load(session):
+        return ()
+    return tuple(usernames)
+
+
 def queue_notifications(
     session: Session,
     alert: Alert,
@@ -190,7 +200,8 @@ def queue_notifications(
     version = alert.state.get("version", 0)
     base = f"a{alert.id}-v{version}-{kind}-L{level}"
     rows = []
-    for user in _people_for(session, store, targets):
+    people = _people_for(session, store, targets)
+    for user in people:
         key = f"{base}-{user.username}-{IN_APP}"
         message = _message(alert, store, key, kind, level, note, now)
         rows.append(_outbox_row(alert.id, IN_APP, user.username, user.username, message, now))
@@ -198,7 +209,8 @@ def queue_notifications(
         if user.email and "email" not in exclude_channels and email is not None:
             key = f"{base}-{user.username}-email"
             language = email.get("language") or chain_language(session)
-            message = _message(alert, store, key, kind, level, note, now, language)
+            asks = asks_for(session, kind, [user.username])
+            message = _message(alert, store, key, kind, level, note, now, language, asks)
             rows.append(_outbox_row(alert.id, "email", user.email, user.username, message, now))
     paged = _paged_channels(session, alert.id) if kind in ANSWER_KINDS else frozenset()
     for channel in channel_subscriptions(session):
@@ -216,7 +228,9 @@ def queue_notifications(
         else:
             continue
         language = channel.get("language") or chain_language(session)
-        message = _message(alert, store, key, kind, level, note, now, language)
+        # A group sees each paged person's link only where head office said the group may.
+        asks = asks_for(session, kind, [u.username for u in people]) if channel.get("person_links") else ()
+        message = _message(alert, store, key, kind, level, note, now, language, asks)
         rows.append(_outbox_row(alert.id, channel["name"], channel["name"], None, message, now))
     session.add_all(rows)
     if any(r.status == PENDING for r in rows):

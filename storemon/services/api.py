@@ -57,6 +57,7 @@ from storemon.services.access import HEAD_OFFICE, AccessDenied, Actor, require
 from storemon.services.backup import backup_database, restore_database
 from storemon.services.database import Database
 from storemon.services.door import Area, resolve_actor, use_case
+from storemon.services.phone_links import PhoneLinks
 from storemon.services.policy_files import load_policy_file
 
 Progress = Callable[[int, int], None]
@@ -530,6 +531,7 @@ class Services:
         self.rules = Rules(database)
         self.db = DatabaseArea(database)
         self.demo = Demo(database)
+        self.phone_links = PhoneLinks(database)
 
     @property
     def description(self) -> str:

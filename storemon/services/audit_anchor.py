@@ -77,18 +77,21 @@ def _sign(key: bytes, body: bytes) -> str:
     return hmac.new(key, body, hashlib.sha256).hexdigest()
 
 
-def load_key(config_dir: Path, *, create: bool = False) -> bytes | None:
+def load_key(
+    config_dir: Path, *, create: bool = False, env: str = KEY_ENV, file_name: str = KEY_FILE
+) -> bytes | None:
     """The checkpoint key: ``STOREMON_AUDIT_KEY`` (hex), else ``audit.key`` in the config folder.
 
     With ``create``, a missing key file is made (32 random bytes, readable only by this user):
-    do that on the head-office PC, never on a shared counter PC.
+    do that on the head-office PC, never on a shared counter PC. ``env`` and ``file_name`` name
+    another key kept the same way (the phone links' ``web.key``).
     """
-    if value := os.environ.get(KEY_ENV):
+    if value := os.environ.get(env):
         try:
             return bytes.fromhex(value.strip())
         except ValueError as exc:
-            raise AuditAnchorError(f"{KEY_ENV} must be hex (e.g. from `openssl rand -hex 32`)") from exc
-    path = config_dir / KEY_FILE
+            raise AuditAnchorError(f"{env} must be hex (e.g. from `openssl rand -hex 32`)") from exc
+    path = config_dir / file_name
     if path.exists():
         try:
             return bytes.fromhex(path.read_text().strip())

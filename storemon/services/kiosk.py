@@ -136,6 +136,8 @@ class ReliefStatus:
     """When it goes up a level if nobody acknowledges (None once someone has it)."""
     next_level_name: str = ""
     """Who it goes up to then ("" at the top of the chain)."""
+    coming: tuple[tuple[str, datetime], ...] = ()
+    """(display name, expected arrival) of people on their way (answered from the phone)."""
 
 
 @dataclass(frozen=True)
@@ -524,7 +526,8 @@ def relief_status(session: Session, actor: Actor, alert_id: int) -> ReliefStatus
     ).all()
     owner = alert.acknowledged_by or ""
     owner = owner[len(USER_PREFIX) :] if owner.startswith(USER_PREFIX) else owner
-    names = _display_names(session, [*paged_users, owner])
+    coming = {u: datetime.fromisoformat(at) for u, at in (alert.details.get("coming") or {}).items()}
+    names = _display_names(session, [*paged_users, owner, *coming])
     paged = tuple(
         sorted({names.get(u, u) for u in paged_users if u and u != actor.username}, key=str.casefold)
     )
@@ -540,6 +543,7 @@ def relief_status(session: Session, actor: Actor, alert_id: int) -> ReliefStatus
         paged=paged,
         deadline=alert.next_deadline if alert.status == "open" else None,
         next_level_name=policy.level(alert.level + 1).name if alert.level < policy.top else "",
+        coming=tuple((names.get(u, u), at) for u, at in sorted(coming.items(), key=lambda item: item[1])),
     )
 
 

@@ -221,3 +221,36 @@ def pressure_config(session: Session) -> PressureConfig:
 
 def save_pressure_config(session: Session, config: PressureConfig) -> None:
     PRESSURE_CONFIG.save(session, config)
+
+
+# ------------------------------------------------------------------------------------ phone links
+
+
+def _web_url(data: Any) -> str:
+    if not isinstance(data, str) or (data and not data.startswith(("http://", "https://"))):
+        raise ValueError(f"must be an http:// or https:// address, got {data!r}")
+    return data.rstrip("/")
+
+
+def _listen(data: Any) -> str:
+    host, sep, port = str(data).rpartition(":")
+    if data and (not isinstance(data, str) or not sep or not host or not port.isdigit() or int(port) > 65535):
+        raise ValueError(f"must be HOST:PORT, e.g. 127.0.0.1:8470, got {data!r}")
+    return data
+
+
+def _link_hours(data: Any) -> float:
+    if isinstance(data, bool) or not isinstance(data, int | float) or not 0 < data <= 72:
+        raise ValueError(f"must be a number of hours above 0 and at most 72, got {data!r}")
+    return float(data)
+
+
+WEB_BASE_URL: Key[str] = Key("web.base_url", Codec(_web_url, str), str, "storemon web --save --base-url")
+"""The public address of ``storemon web`` (behind the reverse proxy) that links in pages start with;
+empty: pages go out without a link."""
+WEB_LISTEN: Key[str] = Key("web.listen", Codec(_listen, str), str, "storemon web --save --listen")
+"""HOST:PORT the worker serves phone links on in chain mode; empty: the worker serves none."""
+WEB_LINK_HOURS: Key[float] = Key(
+    "web.link_hours", Codec(_link_hours, float), lambda: 2.0, "storemon web --save --link-hours"
+)
+"""How long a phone link stays usable after it was sent (default 2 h)."""

@@ -51,6 +51,10 @@ class HelpStatusPage(Page):
         elif status.owner:
             at = status.acknowledged_at.astimezone(zone).strftime("%H:%M") if status.acknowledged_at else ""
             text = fill(self.tr("%1 is on it (since %2)."), status.owner_name or status.owner, at)
+            for name, expected in status.coming:
+                text += " " + fill(
+                    self.tr("%1 is coming, expected %2."), name, expected.astimezone(zone).strftime("%H:%M")
+                )
             colour = "#2e6b4f"
             note = self.tr("Stay safe. If it gets worse, step back from the counter.")
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from storemon.services.kiosk import ReliefStatus
 from ui.i18n import fill
@@ -66,7 +67,13 @@ class HomePage(Page):
         if status is None or status.status == "resolved":
             self.status_tile.setVisible(False)
             return
-        if status.owner:
+        if status.coming:
+            name, expected = status.coming[0]
+            zone = ZoneInfo(self.kiosk.terminal.store.timezone)
+            text = fill(
+                self.tr("%1 is coming, expected %2"), name, expected.astimezone(zone).strftime("%H:%M")
+            )
+        elif status.owner:
             text = fill(self.tr("%1 is on it"), status.owner_name or status.owner)
         else:
             text = self.tr("Waiting for someone to answer…")

@@ -393,7 +393,7 @@ class TodayView(BaseView):
         if store is None:
             self._show_no_store()
             return
-        self.call_buttons.set_store(store.id)
+        self.call_buttons.set_store(store.id, store.timezone)
         if self._day is None:
             self._set_day(self.store_today(store))
         self._load_day()
@@ -427,7 +427,7 @@ class TodayView(BaseView):
         if store is None:
             return
         self.ctx.settings.setValue(SETTINGS_STORE, store.id)
-        self.call_buttons.set_store(store.id)
+        self.call_buttons.set_store(store.id, store.timezone)
         self._load_day()
 
     def _on_date_changed(self, qdate: QDate) -> None:

@@ -6,10 +6,14 @@ second) and say what happened: sent, acknowledged by whom, covered by whom, reso
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.context import AppContext
+from ui.format import clock
 from ui.i18n import fill
 
 POLL_MS = 1000
@@ -25,6 +29,7 @@ class CallButtons(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.store_id: int | None = None
+        self.zone = ZoneInfo("UTC")
         self.alert_ids: dict[str, int] = {}
         self.backup_button = QPushButton(self.tr("Call backup"))
         self.backup_button.setObjectName("callBackup")
@@ -57,9 +62,10 @@ class CallButtons(QWidget):
         self._timer.timeout.connect(self._poll)
         self.set_store(None)
 
-    def set_store(self, store_id: int | None) -> None:
-        """Follow another store: its calls start fresh."""
+    def set_store(self, store_id: int | None, timezone: str = "UTC") -> None:
+        """Follow another store (its times shown in ``timezone``): its calls start fresh."""
         self.store_id = store_id
+        self.zone = ZoneInfo(timezone)
         self.alert_ids.clear()
         self._timer.stop()
         for button in (self.backup_button, self.manager_button):
@@ -119,8 +125,13 @@ class CallButtons(QWidget):
             if self.alert_ids.get(kind) != view.id:
                 continue
             covered = view.details.get("covered_by")
+            coming = (view.details.get("coming") or {}).get(covered or view.owner or "")
             if view.status == "resolved":
                 text = self.tr("Resolved")
+            elif coming:
+                # Answered from the phone with an arrival time (storemon web).
+                at = clock(datetime.fromisoformat(coming).astimezone(self.zone))
+                text = fill(self.tr("%1 is coming, expected %2"), covered or view.owner, at)
             elif covered:
                 text = fill(self.tr("Covered by %1"), covered)
             elif view.owner:

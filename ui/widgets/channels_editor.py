@@ -51,6 +51,8 @@ class ChannelDraft:
     levels: set[int] = field(default_factory=lambda: set(LEVELS))
     language: str = ""
     """The language its messages are written in; "" = the chain's language."""
+    person_links: bool = False
+    """Group channel posts each paged person's phone link (set with ``storemon notify add``; kept here)."""
     settings: dict[str, str] = field(default_factory=dict)
     stored: set[str] = field(default_factory=set)
     previous_name: str | None = None
@@ -72,6 +74,7 @@ class ChannelDraft:
             enabled=bool(channel.get("enabled", True)),
             levels={int(level) for level in channel.get("levels", LEVELS)},
             language=str(channel.get("language") or ""),
+            person_links=bool(channel.get("person_links", False)),
             settings=settings,
             stored=stored,
             previous_name=str(channel.get("name", "")) or None,
@@ -104,6 +107,8 @@ class ChannelDraft:
         }
         if self.language:
             channel["language"] = self.language
+        if self.person_links:
+            channel["person_links"] = True
         if self.previous_name:
             channel["previous_name"] = self.previous_name
         return channel

@@ -501,6 +501,14 @@ class DatabaseArea(Area):
 
         return watch(self.database.engine, on_change, stop, ready)
 
+    def jobs_stale_at(self) -> datetime | None:
+        """When the escalation jobs count as not running unless some process runs them again
+        (None: they never ran here). The red banner compares it with the clock, no query needed."""
+        from storemon.job_lease import STALE_AFTER, jobs_last_ran
+
+        recent = [t for t in (jobs_last_ran(self.database), self.worker_heartbeat()) if t is not None]
+        return max(recent) + STALE_AFTER if recent else None
+
     def jobs_stale(self, now: datetime) -> bool:
         """Whether nobody has run the escalation jobs for two minutes (the red banner)."""
         from storemon.job_lease import jobs_stale

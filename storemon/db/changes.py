@@ -71,7 +71,7 @@ def _per_store(table: str, store: str, columns: str) -> str:
 
 SOURCES: tuple[Source, ...] = (
     Source("alerts", ALERTS, _per_store("alerts", "store_id", "count(*), max(id), max(updated_at)")),
-    Source("notifications", ALERTS, "SELECT NULL, max(id) FROM notifications"),
+    Source("notifications", ALERTS, "SELECT NULL, max(id), count(read_at) FROM notifications"),
     Source("escalation_steps", ALERTS, "SELECT NULL, max(id) FROM escalation_steps"),
     Source("cover_offers", ALERTS, "SELECT NULL, count(*), max(id), max(answered_at) FROM cover_offers"),
     Source(
@@ -142,16 +142,18 @@ def track_changes(engine: Engine) -> None:
     """On PostgreSQL, make every committing transaction that wrote a watched table NOTIFY ``CHANNEL``."""
     if engine.dialect.name != "postgresql" or event.contains(engine, "commit", _notify_on_commit):
         return
-    event.listen(engine, "before_cursor_execute", _note_statement)
+    event.listen(engine, "after_cursor_execute", _note_statement)
     event.listen(engine, "commit", _notify_on_commit)
     event.listen(engine, "rollback", _forget)
     if not event.contains(Session, "after_flush", _note_flush):
         event.listen(Session, "after_flush", _note_flush)
 
 
-def _note_statement(conn, _cursor, statement: str, _params, _context, _executemany) -> None:
+def _note_statement(conn, cursor, statement: str, _params, _context, _executemany) -> None:
+    # An UPDATE or DELETE that matched no row changed nothing (marking nothing read must not
+    # wake every screen, which would mark nothing read again...).
     match = _DML.match(statement)
-    if match and match.group(1) in TABLE_KINDS:
+    if match and match.group(1) in TABLE_KINDS and cursor.rowcount != 0:
         conn.info.setdefault(_TOUCHED, set()).add(match.group(1))
 
 

@@ -267,7 +267,9 @@ class AlertsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.FontRole and alert.status == "open" and column == self.TITLE:
             return self._bold
         if role == Qt.ItemDataRole.ToolTipRole and column == self.TITLE:
-            return rendered(alert).headline
+            # The whole title (the column may elide it), then the headline with the store.
+            text = rendered(alert)
+            return text.title if text.headline == text.title else f"{text.title}\n{text.headline}"
         if role == Qt.ItemDataRole.ToolTipRole and column == self.LEVEL:
             return fill(
                 QCoreApplication.translate("AlertTexts", "Level %1 of the escalation chain: %2"),
@@ -324,9 +326,9 @@ class AlertsFilterProxy(QSortFilterProxyModel):
         self._text = ""
         self._mine: frozenset[int] | None = None
 
-    def lessThan(
+    def lessThan(  # noqa: N802 - Qt override
         self, left: QModelIndex | QPersistentModelIndex, right: QModelIndex | QPersistentModelIndex
-    ) -> bool:  # noqa: N802
+    ) -> bool:
         # Python values (tuples, floats, strings), compared as Python compares them.
         a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
         try:

@@ -552,7 +552,12 @@ class AlertsView(BaseView):
 
     def _mark_read(self) -> None:
         services, actor, now = self.ctx.services, self.ctx.actor, self.ctx.clock()
-        self.ctx.tasks.op(self, lambda _c: services.alerts.mark_read(actor, now), on_error=lambda _exc: None)
+        self.ctx.tasks.op(
+            self,
+            lambda _c: services.alerts.mark_read(actor, now),
+            lambda _r: self.ctx.events.alerts_changed.emit(),  # the badge drops at once
+            on_error=lambda _exc: None,
+        )
 
     # -- list -------------------------------------------------------------------------------------
     def mine(self) -> frozenset[int]:

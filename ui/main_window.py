@@ -192,9 +192,14 @@ class MainWindow(QMainWindow):
             font.setBold(count > 0)
             item.setFont(font)
             item.setForeground(QBrush(palette.BAD.qtext()) if count else self.nav.palette().text())
-            item.setToolTip(
-                self.tr("%n unread alert notification(s)", "", count) if count else self.tr("Nothing unread")
-            )
+            if count == 1:
+                item.setToolTip(self.tr("1 unread alert notification"))
+            else:
+                item.setToolTip(
+                    self.tr("%n unread alert notifications", "", count)
+                    if count
+                    else self.tr("Nothing unread")
+                )
         title = self.tr("Storemon")
         self.setWindowTitle(fill(self.tr("(%1) %2"), str(count), title) if count else title)
         self.setWindowIcon(badge_icon(count))

@@ -159,12 +159,18 @@ def test_the_banner_opens_the_alert_and_a_page_elsewhere_does_not_reach_another_
     _stop(window)
 
 
-def test_sound_is_on_in_the_stores_and_off_at_head_office_unless_chosen(qtbot, make_ctx):
+def test_sound_is_on_in_the_stores_and_off_at_head_office_unless_chosen_in_settings(qtbot, make_ctx):
+    from ui.views.settings import SettingsView
+
     manager, director = make_ctx("mgr-sh001"), make_ctx("director")
     assert sound_enabled(manager) and not sound_enabled(director)
-    director.settings.setValue(SOUND_KEY, True)
+    screen = SettingsView(director)
+    qtbot.addWidget(screen)
+    assert not screen.page_sound.isChecked()
+    screen.page_sound.click()
+    assert sound_enabled(director)
     manager.settings.setValue(SOUND_KEY, False)
-    assert sound_enabled(director) and not sound_enabled(manager)
+    assert not sound_enabled(manager)
 
 
 def test_an_import_on_another_pc_refreshes_today(qtbot, qapp, live_db, tmp_path):

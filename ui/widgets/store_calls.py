@@ -120,10 +120,19 @@ class StoreCallsPanel(QFrame):
             self.hide()
             return
         waiting = sum(1 for c in self.calls if c.status == "open")
-        self.heading.setText(
-            self.tr("%n call(s) for help at this store", "", len(self.calls))
-            + (" · " + self.tr("%n waiting for an answer", "", waiting) if waiting else "")
+        count = len(self.calls)
+        heading = (
+            self.tr("1 call for help at this store")
+            if count == 1
+            else self.tr("%n calls for help at this store", "", count)
         )
+        if waiting:
+            heading += " · " + (
+                self.tr("1 waiting for an answer")
+                if waiting == 1
+                else self.tr("%n waiting for an answer", "", waiting)
+            )
+        self.heading.setText(heading)
         for alert in self.calls:
             self.rows.addWidget(self._row(alert))
         self.show()

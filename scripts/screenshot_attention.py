@@ -5,7 +5,8 @@
 
 The main window of mgr-sh001 is open on Today when the barista asks for relief from the counter;
 the change feed brings the page, and the window is grabbed once the banner shows, in English and
-Chinese: docs/screenshots/attention-en.png and attention-zh_CN.png.
+Chinese: docs/screenshots/attention-en.png and attention-zh_CN.png; then the banner's Open shows
+the page on the Alerts screen: alerts-1366-en.png and alerts-1366-zh_CN.png.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -63,12 +65,18 @@ def main() -> int:
             window.show()
             settle(ctx, 600)
             staff = services.auth.actor("staff-sh001")
-            services.calls.relief_request(staff, staff.store_id, REASONS[language], NOW, "high")
+            services.calls.call_backup(staff, staff.store_id, NOW - timedelta(minutes=12), "")
+            alert_id = services.calls.relief_request(staff, staff.store_id, REASONS[language], NOW, "high")
             for _ in range(20):
                 settle(ctx, 300)
                 if window.attention_banner.isVisible() and window.view("today").store_calls.isVisible():
                     break
             path = OUT / f"attention-{language}.png"
+            window.grab().save(str(path))
+            print(path.relative_to(ROOT))
+            window.open_alert(alert_id)
+            settle(ctx, 600)
+            path = OUT / f"alerts-1366-{language}.png"
             window.grab().save(str(path))
             print(path.relative_to(ROOT))
             window.close()

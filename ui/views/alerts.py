@@ -200,7 +200,7 @@ class AlertsView(BaseView):
         header.setMinimumSectionSize(40)
         for column, width in (
             (AlertsTableModel.SEVERITY, 84),
-            (AlertsTableModel.STORE, 110),
+            (AlertsTableModel.STORE, 136),
             (AlertsTableModel.LEVEL, 110),
             (AlertsTableModel.STATUS, 96),
             (AlertsTableModel.OWNER, 80),

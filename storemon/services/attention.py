@@ -35,6 +35,8 @@ class PageView:
     alert: AlertView
     why: str
     """``PAGE`` (the current level pages me) or ``COVER_OFFER`` (I am asked to step in)."""
+    timezone: str = ""
+    """The store's IANA time zone ("" for a chain-wide alert): the banner says "since" in store time."""
 
 
 def _pages_me(actor: Actor, alert: Alert) -> bool:
@@ -53,7 +55,7 @@ def my_pages(session: Session, actor: Actor) -> list[PageView]:
     if not actor.sees_chain:
         stmt = actor.scope_stores(stmt)
     pages = {
-        alert.id: PageView(alert_view(alert, store), PAGE)
+        alert.id: PageView(alert_view(alert, store), PAGE, store.timezone if store else "")
         for alert, store in session.execute(stmt)
         if _pages_me(actor, alert)
     }
@@ -63,7 +65,7 @@ def my_pages(session: Session, actor: Actor) -> list[PageView]:
             select(Alert, Store).outerjoin(Store, Store.id == Alert.store_id).where(Alert.id.in_(offered))
         )
         for alert, store in rows:
-            pages[alert.id] = PageView(alert_view(alert, store), COVER_OFFER)
+            pages[alert.id] = PageView(alert_view(alert, store), COVER_OFFER, store.timezone if store else "")
     return sorted(pages.values(), key=lambda p: (severity_rank(p.alert.severity), p.alert.fired_at))
 
 

@@ -190,3 +190,27 @@ def test_an_import_on_another_pc_refreshes_today(qtbot, qapp, live_db, tmp_path)
         _finish(qtbot, _cli(live_db, tmp_path, "import", "sales", str(path)))
     qtbot.waitUntil(lambda: sum(today.timeline.actual_bars.opts["height"]) == before + 30, timeout=WAIT_MS)
     _stop(window)
+
+
+def test_a_colleague_asked_to_cover_accepts_from_the_banner(qtbot, qapp, ui_db, tmp_path):
+    services = Services(ui_db)
+    manager = services.auth.actor("mgr-sh004")
+    alert_id = services.calls.call_backup(manager, manager.store_id, UI_NOW, "Two machines down")
+    asked = next(
+        user
+        for user in ("staff-sh001", "staff-sh007", "lead-sh004", "staff-sh004")
+        if services.alerts.my_cover_offers(services.auth.actor(user))
+    )
+    window = _window(qtbot, qapp, ui_db, tmp_path, asked, clock=lambda: UI_NOW)
+    banner = window.attention_banner
+    qtbot.waitUntil(banner.isVisible, timeout=WAIT_MS)
+    assert "You are asked to cover at SH004" in banner.text_label.text()
+    assert "(since 11:30)" in banner.text_label.text(), "the store's time, Shanghai"
+    assert banner.ack_button.text() == "Accept cover"
+    with qtbot.waitSignal(banner.acted, timeout=WAIT_MS) as acted:
+        qtbot.mouseClick(banner.ack_button, Qt.MouseButton.LeftButton)
+    assert acted.args == ["accept_cover"]
+    qtbot.waitUntil(banner.isHidden, timeout=WAIT_MS)
+    view, _steps = services.alerts.detail("admin", alert_id)
+    assert view.details["covered_by"] == asked and view.status == "acknowledged"
+    _stop(window)

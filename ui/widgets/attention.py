@@ -16,6 +16,7 @@ escalated past this person).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
@@ -26,8 +27,9 @@ from storemon.services.attention import COVER_OFFER, PageView
 from storemon.services.changes import ALERTS
 from ui import palette
 from ui.context import AppContext
+from ui.format import clock
 from ui.i18n import fill
-from ui.models.alerts_table import SEVERITY_NAMES, alert_title, format_age, name_of
+from ui.models.alerts_table import SEVERITY_NAMES, alert_title, name_of
 
 SOUND_KEY = "attention/sound"
 """Per-PC setting: sound a beep for every new page (default: on, except for head office)."""
@@ -187,20 +189,20 @@ class AttentionBanner(QFrame):
         self.page = page = self._pages[0]
         alert = page.alert
         store = f"{alert.store_code} {alert.store_name}".strip()
-        age = format_age((self.ctx.clock() - alert.fired_at).total_seconds())
+        since = clock(alert.fired_at.astimezone(ZoneInfo(page.timezone) if page.timezone else None))
         severity = name_of(SEVERITY_NAMES, alert.severity)
         if page.why == COVER_OFFER:
             text = fill(
-                self.tr("%1 · You are asked to cover at %2: %3 (%4 ago)"),
+                self.tr("%1 · You are asked to cover at %2: %3 (since %4)"),
                 severity,
                 store,
                 alert_title(alert),
-                age,
+                since,
             )
             self.ack_button.setText(self.tr("Accept cover"))
             self.ack_button.setToolTip(self.tr("Say you are coming; everyone else asked is told"))
         else:
-            text = fill(self.tr("%1 · %2: %3 (%4 ago)"), severity, store, alert_title(alert), age)
+            text = fill(self.tr("%1 · %2: %3 (since %4)"), severity, store, alert_title(alert), since)
             self.ack_button.setText(self.tr("Acknowledge"))
             self.ack_button.setToolTip(
                 self.tr("Take it: escalation stops and the person who asked sees that you have it")

@@ -80,13 +80,12 @@ SOURCES: tuple[Source, ...] = (
         _per_store("commitments", "store_id", "count(*), max(id), max(reminded_at), max(done_at)"),
     ),
     Source("incidents", INCIDENTS, _per_store("incidents", "store_id", "count(*), max(id)")),
+    # Sales become visible when their batch does (one transaction, or a large import's last one
+    # marking it done): the batches say when, not the rows written invisibly before, nor the
+    # writing import's heartbeat (``alive_at``), which would reload every screen every few seconds.
     Source(
-        "import_batches",
-        SALES,
-        "SELECT NULL, count(*), max(id), sum(state = 'done'), max(alive_at) FROM import_batches",
+        "import_batches", SALES, "SELECT NULL, count(*), max(id), sum(state = 'done') FROM import_batches"
     ),
-    Source("sales_buckets", SALES, "SELECT NULL, max(id) FROM sales_buckets"),
-    Source("sales_orders", SALES, "SELECT NULL, max(id) FROM sales_orders"),
     Source(
         "roster_shifts",
         ROSTER,
@@ -109,7 +108,10 @@ SOURCES: tuple[Source, ...] = (
     Source("job_leases", JOBS, "SELECT NULL, max(ran_at), max(expires_at) FROM job_leases"),
 )
 TABLE_KINDS = {source.table: source.kind for source in SOURCES}
-"""Watched table -> kind of change; other tables (the audit log, lockouts...) concern no screen."""
+"""Watched table -> kind of change; other tables (the audit log, lockouts, the sales rows of a
+batch, see above) concern no screen."""
+QUIET_COLUMNS = {"import_batches": frozenset({"alive_at"})}
+"""Columns whose UPDATE alone is no change to show (PostgreSQL; the SQLite digest leaves them out)."""
 
 
 @dataclass
@@ -134,6 +136,8 @@ class Change:
 
 # -- PostgreSQL: NOTIFY on commit --------------------------------------------------------------------
 _DML = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|COPY)\s+\"?(\w+)\"?", re.IGNORECASE)
+_SET = re.compile(r"\bSET\s+(.*?)\s+WHERE\b", re.IGNORECASE | re.DOTALL)
+_ASSIGNED = re.compile(r"\"?(\w+)\"?\s*=")
 _TOUCHED = "storemon_changes_tables"
 _STORES = "storemon_changes_stores"
 
@@ -153,8 +157,20 @@ def _note_statement(conn, cursor, statement: str, _params, _context, _executeman
     # An UPDATE or DELETE that matched no row changed nothing (marking nothing read must not
     # wake every screen, which would mark nothing read again...).
     match = _DML.match(statement)
-    if match and match.group(1) in TABLE_KINDS and cursor.rowcount != 0:
+    if (
+        match
+        and match.group(1) in TABLE_KINDS
+        and cursor.rowcount != 0
+        and not _quiet(match.group(1), statement)
+    ):
         conn.info.setdefault(_TOUCHED, set()).add(match.group(1))
+
+
+def _quiet(table: str, statement: str) -> bool:
+    """An UPDATE that sets only ``QUIET_COLUMNS`` of its table."""
+    quiet = QUIET_COLUMNS.get(table)
+    assigned = _SET.search(statement) if quiet else None
+    return assigned is not None and set(_ASSIGNED.findall(assigned.group(1))) <= quiet
 
 
 def _note_flush(session: Session, _flush_context) -> None:

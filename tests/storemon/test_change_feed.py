@@ -79,3 +79,29 @@ def test_payloads_round_trip_and_foreign_ones_mean_everything():
     assert decode(encode(change)).stores == {ALERTS: {3, 5}, SALES: None}
     assert decode(encode(change)).flat() == (frozenset({ALERTS, SALES}), frozenset())
     assert ALERTS in decode("not json").stores
+
+
+def test_an_imports_heartbeat_is_no_change_but_its_last_transaction_is(chain, db_url):
+    from sqlalchemy import update
+
+    from storemon.db.models import ImportBatch
+
+    services, seen = chain
+    other = Services(open_database(db_url))
+    with other.database.sessions.begin() as session:
+        batch = ImportBatch(
+            kind="sales", source_name="pos.csv", fingerprint="f" * 64, imported_at=NOW, state="writing"
+        )
+        session.add(batch)
+        session.flush()
+        batch_id = batch.id
+    _next(seen, SALES)  # a new batch: shown once, though its rows are not visible yet
+    with other.database.sessions.begin() as session:
+        session.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(alive_at=NOW))
+    with pytest.raises(AssertionError):
+        _next(seen, SALES, timeout=2.0)
+    with other.database.sessions.begin() as session:
+        session.execute(
+            update(ImportBatch).where(ImportBatch.id == batch_id).values(state="done", alive_at=None)
+        )
+    assert _next(seen, SALES) == frozenset(), "the batch's rows may be any store's"

@@ -465,8 +465,8 @@ class AlertsView(BaseView):
     def _on_change(self, kinds: frozenset[str], _store_ids: frozenset[int]) -> None:
         if ALERTS in kinds:
             self._on_alerts_changed()
-            if self.isVisible():
-                self._mark_read()  # what arrives while the screen is open has been seen
+            if self.isVisible() and self.window().isActiveWindow():
+                self._mark_read()  # what arrives while the screen is in front of the user is seen
 
     def _on_alerts_changed(self) -> None:
         if self.isVisible():

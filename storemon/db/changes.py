@@ -110,8 +110,23 @@ SOURCES: tuple[Source, ...] = (
 TABLE_KINDS = {source.table: source.kind for source in SOURCES}
 """Watched table -> kind of change; other tables (the audit log, lockouts, the sales rows of a
 batch, see above) concern no screen."""
-QUIET_COLUMNS = {"import_batches": frozenset({"alive_at"})}
-"""Columns whose UPDATE alone is no change to show (PostgreSQL; the SQLite digest leaves them out)."""
+QUIET_COLUMNS = {
+    "import_batches": frozenset({"alive_at"}),
+    "notifications": frozenset(
+        {
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "last_error",
+            "delivered_at",
+            "lease_owner",
+            "lease_expires_at",
+        }
+    ),
+}
+"""Columns whose UPDATE alone is no change to show (PostgreSQL; the SQLite digest leaves them out):
+a writing import's heartbeat, and the outbox dispatcher's claims and delivery marks (no screen
+shows them; a chain's workers make thousands)."""
 
 
 @dataclass
@@ -136,7 +151,7 @@ class Change:
 
 # -- PostgreSQL: NOTIFY on commit --------------------------------------------------------------------
 _DML = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|COPY)\s+\"?(\w+)\"?", re.IGNORECASE)
-_SET = re.compile(r"\bSET\s+(.*?)\s+WHERE\b", re.IGNORECASE | re.DOTALL)
+_SET = re.compile(r"\bSET\s+(.*?)(?:\s+(?:WHERE|FROM|RETURNING)\b|$)", re.IGNORECASE | re.DOTALL)
 _ASSIGNED = re.compile(r"\"?(\w+)\"?\s*=")
 _TOUCHED = "storemon_changes_tables"
 _STORES = "storemon_changes_stores"

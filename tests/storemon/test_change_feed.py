@@ -8,9 +8,10 @@ import threading
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import update
 
 from storemon.db.changes import ALERTS, SALES, SETTINGS, Change, decode, encode
-from storemon.db.models import Store
+from storemon.db.models import Notification, Store
 from storemon.services.api import Services
 from storemon.services.database import open_database
 from storemon.services.demo import build_demo
@@ -36,6 +37,11 @@ def chain(db_url):
     database.close()
 
 
+def _next_kinds(seen: queue.Queue, timeout: float = 3.0) -> frozenset[str]:
+    kinds, _stores = seen.get(timeout=timeout)
+    return kinds
+
+
 def _next(seen: queue.Queue, kind: str, timeout: float = 3.0) -> frozenset[int]:
     """The stores of the next change of ``kind`` (other kinds, such as the jobs, are skipped)."""
     deadline = datetime.now().timestamp() + timeout
@@ -55,6 +61,15 @@ def test_a_relief_request_is_an_alerts_change_of_its_store(chain, db_url):
     store = other.stores.list("admin")[0]
     other.calls.relief_request("staff-sh001", store.code, "queue to the door", NOW)
     assert _next(seen, ALERTS) == {store.id}
+    # The outbox dispatcher's delivery marks are nothing any screen shows: no wake-up.
+    with other.database.sessions.begin() as session:
+        session.execute(update(Notification).values(attempts=Notification.attempts + 1, last_error="timeout"))
+    with pytest.raises(AssertionError):
+        _next(seen, ALERTS, timeout=2.0)
+    # Reading them is: the badge drops on every PC of that person.
+    with other.database.sessions.begin() as session:
+        session.execute(update(Notification).values(read_at=NOW))
+    assert ALERTS in _next_kinds(seen)
 
 
 def test_a_settings_edit_is_a_settings_change_and_a_rollback_says_nothing(chain, db_url):

@@ -93,11 +93,13 @@ def run_gui(database: Database, username: str | None = None, smoke: bool = False
 
         local_jobs = LocalJobs(database, "gui")
         ctx.runs_jobs = lambda: local_jobs.lease.held
+    ctx.changes.start(ctx.services)
     host = WindowHost(ctx)
     host.window.show()
     if smoke:
         QTimer.singleShot(0, lambda: (host.window.grab(), host.window.close(), app.quit()))
     code = app.exec()
+    ctx.changes.stop()
     if local_jobs is not None:
         local_jobs.stop()
     ctx.tasks.wait()

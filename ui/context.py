@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QCoreApplication, QObject, QSettings, Signal
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from storemon.errors import StoremonError
 from storemon.services.access import Actor
 from storemon.services.api import Services
+from ui.change_feed import ChangeFeed
 from ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ class AppContext:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     runs_jobs: Callable[[], bool] = lambda: False
     """True while this process runs the scheduled jobs (one PC: it holds the jobs lease)."""
+    changes: ChangeFeed = field(default_factory=ChangeFeed)
+    """What every PC commits (the change feed); started by the app (``changes.start(services)``)."""
 
     def __post_init__(self) -> None:
         # Every op without its own error handler ends here: one place shows errors kindly.

@@ -3,6 +3,11 @@
 Screens are registered in ``VIEWS`` (key, module, class); the window remembers its geometry
 and last screen in the UI settings file. Leaving a screen with unsaved edits (another screen, or
 quitting) first asks whether to save them, throw them away, or stay.
+
+Getting attention: the unread count shows on the Alerts item, in the window title and on the
+window and tray icons; a banner at the top shows every page addressed to the signed-in person with
+Acknowledge and Open; a new page also beeps (Settings), flashes the taskbar and, where a tray
+exists, pops a desktop notification. Everything follows the change feed (``ctx.changes``).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import importlib.util
 from collections.abc import Callable
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QCoreApplication, QSignalBlocker, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QBrush, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -29,13 +34,18 @@ from PySide6.QtWidgets import (
 )
 
 from storemon import __version__
+from storemon.services.attention import PageView
+from storemon.services.changes import JOBS
+from ui import palette
 from ui.context import AppContext
 from ui.i18n import fill
 from ui.views.base import BaseView
+from ui.widgets.attention import AttentionBanner, sound_enabled
 from ui.widgets.jobs_banner import JobsBanner
 from ui.widgets.tray import badge_icon, install_tray
 
-WORKER_CHECK_MS = 5000
+CLOCK_TICK_MS = 30_000
+"""How often the worker label's "silent for N min" is brought up to date (no database work)."""
 WORKER_STALE_S = 60
 
 VIEWS: list[tuple[str, str, str, str]] = [
@@ -93,6 +103,9 @@ class MainWindow(QMainWindow):
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
+        self.unread = install_tray(self, ctx)
+        self.attention_banner = AttentionBanner(ctx, self.unread)
+        column.addWidget(self.attention_banner)
         self.jobs_banner = JobsBanner(ctx)
         column.addWidget(self.jobs_banner)
         column.addWidget(splitter, 1)
@@ -100,8 +113,11 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._show_row)
         self._build_menus()
         self._build_status_bar()
-        self.unread = install_tray(self, ctx)
-        self.setWindowIcon(badge_icon(0))
+        self.unread_count = 0
+        self._show_unread(0)
+        self.unread.unread_changed.connect(self._show_unread)
+        self.unread.new_pages.connect(self._announce)
+        self.attention_banner.open_requested.connect(self.open_alert)
         ctx.events.store_selected.connect(self._drill_down)
         ctx.events.status_message.connect(self._show_status_message)
         self._restore()
@@ -147,9 +163,12 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.user_label)
         bar.addPermanentWidget(self.database_label)
         self.ctx.tasks.busy_changed.connect(self._show_busy)
-        self._worker_timer = QTimer(self)
-        self._worker_timer.timeout.connect(self._check_worker)
-        self._worker_timer.start(WORKER_CHECK_MS)
+        self._beat = None
+        self._beat_known = False
+        self.ctx.changes.changed.connect(self._on_change)
+        self._clock = QTimer(self)
+        self._clock.timeout.connect(self._show_beat)
+        self._clock.start(CLOCK_TICK_MS)
         QTimer.singleShot(0, self._check_worker)
 
     # Bound methods, not lambdas: Qt drops these connections when a language switch deletes the window.
@@ -158,6 +177,52 @@ class MainWindow(QMainWindow):
 
     def _show_status_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
+
+    # -- attention ------------------------------------------------------------------------------
+    def _show_unread(self, count: int) -> None:
+        """The unread count on the Alerts item, in the window title and on the window icon."""
+        self.unread_count = count
+        for row in range(self.nav.count()):
+            item = self.nav.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) != "alerts":
+                continue
+            title = QCoreApplication.translate("MainWindow", "Alerts")
+            item.setText(fill(self.tr("%1 (%2)"), title, str(count)) if count else title)
+            font = item.font()
+            font.setBold(count > 0)
+            item.setFont(font)
+            item.setForeground(QBrush(palette.BAD.qtext()) if count else self.nav.palette().text())
+            if count == 1:
+                item.setToolTip(self.tr("1 unread alert notification"))
+            else:
+                item.setToolTip(
+                    self.tr("%n unread alert notifications", "", count)
+                    if count
+                    else self.tr("Nothing unread")
+                )
+        title = self.tr("Storemon")
+        self.setWindowTitle(fill(self.tr("(%1) %2"), str(count), title) if count else title)
+        self.setWindowIcon(badge_icon(count))
+
+    def _announce(self, pages: list[PageView]) -> None:
+        """A page just arrived for me: beep (if wanted here) and flash the taskbar entry."""
+        if not pages:
+            return
+        if sound_enabled(self.ctx):
+            QApplication.beep()
+        QApplication.alert(self, 0)
+
+    def open_alert(self, alert_id: int) -> None:
+        """Show the Alerts screen with this alert selected."""
+        self.show_view("alerts")
+        alerts = self.views.get("alerts")
+        if alerts is not None and hasattr(alerts, "show_alert_id"):
+            alerts.show_alert_id(alert_id)
+
+    # -- the worker -------------------------------------------------------------------------------
+    def _on_change(self, kinds: frozenset[str], _store_ids: frozenset[int]) -> None:
+        if JOBS in kinds:
+            self._check_worker()
 
     def _check_worker(self) -> None:
         self.ctx.tasks.op(
@@ -171,6 +236,13 @@ class MainWindow(QMainWindow):
         self.worker_label.setText(self.tr("Database: connection lost"))
 
     def _show_worker(self, beat) -> None:
+        self._beat, self._beat_known = beat, True
+        self._show_beat()
+
+    def _show_beat(self) -> None:
+        if not self._beat_known:
+            return
+        beat = self._beat
         if beat is None:
             self.worker_label.setText(self.tr("Worker: not running"))
             return

@@ -12,6 +12,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storemon.config import ConfigError
+from storemon.db.changes import track_changes
 
 
 def normalise_url(url: str) -> str:
@@ -74,7 +75,9 @@ def make_engine(url: str, *, echo: bool = False, durable: bool = True) -> Engine
         if not durable:
             event.listen(engine, "connect", _sqlite_relaxed)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    engine = create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    track_changes(engine)  # every commit tells the open screens what changed (storemon.db.changes)
+    return engine
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -78,6 +78,8 @@ class AlertView:
     updated_at: datetime
     deadline: datetime | None
     details: dict[str, Any]
+    level_names: tuple[str, ...] = ()
+    """The names of the alert's escalation levels, level 1 first (timelines name a level, not a number)."""
 
 
 @dataclass(frozen=True)
@@ -478,6 +480,7 @@ def alert_view(alert: Alert, store: Store | None) -> AlertView:
         updated_at=alert.updated_at,
         deadline=alert.next_deadline,
         details=alert.details,
+        level_names=tuple(step.name for step in state.policy.levels),
     )
 
 

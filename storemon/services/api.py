@@ -27,6 +27,7 @@ from storemon.services import (
     actions,
     alert_people,
     alert_service,
+    attention,
     audit_view,
     auth,
     channels,
@@ -211,6 +212,8 @@ class Alerts(Area):
     notices = use_case()(alert_people.alert_notices)
     deliveries = use_case()(alert_people.alert_deliveries)
     unread_notices = use_case()(alert_people.unread_notices)
+    my_pages = use_case()(attention.my_pages)
+    store_calls = use_case()(attention.store_calls)
     process_due = _process_due
 
 
@@ -494,6 +497,26 @@ class DatabaseArea(Area):
         from storemon.worker import last_heartbeat
 
         return last_heartbeat(self.database)
+
+    def watch_changes(
+        self,
+        on_change: Callable[[frozenset[str], frozenset[int]], None],
+        stop: threading.Event,
+        ready: threading.Event | None = None,
+    ) -> threading.Thread:
+        """Call ``on_change(kinds, store_ids)`` from a thread whenever any process commits a change
+        (the change feed: ``storemon.db.changes``), until ``stop`` is set."""
+        from storemon.db.changes import watch
+
+        return watch(self.database.engine, on_change, stop, ready)
+
+    def jobs_stale_at(self) -> datetime | None:
+        """When the escalation jobs count as not running unless some process runs them again
+        (None: they never ran here). The red banner compares it with the clock, no query needed."""
+        from storemon.job_lease import STALE_AFTER, jobs_last_ran
+
+        recent = [t for t in (jobs_last_ran(self.database), self.worker_heartbeat()) if t is not None]
+        return max(recent) + STALE_AFTER if recent else None
 
     def jobs_stale(self, now: datetime) -> bool:
         """Whether nobody has run the escalation jobs for two minutes (the red banner)."""

@@ -59,11 +59,13 @@ def make_ctx(qapp, ui_db, tmp_path):
         ctx = AppContext(
             services, services.auth.actor(username), TaskRunner(), AppEvents(), settings, clock=lambda: UI_NOW
         )
+        ctx.changes.start(services)  # other processes' commits reach the screens, as in the app
         created.append(ctx)
         return ctx
 
     yield make
     for ctx in created:
+        ctx.changes.stop()
         ctx.tasks.wait()
     install_translator("en")
 

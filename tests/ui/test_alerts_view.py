@@ -217,3 +217,69 @@ def test_a_refusal_reads_in_the_viewer_s_language(qtbot, make_ctx):
     view = _view(qtbot, make_ctx("mgr-sh001", language="zh_CN"))
     view._failed(ActionRefused(Problem.ALREADY_COVERED, person="王芳"))
     assert view.message.text() == "王芳 已经补位，谢谢你"
+
+
+def _rows(view: AlertsView) -> list[int]:
+    """The alert ids of the list, top to bottom, as the user sees them."""
+    from ui.models.alerts_table import ALERT_ID_ROLE
+
+    return [view.proxy.index(r, 0).data(ALERT_ID_ROLE) for r in range(view.proxy.rowCount())]
+
+
+def test_the_most_severe_come_first_then_the_newest_and_the_title_gets_the_width(qtbot, make_ctx):
+    from datetime import timedelta
+
+    ctx = make_ctx("mgr-sh001")
+    services, store = ctx.services, ctx.actor.store_id
+    staff = services.auth.actor("staff-sh001")
+    info = services.calls.relief_request(
+        staff, store, "When someone can", UI_NOW - timedelta(minutes=1), "low"
+    )
+    older = services.calls.call_backup(staff, store, UI_NOW - timedelta(minutes=20), "rush")
+    newer = services.calls.call_manager(staff, store, UI_NOW - timedelta(minutes=5), "")
+    view = AlertsView(ctx)
+    qtbot.addWidget(view)
+    view.resize(1366 - 190, 700)  # beside the navigation of a 1366-pixel-wide window
+    with qtbot.waitSignal(view.loaded, timeout=WAIT_MS):
+        view.show()
+    assert _rows(view) == [newer, older, info], "critical first (newest first among them), then the info"
+    header = view.table.horizontalHeader()
+    title = header.sectionSize(view.model.TITLE)
+    others = [header.sectionSize(c) for c in range(view.model.columnCount()) if c != view.model.TITLE]
+    assert title > max(others) and title > 2 * view.detail_stack.width() / 3
+    assert view.table.textElideMode() == Qt.TextElideMode.ElideMiddle
+    row = view.proxy.mapFromSource(view.model.index(view.model.row_of(info), view.model.TITLE))
+    assert row.data(Qt.ItemDataRole.ToolTipRole).startswith("Relief requested: When someone can")
+
+
+def test_filters_only_mine_open_and_kind(qtbot, make_ctx):
+    ctx = make_ctx("sup-east")
+    services = ctx.services
+    waiting = _relief(ctx, "Queue at the door")  # SH001, paging the store's managers: not mine
+    other = services.auth.actor("staff-sh004")
+    taken = services.calls.relief_request(other, other.store_id, "Alone at SH004", UI_NOW, "normal")
+    services.alerts.acknowledge(ctx.actor, taken, UI_NOW)  # the supervisor took it: mine
+    call = services.calls.call_manager(services.auth.actor("staff-sh001"), "SH001", UI_NOW, "")
+    view = _view(qtbot, ctx)
+    qtbot.waitUntil(lambda: set(_rows(view)) == {waiting, taken, call}, timeout=WAIT_MS)
+
+    view.mine_check.setChecked(True)
+    assert _rows(view) == [taken]
+    view.mine_check.setChecked(False)
+    with qtbot.waitSignal(view.loaded, timeout=WAIT_MS):
+        view.status_combo.setCurrentIndex(view.status_combo.findData("open"))
+    assert set(_rows(view)) == {waiting, call}, "open: nobody has them"
+    with qtbot.waitSignal(view.loaded, timeout=WAIT_MS):
+        view.rule_combo.setCurrentIndex(view.rule_combo.findData("relief_request"))
+    assert _rows(view) == [waiting]
+
+
+def test_the_detail_names_levels_and_urgency_in_words(qtbot, make_ctx):
+    ctx = make_ctx("mgr-sh001")
+    alert_id = _relief(ctx, "Queue out the door", "high")
+    view = _view(qtbot, ctx)
+    _select(qtbot, view, alert_id)
+    assert view.fact_values["level"].text() == "Shift lead / store manager"
+    assert ("Urgency", "Right now") in view.detail.field_rows()
+    raised = next(row for row in view.timeline_rows() if row[1] == "Raised")
+    assert raised[3] == "Shift lead / store manager", "the level by name, not 'level 2'"

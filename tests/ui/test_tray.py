@@ -1,4 +1,5 @@
-"""The tray's unread counting: it rises when someone is paged, says what arrived, and works without a tray."""
+"""The unread counting behind the tray and the badge: it rises when someone is paged (the change feed
+brings it), says what arrived, and works without a tray."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from PySide6.QtWidgets import QMainWindow
 
 from tests.ui.conftest import UI_NOW, WAIT_MS
 from ui.views.alerts import AlertsView
-from ui.widgets.tray import UnreadWatcher, badge_icon, install_tray
+from ui.widgets.attention import AttentionWatcher
+from ui.widgets.tray import badge_icon, install_tray
 
 
 def _page_the_manager(ctx) -> int:
@@ -16,7 +18,7 @@ def _page_the_manager(ctx) -> int:
 
 def test_the_unread_count_rises_after_a_page_and_the_new_page_is_announced(qtbot, make_ctx):
     ctx = make_ctx("mgr-sh001")
-    watcher = UnreadWatcher(ctx)
+    watcher = AttentionWatcher(ctx)
     with qtbot.waitSignal(watcher.unread_changed, timeout=WAIT_MS) as first:
         watcher.start()
     before = first.args[0]
@@ -34,7 +36,7 @@ def test_the_unread_count_rises_after_a_page_and_the_new_page_is_announced(qtbot
 def test_opening_the_alerts_screen_marks_pages_read(qtbot, make_ctx):
     ctx = make_ctx("mgr-sh001")
     _page_the_manager(ctx)
-    watcher = UnreadWatcher(ctx, interval_ms=200)
+    watcher = AttentionWatcher(ctx)
     with qtbot.waitSignal(watcher.unread_changed, check_params_cb=lambda n: n > 0, timeout=WAIT_MS):
         watcher.start()
     view = AlertsView(ctx)

@@ -1,8 +1,9 @@
 """The alert list of the Alerts screen: a table model that updates in place, and its filter proxy.
 
-``AlertsTableModel.set_alerts`` is called every second with the current list; it removes,
-appends and changes rows instead of resetting, so a selection, the scroll position and the sort
-order survive every refresh. Sorting and the severity/text filters happen in ``AlertsFilterProxy``.
+``AlertsTableModel.set_alerts`` is called with the current list whenever alerts change (the
+change feed); it removes, appends and changes rows instead of resetting, so a selection, the
+scroll position and the sort order survive every refresh. Sorting (severity, then age: the most
+urgent and newest first) and the severity / text / "mine" filters happen in ``AlertsFilterProxy``.
 
 Alert titles, fields and kind names are rendered by ``alerts.kinds`` from each alert's kind and
 parameters in the viewer's language; severities, statuses, the default escalation level names and
@@ -27,7 +28,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QFont, QIcon, QPainter, QPixmap
 
 from alerts.escalation import USER_PREFIX
-from alerts.kinds import AlertKind, RenderedAlert, kind_name, language_of
+from alerts.kinds import AlertKind, RenderedAlert, kind_name, language_of, level_name
 from storemon.services.alert_service import AlertView
 from storemon.services.alert_text import render_view
 from ui import palette
@@ -120,7 +121,16 @@ def plain_username(name: str | None) -> str:
 
 
 def level_text(alert: AlertView) -> str:
-    return f"{alert.level} · {name_of(LEVEL_NAMES, alert.level_name)}"
+    """The alert's current escalation level by name, in the viewer's language ("Shift lead / store
+    manager"; a chain's own level names stay as the chain wrote them)."""
+    return level_name(alert.level_name, ui_language())
+
+
+def level_name_of(alert: AlertView, number: int) -> str:
+    """Level ``number`` of the alert's escalation chain by name; the number if the chain is unknown."""
+    if 1 <= number <= len(alert.level_names):
+        return level_name(alert.level_names[number - 1], ui_language())
+    return level_text(alert) if number == alert.level else str(number)
 
 
 def format_age(seconds: float) -> str:
@@ -257,9 +267,15 @@ class AlertsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.FontRole and alert.status == "open" and column == self.TITLE:
             return self._bold
         if role == Qt.ItemDataRole.ToolTipRole and column == self.TITLE:
-            return rendered(alert).headline
+            # The whole title (the column may elide it), then the headline with the store.
+            text = rendered(alert)
+            return text.title if text.headline == text.title else f"{text.title}\n{text.headline}"
         if role == Qt.ItemDataRole.ToolTipRole and column == self.LEVEL:
-            return level_text(alert)
+            return fill(
+                QCoreApplication.translate("AlertTexts", "Level %1 of the escalation chain: %2"),
+                str(alert.level),
+                level_text(alert),
+            )
         if role == Qt.ItemDataRole.ToolTipRole and column == self.AGE and self._now:
             return alert.fired_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
         return None
@@ -283,9 +299,16 @@ class AlertsTableModel(QAbstractTableModel):
             return format_age(self._age_seconds(alert))
         return ""
 
+    def set_now(self, now: datetime) -> None:
+        """Move every row's age on to ``now`` (the clock ticks; nothing is reloaded)."""
+        self._now = now
+        if self._rows:
+            self._changed(0, len(self._rows) - 1)
+
     def _sort_key(self, alert: AlertView, column: int):
         if column == self.SEVERITY:
-            return SEVERITY_ORDER.get(alert.severity, 9)
+            # Severity, then age: the most urgent first, and among equals the newest first.
+            return (SEVERITY_ORDER.get(alert.severity, 9), self._age_seconds(alert), alert.id)
         if column == self.LEVEL:
             return alert.level
         if column == self.AGE:
@@ -294,21 +317,37 @@ class AlertsTableModel(QAbstractTableModel):
 
 
 class AlertsFilterProxy(QSortFilterProxyModel):
-    """Sorts on ``SORT_ROLE`` and filters by severity and by text over every column."""
+    """Sorts on ``SORT_ROLE`` and filters by severity, by text over every column, and to "mine"."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setSortRole(SORT_ROLE)
         self._severity = ""
         self._text = ""
+        self._mine: frozenset[int] | None = None
+
+    def lessThan(  # noqa: N802 - Qt override
+        self, left: QModelIndex | QPersistentModelIndex, right: QModelIndex | QPersistentModelIndex
+    ) -> bool:
+        # Python values (tuples, floats, strings), compared as Python compares them.
+        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
+        try:
+            return a < b
+        except TypeError:
+            return str(a) < str(b)
 
     def set_severity(self, severity: str) -> None:
         self._refilter(severity=severity)
 
+    def set_mine(self, alert_ids: frozenset[int] | None) -> None:
+        """Show only these alerts (the ones addressed to or taken by the viewer); None shows all."""
+        if alert_ids != self._mine:
+            self._refilter(mine=alert_ids)
+
     def set_text(self, text: str) -> None:
         self._refilter(text=text.strip().casefold())
 
-    def _refilter(self, **changes: str) -> None:
+    def _refilter(self, **changes) -> None:
         # Qt 6.10 replaced invalidateFilter() by a begin/end pair; older Qt has only the former.
         if hasattr(self, "beginFilterChange"):
             self.beginFilterChange()
@@ -318,9 +357,10 @@ class AlertsFilterProxy(QSortFilterProxyModel):
             self._apply(changes)
             self.invalidateFilter()
 
-    def _apply(self, changes: dict[str, str]) -> None:
+    def _apply(self, changes: dict) -> None:
         self._severity = changes.get("severity", self._severity)
         self._text = changes.get("text", self._text)
+        self._mine = changes.get("mine", self._mine)
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
         model = self.sourceModel()
@@ -328,6 +368,8 @@ class AlertsFilterProxy(QSortFilterProxyModel):
             return True
         alert = model.alert(source_row)
         if self._severity and alert.severity != self._severity:
+            return False
+        if self._mine is not None and alert.id not in self._mine:
             return False
         if not self._text:
             return True

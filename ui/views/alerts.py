@@ -1,8 +1,9 @@
 """The Alerts screen: every alert in the user's scope, live, and what a person does with one.
 
-The list refreshes every second while the screen is visible (the worker and other PCs change
-alerts all the time), keeping the selection and the sort order. Filters: status, store and rule
-ask the services; severity and the search text filter what is loaded. The detail pane shows the
+The list reloads whenever the change feed says alerts changed (the worker and other PCs change
+alerts all the time), keeping the selection and the sort order: most severe first, then newest.
+Filters: status (active, open, all, resolved), store and kind ask the services; "Only mine" (pages
+addressed to me, alerts I took or raised), severity and the search text filter what is loaded. The detail pane shows the
 alert's facts and reasons, a "Covered by" banner for backup calls, and the timeline: what
 happened, who was told and who acknowledged, in the store's local time. Acknowledge, Resolve,
 Comment, Reassign and Snooze act on it; "Accept cover" answers a backup call made to the user.
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFrame,
     QGridLayout,
@@ -39,6 +41,7 @@ from PySide6.QtWidgets import (
 from storemon.services.access import NotFound
 from storemon.services.alert_people import CoverOfferView, NoticeView, PersonRef
 from storemon.services.alert_service import AlertView, TimelineEntry
+from storemon.services.changes import ALERTS
 from storemon.services.problems import problem_text
 from storemon.services.stores import StoreRef
 from ui.context import AppContext
@@ -57,7 +60,10 @@ from ui.views.base import BaseView
 from ui.widgets.alert_detail import AlertDetail
 from ui.widgets.form_helpers import BusyBar, MessageStrip, role_name
 
-REFRESH_MS = 1000
+CLOCK_TICK_MS = 15_000
+"""How often the ages in the list move on (no database work: the change feed brings changes)."""
+RETRY_MS = 3000
+"""After a failed load, when to try again (a lost connection sends no change to wait for)."""
 SNOOZE_MINUTES = (15, 30, 60)
 
 
@@ -70,6 +76,7 @@ class _Snapshot:
     detail: tuple[AlertView, list[TimelineEntry], list[NoticeView]] | None
     stores: list[StoreRef] | None
     names: dict[str, str] | None
+    paging_me: frozenset[int]
 
 
 class AlertsView(BaseView):
@@ -95,12 +102,15 @@ class AlertsView(BaseView):
         self._load_error = ""
         self._pending_action = ""
         self._note_kind = ""
+        self._paging_me: frozenset[int] = frozenset()
+        self._wanted_alert: int | None = None
         self._build()
         self._retranslate()
-        self._timer = QTimer(self)
-        self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self._tick)
+        self._clock = QTimer(self)
+        self._clock.setInterval(CLOCK_TICK_MS)
+        self._clock.timeout.connect(lambda: self.model.set_now(self.ctx.clock()))
         ctx.events.alerts_changed.connect(self._on_alerts_changed)
+        ctx.changes.changed.connect(self._on_change)
 
     def title(self) -> str:
         return self.tr("Alerts")
@@ -120,6 +130,8 @@ class AlertsView(BaseView):
         self.search_edit.setObjectName("alertSearch")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setMinimumWidth(180)
+        self.mine_check = QCheckBox()
+        self.mine_check.setObjectName("mineFilter")
         self.count_label = QLabel()
         self.count_label.setObjectName("alertCount")
         self.filter_labels = [QLabel() for _ in range(4)]
@@ -139,6 +151,8 @@ class AlertsView(BaseView):
             filters.addWidget(label)
             filters.addWidget(combo)
             filters.addSpacing(8)
+        filters.addWidget(self.mine_check)
+        filters.addSpacing(8)
         filters.addWidget(self.search_edit, 1)
         filters.addWidget(self.count_label)
 
@@ -169,25 +183,27 @@ class AlertsView(BaseView):
         self.table.setObjectName("alertTable")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(AlertsTableModel.AGE, Qt.SortOrder.AscendingOrder)
+        self.table.sortByColumn(AlertsTableModel.SEVERITY, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # "Relief req…the door", tooltip in full
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(AlertsTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
         for column in (AlertsTableModel.SEVERITY, AlertsTableModel.STATUS, AlertsTableModel.AGE):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setHighlightSections(False)
+        header.setMinimumSectionSize(40)
         for column, width in (
             (AlertsTableModel.SEVERITY, 84),
-            (AlertsTableModel.STORE, 126),
-            (AlertsTableModel.LEVEL, 132),
+            (AlertsTableModel.STORE, 136),
+            (AlertsTableModel.LEVEL, 110),
             (AlertsTableModel.STATUS, 96),
-            (AlertsTableModel.OWNER, 86),
+            (AlertsTableModel.OWNER, 80),
             (AlertsTableModel.AGE, 62),
         ):
             self.table.setColumnWidth(column, width)
@@ -204,9 +220,9 @@ class AlertsView(BaseView):
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(self.list_stack)
         splitter.addWidget(self._build_detail())
-        splitter.setStretchFactor(0, 5)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([900, 360])  # the list needs room for the alert titles
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([1000, 330])  # the list needs room for the alert titles; the pane wraps
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
@@ -227,6 +243,7 @@ class AlertsView(BaseView):
             )
         )
         self.search_edit.textChanged.connect(lambda text: (self.proxy.set_text(text), self._update_count()))
+        self.mine_check.toggled.connect(lambda _on: self._apply_mine())
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.offer_button.clicked.connect(self._accept_banner_offer)
 
@@ -342,7 +359,7 @@ class AlertsView(BaseView):
         self.detail_stack.setObjectName("alertDetail")
         self.detail_stack.addWidget(self.no_selection)
         self.detail_stack.addWidget(scroll)
-        self.detail_stack.setMinimumWidth(380)
+        self.detail_stack.setMinimumWidth(300)
 
         self.ack_button.clicked.connect(self._acknowledge)
         self.resolve_button.clicked.connect(lambda: self._open_note("resolve"))
@@ -365,7 +382,12 @@ class AlertsView(BaseView):
             label.setText(text)
         self._fill_combo(
             self.status_combo,
-            [(self.tr("Active"), "active"), (self.tr("All"), "all"), (self.tr("Resolved"), "resolved")],
+            [
+                (self.tr("Active"), "active"),
+                (self.tr("Open (nobody has it)"), "open"),
+                (self.tr("All"), "all"),
+                (self.tr("Resolved"), "resolved"),
+            ],
         )
         self._fill_combo(
             self.rule_combo,
@@ -377,6 +399,10 @@ class AlertsView(BaseView):
         )
         self._fill_stores()
         self.search_edit.setPlaceholderText(self.tr("Search alerts, stores, people…"))
+        self.mine_check.setText(self.tr("Only mine"))
+        self.mine_check.setToolTip(
+            self.tr("Alerts that page you now, that you took, or that you raised; the rest are hidden")
+        )
         self.empty_label.setText(self.tr("No alerts here. Quiet is good."))
         self.no_selection.setText(
             self.tr("Select an alert to see what happened, who was told, and to act on it.")
@@ -418,23 +444,29 @@ class AlertsView(BaseView):
             [(self.tr("All my stores"), None)] + [(f"{s.code} {s.name}", s.id) for s in self._stores],
         )
 
-    # -- visibility and polling -----------------------------------------------------------------
+    # -- visibility and the change feed ------------------------------------------------------------
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
-        self._timer.start()
+        self._clock.start()
         self._mark_read()
 
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
-        self._timer.stop()
+        self._clock.stop()
         super().hideEvent(event)
 
     def refresh(self) -> None:
         self._need_lookups = True
         self._load()
 
-    def _tick(self) -> None:
-        if self.isVisible():
+    def _retry(self) -> None:
+        if self.isVisible() and self._load_error:
             self._load()
+
+    def _on_change(self, kinds: frozenset[str], _store_ids: frozenset[int]) -> None:
+        if ALERTS in kinds:
+            self._on_alerts_changed()
+            if self.isVisible() and self.window().isActiveWindow():
+                self._mark_read()  # what arrives while the screen is in front of the user is seen
 
     def _on_alerts_changed(self) -> None:
         if self.isVisible():
@@ -465,6 +497,7 @@ class AlertsView(BaseView):
                 actor, status=None if status == "all" else status, store_id=store_id, rule=rule
             )
             offers = services.alerts.my_cover_offers(actor)
+            paging_me = frozenset(p.alert.id for p in services.alerts.my_pages(actor))
             detail = None
             if selected is not None:
                 try:
@@ -472,7 +505,7 @@ class AlertsView(BaseView):
                     detail = (view, steps, services.alerts.notices(actor, selected))
                 except NotFound:
                     detail = None
-            return _Snapshot(alerts, offers, detail, stores, names)
+            return _Snapshot(alerts, offers, detail, stores, names, paging_me)
 
         self.ctx.tasks.op(self, work, self._on_snapshot, key="load", on_error=self._load_failed)
 
@@ -491,6 +524,8 @@ class AlertsView(BaseView):
             self.detail.set_names(snap.names)
             self.model.set_names(snap.names)
         self.model.set_alerts(snap.alerts, self.ctx.clock())
+        self._paging_me = snap.paging_me
+        self._apply_mine()
         self._offers = snap.offers
         self._show_offer_banner()
         self._update_count()
@@ -499,6 +534,8 @@ class AlertsView(BaseView):
             self._show_detail(*snap.detail)
         elif selected is None:
             self._show_detail(None, [], [])
+        if self._wanted_alert is not None and self.select_alert(self._wanted_alert):
+            self._wanted_alert = None
         if self._again:
             self._load()
         else:
@@ -509,14 +546,44 @@ class AlertsView(BaseView):
         self._load_error = str(exc) or type(exc).__name__
         self.message.show_message(
             "error",
-            fill(self.tr("Cannot load the alerts: %1. Trying again every second."), self._load_error),
+            fill(self.tr("Cannot load the alerts: %1. Trying again in a few seconds."), self._load_error),
         )
+        QTimer.singleShot(RETRY_MS, self, self._retry)
 
     def _mark_read(self) -> None:
         services, actor, now = self.ctx.services, self.ctx.actor, self.ctx.clock()
-        self.ctx.tasks.op(self, lambda _c: services.alerts.mark_read(actor, now), on_error=lambda _exc: None)
+        self.ctx.tasks.op(
+            self,
+            lambda _c: services.alerts.mark_read(actor, now),
+            lambda _r: self.ctx.events.alerts_changed.emit(),  # the badge drops at once
+            on_error=lambda _exc: None,
+        )
 
     # -- list -------------------------------------------------------------------------------------
+    def mine(self) -> frozenset[int]:
+        """The alerts loaded that are mine: paging me now, taken by me, or raised by me."""
+        me = self.ctx.actor.username
+        return self._paging_me | {
+            a.id
+            for a in (self.model.alert(row) for row in range(self.model.rowCount()))
+            if plain_username(a.owner) == me or (a.details or {}).get("requested_by") == me
+        }
+
+    def _apply_mine(self) -> None:
+        self.proxy.set_mine(self.mine() if self.mine_check.isChecked() else None)
+        self._update_count()
+
+    def show_alert_id(self, alert_id: int) -> None:
+        """Select this alert (the banner's Open): now if it is listed, else once the list has it."""
+        self.search_edit.clear()
+        self.severity_combo.setCurrentIndex(0)
+        self.mine_check.setChecked(False)
+        if self.status_combo.currentData() == "resolved":
+            self.status_combo.setCurrentIndex(self.status_combo.findData("active"))
+        if not self.select_alert(alert_id):
+            self._wanted_alert = alert_id
+            self._load()
+
     def selected_alert_id(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()
         if not rows:

@@ -19,6 +19,8 @@ class BaseView(QWidget):
     """
 
     view_key = ""
+    watches: frozenset[str] = frozenset()
+    """Kinds of change (``storemon.services.changes``) on any PC that make this screen reload."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -26,6 +28,11 @@ class BaseView(QWidget):
         self._loaded = False
         self._stale = False
         ctx.events.data_changed.connect(self._on_data_changed)
+        ctx.changes.changed.connect(self._on_feed)
+
+    def _on_feed(self, kinds: frozenset[str], _store_ids: frozenset[int]) -> None:
+        if kinds & self.watches:
+            self._on_data_changed()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from storemon.services.changes import DATA_KINDS
 from storemon.services.export import Column
 from storemon.services.region import StoreOverview, region_heatmap
 from storemon.services.stores import may_edit_stores
@@ -140,6 +141,7 @@ class RegionView(BaseView):
     """Stores of the region side by side, a heatmap of busy hours, and what-ifs to fix them."""
 
     view_key = "region"
+    watches = DATA_KINDS  # an import, a roster or a settings change on any PC recomputes the region
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

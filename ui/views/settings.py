@@ -33,6 +33,7 @@ from storemon.services.access import AccessDenied
 from storemon.services.support_resources import AidContact, SupportResources
 from ui.i18n import LANGUAGES, fill
 from ui.views.base import BaseView
+from ui.widgets.attention import SOUND_KEY, sound_enabled
 from ui.widgets.channels_editor import ChannelsEditor
 from ui.widgets.form_helpers import ISSUE_STYLE, BusyBar, GridRow, MessageStrip, RowGrid
 
@@ -128,6 +129,17 @@ class SettingsView(BaseView):
         self.autostart.setEnabled(autostart.entry_path() is not None)
         self.autostart.toggled.connect(self._autostart_toggled)
         layout.addWidget(self.autostart)
+        self.page_sound = QCheckBox(self.tr("Beep when a call for help pages me"))
+        self.page_sound.setObjectName("pageSound")
+        self.page_sound.setToolTip(
+            self.tr(
+                "This PC only. The banner and the taskbar flash come anyway; "
+                "head office starts with the sound off, stores with it on."
+            )
+        )
+        self.page_sound.setChecked(sound_enabled(self.ctx))
+        self.page_sound.toggled.connect(lambda on: self.ctx.settings.setValue(SOUND_KEY, on))
+        layout.addWidget(self.page_sound)
         return box
 
     def _autostart_toggled(self, on: bool) -> None:

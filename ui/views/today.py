@@ -47,6 +47,7 @@ from ui.views.base import BaseView
 from ui.widgets.call_buttons import CallButtons
 from ui.widgets.pressure_list import LEVEL_COLOURS, PressureList
 from ui.widgets.splitter import splitter
+from ui.widgets.store_calls import attach_to_today
 from ui.widgets.timeline import TimelineChart, band_level, hours_of
 
 SETTINGS_STORE = "today/store_id"
@@ -127,6 +128,7 @@ class TodayView(BaseView):
         self._retranslate()
         self._update_fix_button()
         ctx.events.store_selected.connect(self.select_store)
+        attach_to_today(self)  # open calls on top; reloads on changes from any PC and every minute
 
     # -- building ---------------------------------------------------------------------------------
     def _build(self) -> None:

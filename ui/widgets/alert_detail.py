@@ -28,6 +28,7 @@ from ui.models.alerts_table import (
     SEVERITY_TONES,
     STATUS_NAMES,
     TIMELINE_KINDS,
+    level_name_of,
     level_text,
     name_of,
     plain_username,
@@ -228,18 +229,19 @@ class AlertDetail(QWidget):
         self.reasons_label.setText("".join(parts))
         self.reasons_label.setVisible(bool(parts))
 
-    def _step_text(self, step: TimelineEntry) -> str:
-        """What a timeline entry says, in the user's language where the engine's note is a known shape."""
-        level = fill(self.tr("level %1"), str(step.level))
+    def _step_text(self, alert: AlertView, step: TimelineEntry) -> str:
+        """What a timeline entry says, in the user's language where the engine's note is a known shape;
+        a level by its name ("Shift lead / store manager"), not its number."""
+        level = level_name_of(alert, step.level)
         if step.kind in ("comment", "resolved"):
             note = step.note.strip()
             return "" if note.startswith("resolved by ") else note
         if step.kind == "fired" and "sensitive trigger" in step.note:
-            return f"{level} · " + self.tr("sensitive trigger: level 1 skipped")
+            return f"{level} · " + fill(self.tr("sensitive trigger: %1 skipped"), level_name_of(alert, 1))
         if step.kind in ("fired", "acknowledged", "escalated", "snooze_ended", "nobody"):
             return level
         if step.kind == "timeout":
-            return fill(self.tr("level %1 did not acknowledge in time"), str(step.level))
+            return fill(self.tr("%1 did not acknowledge in time"), level)
         if step.kind == "snoozed":
             minutes = step.note.split(" for ", 1)[-1].split(" ", 1)[0]
             return fill(self.tr("for %1 min"), minutes) if minutes.replace(".", "").isdigit() else step.note
@@ -247,7 +249,13 @@ class AlertDetail(QWidget):
 
     def _show_timeline(self, alert: AlertView, steps: list[TimelineEntry], notices: list[NoticeView]) -> None:
         rows: list[tuple[datetime, int, str, str, str]] = [
-            (step.at, 0, name_of(TIMELINE_KINDS, step.kind), self.person(step.actor), self._step_text(step))
+            (
+                step.at,
+                0,
+                name_of(TIMELINE_KINDS, step.kind),
+                self.person(step.actor),
+                self._step_text(alert, step),
+            )
             for step in steps
         ]
         grouped: dict[tuple[datetime, str, int | None], list[NoticeView]] = defaultdict(list)
@@ -258,7 +266,7 @@ class AlertDetail(QWidget):
                 self.person(n.username) + (" ✓" if n.read_at else "")
                 for n in sorted(group, key=lambda n: n.username)
             )
-            details = fill(self.tr("level %1"), str(level)) if level else ""
+            details = level_name_of(alert, level) if level else ""
             rows.append((at, 1, name_of(NOTICE_KINDS, kind), names, details))
         rows.sort(key=lambda r: (r[0], r[1]))
         self._timeline_rows = [

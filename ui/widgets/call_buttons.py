@@ -1,7 +1,8 @@
 """The two one-click buttons of the Today screen: Call backup (应急补位) and Manager intervention.
 
-A click sends the call off the GUI thread; the buttons then follow the alert live (polled every
-second) and say what happened: sent, acknowledged by whom, covered by whom, resolved.
+A click sends the call off the GUI thread; the buttons then follow the alert live (reloaded when
+the change feed says alerts of the store changed, on any PC) and say what happened: sent,
+acknowledged by whom, covered by whom, resolved.
 """
 
 from __future__ import annotations
@@ -9,14 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from storemon.services.changes import ALERTS
 from ui.context import AppContext
 from ui.format import clock
 from ui.i18n import fill
-
-POLL_MS = 1000
 
 
 class CallButtons(QWidget):
@@ -58,8 +58,7 @@ class CallButtons(QWidget):
             row.addLayout(column)
         self.backup_button.clicked.connect(lambda: self._call("backup"))
         self.manager_button.clicked.connect(lambda: self._call("manager"))
-        self._timer = QTimer(self)
-        self._timer.timeout.connect(self._poll)
+        ctx.changes.changed.connect(self._on_change)  # what becomes of a call, from any PC
         self.set_store(None)
 
     def set_store(self, store_id: int | None, timezone: str = "UTC") -> None:
@@ -67,7 +66,6 @@ class CallButtons(QWidget):
         self.store_id = store_id
         self.zone = ZoneInfo(timezone)
         self.alert_ids.clear()
-        self._timer.stop()
         for button in (self.backup_button, self.manager_button):
             button.setEnabled(store_id is not None)
         self.backup_status.setText("")
@@ -97,7 +95,7 @@ class CallButtons(QWidget):
             self._button(kind).setEnabled(True)
             self.call_sent.emit(kind, alert_id)
             self.ctx.events.alerts_changed.emit()
-            self._timer.start(POLL_MS)
+            self._poll()
 
         def failed(exc: BaseException) -> None:
             self._button(kind).setEnabled(True)
@@ -105,6 +103,14 @@ class CallButtons(QWidget):
             self.ctx.show_error(self, exc)
 
         self.ctx.tasks.op(self, lambda _c: call(actor, store_id, now), done, on_error=failed)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self._poll()  # what happened while another screen was shown
+
+    def _on_change(self, kinds: frozenset[str], store_ids: frozenset[int]) -> None:
+        if ALERTS in kinds and self.ctx.changes.concerns(store_ids, self.store_id):
+            self._poll()
 
     def _poll(self) -> None:
         if not self.alert_ids or not self.isVisible():
@@ -117,7 +123,7 @@ class CallButtons(QWidget):
             },
             self._show_states,
             key="poll",
-            on_error=lambda _exc: None,  # a missed poll is retried in a second
+            on_error=lambda _exc: None,  # the next change asks again
         )
 
     def _show_states(self, views: dict) -> None:

@@ -1,79 +1,24 @@
 """The tray: the unread count on the icon and a desktop notification for every new page.
 
-``UnreadWatcher`` polls the services every two seconds through the task runner and says what
-changed (``unread_changed``, ``new_notices``); it is a plain QObject, so the counting works and
-is tested where there is no system tray (offscreen, some Linux desktops). ``TrayIcon`` shows it
-when a tray exists. ``install_tray(window, ctx)`` wires both to the main window.
+``AttentionWatcher`` (``ui.widgets.attention``) reloads when the change feed says alerts changed
+and says what changed (``unread_changed``, ``new_notices``); it is a plain QObject, so the
+counting works and is tested where there is no system tray (offscreen, GNOME, a hidden Windows
+tray). ``TrayIcon`` shows it when a tray exists. ``install_tray(window, ctx)`` wires both to the
+main window.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPainterPath, QPixmap
 from PySide6.QtWidgets import QMainWindow, QMenu, QSystemTrayIcon
 
 from storemon.services.alert_people import NoticeView
 from ui.context import AppContext
 from ui.models.alerts_table import NOTICE_KINDS, alert_title, name_of
+from ui.widgets.attention import AttentionWatcher
 
-POLL_MS = 2000
 BRAND = QColor("#2e6b4f")
-
-
-class UnreadWatcher(QObject):
-    """Polls the signed-in user's unread in-app notifications; emits when the count or the newest change."""
-
-    unread_changed = Signal(int)
-    new_notices = Signal(list)
-    """Notifications that arrived since the last poll (``NoticeView``), newest first."""
-
-    def __init__(self, ctx: AppContext, parent: QObject | None = None, interval_ms: int = POLL_MS) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.count: int | None = None
-        self._newest_id: int | None = None
-        self._in_flight = False
-        self.tray: TrayIcon | None = None
-        self._timer = QTimer(self)
-        self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self.poll)
-
-    def start(self) -> None:
-        self._timer.start()
-        self.poll()
-
-    def stop(self) -> None:
-        self._timer.stop()
-
-    def poll(self) -> None:
-        if self._in_flight:
-            return
-        self._in_flight = True
-        services, actor = self.ctx.services, self.ctx.actor
-
-        def work(_control) -> tuple[int, list[NoticeView]]:
-            return services.alerts.unread_count(actor), services.alerts.unread_notices(actor, 5)
-
-        self.ctx.tasks.op(self, work, self._polled, on_error=self._failed)
-
-    def _polled(self, result: tuple[int, list[NoticeView]]) -> None:
-        self._in_flight = False
-        count, latest = result
-        if self._newest_id is not None:
-            fresh = [n for n in latest if n.id > self._newest_id]
-            if fresh:
-                self.new_notices.emit(fresh)
-        if latest:
-            self._newest_id = max(latest[0].id, self._newest_id or 0)
-        elif self._newest_id is None:
-            self._newest_id = 0
-        if count != self.count:
-            self.count = count
-            self.unread_changed.emit(count)
-
-    def _failed(self, _exc: BaseException) -> None:
-        # The next poll tries again; the main window's screens report a lost database themselves.
-        self._in_flight = False
 
 
 def badge_icon(count: int, size: int = 64) -> QIcon:
@@ -114,7 +59,7 @@ def badge_icon(count: int, size: int = 64) -> QIcon:
 class TrayIcon(QObject):
     """The system-tray icon of the main window: badge, tooltip, menu and desktop notifications."""
 
-    def __init__(self, window: QMainWindow, watcher: UnreadWatcher) -> None:
+    def __init__(self, window: QMainWindow, watcher: AttentionWatcher) -> None:
         super().__init__(window)
         self.window = window
         self.icon = QSystemTrayIcon(badge_icon(0), window)
@@ -180,13 +125,13 @@ class TrayIcon(QObject):
             self.show_window()
 
 
-def install_tray(window: QMainWindow, ctx: AppContext) -> UnreadWatcher:
-    """Start watching the user's unread notifications; show a tray icon where the desktop has a tray.
+def install_tray(window: QMainWindow, ctx: AppContext) -> AttentionWatcher:
+    """Start watching what asks for the user's attention; show a tray icon where the desktop has a tray.
 
     Returns the watcher (``watcher.tray`` is the ``TrayIcon`` or None) so the window can show the
     count elsewhere too.
     """
-    watcher = UnreadWatcher(ctx, window)
+    watcher = AttentionWatcher(ctx, window)
     if QSystemTrayIcon.isSystemTrayAvailable():
         watcher.tray = TrayIcon(window, watcher)
     watcher.start()

@@ -4,133 +4,127 @@
 <context>
     <name>AlertDetail</name>
     <message>
-        <location filename="../widgets/alert_detail.py" line="120"/>
+        <location filename="../widgets/alert_detail.py" line="121"/>
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="121"/>
+        <location filename="../widgets/alert_detail.py" line="122"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="122"/>
+        <location filename="../widgets/alert_detail.py" line="123"/>
         <source>Level</source>
         <translation>层级</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="123"/>
+        <location filename="../widgets/alert_detail.py" line="124"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="124"/>
+        <location filename="../widgets/alert_detail.py" line="125"/>
         <source>Raised</source>
         <translation>触发时间</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="125"/>
+        <location filename="../widgets/alert_detail.py" line="126"/>
         <source>Last change</source>
         <translation>最近变更</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="126"/>
+        <location filename="../widgets/alert_detail.py" line="127"/>
         <source>Next step due</source>
         <translation>下一步时限</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="127"/>
+        <location filename="../widgets/alert_detail.py" line="128"/>
         <source>Asked by</source>
         <translation>发起人</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="130"/>
+        <location filename="../widgets/alert_detail.py" line="131"/>
         <source>What the alert says</source>
         <translation>告警内容</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="131"/>
+        <location filename="../widgets/alert_detail.py" line="132"/>
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="147"/>
+        <location filename="../widgets/alert_detail.py" line="148"/>
         <source>Storemon</source>
         <translation>Storemon</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="180"/>
+        <location filename="../widgets/alert_detail.py" line="181"/>
         <source>Covered by %1: they accepted the backup call and are on their way.</source>
         <translation>已由 %1 补位：对方已接受支援呼叫，正在赶来。</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="187"/>
+        <location filename="../widgets/alert_detail.py" line="188"/>
         <source>Nobody has accepted the backup call yet; off-shift colleagues were asked.</source>
         <translation>还没有人接受支援呼叫；已询问不在班的同事。</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="194"/>
+        <location filename="../widgets/alert_detail.py" line="195"/>
         <source>Chain (no store)</source>
         <translation>全连锁（无门店）</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="197"/>
+        <location filename="../widgets/alert_detail.py" line="198"/>
         <source>sensitive: first level skipped</source>
         <translation>敏感：已跳过第一级</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="223"/>
+        <location filename="../widgets/alert_detail.py" line="224"/>
         <source>Why</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="226"/>
+        <location filename="../widgets/alert_detail.py" line="227"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="233"/>
-        <location filename="../widgets/alert_detail.py" line="261"/>
-        <source>level %1</source>
-        <translation>第 %1 级</translation>
+        <location filename="../widgets/alert_detail.py" line="240"/>
+        <source>sensitive trigger: %1 skipped</source>
+        <translation>敏感触发：已跳过%1</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="238"/>
-        <source>sensitive trigger: level 1 skipped</source>
-        <translation>敏感话题：已跳过第 1 级</translation>
+        <location filename="../widgets/alert_detail.py" line="244"/>
+        <source>%1 did not acknowledge in time</source>
+        <translation>%1未按时确认接单</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="242"/>
-        <source>level %1 did not acknowledge in time</source>
-        <translation>第 %1 级未按时确认接单</translation>
-    </message>
-    <message>
-        <location filename="../widgets/alert_detail.py" line="245"/>
+        <location filename="../widgets/alert_detail.py" line="247"/>
         <source>for %1 min</source>
         <translation>%1 分钟</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="270"/>
+        <location filename="../widgets/alert_detail.py" line="278"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="270"/>
+        <location filename="../widgets/alert_detail.py" line="278"/>
         <source>What</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="270"/>
+        <location filename="../widgets/alert_detail.py" line="278"/>
         <source>Who</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="270"/>
+        <location filename="../widgets/alert_detail.py" line="278"/>
         <source>Details</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_detail.py" line="279"/>
+        <location filename="../widgets/alert_detail.py" line="287"/>
         <source>✓ = has seen it in Storemon</source>
         <translation>✓ = 已在 Storemon 中查看</translation>
     </message>
@@ -138,220 +132,225 @@
 <context>
     <name>AlertTexts</name>
     <message>
-        <location filename="../models/alerts_table.py" line="43"/>
+        <location filename="../models/alerts_table.py" line="44"/>
         <source>Critical</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="44"/>
+        <location filename="../models/alerts_table.py" line="45"/>
         <source>Warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="45"/>
+        <location filename="../models/alerts_table.py" line="46"/>
         <source>Info</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="48"/>
+        <location filename="../models/alerts_table.py" line="49"/>
         <source>Open</source>
         <translation>待接单</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="49"/>
-        <location filename="../models/alerts_table.py" line="67"/>
+        <location filename="../models/alerts_table.py" line="50"/>
+        <location filename="../models/alerts_table.py" line="68"/>
         <source>Acknowledged</source>
         <translation>已接单</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="50"/>
-        <location filename="../models/alerts_table.py" line="72"/>
+        <location filename="../models/alerts_table.py" line="51"/>
+        <location filename="../models/alerts_table.py" line="73"/>
         <source>Snoozed</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="51"/>
-        <location filename="../models/alerts_table.py" line="69"/>
+        <location filename="../models/alerts_table.py" line="52"/>
+        <location filename="../models/alerts_table.py" line="70"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="54"/>
+        <location filename="../models/alerts_table.py" line="55"/>
         <source>Frontline staff</source>
         <translation>一线员工</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="55"/>
+        <location filename="../models/alerts_table.py" line="56"/>
         <source>Shift lead / store manager</source>
         <translation>值班主管 / 店长</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="56"/>
+        <location filename="../models/alerts_table.py" line="57"/>
         <source>Operations supervisor</source>
         <translation>运营督导</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="57"/>
+        <location filename="../models/alerts_table.py" line="58"/>
         <source>Service director</source>
         <translation>服务总监</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="58"/>
+        <location filename="../models/alerts_table.py" line="59"/>
         <source>Executive</source>
         <translation>高管</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="170"/>
+        <location filename="../models/alerts_table.py" line="180"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="61"/>
+        <location filename="../models/alerts_table.py" line="62"/>
         <source>Raised</source>
         <translation>已触发</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="62"/>
+        <location filename="../models/alerts_table.py" line="63"/>
         <source>Raised again</source>
         <translation>再次触发</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="63"/>
+        <location filename="../models/alerts_table.py" line="64"/>
         <source>No answer in time</source>
         <translation>超时未响应</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="64"/>
+        <location filename="../models/alerts_table.py" line="65"/>
         <source>Escalated</source>
         <translation>已升级</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="65"/>
+        <location filename="../models/alerts_table.py" line="66"/>
         <source>Chain restarted</source>
         <translation>重新升级</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="66"/>
+        <location filename="../models/alerts_table.py" line="67"/>
         <source>Nobody answered</source>
         <translation>无人响应</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="68"/>
+        <location filename="../models/alerts_table.py" line="69"/>
         <source>Reminder</source>
         <translation>提醒</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="70"/>
+        <location filename="../models/alerts_table.py" line="71"/>
         <source>Handed over</source>
         <translation>已转交</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="71"/>
+        <location filename="../models/alerts_table.py" line="72"/>
         <source>Comment</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="73"/>
+        <location filename="../models/alerts_table.py" line="74"/>
         <source>Snooze ended</source>
         <translation>暂停结束</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="74"/>
+        <location filename="../models/alerts_table.py" line="75"/>
         <source>Nobody to page</source>
         <translation>无人可通知</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="77"/>
+        <location filename="../models/alerts_table.py" line="78"/>
         <source>Paged</source>
         <translation>已通知</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="78"/>
+        <location filename="../models/alerts_table.py" line="79"/>
         <source>Kept informed</source>
         <translation>已知会</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="79"/>
+        <location filename="../models/alerts_table.py" line="80"/>
         <source>Reminded</source>
         <translation>已提醒</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="80"/>
+        <location filename="../models/alerts_table.py" line="81"/>
         <source>Told it is taken</source>
         <translation>已告知有人接单</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="81"/>
+        <location filename="../models/alerts_table.py" line="82"/>
         <source>Told it is resolved</source>
         <translation>已告知已解决</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="82"/>
+        <location filename="../models/alerts_table.py" line="83"/>
         <source>Told it was handed over</source>
         <translation>已告知已转交</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="83"/>
+        <location filename="../models/alerts_table.py" line="84"/>
         <source>Asked to cover</source>
         <translation>已请求补位</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="84"/>
+        <location filename="../models/alerts_table.py" line="85"/>
         <source>Told it is covered</source>
         <translation>已告知有人补位</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="130"/>
+        <location filename="../models/alerts_table.py" line="140"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="133"/>
+        <location filename="../models/alerts_table.py" line="143"/>
         <source>%1 min</source>
         <translation>%1 分钟</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="136"/>
+        <location filename="../models/alerts_table.py" line="146"/>
         <source>%1 h %2 min</source>
         <translation>%1 小时 %2 分</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="138"/>
+        <location filename="../models/alerts_table.py" line="148"/>
         <source>%1 d %2 h</source>
         <translation>%1 天 %2 小时</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="165"/>
+        <location filename="../models/alerts_table.py" line="175"/>
         <source>Severity</source>
         <translation>严重程度</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="166"/>
+        <location filename="../models/alerts_table.py" line="176"/>
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="167"/>
+        <location filename="../models/alerts_table.py" line="177"/>
         <source>Alert</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="168"/>
+        <location filename="../models/alerts_table.py" line="178"/>
         <source>Level</source>
         <translation>层级</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="169"/>
+        <location filename="../models/alerts_table.py" line="179"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="171"/>
+        <location filename="../models/alerts_table.py" line="181"/>
         <source>Age</source>
         <translation>时长</translation>
     </message>
     <message>
-        <location filename="../models/alerts_table.py" line="271"/>
+        <location filename="../models/alerts_table.py" line="275"/>
+        <source>Level %1 of the escalation chain: %2</source>
+        <translation>升级链第 %1 级：%2</translation>
+    </message>
+    <message>
+        <location filename="../models/alerts_table.py" line="287"/>
         <source>Chain</source>
         <translation>全连锁</translation>
     </message>
@@ -359,239 +358,254 @@
 <context>
     <name>AlertsView</name>
     <message>
-        <location filename="../views/alerts.py" line="106"/>
+        <location filename="../views/alerts.py" line="116"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="362"/>
+        <location filename="../views/alerts.py" line="379"/>
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="362"/>
+        <location filename="../views/alerts.py" line="379"/>
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="362"/>
+        <location filename="../views/alerts.py" line="379"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="362"/>
+        <location filename="../views/alerts.py" line="379"/>
         <source>Severity</source>
         <translation>严重程度</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="368"/>
+        <location filename="../views/alerts.py" line="386"/>
         <source>Active</source>
         <translation>未解决</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="368"/>
+        <location filename="../views/alerts.py" line="387"/>
+        <source>Open (nobody has it)</source>
+        <translation>待接单（无人接手）</translation>
+    </message>
+    <message>
+        <location filename="../views/alerts.py" line="388"/>
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="368"/>
+        <location filename="../views/alerts.py" line="389"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="372"/>
+        <location filename="../views/alerts.py" line="394"/>
         <source>All kinds</source>
         <translation>全部类型</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="376"/>
+        <location filename="../views/alerts.py" line="398"/>
         <source>Any severity</source>
         <translation>全部严重程度</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="379"/>
+        <location filename="../views/alerts.py" line="401"/>
         <source>Search alerts, stores, people…</source>
         <translation>搜索告警、门店、人员…</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="380"/>
+        <location filename="../views/alerts.py" line="402"/>
+        <source>Only mine</source>
+        <translation>只看我的</translation>
+    </message>
+    <message>
+        <location filename="../views/alerts.py" line="404"/>
+        <source>Alerts that page you now, that you took, or that you raised; the rest are hidden</source>
+        <translation>只显示正在通知你、由你接单或由你发起的告警，其余隐藏</translation>
+    </message>
+    <message>
+        <location filename="../views/alerts.py" line="406"/>
         <source>No alerts here. Quiet is good.</source>
         <translation>暂无告警。平安无事。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="382"/>
+        <location filename="../views/alerts.py" line="408"/>
         <source>Select an alert to see what happened, who was told, and to act on it.</source>
         <translation>选择一条告警，查看经过、通知了谁，并进行处理。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="384"/>
-        <location filename="../views/alerts.py" line="385"/>
+        <location filename="../views/alerts.py" line="410"/>
+        <location filename="../views/alerts.py" line="411"/>
         <source>Accept cover</source>
         <translation>接受补位</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="386"/>
+        <location filename="../views/alerts.py" line="412"/>
         <source>Acknowledge</source>
         <translation>确认接单</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="388"/>
+        <location filename="../views/alerts.py" line="414"/>
         <source>Take the alert: escalation stops, you get reminders until it is resolved</source>
         <translation>接手此告警：停止升级，解决前会持续提醒你</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="390"/>
+        <location filename="../views/alerts.py" line="416"/>
         <source>Resolve…</source>
         <translation>解决…</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="391"/>
+        <location filename="../views/alerts.py" line="417"/>
         <source>Comment…</source>
         <translation>备注…</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="392"/>
+        <location filename="../views/alerts.py" line="418"/>
         <source>Reassign…</source>
         <translation>转交…</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="393"/>
+        <location filename="../views/alerts.py" line="419"/>
         <source>Snooze…</source>
         <translation>暂停…</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="394"/>
-        <location filename="../views/alerts.py" line="395"/>
-        <location filename="../views/alerts.py" line="396"/>
+        <location filename="../views/alerts.py" line="420"/>
+        <location filename="../views/alerts.py" line="421"/>
+        <location filename="../views/alerts.py" line="422"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="397"/>
+        <location filename="../views/alerts.py" line="423"/>
         <source>Hand the alert to:</source>
         <translation>转交给：</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="398"/>
+        <location filename="../views/alerts.py" line="424"/>
         <source>Hand over</source>
         <translation>转交</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="399"/>
+        <location filename="../views/alerts.py" line="425"/>
         <source>Hold escalation for:</source>
         <translation>暂停升级：</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="401"/>
+        <location filename="../views/alerts.py" line="427"/>
         <source>%1 min</source>
         <translation>%1 分钟</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="418"/>
+        <location filename="../views/alerts.py" line="444"/>
         <source>All my stores</source>
         <translation>我的全部门店</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="512"/>
-        <source>Cannot load the alerts: %1. Trying again every second.</source>
-        <translation>无法加载告警：%1。每秒自动重试。</translation>
+        <location filename="../views/alerts.py" line="549"/>
+        <source>Cannot load the alerts: %1. Trying again in a few seconds.</source>
+        <translation>无法加载告警：%1。几秒后自动重试。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="548"/>
+        <location filename="../views/alerts.py" line="615"/>
         <source>1 alert</source>
         <translation>1 条告警</translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/alerts.py" line="548"/>
+        <location filename="../views/alerts.py" line="615"/>
         <source>%n alerts</source>
         <translation>
             <numerusform>%n 条告警</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="550"/>
+        <location filename="../views/alerts.py" line="617"/>
         <source>%1 of %2 shown</source>
         <translation>显示 %1 / %2 条</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="611"/>
+        <location filename="../views/alerts.py" line="678"/>
         <source>You are asked to cover at %1 (since %2). Can you step in now?</source>
         <translation>请求你到 %1 补位（%2 起）。你现在能来吗？</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="618"/>
+        <location filename="../views/alerts.py" line="685"/>
         <source>(1 more request)</source>
         <translation>（另有 1 个请求）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/alerts.py" line="618"/>
+        <location filename="../views/alerts.py" line="685"/>
         <source>(%n more requests)</source>
         <translation>
             <numerusform>（另有 %n 个请求）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="641"/>
+        <location filename="../views/alerts.py" line="708"/>
         <source>How was it resolved? (optional, everyone told so far reads it)</source>
         <translation>如何解决的？（选填，已通知的人都会看到）</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="643"/>
+        <location filename="../views/alerts.py" line="710"/>
         <source>Resolve alert</source>
         <translation>解决告警</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="645"/>
+        <location filename="../views/alerts.py" line="712"/>
         <source>Comment for the timeline:</source>
         <translation>写入时间线的备注：</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="646"/>
+        <location filename="../views/alerts.py" line="713"/>
         <source>Add comment</source>
         <translation>添加备注</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="655"/>
+        <location filename="../views/alerts.py" line="722"/>
         <source>Loading people…</source>
         <translation>正在加载人员…</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="675"/>
+        <location filename="../views/alerts.py" line="742"/>
         <source>Nobody else can take this alert</source>
         <translation>没有其他人可以接手</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="689"/>
+        <location filename="../views/alerts.py" line="756"/>
         <source>Write the comment first.</source>
         <translation>请先填写备注。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="692"/>
+        <location filename="../views/alerts.py" line="759"/>
         <source>Comment added.</source>
         <translation>备注已添加。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="696"/>
+        <location filename="../views/alerts.py" line="763"/>
         <source>Alert resolved.</source>
         <translation>告警已解决。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="707"/>
+        <location filename="../views/alerts.py" line="774"/>
         <source>Handed over to %1; they have been paged.</source>
         <translation>已转交给 %1，并已通知对方。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="714"/>
+        <location filename="../views/alerts.py" line="781"/>
         <source>You have it: escalation stopped. Resolve it when it is over.</source>
         <translation>已由你接单：升级已停止。处理完毕后请标记解决。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="721"/>
+        <location filename="../views/alerts.py" line="788"/>
         <source>Snoozed for %1 min.</source>
         <translation>已暂停 %1 分钟。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="739"/>
+        <location filename="../views/alerts.py" line="806"/>
         <source>Thank you: you are covering at %1. Everyone else has been told.</source>
         <translation>谢谢：你将到 %1 补位，其他人已收到通知。</translation>
     </message>
@@ -599,7 +613,7 @@
 <context>
     <name>AppContext</name>
     <message>
-        <location filename="../context.py" line="54"/>
+        <location filename="../context.py" line="57"/>
         <source>Something went wrong; the details are in the log file.</source>
         <translation>出错了，详细信息已记录在日志文件中。</translation>
     </message>
@@ -667,6 +681,56 @@
         <location filename="../views/policies/tiers.py" line="114"/>
         <source>Tick the stores that should follow this policy. A store follows one policy at a time: to move a store away, assign it another policy.</source>
         <translation>勾选应执行此政策的门店。每家门店同一时间只执行一项政策：要让门店改用其他政策，请为其分配另一项政策。</translation>
+    </message>
+</context>
+<context>
+    <name>AttentionBanner</name>
+    <message>
+        <location filename="../widgets/attention.py" line="196"/>
+        <source>%1 · You are asked to cover at %2: %3 (since %4)</source>
+        <translation>%1 · 请你到 %2 补位：%3（自 %4 起）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/attention.py" line="202"/>
+        <source>Accept cover</source>
+        <translation>接受补位</translation>
+    </message>
+    <message>
+        <location filename="../widgets/attention.py" line="203"/>
+        <source>Say you are coming; everyone else asked is told</source>
+        <translation>告诉大家你会来；其他被询问的人会收到通知</translation>
+    </message>
+    <message>
+        <location filename="../widgets/attention.py" line="205"/>
+        <source>%1 · %2: %3 (since %4)</source>
+        <translation>%1 · %2：%3（自 %4 起）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/attention.py" line="206"/>
+        <source>Acknowledge</source>
+        <translation>确认接单</translation>
+    </message>
+    <message>
+        <location filename="../widgets/attention.py" line="208"/>
+        <source>Take it: escalation stops and the person who asked sees that you have it</source>
+        <translation>由你接单：停止升级，求助的人会看到你已接单</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../widgets/attention.py" line="213"/>
+        <source>+%n more</source>
+        <translation>
+            <numerusform>另有 %n 条</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../widgets/attention.py" line="214"/>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location filename="../widgets/attention.py" line="215"/>
+        <source>Show it on the Alerts screen</source>
+        <translation>在告警页面中查看</translation>
     </message>
 </context>
 <context>
@@ -907,47 +971,52 @@
 <context>
     <name>CallButtons</name>
     <message>
-        <location filename="../widgets/call_buttons.py" line="29"/>
+        <location filename="../widgets/call_buttons.py" line="34"/>
         <source>Call backup</source>
         <translation>呼叫支援</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="31"/>
+        <location filename="../widgets/call_buttons.py" line="36"/>
         <source>Manager intervention</source>
         <translation>上级介入</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="84"/>
+        <location filename="../widgets/call_buttons.py" line="88"/>
         <source>Sending...</source>
         <translation>正在发送...</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="90"/>
+        <location filename="../widgets/call_buttons.py" line="94"/>
         <source>Sent: waiting for someone to acknowledge</source>
         <translation>已发送：等待有人确认接单</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="98"/>
+        <location filename="../widgets/call_buttons.py" line="102"/>
         <source>Not sent</source>
         <translation>未发送</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="123"/>
+        <location filename="../widgets/call_buttons.py" line="136"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="125"/>
+        <location filename="../widgets/call_buttons.py" line="140"/>
+        <source>%1 is coming, expected %2</source>
+        <translation>%1 正在赶来，预计 %2 到达</translation>
+    </message>
+    <message>
+        <location filename="../widgets/call_buttons.py" line="142"/>
         <source>Covered by %1</source>
         <translation>已由 %1 补位</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="127"/>
+        <location filename="../widgets/call_buttons.py" line="144"/>
         <source>Acknowledged by %1</source>
         <translation>%1 已确认接单</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="129"/>
+        <location filename="../widgets/call_buttons.py" line="146"/>
         <source>Sent to level %1 (%2): waiting</source>
         <translation>已发送至第 %1 级（%2）：等待中</translation>
     </message>
@@ -955,269 +1024,269 @@
 <context>
     <name>ChannelsEditor</name>
     <message>
-        <location filename="../widgets/channels_editor.py" line="138"/>
+        <location filename="../widgets/channels_editor.py" line="143"/>
         <source>Add channel</source>
         <translation>添加渠道</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="140"/>
+        <location filename="../widgets/channels_editor.py" line="145"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="151"/>
+        <location filename="../widgets/channels_editor.py" line="156"/>
         <source>e.g. Ops group robot</source>
         <translation>例如：运营群机器人</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="157"/>
+        <location filename="../widgets/channels_editor.py" line="162"/>
         <source>On (sends alerts)</source>
         <translation>启用（发送告警）</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="162"/>
+        <location filename="../widgets/channels_editor.py" line="167"/>
         <source>Escalation level %1</source>
         <translation>升级层级 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="167"/>
+        <location filename="../widgets/channels_editor.py" line="172"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="168"/>
+        <location filename="../widgets/channels_editor.py" line="173"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="170"/>
+        <location filename="../widgets/channels_editor.py" line="175"/>
         <source>Levels it receives</source>
         <translation>接收的层级</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="173"/>
+        <location filename="../widgets/channels_editor.py" line="178"/>
         <source>The chain&apos;s language</source>
         <translation>连锁默认语言</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="176"/>
+        <location filename="../widgets/channels_editor.py" line="181"/>
         <source>Language of its messages</source>
         <translation>消息语言</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="179"/>
+        <location filename="../widgets/channels_editor.py" line="184"/>
         <source>* required</source>
         <translation>* 必填</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="183"/>
+        <location filename="../widgets/channels_editor.py" line="188"/>
         <source>Test recipient (default: the sender address)</source>
         <translation>测试收件人（默认：发件地址）</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="184"/>
+        <location filename="../widgets/channels_editor.py" line="189"/>
         <source>Send test</source>
         <translation>发送测试</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="185"/>
+        <location filename="../widgets/channels_editor.py" line="190"/>
         <source>Send a message labelled as a test over this channel as shown</source>
         <translation>按当前设置通过此渠道发送一条标明为测试的消息</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="203"/>
+        <location filename="../widgets/channels_editor.py" line="208"/>
         <source>No channel yet: add one to send alerts to a group chat or mailbox.</source>
         <translation>还没有渠道：添加一个，即可把告警发送到群聊或邮箱。</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="219"/>
+        <location filename="../widgets/channels_editor.py" line="224"/>
         <source>E-mail (SMTP)</source>
         <translation>电子邮件（SMTP）</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="220"/>
+        <location filename="../widgets/channels_editor.py" line="225"/>
         <source>Webhook (signed JSON)</source>
         <translation>Webhook（签名 JSON）</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="221"/>
+        <location filename="../widgets/channels_editor.py" line="226"/>
         <source>WeCom group robot</source>
         <translation>企业微信群机器人</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="222"/>
+        <location filename="../widgets/channels_editor.py" line="227"/>
         <source>DingTalk robot</source>
         <translation>钉钉机器人</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="223"/>
+        <location filename="../widgets/channels_editor.py" line="228"/>
         <source>Feishu / Lark bot</source>
         <translation>飞书机器人</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="224"/>
+        <location filename="../widgets/channels_editor.py" line="229"/>
         <source>Slack incoming webhook</source>
         <translation>Slack 传入 Webhook</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="230"/>
+        <location filename="../widgets/channels_editor.py" line="235"/>
         <source>Mail server</source>
         <translation>邮件服务器</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="231"/>
+        <location filename="../widgets/channels_editor.py" line="236"/>
         <source>Port</source>
         <translation>端口</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="232"/>
+        <location filename="../widgets/channels_editor.py" line="237"/>
         <source>Security</source>
         <translation>加密方式</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="233"/>
+        <location filename="../widgets/channels_editor.py" line="238"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="234"/>
+        <location filename="../widgets/channels_editor.py" line="239"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="235"/>
+        <location filename="../widgets/channels_editor.py" line="240"/>
         <source>Sender address</source>
         <translation>发件地址</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="236"/>
+        <location filename="../widgets/channels_editor.py" line="241"/>
         <source>Timeout (seconds)</source>
         <translation>超时（秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="237"/>
+        <location filename="../widgets/channels_editor.py" line="242"/>
         <source>Send an HTML part</source>
         <translation>附带 HTML 格式</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="238"/>
+        <location filename="../widgets/channels_editor.py" line="243"/>
         <source>CA certificate file</source>
         <translation>CA 证书文件</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="239"/>
+        <location filename="../widgets/channels_editor.py" line="244"/>
         <source>Web address (URL)</source>
         <translation>网址（URL）</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="240"/>
+        <location filename="../widgets/channels_editor.py" line="245"/>
         <source>Signing secret</source>
         <translation>签名密钥</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="245"/>
+        <location filename="../widgets/channels_editor.py" line="250"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="247"/>
+        <location filename="../widgets/channels_editor.py" line="252"/>
         <source>%1 — %2 — levels %3</source>
         <translation>%1 — %2 — 层级 %3</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="248"/>
-        <location filename="../widgets/channels_editor.py" line="295"/>
+        <location filename="../widgets/channels_editor.py" line="253"/>
+        <location filename="../widgets/channels_editor.py" line="300"/>
         <source>(no name)</source>
         <translation>（未命名）</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="253"/>
+        <location filename="../widgets/channels_editor.py" line="258"/>
         <source>(off)</source>
         <translation>（已停用）</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="284"/>
+        <location filename="../widgets/channels_editor.py" line="289"/>
         <source>A channel has no name.</source>
         <translation>有渠道没有名称。</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="286"/>
+        <location filename="../widgets/channels_editor.py" line="291"/>
         <source>Two channels are called “%1”; names must differ.</source>
         <translation>有两个渠道都叫“%1”；名称不能重复。</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="294"/>
+        <location filename="../widgets/channels_editor.py" line="299"/>
         <source>Settings</source>
         <translation>设置项</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="295"/>
+        <location filename="../widgets/channels_editor.py" line="300"/>
         <source>“%1”, %2: %3</source>
         <translation>“%1”，%2：%3</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="318"/>
-        <location filename="../widgets/channels_editor.py" line="320"/>
+        <location filename="../widgets/channels_editor.py" line="323"/>
+        <location filename="../widgets/channels_editor.py" line="325"/>
         <source>Channel %1</source>
         <translation>渠道 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="373"/>
+        <location filename="../widgets/channels_editor.py" line="378"/>
         <source>STARTTLS (port 587, default)</source>
         <translation>STARTTLS（端口 587，默认）</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="374"/>
+        <location filename="../widgets/channels_editor.py" line="379"/>
         <source>None (port 25)</source>
         <translation>不加密（端口 25）</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="374"/>
+        <location filename="../widgets/channels_editor.py" line="379"/>
         <source>SSL/TLS (port 465)</source>
         <translation>SSL/TLS（端口 465）</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="397"/>
+        <location filename="../widgets/channels_editor.py" line="402"/>
         <source>Forget</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="398"/>
+        <location filename="../widgets/channels_editor.py" line="403"/>
         <source>Remove the stored value when the channels are saved</source>
         <translation>保存渠道时删除已存储的值</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="415"/>
+        <location filename="../widgets/channels_editor.py" line="420"/>
         <source>e.g. smtp.example.com</source>
         <translation>例如：smtp.example.com</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="416"/>
+        <location filename="../widgets/channels_editor.py" line="421"/>
         <source>default for the security chosen</source>
         <translation>按所选加密方式的默认值</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="417"/>
+        <location filename="../widgets/channels_editor.py" line="422"/>
         <source>only when the server asks for a login</source>
         <translation>仅在服务器要求登录时填写</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="418"/>
+        <location filename="../widgets/channels_editor.py" line="423"/>
         <source>e.g. alerts@example.com</source>
         <translation>例如：alerts@example.com</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="419"/>
+        <location filename="../widgets/channels_editor.py" line="424"/>
         <source>default: 5 (e-mail: 10)</source>
         <translation>默认：5（电子邮件：10）</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="420"/>
+        <location filename="../widgets/channels_editor.py" line="425"/>
         <source>only for a private certificate authority</source>
         <translation>仅用于私有证书颁发机构</translation>
     </message>
     <message>
-        <location filename="../widgets/channels_editor.py" line="428"/>
+        <location filename="../widgets/channels_editor.py" line="433"/>
         <source>stored — type a new value to replace it</source>
         <translation>已存储 — 输入新值即可替换</translation>
     </message>
@@ -1722,22 +1791,27 @@
         <translation>%1 已接单（%2 起）。</translation>
     </message>
     <message>
-        <location filename="../kiosk/help_status.py" line="55"/>
+        <location filename="../kiosk/help_status.py" line="56"/>
+        <source>%1 is coming, expected %2.</source>
+        <translation>%1 正在赶来，预计 %2 到达。</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/help_status.py" line="59"/>
         <source>Stay safe. If it gets worse, step back from the counter.</source>
         <translation>注意安全。情况恶化时，请先离开柜台。</translation>
     </message>
     <message>
-        <location filename="../kiosk/help_status.py" line="57"/>
+        <location filename="../kiosk/help_status.py" line="61"/>
         <source>Waiting for an answer…</source>
         <translation>等待响应…</translation>
     </message>
     <message>
-        <location filename="../kiosk/help_status.py" line="62"/>
+        <location filename="../kiosk/help_status.py" line="66"/>
         <source>If nobody answers by %1, it goes up to: %2.</source>
         <translation>若 %1 前无人响应，将升级至：%2。</translation>
     </message>
     <message>
-        <location filename="../kiosk/help_status.py" line="68"/>
+        <location filename="../kiosk/help_status.py" line="72"/>
         <source>No answer yet, so it went up to: %1.</source>
         <translation>暂无人响应，已升级至：%1。</translation>
     </message>
@@ -1745,72 +1819,77 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../kiosk/home.py" line="45"/>
+        <location filename="../kiosk/home.py" line="46"/>
         <source>I need help now</source>
         <translation>我需要帮助</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="46"/>
+        <location filename="../kiosk/home.py" line="47"/>
         <source>Page your shift lead / store manager to step in or relieve you</source>
         <translation>通知值班主管 / 店长来补位或换岗</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="49"/>
+        <location filename="../kiosk/home.py" line="50"/>
         <source>Log an incident</source>
         <translation>记录事件</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="49"/>
+        <location filename="../kiosk/home.py" line="50"/>
         <source>A difficult customer, a complaint, a refund</source>
         <translation>难缠顾客、投诉、退款</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="52"/>
+        <location filename="../kiosk/home.py" line="53"/>
         <source>Promise a callback</source>
         <translation>预约回电</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="52"/>
+        <location filename="../kiosk/home.py" line="53"/>
         <source>Book a time to call a customer back</source>
         <translation>与顾客约定回电时间</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="54"/>
+        <location filename="../kiosk/home.py" line="55"/>
         <source>End-of-shift check-in</source>
         <translation>班后自评</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="54"/>
+        <location filename="../kiosk/home.py" line="55"/>
         <source>How hard was this shift?</source>
         <translation>这个班次有多辛苦？</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="56"/>
+        <location filename="../kiosk/home.py" line="57"/>
         <source>Where to get support</source>
         <translation>获取支持</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="56"/>
+        <location filename="../kiosk/home.py" line="57"/>
         <source>Hotline, colleagues, sessions</source>
         <translation>热线、同事、心理辅导</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="62"/>
+        <location filename="../kiosk/home.py" line="63"/>
         <source>Hello %1, what do you need?</source>
         <translation>%1 你好，需要什么帮助？</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="70"/>
+        <location filename="../kiosk/home.py" line="74"/>
+        <source>%1 is coming, expected %2</source>
+        <translation>%1 正在赶来，预计 %2 到达</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/home.py" line="77"/>
         <source>%1 is on it</source>
         <translation>%1 已接单</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="72"/>
+        <location filename="../kiosk/home.py" line="79"/>
         <source>Waiting for someone to answer…</source>
         <translation>等待有人响应…</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="73"/>
+        <location filename="../kiosk/home.py" line="80"/>
         <source>Your help request</source>
         <translation>你的求助</translation>
     </message>
@@ -2542,7 +2621,7 @@
 <context>
     <name>JobsBanner</name>
     <message>
-        <location filename="../widgets/jobs_banner.py" line="30"/>
+        <location filename="../widgets/jobs_banner.py" line="38"/>
         <source>Nobody is running the escalations: calls for help will not go up the chain. Keep Storemon open on this PC, or start the worker (storemon worker).</source>
         <translation>没有任何程序在执行升级任务：求助不会逐级上报。请在这台电脑上保持 Storemon 运行，或启动后台服务（storemon worker）。</translation>
     </message>
@@ -2842,178 +2921,207 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="42"/>
+        <location filename="../main_window.py" line="52"/>
         <source>Today</source>
         <translation>今日</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="43"/>
+        <location filename="../main_window.py" line="53"/>
         <source>Region</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="44"/>
+        <location filename="../main_window.py" line="54"/>
+        <location filename="../main_window.py" line="189"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="45"/>
+        <location filename="../main_window.py" line="55"/>
         <source>Schedule</source>
         <translation>排班</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="46"/>
+        <location filename="../main_window.py" line="56"/>
         <source>Incidents</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="47"/>
+        <location filename="../main_window.py" line="57"/>
         <source>Policies</source>
         <translation>政策</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="48"/>
+        <location filename="../main_window.py" line="58"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="49"/>
+        <location filename="../main_window.py" line="59"/>
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="64"/>
+        <location filename="../main_window.py" line="74"/>
+        <location filename="../main_window.py" line="203"/>
         <source>Storemon</source>
         <translation>Storemon</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="111"/>
+        <location filename="../main_window.py" line="127"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="112"/>
+        <location filename="../main_window.py" line="128"/>
         <source>&amp;Import...</source>
         <translation>导入(&amp;I)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="115"/>
+        <location filename="../main_window.py" line="131"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="119"/>
+        <location filename="../main_window.py" line="135"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="123"/>
+        <location filename="../main_window.py" line="139"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="131"/>
+        <location filename="../main_window.py" line="147"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="132"/>
+        <location filename="../main_window.py" line="148"/>
         <source>&amp;About Storemon</source>
         <translation>关于 Storemon(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="138"/>
+        <location filename="../main_window.py" line="154"/>
         <source>Database: %1</source>
         <translation>数据库：%1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="139"/>
+        <location filename="../main_window.py" line="155"/>
         <source>Signed in as %1</source>
         <translation>当前用户：%1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="144"/>
+        <location filename="../main_window.py" line="160"/>
         <source>Worker: checking...</source>
         <translation>后台服务：检查中...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="171"/>
+        <location filename="../main_window.py" line="190"/>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="196"/>
+        <source>1 unread alert notification</source>
+        <translation>1 条未读告警通知</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../main_window.py" line="199"/>
+        <source>%n unread alert notifications</source>
+        <translation>
+            <numerusform>%n 条未读告警通知</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="201"/>
+        <source>Nothing unread</source>
+        <translation>没有未读通知</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="204"/>
+        <source>(%1) %2</source>
+        <translation>(%1) %2</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="236"/>
         <source>Database: connection lost</source>
         <translation>数据库：连接已断开</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="175"/>
+        <location filename="../main_window.py" line="247"/>
         <source>Worker: not running</source>
         <translation>后台服务：未运行</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="179"/>
+        <location filename="../main_window.py" line="251"/>
         <source>Worker: running</source>
         <translation>后台服务：运行中</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="181"/>
+        <location filename="../main_window.py" line="253"/>
         <source>Worker: silent for %1 min</source>
         <translation>后台服务：已 %1 分钟无响应</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="215"/>
+        <location filename="../main_window.py" line="287"/>
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="216"/>
+        <location filename="../main_window.py" line="288"/>
         <source>%1 has unsaved changes. Save them before you leave?</source>
         <translation>“%1”有未保存的更改。离开前要保存吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="220"/>
+        <location filename="../main_window.py" line="292"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="221"/>
+        <location filename="../main_window.py" line="293"/>
         <source>Discard</source>
         <translation>放弃更改</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="222"/>
-        <location filename="../main_window.py" line="270"/>
+        <location filename="../main_window.py" line="294"/>
+        <location filename="../main_window.py" line="342"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="253"/>
+        <location filename="../main_window.py" line="325"/>
         <source>Calls for help are open</source>
         <translation>仍有未处理的求助</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="256"/>
+        <location filename="../main_window.py" line="328"/>
         <source>%1 alert(s) are still open. This window is what escalates them on this PC: if it closes and no kiosk or worker runs here, nobody else will be paged.</source>
         <translation>还有 %1 条告警未处理。在这台电脑上由本窗口负责逐级上报：如果关闭它，而这里也没有运行自助终端或后台服务，就不会再通知任何人。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="265"/>
+        <location filename="../main_window.py" line="337"/>
         <source>Keep running in the tray</source>
         <translation>在托盘中继续运行</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="268"/>
+        <location filename="../main_window.py" line="340"/>
         <source>This desktop has no system tray; keep the window open instead.</source>
         <translation>此桌面没有系统托盘，请保持窗口打开。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="269"/>
+        <location filename="../main_window.py" line="341"/>
         <source>Quit anyway</source>
         <translation>仍然退出</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="333"/>
+        <location filename="../main_window.py" line="405"/>
         <source>About Storemon</source>
         <translation>关于 Storemon</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="336"/>
+        <location filename="../main_window.py" line="408"/>
         <source>Storemon %1
 
 Staffing, queue waits, shift pressure and escalation for small stores.</source>
@@ -3025,143 +3133,148 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>MappingPage</name>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="39"/>
+        <location filename="../views/import_wizard/mapping.py" line="41"/>
         <source>Match the columns</source>
         <translation>匹配列</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="41"/>
+        <location filename="../views/import_wizard/mapping.py" line="43"/>
         <source>Say what each column holds. Columns Storemon recognised are filled in already.</source>
         <translation>请说明每一列的内容。Storemon 已识别的列已自动填好。</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="44"/>
+        <location filename="../views/import_wizard/mapping.py" line="46"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="48"/>
+        <location filename="../views/import_wizard/mapping.py" line="50"/>
         <source>Column in the file</source>
         <translation>文件中的列</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="48"/>
+        <location filename="../views/import_wizard/mapping.py" line="50"/>
         <source>Example</source>
         <translation>示例</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="48"/>
+        <location filename="../views/import_wizard/mapping.py" line="50"/>
         <source>Import as</source>
         <translation>导入为</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="57"/>
+        <location filename="../views/import_wizard/mapping.py" line="59"/>
         <source>Column matching</source>
         <translation>列匹配</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="59"/>
+        <location filename="../views/import_wizard/mapping.py" line="61"/>
         <source>Options</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="63"/>
+        <location filename="../views/import_wizard/mapping.py" line="65"/>
         <source>Take the store from the file</source>
         <translation>从文件中读取门店</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="64"/>
+        <location filename="../views/import_wizard/mapping.py" line="66"/>
         <source>Store for every row</source>
         <translation>所有行使用同一门店</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="67"/>
+        <location filename="../views/import_wizard/mapping.py" line="69"/>
         <source>Detect; refuse ambiguous dates such as 02/03/2026</source>
         <translation>自动识别；不接受 02/03/2026 这类有歧义的日期</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="68"/>
+        <location filename="../views/import_wizard/mapping.py" line="70"/>
         <source>Day first: 02/03/2026 is 2 March</source>
         <translation>日在前：02/03/2026 为 3 月 2 日</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="69"/>
+        <location filename="../views/import_wizard/mapping.py" line="71"/>
         <source>Month first: 02/03/2026 is 3 February</source>
         <translation>月在前：02/03/2026 为 2 月 3 日</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="70"/>
+        <location filename="../views/import_wizard/mapping.py" line="72"/>
         <source>Dates</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="73"/>
+        <location filename="../views/import_wizard/mapping.py" line="75"/>
         <source>Create stores the file names that Storemon does not know yet</source>
         <translation>文件中出现 Storemon 尚无的门店时，新建该门店</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="76"/>
+        <location filename="../views/import_wizard/mapping.py" line="78"/>
         <source>Create people the roster names that Storemon does not know yet</source>
         <translation>排班表中出现 Storemon 尚无的人员时，新建该人员</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="79"/>
+        <location filename="../views/import_wizard/mapping.py" line="81"/>
         <source>Skip bad rows: import the good rows and save the bad ones to a rejects file</source>
         <translation>跳过错误行：导入正确的行，错误行另存到拒收文件</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="124"/>
+        <location filename="../views/import_wizard/mapping.py" line="89"/>
+        <source>Time zone of new stores</source>
+        <translation>新建门店的时区</translation>
+    </message>
+    <message>
+        <location filename="../views/import_wizard/mapping.py" line="136"/>
         <source>(no name)</source>
         <translation>（无列名）</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="132"/>
+        <location filename="../views/import_wizard/mapping.py" line="144"/>
         <source>Not imported</source>
         <translation>不导入</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="138"/>
+        <location filename="../views/import_wizard/mapping.py" line="150"/>
         <source>Import column %1 as</source>
         <translation>将列“%1”导入为</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="176"/>
+        <location filename="../views/import_wizard/mapping.py" line="195"/>
         <source>“%1” is chosen for more than one column.</source>
         <translation>多个列都选择了“%1”。</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="180"/>
+        <location filename="../views/import_wizard/mapping.py" line="199"/>
         <source>Choose the column with the date and time of each order.</source>
         <translation>请选择每笔订单的日期和时间所在的列。</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="183"/>
+        <location filename="../views/import_wizard/mapping.py" line="202"/>
         <source>Choose the column with the amount (order total, line amount or unit price).</source>
         <translation>请选择金额所在的列（订单总额、明细金额或单价）。</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="189"/>
+        <location filename="../views/import_wizard/mapping.py" line="208"/>
         <source>Choose the store column, or pick the store every row belongs to.</source>
         <translation>请选择门店列，或指定所有行所属的门店。</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="192"/>
-        <location filename="../views/import_wizard/mapping.py" line="196"/>
+        <location filename="../views/import_wizard/mapping.py" line="211"/>
+        <location filename="../views/import_wizard/mapping.py" line="215"/>
         <source>Choose the column with the employee code or name.</source>
         <translation>请选择员工编号或姓名所在的列。</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="194"/>
+        <location filename="../views/import_wizard/mapping.py" line="213"/>
         <source>Choose the columns with the shift&apos;s start and end.</source>
         <translation>请选择上班和下班时间所在的列。</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="207"/>
+        <location filename="../views/import_wizard/mapping.py" line="226"/>
         <source>Ready to import. Bad rows will be left out and saved to a rejects file.</source>
         <translation>可以导入了。错误行将被跳过，并另存到拒收文件。</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/mapping.py" line="209"/>
+        <location filename="../views/import_wizard/mapping.py" line="228"/>
         <source>Ready to import. Nothing is written if a row has a problem.</source>
         <translation>可以导入了。只要有一行出错，就不会写入任何数据。</translation>
     </message>
@@ -3258,67 +3371,67 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>PressureList</name>
     <message>
-        <location filename="../widgets/pressure_list.py" line="153"/>
+        <location filename="../widgets/pressure_list.py" line="156"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="153"/>
+        <location filename="../widgets/pressure_list.py" line="156"/>
         <source>Shift</source>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="153"/>
+        <location filename="../widgets/pressure_list.py" line="156"/>
         <source>Index</source>
         <translation>指数</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="153"/>
+        <location filename="../widgets/pressure_list.py" line="156"/>
         <source>Level</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="155"/>
+        <location filename="../widgets/pressure_list.py" line="158"/>
         <source>Select a person to see why their shift is hard.</source>
         <translation>选择一名员工，查看其班次为何吃力。</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="158"/>
+        <location filename="../widgets/pressure_list.py" line="161"/>
         <source>Green</source>
         <translation>绿色</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="158"/>
+        <location filename="../widgets/pressure_list.py" line="161"/>
         <source>Amber</source>
         <translation>黄色</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="158"/>
+        <location filename="../widgets/pressure_list.py" line="161"/>
         <source>Red</source>
         <translation>红色</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="178"/>
+        <location filename="../widgets/pressure_list.py" line="181"/>
         <source>No pressure factors</source>
         <translation>无压力因素</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="184"/>
+        <location filename="../widgets/pressure_list.py" line="187"/>
         <source>Nobody is on the roster for this day.</source>
         <translation>这一天没有人排班。</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="208"/>
+        <location filename="../widgets/pressure_list.py" line="215"/>
         <source>No pressure factors on this shift.</source>
         <translation>这个班次没有压力因素。</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="211"/>
+        <location filename="../widgets/pressure_list.py" line="219"/>
         <source>+%1 pts</source>
         <translation>+%1 分</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="217"/>
+        <location filename="../widgets/pressure_list.py" line="225"/>
         <source>Why (points add up to the index, 100 at most):</source>
         <translation>原因（各项分数相加即为指数，最高 100）：</translation>
     </message>
@@ -3382,11 +3495,26 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
     </message>
     <message>
         <location filename="../widgets/pressure_list.py" line="69"/>
+        <source>about {customers:.0f} customers walked away {start}-{end}</source>
+        <translation>{start}-{end} 约 {customers:.0f} 位顾客离开</translation>
+    </message>
+    <message>
+        <location filename="../widgets/pressure_list.py" line="70"/>
+        <source>breaks not recorded</source>
+        <translation>未记录休息</translation>
+    </message>
+    <message>
+        <location filename="../widgets/pressure_list.py" line="71"/>
+        <source>nobody rostered {start}-{end}: all {customers:.0f} customers lost</source>
+        <translation>{start}-{end} 无人排班：{customers:.0f} 位顾客全部流失</translation>
+    </message>
+    <message>
+        <location filename="../widgets/pressure_list.py" line="72"/>
         <source>burnout risk: red shifts on {red} of the last {worked} working days ({dates}); talk with them and point to the support hotline</source>
         <translation>倦怠风险：最近 {worked} 个工作日中有 {red} 天出现红色班次（{dates}）；请与其谈谈，并告知员工支持热线</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="74"/>
+        <location filename="../widgets/pressure_list.py" line="77"/>
         <source>no burnout risk: red shifts on {red} of the last {worked} working days (risk from {k} of {n})</source>
         <translation>无倦怠风险：最近 {worked} 个工作日中有 {red} 天出现红色班次（{n} 天中达到 {k} 天即有风险）</translation>
     </message>
@@ -3394,82 +3522,137 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>PreviewPage</name>
     <message>
-        <location filename="../views/import_wizard/preview.py" line="35"/>
+        <location filename="../views/import_wizard/preview.py" line="48"/>
         <source>Check the file</source>
         <translation>检查文件</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/preview.py" line="38"/>
+        <location filename="../views/import_wizard/preview.py" line="51"/>
         <source>This is what Storemon reads from the file. Check that the columns and first rows look right.</source>
         <translation>以下是 Storemon 从文件中读到的内容。请检查各列和前几行是否正确。</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/preview.py" line="54"/>
+        <location filename="../views/import_wizard/preview.py" line="70"/>
         <source>First rows of the file</source>
         <translation>文件前几行</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/preview.py" line="70"/>
+        <location filename="../views/import_wizard/preview.py" line="87"/>
         <source>Reading %1…</source>
         <translation>正在读取 %1…</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/preview.py" line="94"/>
+        <location filename="../views/import_wizard/preview.py" line="112"/>
         <source>Excel workbook, sheet “%1”</source>
         <translation>Excel 工作簿，工作表“%1”</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/preview.py" line="98"/>
+        <location filename="../views/import_wizard/preview.py" line="116"/>
         <source>comma</source>
         <translation>逗号</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/preview.py" line="99"/>
+        <location filename="../views/import_wizard/preview.py" line="117"/>
         <source>semicolon</source>
         <translation>分号</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/preview.py" line="100"/>
+        <location filename="../views/import_wizard/preview.py" line="118"/>
         <source>tab</source>
         <translation>制表符</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/preview.py" line="101"/>
+        <location filename="../views/import_wizard/preview.py" line="119"/>
         <source>vertical bar</source>
         <translation>竖线</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/preview.py" line="105"/>
+        <location filename="../views/import_wizard/preview.py" line="123"/>
         <source>CSV text, %1, separated by %2</source>
         <translation>CSV 文本，%1，以%2分隔</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/preview.py" line="112"/>
+        <location filename="../views/import_wizard/preview.py" line="130"/>
         <source>%1 · header on line %2 · %3 of %4 columns recognised</source>
         <translation>%1 · 表头在第 %2 行 · 已识别 %3/%4 列</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/preview.py" line="121"/>
+        <location filename="../views/import_wizard/preview.py" line="139"/>
         <source>Columns Storemon did not recognise can be matched on the next page.</source>
         <translation>Storemon 未识别的列可在下一页匹配。</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/preview.py" line="124"/>
+        <location filename="../views/import_wizard/preview.py" line="142"/>
         <source>Every column was recognised.</source>
         <translation>所有列均已识别。</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/preview.py" line="149"/>
+        <location filename="../views/import_wizard/preview.py" line="163"/>
+        <source>(no name)</source>
+        <translation>（无列名）</translation>
+    </message>
+    <message>
+        <location filename="../views/import_wizard/preview.py" line="182"/>
+        <source>“%1” is read as %2: it is “%3” with “%4” around it.</source>
+        <translation>“%1”读作%2：它是“%3”，前后带有“%4”。</translation>
+    </message>
+    <message>
+        <location filename="../views/import_wizard/preview.py" line="189"/>
+        <source>“%1” is read as %2: it contains “%3”.</source>
+        <translation>“%1”读作%2：其中含有“%3”。</translation>
+    </message>
+    <message>
+        <location filename="../views/import_wizard/preview.py" line="190"/>
+        <source>“%1” is read as %2: its values look like order numbers.</source>
+        <translation>“%1”读作%2：其中的值看起来是订单号。</translation>
+    </message>
+    <message>
+        <location filename="../views/import_wizard/preview.py" line="194"/>
+        <source>Revenue: “%1”, once per order (what the customer paid).</source>
+        <translation>营业额：取“%1”，每个订单一次（顾客实付）。</translation>
+    </message>
+    <message>
+        <location filename="../views/import_wizard/preview.py" line="195"/>
+        <source>Revenue: “%1”, added up over each order&apos;s lines.</source>
+        <translation>营业额：“%1”，按每个订单的各行相加。</translation>
+    </message>
+    <message>
+        <location filename="../views/import_wizard/preview.py" line="196"/>
+        <source>Revenue: “%1” × “%2” on each line (the file has no line total).</source>
+        <translation>营业额：每行“%1” × “%2”（文件中没有行金额）。</translation>
+    </message>
+    <message>
+        <location filename="../views/import_wizard/preview.py" line="199"/>
+        <source>Revenue: “%1” on each line, one item each (the file has no quantity).</source>
+        <translation>营业额：每行取“%1”，每行一件（文件中没有数量）。</translation>
+    </message>
+    <message>
+        <location filename="../views/import_wizard/preview.py" line="208"/>
+        <source>“%1” looks like an order total (filled on each order&apos;s first line only) and is not used; to use it, choose Order total for it on the next page.</source>
+        <translation>“%1”看起来是订单总额（只在每个订单的第一行填写），未被使用；如要使用，请在下一页将它选为“订单总额”。</translation>
+    </message>
+    <message>
+        <location filename="../views/import_wizard/preview.py" line="216"/>
+        <source>“%1” looks like %2 and is not used: “%3” has the date and time.</source>
+        <translation>“%1”看起来是%2，未被使用：“%3”已含日期和时间。</translation>
+    </message>
+    <message>
+        <location filename="../views/import_wizard/preview.py" line="223"/>
+        <source>“%1” looks like %2 and is not used (“%3” matched better); to use it instead, choose it on the next page.</source>
+        <translation>“%1”看起来是%2，未被使用（“%3”更匹配）；如要改用它，请在下一页选择。</translation>
+    </message>
+    <message>
+        <location filename="../views/import_wizard/preview.py" line="236"/>
         <source>Storemon cannot read this file as a table:</source>
         <translation>Storemon 无法将此文件读取为表格：</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/preview.py" line="152"/>
+        <location filename="../views/import_wizard/preview.py" line="239"/>
         <source>Storemon cannot read this file:</source>
         <translation>Storemon 无法读取此文件：</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/preview.py" line="155"/>
+        <location filename="../views/import_wizard/preview.py" line="242"/>
         <source>Something went wrong; the details are in the log file.</source>
         <translation>出错了，详细信息已记录在日志文件中。</translation>
     </message>
@@ -3598,185 +3781,190 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>RegionView</name>
     <message>
-        <location filename="../views/region.py" line="273"/>
+        <location filename="../views/region.py" line="277"/>
         <source>Filter by store code or name</source>
         <translation>按门店编号或名称筛选</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="274"/>
+        <location filename="../views/region.py" line="278"/>
         <source>&amp;Region:</source>
         <translation>区域(&amp;R)：</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="275"/>
+        <location filename="../views/region.py" line="279"/>
         <source>&amp;Show:</source>
         <translation>显示(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="280"/>
+        <location filename="../views/region.py" line="284"/>
         <source>All stores</source>
         <translation>全部门店</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="281"/>
-        <location filename="../views/region.py" line="298"/>
+        <location filename="../views/region.py" line="285"/>
+        <location filename="../views/region.py" line="302"/>
         <source>In a policy gap</source>
         <translation>处于档位空档</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="282"/>
-        <location filename="../views/region.py" line="299"/>
+        <location filename="../views/region.py" line="286"/>
+        <location filename="../views/region.py" line="303"/>
         <source>Below policy</source>
         <translation>低于档位要求</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="283"/>
+        <location filename="../views/region.py" line="287"/>
         <source>With red shifts</source>
         <translation>有红色班次</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="288"/>
+        <location filename="../views/region.py" line="292"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="289"/>
+        <location filename="../views/region.py" line="293"/>
         <source>Save the stores shown to a file</source>
         <translation>把当前显示的门店保存为文件</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="290"/>
+        <location filename="../views/region.py" line="294"/>
         <source>CSV (UTF-8)…</source>
         <translation>CSV (UTF-8)…</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="291"/>
+        <location filename="../views/region.py" line="295"/>
         <source>Excel workbook (.xlsx)…</source>
         <translation>Excel 工作簿 (.xlsx)…</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="292"/>
+        <location filename="../views/region.py" line="296"/>
         <source>Modelling store %v of %m</source>
         <translation>正在测算第 %v/%m 家门店</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="293"/>
+        <location filename="../views/region.py" line="297"/>
         <source>Busy hours</source>
         <translation>忙碌时段</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="294"/>
+        <location filename="../views/region.py" line="298"/>
         <source>What if: tier policy</source>
         <translation>假设：档位政策</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="295"/>
+        <location filename="../views/region.py" line="299"/>
         <source>What if: one more person</source>
         <translation>假设：多加一人</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="297"/>
-        <location filename="../views/region.py" line="533"/>
+        <location filename="../views/region.py" line="301"/>
+        <location filename="../views/region.py" line="548"/>
         <source>Stores</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="300"/>
+        <location filename="../views/region.py" line="304"/>
         <source>Red shifts, last sales week</source>
         <translation>红色班次（上一销售周）</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="301"/>
+        <location filename="../views/region.py" line="305"/>
         <source>Solo hours a week</source>
         <translation>每周单人班小时</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="306"/>
+        <location filename="../views/region.py" line="310"/>
         <source>Click to show only these stores</source>
         <translation>点击只显示这些门店</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="318"/>
+        <location filename="../views/region.py" line="322"/>
         <source>Region</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="380"/>
+        <location filename="../views/region.py" line="384"/>
         <source>All regions</source>
         <translation>全部区域</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="411"/>
+        <location filename="../views/region.py" line="415"/>
         <source>No store matches the filter.</source>
         <translation>没有符合筛选条件的门店。</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="414"/>
+        <location filename="../views/region.py" line="418"/>
         <source>You have no stores to compare.</source>
         <translation>您没有可比较的门店。</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="424"/>
+        <location filename="../views/region.py" line="428"/>
         <source>%1 of %2 stores · last sales week %3 – %4</source>
         <translation>%1/%2 家门店 · 上一销售周 %3 – %4</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="434"/>
+        <location filename="../views/region.py" line="438"/>
         <source>%1 of %2 stores</source>
         <translation>%1/%2 家门店</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="440"/>
+        <location filename="../views/region.py" line="444"/>
         <source>Loading the stores…</source>
         <translation>正在加载门店…</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="486"/>
+        <location filename="../views/region.py" line="490"/>
         <source>Open on Today</source>
         <translation>在“今日”中打开</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="489"/>
+        <location filename="../views/region.py" line="493"/>
         <source>Try one more person…</source>
         <translation>试试多加一人…</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="502"/>
+        <location filename="../views/region.py" line="496"/>
+        <source>Store settings…</source>
+        <translation>门店设置…</translation>
+    </message>
+    <message>
+        <location filename="../views/region.py" line="517"/>
         <source>Policy note</source>
         <translation>档位说明</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="503"/>
+        <location filename="../views/region.py" line="518"/>
         <source>Tier policy</source>
         <translation>营业额档位政策</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="506"/>
+        <location filename="../views/region.py" line="521"/>
         <source>Week from</source>
         <translation>周起始</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="507"/>
+        <location filename="../views/region.py" line="522"/>
         <source>Week to</source>
         <translation>周结束</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="513"/>
+        <location filename="../views/region.py" line="528"/>
         <source>CSV, UTF-8 (*.csv)</source>
         <translation>CSV，UTF-8 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="514"/>
+        <location filename="../views/region.py" line="529"/>
         <source>Excel workbook (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="520"/>
+        <location filename="../views/region.py" line="535"/>
         <source>Export the stores shown</source>
         <translation>导出当前显示的门店</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="552"/>
+        <location filename="../views/region.py" line="567"/>
         <source>Exported %1 stores to %2</source>
         <translation>已导出 %1 家门店到 %2</translation>
     </message>
@@ -3784,172 +3972,197 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>ResultPage</name>
     <message>
-        <location filename="../views/import_wizard/result.py" line="54"/>
+        <location filename="../views/import_wizard/result.py" line="64"/>
         <source>Show the rejects file</source>
         <translation>查看拒收文件</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="59"/>
+        <location filename="../views/import_wizard/result.py" line="69"/>
         <source>Where</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="59"/>
+        <location filename="../views/import_wizard/result.py" line="69"/>
         <source>Column</source>
         <translation>列</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="59"/>
+        <location filename="../views/import_wizard/result.py" line="69"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="69"/>
+        <location filename="../views/import_wizard/result.py" line="79"/>
         <source>Problems found in the file</source>
         <translation>文件中发现的问题</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="72"/>
+        <location filename="../views/import_wizard/result.py" line="82"/>
         <source>Copy the list</source>
         <translation>复制列表</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="114"/>
+        <location filename="../views/import_wizard/result.py" line="124"/>
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="124"/>
+        <location filename="../views/import_wizard/result.py" line="134"/>
         <source>Import cancelled</source>
         <translation>导入已取消</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="126"/>
+        <location filename="../views/import_wizard/result.py" line="136"/>
         <source>Nothing was written to the database. The data is as it was before.</source>
         <translation>没有写入数据库，数据保持原样。</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="131"/>
+        <location filename="../views/import_wizard/result.py" line="141"/>
         <source>The import failed</source>
         <translation>导入失败</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="136"/>
+        <location filename="../views/import_wizard/result.py" line="146"/>
         <source>Something went wrong; the details are in the log file.</source>
         <translation>出错了，详细信息已记录在日志文件中。</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="137"/>
+        <location filename="../views/import_wizard/result.py" line="147"/>
         <source>Nothing was written to the database.</source>
         <translation>没有写入数据库。</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="164"/>
+        <location filename="../views/import_wizard/result.py" line="174"/>
         <source>Already imported</source>
         <translation>已导入过</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="165"/>
+        <location filename="../views/import_wizard/result.py" line="175"/>
         <source>This exact file was imported before, so nothing was changed.</source>
         <translation>这个文件之前已经导入过，因此没有任何更改。</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="168"/>
+        <location filename="../views/import_wizard/result.py" line="178"/>
         <source>Import complete</source>
         <translation>导入完成</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="169"/>
+        <location filename="../views/import_wizard/result.py" line="179"/>
         <source>%1 is in Storemon now.</source>
         <translation>%1 已导入 Storemon。</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="171"/>
+        <location filename="../views/import_wizard/result.py" line="181"/>
         <source>Rows read</source>
         <translation>读取行数</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="172"/>
+        <location filename="../views/import_wizard/result.py" line="182"/>
         <source>Rows imported</source>
         <translation>导入行数</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="176"/>
+        <location filename="../views/import_wizard/result.py" line="186"/>
         <source>New orders</source>
         <translation>新订单</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="179"/>
+        <location filename="../views/import_wizard/result.py" line="189"/>
         <source>Orders already in Storemon (skipped)</source>
         <translation>Storemon 中已有的订单（已跳过）</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="185"/>
+        <location filename="../views/import_wizard/result.py" line="194"/>
+        <source>In the file</source>
+        <translation>文件内容</translation>
+    </message>
+    <message>
+        <location filename="../views/import_wizard/result.py" line="196"/>
+        <source>%1 orders in %2 stores over %3 days, revenue %4</source>
+        <translation>%2 家门店 %3 天共 %1 个订单，营业额 %4</translation>
+    </message>
+    <message>
+        <location filename="../views/import_wizard/result.py" line="203"/>
+        <source>Exact duplicate rows dropped</source>
+        <translation>已删除的完全重复行</translation>
+    </message>
+    <message>
+        <location filename="../views/import_wizard/result.py" line="206"/>
+        <source>Orders without a price (counted, revenue unknown)</source>
+        <translation>无价格的订单（已计入订单数，营业额未知）</translation>
+    </message>
+    <message>
+        <location filename="../views/import_wizard/result.py" line="212"/>
         <source>New shifts</source>
         <translation>新班次</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="188"/>
+        <location filename="../views/import_wizard/result.py" line="215"/>
         <source>Shifts already in Storemon (skipped)</source>
         <translation>Storemon 中已有的班次（已跳过）</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="193"/>
+        <location filename="../views/import_wizard/result.py" line="220"/>
         <source>People created</source>
         <translation>新建人员</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="196"/>
+        <location filename="../views/import_wizard/result.py" line="223"/>
         <source>People added</source>
         <translation>新增人员</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="197"/>
+        <location filename="../views/import_wizard/result.py" line="224"/>
         <source>People updated</source>
         <translation>更新人员</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="199"/>
+        <location filename="../views/import_wizard/result.py" line="226"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="200"/>
+        <location filename="../views/import_wizard/result.py" line="227"/>
         <source>Stores created</source>
         <translation>新建门店</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="205"/>
+        <location filename="../views/import_wizard/result.py" line="229"/>
+        <source>Opening hours of %1, from its sales</source>
+        <translation>%1 的营业时间（按销售推算）</translation>
+    </message>
+    <message>
+        <location filename="../views/import_wizard/result.py" line="235"/>
         <source>Rows skipped as bad</source>
         <translation>跳过的错误行</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="207"/>
+        <location filename="../views/import_wizard/result.py" line="237"/>
         <source>%1, listed in %2</source>
         <translation>%1，详见 %2</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="218"/>
+        <location filename="../views/import_wizard/result.py" line="248"/>
         <source>Nothing was imported</source>
         <translation>未导入任何数据</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="222"/>
+        <location filename="../views/import_wizard/result.py" line="252"/>
         <source>Problems found: %1. Nothing was written to the database. Fix the lines below in the file and import it again, or change the options and choose “Skip bad rows” to import the good rows only.</source>
         <translation>发现问题：%1 个。没有写入数据库。请在文件中修正下列行后重新导入，或更改选项并选择“跳过错误行”，只导入正确的行。</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="238"/>
+        <location filename="../views/import_wizard/result.py" line="268"/>
         <source>Showing the first %1 of %2 problems.</source>
         <translation>显示前 %1 个问题，共 %2 个。</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="256"/>
+        <location filename="../views/import_wizard/result.py" line="286"/>
         <source>Import as</source>
         <translation>导入为</translation>
     </message>
     <message>
-        <location filename="../views/import_wizard/result.py" line="260"/>
+        <location filename="../views/import_wizard/result.py" line="290"/>
         <source>Where the list says %1, use “%2” under Change options.</source>
         <translation>列表中显示 %1 的，请在“更改选项”中选择“%2”。</translation>
     </message>
@@ -4108,7 +4321,12 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
         <translation>最高班次压力指数</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="693"/>
+        <location filename="../widgets/whatif_panel.py" line="671"/>
+        <source>Customers walking away</source>
+        <translation>离开的顾客</translation>
+    </message>
+    <message>
+        <location filename="../widgets/whatif_panel.py" line="694"/>
         <source>With one more person %1–%2: mean wait %3 → %4 min, P90 wait %5 → %6 min, for %7 staff-hours a week.</source>
         <translation>每天 %1–%2 多一人：平均排队等待 %3 → %4 分钟，P90 等待 %5 → %6 分钟，每周人工时 %7。</translation>
     </message>
@@ -4260,344 +4478,354 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>SettingsView</name>
     <message>
-        <location filename="../views/settings.py" line="99"/>
+        <location filename="../views/settings.py" line="100"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="103"/>
+        <location filename="../views/settings.py" line="104"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="105"/>
+        <location filename="../views/settings.py" line="106"/>
         <source>System (follow this computer)</source>
         <translation>跟随系统（本机设置）</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="114"/>
+        <location filename="../views/settings.py" line="115"/>
         <source>Show Storemon in</source>
         <translation>Storemon 显示语言</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="119"/>
+        <location filename="../views/settings.py" line="120"/>
         <source>This PC only: each computer of the chain keeps its own language.</source>
         <translation>仅对本机生效：连锁的每台电脑各自保存语言设置。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="121"/>
+        <location filename="../views/settings.py" line="122"/>
         <source>Start Storemon when I sign in to this computer</source>
         <translation>登录这台电脑时自动启动 Storemon</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="124"/>
+        <location filename="../views/settings.py" line="125"/>
         <source>On one PC the escalations run inside Storemon: starting it with the session keeps them running.</source>
         <translation>单机模式下由 Storemon 执行逐级上报：随系统登录启动可确保上报不中断。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="144"/>
+        <location filename="../views/settings.py" line="132"/>
+        <source>Beep when a call for help pages me</source>
+        <translation>有求助通知我时发出提示音</translation>
+    </message>
+    <message>
+        <location filename="../views/settings.py" line="136"/>
+        <source>This PC only. The banner and the taskbar flash come anyway; head office starts with the sound off, stores with it on.</source>
+        <translation>仅限本电脑。横幅提醒和任务栏闪烁始终会出现；总部默认关闭提示音，门店默认开启。</translation>
+    </message>
+    <message>
+        <location filename="../views/settings.py" line="156"/>
         <source>Storemon will start when you sign in.</source>
         <translation>登录时将自动启动 Storemon。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="146"/>
+        <location filename="../views/settings.py" line="158"/>
         <source>Storemon will not start by itself.</source>
         <translation>Storemon 不会自动启动。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="155"/>
+        <location filename="../views/settings.py" line="167"/>
         <source>Language set to %1.</source>
         <translation>语言已设为 %1。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="160"/>
+        <location filename="../views/settings.py" line="172"/>
         <source>Database</source>
         <translation>数据库</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="167"/>
+        <location filename="../views/settings.py" line="179"/>
         <source>A SQLite file, or postgresql://user:password@server:5432/storemon</source>
         <translation>SQLite 文件，或 postgresql://user:password@server:5432/storemon</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="170"/>
+        <location filename="../views/settings.py" line="182"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="172"/>
-        <location filename="../views/settings.py" line="241"/>
+        <location filename="../views/settings.py" line="184"/>
+        <location filename="../views/settings.py" line="253"/>
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="174"/>
+        <location filename="../views/settings.py" line="186"/>
         <source>Use this database</source>
         <translation>使用此数据库</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="176"/>
+        <location filename="../views/settings.py" line="188"/>
         <source>Use the built-in database</source>
         <translation>使用内置数据库</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="177"/>
+        <location filename="../views/settings.py" line="189"/>
         <source>The SQLite file in this user&apos;s data folder</source>
         <translation>当前用户数据文件夹中的 SQLite 文件</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="189"/>
+        <location filename="../views/settings.py" line="201"/>
         <source>In use now</source>
         <translation>当前使用</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="190"/>
+        <location filename="../views/settings.py" line="202"/>
         <source>Settings file</source>
         <translation>设置文件</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="196"/>
+        <location filename="../views/settings.py" line="208"/>
         <source>One PC: a SQLite file. A chain: every PC uses the same PostgreSQL server. Test the connection first; Storemon switches to the new database when it next starts.</source>
         <translation>单台电脑：使用 SQLite 文件。连锁多店：所有电脑使用同一台 PostgreSQL 服务器。请先测试连接；Storemon 下次启动时切换到新数据库。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="214"/>
+        <location filename="../views/settings.py" line="226"/>
         <source>names: %1</source>
         <translation>文件中指定的数据库：%1</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="217"/>
+        <location filename="../views/settings.py" line="229"/>
         <source>%1 is set on this PC and wins over the settings file.</source>
         <translation>本机设置了 %1，它优先于设置文件。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="224"/>
+        <location filename="../views/settings.py" line="236"/>
         <source>Choose a database file</source>
         <translation>选择数据库文件</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="226"/>
+        <location filename="../views/settings.py" line="238"/>
         <source>SQLite databases (*.sqlite3 *.sqlite *.db);;All files (*)</source>
         <translation>SQLite 数据库 (*.sqlite3 *.sqlite *.db);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="247"/>
+        <location filename="../views/settings.py" line="259"/>
         <source>Type the full address with its password to test another server.</source>
         <translation>要测试其他服务器，请输入含密码的完整地址。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="250"/>
+        <location filename="../views/settings.py" line="262"/>
         <source>Testing…</source>
         <translation>正在测试…</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="251"/>
+        <location filename="../views/settings.py" line="263"/>
         <source>Connecting (up to 5 seconds)…</source>
         <translation>正在连接（最多 5 秒）…</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="262"/>
+        <location filename="../views/settings.py" line="274"/>
         <source>Connected to %1 %2 at %3.</source>
         <translation>已连接到 %3 上的 %1 %2。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="264"/>
+        <location filename="../views/settings.py" line="276"/>
         <source>It holds a Storemon database (schema %1).</source>
         <translation>其中已有 Storemon 数据库（架构版本 %1）。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="266"/>
+        <location filename="../views/settings.py" line="278"/>
         <source>The file does not exist yet; Storemon creates an empty database there.</source>
         <translation>该文件尚不存在；Storemon 会在该位置新建一个空数据库。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="268"/>
+        <location filename="../views/settings.py" line="280"/>
         <source>It is empty; Storemon sets it up on the next start.</source>
         <translation>数据库为空；Storemon 会在下次启动时完成初始化。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="273"/>
+        <location filename="../views/settings.py" line="285"/>
         <source>Cannot use this database: %1</source>
         <translation>无法使用此数据库：%1</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="279"/>
+        <location filename="../views/settings.py" line="291"/>
         <source>Enter a SQLite file path or a PostgreSQL address first.</source>
         <translation>请先输入 SQLite 文件路径或 PostgreSQL 地址。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="304"/>
+        <location filename="../views/settings.py" line="316"/>
         <source>Saved. Restart Storemon to connect to the new database.</source>
         <translation>已保存。重启 Storemon 后将连接到新数据库。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="307"/>
+        <location filename="../views/settings.py" line="319"/>
         <source>%1 is set on this PC and still wins over the settings file.</source>
         <translation>本机设置了 %1，它仍优先于设置文件。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="314"/>
+        <location filename="../views/settings.py" line="326"/>
         <source>Support for staff</source>
         <translation>员工支持</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="316"/>
+        <location filename="../views/settings.py" line="328"/>
         <source>e.g. 400-820-1234</source>
         <translation>例如：400-820-1234</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="318"/>
+        <location filename="../views/settings.py" line="330"/>
         <source>e.g. every day 8:00–22:00</source>
         <translation>例如：每天 8:00–22:00</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="320"/>
+        <location filename="../views/settings.py" line="332"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="320"/>
+        <location filename="../views/settings.py" line="332"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="320"/>
+        <location filename="../views/settings.py" line="332"/>
         <source>When to call / note</source>
         <translation>联系时间 / 备注</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="322"/>
+        <location filename="../views/settings.py" line="334"/>
         <source>Remove this contact</source>
         <translation>删除此联系人</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="325"/>
+        <location filename="../views/settings.py" line="337"/>
         <source>Add contact</source>
         <translation>添加联系人</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="328"/>
+        <location filename="../views/settings.py" line="340"/>
         <source>When and where the sessions are, and how to book one</source>
         <translation>辅导的时间、地点和预约方式</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="330"/>
+        <location filename="../views/settings.py" line="342"/>
         <source>Upcoming stress-management training and how to join</source>
         <translation>近期的压力管理培训及参加方式</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="337"/>
+        <location filename="../views/settings.py" line="349"/>
         <source>Save support resources</source>
         <translation>保存支持资源</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="340"/>
-        <location filename="../views/settings.py" line="492"/>
+        <location filename="../views/settings.py" line="352"/>
+        <location filename="../views/settings.py" line="504"/>
         <source>Revert</source>
         <translation>还原</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="345"/>
+        <location filename="../views/settings.py" line="357"/>
         <source>Hours</source>
         <translation>服务时间</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="348"/>
+        <location filename="../views/settings.py" line="360"/>
         <source>Support hotline</source>
         <translation>支持热线</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="360"/>
+        <location filename="../views/settings.py" line="372"/>
         <source>Shown to staff on the counter screen after a hard moment: who to call and where to get help. Shared by every PC of the chain.</source>
         <translation>员工遇到困难时会在柜台屏幕上看到：可以联系谁、去哪里求助。连锁所有电脑共用。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="366"/>
+        <location filename="../views/settings.py" line="378"/>
         <source>Mutual-aid contacts (colleagues who step in or listen)</source>
         <translation>互助联系人（可以补位或倾听的同事）</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="370"/>
+        <location filename="../views/settings.py" line="382"/>
         <source>Mental-health sessions</source>
         <translation>心理健康辅导</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="371"/>
+        <location filename="../views/settings.py" line="383"/>
         <source>Stress-management training</source>
         <translation>压力管理培训</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="378"/>
+        <location filename="../views/settings.py" line="390"/>
         <source>Only head office (service director, executive, administrator) can change these.</source>
         <translation>只有总部（服务总监、高管、管理员）可以修改这些内容。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="458"/>
+        <location filename="../views/settings.py" line="470"/>
         <source>Support resources saved; the counter screens show them from now on.</source>
         <translation>支持资源已保存，柜台屏幕即刻显示。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="473"/>
+        <location filename="../views/settings.py" line="485"/>
         <source>Only head-office roles (service director, executive, administrator) may change chain-wide settings. Nothing was saved.</source>
         <translation>只有总部角色（服务总监、高管、管理员）可以修改全连锁设置。未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="477"/>
+        <location filename="../views/settings.py" line="489"/>
         <source>Not saved: %1</source>
         <translation>未保存：%1</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="482"/>
+        <location filename="../views/settings.py" line="494"/>
         <source>Notification channels</source>
         <translation>通知渠道</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="489"/>
+        <location filename="../views/settings.py" line="501"/>
         <source>Save channels</source>
         <translation>保存渠道</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="503"/>
+        <location filename="../views/settings.py" line="515"/>
         <source>Alerts of the chosen escalation levels also go to these group chats, webhooks and mailboxes. Passwords, signing secrets and web addresses are kept in this computer&apos;s keyring (or a file only your account can read), never in the database.</source>
         <translation>所选升级层级的告警也会发送到这些群聊、Webhook 和邮箱。密码、签名密钥和网址保存在本机的密钥环中（或只有您的账户可读的文件中），从不写入数据库。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="518"/>
+        <location filename="../views/settings.py" line="530"/>
         <source>Only head office (service director, executive, administrator) can change the notification channels or send a test.</source>
         <translation>只有总部（服务总监、高管、管理员）可以修改通知渠道或发送测试。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="565"/>
+        <location filename="../views/settings.py" line="577"/>
         <source>Not saved; fix these first:</source>
         <translation>未保存；请先修正以下问题：</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="586"/>
+        <location filename="../views/settings.py" line="598"/>
         <source>Notification channels saved; alerts use them from now on.</source>
         <translation>通知渠道已保存；此后告警将使用这些渠道。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="604"/>
+        <location filename="../views/settings.py" line="616"/>
         <source>Sending…</source>
         <translation>正在发送…</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="605"/>
+        <location filename="../views/settings.py" line="617"/>
         <source>Sending a test message…</source>
         <translation>正在发送测试消息…</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="618"/>
+        <location filename="../views/settings.py" line="630"/>
         <source>Send test</source>
         <translation>发送测试</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="622"/>
+        <location filename="../views/settings.py" line="634"/>
         <source>Test message sent.</source>
         <translation>测试消息已发送。</translation>
     </message>
     <message>
-        <location filename="../views/settings.py" line="626"/>
+        <location filename="../views/settings.py" line="638"/>
         <source>Test failed: %1</source>
         <translation>测试失败：%1</translation>
     </message>
@@ -4778,6 +5006,161 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
     </message>
 </context>
 <context>
+    <name>StoreCallsPanel</name>
+    <message>
+        <location filename="../widgets/store_calls.py" line="125"/>
+        <source>1 call for help at this store</source>
+        <translation>本店有 1 个求助</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../widgets/store_calls.py" line="127"/>
+        <source>%n calls for help at this store</source>
+        <translation>
+            <numerusform>本店有 %n 个求助</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../widgets/store_calls.py" line="131"/>
+        <source>1 waiting for an answer</source>
+        <translation>1 个等待回应</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../widgets/store_calls.py" line="133"/>
+        <source>%n waiting for an answer</source>
+        <translation>
+            <numerusform>%n 个等待回应</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../widgets/store_calls.py" line="151"/>
+        <source>%1 · since %2</source>
+        <translation>%1 · 自 %2 起</translation>
+    </message>
+    <message>
+        <location filename="../widgets/store_calls.py" line="155"/>
+        <source>Paging: %1</source>
+        <translation>正在通知：%1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/store_calls.py" line="157"/>
+        <source>%1 has it</source>
+        <translation>%1 已接单</translation>
+    </message>
+    <message>
+        <location filename="../widgets/store_calls.py" line="164"/>
+        <source>Acknowledge</source>
+        <translation>确认接单</translation>
+    </message>
+    <message>
+        <location filename="../widgets/store_calls.py" line="167"/>
+        <source>Take it: escalation stops and the person who asked sees that you have it</source>
+        <translation>由你接单：停止升级，求助的人会看到你已接单</translation>
+    </message>
+</context>
+<context>
+    <name>StoreEditorDialog</name>
+    <message>
+        <location filename="../views/store_editor.py" line="42"/>
+        <source>Monday</source>
+        <translation>星期一</translation>
+    </message>
+    <message>
+        <location filename="../views/store_editor.py" line="43"/>
+        <source>Tuesday</source>
+        <translation>星期二</translation>
+    </message>
+    <message>
+        <location filename="../views/store_editor.py" line="44"/>
+        <source>Wednesday</source>
+        <translation>星期三</translation>
+    </message>
+    <message>
+        <location filename="../views/store_editor.py" line="45"/>
+        <source>Thursday</source>
+        <translation>星期四</translation>
+    </message>
+    <message>
+        <location filename="../views/store_editor.py" line="46"/>
+        <source>Friday</source>
+        <translation>星期五</translation>
+    </message>
+    <message>
+        <location filename="../views/store_editor.py" line="47"/>
+        <source>Saturday</source>
+        <translation>星期六</translation>
+    </message>
+    <message>
+        <location filename="../views/store_editor.py" line="48"/>
+        <source>Sunday</source>
+        <translation>星期日</translation>
+    </message>
+    <message>
+        <location filename="../views/store_editor.py" line="92"/>
+        <source>Store settings</source>
+        <translation>门店设置</translation>
+    </message>
+    <message>
+        <location filename="../views/store_editor.py" line="102"/>
+        <source>Opening hours</source>
+        <translation>营业时间</translation>
+    </message>
+    <message>
+        <location filename="../views/store_editor.py" line="118"/>
+        <source>Chain setting</source>
+        <translation>沿用连锁设置</translation>
+    </message>
+    <message>
+        <location filename="../views/store_editor.py" line="123"/>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <location filename="../views/store_editor.py" line="128"/>
+        <source>Time zone</source>
+        <translation>时区</translation>
+    </message>
+    <message>
+        <location filename="../views/store_editor.py" line="129"/>
+        <source>Service time per order</source>
+        <translation>每单服务时间</translation>
+    </message>
+    <message>
+        <location filename="../views/store_editor.py" line="130"/>
+        <source>Chores per hour</source>
+        <translation>每小时杂务时间</translation>
+    </message>
+    <message>
+        <location filename="../views/store_editor.py" line="131"/>
+        <source>Customer patience</source>
+        <translation>顾客耐心</translation>
+    </message>
+    <message>
+        <location filename="../views/store_editor.py" line="132"/>
+        <source>Region</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <location filename="../views/store_editor.py" line="133"/>
+        <source>Tier policy</source>
+        <translation>营业额档位政策</translation>
+    </message>
+    <message>
+        <location filename="../views/store_editor.py" line="180"/>
+        <source>No region</source>
+        <translation>无区域</translation>
+    </message>
+    <message>
+        <location filename="../views/store_editor.py" line="188"/>
+        <source>No tier policy</source>
+        <translation>无营业额档位政策</translation>
+    </message>
+    <message>
+        <location filename="../views/store_editor.py" line="234"/>
+        <source>%1: opening and closing are the same time.</source>
+        <translation>%1：开门和关门时间相同。</translation>
+    </message>
+</context>
+<context>
     <name>StoresTableModel</name>
     <message>
         <location filename="../models/stores_table.py" line="37"/>
@@ -4911,53 +5294,65 @@ per week</source>
     </message>
     <message>
         <location filename="../models/stores_table.py" line="135"/>
+        <source>Walked
+away</source>
+        <translation>离开
+顾客</translation>
+    </message>
+    <message>
+        <location filename="../models/stores_table.py" line="136"/>
+        <source>Customers expected to have walked away unserved (out of patience), last sales week</source>
+        <translation>上一个销售周预计未获接待而离开的顾客数（等不及离开）</translation>
+    </message>
+    <message>
+        <location filename="../models/stores_table.py" line="144"/>
         <source>Red
 shifts</source>
         <translation>红色
 班次</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="136"/>
+        <location filename="../models/stores_table.py" line="145"/>
         <source>Shifts whose pressure index reached red, last sales week</source>
         <translation>上一销售周压力指数达到红色的班次</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="141"/>
+        <location filename="../models/stores_table.py" line="150"/>
         <source>Mean
 pressure</source>
         <translation>平均
 压力指数</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="142"/>
+        <location filename="../models/stores_table.py" line="151"/>
         <source>Mean pressure index of the week&apos;s shifts (0-100)</source>
         <translation>本周各班次的平均压力指数（0-100）</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="147"/>
+        <location filename="../models/stores_table.py" line="156"/>
         <source>Peak
 pressure</source>
         <translation>最高
 压力指数</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="148"/>
+        <location filename="../models/stores_table.py" line="157"/>
         <source>Highest pressure index of any shift in the week (0-100)</source>
         <translation>本周所有班次中的最高压力指数（0-100）</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="237"/>
-        <location filename="../models/stores_table.py" line="240"/>
+        <location filename="../models/stores_table.py" line="246"/>
+        <location filename="../models/stores_table.py" line="249"/>
         <source>Tier policy: %1</source>
         <translation>营业额档位政策：%1</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="242"/>
+        <location filename="../models/stores_table.py" line="251"/>
         <source>%1 %2 — double-click to open it on Today</source>
         <translation>%1 %2 — 双击在“今日”中打开</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="252"/>
+        <location filename="../models/stores_table.py" line="262"/>
         <source>Last sales week: %1 – %2</source>
         <translation>上一销售周：%1 – %2</translation>
     </message>
@@ -5018,77 +5413,87 @@ pressure</source>
 <context>
     <name>SurgeEditor</name>
     <message>
-        <location filename="../widgets/surge_editor.py" line="50"/>
+        <location filename="../widgets/surge_editor.py" line="52"/>
+        <source>Raise the forecast by the demand factor even when no past year&apos;s sales show what the period does; with a past year, its effect is measured from the sales instead. A period without &quot;every year&quot; always applies.</source>
+        <translation>即使没有往年销售数据显示该时段的影响，也按需求系数提高预测；有往年数据时，改为根据销售数据测算其影响。未勾选&quot;每年&quot;的时段始终生效。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/surge_editor.py" line="60"/>
         <source>all stores</source>
         <translation>全部门店</translation>
     </message>
     <message>
-        <location filename="../widgets/surge_editor.py" line="112"/>
+        <location filename="../widgets/surge_editor.py" line="145"/>
         <source>Label</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../widgets/surge_editor.py" line="113"/>
+        <location filename="../widgets/surge_editor.py" line="146"/>
         <source>Starts</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../widgets/surge_editor.py" line="114"/>
+        <location filename="../widgets/surge_editor.py" line="147"/>
         <source>Ends (included)</source>
         <translation>结束（含当天）</translation>
     </message>
     <message>
-        <location filename="../widgets/surge_editor.py" line="115"/>
+        <location filename="../widgets/surge_editor.py" line="148"/>
         <source>Demand</source>
         <translation>需求系数</translation>
     </message>
     <message>
-        <location filename="../widgets/surge_editor.py" line="116"/>
+        <location filename="../widgets/surge_editor.py" line="149"/>
         <source>Alert sensitivity</source>
         <translation>告警灵敏度</translation>
     </message>
     <message>
-        <location filename="../widgets/surge_editor.py" line="117"/>
+        <location filename="../widgets/surge_editor.py" line="150"/>
         <source>Every year</source>
         <translation>每年</translation>
     </message>
     <message>
-        <location filename="../widgets/surge_editor.py" line="118"/>
+        <location filename="../widgets/surge_editor.py" line="151"/>
+        <source>Apply without a past year</source>
+        <translation>无往年数据时也生效</translation>
+    </message>
+    <message>
+        <location filename="../widgets/surge_editor.py" line="152"/>
         <source>Only these stores</source>
         <translation>仅限这些门店</translation>
     </message>
     <message>
-        <location filename="../widgets/surge_editor.py" line="121"/>
+        <location filename="../widgets/surge_editor.py" line="155"/>
         <source>Remove this period</source>
         <translation>删除此时段</translation>
     </message>
     <message>
-        <location filename="../widgets/surge_editor.py" line="126"/>
+        <location filename="../widgets/surge_editor.py" line="160"/>
         <source>Demand × 1.15 expects 15 % more orders on those days; alert sensitivity above 1 makes alerts fire earlier. Overlapping periods multiply their demand and take the highest sensitivity. Leave the stores empty for the whole chain.</source>
         <translation>需求系数 × 1.15 表示这几天预计订单增加 15%；告警灵敏度大于 1 会让告警更早触发。时段重叠时需求系数相乘，灵敏度取最高值。门店留空表示全连锁。</translation>
     </message>
     <message>
-        <location filename="../widgets/surge_editor.py" line="153"/>
+        <location filename="../widgets/surge_editor.py" line="188"/>
         <source>New period</source>
         <translation>新时段</translation>
     </message>
     <message>
-        <location filename="../widgets/surge_editor.py" line="157"/>
+        <location filename="../widgets/surge_editor.py" line="192"/>
         <source>New period %1</source>
         <translation>新时段 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/surge_editor.py" line="190"/>
+        <location filename="../widgets/surge_editor.py" line="226"/>
         <source>Give the period a label.</source>
         <translation>请为时段命名。</translation>
     </message>
     <message>
-        <location filename="../widgets/surge_editor.py" line="192"/>
+        <location filename="../widgets/surge_editor.py" line="228"/>
         <source>Another period has the same label.</source>
         <translation>已有同名时段。</translation>
     </message>
     <message>
-        <location filename="../widgets/surge_editor.py" line="197"/>
+        <location filename="../widgets/surge_editor.py" line="233"/>
         <source>No store has the code %1.</source>
         <translation>没有编号为 %1 的门店。</translation>
     </message>
@@ -5096,27 +5501,27 @@ pressure</source>
 <context>
     <name>SurgePage</name>
     <message>
-        <location filename="../views/policies/surge.py" line="24"/>
+        <location filename="../views/policies/surge.py" line="29"/>
         <source>Add period</source>
         <translation>添加时段</translation>
     </message>
     <message>
-        <location filename="../views/policies/surge.py" line="26"/>
+        <location filename="../views/policies/surge.py" line="31"/>
         <source>Restore the default calendar</source>
         <translation>恢复默认日历</translation>
     </message>
     <message>
-        <location filename="../views/policies/surge.py" line="28"/>
+        <location filename="../views/policies/surge.py" line="33"/>
         <source>Only the 3·15 consumer-rights season (20 Feb – 15 Mar, every year)</source>
         <translation>仅含 3·15 消费者权益日高峰期（每年 2 月 20 日至 3 月 15 日）</translation>
     </message>
     <message>
-        <location filename="../views/policies/surge.py" line="62"/>
+        <location filename="../views/policies/surge.py" line="70"/>
         <source>The default calendar is in the editor; save to use it.</source>
         <translation>默认日历已填入编辑器，保存后生效。</translation>
     </message>
     <message>
-        <location filename="../views/policies/surge.py" line="58"/>
+        <location filename="../views/policies/surge.py" line="65"/>
         <source>Surge calendar saved.</source>
         <translation>高峰期日历已保存。</translation>
     </message>
@@ -5124,134 +5529,180 @@ pressure</source>
 <context>
     <name>ThresholdsPage</name>
     <message>
-        <location filename="../views/policies/thresholds.py" line="52"/>
+        <location filename="../views/policies/thresholds.py" line="59"/>
         <source>Staffing targets</source>
         <translation>配员目标</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="57"/>
+        <location filename="../views/policies/thresholds.py" line="64"/>
         <source>Service time per order</source>
         <translation>每单服务时间</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="58"/>
-        <location filename="../views/policies/thresholds.py" line="78"/>
+        <location filename="../views/policies/thresholds.py" line="65"/>
+        <location filename="../views/policies/thresholds.py" line="74"/>
+        <location filename="../views/policies/thresholds.py" line="86"/>
+        <location filename="../views/policies/thresholds.py" line="98"/>
         <source>min</source>
         <translation>分钟</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="60"/>
+        <location filename="../views/policies/thresholds.py" line="67"/>
         <source>Mean minutes of work per order at the counter (handcrafted drinks: 1.5–4).</source>
         <translation>柜台每单平均耗时（分钟；手工饮品约 1.5–4）。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="61"/>
+        <location filename="../views/policies/thresholds.py" line="68"/>
         <source>Between 0.25 and 30 minutes per order.</source>
         <translation>每单 0.25 至 30 分钟。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="66"/>
-        <source>Solo serving share</source>
-        <translation>单人班服务占比</translation>
-    </message>
-    <message>
-        <location filename="../views/policies/thresholds.py" line="70"/>
-        <source>Share of a solo worker&apos;s time left for the queue; they also run the till, clean and restock.</source>
-        <translation>单人班员工能用于服务排队顾客的时间占比；他们还要收银、清洁和补货。</translation>
-    </message>
-    <message>
-        <location filename="../views/policies/thresholds.py" line="72"/>
-        <location filename="../views/policies/thresholds.py" line="99"/>
+        <location filename="../views/policies/thresholds.py" line="119"/>
         <source>More than 0 % and at most 100 %.</source>
         <translation>大于 0%，且不超过 100%。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="77"/>
+        <location filename="../views/policies/thresholds.py" line="97"/>
         <source>Target queue wait</source>
         <translation>目标排队等待时长</translation>
     </message>
     <message>
+        <location filename="../views/policies/thresholds.py" line="73"/>
+        <source>Chores per hour</source>
+        <translation>每小时杂务</translation>
+    </message>
+    <message>
+        <location filename="../views/policies/thresholds.py" line="77"/>
+        <source>Minutes of cleaning, restocking, deliveries and till work each hour, taken from the serving time of whoever is on, alone or not. A store&apos;s own value wins.</source>
+        <translation>每小时清洁、补货、收货和收银所需的分钟数，从在岗人员（无论是否单人）的接待时间中扣除。门店自己的设置优先。</translation>
+    </message>
+    <message>
         <location filename="../views/policies/thresholds.py" line="80"/>
+        <source>Between 0 and 120 minutes per hour.</source>
+        <translation>每小时 0 到 120 分钟。</translation>
+    </message>
+    <message>
+        <location filename="../views/policies/thresholds.py" line="85"/>
+        <source>Customer patience</source>
+        <translation>顾客耐心</translation>
+    </message>
+    <message>
+        <location filename="../views/policies/thresholds.py" line="89"/>
+        <source>Mean minutes a customer waits before walking away (surveys: about 4). A store&apos;s own value wins.</source>
+        <translation>顾客离开前平均愿意等待的分钟数（调查：约 4 分钟）。门店自己的设置优先。</translation>
+    </message>
+    <message>
+        <location filename="../views/policies/thresholds.py" line="92"/>
+        <source>More than 0 minutes.</source>
+        <translation>大于 0 分钟。</translation>
+    </message>
+    <message>
+        <location filename="../views/policies/thresholds.py" line="100"/>
         <source>Waits above a few minutes are where conflicts start.</source>
         <translation>等待超过几分钟，冲突就容易发生。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="81"/>
+        <location filename="../views/policies/thresholds.py" line="101"/>
         <source>Zero or more minutes.</source>
         <translation>不少于 0 分钟。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="86"/>
+        <location filename="../views/policies/thresholds.py" line="106"/>
         <source>Orders served within the target</source>
         <translation>目标内完成的订单占比</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="89"/>
+        <location filename="../views/policies/thresholds.py" line="109"/>
         <source>Share of orders that should wait no longer than the target.</source>
         <translation>等待不超过目标时长的订单应占的比例。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="90"/>
+        <location filename="../views/policies/thresholds.py" line="110"/>
         <source>More than 0 % and less than 100 %.</source>
         <translation>大于 0%，且小于 100%。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="95"/>
+        <location filename="../views/policies/thresholds.py" line="115"/>
         <source>Highest occupancy</source>
         <translation>最高利用率</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="98"/>
+        <location filename="../views/policies/thresholds.py" line="118"/>
         <source>Busiest share of time staff should be serving; above it nobody gets a breather.</source>
         <translation>员工服务时间占比的上限；超过它就没人能喘口气。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="101"/>
+        <location filename="../views/policies/thresholds.py" line="121"/>
         <source>Pressure levels (index 0–100)</source>
         <translation>压力等级（指数 0–100）</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="106"/>
+        <location filename="../views/policies/thresholds.py" line="126"/>
         <source>Amber from</source>
         <translation>黄色起点</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="109"/>
+        <location filename="../views/policies/thresholds.py" line="129"/>
         <source>A shift at or above this index is shown amber: watch it.</source>
         <translation>指数达到或超过此值的班次显示为黄色：需要留意。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="110"/>
+        <location filename="../views/policies/thresholds.py" line="130"/>
         <source>Above 0 and not above the red level.</source>
         <translation>大于 0，且不高于红色起点。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="115"/>
+        <location filename="../views/policies/thresholds.py" line="135"/>
         <source>Red from</source>
         <translation>红色起点</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="118"/>
+        <location filename="../views/policies/thresholds.py" line="138"/>
         <source>At or above this the shift is too hard: send cover or change the roster.</source>
         <translation>达到或超过此值说明班次负荷过重：请安排补位或调整排班。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="119"/>
+        <location filename="../views/policies/thresholds.py" line="139"/>
         <source>At least the amber level and at most 100.</source>
         <translation>不低于黄色起点，且不超过 100。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="121"/>
+        <location filename="../views/policies/thresholds.py" line="141"/>
+        <source>Forecast</source>
+        <translation>预测</translation>
+    </message>
+    <message>
+        <location filename="../views/policies/thresholds.py" line="144"/>
+        <source>expected orders (mean)</source>
+        <translation>预期订单数（均值）</translation>
+    </message>
+    <message>
+        <location filename="../views/policies/thresholds.py" line="149"/>
+        <source>Plan staff for</source>
+        <translation>排班依据</translation>
+    </message>
+    <message>
+        <location filename="../views/policies/thresholds.py" line="153"/>
+        <source>Required staff are planned for the expected orders, or for a busier hour: P90 staffs every hour as if it were as busy as one hour in ten gets.</source>
+        <translation>所需人数按预期订单数计划，或按更忙的时段计划：P90 表示每小时都按十个小时中最忙的那一档来配人。</translation>
+    </message>
+    <message>
+        <location filename="../views/policies/thresholds.py" line="156"/>
+        <source>The mean, or between P50 and P99.</source>
+        <translation>均值，或 P50 至 P99 之间。</translation>
+    </message>
+    <message>
+        <location filename="../views/policies/thresholds.py" line="158"/>
         <source>Restore defaults</source>
         <translation>恢复默认值</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="228"/>
+        <location filename="../views/policies/thresholds.py" line="276"/>
         <source>Fix the values marked in red first.</source>
         <translation>请先修正标红的数值。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="239"/>
+        <location filename="../views/policies/thresholds.py" line="290"/>
         <source>Thresholds saved; staffing and pressure figures use them from now on.</source>
         <translation>阈值已保存，配员和压力数据即刻按新阈值计算。</translation>
     </message>
@@ -5876,6 +6327,11 @@ pressure</source>
     </message>
     <message>
         <location filename="../widgets/timeline.py" line="572"/>
+        <source>%1 walked away</source>
+        <translation>%1 位离开</translation>
+    </message>
+    <message>
+        <location filename="../widgets/timeline.py" line="574"/>
         <source>%1 needed</source>
         <translation>需 %1 人</translation>
     </message>
@@ -5883,265 +6339,280 @@ pressure</source>
 <context>
     <name>TodayView</name>
     <message>
-        <location filename="../views/today.py" line="278"/>
+        <location filename="../views/today.py" line="281"/>
         <source>&amp;Store:</source>
         <translation>门店(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="279"/>
+        <location filename="../views/today.py" line="282"/>
         <source>Previous day (Alt+Left)</source>
         <translation>前一天 (Alt+Left)</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="280"/>
+        <location filename="../views/today.py" line="283"/>
         <source>Next day (Alt+Right)</source>
         <translation>后一天 (Alt+Right)</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="281"/>
+        <location filename="../views/today.py" line="284"/>
         <source>Previous day</source>
         <translation>前一天</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="282"/>
+        <location filename="../views/today.py" line="285"/>
         <source>Next day</source>
         <translation>后一天</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="283"/>
+        <location filename="../views/today.py" line="286"/>
         <source>The store&apos;s local day to show</source>
         <translation>要显示的门店当地日期</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="284"/>
-        <location filename="../views/today.py" line="319"/>
+        <location filename="../views/today.py" line="287"/>
+        <location filename="../views/today.py" line="322"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="286"/>
+        <location filename="../views/today.py" line="289"/>
         <source>Go back to today in the store&apos;s time zone</source>
         <translation>回到门店所在时区的今天</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="287"/>
-        <location filename="../views/today.py" line="341"/>
+        <location filename="../views/today.py" line="290"/>
+        <location filename="../views/today.py" line="344"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="289"/>
+        <location filename="../views/today.py" line="292"/>
         <source>Solo minutes</source>
         <translation>单人班时长</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="290"/>
+        <location filename="../views/today.py" line="293"/>
         <source>Peak utilisation</source>
         <translation>峰值利用率</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="291"/>
+        <location filename="../views/today.py" line="294"/>
         <source>Day mean wait</source>
         <translation>全天平均等待</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="292"/>
-        <location filename="../views/today.py" line="606"/>
+        <location filename="../views/today.py" line="295"/>
+        <location filename="../views/today.py" line="620"/>
         <source>Worst shift pressure</source>
         <translation>最高班次压力指数</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="293"/>
+        <location filename="../views/today.py" line="296"/>
         <source>Demand source</source>
         <translation>需求来源</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="297"/>
+        <location filename="../views/today.py" line="300"/>
         <source>The day in quarter hours</source>
         <translation>全天分时（每 15 分钟）</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="298"/>
+        <location filename="../views/today.py" line="301"/>
         <source>Pressure per person</source>
         <translation>个人压力指数</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="299"/>
+        <location filename="../views/today.py" line="302"/>
         <source>What would fix today</source>
         <translation>今天怎样补救</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="302"/>
+        <location filename="../views/today.py" line="305"/>
         <source>Finds the fewest extra staff-hours that bring waits under the target and every shift below amber, as cover blocks you can call in.</source>
         <translation>计算用最少的额外人工时让等待降到目标以内、所有班次低于黄色，并列出可呼叫的补位时段。</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="306"/>
+        <location filename="../views/today.py" line="309"/>
         <source>Find the cover</source>
         <translation>计算补位方案</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="307"/>
+        <location filename="../views/today.py" line="310"/>
         <source>From</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="307"/>
+        <location filename="../views/today.py" line="310"/>
         <source>To</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="307"/>
+        <location filename="../views/today.py" line="310"/>
         <source>Hours</source>
         <translation>小时数</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="359"/>
+        <location filename="../views/today.py" line="362"/>
         <source>Could not work out the cover.</source>
         <translation>无法算出补位方案。</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="361"/>
+        <location filename="../views/today.py" line="364"/>
         <source>Could not load the day</source>
         <translation>无法加载当日数据</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="402"/>
+        <location filename="../views/today.py" line="405"/>
         <source>You have no store to look after.</source>
         <translation>你没有负责的门店。</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="462"/>
+        <location filename="../views/today.py" line="465"/>
         <source>Updated %1</source>
         <translation>更新于 %1</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="471"/>
-        <location filename="../views/today.py" line="502"/>
+        <location filename="../views/today.py" line="474"/>
+        <location filename="../views/today.py" line="506"/>
         <source>%1 min</source>
         <translation>%1 分钟</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="472"/>
+        <location filename="../views/today.py" line="475"/>
         <source>Nobody is ever alone on the floor</source>
         <translation>全天没有单人在岗</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="474"/>
+        <location filename="../views/today.py" line="477"/>
         <source>%1 h with one person on the floor</source>
         <translation>%1 小时单人在岗</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="484"/>
-        <source>Unbounded</source>
-        <translation>无上限</translation>
+        <location filename="../views/today.py" line="487"/>
+        <source>Nobody rostered</source>
+        <translation>无人排班</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="485"/>
+        <location filename="../views/today.py" line="488"/>
         <source>orders with nobody on shift from %1</source>
         <translation>自 %1 起有订单但无人在班</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="489"/>
+        <location filename="../views/today.py" line="492"/>
         <source>No orders expected</source>
         <translation>预计无订单</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="494"/>
+        <location filename="../views/today.py" line="497"/>
         <source>%1%</source>
         <translation>%1%</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="495"/>
+        <location filename="../views/today.py" line="498"/>
         <source>at %1–%2</source>
         <translation>于 %1–%2</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="503"/>
+        <location filename="../views/today.py" line="507"/>
         <source>target %1 min</source>
         <translation>目标 %1 分钟</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="511"/>
+        <location filename="../views/today.py" line="508"/>
+        <source> · about %1 customers walked away</source>
+        <translation> · 约 %1 位顾客离开</translation>
+    </message>
+    <message>
+        <location filename="../views/today.py" line="516"/>
         <source>%1 · index %2</source>
         <translation>%1 · 指数 %2</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="515"/>
+        <location filename="../views/today.py" line="520"/>
         <source>Nobody on the roster</source>
         <translation>无人排班</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="518"/>
+        <location filename="../views/today.py" line="524"/>
         <source>Actual</source>
         <translation>实际</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="518"/>
+        <location filename="../views/today.py" line="524"/>
         <source>The day&apos;s recorded sales</source>
         <translation>当天已记录的销售</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="521"/>
+        <location filename="../views/today.py" line="527"/>
+        <source>Estimated from similar stores</source>
+        <translation>参照同类门店估算</translation>
+    </message>
+    <message>
+        <location filename="../views/today.py" line="529"/>
+        <source>Too little history of its own yet: similar stores&apos; pattern, scaled by its first days</source>
+        <translation>本店自身历史尚不足：采用同类门店的客流规律，按开业头几天的销量缩放</translation>
+    </message>
+    <message>
+        <location filename="../views/today.py" line="535"/>
         <source>Forecast</source>
         <translation>预测</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="521"/>
+        <location filename="../views/today.py" line="535"/>
         <source>Expected orders from sales history</source>
         <translation>根据历史销售预测的订单</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="540"/>
+        <location filename="../views/today.py" line="554"/>
         <source>Modelling every cover block for %1…</source>
         <translation>正在为 %1 测算所有补位时段…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/today.py" line="580"/>
+        <location filename="../views/today.py" line="594"/>
         <source>Add %n cover block(s): waits meet the target and every shift is below amber.</source>
         <translation>
             <numerusform>增加 %n 个补位时段：等待达标，所有班次低于黄色。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/today.py" line="585"/>
+        <location filename="../views/today.py" line="599"/>
         <source>Add %n cover block(s). That helps, but the day is still not fully fixed.</source>
         <translation>
             <numerusform>增加 %n 个补位时段。情况会改善，但当天问题仍未完全解决。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="589"/>
+        <location filename="../views/today.py" line="603"/>
         <source>No cover needed: waits stay under the target and every shift is below amber.</source>
         <translation>无需补位：等待在目标以内，所有班次低于黄色。</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="592"/>
+        <location filename="../views/today.py" line="606"/>
         <source>No cover block within the limits helps; talk with your regional manager.</source>
         <translation>限定范围内的补位时段都无济于事；请与区域经理沟通。</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="595"/>
+        <location filename="../views/today.py" line="609"/>
         <source>%1 extra staff-hours in total.</source>
         <translation>共增加 %1 人工时。</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="599"/>
+        <location filename="../views/today.py" line="613"/>
         <source>Longest wait (min)</source>
         <translation>最长等待（分钟）</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="601"/>
+        <location filename="../views/today.py" line="615"/>
         <source>Time over the wait target (min)</source>
         <translation>超出等待目标的时长（分钟）</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="607"/>
+        <location filename="../views/today.py" line="621"/>
         <source>Solo hours</source>
         <translation>单人班小时</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="608"/>
+        <location filename="../views/today.py" line="622"/>
         <source>Staff-hours</source>
         <translation>人工时</translation>
     </message>
@@ -6149,39 +6620,39 @@ pressure</source>
 <context>
     <name>TrayIcon</name>
     <message>
-        <location filename="../widgets/tray.py" line="122"/>
+        <location filename="../widgets/tray.py" line="67"/>
         <source>Open Storemon</source>
         <translation>打开 Storemon</translation>
     </message>
     <message>
-        <location filename="../widgets/tray.py" line="123"/>
+        <location filename="../widgets/tray.py" line="68"/>
         <source>Show alerts</source>
         <translation>查看告警</translation>
     </message>
     <message>
-        <location filename="../widgets/tray.py" line="124"/>
+        <location filename="../widgets/tray.py" line="69"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../widgets/tray.py" line="144"/>
+        <location filename="../widgets/tray.py" line="89"/>
         <source>Storemon: 1 unread alert notification</source>
         <translation>Storemon：1 条未读告警通知</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/tray.py" line="146"/>
+        <location filename="../widgets/tray.py" line="91"/>
         <source>Storemon: %n unread alert notifications</source>
         <translation>
             <numerusform>Storemon：%n 条未读告警通知</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../widgets/tray.py" line="149"/>
+        <location filename="../widgets/tray.py" line="94"/>
         <source>Storemon: nothing unread</source>
         <translation>Storemon：没有未读通知</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/tray.py" line="162"/>
+        <location filename="../widgets/tray.py" line="107"/>
         <source>and %n more</source>
         <translation>
             <numerusform>另有 %n 条</numerusform>

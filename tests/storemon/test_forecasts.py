@@ -142,7 +142,11 @@ def test_history_until_ignores_every_later_sale(cli_demo, capsys):
         changed = session.execute(
             update(SalesBucket)
             .where(SalesBucket.store_id == store.id, SalesBucket.bucket_start >= later)
-            .values(orders=SalesBucket.orders * 3)
+            # Three times the customers with the same baskets (the service time from the till,
+            # which follows items per order, stays the same).
+            .values(
+                orders=SalesBucket.orders * 3, items=SalesBucket.items * 3, revenue=SalesBucket.revenue * 3
+            )
         ).rowcount
     engine.dispose()
     assert changed > 100
@@ -275,7 +279,11 @@ def test_planned_staffing_follows_the_quantile_setting_and_a_past_day_plans_from
                 SalesBucket.bucket_start >= morning,
                 SalesBucket.bucket_start < morning + timedelta(days=1),
             )
-            .values(orders=SalesBucket.orders * 3)
+            # Three times the customers with the same baskets (the service time from the till,
+            # which follows items per order, stays the same).
+            .values(
+                orders=SalesBucket.orders * 3, items=SalesBucket.items * 3, revenue=SalesBucket.revenue * 3
+            )
         )
         save_planning(session, SYSTEM, PlanningSettings())
         busier_past = store_day(session, SYSTEM, code, date(2026, 3, 4), now=NOW)

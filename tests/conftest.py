@@ -19,6 +19,8 @@ from storemon.db.engine import make_engine, make_session_factory
 from storemon.db.migrate import upgrade
 from tests.pgserver import PgServer, find_bindir
 
+pytest_plugins = ["tests.demo_chain"]  # the demo chain, shared by every test package
+
 REQUIRE_POSTGRES = os.environ.get("STOREMON_REQUIRE_POSTGRES") == "1"
 _db_counter = itertools.count()
 

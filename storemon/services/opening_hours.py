@@ -7,6 +7,7 @@ interval" asks ``open_days`` so a Saturday that opens later is modelled as such.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -59,9 +60,58 @@ class BadHours(StoremonError, ValueError):
     """Opening hours or a time zone that cannot be used as given; the message says what to write."""
 
 
+DISPLAY_ZONES = {
+    # Rails/ActiveSupport display names, which Square, Shopify and other POS exports print.
+    "eastern time (us & canada)": "America/New_York",
+    "central time (us & canada)": "America/Chicago",
+    "mountain time (us & canada)": "America/Denver",
+    "pacific time (us & canada)": "America/Los_Angeles",
+    "arizona": "America/Phoenix",
+    "alaska": "America/Juneau",
+    "hawaii": "Pacific/Honolulu",
+    "atlantic time (canada)": "America/Halifax",
+    "newfoundland": "America/St_Johns",
+    "london": "Europe/London",
+    "edinburgh": "Europe/London",
+    "dublin": "Europe/Dublin",
+    "paris": "Europe/Paris",
+    "berlin": "Europe/Berlin",
+    "amsterdam": "Europe/Amsterdam",
+    "madrid": "Europe/Madrid",
+    "beijing": "Asia/Shanghai",
+    "chongqing": "Asia/Chongqing",
+    "hong kong": "Asia/Hong_Kong",
+    "taipei": "Asia/Taipei",
+    "singapore": "Asia/Singapore",
+    "kuala lumpur": "Asia/Kuala_Lumpur",
+    "tokyo": "Asia/Tokyo",
+    "seoul": "Asia/Seoul",
+    "sydney": "Australia/Sydney",
+    "melbourne": "Australia/Melbourne",
+    "auckland": "Pacific/Auckland",
+    "utc": "UTC",
+    # Windows time-zone ids, which exports made on Windows tills print.
+    "eastern standard time": "America/New_York",
+    "central standard time": "America/Chicago",
+    "mountain standard time": "America/Denver",
+    "pacific standard time": "America/Los_Angeles",
+    "gmt standard time": "Europe/London",
+    "china standard time": "Asia/Shanghai",
+    "tokyo standard time": "Asia/Tokyo",
+    "singapore standard time": "Asia/Singapore",
+    "aus eastern standard time": "Australia/Sydney",
+}
+"""Zone names tills print that are not IANA names, lower-cased, with the IANA zone they mean."""
+
+_GMT_PREFIX = re.compile(r"^\((?:gmt|utc)\s*[+-]?\d{1,2}:?\d{0,2}\)\s*", re.IGNORECASE)
+
+
 def zone_named(name: str) -> ZoneInfo:
-    """The IANA zone called ``name`` (e.g. America/New_York); ``BadHours`` saying so otherwise."""
+    """The zone called ``name``: an IANA name (America/New_York), or a display name a till prints
+    ("Eastern Time (US & Canada)", "(GMT+08:00) Beijing", "China Standard Time"); ``BadHours``
+    saying so otherwise."""
     text = name.strip()
+    text = DISPLAY_ZONES.get(_GMT_PREFIX.sub("", text).casefold(), text)
     try:
         if not text or text.startswith(("/", ".")):
             raise ValueError(text)

@@ -352,7 +352,7 @@ def test_an_explicit_map_wins_over_recognition(session_factory, tmp_path):
         ("退款数量", None, 0),
         ("优惠金额(元)", None, 0),
         ("Tax", None, 0),
-        ("Time Zone", None, 0),
+        ("Time Zone", "store_timezone", 1.0),
         ("Sales Category", None, 0),
         ("Price Point Name", None, 0),
         ("Item", None, 0),

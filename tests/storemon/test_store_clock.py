@@ -136,7 +136,7 @@ def test_a_time_zone_column_sets_each_created_store_and_must_agree_with_existing
 
     # A later file that puts LA1 on another clock, or on no clock at all, is refused row by row.
     wrong = _sales_rows("LA1", SUMMER + timedelta(days=7), 1, "Asia/Shanghai")[:1]
-    bad = _sales_rows("LDN", SUMMER + timedelta(days=7), 1, "London")[:1]
+    bad = _sales_rows("LDN", SUMMER + timedelta(days=7), 1, "Atlantis")[:1]
     path = write_csv(tmp_path / "wrong.csv", headers, wrong + bad)
     before = table_counts(sessions)
 
@@ -147,7 +147,7 @@ def test_a_time_zone_column_sets_each_created_store_and_must_agree_with_existing
         "wrong.csv:2: Store ID: the row says time zone Asia/Shanghai but store LA1 keeps America/Los_Angeles"
         in err
     )
-    assert "wrong.csv:3: Store ID: 'London' is not a known time zone" in err
+    assert "wrong.csv:3: Store ID: 'Atlantis' is not a known time zone" in err
     assert table_counts(sessions) == before
 
 
@@ -164,7 +164,7 @@ def test_hours_are_inferred_for_an_existing_store_only_while_nobody_set_them(cli
 
     assert status == 0, err
     assert "OLD: opening hours from its sales: Mon-Fri 07:00-21:00, Sat 08:30-18:00" in out
-    assert "SET:" not in out
+    assert "SET: opening hours" not in out
     assert _store_hours(sessions, "OLD")[5] == (time(8, 30), time(18))
     assert _store_hours(sessions, "SET") == {}
 
@@ -389,3 +389,18 @@ def test_the_import_wizard_door_refuses_an_unknown_zone_for_new_stores(sessions,
     with pytest.raises(BadHours, match="time zone of new stores: 'Nowhere/City' is not a known time zone"):
         import_sales(sessions, path, create_stores=True, timezone="Nowhere/City")
     assert table_counts(sessions) == before
+
+
+@pytest.mark.parametrize(
+    ("printed", "zone"),
+    [
+        ("Eastern Time (US & Canada)", "America/New_York"),  # Square, Shopify (Rails names)
+        ("(GMT+08:00) Beijing", "Asia/Shanghai"),
+        ("China Standard Time", "Asia/Shanghai"),  # Windows tills
+        ("Europe/London", "Europe/London"),
+    ],
+)
+def test_time_zones_as_tills_print_them_are_understood(printed, zone):
+    from storemon.services.opening_hours import zone_named
+
+    assert zone_named(printed).key == zone

@@ -20,7 +20,6 @@ from storemon.services.access import SYSTEM
 from storemon.services.api import Services
 from storemon.services.database import Database, open_database
 from storemon.web.server import WebThread
-from tests.storemon.conftest import demo_pg_template, demo_sqlite_template, demo_url  # noqa: F401
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -74,7 +73,7 @@ def answer(client: httpx.Client, link: str, choice: str, **form: str) -> httpx.R
 
 
 @pytest.fixture
-def database(demo_url) -> Iterator[Database]:  # noqa: F811
+def database(demo_url) -> Iterator[Database]:
     db = open_database(demo_url, app_paths())
     yield db
     db.close()

@@ -127,6 +127,24 @@ class BacklogResult:
         return self.mean_wait.max(axis=-1)[()]
 
 
+def _checked_inputs(
+    arrivals_per_interval, service_minutes, servers, interval_minutes: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Arrivals, service minutes and servers broadcast to one shape, or ValueError saying what is wrong."""
+    lam, svc, c = np.broadcast_arrays(
+        np.asarray(arrivals_per_interval, dtype=float),
+        np.asarray(service_minutes, dtype=float),
+        np.asarray(servers, dtype=float),
+    )
+    if lam.ndim == 0:
+        raise ValueError("need at least one interval: shape (..., n_intervals)")
+    if not np.all(np.isfinite(lam + svc + c)) or np.any(lam < 0) or np.any(c < 0) or np.any(svc <= 0):
+        raise ValueError("arrivals and servers must be finite and >= 0, service_minutes > 0")
+    if interval_minutes <= 0:
+        raise ValueError("interval_minutes must be > 0")
+    return lam, svc, c
+
+
 def backlog_day_rk4(
     arrivals_per_interval: ArrayLike,
     service_minutes: ArrayLike,
@@ -146,17 +164,7 @@ def backlog_day_rk4(
     stay until everyone is served. ``steps_per_interval``: Runge-Kutta steps per interval (at
     least 8 by default; raised where stability needs more).
     """
-    lam, svc, c = np.broadcast_arrays(
-        np.asarray(arrivals_per_interval, dtype=float),
-        np.asarray(service_minutes, dtype=float),
-        np.asarray(servers, dtype=float),
-    )
-    if lam.ndim == 0:
-        raise ValueError("need at least one interval: shape (..., n_intervals)")
-    if not np.all(np.isfinite(lam + svc + c)) or np.any(lam < 0) or np.any(c < 0) or np.any(svc <= 0):
-        raise ValueError("arrivals and servers must be finite and >= 0, service_minutes > 0")
-    if interval_minutes <= 0:
-        raise ValueError("interval_minutes must be > 0")
+    lam, svc, c = _checked_inputs(arrivals_per_interval, service_minutes, servers, interval_minutes)
     batch, n = lam.shape[:-1], lam.shape[-1]
     start_n = np.broadcast_to(np.asarray(initial_in_store), batch)
     if np.any(start_n < 0) or np.any(start_n != np.round(start_n)):
@@ -383,17 +391,7 @@ def backlog_day(
     Runge-Kutta solver, ``backlog_day_rk4``).
     """
     del steps_per_interval
-    lam, svc, c = np.broadcast_arrays(
-        np.asarray(arrivals_per_interval, dtype=float),
-        np.asarray(service_minutes, dtype=float),
-        np.asarray(servers, dtype=float),
-    )
-    if lam.ndim == 0:
-        raise ValueError("need at least one interval: shape (..., n_intervals)")
-    if not np.all(np.isfinite(lam + svc + c)) or np.any(lam < 0) or np.any(c < 0) or np.any(svc <= 0):
-        raise ValueError("arrivals and servers must be finite and >= 0, service_minutes > 0")
-    if interval_minutes <= 0:
-        raise ValueError("interval_minutes must be > 0")
+    lam, svc, c = _checked_inputs(arrivals_per_interval, service_minutes, servers, interval_minutes)
     patience = np.inf if patience_minutes is None else np.asarray(patience_minutes, dtype=float)
     if not np.all(np.asarray(patience) > 0):
         raise ValueError("patience_minutes must be > 0 (inf: nobody walks away)")

@@ -220,18 +220,14 @@ def simulate_mmc(
         waits = np.where(np.isnan(kept), np.nan, kept)
         per_rep = np.nanmean(waits, axis=0)
         waits = waits[~np.isnan(waits)]
-        p50, p90, p95 = np.percentile(waits, [50, 90, 95])
-        return StationaryResult(
-            mean_wait=float(waits.mean()),
-            p50_wait=float(p50),
-            p90_wait=float(p90),
-            p95_wait=float(p95),
-            customers=waits.size,
-            replications=replications,
-            warmup=warmup,
-            replication_mean_waits=per_rep,
-            abandon_share=walked,
-        )
+        return _stationary(waits, replications, warmup, per_rep, walked)
+    return _stationary(waits, replications, warmup, waits.mean(axis=0), 0.0)
+
+
+def _stationary(
+    waits: np.ndarray, replications: int, warmup: int, per_rep: np.ndarray, walked: float
+) -> StationaryResult:
+    """The summary of the served customers' waits (flattened) and the share that walked away."""
     p50, p90, p95 = np.percentile(waits, [50, 90, 95])
     return StationaryResult(
         mean_wait=float(waits.mean()),
@@ -241,7 +237,8 @@ def simulate_mmc(
         customers=waits.size,
         replications=replications,
         warmup=warmup,
-        replication_mean_waits=waits.mean(axis=0),
+        replication_mean_waits=per_rep,
+        abandon_share=walked,
     )
 
 

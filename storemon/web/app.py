@@ -113,10 +113,16 @@ def create_app(
             page = links.page(claims, lang)
         return respond(request, exc.status, lang, page=page, problem=exc.reason)
 
-    async def show(request: Request) -> Response:
+    def throttled(request: Request) -> Response | None:
+        """429 for an address over its rate, else None."""
         address = request.client.host if request.client else ""
-        if not rate.allow(address):
-            return respond(request, 429, language(request, None), problem="busy")
+        if rate.allow(address):
+            return None
+        return respond(request, 429, language(request, None), problem="busy")
+
+    async def show(request: Request) -> Response:
+        if (busy := throttled(request)) is not None:
+            return busy
         claims = None
         try:
             claims = signer.open(request.path_params["token"], clock())
@@ -137,9 +143,8 @@ def create_app(
         return response
 
     async def answer(request: Request) -> Response:
-        address = request.client.host if request.client else ""
-        if not rate.allow(address):
-            return respond(request, 429, language(request, None), problem="busy")
+        if (busy := throttled(request)) is not None:
+            return busy
         claims = None
         try:
             claims = signer.open(request.path_params["token"], clock())
@@ -160,7 +165,7 @@ def create_app(
                 form.get("answer", ""),
                 clock(),
                 int(minutes) if minutes.isdigit() else None,
-                address,
+                request.client.host if request.client else "",
                 lang,
             )
         except LinkRefused as exc:

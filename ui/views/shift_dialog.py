@@ -26,6 +26,7 @@ from ui.format import clock, duration, short_date
 from ui.i18n import fill, translate
 from ui.models.roster_table import qdate, role_label
 from ui.tasks import TaskControl
+from ui.widgets.inline_error import InlineErrorMixin
 
 
 def to_date(value: QDate) -> date:
@@ -81,7 +82,7 @@ def schedule_error_text(exc: BaseException) -> str | None:
     return None
 
 
-class ShiftDialog(QDialog):
+class ShiftDialog(InlineErrorMixin, QDialog):
     """Add or change one shift; the service checks it and the dialog says why it was refused."""
 
     saved = Signal(object)
@@ -196,14 +197,6 @@ class ShiftDialog(QDialog):
         minutes = int((end - start).total_seconds() // 60)
         self.length_label.setText(duration(minutes) if minutes > 0 else "—")
         self._show_error(self._local_problem())
-
-    def _show_error(self, text: str) -> None:
-        self.error_label.setText(text)
-        self.error_label.setVisible(bool(text))
-        self.save_button.setEnabled(not text and not self._busy)
-
-    def error_text(self) -> str:
-        return self.error_label.text() if self.error_label.isVisible() else ""
 
     # -- saving -----------------------------------------------------------------------------------
     def save(self) -> None:

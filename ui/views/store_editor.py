@@ -37,6 +37,7 @@ from ui import palette
 from ui.context import AppContext
 from ui.i18n import fill
 from ui.tasks import TaskControl
+from ui.widgets.inline_error import InlineErrorMixin
 
 WEEKDAY_NAMES = (
     QT_TRANSLATE_NOOP("StoreEditorDialog", "Monday"),
@@ -76,7 +77,7 @@ class _MinutesBox(QDoubleSpinBox):
         return None if self.value() <= self.floor else round(self.value(), 1)
 
 
-class StoreEditorDialog(QDialog):
+class StoreEditorDialog(InlineErrorMixin, QDialog):
     """Edit one store's settings; refusals from the service show beside the buttons."""
 
     saved = Signal(object)
@@ -237,14 +238,6 @@ class StoreEditorDialog(QDialog):
 
     def _check(self) -> None:
         self._show_error(self._local_problem())
-
-    def _show_error(self, text: str) -> None:
-        self.error_label.setText(text)
-        self.error_label.setVisible(bool(text))
-        self.save_button.setEnabled(not text and not self._busy)
-
-    def error_text(self) -> str:
-        return self.error_label.text() if self.error_label.isVisible() else ""
 
     # -- saving -----------------------------------------------------------------------------------
     def save(self) -> None:

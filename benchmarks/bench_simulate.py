@@ -40,7 +40,8 @@ from peer_env import PeerEnvError, peer_python  # noqa: E402
 
 from benchmarks.report import print_table  # noqa: E402
 from staffing.backlog import backlog_day, backlog_day_rk4  # noqa: E402
-from staffing.queueing import erlang_a, mean_wait_minutes  # noqa: E402
+from staffing.erlang_a import erlang_a  # noqa: E402
+from staffing.queueing import mean_wait_minutes  # noqa: E402
 from staffing.simulate import simulate_day, simulate_mmc  # noqa: E402
 
 SERVICE_MINUTES = 2.0

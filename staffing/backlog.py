@@ -6,10 +6,10 @@ This module follows the whole distribution of orders in the store through the da
 
 ``backlog_day`` (issue 14/15): customers walk away after an exponential patience and may balk at a
 queue cap, so the chain's deaths are μ'·min(n, k) + θ·max(n − k, 0) with k = ⌈c⌉ servers at speed
-c/k (``queueing.servers_and_speed``: capacity = staff − chores, one model for any team). Each
+c/k (``erlang_a.servers_and_speed``: capacity = staff − chores, one model for any team). Each
 interval is solved exactly by uniformization with every store-day's own rate, so batches of
 store-days share no step count; waits, walk-aways and customer percentiles come from the states
-arrivals find (``queueing.served_within`` for the per-state terms). Without abandonment it agrees
+arrivals find (``erlang_a.served_within`` for the per-state terms). Without abandonment it agrees
 with the former solver, described below and kept as ``backlog_day_rk4``, to 1e-6.
 
 Former solver (``backlog_day_rk4``). Model: the number of orders in the store is the birth-death process of the M(t)/M/c(t) queue
@@ -48,7 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from staffing.queueing import servers_and_speed
+from staffing.erlang_a import servers_and_speed
 
 INTERVAL_MINUTES = 15.0
 _TAIL = 1e-11  # probability below which the top states are treated as empty when sizing
@@ -158,7 +158,7 @@ def backlog_day_rk4(
     ``arrivals_per_interval``: expected orders arriving in each interval (not per hour), shape
     (..., n_intervals); leading axes are stores or days, all computed at once.
     ``service_minutes``: mean minutes per order, scalar or per interval. ``servers``: servers per
-    interval, possibly fractional effective servers (``queueing.effective_capacity``). The three
+    interval, possibly fractional effective servers (``erlang_a.effective_capacity``). The three
     broadcast together. ``initial_in_store``: whole orders already in the store at the start,
     shape (...). After the last interval its capacity (or the last non-zero one) is assumed to
     stay until everyone is served. ``steps_per_interval``: Runge-Kutta steps per interval (at
@@ -376,7 +376,7 @@ def backlog_day(
 
     ``arrivals_per_interval``: expected orders per interval, shape (..., n_intervals); leading axes
     are store-days. ``service_minutes``: minutes per order; ``servers``: serving capacity c per
-    interval (``queueing.effective_capacity``: staff − chore load), modelled as k = ⌈c⌉ servers at
+    interval (``erlang_a.effective_capacity``: staff − chore load), modelled as k = ⌈c⌉ servers at
     speed c/k; ``patience_minutes``: mean exponential patience (None or inf: nobody walks away);
     ``queue_cap``: customers finding this many waiting balk. All broadcast to (..., n_intervals).
 
@@ -600,7 +600,7 @@ def _customer_means(mean_p, states, k, rate, theta, enters, h):
 
     With j = n − k waiting ahead: P(served) = rate/(rate + (j+1)θ) and E[wait; served] =
     P(served)·Σ_{i=0..j} 1/(rate + (i+1)θ) (the customer's offered wait is a sum of exponentials
-    with rates rate + iθ; see ``queueing.served_within``). Balking states (``enters`` False) serve nobody.
+    with rates rate + iθ; see ``erlang_a.served_within``). Balking states (``enters`` False) serve nobody.
     """
     j = states - k
     queued = j >= 0
@@ -654,7 +654,7 @@ def customer_wait_quantile(
     """The q-quantile of a served customer's wait over the masked intervals of each store-day.
 
     F(t) = Σ_i λ_i Σ_n p_i(n)·P(served, wait <= t | n) / Σ_i λ_i Σ_n p_i(n)·P(served | n), with the
-    per-state terms of ``queueing.served_within``; solved for F(t) = q by bisection (to 1e-4 min).
+    per-state terms of ``erlang_a.served_within``; solved for F(t) = q by bisection (to 1e-4 min).
     Needs the states kept (``backlog_day(..., keep_states=True)``).
     """
     if result._arrival_states is None:

@@ -15,13 +15,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from staffing.backlog import backlog_day, customer_wait_quantile_of
-from staffing.queueing import (
-    DEFAULT_PATIENCE_MINUTES,
-    effective_capacity,
-    erlang_a,
-    occupancy,
-    required_staff,
-)
+from staffing.erlang_a import DEFAULT_PATIENCE_MINUTES, effective_capacity, erlang_a, required_staff
+from staffing.queueing import occupancy
 from staffing.roster import INTERVAL_MINUTES
 
 DEFAULT_CHORE_MINUTES_PER_HOUR = 18.0

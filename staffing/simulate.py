@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from staffing.queueing import servers_and_speed
+from staffing.erlang_a import servers_and_speed
 
 INTERVAL_MINUTES = 15.0
 
@@ -101,7 +101,7 @@ def simulate_day(
 
     ``servers`` may be a fractional serving capacity c (staff − chore load): then k = ⌈c⌉ servers
     work at speed c/k (chores interrupt each of them; the order started in an interval takes its
-    work divided by that interval's speed), the people model of ``queueing.servers_and_speed``.
+    work divided by that interval's speed), the people model of ``erlang_a.servers_and_speed``.
     ``patience_minutes``: each customer's patience is exponential with this mean; one who would
     start later than that walks away (and takes no server's time). ``dispersion``: arrivals per
     interval are negative binomial (gamma-mixed Poisson) with variance mean·(1 + mean/dispersion),

@@ -10,13 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from staffing.queueing import (
-    effective_capacity,
-    erlang_a,
-    mean_wait_minutes,
-    servers_and_speed,
-    service_level,
-)
+from staffing.erlang_a import effective_capacity, erlang_a, servers_and_speed
+from staffing.queueing import mean_wait_minutes, service_level
 
 
 def reference(lam_h, svc, capacity, patience, target, cap=None, dps=20):

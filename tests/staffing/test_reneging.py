@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from staffing.backlog import backlog_day, backlog_day_rk4
-from staffing.queueing import effective_capacity, erlang_a
+from staffing.erlang_a import effective_capacity, erlang_a
 from staffing.simulate import simulate_day
 
 from .test_backlog import OPEN_INTERVALS, peaked_day

@@ -69,6 +69,10 @@ class ImportFailed(StoremonError):
         self.total = max(total or 0, len(self.problems))
         super().__init__(self._message())
 
+    def __reduce__(self):
+        # Rebuilt from its problems (an import run in a child process sends it back whole).
+        return (type(self), (self.problems, self.total))
+
     def _message(self) -> str:
         shown = self.problems[:20]
         lines = [str(p) for p in shown]

@@ -58,6 +58,7 @@ from storemon.services.access import HEAD_OFFICE, AccessDenied, Actor, require
 from storemon.services.backup import backup_database, restore_database
 from storemon.services.database import Database
 from storemon.services.door import Area, resolve_actor, use_case
+from storemon.services.import_process import import_in_child
 from storemon.services.phone_links import PhoneLinks
 from storemon.services.policy_files import load_policy_file
 
@@ -458,6 +459,27 @@ class Imports(Area):
         }[kind]
         return run(
             self.database.sessions, path, progress=progress, cancel=cancel, actor=actor.username, **options
+        )
+
+    def import_file_in_child(
+        self,
+        actor: Actor | str,
+        kind: str,
+        path: Path,
+        *,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+        **options,
+    ):
+        """``import_file`` in a child process (``services.import_process``): the window's way, so
+        the import never competes with the GUI thread for the GIL. An in-memory database cannot be
+        shared with another process; its imports run here."""
+        url = self.database.engine.url
+        if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+            return self.import_file(actor, kind, path, progress=progress, cancel=cancel, **options)
+        username = actor.username if isinstance(actor, Actor) else actor
+        return import_in_child(
+            url.render_as_string(hide_password=False), username, kind, path, options, progress, cancel
         )
 
     @staticmethod

@@ -65,7 +65,7 @@ class ImportPage(QWizardPage):
         services, actor = wizard.ctx.services, wizard.ctx.actor
 
         def work(control: TaskControl) -> ImportResult:
-            return services.imports.import_file(
+            return services.imports.import_file_in_child(
                 actor, kind, path, progress=control.progress, cancel=control.cancelled, **options
             )
 

@@ -630,6 +630,14 @@ def _rank(v: np.ndarray) -> np.ndarray:
     return ranks
 
 
+def rank_correlation(a: ArrayLike, b: ArrayLike) -> float:
+    """Spearman's rank correlation (ties averaged); 0 when either side does not vary."""
+    ra, rb = _rank(np.asarray(a, dtype=float).ravel()), _rank(np.asarray(b, dtype=float).ravel())
+    if ra.size < 2 or ra.std() == 0 or rb.std() == 0:
+        return 0.0
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
 def calibrate_weights(
     results: Sequence[PressureResult],
     checkins: ArrayLike,
@@ -708,9 +716,7 @@ def calibrate_weights(
     else:
         proposed = config
     index = x @ positive
-    ry, ri = _rank(y.astype(float)), _rank(index)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rho = float(np.corrcoef(ry, ri)[0, 1]) if ry.std() > 0 and ri.std() > 0 else 0.0
+    rho = rank_correlation(y, index)
     r2 = 1.0 - nll / n_nll if n_nll > 0 else 0.0
     report = (
         f"Fitted on {y.size} shifts: McFadden pseudo-R² {r2:.2f}, rank correlation of the refitted index "

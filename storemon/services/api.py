@@ -38,6 +38,7 @@ from storemon.services import (
     incident_rules,
     incidents,
     kiosk,
+    pressure_calibration,
     pressure_report,
     region,
     reports,
@@ -275,6 +276,8 @@ class Policies(Area):
     save_playbooks = incident_rules.save_playbooks
     save_incident_rules = incident_rules.save_incident_rules
     save_support_resources = support_resources.save_support_resources
+    calibrate_pressure = pressure_calibration.calibrate_pressure
+    accept_pressure_weights = pressure_calibration.accept_pressure_weights
     # Last: these names shadow their modules for the rest of the class body.
     tier_policies = tier_policies.tier_policy_refs
     surge_calendar = use_case(signed_in=False)(surge_calendar.load_surge_calendar)

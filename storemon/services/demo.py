@@ -230,8 +230,11 @@ def build_demo(
         session.flush()
         counts["shifts"] += len(shifts)
         history = _ShiftHistory(store, revenue, shifts, local_midnight(anchor, store.timezone))
-        counts["incidents"] += _insert(session, Incident, _incidents(history, rng))
-        counts["check_ins"] += _insert(session, CheckIn, _check_ins(history, rng))
+        incidents = _incidents(history, rng)
+        counts["incidents"] += _insert(session, Incident, incidents)
+        profile = day_profile(store.opens_at, store.closes_at, False, STORE_TYPES[kind][1])
+        checkins = _check_ins(history, incidents, revenue / ticket * profile, seed, rng)
+        counts["check_ins"] += _insert(session, CheckIn, checkins)
     batch.row_count = counts["buckets"]
     n_staff = sum(len(row[4]) for row in store_rows)
     return DemoSummary(
@@ -436,24 +439,61 @@ def _incidents(history: _ShiftHistory, rng: np.random.Generator) -> list[dict]:
     return rows
 
 
-def _check_ins(history: _ShiftHistory, rng: np.random.Generator) -> list[dict]:
-    """End-of-shift check-ins for about 60 % of past shifts; solo and busy shifts feel harder."""
+def _check_ins(
+    history: _ShiftHistory, incidents: list[dict], orders: np.ndarray, seed: int, rng: np.random.Generator
+) -> list[dict]:
+    """End-of-shift check-ins for about 60 % of past shifts, from a strain that is not the index.
+
+    How hard a shift felt comes from what the person lived through, counted here directly from the
+    roster and the expected orders (``orders`` per 15 minutes on a weekday), never from the queue
+    model or the pressure index, so calibrating the index against these check-ins is a real test:
+    hours with nobody else on the roster, orders per person-hour during the shift, an incident,
+    the person's own way of answering (a lasting random effect) and the day's mood (noise).
+    """
+    by_day: dict[int, list[RosterShift]] = {}  # by local days before the anchor
+    for shift in history.shifts:
+        by_day.setdefault((history.anchor_utc - shift.starts_at).days, []).append(shift)
     rows = []
     for shift in history.shifts:
         if shift.ends_at > history.anchor_utc or rng.random() >= 0.6:
             continue
-        score = round(
-            1.6 + (1.3 if history.solo else 0.0) + history.revenue / 9000 + float(rng.normal(0, 0.7))
+        strain = (
+            1.3
+            + _strain(shift, by_day[(history.anchor_utc - shift.starts_at).days], orders, history.anchor_utc)
+            + 0.9 * any(_during(i, shift) for i in incidents)
+            + float(np.random.default_rng([seed, shift.staff_id]).normal(0, 0.5))  # same person, same lean
+            + float(rng.normal(0, 0.7))
         )
         rows.append(
             {
                 "staff_id": shift.staff_id,
                 "store_id": history.store.id,
                 "shift_id": shift.id,
-                "score": int(min(5, max(1, score))),
+                "score": int(min(5, max(1, round(strain)))),
                 "note": "",
                 "note_shared": False,
                 "created_at": shift.ends_at,
             }
         )
     return rows
+
+
+def _during(incident: dict, shift: RosterShift) -> bool:
+    return (
+        incident["staff_id"] == shift.staff_id and shift.starts_at <= incident["occurred_at"] < shift.ends_at
+    )
+
+
+def _strain(shift: RosterShift, same_day: list[RosterShift], orders: np.ndarray, anchor: datetime) -> float:
+    """0.35 per hour alone plus 0.08 per order per person-hour, over the shift's 15-minute intervals."""
+    midnight = anchor - timedelta(days=(anchor - shift.starts_at).days + 1)
+    slot = timedelta(minutes=INTERVAL_MINUTES)
+    k0 = max(0, int((shift.starts_at - midnight) / slot))
+    k1 = min(INTERVALS_PER_DAY, int(np.ceil((shift.ends_at - midnight) / slot)))
+    solo_hours, per_person = 0.0, []
+    for k in range(k0, k1):
+        t = midnight + k * slot
+        on = sum(s.starts_at <= t < s.ends_at for s in same_day) or 1
+        solo_hours += (on == 1) * INTERVAL_MINUTES / 60
+        per_person.append(orders[k] * 4 / on)
+    return 0.35 * solo_hours + 0.08 * float(np.mean(per_person) if per_person else 0.0)

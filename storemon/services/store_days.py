@@ -82,6 +82,9 @@ class PersonPressure:
     reasons: list[dict] = field(default_factory=list)
     unknown: list[dict] = field(default_factory=list)
     """Factors without data, scoring nothing (e.g. "breaks not recorded"), as reasons with 0 points."""
+    shift_id: int | None = None
+    scores: dict[str, float] = field(default_factory=dict)
+    """Every factor's 0-1 score before weights: what the calibration fits (``staffing.pressure``)."""
 
 
 @dataclass(frozen=True)
@@ -304,6 +307,8 @@ def _person_pressure(
         level=str(result.level),
         reasons=[_reason(r) for r in result.reasons],
         unknown=[_reason(r) for r in result.unknown],
+        shift_id=shift.id,
+        scores={str(f): round(float(v), 6) for f, v in result.scores.items()},
     )
 
 

@@ -12,13 +12,14 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import numpy as np
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from staffing.day import DayModel, StaffingTargets, model_day
+from staffing.day import DayModel, StaffingTargets, model_day, staff_required
 from staffing.pressure import PressureConfig, PressureResult, Reason, ShiftLoad, shift_pressure
 from staffing.roster import INTERVAL_MINUTES, periods
 from staffing.service_time import estimate_service_minutes
@@ -390,11 +391,11 @@ class _Span:
     first: date
     span: int
 
-    @property
+    @cached_property
     def start(self) -> datetime:
         return local_midnight(self.first, self.store.timezone)
 
-    @property
+    @cached_property
     def end(self) -> datetime:
         return local_midnight(self.first + timedelta(days=self.span), self.store.timezone)
 
@@ -603,11 +604,9 @@ def _model_chunk(
     model = model_day(orders, staffed, targets, service)
     required = model.required_staff
     differ = ~(planned == orders).all(axis=1)
-    if differ.any():  # past days, or a quantile: model only those days again (the backlog is not cheap)
+    if differ.any():  # past days, or a quantile: the staff those days' plan needs (no backlog)
         required = required.copy()
-        required[differ] = model_day(
-            planned[differ], staffed[differ], targets, service[differ]
-        ).required_staff
+        required[differ] = staff_required(planned[differ], targets, service[differ])
     # Every day's and every shift's customer p90 in one call (each is a bisection over the states).
     rows, masks, keys = [], [], []
     first_row = np.cumsum([0] + [len(c.span.days) for c in chunk])

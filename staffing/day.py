@@ -185,15 +185,7 @@ def model_day(
     steady = erlang_a(
         per_hour, svc, capacity, targets.patience_minutes, targets.target_wait_minutes, queue_cap=cap
     )
-    required = required_staff(
-        per_hour,
-        svc,
-        targets.target_wait_minutes,
-        targets.target_service_level,
-        targets.chore_load,
-        targets.patience_minutes,
-        targets.max_occupancy,
-    )
+    required = staff_required(orders, targets, svc)
     return DayModel(
         orders=orders,
         staff=staff,
@@ -214,6 +206,29 @@ def model_day(
         abandon_rate=backlog._theta,
         servers=backlog._servers,
         queue_cap=backlog._cap,
+    )
+
+
+def staff_required(
+    orders: np.ndarray, targets: StaffingTargets, service_minutes: ArrayLike | None = None
+) -> np.ndarray:
+    """``model_day(...).required_staff`` without the backlog: what the planned orders need, for
+    callers that already modelled the day on other orders (a past day's sales)."""
+    orders = np.asarray(orders, dtype=float)
+    svc = np.broadcast_to(
+        np.asarray(targets.service_minutes if service_minutes is None else service_minutes, dtype=float),
+        orders.shape,
+    )
+    return np.asarray(
+        required_staff(
+            orders * (60 / INTERVAL_MINUTES),
+            svc,
+            targets.target_wait_minutes,
+            targets.target_service_level,
+            targets.chore_load,
+            targets.patience_minutes,
+            targets.max_occupancy,
+        )
     )
 
 

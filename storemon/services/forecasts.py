@@ -393,37 +393,61 @@ def forecast_store(
     plan: PlanningSettings | None = None,
 ) -> StoreForecast:
     """``store``'s forecast for ``days`` from the chain's sales up to ``history_until`` only."""
-    if not days:
-        raise ForecastError("name at least one day to forecast")
+    return forecast_stores(session, [(store, days)], history_until, now, plan)[0]
+
+
+def forecast_stores(
+    session: Session,
+    wanted: list[tuple[Store, list[date]]],
+    history_until: date | None = None,
+    now: datetime | None = None,
+    plan: PlanningSettings | None = None,
+) -> list[StoreForecast]:
+    """``forecast_store`` for many stores, each with its own days: stores sharing a history day and
+    days are predicted in one call of the pooled model (a region's week is a handful of calls)."""
     plan = plan or _inputs(session).plan
-    until = default_history_until(store, min(days), now) if history_until is None else history_until
-    if until >= min(days):
-        raise ForecastError(
-            f"history up to {until} reaches into the forecast from {min(days)}; "
-            "the history must end before the first forecast day"
-        )
-    fit = chain_model(session, until, plan)
-    row = fit.rows.get(store.id)
-    if row is None:  # a store created after the stores were read: unreachable within one session
-        raise ForecastError(f"store {store.code} is not in the chain's forecast")
-    model = fit.model.subset([row])
-    fc = model.predict(days)
-    return StoreForecast(
-        store_id=store.id,
-        store_code=store.code,
-        timezone=store.timezone,
-        days=tuple(days),
-        history_until=until,
-        expected=fc.expected_orders[0],
-        p10=fc.p10[0],
-        p50=fc.p50[0],
-        p90=fc.p90[0],
-        planned=fc.planned(plan.plan_quantile)[0],
-        plan=plan,
-        source=tuple(str(s) for s in fc.source[0]),
-        own_days=int(model.own_days[0]),
-        history_source=str(model.source[0]),
-    )
+    groups: dict[tuple[date, tuple[date, ...]], list[int]] = {}
+    for k, (store, days) in enumerate(wanted):
+        if not days:
+            raise ForecastError("name at least one day to forecast")
+        until = default_history_until(store, min(days), now) if history_until is None else history_until
+        if until >= min(days):
+            raise ForecastError(
+                f"history up to {until} reaches into the forecast from {min(days)}; "
+                "the history must end before the first forecast day"
+            )
+        groups.setdefault((until, tuple(days)), []).append(k)
+    result: list[StoreForecast | None] = [None] * len(wanted)
+    for (until, days), members in groups.items():
+        fit = chain_model(session, until, plan)
+        rows = []
+        for k in members:
+            row = fit.rows.get(wanted[k][0].id)
+            if row is None:  # a store created after the stores were read: unreachable within one session
+                raise ForecastError(f"store {wanted[k][0].code} is not in the chain's forecast")
+            rows.append(row)
+        model = fit.model.subset(rows)
+        fc = model.predict(list(days))
+        planned = fc.planned(plan.plan_quantile)
+        for j, k in enumerate(members):
+            store = wanted[k][0]
+            result[k] = StoreForecast(
+                store_id=store.id,
+                store_code=store.code,
+                timezone=store.timezone,
+                days=days,
+                history_until=until,
+                expected=fc.expected_orders[j],
+                p10=fc.p10[j],
+                p50=fc.p50[j],
+                p90=fc.p90[j],
+                planned=planned[j],
+                plan=plan,
+                source=tuple(str(s) for s in fc.source[j]),
+                own_days=int(model.own_days[j]),
+                history_source=str(model.source[j]),
+            )
+    return [r for r in result if r is not None]
 
 
 @use_case()

@@ -1,7 +1,7 @@
 """The Region screen's figures: every visible store's last sales week, and roster what-ifs.
 
 ``region_overview`` puts a store's policy verdict (``stores.store_summaries``) next to what its
-staff went through over its last week with sales (``staffing.store_days``): waits, solo hours,
+staff went through over its last week with sales (``store_days.store_days_many``): waits, solo hours,
 red shifts, pressure, and the mean utilisation per opening hour for the heatmap. Nothing is
 cached or written; each call models the week again from sales and rosters.
 """
@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from staffing.policy import TierPolicy, validate
 from staffing.recommend import Shift, outcomes
@@ -26,7 +26,7 @@ from storemon.errors import StoremonError
 from storemon.services.access import Actor, require_role, visible_store
 from storemon.services.opening_hours import open_days
 from storemon.services.setting_keys import pressure_config
-from storemon.services.store_days import StoreDay, store_days, targets_for
+from storemon.services.store_days import StoreDay, store_days_many, targets_for
 from storemon.services.stores import store_summaries
 from storemon.services.timegrid import local_date
 from storemon.services.whatif import (
@@ -44,6 +44,10 @@ INTERVALS_PER_HOUR = 60 // INTERVAL_MINUTES
 UTILISATION_CAP = 2.0
 """Utilisation above this (or orders with nobody on shift) counts as this in hourly means: the
 queue grows without bound either way, and one such interval must not swamp a whole hour."""
+
+OVERVIEW_CHUNK = 100
+"""Stores modelled together: big enough that reads and the day model run set-wise, small enough
+that progress moves and a cancel is honoured within seconds."""
 
 Progress = Callable[[int, int], None]
 
@@ -222,27 +226,41 @@ def region_overview(
 ) -> list[StoreOverview]:
     """Every store the actor may see (in ``region_id`` if given) over its last ``days`` with sales.
 
-    One ``store_days`` call per store; ``progress(done, total)`` is called after each. When
-    ``cancel`` is set the stores modelled so far are returned.
+    Stores are modelled ``OVERVIEW_CHUNK`` at a time (``store_days_many``: set-based reads, one
+    day-model call); ``progress(done, total)`` is called after each store. When ``cancel`` is set
+    the stores done so far are returned.
     """
     if days < 1:
         raise StoremonError(f"the overview needs at least one day, not {days}")
     summaries = store_summaries(session, actor, region_id)
     if not summaries:
         return []
-    stores = {s.id: s for s in session.scalars(select(Store).where(Store.id.in_([r.id for r in summaries])))}
+    stores = {
+        s.id: s
+        for s in session.scalars(
+            select(Store).where(Store.id.in_([r.id for r in summaries])).options(selectinload(Store.hours))
+        )
+    }
     latest = _latest_sales_days(session, list(stores.values()))
     total = len(summaries)
     if progress is not None:
         progress(0, total)
+    weeks: dict[int, list[date]] = {}
+    for summary in summaries:
+        last = latest.get(summary.id)
+        weeks[summary.id] = [last - timedelta(days=k) for k in range(days - 1, -1, -1)] if last else []
+    modelled: dict[int, list[StoreDay]] = {}
     result = []
     for done, summary in enumerate(summaries, start=1):
         if cancel is not None and cancel.is_set():
             break
+        if summary.id not in modelled:  # the next chunk of stores, modelled together
+            chunk = [s.id for s in summaries[done - 1 : done - 1 + OVERVIEW_CHUNK]]
+            modelled.update(store_days_many(session, actor, {i: weeks[i] for i in chunk}, now))
+            modelled.update({i: [] for i in chunk if i not in modelled})
         store = stores[summary.id]
-        last = latest.get(store.id)
-        week_days = [last - timedelta(days=k) for k in range(days - 1, -1, -1)] if last else []
-        week = store_days(session, actor, store.id, week_days, now) if week_days else []
+        week_days = weeks[summary.id]
+        week = modelled.pop(summary.id)
         result.append(
             StoreOverview(
                 store_id=summary.id,

@@ -17,17 +17,19 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from staffing.forecast import SOURCE_OWN, SOURCE_SIMILAR
 from staffing.roster import INTERVAL_MINUTES
 from staffing.stats import weighted_quantile
-from storemon.db.models import Region, Role, Store
+from storemon.db.import_state import finished
+from storemon.db.models import Region, Role, SalesBucket, Store
 from storemon.errors import StoremonError
 from storemon.services.access import Actor, NotFound, visible_store
 from storemon.services.audit_anchor import Checkpoint, report_anchor
@@ -40,8 +42,9 @@ from storemon.services.export import (
 )
 from storemon.services.region import interval_orders
 from storemon.services.setting_keys import pressure_config
-from storemon.services.store_days import StoreDay, store_days, targets_for
-from storemon.services.stores import StoreSummary, sales_for_day, store_summaries
+from storemon.services.store_days import StoreDay, store_days_many, targets_for
+from storemon.services.stores import StoreSummary, store_summaries
+from storemon.services.timegrid import local_date, local_midnight
 
 LANGUAGES = ("en", "zh_CN")
 FORMATS = ("pdf", "xlsx", "csv")
@@ -389,14 +392,46 @@ def _week_figures(week: list[StoreDay], rows: list[DayRow]) -> WeekFigures:
     )
 
 
-def _store_week(
-    session: Session, actor: Actor, store: Store, days: list[date], now: datetime | None
-) -> tuple[list[StoreDay], list[DayRow]]:
-    week = store_days(session, actor, store.id, days, now)
-    revenue = [
-        float(sum(bucket.revenue for bucket in sales_for_day(session, actor, store.id, d))) for d in days
-    ]
-    return week, [_day_row(day, rev) for day, rev in zip(week, revenue, strict=True)]
+CENT = Decimal("0.01")
+
+
+def _daily_revenue(session: Session, stores: list[Store], days: list[date]) -> dict[int, list[float]]:
+    """Each store's revenue on each local date of ``days`` (``sales_for_day`` summed), in one query."""
+    first, last = min(days), max(days)
+    starts = {s.id: local_midnight(first, s.timezone) for s in stores}
+    ends = {s.id: local_midnight(last + timedelta(days=1), s.timezone) for s in stores}
+    totals: dict[tuple[int, date], Any] = defaultdict(int)
+    for ids in [stores[k : k + 5000] for k in range(0, len(stores), 5000)]:
+        rows = session.execute(
+            select(SalesBucket.store_id, SalesBucket.bucket_start, func.sum(SalesBucket.revenue))
+            .where(
+                SalesBucket.store_id.in_([s.id for s in ids]),
+                finished(SalesBucket.batch_id),
+                SalesBucket.bucket_start >= min(starts[s.id] for s in ids),
+                SalesBucket.bucket_start < max(ends[s.id] for s in ids),
+            )
+            .group_by(SalesBucket.store_id, SalesBucket.bucket_start)
+        )
+        zones = {s.id: s.timezone for s in ids}
+        for store_id, start, revenue in rows:
+            if starts[store_id] <= start < ends[store_id]:
+                totals[store_id, local_date(start, zones[store_id])] += Decimal(revenue).quantize(CENT)
+    return {s.id: [float(totals.get((s.id, d), 0)) for d in days] for s in stores}
+
+
+def _store_weeks(
+    session: Session, actor: Actor, stores: list[Store], days: list[date], now: datetime | None
+) -> dict[int, tuple[list[StoreDay], list[DayRow]]]:
+    """Each store's modelled week and its day rows, all stores modelled together."""
+    weeks = store_days_many(session, actor, {s.id: days for s in stores}, now)
+    revenue = _daily_revenue(session, stores, days)
+    return {
+        s.id: (
+            weeks[s.id],
+            [_day_row(day, rev) for day, rev in zip(weeks[s.id], revenue[s.id], strict=True)],
+        )
+        for s in stores
+    }
 
 
 def _only(actor: Actor, store: Store) -> Actor:
@@ -410,7 +445,7 @@ def weekly_store_report(
     """One store's ISO week (``"2026-W10"``): each day, each person, and the week's key numbers."""
     week_name, days = parse_iso_week(iso_week)
     store = visible_store(session, actor, store_ref)
-    week, rows = _store_week(session, actor, store, days, now)
+    week, rows = _store_weeks(session, actor, [store], days, now)[store.id]
     summary = store_summaries(session, _only(actor, store))[0]
     config = pressure_config(session)
     generated_at = now or datetime.now(UTC)
@@ -445,9 +480,10 @@ def regional_comparison(
     if not summaries:
         raise NotFound(f"region {region_id} has no stores you may see")
     stores = {s.id: s for s in session.scalars(select(Store).where(Store.id.in_([r.id for r in summaries])))}
+    weeks = _store_weeks(session, actor, [stores[s.id] for s in summaries], days, now)
     rows = []
     for summary in summaries:
-        week, day_rows = _store_week(session, actor, stores[summary.id], days, now)
+        week, day_rows = weeks[summary.id]
         rows.append(
             StoreWeekRow(
                 store_id=summary.id,

@@ -1,6 +1,7 @@
 """The alert rules at work: load each store's day model, ask ``alerts.rules``, write the alerts.
 
-Run every minute (and when data changes) by the scheduler. What fires, with which parameters and
+Run every minute (and when data changes) by the scheduler. Every store's day is modelled in one
+``store_days_many`` call (set-based reads, batched day model). What fires, with which parameters and
 hysteresis, is decided by the pure ``alerts.rules``; this module loads the data, refreshes each
 store's live picture, raises the alerts it returns and resolves the rest.
 """
@@ -20,7 +21,7 @@ from storemon.services.access import SYSTEM, Actor
 from storemon.services.actions import compute_live_picture, save_live_picture
 from storemon.services.alert_service import raise_kind, resolve_rule_alerts
 from storemon.services.setting_keys import staffing_targets
-from storemon.services.store_days import store_day
+from storemon.services.store_days import store_days_many
 from storemon.services.stores import store_summaries
 from storemon.services.surge_calendar import load_surge_calendar
 
@@ -53,13 +54,15 @@ def evaluate(session: Session, now: datetime, store_ids: list[int] | None = None
         stmt = stmt.where(Store.id.in_(store_ids))
     stores = {store.id: store for store in session.scalars(stmt)}
     verdict = Verdict()
+    today = {store.id: now.astimezone(ZoneInfo(store.timezone)) for store in stores.values()}
+    days = store_days_many(session, SYSTEM, {i: [local.date()] for i, local in today.items()}, now)
     for store in stores.values():
         run.stores += 1
-        local = now.astimezone(ZoneInfo(store.timezone))
+        local = today[store.id]
         sensitivity = float(calendar.sensitivity_for([local.date()])[0])
         threshold = targets.target_wait_minutes / sensitivity
         lost_share = (1.0 - targets.target_service_level) / sensitivity
-        day = store_day(session, SYSTEM, store.id, local.date(), now)
+        day = days[store.id][0]
         save_live_picture(session, store, compute_live_picture(session, SYSTEM, store, day, now), now)
         verdict.extend(
             store_rules(store.id, day.day, day.intervals, day.pressure, threshold, local, lost_share)

@@ -9,15 +9,17 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
 
-from staffing.day import DayModel, StaffingTargets, model_day
+from staffing.day import DayModel, StaffingTargets, model_day, staff_required
 from staffing.pressure import PressureConfig, PressureResult, Reason, ShiftLoad, shift_pressure
 from staffing.roster import INTERVAL_MINUTES, periods
 from staffing.service_time import estimate_service_minutes
@@ -25,7 +27,7 @@ from storemon.db.import_state import finished
 from storemon.db.models import CheckIn, Incident, Role, RosterShift, SalesBucket, StaffMember, Store, User
 from storemon.errors import StoremonError
 from storemon.services.access import Actor, visible_store
-from storemon.services.forecasts import forecast_store
+from storemon.services.forecasts import StoreForecast, forecast_store, forecast_stores
 from storemon.services.opening_hours import open_days
 from storemon.services.setting_keys import pressure_config, staffing_targets
 from storemon.services.stores import roster_grid
@@ -174,17 +176,31 @@ def store_queue(session: Session, store: Store) -> StoreQueue:
     ``chore_minutes_per_hour``, ``patience_minutes``) wins over the chain's (``staffing.targets``);
     without a manual service time it is estimated from the till's items per order
     (``staffing.service_time``), the chain's service time being the fallback."""
+    return store_queues(session, [store])[store.id]
+
+
+def store_queues(session: Session, stores: list[Store]) -> dict[int, StoreQueue]:
+    """``store_queue`` of many stores from one query of their sales totals."""
     chain = staffing_targets(session)
-    orders, items, revenue = session.execute(
-        select(
-            func.coalesce(func.sum(SalesBucket.orders), 0),
-            func.coalesce(func.sum(SalesBucket.items), 0),
-            func.coalesce(func.sum(SalesBucket.revenue), 0),
-        ).where(SalesBucket.store_id == store.id, finished(SalesBucket.batch_id))
-    ).one()
-    orders = float(orders)
+    totals = {
+        store_id: (float(orders), float(items), float(revenue))
+        for store_id, orders, items, revenue in session.execute(
+            select(
+                SalesBucket.store_id,
+                func.coalesce(func.sum(SalesBucket.orders), 0),
+                func.coalesce(func.sum(SalesBucket.items), 0),
+                func.coalesce(func.sum(SalesBucket.revenue), 0),
+            )
+            .where(SalesBucket.store_id.in_([s.id for s in stores]), finished(SalesBucket.batch_id))
+            .group_by(SalesBucket.store_id)
+        )
+    }
+    return {s.id: _queue(chain, s, *totals.get(s.id, (0.0, 0.0, 0.0))) for s in stores}
+
+
+def _queue(chain: StaffingTargets, store: Store, orders: float, items: float, revenue: float) -> StoreQueue:
     estimate = estimate_service_minutes(
-        [float(items) / orders if orders else 0.0],
+        [items / orders if orders else 0.0],
         weights=[orders],
         override=[math.nan if store.service_minutes is None else float(store.service_minutes)],
         default_minutes=chain.service_minutes,
@@ -203,7 +219,7 @@ def store_queue(session: Session, store: Store) -> StoreQueue:
         raise StoremonError(
             f"store {store.code}: {exc}; fix the store's queue settings (service time, chores, patience)"
         ) from None
-    return StoreQueue(targets, source, float(revenue) / orders if orders else 0.0)
+    return StoreQueue(targets, source, revenue / orders if orders else 0.0)
 
 
 def _store_value(own: float | None, chain: float) -> float:
@@ -240,35 +256,23 @@ def _shift_span(shift: RosterShift, origin: datetime) -> np.ndarray:
 
 
 def _shift_pressures(
-    session: Session,
     store: Store,
     day: date,
     model: DayModel,
-    shifts: list[RosterShift],
+    reads: _Reads,
     config: PressureConfig,
     wait_p90: dict[int, float],
 ) -> list[PersonPressure]:
     """The pressure of each shift on ``day``; ``wait_p90``: its customers' p90 wait, by shift id."""
     origin = local_midnight(day, store.timezone)
     end_of_day = origin + timedelta(days=1)
-    todays = _todays(shifts, origin)
+    todays = _todays(reads.shifts[store.id], origin)
     if not todays:
         return []
     incidents = defaultdict(list)
-    for incident in session.scalars(
-        select(Incident).where(
-            Incident.store_id == store.id, Incident.occurred_at >= origin, Incident.occurred_at < end_of_day
-        )
-    ):
-        incidents[incident.staff_id].append(incident)
-    checkins = {
-        c.shift_id: c.score
-        for c in session.scalars(select(CheckIn).where(CheckIn.shift_id.in_([s.id for s in todays])))
-    }
-    staff = {
-        m.id: m
-        for m in session.scalars(select(StaffMember).where(StaffMember.id.in_({s.staff_id for s in todays})))
-    }
+    for incident in reads.incidents[store.id]:
+        if origin <= incident.occurred_at < end_of_day:
+            incidents[incident.staff_id].append(incident)
     tz = ZoneInfo(store.timezone)
     result = []
     for shift in todays:
@@ -287,11 +291,11 @@ def _shift_pressures(
             walked_away=model.walked_away[idx],
             incidents=len(during),
             sensitive_incident=any(i.sensitive_triggers for i in during),
-            checkin_score=checkins.get(shift.id),
+            checkin_score=reads.checkins.get(shift.id),
             breaks_recorded=False,  # rosters carry no breaks: unknown, not "no break"
             customer_wait_p90=wait_p90.get(shift.id),
         )
-        result.append(_person_pressure(staff[shift.staff_id], shift, shift_pressure(load, config), tz))
+        result.append(_person_pressure(reads.staff[shift.staff_id], shift, shift_pressure(load, config), tz))
     return sorted(result, key=lambda p: -p.index)
 
 
@@ -376,47 +380,280 @@ def _only_person(session: Session, actor: Actor) -> str | None:
     return code or ""
 
 
+MODEL_ROWS = 1024
+"""Store-days per ``model_day`` call: one call for a region's week, while the arrival states the
+customer p90 needs (rows × intervals × queue states) stay a few hundred MB at most."""
+IN_CHUNK = 5000
+"""Ids per ``IN (...)`` list: far below SQLite's and PostgreSQL's parameter limits."""
+
+
+@dataclass(frozen=True)
+class _Span:
+    """One store's requested local days and the calendar span around them."""
+
+    store: Store
+    days: list[date]
+    first: date
+    span: int
+
+    @cached_property
+    def start(self) -> datetime:
+        return local_midnight(self.first, self.store.timezone)
+
+    @cached_property
+    def end(self) -> datetime:
+        return local_midnight(self.first + timedelta(days=self.span), self.store.timezone)
+
+    @property
+    def offsets(self) -> list[int]:
+        return [(d - self.first).days for d in self.days]
+
+
+@dataclass(frozen=True)
+class _Reads:
+    """Everything the stores' days need from the database, read set-wise for all of them."""
+
+    sales: dict[int, np.ndarray]
+    """Store id -> orders ``[span days, intervals]`` (NaN for days without sales)."""
+    shifts: dict[int, list[RosterShift]]
+    incidents: dict[int, list[Incident]]
+    checkins: dict[int, int]
+    staff: dict[int, StaffMember]
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[k : k + IN_CHUNK] for k in range(0, len(ids), IN_CHUNK)]
+
+
+def _windows(spans: list[_Span], store_column, column) -> list:
+    """One condition per distinct calendar span: stores sharing days share a range scan."""
+    by_range: dict[tuple[date, int], list[_Span]] = defaultdict(list)
+    for sp in spans:
+        by_range[sp.first, sp.span].append(sp)
+    conditions = []
+    for group in by_range.values():
+        for ids in _chunks([sp.store.id for sp in group]):
+            conditions.append(
+                and_(
+                    store_column.in_(ids),
+                    column >= min(sp.start for sp in group),
+                    column < max(sp.end for sp in group),
+                )
+            )
+    return conditions
+
+
+def _read_sales(session: Session, spans: list[_Span]) -> dict[int, np.ndarray]:
+    """``orders_grid`` of every span from one query (finished batches only)."""
+    grids = {sp.store.id: np.full((sp.span, INTERVALS_PER_DAY), np.nan) for sp in spans}
+    rows = session.execute(
+        select(SalesBucket.store_id, SalesBucket.bucket_start, func.sum(SalesBucket.orders))
+        .where(
+            or_(*_windows(spans, SalesBucket.store_id, SalesBucket.bucket_start)),
+            finished(SalesBucket.batch_id),
+        )
+        .group_by(SalesBucket.store_id, SalesBucket.bucket_start)
+        .order_by(SalesBucket.store_id, SalesBucket.bucket_start)
+    ).all()
+    by_store: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
+    for store_id, start, orders in rows:
+        by_store[store_id].append((start, orders))
+    for sp in spans:
+        found = [(t, n) for t, n in by_store.get(sp.store.id, ()) if sp.start <= t < sp.end]
+        if not found:
+            continue
+        tz = ZoneInfo(sp.store.timezone)
+        flat = grids[sp.store.id].reshape(-1)
+        index = np.array([_slot(sp.first, t.astimezone(tz)) for t, _ in found])
+        grids[sp.store.id][np.unique(index // INTERVALS_PER_DAY)] = 0.0
+        flat[index] = [n for _, n in found]
+    return grids
+
+
+def _read(session: Session, spans: list[_Span]) -> _Reads:
+    """Sales, roster shifts, incidents, check-ins and staff of every span in a handful of queries."""
+    shifts: dict[int, list[RosterShift]] = {sp.store.id: [] for sp in spans}
+    span_of = {sp.store.id: sp for sp in spans}
+    for shift in session.scalars(
+        select(RosterShift)
+        .where(
+            or_(
+                *(
+                    and_(
+                        RosterShift.store_id.in_(ids),
+                        RosterShift.ends_at > min(span_of[i].start for i in ids),
+                        RosterShift.starts_at < max(span_of[i].end for i in ids),
+                    )
+                    for ids in _chunks(list(span_of))
+                )
+            )
+        )
+        .order_by(RosterShift.starts_at, RosterShift.id)
+    ):
+        sp = span_of[shift.store_id]
+        if shift.ends_at > sp.start and shift.starts_at < sp.end:
+            shifts[shift.store_id].append(shift)
+    incidents: dict[int, list[Incident]] = {sp.store.id: [] for sp in spans}
+    for incident in session.scalars(
+        select(Incident)
+        .where(or_(*_windows(spans, Incident.store_id, Incident.occurred_at)))
+        .order_by(Incident.id)
+    ):
+        incidents[incident.store_id].append(incident)
+    shift_ids = [s.id for found in shifts.values() for s in found]
+    staff_ids = sorted({s.staff_id for found in shifts.values() for s in found})
+    checkins = {
+        c.shift_id: c.score
+        for ids in _chunks(shift_ids)
+        for c in session.scalars(select(CheckIn).where(CheckIn.shift_id.in_(ids)))
+    }
+    staff = {
+        m.id: m
+        for ids in _chunks(staff_ids)
+        for m in session.scalars(select(StaffMember).where(StaffMember.id.in_(ids)))
+    }
+    return _Reads(_read_sales(session, spans), shifts, incidents, checkins, staff)
+
+
 def store_days(
     session: Session, actor: Actor, store_ref: int | str, days: list[date], now: datetime | None = None
 ) -> list[StoreDay]:
     """The staffing picture of consecutive-or-not local ``days`` for one store, modelled at once."""
     store = visible_store(session, actor, store_ref)
+    return store_days_many(session, actor, {store.id: days}, now)[store.id]
+
+
+def store_days_many(
+    session: Session, actor: Actor, wanted: Mapping[int, list[date]], now: datetime | None = None
+) -> dict[int, list[StoreDay]]:
+    """``store_days`` of many stores (store id -> its local days), with set-based reads and the day
+    model run over all store-days at once (in ``MODEL_ROWS`` chunks): a region's week costs a few
+    queries and a few model calls instead of a dozen queries and two model calls per store."""
+    wanted = {store_id: list(days) for store_id, days in wanted.items() if days}
+    if not wanted:
+        return {}
+    stores = {
+        s.id: s
+        for ids in _chunks(list(wanted))
+        for s in session.scalars(
+            actor.scope_stores(select(Store)).where(Store.id.in_(ids)).options(selectinload(Store.hours))
+        )
+    }
+    for store_id in wanted:
+        if store_id not in stores:
+            visible_store(session, actor, store_id)  # raises NotFound, as for one store
+    spans = [
+        _Span(stores[i], days, min(days), (max(days) - min(days)).days + 1) for i, days in wanted.items()
+    ]
     only = _only_person(session, actor)
-    first, last = min(days), max(days)
-    span = (last - first).days + 1
-    offsets = [(d - first).days for d in days]
-    demand = day_demand(session, store, days, now)
-    shifts = shifts_between(session, store, first, span)
-    staffed = roster_grid(store, shifts, first, span).reshape(span, INTERVALS_PER_DAY)[offsets]
-    queue = store_queue(session, store)
-    targets = queue.targets
+    reads = _read(session, spans)
+    queues = store_queues(session, [sp.store for sp in spans])
     config = pressure_config(session)
+    forecasts = forecast_stores(session, [(sp.store, sp.days) for sp in spans], now=now)
+    result: dict[int, list[StoreDay]] = {}
+    batches: dict[tuple[float, float], list[_Inputs]] = defaultdict(list)
+    for sp, fc in zip(spans, forecasts, strict=True):
+        inputs = _inputs(sp, fc, reads, queues[sp.store.id], now)
+        batches[inputs.queue.targets.chore_minutes_per_hour, inputs.queue.targets.patience_minutes].append(
+            inputs
+        )
+    for group in batches.values():
+        chunk: list[_Inputs] = []
+        for inputs in group:
+            if chunk and sum(len(c.span.days) for c in chunk) + len(inputs.span.days) > MODEL_ROWS:
+                result.update(_model_chunk(chunk, reads, config, only))
+                chunk = []
+            chunk.append(inputs)
+        result.update(_model_chunk(chunk, reads, config, only))
+    return {store_id: result[store_id] for store_id in wanted}
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """One store's days ready for the model: demand, roster, queue settings."""
+
+    span: _Span
+    demand: DayDemand
+    staffed: np.ndarray
+    queue: StoreQueue
+
+
+def _inputs(sp: _Span, fc: StoreForecast, reads: _Reads, queue: StoreQueue, now: datetime | None) -> _Inputs:
+    today = (now or datetime.now(UTC)).astimezone(ZoneInfo(sp.store.timezone)).date()
+    actual = reads.sales[sp.store.id][sp.offsets]
+    use_actual = np.array([not np.isnan(a).all() and d < today for a, d in zip(actual, sp.days, strict=True)])
+    # A new store's forecast is borrowed whatever else applies: that is what its manager must know.
+    source = tuple(fc.history_source if fc.borrowed else s for s in fc.source)
+    demand = DayDemand(
+        fc.expected, fc.planned, fc.p10, fc.p90, actual, use_actual, source, fc.plan.plan_label
+    )
+    staffed = roster_grid(sp.store, reads.shifts[sp.store.id], sp.first, sp.span).reshape(
+        sp.span, INTERVALS_PER_DAY
+    )[sp.offsets]
+    return _Inputs(sp, demand, staffed, queue)
+
+
+def _model_chunk(
+    chunk: list[_Inputs], reads: _Reads, config: PressureConfig, only: str | None
+) -> dict[int, list[StoreDay]]:
+    """Model the store-days of ``chunk`` (stores sharing chores and patience) in one call."""
+    targets = chunk[0].queue.targets
+    orders = np.concatenate([c.demand.orders for c in chunk])
+    planned = np.concatenate([c.demand.planned for c in chunk])
+    staffed = np.concatenate([c.staffed for c in chunk])
+    service = np.concatenate(
+        [np.full((len(c.span.days), INTERVALS_PER_DAY), c.queue.targets.service_minutes) for c in chunk]
+    )
     # What happened (or is expected) sets waits and pressure; the forecast staffing is planned
     # for sets the staff required, so a past day's requirement is what could have been planned.
-    model = model_day(demand.orders, staffed, targets)
-    open_grid = open_days(store, days)
+    model = model_day(orders, staffed, targets, service)
     required = model.required_staff
-    differ = ~(demand.planned == demand.orders).all(axis=1)
-    if differ.any():  # past days, or a quantile: model only those days again (the backlog is not cheap)
+    differ = ~(planned == orders).all(axis=1)
+    if differ.any():  # past days, or a quantile: the staff those days' plan needs (no backlog)
         required = required.copy()
-        required[differ] = model_day(demand.planned[differ], staffed[differ], targets).required_staff
-    tz = ZoneInfo(store.timezone)
+        required[differ] = staff_required(planned[differ], targets, service[differ])
     # Every day's and every shift's customer p90 in one call (each is a bisection over the states).
     rows, masks, keys = [], [], []
-    for k, day in enumerate(days):
-        origin = local_midnight(day, store.timezone)
-        for shift in [None, *_todays(shifts, origin)]:
-            mask = np.zeros(INTERVALS_PER_DAY, dtype=bool)
-            mask[slice(None) if shift is None else _shift_span(shift, origin)] = True
-            rows.append(k)
-            masks.append(mask)
-            keys.append((k, None if shift is None else shift.id))
-    p90 = dict(
-        zip(keys, model.wait_quantiles(np.array(masks), np.array(rows, dtype=np.int64)).tolist(), strict=True)
-    )
+    first_row = np.cumsum([0] + [len(c.span.days) for c in chunk])
+    for c, base in zip(chunk, first_row, strict=False):
+        store = c.span.store
+        for k, day in enumerate(c.span.days):
+            origin = local_midnight(day, store.timezone)
+            for shift in [None, *_todays(reads.shifts[store.id], origin)]:
+                mask = np.zeros(INTERVALS_PER_DAY, dtype=bool)
+                mask[slice(None) if shift is None else _shift_span(shift, origin)] = True
+                rows.append(base + k)
+                masks.append(mask)
+                keys.append((base + k, None if shift is None else shift.id))
+    p90: dict[int, dict[int | None, float]] = defaultdict(dict)
+    waits = model.wait_quantiles(np.array(masks), np.array(rows, dtype=np.int64)).tolist()
+    for (row, shift_id), wait in zip(keys, waits, strict=True):
+        p90[row][shift_id] = wait
+    return {
+        c.span.store.id: _store_days(c, int(base), model, required, p90, reads, config, only)
+        for c, base in zip(chunk, first_row, strict=False)
+    }
+
+
+def _store_days(
+    c: _Inputs,
+    base: int,
+    model: DayModel,
+    required: np.ndarray,
+    p90: dict[int, dict[int | None, float]],
+    reads: _Reads,
+    config: PressureConfig,
+    only: str | None,
+) -> list[StoreDay]:
+    """One store's StoreDays from rows ``base``.. of the chunk's model."""
+    store, days, demand, staffed, queue = c.span.store, c.span.days, c.demand, c.staffed, c.queue
+    targets = queue.targets
+    open_grid = open_days(store, days)
+    tz = ZoneInfo(store.timezone)
     result = []
     for k, day in enumerate(days):
-        day_model = DayModel(**{f: getattr(model, f)[k] for f in model.__dataclass_fields__})
+        row = base + k
+        day_model = DayModel(**{f: getattr(model, f)[row] for f in model.__dataclass_fields__})
         orders = demand.orders[k]
         is_open = open_grid[k]
         shown = is_open | (staffed[k] > 0) | (orders > 0) | (demand.planned[k] > 0)
@@ -432,7 +669,7 @@ def store_days(
                 wait_probability=round(float(day_model.wait_probability[i]), 4),
                 mean_wait_minutes=round(float(day_model.wait_minutes[i]), 2),
                 steady_wait_minutes=_finite(day_model.steady_wait_minutes[i]),
-                required_staff=int(required[k, i]),
+                required_staff=int(required[row, i]),
                 backlog=round(float(day_model.backlog_end[i]), 2),
                 planned_orders=round(float(demand.planned[k, i]), 2),
                 p10_orders=int(demand.p10[k, i]),
@@ -446,6 +683,7 @@ def store_days(
         open_util = day_model.utilisation[is_open & (orders > 0)]
         served = orders * day_model.served_share
         lost = float(day_model.lost_orders)
+        shift_p90 = {shift_id: wait for shift_id, wait in p90[row].items() if shift_id is not None}
         result.append(
             StoreDay(
                 store_id=store.id,
@@ -460,19 +698,7 @@ def store_days(
                 intervals=intervals,
                 pressure=[
                     p
-                    for p in _shift_pressures(
-                        session,
-                        store,
-                        day,
-                        day_model,
-                        shifts,
-                        config,
-                        {
-                            shift_id: wait
-                            for (d, shift_id), wait in p90.items()
-                            if d == k and shift_id is not None
-                        },
-                    )
+                    for p in _shift_pressures(store, day, day_model, reads, config, shift_p90)
                     if only is None or p.staff_code == only
                 ],
                 solo_minutes=int(
@@ -484,7 +710,7 @@ def store_days(
                 ),
                 forecast_source=demand.source[k],
                 planned_for=demand.planned_for,
-                p90_wait_minutes=round(p90[k, None], 2),
+                p90_wait_minutes=round(p90[row][None], 2),
                 lost_orders=round(lost, 2),
                 lost_revenue=round(lost * queue.average_ticket, 2),
             )

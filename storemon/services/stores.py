@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -106,28 +107,55 @@ def roster_grid(store: Store, shifts: list[RosterShift], first_day: date, days: 
     )
 
 
-def _roster_figures(session: Session, store: Store, end: datetime) -> tuple[float, float]:
-    """(mean staff on the floor while open, solo hours per week) over the four weeks before ``end``."""
-    last_day = local_date(end, store.timezone)
-    first_day = last_day - timedelta(days=REVENUE_WINDOW_DAYS - 1)
-    start_utc = local_midnight(first_day, store.timezone)
-    end_utc = local_midnight(last_day + timedelta(days=1), store.timezone)
-    shifts = session.scalars(
-        select(RosterShift).where(
-            RosterShift.store_id == store.id, RosterShift.ends_at > start_utc, RosterShift.starts_at < end_utc
+def _roster_figures(
+    session: Session, stores: Sequence[Store], end: datetime
+) -> dict[int, tuple[float, float]]:
+    """Per store: (mean staff on the floor while open, solo hours per week) over the four weeks
+    before ``end``. One query for every store's shifts (a chain has thousands of stores)."""
+    windows = {}
+    for store in stores:
+        last_day = local_date(end, store.timezone)
+        first_day = last_day - timedelta(days=REVENUE_WINDOW_DAYS - 1)
+        windows[store.id] = (
+            first_day,
+            local_midnight(first_day, store.timezone),
+            local_midnight(last_day + timedelta(days=1), store.timezone),
         )
+    earliest = min(w[1] for w in windows.values())
+    latest = max(w[2] for w in windows.values())
+    rows = session.execute(
+        select(RosterShift.store_id, RosterShift.starts_at, RosterShift.ends_at)
+        .where(
+            RosterShift.store_id.in_([store.id for store in stores]),
+            RosterShift.ends_at > earliest,
+            RosterShift.starts_at < latest,
+        )
+        .order_by(RosterShift.store_id)
     ).all()
-    if not shifts:
-        return 0.0, 0.0
-    staffed = roster_grid(store, list(shifts), first_day, REVENUE_WINDOW_DAYS).reshape(
-        REVENUE_WINDOW_DAYS, -1
-    )
-    is_open = open_days(store, [first_day + timedelta(days=k) for k in range(REVENUE_WINDOW_DAYS)])
-    rostered = staffed.any(axis=1)  # days before the roster starts say nothing
-    rostered_days = staffed[rostered]
-    on_floor = rostered_days[is_open[rostered]]
-    solo_hours = np.count_nonzero(on_floor == 1) * INTERVAL_MINUTES / 60
-    return float(on_floor.mean()), float(solo_hours / (len(rostered_days) / 7))
+    owner = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    starts = np.fromiter((r[1].timestamp() for r in rows), dtype=float, count=len(rows))
+    ends = np.fromiter((r[2].timestamp() for r in rows), dtype=float, count=len(rows))
+    figures = {}
+    for store in stores:
+        first_day, start_utc, end_utc = windows[store.id]
+        lo, hi = np.searchsorted(owner, [store.id, store.id + 1])
+        origin = start_utc.timestamp()
+        mine = (ends[lo:hi] > origin) & (starts[lo:hi] < end_utc.timestamp())
+        if not mine.any():
+            figures[store.id] = (0.0, 0.0)
+            continue
+        staffed = staff_on_shift(
+            (starts[lo:hi][mine] - origin) / 60.0,
+            (ends[lo:hi][mine] - origin) / 60.0,
+            REVENUE_WINDOW_DAYS * INTERVALS_PER_DAY,
+        ).reshape(REVENUE_WINDOW_DAYS, -1)
+        is_open = open_days(store, [first_day + timedelta(days=k) for k in range(REVENUE_WINDOW_DAYS)])
+        rostered = staffed.any(axis=1)  # days before the roster starts say nothing
+        rostered_days = staffed[rostered]
+        on_floor = rostered_days[is_open[rostered]]
+        solo_hours = np.count_nonzero(on_floor == 1) * INTERVAL_MINUTES / 60
+        figures[store.id] = (float(on_floor.mean()), float(solo_hours / (len(rostered_days) / 7)))
+    return figures
 
 
 def _policy_verdict(store: Store, revenue: float, rostered: float) -> tuple[int | None, str, str]:
@@ -147,7 +175,9 @@ def store_summaries(session: Session, actor: Actor, region_id: int | None = None
     """The stores the actor may see, with revenue tier, policy coverage and solo hours."""
     stmt = actor.scope_stores(
         select(Store).options(
-            selectinload(Store.region), selectinload(Store.tier_policy).selectinload(TierPolicy.bands)
+            selectinload(Store.region),
+            selectinload(Store.hours),
+            selectinload(Store.tier_policy).selectinload(TierPolicy.bands),
         )
     ).order_by(Store.code)
     if region_id is not None:
@@ -158,10 +188,11 @@ def store_summaries(session: Session, actor: Actor, region_id: int | None = None
     ids = [s.id for s in stores]
     revenue = average_daily_revenue(session, ids)
     window = _revenue_window(session, ids)
+    roster = _roster_figures(session, stores, window[1]) if window else {}
     summaries = []
     for store in stores:
         rev = revenue.get(store.id, 0.0)
-        rostered, solo = _roster_figures(session, store, window[1]) if window else (0.0, 0.0)
+        rostered, solo = roster.get(store.id, (0.0, 0.0))
         staff, status, note = _policy_verdict(store, rev, rostered)
         summaries.append(
             StoreSummary(

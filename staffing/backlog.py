@@ -49,10 +49,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from staffing.erlang_a import servers_and_speed
+from staffing.uniformization import transient
 
 INTERVAL_MINUTES = 15.0
 _TAIL = 1e-11  # probability below which the top states are treated as empty when sizing
-_HISTORY_CELLS = 2_000_000  # up to this many terms × states × store-days, the kernel keeps every term
 
 
 @dataclass(frozen=True)
@@ -442,7 +442,7 @@ def backlog_day(
         birth = np.where((waiting < cap_i) & (states < top_r), lam_i, 0.0)
         death = np.where(inside, mu_i * busy + th_i * waiting, 0.0)
         p0 = p
-        p, mean_p = _uniformize(p, birth, death, h)
+        p, mean_p = transient(p, birth, death, h)
         if keep_states:
             kept.append((i, mean_p))
         q_len = waiting
@@ -508,93 +508,6 @@ def _pad(p: np.ndarray, size: int) -> np.ndarray:
     return np.concatenate([p, np.zeros((size - p.shape[0], p.shape[1]))]) if p.shape[0] < size else p
 
 
-def _uniformize(
-    p: np.ndarray, birth: np.ndarray, death: np.ndarray, h: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """p(h) and the time-average of p over [0, h] for the birth-death generator, per column.
-
-    Each column has its own uniformization rate Λ (its fastest state) and needs about
-    Λh + 8√(Λh) + 12 terms; columns are processed largest first and drop out of the loop as their
-    Poisson weights run out, so the work is the sum of the columns' own term counts.
-    """
-    total_rate = (birth + death).max(axis=0)
-    rate = np.maximum(total_rate, 1e-12)
-    x = rate * h
-    terms = np.ceil(x + 6.0 * np.sqrt(x) + 8.0).astype(np.int64)
-    terms[total_rate <= 0] = 0
-    order = np.argsort(-terms, kind="stable")
-    sorted_terms = terms[order]
-    identity = order.size and bool(np.all(order == np.arange(order.size)))
-    v = p if identity else p[:, order]
-    b, d, lam_rate, xs = (
-        (birth, death, rate, x) if identity else (birth[:, order], death[:, order], rate[order], x[order])
-    )
-    b, d = b / lam_rate, d / lam_rate
-    stay = 1.0 - b - d
-    v = v.copy()
-    m_max = int(sorted_terms[0]) if sorted_terms.size else 0
-    # Every Poisson weight and tail the loop needs, computed at once (log space: Λh may pass 700).
-    ms = np.arange(m_max + 1, dtype=float)[:, None]
-    log_factorial = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, m_max + 1)))])[:, None]
-    weights = np.exp(ms * np.log(xs) - xs - log_factorial)
-    taken = ms <= sorted_terms  # each column stops at its own term count
-    weights *= taken
-    tails = np.maximum(1.0 - np.cumsum(weights, axis=0), 0.0) * taken
-    cdf = weights.sum(axis=0)
-    tail_sum = tails.sum(axis=0)  # Σ_m P(Pois > m) over the terms taken (→ Λh): normalises the average
-    width = v.shape[1]
-    if (m_max + 1) * v.size <= _HISTORY_CELLS:
-        # Narrow batches (a store's week, the Today screen): keep every p·P^m and weigh them in two
-        # einsums at the end, three numpy calls per term instead of seven (the calls, not the
-        # arithmetic, are what a narrow batch costs).
-        history = np.zeros((m_max + 1, *v.shape))
-        history[0] = v
-        for m in range(1, m_max + 1):
-            while width and sorted_terms[width - 1] < m:
-                width -= 1
-            if not width:
-                break
-            vv, nxt = history[m - 1, :, :width], history[m, :, :width]
-            np.multiply(stay[:, :width], vv, out=nxt)
-            nxt[1:] += b[:-1, :width] * vv[:-1]
-            nxt[:-1] += d[1:, :width] * vv[1:]
-        end = np.einsum("msw,mw->sw", history, weights)
-        integral = np.einsum("msw,mw->sw", history, tails)
-    else:
-        end = v * weights[0]
-        integral = v * tails[0]
-        for m in range(1, m_max + 1):
-            while width and sorted_terms[width - 1] < m:
-                width -= 1
-            if not width:
-                break
-            vv = v[:, :width]
-            nxt = stay[:, :width] * vv
-            nxt[1:] += b[:-1, :width] * vv[:-1]
-            nxt[:-1] += d[1:, :width] * vv[1:]
-            if width == v.shape[1]:
-                v = nxt
-                end += weights[m] * nxt
-                integral += tails[m] * nxt
-            else:
-                v[:, :width] = nxt
-                end[:, :width] += weights[m, :width] * nxt
-                integral[:, :width] += tails[m, :width] * nxt
-    # The series stops where the Poisson weights left are ~1e-10: dividing by the weights actually
-    # summed keeps every distribution's mass at exactly 1 (orders are conserved to rounding).
-    end /= np.where(cdf > 0, cdf, 1.0)
-    mean = integral / np.where(tail_sum > 0, tail_sum, xs)
-    idle = sorted_terms == 0
-    if idle.any():  # nothing moves: the distribution stays
-        end[:, idle] = v[:, idle]
-        mean[:, idle] = v[:, idle]
-    if not identity:
-        inverse = np.empty_like(order)
-        inverse[order] = np.arange(order.size)
-        end, mean = end[:, inverse], mean[:, inverse]
-    return end, mean
-
-
 def _customer_means(mean_p, states, k, rate, theta, enters, h):
     """Share of arrivals served and their mean wait, from the states they find (P(N = n) = mean_p).
 
@@ -654,7 +567,7 @@ def customer_wait_quantile(
     """The q-quantile of a served customer's wait over the masked intervals of each store-day.
 
     F(t) = Σ_i λ_i Σ_n p_i(n)·P(served, wait <= t | n) / Σ_i λ_i Σ_n p_i(n)·P(served | n), with the
-    per-state terms of ``erlang_a.served_within``; solved for F(t) = q by bisection (to 1e-4 min).
+    per-state terms of ``erlang_a.served_within``; solved for F(t) = q by regula falsi (to 1e-4 min).
     Needs the states kept (``backlog_day(..., keep_states=True)``).
     """
     if result._arrival_states is None:
@@ -669,6 +582,37 @@ def customer_wait_quantile(
         q,
         mask,
     )
+
+
+def _illinois(f, goal, lo, hi, f_lo, f_hi, tol=1e-4, rounds=60):
+    """Shrink every row's bracket [lo, hi] (f(lo) < goal <= f(hi)) around f(t) = goal to ``tol``.
+
+    Regula falsi with the Illinois modification, a bisection step every third round, so a
+    smooth monotone F needs 6-10 evaluations instead of bisection's 17 (each one is a pass over
+    every state of every interval of every row); rows already within ``tol`` stay put.
+    """
+    side = np.zeros(lo.shape, dtype=np.int8)  # which end moved last: -1 low, +1 high
+    for step in range(rounds):
+        open_rows = (hi - lo) >= tol
+        if not open_rows.any():
+            break
+        with np.errstate(invalid="ignore", divide="ignore"):
+            guess = hi - f_hi * (hi - lo) / (f_hi - f_lo)
+        usable = np.isfinite(guess) & (guess > lo) & (guess < hi) & (step % 3 != 2)
+        mid = np.where(usable, guess, 0.5 * (lo + hi))
+        # Stop short of the bracket's ends so each round shrinks it by at least tol/4.
+        mid = np.clip(mid, lo + 0.25 * tol, hi - 0.25 * tol)
+        f_mid = f(mid) - goal
+        low = (f_mid < 0) & open_rows
+        high = (f_mid >= 0) & open_rows
+        # Illinois: an end that stays twice in a row has its value halved, so the next secant
+        # moves towards it instead of creeping.
+        f_hi = np.where(low & (side == -1), 0.5 * f_hi, f_hi)
+        f_lo = np.where(high & (side == 1), 0.5 * f_lo, f_lo)
+        lo, f_lo = np.where(low, mid, lo), np.where(low, f_mid, f_lo)
+        hi, f_hi = np.where(high, mid, hi), np.where(high, f_mid, f_hi)
+        side = np.where(low, -1, np.where(high, 1, side)).astype(np.int8)
+    return lo, hi
 
 
 def customer_wait_quantile_of(arrivals, states, rate, theta, servers, cap, q=0.9, mask=None) -> np.ndarray:
@@ -739,16 +683,14 @@ def customer_wait_quantile_of(arrivals, states, rate, theta, servers, cap, q=0.9
     everyone = served_by(big)
     goal = q * everyone
     lo, hi = np.zeros(flat), np.full(flat, 1.0)
+    f_lo, f_hi = served_by(lo) - goal, served_by(hi) - goal
     for _ in range(60):  # find an upper bound
-        short = served_by(hi) < goal
+        short = f_hi < 0
         if not short.any():
             break
+        lo, f_lo = np.where(short, hi, lo), np.where(short, f_hi, f_lo)
         hi = np.where(short, hi * 2.0, hi)
-    for _ in range(40):
-        mid = 0.5 * (lo + hi)
-        low = served_by(mid) < goal
-        lo, hi = np.where(low, mid, lo), np.where(low, hi, mid)
-        if float((hi - lo).max(initial=0.0)) < 1e-4:
-            break
+        f_hi = np.where(short, served_by(hi) - goal, f_hi)
+    lo, hi = _illinois(served_by, goal, lo, hi, f_lo, f_hi)
     out = np.where(everyone > 0, 0.5 * (lo + hi), 0.0)
     return out.reshape(batch)[()]

@@ -635,6 +635,45 @@ def _model_chunk(
     }
 
 
+def _rounded(values: np.ndarray, digits: int) -> list[float]:
+    return np.round(np.asarray(values, dtype=float), digits).tolist()
+
+
+def _finite_list(values: np.ndarray) -> list[float | None]:
+    values = np.asarray(values, dtype=float)
+    return [
+        v if ok else None
+        for v, ok in zip(np.round(values, 4).tolist(), np.isfinite(values).tolist(), strict=True)
+    ]
+
+
+def _interval_rows(origin, tz, shown, k, demand, staffed, day_model, required) -> list[IntervalFigures]:
+    """The shown intervals of day ``k`` as IntervalFigures: each column rounded once as an array
+    (a chain's rules cycle builds hundreds of thousands of these)."""
+    actual = demand.actual[k, shown]
+    columns = zip(
+        [(origin + timedelta(minutes=i * INTERVAL_MINUTES)).astimezone(tz) for i in shown.tolist()],
+        _rounded(demand.expected[k, shown], 2),
+        [None if np.isnan(a) else int(a) for a in actual.tolist()],
+        staffed[k, shown].astype(int).tolist(),
+        np.asarray(day_model.effective_servers, dtype=float)[shown].tolist(),
+        _finite_list(day_model.utilisation[shown]),
+        _rounded(day_model.wait_probability[shown], 4),
+        _rounded(day_model.wait_minutes[shown], 2),
+        _finite_list(day_model.steady_wait_minutes[shown]),
+        required[shown].astype(int).tolist(),
+        _rounded(day_model.backlog_end[shown], 2),
+        _rounded(demand.planned[k, shown], 2),
+        demand.p10[k, shown].astype(int).tolist(),
+        demand.p90[k, shown].astype(int).tolist(),
+        _rounded(demand.orders[k, shown], 2),
+        _rounded(day_model.walked_away[shown], 2),
+        np.asarray(day_model.nobody_rostered, dtype=bool)[shown].tolist(),
+        strict=True,
+    )
+    return [IntervalFigures(*values) for values in columns]
+
+
 def _store_days(
     c: _Inputs,
     base: int,
@@ -658,28 +697,9 @@ def _store_days(
         is_open = open_grid[k]
         shown = is_open | (staffed[k] > 0) | (orders > 0) | (demand.planned[k] > 0)
         origin = local_midnight(day, store.timezone)
-        intervals = [
-            IntervalFigures(
-                start=(origin + timedelta(minutes=i * INTERVAL_MINUTES)).astimezone(tz),
-                expected_orders=round(float(demand.expected[k, i]), 2),
-                actual_orders=None if np.isnan(demand.actual[k, i]) else int(demand.actual[k, i]),
-                rostered_staff=int(staffed[k, i]),
-                effective_servers=float(day_model.effective_servers[i]),
-                utilisation=_finite(day_model.utilisation[i]),
-                wait_probability=round(float(day_model.wait_probability[i]), 4),
-                mean_wait_minutes=round(float(day_model.wait_minutes[i]), 2),
-                steady_wait_minutes=_finite(day_model.steady_wait_minutes[i]),
-                required_staff=int(required[row, i]),
-                backlog=round(float(day_model.backlog_end[i]), 2),
-                planned_orders=round(float(demand.planned[k, i]), 2),
-                p10_orders=int(demand.p10[k, i]),
-                p90_orders=int(demand.p90[k, i]),
-                orders=round(float(orders[i]), 2),
-                walked_away=round(float(day_model.walked_away[i]), 2),
-                nobody_rostered=bool(day_model.nobody_rostered[i]),
-            )
-            for i in np.flatnonzero(shown).tolist()
-        ]
+        intervals = _interval_rows(
+            origin, tz, np.flatnonzero(shown), k, demand, staffed, day_model, required[row]
+        )
         open_util = day_model.utilisation[is_open & (orders > 0)]
         served = orders * day_model.served_share
         lost = float(day_model.lost_orders)

@@ -1,0 +1,48 @@
+"""The compiled series (numba) and the numpy series give the same transient distributions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from staffing import uniformization
+from staffing.backlog import backlog_day
+
+
+def _chains(seed: int, states: int = 30, columns: int = 40):
+    rng = np.random.default_rng(seed)
+    p = rng.random((states, columns))
+    p /= p.sum(axis=0)
+    n = np.arange(states, dtype=float)[:, None]
+    birth = np.where(n < states - 1, rng.uniform(0.0, 3.0, columns), 0.0)
+    servers = rng.integers(1, 4, columns)
+    death = rng.uniform(0.2, 1.0, columns) * np.minimum(n, servers) + 0.1 * np.maximum(n - servers, 0)
+    birth[:, 0] = 0.0  # a column where nothing arrives
+    death[:, 1] = 0.0
+    birth[:, 1] = 0.0  # and one where nothing moves at all
+    return p, birth, death
+
+
+@pytest.mark.skipif(not uniformization.compiled(), reason="numba is not installed")
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_compiled_and_numpy_series_agree(seed, monkeypatch):
+    p, birth, death = _chains(seed)
+    end_c, mean_c = uniformization.transient(p, birth, death, 15.0)
+    monkeypatch.setattr(uniformization, "_COMPILED", None)
+    end_n, mean_n = uniformization.transient(p, birth, death, 15.0)
+    np.testing.assert_allclose(end_c, end_n, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(mean_c, mean_n, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(end_c.sum(axis=0), 1.0, atol=1e-9)  # orders are conserved
+    np.testing.assert_array_equal(end_c[:, 1], p[:, 1])  # nothing moves: the distribution stays
+
+
+def test_a_whole_day_is_the_same_on_both_paths(monkeypatch):
+    rng = np.random.default_rng(5)
+    orders = rng.gamma(3.0, 4.0, size=(12, 64)) * np.sin(np.linspace(0, np.pi, 64)) ** 2
+    staff = rng.integers(1, 3, size=(12, 64)).astype(float)
+    first = backlog_day(orders, 2.2, staff, patience_minutes=9.0)
+    monkeypatch.setattr(uniformization, "_COMPILED", None)
+    second = backlog_day(orders, 2.2, staff, patience_minutes=9.0)
+    np.testing.assert_allclose(first.mean_wait, second.mean_wait, atol=1e-9)
+    np.testing.assert_allclose(first.walked_away, second.walked_away, atol=1e-9)
+    assert first.mean_wait.max() > 1.0  # a day with real queues, not an idle one

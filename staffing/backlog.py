@@ -567,7 +567,7 @@ def customer_wait_quantile(
     """The q-quantile of a served customer's wait over the masked intervals of each store-day.
 
     F(t) = Σ_i λ_i Σ_n p_i(n)·P(served, wait <= t | n) / Σ_i λ_i Σ_n p_i(n)·P(served | n), with the
-    per-state terms of ``erlang_a.served_within``; solved for F(t) = q by regula falsi (to 1e-4 min).
+    per-state terms of ``erlang_a.served_within``; solved for F(t) = q by regula falsi (to 1e-3 min, 0.06 s).
     Needs the states kept (``backlog_day(..., keep_states=True)``).
     """
     if result._arrival_states is None:
@@ -584,7 +584,7 @@ def customer_wait_quantile(
     )
 
 
-def _illinois(f, goal, lo, hi, f_lo, f_hi, tol=1e-4, rounds=60):
+def _illinois(f, goal, lo, hi, f_lo, f_hi, tol=1e-3, rounds=60):
     """Shrink every row's bracket [lo, hi] (f(lo) < goal <= f(hi)) around f(t) = goal to ``tol``.
 
     Regula falsi with the Illinois modification, a bisection step every third round, so a
@@ -615,54 +615,58 @@ def _illinois(f, goal, lo, hi, f_lo, f_hi, tol=1e-4, rounds=60):
     return lo, hi
 
 
-def customer_wait_quantile_of(arrivals, states, rate, theta, servers, cap, q=0.9, mask=None) -> np.ndarray:
+def customer_wait_quantile_of(
+    arrivals, states, rate, theta, servers, cap, q=0.9, mask=None, rows=None
+) -> np.ndarray:
     """``customer_wait_quantile`` on plain arrays (arrivals (..., n), states (..., n, S), per-interval
-    total service rate, abandonment rate θ, servers k and queue cap)."""
+    total service rate, abandonment rate θ, servers k and queue cap).
+
+    With ``rows``, the arrays are days (D, n, ...) and ``mask`` is (R, n): row r is the masked
+    intervals of day ``rows[r]`` (a store-day and each of its shifts), shape (R,). The per-state
+    terms are then taken once per day, not once per mask.
+    """
     if not 0 < q < 1:
         raise ValueError("q must be in (0, 1)")
     states = np.asarray(states)
     batch = states.shape[:-2]
     n, top = states.shape[-2:]
-    flat = math.prod(batch)
-    pm = states.reshape(flat, n, top)
+    days = math.prod(batch)
     arrivals = np.asarray(arrivals, dtype=float)
-    lam = arrivals.reshape(flat, n)
-    if mask is not None:
-        lam = lam * np.broadcast_to(np.asarray(mask, dtype=bool), arrivals.shape).reshape(flat, n)
-    rate, theta = np.asarray(rate).reshape(flat, n), np.asarray(theta).reshape(flat, n)
-    k, cap = np.asarray(servers).reshape(flat, n).astype(np.int64), np.asarray(cap).reshape(flat, n)
-    # Only intervals with arrivals in the mask count: drop the rest (nights, closed hours).
-    cols = np.flatnonzero((lam > 0).any(axis=0))
-    pm, lam, rate, theta, k, cap = (
-        pm[:, cols],
-        lam[:, cols],
-        rate[:, cols],
-        theta[:, cols],
-        k[:, cols],
-        cap[:, cols],
-    )
+    lam_day = arrivals.reshape(days, n)
+    if rows is None:
+        rows = np.arange(days)
+        weight = lam_day
+        if mask is not None:
+            weight = lam_day * np.broadcast_to(np.asarray(mask, dtype=bool), arrivals.shape).reshape(days, n)
+    else:
+        rows = np.asarray(rows, dtype=np.int64)
+        batch = rows.shape
+        weight = lam_day[rows] * np.asarray(mask, dtype=bool)
+    flat = rows.size
+    # Only intervals with arrivals in some mask count: drop the rest (nights, closed hours).
+    cols = np.flatnonzero((weight > 0).any(axis=0))
+    pm = states.reshape(days, n, top)[:, cols]
+    k_day = np.asarray(servers).reshape(days, n)[:, cols].astype(np.int64)
+    cap_day = np.asarray(cap).reshape(days, n)[:, cols]
+    lam = weight[:, cols]
+    rate = np.asarray(rate).reshape(days, n)[:, cols][rows]
+    theta = np.asarray(theta).reshape(days, n)[:, cols][rows]
     n_idx = np.arange(top)
-    below = (pm * (n_idx < k[..., None])).sum(axis=-1)
-    queued = pm * (n_idx >= k[..., None])
+    below = (pm * (n_idx < k_day[..., None])).sum(axis=-1)[rows] * lam
+    queued = pm * (n_idx >= k_day[..., None])
     occupied = np.flatnonzero((queued > 1e-13).any(axis=(0, 1)))
-    span = int(occupied[-1] - max(int(k.min(initial=0)), 0) + 1) if occupied.size else 0
+    span = int(occupied[-1] - max(int(k_day.min(initial=0)), 0) + 1) if occupied.size else 0
     span = max(min(span, top), 1)  # j = 0 .. span - 1
-    # the states found with j = 0.. waiting ahead, (span, flat, n); zero where balking or past the top
-    ahead = np.zeros((span, flat, cols.size))
+    # Per j, what every evaluation reuses: the arrivals finding j waiting ahead who will be served
+    # (states found × arrivals × P(served | j); zero where balking or past the top) and the ratio
+    # of consecutive Poisson-tail terms (without φ).
+    served_ahead = []
     for j in range(span):
-        idx = k + j
-        ok = (idx < top) & (j < cap)
-        ahead[j] = np.where(
-            ok, np.take_along_axis(pm, np.minimum(idx, top - 1)[..., None], axis=-1)[..., 0], 0.0
-        )
-    ahead *= lam
-    below = below * lam
-    # Per j, what the bisection's every step reuses: the arrivals finding j ahead who will be
-    # served (× P(served | j)) and the ratio of consecutive Poisson-tail terms (without φ).
-    with np.errstate(invalid="ignore", divide="ignore"):
-        served_ahead = [
-            ahead[j] * np.where(rate > 0, rate / (rate + (j + 1) * theta), 0.0) for j in range(span)
-        ]
+        idx = k_day + j
+        found = np.take_along_axis(pm, np.minimum(idx, top - 1)[..., None], axis=-1)[..., 0]
+        found = np.where((idx < top) & (j < cap_day), found, 0.0)[rows]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            served_ahead.append(found * lam * np.where(rate > 0, rate / (rate + (j + 1) * theta), 0.0))
     ratios = [(rate + j * theta) / j for j in range(1, span)]
 
     def served_by(t: np.ndarray) -> np.ndarray:

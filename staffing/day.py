@@ -135,19 +135,20 @@ class DayModel:
             raise ValueError("this day model was built without arrival states")
         rows = np.zeros(masks.shape[0], dtype=np.int64) if days is None else np.asarray(days, dtype=np.int64)
 
-        def pick(a: np.ndarray) -> np.ndarray:
-            return np.asarray(a)[None][rows] if days is None else np.asarray(a)[rows]
+        def per_day(a: np.ndarray) -> np.ndarray:
+            return np.asarray(a)[None] if days is None else np.asarray(a)
 
         return np.atleast_1d(
             customer_wait_quantile_of(
-                pick(self.orders),
-                pick(self.arrival_states),
-                pick(self.service_rate),
-                pick(self.abandon_rate),
-                pick(self.servers),
-                pick(self.queue_cap),
+                per_day(self.orders),
+                per_day(self.arrival_states),
+                per_day(self.service_rate),
+                per_day(self.abandon_rate),
+                per_day(self.servers),
+                per_day(self.queue_cap),
                 q,
                 masks,
+                rows,
             )
         )
 

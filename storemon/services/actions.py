@@ -23,6 +23,7 @@ from storemon.db.models import (
     Incident,
     Role,
     RosterShift,
+    StaffMember,
     Store,
     User,
 )
@@ -69,31 +70,51 @@ LIVE_FRESH = timedelta(minutes=2)
 """The rules job refreshes every store's live picture each minute; a click uses it if this fresh."""
 
 
-def save_live_picture(session, store: Store, picture: LivePicture, now: datetime) -> None:
-    """Keep the picture where a click can read it without re-running the day model."""
-    row = session.get(LivePictureRow, store.id)
-    if row is None:
-        row = LivePictureRow(store_id=store.id)
-        session.add(row)
-    row.payload, row.computed_at = asdict(picture), now
-
-
 def compute_live_picture(
     session, actor: Actor, store: Store, day: StoreDay | None, now: datetime
 ) -> LivePicture:
     """The current 15-minute interval of the staffing model, and who is alone."""
     local = now.astimezone(ZoneInfo(store.timezone))
     day = day or store_day(session, actor, store.id, local.date(), now)
-    current = None
-    for interval in day.intervals:
-        if interval.start <= local < interval.start + timedelta(minutes=15):
-            current = interval
     on_shift = session.scalars(
         select(RosterShift).where(
             RosterShift.store_id == store.id, RosterShift.starts_at <= now, RosterShift.ends_at > now
         )
     ).all()
-    alone = on_shift[0].staff.name if len(on_shift) == 1 else ""
+    return _picture(day, local, [shift.staff.name for shift in on_shift])
+
+
+def refresh_live_pictures(session, stores: list[Store], days: dict[int, StoreDay], now: datetime) -> None:
+    """Every store's live picture from its modelled day, in a handful of queries (the rules job,
+    each minute, for the whole chain)."""
+    ids = [store.id for store in stores]
+    on_shift: dict[int, list[str]] = {i: [] for i in ids}
+    for store_id, name in session.execute(
+        select(RosterShift.store_id, StaffMember.name)
+        .join(StaffMember, RosterShift.staff_id == StaffMember.id)
+        .where(RosterShift.store_id.in_(ids), RosterShift.starts_at <= now, RosterShift.ends_at > now)
+    ):
+        on_shift[store_id].append(name)
+    rows = {
+        row.store_id: row
+        for row in session.scalars(select(LivePictureRow).where(LivePictureRow.store_id.in_(ids)))
+    }
+    for store in stores:
+        local = now.astimezone(ZoneInfo(store.timezone))
+        picture = _picture(days[store.id], local, on_shift[store.id])
+        row = rows.get(store.id)
+        if row is None:
+            row = LivePictureRow(store_id=store.id)
+            session.add(row)
+        row.payload, row.computed_at = asdict(picture), now
+
+
+def _picture(day: StoreDay, local: datetime, on_shift: list[str]) -> LivePicture:
+    current = None
+    for interval in day.intervals:
+        if interval.start <= local < interval.start + timedelta(minutes=15):
+            current = interval
+    alone = on_shift[0] if len(on_shift) == 1 else ""
     if current is None:
         return LivePicture(0.0, 0.0, len(on_shift), alone, None)
     return LivePicture(current.mean_wait_minutes, current.backlog, len(on_shift), alone, current.utilisation)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from alerts.rules import RULE_KINDS, Verdict, policy_rules, store_rules
 from storemon.db.models import Store
 from storemon.services.access import SYSTEM, Actor
-from storemon.services.actions import compute_live_picture, save_live_picture
+from storemon.services.actions import refresh_live_pictures
 from storemon.services.alert_service import raise_kind, resolve_rule_alerts
 from storemon.services.setting_keys import staffing_targets
 from storemon.services.store_days import store_days_many
@@ -63,10 +63,10 @@ def evaluate(session: Session, now: datetime, store_ids: list[int] | None = None
         threshold = targets.target_wait_minutes / sensitivity
         lost_share = (1.0 - targets.target_service_level) / sensitivity
         day = days[store.id][0]
-        save_live_picture(session, store, compute_live_picture(session, SYSTEM, store, day, now), now)
         verdict.extend(
             store_rules(store.id, day.day, day.intervals, day.pressure, threshold, local, lost_share)
         )
+    refresh_live_pictures(session, list(stores.values()), {i: d[0] for i, d in days.items()}, now)
     summaries = [s for s in store_summaries(session, SYSTEM) if not store_ids or s.id in store_ids]
     verdict.extend(policy_rules(summaries))
     for firing in verdict.firings:

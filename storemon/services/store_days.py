@@ -195,23 +195,31 @@ def store_queues(session: Session, stores: list[Store]) -> dict[int, StoreQueue]
             .group_by(SalesBucket.store_id)
         )
     }
-    return {s.id: _queue(chain, s, *totals.get(s.id, (0.0, 0.0, 0.0))) for s in stores}
-
-
-def _queue(chain: StaffingTargets, store: Store, orders: float, items: float, revenue: float) -> StoreQueue:
+    sums = np.array([totals.get(s.id, (0.0, 0.0, 0.0)) for s in stores], dtype=float).reshape(len(stores), 3)
+    orders, items, revenue = sums.T
+    # One estimate for the whole chain: a group per store (the estimator is vectorised).
     estimate = estimate_service_minutes(
-        [items / orders if orders else 0.0],
-        weights=[orders],
-        override=[math.nan if store.service_minutes is None else float(store.service_minutes)],
+        np.divide(items, orders, out=np.zeros_like(items), where=orders > 0),
+        group=np.arange(len(stores)),
+        n_groups=len(stores),
+        weights=orders,
+        override=[math.nan if s.service_minutes is None else float(s.service_minutes) for s in stores],
         default_minutes=chain.service_minutes,
     )
-    source = estimate.source[0]
+    ticket = np.divide(revenue, orders, out=np.zeros_like(revenue), where=orders > 0)
+    return {
+        s.id: _queue(chain, s, float(estimate.minutes[k]), estimate.source[k], float(ticket[k]))
+        for k, s in enumerate(stores)
+    }
+
+
+def _queue(chain: StaffingTargets, store: Store, minutes: float, source: str, ticket: float) -> StoreQueue:
     if source.startswith("default"):
         source = source.replace("default", f"chain default ({chain.service_minutes:.2f} min)", 1)
     try:
         targets = dataclasses.replace(
             chain,
-            service_minutes=round(float(estimate.minutes[0]), 4),
+            service_minutes=round(minutes, 4),
             chore_minutes_per_hour=_store_value(store.chore_minutes_per_hour, chain.chore_minutes_per_hour),
             patience_minutes=_store_value(store.patience_minutes, chain.patience_minutes),
         )
@@ -219,7 +227,7 @@ def _queue(chain: StaffingTargets, store: Store, orders: float, items: float, re
         raise StoremonError(
             f"store {store.code}: {exc}; fix the store's queue settings (service time, chores, patience)"
         ) from None
-    return StoreQueue(targets, source, revenue / orders if orders else 0.0)
+    return StoreQueue(targets, source, ticket)
 
 
 def _store_value(own: float | None, chain: float) -> float:

@@ -46,3 +46,28 @@ def test_a_whole_day_is_the_same_on_both_paths(monkeypatch):
     np.testing.assert_allclose(first.mean_wait, second.mean_wait, atol=1e-9)
     np.testing.assert_allclose(first.walked_away, second.walked_away, atol=1e-9)
     assert first.mean_wait.max() > 1.0  # a day with real queues, not an idle one
+
+
+def test_many_masks_in_one_call_match_each_mask_on_its_own():
+    """A store-day and its shifts' customer p90 in one call (as the rules cycle asks) equal the
+    p90 of each mask computed alone, to the solver's tolerance."""
+    from staffing.day import StaffingTargets, model_day
+
+    rng = np.random.default_rng(11)
+    orders = rng.gamma(3.0, 3.5, size=(3, 96)) * (np.sin(np.linspace(0, np.pi, 96)) ** 2)
+    staff = np.where(np.arange(96) % 96 >= 28, 1.0, 0.0) + (np.arange(96) // 8 % 3 == 1)
+    model = model_day(orders, np.broadcast_to(staff, orders.shape), StaffingTargets(patience_minutes=8.0))
+    masks, days = [], []
+    for day in range(3):
+        for first, end in [(0, 96), (28, 60), (56, 90), (40, 44)]:
+            mask = np.zeros(96, dtype=bool)
+            mask[first:end] = True
+            masks.append(mask)
+            days.append(day)
+    together = model.wait_quantiles(np.array(masks), np.array(days))
+    alone = [
+        float(model_day(orders[d], staff, StaffingTargets(patience_minutes=8.0)).wait_quantile(0.9, m))
+        for m, d in zip(masks, days, strict=True)
+    ]
+    np.testing.assert_allclose(together, alone, atol=2e-3)
+    assert max(alone) > 1.0  # real waits, not a quiet day's zeros

@@ -7,6 +7,7 @@ interval" asks ``open_days`` so a Saturday that opens later is modelled as such.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -135,7 +136,7 @@ class WeekHours:
 
     def mask(self, days: Sequence[date]) -> np.ndarray:
         """``[len(days), intervals per day]``: True where the store is open on that local day."""
-        per_weekday = [open_mask(1, opens, closes) for opens, closes in self.days]
+        per_weekday = [_day_mask(opens, closes) for opens, closes in self.days]
         if not days:
             return np.zeros((0, len(per_weekday[0])), dtype=bool)
         return np.stack([per_weekday[d.weekday()] for d in days])
@@ -153,6 +154,14 @@ class WeekHours:
             name = WEEKDAYS[first].title() + ("" if first == last else "-" + WEEKDAYS[last].title())
             parts.append(f"{name} {opens:%H:%M}-{closes:%H:%M}")
         return ", ".join(parts)
+
+
+@functools.lru_cache(maxsize=256)
+def _day_mask(opens: time, closes: time) -> np.ndarray:
+    """One local day's open grid (read-only: shared by every store with these hours)."""
+    mask = open_mask(1, opens, closes)
+    mask.flags.writeable = False
+    return mask
 
 
 def week_hours(store: Store) -> WeekHours:

@@ -567,11 +567,13 @@ def store_days_many(
         )
     for group in batches.values():
         chunk: list[_Inputs] = []
+        rows = 0
         for inputs in group:
-            if chunk and sum(len(c.span.days) for c in chunk) + len(inputs.span.days) > MODEL_ROWS:
+            if chunk and rows + len(inputs.span.days) > MODEL_ROWS:
                 result.update(_model_chunk(chunk, reads, config, only))
-                chunk = []
+                chunk, rows = [], 0
             chunk.append(inputs)
+            rows += len(inputs.span.days)
         result.update(_model_chunk(chunk, reads, config, only))
     return {store_id: result[store_id] for store_id in wanted}
 

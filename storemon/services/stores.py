@@ -18,6 +18,7 @@ from staffing.policy import GAP, gap_for, staff_for
 from staffing.roster import INTERVAL_MINUTES, staff_on_shift
 from storemon.db.import_state import finished
 from storemon.db.models import Region, Role, RosterShift, SalesBucket, Store, StoreHours, TierPolicy
+from storemon.db.types import epoch_seconds
 from storemon.errors import StoremonError
 from storemon.services.access import AccessDenied, Actor, store_key, visible_store
 from storemon.services.door import use_case
@@ -124,7 +125,7 @@ def _roster_figures(
     earliest = min(w[1] for w in windows.values())
     latest = max(w[2] for w in windows.values())
     rows = session.execute(
-        select(RosterShift.store_id, RosterShift.starts_at, RosterShift.ends_at)
+        select(RosterShift.store_id, epoch_seconds(RosterShift.starts_at), epoch_seconds(RosterShift.ends_at))
         .where(
             RosterShift.store_id.in_([store.id for store in stores]),
             RosterShift.ends_at > earliest,
@@ -133,8 +134,8 @@ def _roster_figures(
         .order_by(RosterShift.store_id)
     ).all()
     owner = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    starts = np.fromiter((r[1].timestamp() for r in rows), dtype=float, count=len(rows))
-    ends = np.fromiter((r[2].timestamp() for r in rows), dtype=float, count=len(rows))
+    starts = np.fromiter((r[1] for r in rows), dtype=float, count=len(rows))
+    ends = np.fromiter((r[2] for r in rows), dtype=float, count=len(rows))
     figures = {}
     for store in stores:
         first_day, start_utc, end_utc = windows[store.id]

@@ -178,6 +178,7 @@ DEFAULT_CONFIG = PressureConfig()
 
 
 _PER_INTERVAL = ("interval_start_min", "arrivals_per_hour", "utilisation", "mean_wait_min", "staff_on_shift")
+_FINITE_ROWS = [i for i, name in enumerate(_PER_INTERVAL) if name != "mean_wait_min"]
 
 
 @dataclass(frozen=True)
@@ -214,20 +215,28 @@ class ShiftLoad:
         n = np.size(self.interval_start_min)
         walked = np.asarray(self.walked_away, dtype=float).ravel()
         walked = np.full(n, walked[0]) if walked.size == 1 else walked
-        if walked.size != n or not np.all(np.isfinite(walked)) or np.any(walked < 0):
+        if walked.size != n or not np.isfinite(walked).all() or walked.min(initial=0.0) < 0:
             raise ValueError("walked_away must be finite, non-negative, one value per interval")
         object.__setattr__(self, "walked_away", walked)
+        arrays = []
         for name in _PER_INTERVAL:
             a = np.asarray(getattr(self, name), dtype=float).ravel()
             if a.size == 1 and n > 1:  # one value for the whole shift
                 a = np.full(n, a[0])
             if a.size != n:
                 raise ValueError(f"{name} has {a.size} values for {n} intervals")
-            if np.isnan(a).any() or (a < 0).any() or (name != "mean_wait_min" and np.isinf(a).any()):
-                raise ValueError(f"{name} must be finite and non-negative (mean_wait_min may be inf)")
+            arrays.append(a)
             object.__setattr__(self, name, a)
         if n == 0:
             raise ValueError("a shift needs at least one interval")
+        # One pass over all of them (a chain's week builds tens of thousands of these); the
+        # message names the first offender, as checking them one by one would.
+        grid = np.stack(arrays)
+        bad = np.isnan(grid) | (grid < 0)
+        bad[_FINITE_ROWS] |= np.isinf(grid[_FINITE_ROWS])
+        if bad.any():
+            name = _PER_INTERVAL[int(np.flatnonzero(bad.any(axis=1))[0])]
+            raise ValueError(f"{name} must be finite and non-negative (mean_wait_min may be inf)")
         if np.any(np.diff(self.interval_start_min) < self.interval_minutes):
             raise ValueError("interval_start_min must increase by at least interval_minutes")
         if self.incidents < 0 or (self.sensitive_incident and self.incidents == 0):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from staffing.pressure import burnout_risk
 from storemon.db.models import Store
 from storemon.services.access import Actor, NotFound
-from storemon.services.store_days import store_days
+from storemon.services.store_days import store_days_many
 
 MAX_DAYS = 92
 
@@ -52,8 +52,11 @@ def region_pressure(
     days = [start + timedelta(days=k) for k in range((end - start).days + 1)]
     rows = []
     levels: dict[str, list[tuple[date, str]]] = defaultdict(list)
+    pictures = store_days_many(
+        session, actor, {store.id: days for store in stores}, now, with_intervals=False
+    )
     for store in stores:
-        for picture in store_days(session, actor, store.id, days, now):
+        for picture in pictures[store.id]:
             for person in picture.pressure:
                 levels[person.staff_code].append((picture.day, person.level))
                 rows.append((store, picture.day, person))

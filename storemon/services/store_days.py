@@ -11,7 +11,7 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,7 @@ from staffing.roster import INTERVAL_MINUTES, periods
 from staffing.service_time import estimate_service_minutes
 from storemon.db.import_state import finished
 from storemon.db.models import CheckIn, Incident, Role, RosterShift, SalesBucket, StaffMember, Store, User
+from storemon.db.types import epoch_seconds
 from storemon.errors import StoremonError
 from storemon.services.access import Actor, visible_store
 from storemon.services.forecasts import StoreForecast, forecast_store, forecast_stores
@@ -282,6 +283,9 @@ def _shift_pressures(
         if origin <= incident.occurred_at < end_of_day:
             incidents[incident.staff_id].append(incident)
     tz = ZoneInfo(store.timezone)
+    # The day's arrays once, each shift's slice of them below (a chain's week has 25,000 shifts).
+    arrivals = model.arrivals_per_hour
+    utilisation = np.nan_to_num(model.utilisation, posinf=NOBODY_SERVING_UTILISATION)
     result = []
     for shift in todays:
         idx = _shift_span(shift, origin)
@@ -292,8 +296,8 @@ def _shift_pressures(
         ]
         load = ShiftLoad(
             interval_start_min=idx * INTERVAL_MINUTES,
-            arrivals_per_hour=model.arrivals_per_hour[idx],
-            utilisation=np.nan_to_num(model.utilisation[idx], posinf=NOBODY_SERVING_UTILISATION),
+            arrivals_per_hour=arrivals[idx],
+            utilisation=utilisation[idx],
             mean_wait_min=model.wait_minutes[idx],
             staff_on_shift=model.staff[idx],
             walked_away=model.walked_away[idx],
@@ -452,10 +456,16 @@ def _windows(spans: list[_Span], store_column, column) -> list:
 
 
 def _read_sales(session: Session, spans: list[_Span]) -> dict[int, np.ndarray]:
-    """``orders_grid`` of every span from one query (finished batches only)."""
+    """``orders_grid`` of every span from one query (finished batches only).
+
+    Bucket times come as epoch seconds (``epoch_seconds``) and map to local slots with numpy where
+    the store's clock keeps one UTC offset over the span; only a span with a DST change goes
+    bucket by bucket through the time zone.
+    """
     grids = {sp.store.id: np.full((sp.span, INTERVALS_PER_DAY), np.nan) for sp in spans}
+    start = epoch_seconds(SalesBucket.bucket_start)
     rows = session.execute(
-        select(SalesBucket.store_id, SalesBucket.bucket_start, func.sum(SalesBucket.orders))
+        select(SalesBucket.store_id, start, func.sum(SalesBucket.orders))
         .where(
             or_(*_windows(spans, SalesBucket.store_id, SalesBucket.bucket_start)),
             finished(SalesBucket.batch_id),
@@ -463,19 +473,36 @@ def _read_sales(session: Session, spans: list[_Span]) -> dict[int, np.ndarray]:
         .group_by(SalesBucket.store_id, SalesBucket.bucket_start)
         .order_by(SalesBucket.store_id, SalesBucket.bucket_start)
     ).all()
-    by_store: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
-    for store_id, start, orders in rows:
-        by_store[store_id].append((start, orders))
+    owner = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    instants = np.fromiter((r[1] for r in rows), dtype=float, count=len(rows))
+    orders = np.fromiter((r[2] for r in rows), dtype=float, count=len(rows))
     for sp in spans:
-        found = [(t, n) for t, n in by_store.get(sp.store.id, ()) if sp.start <= t < sp.end]
-        if not found:
+        lo, hi = np.searchsorted(owner, [sp.store.id, sp.store.id + 1])
+        t, n = instants[lo:hi], orders[lo:hi]
+        inside = (t >= sp.start.timestamp()) & (t < sp.end.timestamp())
+        if not inside.any():
             continue
-        tz = ZoneInfo(sp.store.timezone)
-        flat = grids[sp.store.id].reshape(-1)
-        index = np.array([_slot(sp.first, t.astimezone(tz)) for t, _ in found])
+        index = _local_slots(sp, np.round(t[inside]))
         grids[sp.store.id][np.unique(index // INTERVALS_PER_DAY)] = 0.0
-        flat[index] = [n for _, n in found]
+        grids[sp.store.id].reshape(-1)[index] = n[inside]
     return grids
+
+
+def _local_slots(sp: _Span, instants: np.ndarray) -> np.ndarray:
+    """Local wall-clock interval numbers (``_slot``) of UTC epoch seconds within the span."""
+    tz = ZoneInfo(sp.store.timezone)
+    offsets = {
+        datetime.combine(sp.first + timedelta(days=k), time(12), tzinfo=tz).utcoffset()
+        for k in range(sp.span + 1)
+    } | {sp.start.astimezone(tz).utcoffset(), sp.end.astimezone(tz).utcoffset()}
+    if len(offsets) == 1:  # one offset all along: wall clock = UTC + offset
+        origin = datetime.combine(sp.first, time(0)).replace(tzinfo=UTC).timestamp()
+        local = instants + next(iter(offsets)).total_seconds()
+        return ((local - origin) // (INTERVAL_MINUTES * 60)).astype(np.int64)
+    return np.array(
+        [_slot(sp.first, datetime.fromtimestamp(float(x), UTC).astimezone(tz)) for x in instants],
+        dtype=np.int64,
+    )
 
 
 def _read(session: Session, spans: list[_Span]) -> _Reads:
@@ -532,11 +559,17 @@ def store_days(
 
 
 def store_days_many(
-    session: Session, actor: Actor, wanted: Mapping[int, list[date]], now: datetime | None = None
+    session: Session,
+    actor: Actor,
+    wanted: Mapping[int, list[date]],
+    now: datetime | None = None,
+    with_intervals: bool = True,
 ) -> dict[int, list[StoreDay]]:
     """``store_days`` of many stores (store id -> its local days), with set-based reads and the day
     model run over all store-days at once (in ``MODEL_ROWS`` chunks): a region's week costs a few
-    queries and a few model calls instead of a dozen queries and two model calls per store."""
+    queries and a few model calls instead of a dozen queries and two model calls per store.
+    ``with_intervals=False`` leaves ``StoreDay.intervals`` empty: a chain's pressure week needs the
+    shifts, not 700,000 interval rows (a third of the time and most of the memory)."""
     wanted = {store_id: list(days) for store_id, days in wanted.items() if days}
     if not wanted:
         return {}
@@ -570,11 +603,11 @@ def store_days_many(
         rows = 0
         for inputs in group:
             if chunk and rows + len(inputs.span.days) > MODEL_ROWS:
-                result.update(_model_chunk(chunk, reads, config, only))
+                result.update(_model_chunk(chunk, reads, config, only, with_intervals))
                 chunk, rows = [], 0
             chunk.append(inputs)
             rows += len(inputs.span.days)
-        result.update(_model_chunk(chunk, reads, config, only))
+        result.update(_model_chunk(chunk, reads, config, only, with_intervals))
     return {store_id: result[store_id] for store_id in wanted}
 
 
@@ -604,7 +637,7 @@ def _inputs(sp: _Span, fc: StoreForecast, reads: _Reads, queue: StoreQueue, now:
 
 
 def _model_chunk(
-    chunk: list[_Inputs], reads: _Reads, config: PressureConfig, only: str | None
+    chunk: list[_Inputs], reads: _Reads, config: PressureConfig, only: str | None, with_intervals: bool
 ) -> dict[int, list[StoreDay]]:
     """Model the store-days of ``chunk`` (stores sharing chores and patience) in one call."""
     targets = chunk[0].queue.targets
@@ -640,7 +673,7 @@ def _model_chunk(
     for (row, shift_id), wait in zip(keys, waits, strict=True):
         p90[row][shift_id] = wait
     return {
-        c.span.store.id: _store_days(c, int(base), model, required, p90, reads, config, only)
+        c.span.store.id: _store_days(c, int(base), model, required, p90, reads, config, only, with_intervals)
         for c, base in zip(chunk, first_row, strict=False)
     }
 
@@ -693,6 +726,7 @@ def _store_days(
     reads: _Reads,
     config: PressureConfig,
     only: str | None,
+    with_intervals: bool = True,
 ) -> list[StoreDay]:
     """One store's StoreDays from rows ``base``.. of the chunk's model."""
     store, days, demand, staffed, queue = c.span.store, c.span.days, c.demand, c.staffed, c.queue
@@ -707,8 +741,10 @@ def _store_days(
         is_open = open_grid[k]
         shown = is_open | (staffed[k] > 0) | (orders > 0) | (demand.planned[k] > 0)
         origin = local_midnight(day, store.timezone)
-        intervals = _interval_rows(
-            origin, tz, np.flatnonzero(shown), k, demand, staffed, day_model, required[row]
+        intervals = (
+            _interval_rows(origin, tz, np.flatnonzero(shown), k, demand, staffed, day_model, required[row])
+            if with_intervals
+            else []
         )
         open_util = day_model.utilisation[is_open & (orders > 0)]
         served = orders * day_model.served_share

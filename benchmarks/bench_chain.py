@@ -1,24 +1,30 @@
-"""Chain scale (issue 15): a region's week and a rules cycle over demo chains built in the database.
+"""Chain scale (issue 15): rules cycles and a pressure week over demo chains built in the database.
 
-For each engine and chain size, builds the demo chain (``storemon.services.demo.build_demo``) in a
-fresh database, fits the pooled forecast once (cached, as in the app), then times in the same run:
+For each engine and chain size, a child process builds the demo chain
+(``storemon.services.demo.build_demo``) in a fresh database and times, in that one run:
 
-- region week: every store's last seven days, store by store (``store_days`` per store, the old
-  path) beside all stores at once (``store_days_many``);
-- rules days: every store's today, store by store (``store_day``) beside ``store_days_many``;
-- the whole rules cycle (``rules.evaluate``: day models, live pictures, alerts; rolled back).
+- first cycle: ``rules.evaluate`` on a worker that has just started (it fits the pooled forecast);
+- cold cycle: ``rules.evaluate`` again with the forecast fitted but nothing else kept (every
+  store's day modelled, every live picture written, every alert raised; rolled back);
+- pressure week: ``report pressure`` for the whole chain, D-6 .. D (``region_pressure``);
+- the per-store cost of today's picture on the old path (``store_day`` store by store, on a
+  sample of stores) beside the new one (the cold cycle's ``store_days_many`` share);
+- peak memory of the child (ru_maxrss), so sizes do not inherit each other's peak.
 
-The PostgreSQL server is a throw-away one started here from the installed binaries
-(``tests/pgserver.py``), as in ``bench_alerts.py``.
+The issue's targets are printed beside the figures (1,000 stores: cycle <= 10 s, week <= 20 s;
+2,000 stores: cycle <= 20 s; <= 1.5 GB). The PostgreSQL server is a throw-away one started here
+from the installed binaries (``tests/pgserver.py``), as in ``bench_alerts.py``.
 
-    .venv/bin/python benchmarks/bench_chain.py [--stores 100,300] [--weeks 4]
-        [--engine sqlite|postgresql|both]
+    .venv/bin/python benchmarks/bench_chain.py [--stores 100,1000,2000] [--weeks 4]
+        [--engine sqlite|postgresql|both] [--sample 30]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -40,11 +46,14 @@ from storemon.db.migrate import upgrade  # noqa: E402
 from storemon.db.models import Store  # noqa: E402
 from storemon.services.access import SYSTEM  # noqa: E402
 from storemon.services.demo import build_demo  # noqa: E402
+from storemon.services.pressure_report import region_pressure  # noqa: E402
 from storemon.services.rules import evaluate  # noqa: E402
-from storemon.services.store_days import store_day, store_days, store_days_many  # noqa: E402
+from storemon.services.store_days import store_day, store_days_many  # noqa: E402
 
 ANCHOR = date(2026, 3, 9)
 NOW = datetime(2026, 3, 9, 6, 30, tzinfo=UTC)  # mid-morning in the demo's Chinese stores
+TARGETS = {1000: {"cycle": 10.0, "week": 20.0}, 2000: {"cycle": 20.0}}
+PEAK_MB = 1536
 
 
 def timed(work: Callable[[], object]) -> float:
@@ -53,7 +62,8 @@ def timed(work: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def measure(engine_name: str, url: str, n_stores: int, weeks: int) -> list[object]:
+def measure(url: str, n_stores: int, weeks: int, sample: int) -> dict:
+    """One chain in this process: every figure of one table row."""
     engine = make_engine(url)
     upgrade(engine)
     sessions = make_session_factory(engine)
@@ -61,57 +71,98 @@ def measure(engine_name: str, url: str, n_stores: int, weeks: int) -> list[objec
     with sessions() as session:
         build_demo(session, stores=n_stores, weeks=weeks, seed=7, anchor=ANCHOR)
         session.commit()
-    build = time.perf_counter() - start
-    week = [ANCHOR - timedelta(days=k) for k in range(7, 0, -1)]
+    figures = {"build": time.perf_counter() - start}
+    with sessions() as session:
+        figures["first"] = timed(lambda: evaluate(session, NOW))
+        session.rollback()
+    with sessions() as session:
+        figures["cold"] = timed(lambda: evaluate(session, NOW))
+        session.rollback()
+    day = ANCHOR - timedelta(days=1)
+    with sessions() as session:
+        figures["week"] = timed(
+            lambda: region_pressure(session, SYSTEM, None, day - timedelta(days=6), day, NOW)
+        )
     with sessions() as session:
         stores = list(session.scalars(select(Store).order_by(Store.code)))
-        ids = [s.id for s in stores]
-        fit = timed(lambda: store_days(session, SYSTEM, ids[0], week, NOW))  # fits the pooled forecast once
-        region_old = timed(lambda: [store_days(session, SYSTEM, i, week, NOW) for i in ids])
-        region_new = timed(lambda: store_days_many(session, SYSTEM, {i: week for i in ids}, NOW))
         today = {s.id: [NOW.astimezone(ZoneInfo(s.timezone)).date()] for s in stores}
-        store_days_many(session, SYSTEM, {ids[0]: today[ids[0]]}, NOW)  # today's history day fitted
-        rules_old = timed(lambda: [store_day(session, SYSTEM, i, today[i][0], NOW) for i in ids])
-        rules_new = timed(lambda: store_days_many(session, SYSTEM, today, NOW))
-        cycle = timed(lambda: evaluate(session, NOW))
-        session.rollback()
+        new = timed(lambda: store_days_many(session, SYSTEM, today, NOW))
+        picked = stores[:: max(1, len(stores) // sample)][:sample]
+        old = timed(lambda: [store_day(session, SYSTEM, s.id, today[s.id][0], NOW) for s in picked])
+    figures["per_store_new_ms"] = 1000 * new / len(stores)
+    figures["per_store_old_ms"] = 1000 * old / len(picked)
+    figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     engine.dispose()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return figures
+
+
+def row(engine_name: str, n: int, f: dict) -> list[str]:
+    target = TARGETS.get(n, {})
+
+    def verdict(key: str, figure: str) -> str:
+        return "" if key not in target else ("yes" if f[figure] <= target[key] else "NO")
+
     return [
         engine_name,
-        n_stores,
-        f"{build:.1f}",
-        f"{fit:.1f}",
-        f"{region_old:.1f}",
-        f"{region_new:.1f}",
-        f"{region_old / region_new:.1f}x",
-        f"{rules_old:.1f}",
-        f"{rules_new:.1f}",
-        f"{rules_old / rules_new:.1f}x",
-        f"{cycle:.1f}",
-        f"{peak:.0f}",
+        str(n),
+        f"{f['build']:.1f}",
+        f"{f['first']:.1f}",
+        f"{f['cold']:.1f}",
+        verdict("cycle", "cold"),
+        f"{f['week']:.1f}",
+        verdict("week", "week"),
+        f"{f['per_store_old_ms']:.1f}",
+        f"{f['per_store_new_ms']:.2f}",
+        f"{f['per_store_old_ms'] / f['per_store_new_ms']:.0f}x",
+        f"{f['peak_mb']:.0f}",
+        "yes" if f["peak_mb"] <= PEAK_MB else "NO",
     ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stores", default="100,300", help="chain sizes, comma-separated")
+    parser.add_argument("--stores", default="100,1000,2000", help="chain sizes, comma-separated")
     parser.add_argument("--weeks", type=int, default=4, help="weeks of demo sales before the anchor")
     parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--sample", type=int, default=30, help="stores timed on the old path")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # URL: measure one chain here, print JSON
     args = parser.parse_args()
     sizes = [int(n) for n in args.stores.split(",")]
+    if args.one:
+        print(json.dumps(measure(args.one, sizes[0], args.weeks, args.sample)))
+        return
     rows = []
+
+    def child(engine_name: str, url: str, n: int) -> None:
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--one",
+                url,
+                "--stores",
+                str(n),
+                "--weeks",
+                str(args.weeks),
+                "--sample",
+                str(args.sample),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        rows.append(row(engine_name, n, json.loads(out.stdout.strip().splitlines()[-1])))
+        print(*rows[-1], flush=True)
+
     with tempfile.TemporaryDirectory(prefix="bench-chain-") as tmp:
         if args.engine in ("sqlite", "both"):
             for n in sizes:
-                rows.append(measure("sqlite", f"sqlite:///{Path(tmp) / f'chain-{n}.sqlite3'}", n, args.weeks))
-                print(*rows[-1], flush=True)
+                child("sqlite", f"sqlite:///{Path(tmp) / f'chain-{n}.sqlite3'}", n)
         if args.engine in ("postgresql", "both"):
             server, _ = start_postgres()
             try:
                 for n in sizes:
-                    rows.append(measure("postgresql", fresh_pg_database(server, f"chain_{n}"), n, args.weeks))
-                    print(*rows[-1], flush=True)
+                    child("postgresql", fresh_pg_database(server, f"chain_{n}"), n)
             finally:
                 server.stop()
     print()
@@ -120,15 +171,16 @@ def main() -> None:
             "engine",
             "stores",
             "build s",
-            "fit s",
-            "region old s",
-            "region new s",
+            "first cycle s",
+            "cold cycle s",
+            "met",
+            "pressure week s",
+            "met",
+            "old ms/store",
+            "new ms/store",
             "speed-up",
-            "rules days old s",
-            "rules days new s",
-            "speed-up",
-            "rules cycle s",
             "peak MB",
+            "<= 1.5 GB",
         ],
         rows,
         left=(0,),

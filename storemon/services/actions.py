@@ -7,7 +7,7 @@ outbox and audit apply; these functions add what is particular to each action.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -36,6 +36,7 @@ from storemon.services.alert_service import (
     raise_kind,
     visible_alert,
 )
+from storemon.services.call_state import ARRIVAL_DEFAULT, place_cover
 from storemon.services.problems import CodedError, Problem
 from storemon.services.store_days import StoreDay, store_day
 
@@ -183,8 +184,15 @@ def call_backup(session, actor: Actor, store_ref: int | str, now: datetime, note
     return alert.id
 
 
-def accept_cover(session, actor: Actor, alert_id: int, now: datetime) -> None:
-    """The first acceptance wins: it acknowledges the alert; everyone else is told it is covered."""
+def accept_cover(
+    session, actor: Actor, alert_id: int, now: datetime, arrival: datetime | None = None
+) -> None:
+    """The first acceptance wins: it acknowledges the alert; everyone else is told it is covered.
+
+    The person is expected at ``arrival`` (default ``call_state.ARRIVAL_DEFAULT`` from now) and put
+    on the store's roster from then as cover (``call_state.place_cover``), so Today, its chart and
+    the kiosk say who is coming and the pressure model counts them.
+    """
     offer = session.scalars(
         select(CoverOffer).where(CoverOffer.alert_id == alert_id, CoverOffer.username == actor.username)
     ).first()
@@ -204,7 +212,10 @@ def accept_cover(session, actor: Actor, alert_id: int, now: datetime) -> None:
     for other in others:
         other.status, other.answered_at = "withdrawn", now
     alert_row = act(session, _system_view_of(actor), alert_id, Acknowledge(by=actor.username), now)
-    alert_row.details = {**alert_row.details, "covered_by": actor.username}
+    arrival = arrival or now + ARRIVAL_DEFAULT
+    coming = {**(alert_row.details.get("coming") or {}), actor.username: arrival.astimezone(UTC).isoformat()}
+    alert_row.details = {**alert_row.details, "covered_by": actor.username, "coming": coming}
+    place_cover(session, alert_row, actor.username, arrival)
     queue_notifications(
         session,
         alert_row,

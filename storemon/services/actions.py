@@ -146,26 +146,44 @@ def _call(
     """A call for help at a store the actor sees: an alert carrying the store's live picture, audited."""
     store = visible_store(session, actor, store_ref)
     key, start_level = _CALLS[kind]
+    dedup_key = f"{key}:{store.id}"
+    running = session.scalars(
+        select(Alert)
+        .where(Alert.dedup_key == dedup_key, Alert.status != "resolved")
+        .order_by(Alert.id.desc())
+    ).first()
+    if running is not None and running.status != "open":
+        # Someone already has it: pressing again shows where it stands, it does not page anew.
+        audit(session, actor.username, f"call.{key}", f"store {store.code}", {"alert": running.id}, now)
+        return store, running
+    # Firing again replaces the details: keep what the call has become (who asked, who covers).
+    live = {k: v for k, v in (running.details if running is not None else {}).items() if k in _LIVE_DETAILS}
     picture = live_picture(session, actor, store, now)
     alert = raise_kind(
         session,
         kind,
         picture.call_params(note),
         store=store,
-        dedup_key=f"{key}:{store.id}",
+        dedup_key=dedup_key,
         severity="critical",
         now=now,
         start_level=start_level,
         by=actor.username,
-        extra={"requested_by": actor.username, **extra},
+        extra={"requested_by": actor.username, **extra, **live},
     )
     audit(session, actor.username, f"call.{key}", f"store {store.code}", {"alert": alert.id}, now)
     return store, alert
 
 
+_LIVE_DETAILS = ("requested_by", "covered_by", "coming", "cover_shift")
+"""What a call's details gain after it is raised (``call_state``); a second press keeps them."""
+
+
 def call_backup(session, actor: Actor, store_ref: int | str, now: datetime, note: str = "") -> int:
     """Offer emergency cover to off-shift colleagues; the first to accept is assigned."""
     store, alert = _call(session, actor, store_ref, now, AlertKind.BACKUP_CALL, note, {"covered_by": None})
+    if alert.details.get("covered_by"):
+        return alert.id  # covered: nobody else is asked
     for user in _cover_candidates(session, store, now, actor.username):
         if session.scalars(
             select(CoverOffer).where(CoverOffer.alert_id == alert.id, CoverOffer.username == user.username)

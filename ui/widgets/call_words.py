@@ -9,47 +9,48 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QCoreApplication
-
 from storemon.services.call_state import Arrival, CallState
 from ui.format import clock
-from ui.i18n import fill
+from ui.i18n import fill, translate
 from ui.models.alerts_table import LEVEL_NAMES, name_of
-
-CONTEXT = "CallWords"
-
-
-def _tr(text: str, n: int = -1) -> str:
-    return QCoreApplication.translate(CONTEXT, text, None, n)
 
 
 def arrival_text(arrival: Arrival, zone: ZoneInfo) -> str:
     """ "Li Na is coming, expected 11:50" (", borrowed from SZ002" for another store's person)."""
     at = clock(arrival.expected_at.astimezone(zone))
     if arrival.borrowed_from:
-        return fill(_tr("%1 is coming, expected %2 (from %3)"), arrival.name, at, arrival.borrowed_from)
-    return fill(_tr("%1 is coming, expected %2"), arrival.name, at)
+        return fill(
+            translate("CallWords", "%1 is coming, expected %2 (from %3)"),
+            arrival.name,
+            at,
+            arrival.borrowed_from,
+        )
+    return fill(translate("CallWords", "%1 is coming, expected %2"), arrival.name, at)
 
 
 def live_text(state: CallState, zone: ZoneInfo) -> str:
     """The one sentence that says where the call stands now."""
     alert = state.alert
     if alert.status == "resolved":
-        return _tr("Resolved")
+        return translate("CallWords", "Resolved")
     if state.coming:
         return "; ".join(arrival_text(a, zone) for a in state.coming)
     if state.covered_by:
-        return fill(_tr("Covered by %1"), state.covered_by)
+        return fill(translate("CallWords", "Covered by %1"), state.covered_by)
     if state.acknowledged_by:
         if state.acknowledged_at is not None:
             at = clock(state.acknowledged_at.astimezone(zone))
-            return fill(_tr("Acknowledged by %1 at %2"), state.acknowledged_by, at)
-        return fill(_tr("Acknowledged by %1"), state.acknowledged_by)
+            return fill(translate("CallWords", "Acknowledged by %1 at %2"), state.acknowledged_by, at)
+        return fill(translate("CallWords", "Acknowledged by %1"), state.acknowledged_by)
     waiting = state.offers_open
     if waiting:
-        return _tr("Asked %n people to cover: waiting for an answer", waiting)
+        if waiting == 1:
+            return translate("CallWords", "Asked 1 person to cover: waiting for an answer")
+        return fill(translate("CallWords", "Asked %1 people to cover: waiting for an answer"), str(waiting))
     return fill(
-        _tr("Sent to level %1 (%2): waiting"), str(alert.level), name_of(LEVEL_NAMES, alert.level_name)
+        translate("CallWords", "Sent to level %1 (%2): waiting"),
+        str(alert.level),
+        name_of(LEVEL_NAMES, alert.level_name),
     )
 
 
@@ -59,17 +60,17 @@ def offers_text(state: CallState) -> str:
         return ""
     answers = {
         "offered": "",
-        "accepted": _tr("accepted"),
-        "declined": _tr("declined"),
-        "withdrawn": _tr("no longer needed"),
+        "accepted": translate("CallWords", "accepted"),
+        "declined": translate("CallWords", "declined"),
+        "withdrawn": translate("CallWords", "no longer needed"),
     }
     parts = []
     for offer in state.offers:
         who = (
             offer.name
             if not offer.store_code or offer.store_code == state.alert.store_code
-            else (fill(_tr("%1 of %2"), offer.name, offer.store_code))
+            else (fill(translate("CallWords", "%1 of %2"), offer.name, offer.store_code))
         )
         answer = answers.get(offer.status, offer.status)
-        parts.append(fill(_tr("%1 (%2)"), who, answer) if answer else who)
-    return fill(_tr("Asked to cover: %1"), ", ".join(parts))
+        parts.append(fill(translate("CallWords", "%1 (%2)"), who, answer) if answer else who)
+    return fill(translate("CallWords", "Asked to cover: %1"), ", ".join(parts))

@@ -240,9 +240,15 @@ def accept_cover(
         1,
         [f"user:{o.username}" for o in others],
         "covered",
-        f"Covered by {actor.username}; no need to come.",
+        f"Covered by {_display_name(session, actor.username)}; no need to come.",
         now,
     )
+
+
+def _display_name(session, username: str) -> str:
+    """What people call this user (their display name; the username when there is none)."""
+    name = session.scalars(select(User.display_name).where(User.username == username)).first()
+    return name or username
 
 
 def _system_view_of(actor: Actor) -> Actor:

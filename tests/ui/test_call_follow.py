@@ -209,3 +209,9 @@ def test_staff_of_another_store_of_the_region_can_be_rostered_as_borrowed(qtbot,
     assert f"Borrowed from {free.home_store}" in view.model.data(
         view.model.index(row, column), Qt.ItemDataRole.ToolTipRole
     )
+    # "Add" on the borrowed colleague's row proposes them again, on another day.
+    click_cell(qtbot, view, row, MONDAY + timedelta(days=1))
+    qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
+    again = view.shift_dialog
+    qtbot.waitUntil(lambda: again.borrowed_count > 0, timeout=WAIT_MS)
+    assert again.staff_id() == free.id

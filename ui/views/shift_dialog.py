@@ -124,6 +124,7 @@ class ShiftDialog(InlineErrorMixin, QDialog):
         for person in people:
             self.person_combo.addItem(self._person_text(person), person.id)
         wanted = shift.staff_id if shift else staff_id
+        self._wanted = wanted
         if wanted is not None:
             self.person_combo.setCurrentIndex(max(0, self.person_combo.findData(wanted)))
         self.borrowed_count = 0
@@ -209,7 +210,9 @@ class ShiftDialog(InlineErrorMixin, QDialog):
                 Qt.ItemDataRole.ToolTipRole,
             )
         self.borrowed_count = len(fresh)
-        if self.staff_id() is None and self.person_combo.count():
+        if any(p.id == self._wanted for p in fresh):  # "Add" on a borrowed person's row
+            self.person_combo.setCurrentIndex(self.person_combo.findData(self._wanted))
+        elif self.staff_id() is None and self.person_combo.count():
             self.person_combo.setCurrentIndex(0)
 
     # -- values -----------------------------------------------------------------------------------

@@ -173,9 +173,12 @@ def states_of(session: Session, store: Store, views: list[AlertView]) -> list[Ca
     def name(username: str) -> str:
         return people.get(username, (username, None))[0] if username else ""
 
+    def home_code(username: str) -> str:
+        return codes.get(people.get(username, ("", None))[1], "")
+
     def away(username: str) -> str:
         home = people.get(username, ("", None))[1]
-        return codes.get(home, "") if home is not None and home != store.id else ""
+        return home_code(username) if home != store.id else ""
 
     states = []
     for view in views:
@@ -199,13 +202,7 @@ def states_of(session: Session, store: Store, views: list[AlertView]) -> list[Ca
                 covered_by=name(covered),
                 coming=tuple(coming),
                 offers=tuple(
-                    OfferState(
-                        o.username,
-                        name(o.username),
-                        codes.get(people.get(o.username, ("", None))[1], ""),
-                        o.status,
-                        o.answered_at,
-                    )
+                    OfferState(o.username, name(o.username), home_code(o.username), o.status, o.answered_at)
                     for o in offers.get(view.id, [])
                 ),
                 cover_shift=_cover_shift(details, people, away(covered)),

@@ -151,3 +151,25 @@ def test_pressing_call_backup_again_keeps_who_is_coming_and_asks_nobody_new(serv
         before.offers,
     )
     assert after.alert.status == "acknowledged"
+
+
+def test_storemon_cover_says_when_you_arrive(capsys, storemon_home):
+    from storemon.cli import main
+
+    assert main(["demo", "--stores", "4", "--weeks", "1", "--anchor", "2026-03-09"]) == 0
+    assert main(["--as", "mgr-sh001", "call", "backup", "--store", "SH001"]) == 0
+    alert_id = int(capsys.readouterr().out.rsplit("alert ", 1)[1])
+    database = open_database(f"sqlite:///{storemon_home / 'data' / 'storemon.sqlite3'}")
+    try:
+        services = Services(database)
+        asked = _state(services).offers[0]
+        assert main(["--as", asked.username, "cover", str(alert_id), "--minutes", "500"]) == 2
+        assert "--minutes 500" in capsys.readouterr().err
+        started = datetime.now(UTC)
+        assert main(["--as", asked.username, "cover", str(alert_id), "--minutes", "30"]) == 0
+        assert "expected in 30 minutes" in capsys.readouterr().out
+        (arrival,) = _state(services).coming
+        assert arrival.name == asked.name
+        assert timedelta(0) <= arrival.expected_at - started - timedelta(minutes=30) < timedelta(minutes=1)
+    finally:
+        database.close()

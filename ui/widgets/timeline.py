@@ -23,8 +23,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QLayoutItem, QSizePo
 from storemon.services.store_days import IntervalFigures
 from storemon.services.today import TodayPicture
 from ui.format import clock_hours
-from ui.widgets.cover_marks import CoverMarks
 from ui.i18n import fill
+from ui.widgets.cover_marks import CoverMarks
 
 SLOT_HOURS = 0.25
 """One interval on the time axis (the axis counts hours after local midnight)."""

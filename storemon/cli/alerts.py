@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from storemon.cli.common import UserError, acting, emit, now, when_arg
 from storemon.output import render, render_one
@@ -56,6 +56,9 @@ def add_parsers(sub) -> None:
         cmd.set_defaults(handler=cmd_call, call=name)
     cover = sub.add_parser("cover", help="accept a backup call offered to you")
     cover.add_argument("alert_id", type=int)
+    cover.add_argument(
+        "--minutes", type=int, default=20, help="when you expect to arrive, in minutes from now (default 20)"
+    )
     cover.set_defaults(handler=cmd_cover)
 
     relief = sub.add_parser("relief", help="ask to be relieved at the counter")
@@ -195,8 +198,11 @@ def cmd_call(args, services: Services) -> int:
 
 
 def cmd_cover(args, services: Services) -> int:
-    services.calls.accept_cover(acting(args), args.alert_id, now())
-    print(f"alert {args.alert_id}: you are covering; thank you")
+    if not 0 <= args.minutes <= 240:
+        raise UserError(f"--minutes {args.minutes}: give the minutes until you arrive, from 0 to 240")
+    at = now()
+    services.calls.accept_cover(acting(args), args.alert_id, at, at + timedelta(minutes=args.minutes))
+    print(f"alert {args.alert_id}: you are covering, expected in {args.minutes} minutes; thank you")
     return 0
 
 

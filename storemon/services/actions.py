@@ -7,7 +7,7 @@ outbox and audit apply; these functions add what is particular to each action.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -37,6 +37,7 @@ from storemon.services.alert_service import (
     raise_kind,
     visible_alert,
 )
+from storemon.services.call_state import ARRIVAL_DEFAULT, place_cover
 from storemon.services.problems import CodedError, Problem
 from storemon.services.store_days import StoreDay, store_day
 
@@ -166,26 +167,44 @@ def _call(
     """A call for help at a store the actor sees: an alert carrying the store's live picture, audited."""
     store = visible_store(session, actor, store_ref)
     key, start_level = _CALLS[kind]
+    dedup_key = f"{key}:{store.id}"
+    running = session.scalars(
+        select(Alert)
+        .where(Alert.dedup_key == dedup_key, Alert.status != "resolved")
+        .order_by(Alert.id.desc())
+    ).first()
+    if running is not None and running.status != "open":
+        # Someone already has it: pressing again shows where it stands, it does not page anew.
+        audit(session, actor.username, f"call.{key}", f"store {store.code}", {"alert": running.id}, now)
+        return store, running
+    # Firing again replaces the details: keep what the call has become (who asked, who covers).
+    live = {k: v for k, v in (running.details if running is not None else {}).items() if k in _LIVE_DETAILS}
     picture = live_picture(session, actor, store, now)
     alert = raise_kind(
         session,
         kind,
         picture.call_params(note),
         store=store,
-        dedup_key=f"{key}:{store.id}",
+        dedup_key=dedup_key,
         severity="critical",
         now=now,
         start_level=start_level,
         by=actor.username,
-        extra={"requested_by": actor.username, **extra},
+        extra={"requested_by": actor.username, **extra, **live},
     )
     audit(session, actor.username, f"call.{key}", f"store {store.code}", {"alert": alert.id}, now)
     return store, alert
 
 
+_LIVE_DETAILS = ("requested_by", "covered_by", "coming", "cover_shift")
+"""What a call's details gain after it is raised (``call_state``); a second press keeps them."""
+
+
 def call_backup(session, actor: Actor, store_ref: int | str, now: datetime, note: str = "") -> int:
     """Offer emergency cover to off-shift colleagues; the first to accept is assigned."""
     store, alert = _call(session, actor, store_ref, now, AlertKind.BACKUP_CALL, note, {"covered_by": None})
+    if alert.details.get("covered_by"):
+        return alert.id  # covered: nobody else is asked
     for user in _cover_candidates(session, store, now, actor.username):
         if session.scalars(
             select(CoverOffer).where(CoverOffer.alert_id == alert.id, CoverOffer.username == user.username)
@@ -204,8 +223,15 @@ def call_backup(session, actor: Actor, store_ref: int | str, now: datetime, note
     return alert.id
 
 
-def accept_cover(session, actor: Actor, alert_id: int, now: datetime) -> None:
-    """The first acceptance wins: it acknowledges the alert; everyone else is told it is covered."""
+def accept_cover(
+    session, actor: Actor, alert_id: int, now: datetime, arrival: datetime | None = None
+) -> None:
+    """The first acceptance wins: it acknowledges the alert; everyone else is told it is covered.
+
+    The person is expected at ``arrival`` (default ``call_state.ARRIVAL_DEFAULT`` from now) and put
+    on the store's roster from then as cover (``call_state.place_cover``), so Today, its chart and
+    the kiosk say who is coming and the pressure model counts them.
+    """
     offer = session.scalars(
         select(CoverOffer).where(CoverOffer.alert_id == alert_id, CoverOffer.username == actor.username)
     ).first()
@@ -225,16 +251,25 @@ def accept_cover(session, actor: Actor, alert_id: int, now: datetime) -> None:
     for other in others:
         other.status, other.answered_at = "withdrawn", now
     alert_row = act(session, _system_view_of(actor), alert_id, Acknowledge(by=actor.username), now)
-    alert_row.details = {**alert_row.details, "covered_by": actor.username}
+    arrival = arrival or now + ARRIVAL_DEFAULT
+    coming = {**(alert_row.details.get("coming") or {}), actor.username: arrival.astimezone(UTC).isoformat()}
+    alert_row.details = {**alert_row.details, "covered_by": actor.username, "coming": coming}
+    place_cover(session, alert_row, actor.username, arrival)
     queue_notifications(
         session,
         alert_row,
         1,
         [f"user:{o.username}" for o in others],
         "covered",
-        f"Covered by {actor.username}; no need to come.",
+        f"Covered by {_display_name(session, actor.username)}; no need to come.",
         now,
     )
+
+
+def _display_name(session, username: str) -> str:
+    """What people call this user (their display name; the username when there is none)."""
+    name = session.scalars(select(User.display_name).where(User.username == username)).first()
+    return name or username
 
 
 def _system_view_of(actor: Actor) -> Actor:

@@ -30,6 +30,7 @@ from storemon.services import (
     attention,
     audit_view,
     auth,
+    call_state,
     channels,
     demo,
     escalation_settings,
@@ -225,6 +226,7 @@ class Calls(Area):
     call_backup = use_case(write=True)(actions.call_backup)
     call_manager = use_case(write=True)(actions.call_manager)
     accept_cover = use_case(write=True)(actions.accept_cover)
+    states = use_case()(call_state.store_call_states)
     relief_request = use_case(write=True)(actions.relief_request)
     add_commitment = use_case(write=True)(actions.add_commitment)
     commitment_done = use_case(write=True)(actions.commitment_done)
@@ -245,6 +247,7 @@ class Kiosk(Area):
     promise = _promise
     promises = use_case()(kiosk.open_promises)
     relief_status = use_case()(kiosk.relief_status)
+    arrivals = use_case()(call_state.arrivals)
     check_in = use_case(write=True)(kiosk.check_in)
     my_check_ins = use_case()(kiosk.my_check_ins)
     support = use_case()(kiosk.support)
@@ -363,6 +366,7 @@ class Schedule(Area):
 
     week_roster = use_case()(schedule.week_roster)
     add_shift = use_case(write=True)(schedule.add_shift)
+    borrowable_people = use_case()(schedule.borrowable_people)
     update_shift = use_case(write=True)(schedule.update_shift)
     delete_shift = use_case(write=True)(schedule.delete_shift)
 

@@ -40,6 +40,7 @@ from storemon.services import incident_rules, pins, support_resources
 from storemon.services.access import STORE_ROLES, AccessDenied, Actor, NotFound, visible_store
 from storemon.services.actions import report_incident
 from storemon.services.alert_service import IN_APP, audit, escalation_policy, raise_kind, visible_alert
+from storemon.services.call_state import arrivals
 from storemon.services.problems import CodedError, Problem
 from storemon.services.timegrid import local_midnight
 
@@ -543,8 +544,28 @@ def relief_status(session: Session, actor: Actor, alert_id: int) -> ReliefStatus
         paged=paged,
         deadline=alert.next_deadline if alert.status == "open" else None,
         next_level_name=policy.level(alert.level + 1).name if alert.level < policy.top else "",
-        coming=tuple((names.get(u, u), at) for u, at in sorted(coming.items(), key=lambda item: item[1])),
+        coming=_with_cover(
+            session,
+            actor,
+            alert,
+            tuple((names.get(u, u), at) for u, at in sorted(coming.items(), key=lambda item: item[1])),
+        ),
     )
+
+
+def _with_cover(
+    session: Session, actor: Actor, alert, coming: tuple[tuple[str, datetime], ...]
+) -> tuple[tuple[str, datetime], ...]:
+    """The request's own arrivals and whoever accepted the store's backup call meanwhile: the person
+    who asked learns help is on the way, whichever call brought it."""
+
+    if alert.status == "resolved" or alert.store_id is None:
+        return coming
+    names = {name for name, _ in coming}
+    extra = tuple(
+        (a.name, a.expected_at) for a in arrivals(session, actor, alert.store_id) if a.name not in names
+    )
+    return tuple(sorted(coming + extra, key=lambda item: item[1]))
 
 
 def _display_names(session: Session, usernames: list[str]) -> dict[str, str]:

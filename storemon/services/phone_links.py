@@ -457,8 +457,7 @@ def answer(
         elif choice == "cant":
             api.Alerts.comment(session, actor, alert_id, f"can't come ({VIA})", now)
         elif choice == "accept":
-            api.Calls.accept_cover(session, actor, alert_id, now)
-            _coming(session, session.get(Alert, alert_id), actor.username, arrival)
+            api.Calls.accept_cover(session, actor, alert_id, now, arrival)
             details["expected_at"] = arrival.isoformat()
         elif choice == "decline":
             offer = _open_offer(session, alert_id, actor.username)

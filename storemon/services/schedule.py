@@ -60,6 +60,8 @@ class RosterPerson:
     works_here: bool
     """False for someone from another store who has a shift here this week."""
     active: bool
+    home_store: str = ""
+    """The code of the person's home store when it is another store (borrowed staff)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ class RosterEntry:
     end: datetime
     solo_minutes: int = 0
     """Minutes of the shift, while the store is open, with nobody else on the floor."""
+    borrowed_from: str = ""
+    """The person's home store code when they are borrowed from another store of the region."""
 
     @property
     def minutes(self) -> int:
@@ -209,6 +213,12 @@ def _day_coverage(day: date, staffed: np.ndarray, is_open: np.ndarray, required:
     )
 
 
+def _home_code(person: StaffMember, store_id: int) -> str:
+    """The person's home store code when it is not ``store_id`` ("" for the store's own people)."""
+    home = person.home_store
+    return home.code if home is not None and home.id != store_id else ""
+
+
 def _entry(shift: RosterShift, tz: ZoneInfo, solo_minutes: int = 0) -> RosterEntry:
     start = shift.starts_at.astimezone(tz)
     return RosterEntry(
@@ -222,6 +232,7 @@ def _entry(shift: RosterShift, tz: ZoneInfo, solo_minutes: int = 0) -> RosterEnt
         start=start,
         end=shift.ends_at.astimezone(tz),
         solo_minutes=solo_minutes,
+        borrowed_from=_home_code(shift.staff, shift.store_id),
     )
 
 
@@ -268,6 +279,7 @@ def week_roster(
                 str(person.role),
                 person.home_store_id == store.id,
                 person.active,
+                _home_code(person, store.id),
             )
     ordered = sorted(
         people.values(), key=lambda p: (not p.works_here, ROLE_ORDER.get(Role(p.role), 3), p.code)
@@ -342,11 +354,11 @@ def _validate(
     person = session.get(StaffMember, staff_id, with_for_update=True)
     if person is None:
         raise ScheduleError("unknown_staff", f"there is no staff member with id {staff_id}")
-    if person.home_store_id != store.id:
+    if not _may_work_at(session, person, store):
         raise ScheduleError(
             "not_at_store",
-            f"{person.name} ({person.code}) does not work at {store.name} ({store.code}); "
-            "only the store's own people can be rostered here",
+            f"{person.name} ({person.code}) does not work at {store.name} ({store.code}) or another "
+            "store of its region; only those people can be rostered here",
             name=person.name,
             code=person.code,
             store=store.name,
@@ -380,6 +392,41 @@ def _validate(
     return person, start, end
 
 
+def _may_work_at(session: Session, person: StaffMember, store: Store) -> bool:
+    """The store's own people, and people of the other stores of its region (borrowed staff)."""
+    if person.home_store_id == store.id:
+        return True
+    home = session.get(Store, person.home_store_id) if person.home_store_id is not None else None
+    return home is not None and store.region_id is not None and home.region_id == store.region_id
+
+
+def borrowable_people(session: Session, actor: Actor, store_ref: int | str) -> list[RosterPerson]:
+    """Active people of the other stores of the store's region, who may be rostered here as borrowed
+    staff; by store, then name."""
+    store = visible_store(session, actor, store_ref)
+    if store.region_id is None:
+        return []
+    rows = session.execute(
+        select(StaffMember, Store)
+        .join(Store, Store.id == StaffMember.home_store_id)
+        .where(Store.region_id == store.region_id, Store.id != store.id, StaffMember.active.is_(True))
+        .order_by(Store.code, StaffMember.name)
+    ).all()
+    return [RosterPerson(m.id, m.code, m.name, str(m.role), False, True, home.code) for m, home in rows]
+
+
+def place_shift(
+    session: Session, store: Store, staff_id: int, starts_at: datetime, ends_at: datetime
+) -> RosterShift:
+    """Validate and add a shift with no rights check (the caller has decided it may): the store's
+    own people or borrowed ones, never overlapping another of the person's shifts."""
+    person, start, end = _validate(session, store, staff_id, starts_at, ends_at)
+    shift = RosterShift(store_id=store.id, staff_id=person.id, starts_at=start, ends_at=end, role=person.role)
+    session.add(shift)
+    session.flush()
+    return shift
+
+
 def add_shift(
     session: Session,
     actor: Actor,
@@ -391,10 +438,7 @@ def add_shift(
     """Add a shift (the caller commits). Naive times are the store's local wall-clock time."""
     store = visible_store(session, actor, store_ref)
     _require_edit(actor, store)
-    person, start, end = _validate(session, store, staff_id, starts_at, ends_at)
-    shift = RosterShift(store_id=store.id, staff_id=person.id, starts_at=start, ends_at=end, role=person.role)
-    session.add(shift)
-    session.flush()
+    shift = place_shift(session, store, staff_id, starts_at, ends_at)
     return _entry(shift, ZoneInfo(store.timezone))
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from storemon.services.access import Actor, visible_store
+from storemon.services.call_state import CoverShift, day_covers
 from storemon.services.door import use_case
 from storemon.services.setting_keys import pressure_config
-from storemon.services.store_days import StoreDay, store_day, targets_for
+from storemon.services.store_days import StoreDay, shifts_between, store_day, targets_for
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class TodayPicture:
     """Pressure index thresholds of the amber and red levels."""
     solo_full_minutes: float
     """Minutes alone on the floor at which a shift's "alone" factor scores its full points."""
+    covers: tuple[CoverShift, ...] = field(default=())
+    """The day's shifts worked as cover for a backup call or by staff borrowed from another store."""
 
 
 @use_case()
@@ -44,4 +47,5 @@ def today_picture(
         amber_at=config.amber_at,
         red_at=config.red_at,
         solo_full_minutes=config.alone_full_min,
+        covers=tuple(day_covers(session, row, day, shifts_between(session, row, day, 1))),
     )

@@ -147,13 +147,39 @@ def test_overlapping_shifts_of_one_person_are_refused_and_nothing_is_written(ser
     services.schedule.add_shift(manager, store.code, busy.id, shift.end, shift.end + timedelta(hours=2))
 
 
-def test_only_the_stores_own_people_can_be_rostered(services):
+def test_people_of_another_region_cannot_be_rostered(services):
     store = solo_store(services)
-    other = next(s for s in services.stores.summaries(SYSTEM) if s.code != store.code)
+    other = next(
+        s for s in services.stores.summaries(SYSTEM) if s.code != store.code and s.region != store.region
+    )
     stranger = services.schedule.week_roster(SYSTEM, other.code, MONDAY).people[0]
     with pytest.raises(ScheduleError) as refused:
         services.schedule.add_shift(SYSTEM, store.code, stranger.id, local(MONDAY, 10), local(MONDAY, 12))
     assert refused.value.reason == "not_at_store"
+    assert stranger.id not in {p.id for p in services.schedule.borrowable_people(SYSTEM, store.code)}
+
+
+def test_staff_of_another_store_of_the_region_are_rostered_as_borrowed(services):
+    store = solo_store(services)
+    manager = services.auth.actor(f"mgr-{store.code.lower()}")
+    neighbours = services.schedule.borrowable_people(manager, store.code)
+    assert neighbours, "the demo region has other stores"
+    assert all(p.home_store and p.home_store != store.code and not p.works_here for p in neighbours)
+    busy_that_day = {
+        s.staff_id
+        for s in services.schedule.week_roster(SYSTEM, neighbours[0].home_store, MONDAY).shifts
+        if s.day == MONDAY
+    }
+    person = next(p for p in neighbours if p.id not in busy_that_day)
+    entry = services.schedule.add_shift(manager, store.code, person.id, local(MONDAY, 10), local(MONDAY, 12))
+    assert entry.borrowed_from == person.home_store
+    week = services.schedule.week_roster(manager, store.code, MONDAY)
+    shown = next(s for s in week.shifts if s.id == entry.id)
+    assert shown.borrowed_from == person.home_store
+    row = next(p for p in week.people if p.id == person.id)
+    assert not row.works_here and row.home_store == person.home_store
+    # The store's own people are not "borrowed".
+    assert all(not s.borrowed_from for s in week.shifts if s.id != entry.id)
 
 
 def test_a_shift_can_be_moved_and_deleted(services, demo_sessions):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from storemon.services.access import SYSTEM
 from tests.ui.conftest import UI_NOW, WAIT_MS
 from ui.views.today import TodayView
 
@@ -45,8 +46,12 @@ def test_call_backup_reaches_the_outbox_and_the_cover_shows_on_screen(qtbot, mak
     assert offered, "somebody off shift was offered the cover"
     colleague = offered[0]
     ctx.services.calls.accept_cover(colleague, alert_id, UI_NOW)
-    qtbot.waitUntil(lambda: "Covered by" in buttons.backup_status.text(), timeout=WAIT_MS)
-    assert colleague.username in buttons.backup_status.text()
+    # Accepted in Storemon without a time: expected 20 minutes later, shown by name.
+    name = ctx.services.alerts.display_names(SYSTEM)[colleague.username]
+    qtbot.waitUntil(
+        lambda: buttons.backup_status.text().startswith(f"{name} is coming, expected 11:50"), timeout=WAIT_MS
+    )
+    assert colleague.username not in buttons.backup_status.text()
 
 
 def test_manager_intervention_shows_who_acknowledged(qtbot, make_ctx):
@@ -56,4 +61,7 @@ def test_manager_intervention_shows_who_acknowledged(qtbot, make_ctx):
     qtbot.waitUntil(lambda: "level 2" in buttons.manager_status.text(), timeout=WAIT_MS)
     supervisor = ctx.services.auth.actor("sup-east")
     ctx.services.alerts.acknowledge(supervisor, alert_id, UI_NOW)
-    qtbot.waitUntil(lambda: "Acknowledged by sup-east" in buttons.manager_status.text(), timeout=WAIT_MS)
+    name = ctx.services.alerts.display_names(SYSTEM)["sup-east"]
+    qtbot.waitUntil(
+        lambda: buttons.manager_status.text() == f"Acknowledged by {name} at 11:30", timeout=WAIT_MS
+    )

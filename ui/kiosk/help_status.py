@@ -57,6 +57,13 @@ class HelpStatusPage(Page):
                 )
             colour = "#2e6b4f"
             note = self.tr("Stay safe. If it gets worse, step back from the counter.")
+        elif status.coming:  # a colleague accepted the store's backup call before anyone answered
+            text = " ".join(
+                fill(self.tr("%1 is coming, expected %2."), name, expected.astimezone(zone).strftime("%H:%M"))
+                for name, expected in status.coming
+            )
+            colour = "#2e6b4f"
+            note = self.tr("Stay safe. If it gets worse, step back from the counter.")
         else:
             text = self.tr("Waiting for an answer…")
             colour = "#b26a00"

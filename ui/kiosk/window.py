@@ -14,11 +14,13 @@ from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QStacke
 from shiboken6 import Shiboken
 
 from storemon.services.access import SYSTEM, Actor
+from storemon.services.changes import ALERTS
 from storemon.services.database import Database
 from storemon.services.kiosk import KioskPerson, KioskProfile, KioskTerminal, ReliefStatus, SignIn
 from ui.context import AppContext
 from ui.i18n import fill
 from ui.kiosk.checkin import CheckInPage
+from ui.kiosk.coming import ComingStrip
 from ui.kiosk.help import HelpPage
 from ui.kiosk.help_status import HelpStatusPage
 from ui.kiosk.home import HomePage
@@ -35,7 +37,6 @@ from ui.widgets.jobs_banner import JobsBanner
 log = logging.getLogger(__name__)
 
 TICK_MS = 1000
-STATUS_POLL_MS = 1000
 IDLE_SIGN_OUT = timedelta(minutes=2)
 IDLE_WARNING = timedelta(seconds=20)
 
@@ -81,9 +82,7 @@ class KioskWindow(QWidget):
         self._tick_timer.setInterval(TICK_MS)
         self._tick_timer.timeout.connect(self._tick)
         self._tick_timer.start()
-        self._status_timer = QTimer(self)
-        self._status_timer.setInterval(STATUS_POLL_MS)
-        self._status_timer.timeout.connect(self._poll_relief)
+        ctx.changes.changed.connect(self._on_change)  # a relief request's answer, from any PC
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -138,6 +137,10 @@ class KioskWindow(QWidget):
         strip_box = QVBoxLayout()
         strip_box.setContentsMargins(28, 8, 28, 0)
         strip_box.addWidget(self.idle_strip)
+        store = self.terminal.store
+        self.coming = ComingStrip(self.ctx, self.terminal.actor, store.id, store.timezone)
+        """"Li Na is coming, expected 11:50": help on the way to this store, for whoever is at the counter."""
+        strip_box.addWidget(self.coming)
         self.jobs_banner = JobsBanner(self.ctx)
         strip_box.addWidget(self.jobs_banner)
         layout.addLayout(strip_box)
@@ -293,7 +296,6 @@ class KioskWindow(QWidget):
         was_signed_in = self.profile is not None
         self._new_scope()
         self.actor, self.profile, self.relief = self.terminal.actor, None, None
-        self._status_timer.stop()
         self.idle_strip.clear()
         for page in self.pages.values():
             page.reset()
@@ -305,16 +307,20 @@ class KioskWindow(QWidget):
 
     # -- relief status ----------------------------------------------------------------------------
     def relief_sent(self, status: ReliefStatus) -> None:
-        """Show the request's live status; it keeps polling until it is resolved or the person signs out."""
+        """Show the request's live status; it follows the change feed until it is resolved or the
+        person signs out."""
         self.relief = status
-        self._status_timer.start()
         self.open_page("help_status")
         self.pages["help_status"].show_status(status)
         self.relief_changed.emit(status)
 
+    def _on_change(self, kinds: frozenset[str], store_ids: frozenset[int]) -> None:
+        if ALERTS in kinds and self.ctx.changes.concerns(store_ids, self.terminal.store.id):
+            self._poll_relief()
+
     def _poll_relief(self) -> None:
         """Ask for the request's status, one question at a time (a slow answer is not asked over)."""
-        if self.relief is None or self._status_in_flight:
+        if self.relief is None or self._status_in_flight or self.relief.status == "resolved":
             return
         self._status_in_flight = True
         services, actor, alert_id = self.ctx.services, self.actor, self.relief.alert_id
@@ -323,8 +329,6 @@ class KioskWindow(QWidget):
             self._status_in_flight = False
             changed = status != self.relief
             self.relief = status
-            if status.status == "resolved":
-                self._status_timer.stop()
             if changed:
                 self.pages["help_status"].show_status(status)
                 self.pages["home"].show_status(status)
@@ -393,7 +397,6 @@ class KioskWindow(QWidget):
         if app is not None:
             app.removeEventFilter(self)
         self._tick_timer.stop()
-        self._status_timer.stop()
         super().closeEvent(event)
 
 

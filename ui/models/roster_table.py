@@ -146,6 +146,8 @@ class RosterTableModel(QAbstractTableModel):
         lines = [heading]
         for shift in shifts:
             lines.append(f"{shift_times(shift)} ({duration(shift.minutes)})")
+            if shift.borrowed_from:
+                lines.append(fill(self.tr("Borrowed from %1"), shift.borrowed_from))
             if shift.solo_minutes:
                 lines.append(fill(self.tr("Alone on the floor for %1"), duration(shift.solo_minutes)))
         return "\n".join(lines)
@@ -172,7 +174,11 @@ class RosterTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             detail = role_label(person.role)
             if not person.works_here:
-                detail = self.tr("from another store")
+                detail = (
+                    fill(self.tr("borrowed from %1"), person.home_store)
+                    if person.home_store
+                    else self.tr("from another store")
+                )
             elif not person.active:
                 detail = self.tr("no longer active")
             return f"{person.name}\n{detail}"

@@ -492,7 +492,10 @@ class ScheduleView(BaseView):
         if day is None:
             today = self._today()
             day = today if today in self._week.days else self._week.days[0]
-        staff_id = person.id if person and person.works_here and person.active else None
+        # The store's own people, and a colleague borrowed from another store of the region.
+        staff_id = (
+            person.id if person and (person.works_here or person.home_store) and person.active else None
+        )
         return self._open_dialog(ShiftDialog(self.ctx, self._week, day, None, staff_id, self))
 
     def edit_selected_shift(self) -> ShiftDialog | None:

@@ -63,7 +63,9 @@ def schedule_error_text(exc: BaseException) -> str | None:
         if exc.reason == "not_at_store":
             return fill(
                 translate(
-                    "ShiftDialog", "%1 does not work at %2; only the store's own people can be rostered here."
+                    "ShiftDialog",
+                    "%1 does not work at %2 or another store of its region; only those people can be "
+                    "rostered here.",
                 ),
                 str(p.get("name", "")),
                 str(p.get("store", "")),
@@ -106,14 +108,27 @@ class ShiftDialog(InlineErrorMixin, QDialog):
         people = [p for p in week.people if p.works_here and p.active]
         if shift and all(p.id != shift.staff_id for p in people):
             people.insert(
-                0, RosterPerson(shift.staff_id, shift.staff_code, shift.staff_name, shift.role, False, True)
+                0,
+                RosterPerson(
+                    shift.staff_id,
+                    shift.staff_code,
+                    shift.staff_name,
+                    shift.role,
+                    False,
+                    True,
+                    shift.borrowed_from,
+                ),
             )
         self.person_combo = QComboBox()
+        self.person_combo.setObjectName("shiftPerson")
         for person in people:
-            self.person_combo.addItem(f"{person.name} · {role_label(person.role)}", person.id)
+            self.person_combo.addItem(self._person_text(person), person.id)
         wanted = shift.staff_id if shift else staff_id
+        self._wanted = wanted
         if wanted is not None:
             self.person_combo.setCurrentIndex(max(0, self.person_combo.findData(wanted)))
+        self.borrowed_count = 0
+        """People of the region's other stores listed after the store's own (once they are loaded)."""
 
         self.day_edit = QDateEdit(qdate(shift.day if shift else day))
         self.day_edit.setCalendarPopup(True)
@@ -161,6 +176,44 @@ class ShiftDialog(InlineErrorMixin, QDialog):
         self.next_day_check.toggled.connect(self._check)
         self.person_combo.currentIndexChanged.connect(lambda _i: self._show_error(""))
         self._check()
+        self._load_borrowable()
+
+    # -- borrowed staff ---------------------------------------------------------------------------
+    def _person_text(self, person: RosterPerson) -> str:
+        if person.home_store and not person.works_here:
+            return fill(
+                self.tr("%1 · %2 · borrowed from %3"), person.name, role_label(person.role), person.home_store
+            )
+        return f"{person.name} · {role_label(person.role)}"
+
+    def _load_borrowable(self) -> None:
+        """List the region's other stores' people after the store's own (off the GUI thread)."""
+        services, actor, store_id = self.ctx.services, self.ctx.actor, self.week.store_id
+        self.ctx.tasks.op(
+            self,
+            lambda _c: services.schedule.borrowable_people(actor, store_id),
+            self._add_borrowable,
+            key="borrowable",
+            on_error=lambda _exc: None,  # the store's own people stay listed
+        )
+
+    def _add_borrowable(self, people: list[RosterPerson]) -> None:
+        listed = {self.person_combo.itemData(i) for i in range(self.person_combo.count())}
+        fresh = [p for p in people if p.id not in listed]
+        if fresh:
+            self.person_combo.insertSeparator(self.person_combo.count())
+        for person in fresh:
+            self.person_combo.addItem(self._person_text(person), person.id)
+            self.person_combo.setItemData(
+                self.person_combo.count() - 1,
+                fill(self.tr("Works at %1; rostered here as borrowed staff"), person.home_store),
+                Qt.ItemDataRole.ToolTipRole,
+            )
+        self.borrowed_count = len(fresh)
+        if any(p.id == self._wanted for p in fresh):  # "Add" on a borrowed person's row
+            self.person_combo.setCurrentIndex(self.person_combo.findData(self._wanted))
+        elif self.staff_id() is None and self.person_combo.count():
+            self.person_combo.setCurrentIndex(0)
 
     # -- values -----------------------------------------------------------------------------------
     def staff_id(self) -> int | None:

@@ -1,22 +1,23 @@
 """The two one-click buttons of the Today screen: Call backup (应急补位) and Manager intervention.
 
-A click sends the call off the GUI thread; the buttons then follow the alert live (reloaded when
-the change feed says alerts of the store changed, on any PC) and say what happened: sent,
-acknowledged by whom, covered by whom, resolved.
+A click sends the call off the GUI thread; the buttons then follow the store's open calls live
+(read from the database whenever the change feed says alerts of the store changed, on any PC, and
+when the screen shows a store, so a refresh or a restart keeps it) and say where each stands, with
+names: who was asked, who is coming and when, who acknowledged. Pressing a button again while its
+call is open shows that state instead of sending a second call.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from storemon.services.call_state import CallState
 from storemon.services.changes import ALERTS
 from ui.context import AppContext
-from ui.format import clock
-from ui.i18n import fill
+from ui.widgets.call_words import live_text
 
 
 class CallButtons(QWidget):
@@ -24,6 +25,8 @@ class CallButtons(QWidget):
 
     call_sent = Signal(str, int)
     """(kind, alert id) once the call is in the database."""
+    states_shown = Signal()
+    """The calls' live state was read and is on screen."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,7 +65,10 @@ class CallButtons(QWidget):
         self.set_store(None)
 
     def set_store(self, store_id: int | None, timezone: str = "UTC") -> None:
-        """Follow another store (its times shown in ``timezone``): its calls start fresh."""
+        """Follow another store (its times shown in ``timezone``); the same store again just rereads."""
+        if store_id is not None and store_id == self.store_id and ZoneInfo(timezone) == self.zone:
+            self._poll()
+            return
         self.store_id = store_id
         self.zone = ZoneInfo(timezone)
         self.alert_ids.clear()
@@ -70,6 +76,7 @@ class CallButtons(QWidget):
             button.setEnabled(store_id is not None)
         self.backup_status.setText("")
         self.manager_status.setText("")
+        self._poll()  # a call still open from before (another PC, a restart) shows at once
 
     def _status(self, kind: str) -> QLabel:
         return self.backup_status if kind == "backup" else self.manager_status
@@ -90,8 +97,10 @@ class CallButtons(QWidget):
         def done(alert_id: int) -> None:
             if store_id != self.store_id:
                 return
+            known = self.alert_ids.get(kind) == alert_id  # pressed again: the open call, not a new one
             self.alert_ids[kind] = alert_id
-            self._status(kind).setText(self.tr("Sent: waiting for someone to acknowledge"))
+            if not known:
+                self._status(kind).setText(self.tr("Sent: waiting for someone to acknowledge"))
             self._button(kind).setEnabled(True)
             self.call_sent.emit(kind, alert_id)
             self.ctx.events.alerts_changed.emit()
@@ -113,35 +122,30 @@ class CallButtons(QWidget):
             self._poll()
 
     def _poll(self) -> None:
-        if not self.alert_ids or not self.isVisible():
+        if self.store_id is None or not self.isVisible():
             return
-        ids, actor = dict(self.alert_ids), self.ctx.actor
+        store_id, actor, calls = self.store_id, self.ctx.actor, self.ctx.services.calls
         self.ctx.tasks.op(
             self,
-            lambda _c: {
-                kind: self.ctx.services.alerts.detail(actor, alert_id)[0] for kind, alert_id in ids.items()
-            },
+            lambda _c: (store_id, calls.states(actor, store_id)),
             self._show_states,
             key="poll",
             on_error=lambda _exc: None,  # the next change asks again
         )
 
-    def _show_states(self, views: dict) -> None:
-        for kind, view in views.items():
-            if self.alert_ids.get(kind) != view.id:
-                continue
-            covered = view.details.get("covered_by")
-            coming = (view.details.get("coming") or {}).get(covered or view.owner or "")
-            if view.status == "resolved":
+    def _show_states(self, answer: tuple[int, list[CallState]]) -> None:
+        store_id, states = answer
+        if store_id != self.store_id:
+            return
+        for kind in ("backup", "manager"):
+            # The newest open call of the kind (a call is deduplicated per store, so there is one).
+            state = max((s for s in states if s.kind == kind), key=lambda s: s.alert.fired_at, default=None)
+            if state is not None:
+                self.alert_ids[kind] = state.alert.id
+                text = live_text(state, self.zone)
+            elif kind in self.alert_ids:
                 text = self.tr("Resolved")
-            elif coming:
-                # Answered from the phone with an arrival time (storemon web).
-                at = clock(datetime.fromisoformat(coming).astimezone(self.zone))
-                text = fill(self.tr("%1 is coming, expected %2"), covered or view.owner, at)
-            elif covered:
-                text = fill(self.tr("Covered by %1"), covered)
-            elif view.owner:
-                text = fill(self.tr("Acknowledged by %1"), view.owner)
             else:
-                text = fill(self.tr("Sent to level %1 (%2): waiting"), str(view.level), view.level_name)
+                text = ""
             self._status(kind).setText(text)
+        self.states_shown.emit()

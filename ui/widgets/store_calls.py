@@ -2,8 +2,10 @@
 up to date.
 
 ``StoreCallsPanel`` lists the calls nobody has resolved at the shown store (relief requests, backup
-and manager calls), most urgent first, each with one-click Acknowledge while nobody has it and
-who took it once someone has. It reloads when the change feed says alerts changed at that store.
+and manager calls), most urgent first, each with one-click Acknowledge while nobody has it and its
+live state once someone has (who is coming and when, who covers, who acknowledged; with names),
+and for a backup call who was asked to cover and what each answered. It reloads from the database
+when the change feed says alerts changed at that store, so a refresh or another PC shows the same.
 
 ``attach_to_today(view)`` is the whole hook into the Today screen: it puts the panel at the top,
 makes it follow the shown store, reloads the screen when sales, roster or settings of that store
@@ -20,19 +22,14 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from storemon.errors import StoremonError
 from storemon.services.alert_service import AlertView
+from storemon.services.call_state import CallState
 from storemon.services.changes import ALERTS, DATA_KINDS
 from ui import palette
 from ui.context import AppContext
 from ui.format import clock
 from ui.i18n import fill
-from ui.models.alerts_table import (
-    SEVERITY_NAMES,
-    SEVERITY_TONES,
-    alert_title,
-    level_text,
-    name_of,
-    plain_username,
-)
+from ui.models.alerts_table import SEVERITY_NAMES, SEVERITY_TONES, alert_title, level_text, name_of
+from ui.widgets.call_words import live_text, offers_text
 
 NOW_TICK_MS = 60_000
 """Today reloads every minute while it shows the current day."""
@@ -51,7 +48,9 @@ class StoreCallsPanel(QFrame):
         self.store_id: int | None = None
         self.zone: ZoneInfo | None = None
         self.calls: list[AlertView] = []
-        self._names: dict[str, str] = {}
+        self.states: dict[int, CallState] = {}
+        """Each shown call's live state, by alert id."""
+        self.state_labels: dict[int, QLabel] = {}
         self._pending: set[int] = set()
         self.ack_buttons: dict[int, QPushButton] = {}
         self.heading = QLabel()
@@ -74,7 +73,7 @@ class StoreCallsPanel(QFrame):
         if store_id == self.store_id:
             return
         self.store_id, self.zone = store_id, zone
-        self.calls = []
+        self.calls, self.states = [], {}
         self._show()
         self.reload()
 
@@ -86,26 +85,22 @@ class StoreCallsPanel(QFrame):
         store_id = self.store_id
         if store_id is None:
             return
-        services, actor, lookups = self.ctx.services, self.ctx.actor, not self._names
+        services, actor = self.ctx.services, self.ctx.actor
 
-        def work(_control) -> tuple[list[AlertView], dict[str, str] | None]:
-            names = services.alerts.display_names(actor) if lookups else None
-            return services.alerts.store_calls(actor, store_id), names
-
-        def done(result: tuple[list[AlertView], dict[str, str] | None]) -> None:
-            calls, names = result
-            if names is not None:
-                self._names = names
+        def done(states: list[CallState]) -> None:
             if store_id == self.store_id:
-                self.calls = calls
+                self.calls = [s.alert for s in states]
+                self.states = {s.alert.id: s for s in states}
                 self._show()
                 self.loaded.emit()
 
-        self.ctx.tasks.op(self, work, done, key="calls", on_error=lambda _exc: None)
-
-    def _person(self, username: str | None) -> str:
-        name = plain_username(username)
-        return self._names.get(name, name) or "—"
+        self.ctx.tasks.op(
+            self,
+            lambda _c: services.calls.states(actor, store_id),
+            done,
+            key="calls",
+            on_error=lambda _exc: None,
+        )
 
     def _local(self, alert: AlertView) -> str:
         return clock(alert.fired_at.astimezone(self.zone) if self.zone else alert.fired_at.astimezone())
@@ -115,7 +110,7 @@ class StoreCallsPanel(QFrame):
             item = self.rows.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
-        self.ack_buttons = {}
+        self.ack_buttons, self.state_labels = {}, {}
         if not self.calls:
             self.hide()
             return
@@ -151,12 +146,18 @@ class StoreCallsPanel(QFrame):
         text = QLabel(fill(self.tr("%1 · since %2"), title, self._local(alert)))
         text.setToolTip(title)
         text.setTextFormat(Qt.TextFormat.PlainText)
-        if alert.status == "open":
-            state = fill(self.tr("Paging: %1"), level_text(alert))
+        live = self.states.get(alert.id)
+        if live is not None and (live.coming or live.covered_by or live.acknowledged_by):
+            state = live_text(live, self.zone or ZoneInfo("UTC"))
         else:
-            state = fill(self.tr("%1 has it"), self._person(alert.owner))
+            state = fill(self.tr("Paging: %1"), level_text(alert))
         status = QLabel(state)
         status.setObjectName("callState")
+        self.state_labels[alert.id] = status
+        asked = offers_text(live) if live is not None else ""
+        if asked:
+            status.setToolTip(asked)
+            text.setText(text.text() + "\n" + asked)
         line.addWidget(chip)
         line.addWidget(text, 1)
         line.addWidget(status)

@@ -24,6 +24,7 @@ from storemon.services.store_days import IntervalFigures
 from storemon.services.today import TodayPicture
 from ui.format import clock_hours
 from ui.i18n import fill
+from ui.widgets.cover_marks import CoverMarks
 
 SLOT_HOURS = 0.25
 """One interval on the time axis (the axis counts hours after local midnight)."""
@@ -338,6 +339,8 @@ class TimelineChart(QWidget):
         self.now_line.setZValue(15)
         self.now_line.hide()
         self.plot.addItem(self.now_line)
+        self.covers = CoverMarks(self.plot)
+        """Cover and borrowed shifts, labelled along the bottom."""
 
         self.legend = QWidget()
         self.legend.setObjectName("timelineLegend")
@@ -452,6 +455,7 @@ class TimelineChart(QWidget):
             self.spans.set_spans([])
             self.target_line.hide()
             self.now_line.hide()
+            self.covers.set_covers((), picture.timezone, day.day, 1.0)
             self.readout.setText(self.tr("Nothing to show: the store is closed and nobody is on shift."))
             return
 
@@ -520,6 +524,7 @@ class TimelineChart(QWidget):
                     self.rush_labels.append(label)
                     free_from = centre + half
                     break
+        self.covers.set_covers(picture.covers, picture.timezone, day.day, y_max)
         if now_hours is not None and x0 <= now_hours <= x1:
             # The label only updates while visible: show the line first.
             self.now_line.show()

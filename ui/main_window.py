@@ -16,7 +16,16 @@ import importlib
 import importlib.util
 from collections.abc import Callable
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QCoreApplication, QSignalBlocker, Qt, QTimer, Slot
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QByteArray,
+    QCoreApplication,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QAction, QBrush, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -57,7 +66,15 @@ VIEWS: list[tuple[str, str, str, str]] = [
     ("policies", "ui.views.policies", "PoliciesView", QT_TRANSLATE_NOOP("MainWindow", "Policies")),
     ("settings", "ui.views.settings", "SettingsView", QT_TRANSLATE_NOOP("MainWindow", "Settings")),
     ("audit", "ui.views.audit", "AuditView", QT_TRANSLATE_NOOP("MainWindow", "Audit")),
+    ("users", "ui.views.users", "UsersView", QT_TRANSLATE_NOOP("MainWindow", "Users")),
 ]
+
+VIEW_NEEDS: dict[str, tuple[str, str]] = {
+    "audit": ("audit", "entries"),
+    "users": ("users", "list"),
+}
+"""Screens only some roles may use: the services area and use case that would refuse the others
+(``Area.may``). A role it refuses does not see the screen in its sidebar or View menu."""
 
 
 def available_views() -> list[tuple[str, str, str, str]]:
@@ -65,16 +82,37 @@ def available_views() -> list[tuple[str, str, str, str]]:
     return [entry for entry in VIEWS if importlib.util.find_spec(entry[1]) is not None]
 
 
+def views_for(ctx: AppContext) -> list[tuple[str, str, str, str]]:
+    """The screens the signed-in user may use, in navigation order."""
+
+    def may(key: str) -> bool:
+        if key not in VIEW_NEEDS:
+            return True
+        area, use_case = VIEW_NEEDS[key]
+        return getattr(ctx.services, area).may(ctx.actor, use_case)
+
+    return [entry for entry in available_views() if may(entry[0])]
+
+
 class MainWindow(QMainWindow):
     """Navigation on the left, the current screen on the right."""
+
+    sign_out_requested = Signal()
+    """File > Sign out, once unsaved edits were saved or thrown away (``ui.app.WindowHost``)."""
+    switch_user_requested = Signal()
+    """File > Switch user, likewise."""
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
+        self.leaving_for_another_user = False
+        """Set when the window closes for a sign-out or user switch: the process goes on."""
         self.setWindowTitle(self.tr("Storemon"))
         self.views: dict[str, BaseView] = {}
         """Screens built so far: each is built the first time it is shown, so start-up stays fast."""
-        self._entries = {key: (module, cls) for key, module, cls, _title in available_views()}
+        self.screens = views_for(ctx)
+        """The screens in this user's sidebar (``views_for``)."""
+        self._entries = {key: (module, cls) for key, module, cls, _title in self.screens}
         self._pages: dict[str, QWidget] = {}
         self._shown_key = ""
         self.unsaved_box: QMessageBox | None = None
@@ -85,7 +123,7 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         self.nav.setMaximumWidth(190)
         self.stack = QStackedWidget()
-        for key, _module, _cls, title in available_views():
+        for key, _module, _cls, title in self.screens:
             page = QWidget()
             QVBoxLayout(page).setContentsMargins(0, 0, 0, 0)
             self._pages[key] = page
@@ -132,12 +170,20 @@ class MainWindow(QMainWindow):
         self.refresh_action.triggered.connect(self.ctx.events.data_changed.emit)
         file_menu.addAction(self.refresh_action)
         file_menu.addSeparator()
+        self.switch_user_action = QAction(self.tr("S&witch user..."), self)
+        self.switch_user_action.setToolTip(self.tr("Let someone else sign in at this PC"))
+        self.switch_user_action.triggered.connect(lambda: self._leave(self.switch_user_requested))
+        file_menu.addAction(self.switch_user_action)
+        self.sign_out_action = QAction(self.tr("Sign &out"), self)
+        self.sign_out_action.triggered.connect(lambda: self._leave(self.sign_out_requested))
+        file_menu.addAction(self.sign_out_action)
+        file_menu.addSeparator()
         quit_action = QAction(self.tr("&Quit"), self, shortcut=QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
         view_menu = self.menuBar().addMenu(self.tr("&View"))
-        for number, (key, _module, _cls, title) in enumerate(available_views(), start=1):
+        for number, (key, _module, _cls, title) in enumerate(self.screens, start=1):
             action = QAction(
                 QCoreApplication.translate("MainWindow", title), self, shortcut=QKeySequence(f"Ctrl+{number}")
             )
@@ -308,11 +354,16 @@ class MainWindow(QMainWindow):
         box.open()  # not exec(): no nested event loop, and tests answer it like a user
         return True
 
+    def _leave(self, signal) -> None:
+        """Sign out or switch user: first deal with unsaved edits of the screen shown (or stay)."""
+        if not self._ask_before_leaving(signal.emit):
+            signal.emit()
+
     def _ask_before_stopping_calls(self) -> bool:
         """Closing the process that runs the escalations while calls for help are open: say so,
         and offer to keep running in the tray (where there is one). True while the question is up
         or the window went to the tray; False to close now."""
-        if self._closing_anyway or not self.ctx.runs_jobs():
+        if self._closing_anyway or self.leaving_for_another_user or not self.ctx.runs_jobs():
             return False
         if self.quit_box is not None:
             self.quit_box.raise_()

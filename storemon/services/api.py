@@ -30,6 +30,7 @@ from storemon.services import (
     attention,
     audit_view,
     auth,
+    call_recipients,
     channels,
     demo,
     escalation_settings,
@@ -228,6 +229,7 @@ class Calls(Area):
     relief_request = use_case(write=True)(actions.relief_request)
     add_commitment = use_case(write=True)(actions.add_commitment)
     commitment_done = use_case(write=True)(actions.commitment_done)
+    reach = call_recipients.call_reach
 
 
 class Kiosk(Area):

@@ -40,7 +40,14 @@ from ui import palette
 from ui.context import AppContext
 from ui.format import short_date
 from ui.i18n import fill
-from ui.models.stores_table import COLUMN_INDEX, COLUMNS, StoresFilterProxy, StoresTableModel, status_label
+from ui.models.stores_table import (
+    COLUMN_INDEX,
+    COLUMNS,
+    STATUS_LABELS,
+    StoresFilterProxy,
+    StoresTableModel,
+    status_label,
+)
 from ui.tasks import TaskControl
 from ui.views.base import BaseView
 from ui.views.store_editor import StoreEditorDialog
@@ -87,7 +94,7 @@ class StoresTableView(QTableView):
                 (header_metrics.horizontalAdvance(line) for line in title.split("\n")), default=0
             )
             if spec.key == "policy_status":
-                samples = [status_label(s) for s in ("gap", "below_policy", "covered", "no_policy")]
+                samples = [status_label(s) for s in STATUS_LABELS]
             elif spec.decimals is None:
                 samples = [str(getattr(r, spec.key)) for r in sample_rows] or ["SH000"]
             else:
@@ -342,6 +349,13 @@ class RegionView(BaseView):
             key="overview",
             on_progress=self._progress,
             busy=self.progress,
+        )
+        # The wait target the status verdict is checked against ("covered" never beside long waits).
+        self.ctx.tasks.op(
+            self,
+            lambda _c: services.settings.staffing_targets().target_wait_minutes,
+            self.model.set_target_wait,
+            key="wait_target",
         )
         # What-ifs shown so far were modelled on the data before this reload.
         self.tier_panel.clear_results()

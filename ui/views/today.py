@@ -44,6 +44,7 @@ from ui.context import AppContext
 from ui.format import clock, clock_hours
 from ui.i18n import fill
 from ui.views.base import BaseView
+from ui.views.today_tips import tile_tips
 from ui.widgets.call_buttons import CallButtons
 from ui.widgets.pressure_list import LEVEL_COLOURS, PressureList
 from ui.widgets.splitter import splitter
@@ -297,6 +298,7 @@ class TodayView(BaseView):
         }
         for key, text in captions.items():
             self.tiles[key].caption.setText(text)
+        self._explain_tiles(self._picture)
         self.chart_box.setTitle(self.tr("The day in quarter hours"))
         self.pressure_box.setTitle(self.tr("Pressure per person"))
         self.fix_box.setTitle(self.tr("What would fix today"))
@@ -459,12 +461,18 @@ class TodayView(BaseView):
         day = picture.store_day
         now = self.store_now(store) if store is not None else None
         self._fill_tiles(picture)
+        self._explain_tiles(picture)
         self.timeline.set_picture(picture, now)
         self.pressure_list.set_people(day.pressure)
         if now is not None:
             self.status_label.setText(fill(self.tr("Updated %1"), clock(now)))
         self._update_fix_button()
         self.loaded.emit()
+
+    def _explain_tiles(self, picture: TodayPicture | None) -> None:
+        """Each tile's tooltip: what it means and the yardsticks it is coloured by (``today_tips``)."""
+        for key, tip in tile_tips(picture).items():
+            self.tiles[key].setToolTip(tip)
 
     def _fill_tiles(self, picture: TodayPicture) -> None:
         loc = QLocale()

@@ -17,6 +17,7 @@ from storemon.services.changes import ALERTS
 from ui.context import AppContext
 from ui.format import clock
 from ui.i18n import fill
+from ui.widgets.call_tips import explain_reach
 
 
 class CallButtons(QWidget):
@@ -70,6 +71,7 @@ class CallButtons(QWidget):
             button.setEnabled(store_id is not None)
         self.backup_status.setText("")
         self.manager_status.setText("")
+        explain_reach(self)  # tooltips: who each call would page (ui.widgets.call_tips)
 
     def _status(self, kind: str) -> QLabel:
         return self.backup_status if kind == "backup" else self.manager_status

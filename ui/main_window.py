@@ -47,9 +47,11 @@ from storemon.services.attention import PageView
 from storemon.services.changes import JOBS
 from ui import palette
 from ui.context import AppContext
+from ui.help_docs import PRESSURE
 from ui.i18n import fill
 from ui.views.base import BaseView
 from ui.widgets.attention import AttentionBanner, sound_enabled
+from ui.widgets.help_browser import HelpBrowser, guide_for
 from ui.widgets.jobs_banner import JobsBanner
 from ui.widgets.tray import badge_icon, install_tray
 
@@ -106,6 +108,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.leaving_for_another_user = False
+        self.help_browser: HelpBrowser | None = None
         """Set when the window closes for a sign-out or user switch: the process goes on."""
         self.setWindowTitle(self.tr("Storemon"))
         self.views: dict[str, BaseView] = {}
@@ -191,6 +194,15 @@ class MainWindow(QMainWindow):
             view_menu.addAction(action)
 
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        self.guide_action = QAction(
+            self.tr("&User guide"), self, shortcut=QKeySequence.StandardKey.HelpContents
+        )
+        self.guide_action.triggered.connect(lambda: self.show_help(guide_for(self.ctx.actor.role)))
+        help_menu.addAction(self.guide_action)
+        self.pressure_help_action = QAction(self.tr("How &pressure is computed"), self)
+        self.pressure_help_action.triggered.connect(lambda: self.show_help(PRESSURE))
+        help_menu.addAction(self.pressure_help_action)
+        help_menu.addSeparator()
         about = QAction(self.tr("&About Storemon"), self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
@@ -448,6 +460,14 @@ class MainWindow(QMainWindow):
 
         wizard = ImportWizard(self.ctx, self)
         wizard.open()
+
+    def show_help(self, name: str) -> None:
+        """Open a shipped guide (``ui.help_docs``) in the help window, offline."""
+        if self.help_browser is None:
+            self.help_browser = HelpBrowser(self)
+        self.help_browser.show_doc(name)
+        self.help_browser.show()
+        self.help_browser.raise_()
 
     @Slot()
     def show_about(self) -> None:

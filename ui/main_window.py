@@ -166,8 +166,13 @@ class MainWindow(QMainWindow):
     # -- building ---------------------------------------------------------------------------------
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
+        file_menu.setToolTipsVisible(True)  # a disabled action says who may use it
         import_action = QAction(self.tr("&Import..."), self, shortcut=QKeySequence("Ctrl+I"))
         import_action.triggered.connect(self.open_import_wizard)
+        if not self.ctx.services.imports.may_import(self.ctx.actor):
+            import_action.setEnabled(False)
+            import_action.setToolTip(self.tr("Only a store manager or above may import files."))
+        self.import_action = import_action
         file_menu.addAction(import_action)
         self.refresh_action = QAction(self.tr("&Refresh"), self, shortcut=QKeySequence.StandardKey.Refresh)
         self.refresh_action.triggered.connect(self.ctx.events.data_changed.emit)

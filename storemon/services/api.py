@@ -56,7 +56,7 @@ from storemon.services import (
     users,
     whatif,
 )
-from storemon.services.access import HEAD_OFFICE, AccessDenied, Actor, require
+from storemon.services.access import HEAD_OFFICE, AccessDenied, Actor, allows, require
 from storemon.services.backup import backup_database, restore_database
 from storemon.services.database import Database
 from storemon.services.door import Area, resolve_actor, use_case
@@ -437,6 +437,13 @@ class Users(Area):
 class Imports(Area):
     """POS sales, rosters and staff files into the database, each file all or nothing."""
 
+    IMPORTS_NEED = Role.STORE_MANAGER
+
+    @classmethod
+    def may_import(cls, actor: Actor) -> bool:
+        """Store managers and up import (into the stores they see); the UI asks before offering it."""
+        return allows(actor, cls.IMPORTS_NEED)
+
     def import_file(
         self,
         actor: Actor | str,
@@ -452,7 +459,7 @@ class Imports(Area):
 
         with self.database.sessions() as session:
             actor = resolve_actor(session, actor)
-            if actor.role in (Role.STAFF, Role.SHIFT_LEAD):
+            if not self.may_import(actor):
                 raise AccessDenied("imports need a store manager or a head-office role")
             if not actor.sees_chain:
                 # Only into the stores the actor sees: other stores' rows are problems; no new stores.

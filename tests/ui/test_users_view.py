@@ -220,3 +220,15 @@ def test_switch_user_keeps_the_window_when_the_other_person_cancels(qtbot, ctx):
     login.reject()
     qtbot.waitUntil(lambda: host.login is None, timeout=WAIT_MS)
     assert host.window is window and window.isVisible() and ctx.actor.username == "admin"
+
+
+def test_import_is_offered_only_to_roles_that_may_import(qtbot, make_ctx):
+    lead = make_ctx("lead-sh004")
+    window = MainWindow(lead)
+    qtbot.addWidget(window)
+    assert not window.import_action.isEnabled()
+    assert "store manager" in window.import_action.toolTip()
+    assert not lead.services.imports.may_import(lead.actor)
+    manager = MainWindow(make_ctx("mgr-sh001"))
+    qtbot.addWidget(manager)
+    assert manager.import_action.isEnabled()

@@ -109,14 +109,36 @@ def test_head_office_adds_a_user_and_changes_their_role(qtbot, users_view):
 
 
 def test_a_taken_user_name_keeps_the_dialog_open_with_the_reason(qtbot, users_view):
-    view = users_view
+    view, ctx = users_view, users_view.ctx
     qtbot.mouseClick(view.add_button, LEFT)
     dialog = view.dialog
-    _type(qtbot, dialog.username, "mgr-sh001")
+    _type(qtbot, dialog.username, "MGR-sh001")
     dialog.role.setCurrentIndex(dialog.role.findData(Role.STAFF.value))
+    qtbot.mouseClick(dialog.ok_button, LEFT)
+    assert dialog.message.kind == "warning" and "already taken" in dialog.message.text()
+    # Taken by someone on another PC after the dialog opened: the services refuse, the dialog stays.
+    ctx.services.users.add(SYSTEM, "wang.wei", Role.STAFF, UI_NOW, store="SH001")
+    _type(qtbot, dialog.username, "wang.wei")
     qtbot.mouseClick(dialog.ok_button, LEFT)
     qtbot.waitUntil(lambda: dialog.message.kind == "error", timeout=WAIT_MS)
     assert "already exists" in dialog.message.text() and view.dialog is dialog
+    dialog.reject()
+
+
+def test_the_last_administrator_stays_one(qtbot, make_ctx):
+    view = UsersView(make_ctx("director"))
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: view.table.rowCount() > 10 and not view.busy.busy, timeout=WAIT_MS)
+    view.select_user("admin")
+    assert not view.deactivate_button.isEnabled()
+    assert "last active administrator" in view.deactivate_button.toolTip()
+    qtbot.mouseClick(view.edit_button, LEFT)
+    dialog = view.dialog
+    dialog.role.setCurrentIndex(dialog.role.findData(Role.EXECUTIVE.value))
+    qtbot.mouseClick(dialog.ok_button, LEFT)
+    assert dialog.message.kind == "warning" and "last active administrator" in dialog.message.text()
+    assert _user(view.ctx, "admin").role is Role.ADMIN
     dialog.reject()
 
 
@@ -131,6 +153,7 @@ def test_head_office_sets_a_password_and_a_kiosk_pin(qtbot, users_view):
     _type(qtbot, dialog.repeat, "short")
     qtbot.mouseClick(dialog.ok_button, LEFT)
     assert dialog.message.kind == "warning" and view.dialog is dialog, "a too-short password stays here"
+    assert "at least 10 characters" in dialog.message.text()
     _type(qtbot, dialog.password, PASSWORD)
     _type(qtbot, dialog.repeat, PASSWORD)
     _submit(qtbot, view, dialog)

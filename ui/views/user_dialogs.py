@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
 
 from storemon.db.models import Role
 from storemon.services.access import STORE_ROLES
-from storemon.services.auth import MAX_LENGTH, PasswordRejected, check_password
-from storemon.services.users import UserRow
+from storemon.services.auth import MAX_LENGTH, MIN_LENGTH, PasswordRejected, check_password
+from storemon.services.users import USERNAME, UserRow
 from ui.context import AppContext
-from ui.i18n import fill
+from ui.i18n import fill, translate
 from ui.widgets.form_helpers import MessageStrip, role_name
 
 Submit = Callable[[], Any]
@@ -93,6 +93,9 @@ class UserDialog(_ChangeDialog):
         regions: list[tuple[str, str]],
         user: UserRow | None = None,
         parent: QWidget | None = None,
+        *,
+        taken: frozenset[str] = frozenset(),
+        active_admins: int = 0,
     ) -> None:
         editing = user is not None
         super().__init__(
@@ -102,6 +105,9 @@ class UserDialog(_ChangeDialog):
             parent,
         )
         self.user = user
+        self.taken = taken
+        """User names in use (case-folded), deactivated ones included: never given twice."""
+        self.active_admins = active_admins
         self.username = QLineEdit(user.username if user else "")
         self.username.setObjectName("username")
         self.username.setMaxLength(100)
@@ -161,10 +167,28 @@ class UserDialog(_ChangeDialog):
 
     def change(self) -> Submit | None:
         username = self.username.text().strip()
+        role = self.chosen_role()
+        # The services check all of this too; asked here first, the user reads it in their language.
         if not username:
             self.message.show_message("warning", self.tr("Choose a user name."))
             return None
-        role = self.chosen_role()
+        if self.user is None and not USERNAME.match(username):
+            self.message.show_message(
+                "warning",
+                self.tr(
+                    "A user name has 2-100 letters, digits, '.', '_', '@' or '-', and starts with a "
+                    "letter or digit."
+                ),
+            )
+            return None
+        if self.user is None and username.casefold() in self.taken:
+            self.message.show_message(
+                "warning", fill(self.tr("%1 is already taken; choose another user name."), username)
+            )
+            return None
+        if self._last_admin() and role is not Role.ADMIN:
+            self.message.show_message("warning", last_admin_text())
+            return None
         store = self.store.currentData() if role in STORE_ROLES else None
         region = self.region.currentData() if role is Role.OPS_SUPERVISOR else None
         if role in STORE_ROLES and store is None:
@@ -192,6 +216,21 @@ class UserDialog(_ChangeDialog):
             email=email,
         )
 
+    def _last_admin(self) -> bool:
+        return (
+            self.user is not None
+            and self.user.active
+            and self.user.role == Role.ADMIN.value
+            and self.active_admins <= 1
+        )
+
+
+def last_admin_text() -> str:
+    return translate(
+        "UserDialog",
+        "This is the last active administrator: make someone else an administrator first.",
+    )
+
 
 class PasswordDialog(_ChangeDialog):
     """A new password for an account, typed twice (the old one is not needed: head office resets it)."""
@@ -216,8 +255,16 @@ class PasswordDialog(_ChangeDialog):
 
     def change(self) -> Submit | None:
         password = self.password.text()
+        if len(password) < MIN_LENGTH:
+            self.message.show_message(
+                "warning", fill(self.tr("A password needs at least %1 characters."), str(MIN_LENGTH))
+            )
+            return None
+        if password.strip().casefold() == self.user.username.casefold():
+            self.message.show_message("warning", self.tr("The password must not be the user name."))
+            return None
         try:
-            check_password(self.user.username, password)
+            check_password(self.user.username, password)  # the service's rule, should it grow
         except PasswordRejected as exc:
             self.message.show_message("warning", str(exc))
             return None

@@ -31,7 +31,7 @@ from ui import palette
 from ui.context import AppContext
 from ui.i18n import fill
 from ui.views.base import BaseView
-from ui.views.user_dialogs import PasswordDialog, PinDialog, UserDialog
+from ui.views.user_dialogs import PasswordDialog, PinDialog, UserDialog, last_admin_text
 from ui.widgets.form_helpers import BusyBar, MessageStrip, role_name
 from ui.widgets.read_only import who_may
 
@@ -46,6 +46,8 @@ class UsersView(BaseView):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.rows: list[UserRow] = []
+        """The accounts shown (deactivated ones only with the box ticked)."""
+        self.everyone: list[UserRow] = []
         self._stores: list[tuple[str, str]] = []
         self._regions: list[tuple[str, str]] = []
         self.dialog: UserDialog | PasswordDialog | PinDialog | None = None
@@ -55,7 +57,9 @@ class UsersView(BaseView):
         self.busy = BusyBar()
         self.message = MessageStrip()
         self.show_inactive = QCheckBox(self.tr("Show deactivated accounts"))
-        self.show_inactive.toggled.connect(self.refresh)
+        self.show_inactive.toggled.connect(
+            lambda _on: self._show_rows(self.everyone, self._stores, self._regions)
+        )
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("usersTable")
         self.table.setHorizontalHeaderLabels(
@@ -127,10 +131,10 @@ class UsersView(BaseView):
 
     # -- loading ----------------------------------------------------------------------------------
     def refresh(self) -> None:
-        services, actor, everyone = self.ctx.services, self.ctx.actor, self.show_inactive.isChecked()
+        services, actor = self.ctx.services, self.ctx.actor
 
         def load(_control):
-            rows = services.users.list(actor, include_inactive=everyone)
+            rows = services.users.list(actor, include_inactive=True)  # every name stays taken
             stores = [(s.code, s.name) for s in services.stores.list(actor)]
             regions = [(r.code, r.name) for r in services.stores.regions(actor)]
             return rows, stores, regions
@@ -144,9 +148,11 @@ class UsersView(BaseView):
             busy=self.busy,
         )
 
-    def _show_rows(self, rows: list[UserRow], stores, regions) -> None:
+    def _show_rows(self, everyone: list[UserRow], stores, regions) -> None:
         selected = self.selected_user()
-        self.rows, self._stores, self._regions = rows, stores, regions
+        self.everyone, self._stores, self._regions = everyone, stores, regions
+        rows = everyone if self.show_inactive.isChecked() else [r for r in everyone if r.active]
+        self.rows = rows
         self.table.setRowCount(len(rows))
         muted = QBrush(palette.MUTED.qtext())
         for index, row in enumerate(rows):
@@ -232,8 +238,16 @@ class UsersView(BaseView):
             self._set(self.deactivate_button, False, self.tr("This account is already deactivated."))
         elif own:
             self._set(self.deactivate_button, False, self.tr("You cannot deactivate your own account."))
+        elif user.role == Role.ADMIN.value and self._active_admins() <= 1:
+            self._set(self.deactivate_button, False, last_admin_text())
         else:
             self._set(self.deactivate_button, self._may["deactivate"], head_office)
+
+    def _active_admins(self) -> int:
+        return sum(r.active and r.role == Role.ADMIN.value for r in self.everyone)
+
+    def _taken(self) -> frozenset[str]:
+        return frozenset(r.username.casefold() for r in self.everyone)
 
     # -- actions ----------------------------------------------------------------------------------
     def _open(self, dialog: UserDialog | PasswordDialog | PinDialog, done_text: str) -> None:
@@ -252,14 +266,16 @@ class UsersView(BaseView):
         dialog.open()
 
     def add_user(self) -> None:
-        dialog = UserDialog(self.ctx, self._stores, self._regions, parent=self)
+        dialog = UserDialog(self.ctx, self._stores, self._regions, parent=self, taken=self._taken())
         self._open(dialog, self.tr("User added. Set their password next, so they can sign in."))
 
     def edit_user(self) -> None:
         user = self.selected_user()
         if user is None or not self.edit_button.isEnabled():
             return
-        dialog = UserDialog(self.ctx, self._stores, self._regions, user, parent=self)
+        dialog = UserDialog(
+            self.ctx, self._stores, self._regions, user, parent=self, active_admins=self._active_admins()
+        )
         self._open(dialog, fill(self.tr("%1 changed."), user.display_name))
 
     def set_password(self) -> None:

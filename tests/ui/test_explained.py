@@ -198,3 +198,27 @@ def test_screens_fit_a_1366_by_768_laptop(qtbot, make_ctx):
         page = window.stack.currentWidget()
         hint = view.minimumSizeHint()
         assert hint.width() <= page.width() and hint.height() <= page.height(), (key, hint, page.size())
+
+
+def test_a_long_tile_note_at_1366_by_768_never_squeezes_the_chart_under_its_legend(qtbot, ui_db, make_ctx):
+    """A new store's demand tile wraps to three lines (Chinese, 1366 wide): the chart keeps its
+    minimum and its legend stays below the plot (it once overlapped the time axis)."""
+    from tests.storemon.test_forecasts import _new_store_like
+
+    with ui_db.sessions.begin() as session:
+        model = session.scalars(select(Store).where(Store.code == "SH001")).one()
+        _new_store_like(session, model, [date(2026, 3, 7), date(2026, 3, 8)])
+    ctx = make_ctx("admin", "zh_CN")
+    window = _window(qtbot, ctx)
+    today = window.views["today"]
+    new = next(s for s in today._stores if s.code == "NEW01")
+    with qtbot.waitSignal(today.loaded, timeout=WAIT_MS):
+        ctx.events.store_selected.emit(new.id)
+    qtbot.waitUntil(lambda: not ctx.tasks.busy, timeout=WAIT_MS)
+    qtbot.wait(100)  # the layout settles after the tile's note wrapped
+    note = today.tiles["demand"].note
+    assert note.height() >= note.heightForWidth(note.width()) > note.fontMetrics().lineSpacing() * 2
+    chart = today.timeline
+    assert today.chart_box.height() >= today.chart_box.minimumSizeHint().height()
+    assert chart.legend.geometry().top() >= chart.plot_widget.geometry().bottom()
+    assert today.pressure_list.details_area.viewport().height() >= 5 * note.fontMetrics().lineSpacing()

@@ -83,9 +83,20 @@ class SummaryTile(QFrame):
         self.level = ""
         self.set_level("")
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit_note()
+
+    def _fit_note(self) -> None:
+        """The wrapped note's height at the tile's width is its minimum: a long note makes the tile
+        row taller (the screen scrolls if it must) instead of squeezing the chart under its legend."""
+        height = self.note.heightForWidth(self.note.width()) if self.note.text() else 0
+        self.note.setMinimumHeight(max(height, 0))
+
     def set_value(self, value: str, note: str, level: str = "") -> None:
         self.value_label.setText(value)
         self.note.setText(note)
+        self._fit_note()
         self.setAccessibleName(f"{self.caption.text()}: {value}")
         self.setAccessibleDescription(note)
         self.set_level(level)

@@ -158,6 +158,7 @@ def test_help_opens_the_shipped_guides_offline(qtbot, make_ctx):
     window.pressure_help_action.trigger()
     assert browser.browser.toPlainText().startswith("The shift pressure index")
     assert browser.picker.currentData() == PRESSURE and browser.back_button.isEnabled()
+    assert browser.note.isHidden(), "an English reader is not told the guides are in English"
 
     region_window = MainWindow(make_ctx("sup-east"))
     qtbot.addWidget(region_window)
@@ -222,3 +223,12 @@ def test_a_long_tile_note_at_1366_by_768_never_squeezes_the_chart_under_its_lege
     assert today.chart_box.height() >= today.chart_box.minimumSizeHint().height()
     assert chart.legend.geometry().top() >= chart.plot_widget.geometry().bottom()
     assert today.pressure_list.details_area.viewport().height() >= 5 * note.fontMetrics().lineSpacing()
+
+
+def test_a_chinese_reader_is_told_the_guides_are_in_english(qtbot, make_ctx):
+    window = MainWindow(make_ctx("mgr-sh001", "zh_CN"))
+    qtbot.addWidget(window)
+    window.show()
+    window.guide_action.trigger()
+    note = window.help_browser.note
+    assert not note.isHidden() and note.text()

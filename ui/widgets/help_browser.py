@@ -7,7 +7,7 @@ system browser. One window, raised again when asked a second time.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QLocale, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence, QTextDocument
 from PySide6.QtWidgets import (
     QComboBox,
@@ -86,11 +86,17 @@ class HelpBrowser(QDialog):
             )
             self.note.setVisible(True)
             return
-        self.note.setVisible(False)
+        self._show_language_note()
         self.browser.setSource(QUrl.fromLocalFile(str(path)), QTextDocument.ResourceType.MarkdownResource)
         index = self.picker.findData(name)
         if index >= 0:
             self.picker.setCurrentIndex(index)
+
+    def _show_language_note(self) -> None:
+        """The guides are written in English: say so to a reader of another language."""
+        english = QLocale().language() == QLocale.Language.English
+        self.note.setText("" if english else self.tr("The guides are written in English."))
+        self.note.setVisible(not english)
 
     def _follow(self, url: QUrl) -> None:
         if url.scheme() in ("http", "https", "mailto"):

@@ -161,6 +161,15 @@ class PressureList(QWidget):
 
     def retranslate(self) -> None:
         self.table.setHeaderLabels([self.tr("Name"), self.tr("Shift"), self.tr("Index"), self.tr("Level")])
+        tips = (
+            self.tr("Who is rostered today"),
+            self.tr("Their shift, in the store's local time"),
+            self.tr("Pressure index, 0–100: the points of the reasons shown below add up to it"),
+            self.tr("Green, amber or red, by the pressure thresholds (Policies > Thresholds)"),
+        )
+        header = self.table.headerItem()
+        for column, tip in enumerate(tips):
+            header.setToolTip(column, tip)
         if not self._people:
             self.details.setText(self.tr("Select a person to see why their shift is hard."))
 

@@ -46,6 +46,7 @@ from ui.models.stores_table import (
     STATUS_LABELS,
     StoresFilterProxy,
     StoresTableModel,
+    shown_status,
     status_label,
 )
 from ui.tasks import TaskControl
@@ -522,12 +523,13 @@ class RegionView(BaseView):
     # -- export -----------------------------------------------------------------------------------------------
     def export_columns(self) -> list[Column]:
         """The table's columns with their on-screen headers, plus the policy note and the week."""
-        labels = {s: status_label(s) for s in ("gap", "below_policy", "covered", "no_policy")}
+        labels = {s: status_label(s) for s in STATUS_LABELS}
+        target = self.model.target_wait_minutes  # the file says what the screen says (shown_status)
         columns = []
         for position, spec in enumerate(COLUMNS):
             header = str(self.model.headerData(position, Qt.Orientation.Horizontal)).replace("\n", " ")
             if spec.key == "policy_status":
-                columns.append(Column(header, value=lambda r, labels=labels: labels.get(r.policy_status)))
+                columns.append(Column(header, value=lambda r: labels.get(shown_status(r, target))))
                 columns.append(Column(self.tr("Policy note"), "policy_note"))
                 columns.append(Column(self.tr("Tier policy"), "tier_policy"))
             else:

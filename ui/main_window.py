@@ -108,8 +108,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.leaving_for_another_user = False
-        self.help_browser: HelpBrowser | None = None
         """Set when the window closes for a sign-out or user switch: the process goes on."""
+        self.help_browser: HelpBrowser | None = None
+        """The help window, made the first time Help shows a guide."""
         self.setWindowTitle(self.tr("Storemon"))
         self.views: dict[str, BaseView] = {}
         """Screens built so far: each is built the first time it is shown, so start-up stays fast."""

@@ -255,3 +255,18 @@ def test_import_is_offered_only_to_roles_that_may_import(qtbot, make_ctx):
     manager = MainWindow(make_ctx("mgr-sh001"))
     qtbot.addWidget(manager)
     assert manager.import_action.isEnabled()
+
+
+def test_switch_user_rebuilds_the_window_for_the_colleague_who_signs_in(qtbot, ctx):
+    ctx.services.auth.set_password(SYSTEM, "sup-east", PASSWORD, UI_NOW)
+    host = WindowHost(ctx)
+    first = host.window  # deleted once the colleague is in
+    first.show()
+    first.switch_user_action.trigger()
+    _sign_in(qtbot, host.login, "sup-east")
+    qtbot.waitUntil(lambda: host.window is not first and host.window.isVisible(), timeout=WAIT_MS)
+    second = host.window
+    qtbot.addWidget(second)
+    assert ctx.actor.username == "sup-east" and "sup-east" in second.user_label.text()
+    assert "region" in _sidebar(second) and "users" not in _sidebar(second)
+    qtbot.waitUntil(lambda: not Shiboken.isValid(first), timeout=WAIT_MS)

@@ -30,7 +30,6 @@ from storemon.services.rules import evaluate  # noqa: E402
 from ui.app import WindowHost, ensure_app  # noqa: E402
 from ui.context import AppContext, AppEvents  # noqa: E402
 from ui.i18n import install_translator  # noqa: E402
-from ui.main_window import available_views  # noqa: E402
 from ui.tasks import TaskRunner  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -67,7 +66,7 @@ def main() -> int:
             services.auth.actor("staff-sh001"), manager.store_id, "Alone, 15 in the queue", NOW, "high"
         )
         for language in ("en", "zh_CN"):
-            for username in ("mgr-sh001", "sup-east"):
+            for username in ("mgr-sh001", "sup-east", "admin"):
                 settings = QSettings(f"{tmp}/ui-{language}-{username}.ini", QSettings.Format.IniFormat)
                 install_translator(language)
                 ctx = AppContext(
@@ -82,9 +81,11 @@ def main() -> int:
                 window = host.window
                 window.resize(1280, 800)
                 window.show()
-                keys = [key for key, *_ in available_views()]
+                keys = [key for key, *_ in window.screens]  # the screens this user's sidebar has
                 if username == "sup-east":
                     keys = ["region"]
+                elif username == "admin":
+                    keys = ["users", "audit"]  # head office only; the other screens are shot as mgr-sh001
                 for key in keys:
                     window.show_view(key)
                     settle(ctx, 600)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import sys
 
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 from storemon.config import app_paths
 from storemon.services.access import SYSTEM, AccessDenied, Actor
@@ -14,7 +14,7 @@ from storemon.services.api import Services
 from storemon.services.database import Database
 from ui.context import AppContext, AppEvents
 from ui.i18n import install_translator
-from ui.login import sign_in
+from ui.login import LoginDialog, sign_in
 from ui.main_window import MainWindow
 from ui.tasks import GUI_SWITCH_INTERVAL, TaskRunner
 
@@ -54,19 +54,67 @@ def default_actor(services: Services, username: str | None) -> Actor:
 
 
 class WindowHost:
-    """Owns the main window; a language change rebuilds it in the new language, same view."""
+    """Owns the main window; a language change rebuilds it in the new language, same view.
+
+    File > Sign out closes the window and shows the login dialog (Cancel there quits); File >
+    Switch user asks for the other person's password over the open window. Either way the window
+    is rebuilt for whoever signs in: their sidebar, their stores, their pages. The process goes
+    on meanwhile, so the jobs lease it may hold (escalations, deliveries) keeps running while
+    nobody is signed in, and the change feed and task runner are shared by the old and new window.
+    """
 
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
-        self.window = MainWindow(ctx)
+        self.login: LoginDialog | None = None
+        """The open sign-in dialog of a sign-out or user switch (None otherwise)."""
+        self.window = self._new_window()
         ctx.events.language_changed.connect(self.switch_language)
+
+    def _new_window(self) -> MainWindow:
+        window = MainWindow(self.ctx)
+        window.sign_out_requested.connect(self.sign_out)
+        window.switch_user_requested.connect(self.switch_user)
+        return window
+
+    def _ask_who(self, parent: QWidget | None) -> LoginDialog:
+        dialog = LoginDialog(self.ctx.services.auth, clock=self.ctx.clock, parent=parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.signed_in.connect(self._signed_in)
+        dialog.finished.connect(lambda _result: setattr(self, "login", None))
+        self.login = dialog
+        return dialog
+
+    def sign_out(self) -> None:
+        """Back to the login dialog; the window closes (its unsaved edits were already dealt with)."""
+        dialog = self._ask_who(None)
+        dialog.rejected.connect(QApplication.instance().quit)
+        dialog.open()  # shown before the window closes, so closing it does not end the app
+        self._close(self.window)
+
+    def switch_user(self) -> None:
+        """Another person signs in over the open window, which stays if they cancel."""
+        self._ask_who(self.window).open()
+
+    def _signed_in(self, actor: Actor) -> None:
+        old = self.window
+        if old.isVisible():
+            self._close(old)  # first, so the new window restores the geometry it saved
+        self.ctx.actor = actor
+        self.window = self._new_window()
+        self.window.show()
+        old.deleteLater()
+
+    @staticmethod
+    def _close(window: MainWindow) -> None:
+        window.leaving_for_another_user = True  # the process goes on: no "calls are open" question
+        window.close()
 
     def switch_language(self, language: str) -> None:
         self.ctx.settings.setValue("ui/language", language)
         install_translator(language)
         old = self.window
         old.close()  # saves geometry and the current view, which the new window restores
-        self.window = MainWindow(self.ctx)
+        self.window = self._new_window()
         self.window.show()
         old.deleteLater()
 

@@ -16,7 +16,16 @@ import importlib
 import importlib.util
 from collections.abc import Callable
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QCoreApplication, QSignalBlocker, Qt, QTimer, Slot
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QByteArray,
+    QCoreApplication,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QAction, QBrush, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -38,9 +47,11 @@ from storemon.services.attention import PageView
 from storemon.services.changes import JOBS
 from ui import palette
 from ui.context import AppContext
+from ui.help_docs import PRESSURE
 from ui.i18n import fill
 from ui.views.base import BaseView
 from ui.widgets.attention import AttentionBanner, sound_enabled
+from ui.widgets.help_browser import HelpBrowser, guide_for
 from ui.widgets.jobs_banner import JobsBanner
 from ui.widgets.tray import badge_icon, install_tray
 
@@ -57,7 +68,15 @@ VIEWS: list[tuple[str, str, str, str]] = [
     ("policies", "ui.views.policies", "PoliciesView", QT_TRANSLATE_NOOP("MainWindow", "Policies")),
     ("settings", "ui.views.settings", "SettingsView", QT_TRANSLATE_NOOP("MainWindow", "Settings")),
     ("audit", "ui.views.audit", "AuditView", QT_TRANSLATE_NOOP("MainWindow", "Audit")),
+    ("users", "ui.views.users", "UsersView", QT_TRANSLATE_NOOP("MainWindow", "Users")),
 ]
+
+VIEW_NEEDS: dict[str, tuple[str, str]] = {
+    "audit": ("audit", "entries"),
+    "users": ("users", "list"),
+}
+"""Screens only some roles may use: the services area and use case that would refuse the others
+(``Area.may``). A role it refuses does not see the screen in its sidebar or View menu."""
 
 
 def available_views() -> list[tuple[str, str, str, str]]:
@@ -65,16 +84,39 @@ def available_views() -> list[tuple[str, str, str, str]]:
     return [entry for entry in VIEWS if importlib.util.find_spec(entry[1]) is not None]
 
 
+def views_for(ctx: AppContext) -> list[tuple[str, str, str, str]]:
+    """The screens the signed-in user may use, in navigation order."""
+
+    def may(key: str) -> bool:
+        if key not in VIEW_NEEDS:
+            return True
+        area, use_case = VIEW_NEEDS[key]
+        return getattr(ctx.services, area).may(ctx.actor, use_case)
+
+    return [entry for entry in available_views() if may(entry[0])]
+
+
 class MainWindow(QMainWindow):
     """Navigation on the left, the current screen on the right."""
+
+    sign_out_requested = Signal()
+    """File > Sign out, once unsaved edits were saved or thrown away (``ui.app.WindowHost``)."""
+    switch_user_requested = Signal()
+    """File > Switch user, likewise."""
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
+        self.leaving_for_another_user = False
+        """Set when the window closes for a sign-out or user switch: the process goes on."""
+        self.help_browser: HelpBrowser | None = None
+        """The help window, made the first time Help shows a guide."""
         self.setWindowTitle(self.tr("Storemon"))
         self.views: dict[str, BaseView] = {}
         """Screens built so far: each is built the first time it is shown, so start-up stays fast."""
-        self._entries = {key: (module, cls) for key, module, cls, _title in available_views()}
+        self.screens = views_for(ctx)
+        """The screens in this user's sidebar (``views_for``)."""
+        self._entries = {key: (module, cls) for key, module, cls, _title in self.screens}
         self._pages: dict[str, QWidget] = {}
         self._shown_key = ""
         self.unsaved_box: QMessageBox | None = None
@@ -85,7 +127,7 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         self.nav.setMaximumWidth(190)
         self.stack = QStackedWidget()
-        for key, _module, _cls, title in available_views():
+        for key, _module, _cls, title in self.screens:
             page = QWidget()
             QVBoxLayout(page).setContentsMargins(0, 0, 0, 0)
             self._pages[key] = page
@@ -125,19 +167,32 @@ class MainWindow(QMainWindow):
     # -- building ---------------------------------------------------------------------------------
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
+        file_menu.setToolTipsVisible(True)  # a disabled action says who may use it
         import_action = QAction(self.tr("&Import..."), self, shortcut=QKeySequence("Ctrl+I"))
         import_action.triggered.connect(self.open_import_wizard)
+        if not self.ctx.services.imports.may_import(self.ctx.actor):
+            import_action.setEnabled(False)
+            import_action.setToolTip(self.tr("Only a store manager or above may import files."))
+        self.import_action = import_action
         file_menu.addAction(import_action)
         self.refresh_action = QAction(self.tr("&Refresh"), self, shortcut=QKeySequence.StandardKey.Refresh)
         self.refresh_action.triggered.connect(self.ctx.events.data_changed.emit)
         file_menu.addAction(self.refresh_action)
+        file_menu.addSeparator()
+        self.switch_user_action = QAction(self.tr("S&witch user..."), self)
+        self.switch_user_action.setToolTip(self.tr("Let someone else sign in at this PC"))
+        self.switch_user_action.triggered.connect(lambda: self._leave(self.switch_user_requested))
+        file_menu.addAction(self.switch_user_action)
+        self.sign_out_action = QAction(self.tr("Sign &out"), self)
+        self.sign_out_action.triggered.connect(lambda: self._leave(self.sign_out_requested))
+        file_menu.addAction(self.sign_out_action)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("&Quit"), self, shortcut=QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
         view_menu = self.menuBar().addMenu(self.tr("&View"))
-        for number, (key, _module, _cls, title) in enumerate(available_views(), start=1):
+        for number, (key, _module, _cls, title) in enumerate(self.screens, start=1):
             action = QAction(
                 QCoreApplication.translate("MainWindow", title), self, shortcut=QKeySequence(f"Ctrl+{number}")
             )
@@ -145,6 +200,15 @@ class MainWindow(QMainWindow):
             view_menu.addAction(action)
 
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        self.guide_action = QAction(
+            self.tr("&User guide"), self, shortcut=QKeySequence.StandardKey.HelpContents
+        )
+        self.guide_action.triggered.connect(lambda: self.show_help(guide_for(self.ctx.actor.role)))
+        help_menu.addAction(self.guide_action)
+        self.pressure_help_action = QAction(self.tr("How &pressure is computed"), self)
+        self.pressure_help_action.triggered.connect(lambda: self.show_help(PRESSURE))
+        help_menu.addAction(self.pressure_help_action)
+        help_menu.addSeparator()
         about = QAction(self.tr("&About Storemon"), self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
@@ -308,11 +372,16 @@ class MainWindow(QMainWindow):
         box.open()  # not exec(): no nested event loop, and tests answer it like a user
         return True
 
+    def _leave(self, signal) -> None:
+        """Sign out or switch user: first deal with unsaved edits of the screen shown (or stay)."""
+        if not self._ask_before_leaving(signal.emit):
+            signal.emit()
+
     def _ask_before_stopping_calls(self) -> bool:
         """Closing the process that runs the escalations while calls for help are open: say so,
         and offer to keep running in the tray (where there is one). True while the question is up
         or the window went to the tray; False to close now."""
-        if self._closing_anyway or not self.ctx.runs_jobs():
+        if self._closing_anyway or self.leaving_for_another_user or not self.ctx.runs_jobs():
             return False
         if self.quit_box is not None:
             self.quit_box.raise_()
@@ -397,6 +466,14 @@ class MainWindow(QMainWindow):
 
         wizard = ImportWizard(self.ctx, self)
         wizard.open()
+
+    def show_help(self, name: str) -> None:
+        """Open a shipped guide (``ui.help_docs``) in the help window, offline."""
+        if self.help_browser is None:
+            self.help_browser = HelpBrowser(self)
+        self.help_browser.show_doc(name)
+        self.help_browser.show()
+        self.help_browser.raise_()
 
     @Slot()
     def show_about(self) -> None:

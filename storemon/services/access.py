@@ -80,6 +80,16 @@ Need = Role | str
 """What a use case needs: the lowest ``Role`` in the chain of command, or ``HEAD_OFFICE``."""
 
 
+def allows(actor: Actor, needs: Need | None) -> bool:
+    """Whether ``require(actor, needs, ...)`` would let the actor through: screens ask this before
+    they offer a control, so rights show before the click (the services still check on the call)."""
+    if needs is None:
+        return True
+    if needs == HEAD_OFFICE:
+        return actor.sees_chain
+    return RANK[actor.role] >= RANK[needs]
+
+
 def require(actor: Actor, needs: Need, doing: str) -> None:
     """The one access check of the use-case door: ``AccessDenied`` naming who, what and who may."""
     if needs == HEAD_OFFICE:

@@ -30,6 +30,7 @@ from storemon.services import (
     attention,
     audit_view,
     auth,
+    call_recipients,
     call_state,
     channels,
     demo,
@@ -56,7 +57,7 @@ from storemon.services import (
     users,
     whatif,
 )
-from storemon.services.access import HEAD_OFFICE, AccessDenied, Actor, require
+from storemon.services.access import HEAD_OFFICE, AccessDenied, Actor, allows, require
 from storemon.services.backup import backup_database, restore_database
 from storemon.services.database import Database
 from storemon.services.door import Area, resolve_actor, use_case
@@ -230,6 +231,7 @@ class Calls(Area):
     relief_request = use_case(write=True)(actions.relief_request)
     add_commitment = use_case(write=True)(actions.add_commitment)
     commitment_done = use_case(write=True)(actions.commitment_done)
+    reach = call_recipients.call_reach
 
 
 class Kiosk(Area):
@@ -439,6 +441,13 @@ class Users(Area):
 class Imports(Area):
     """POS sales, rosters and staff files into the database, each file all or nothing."""
 
+    IMPORTS_NEED = Role.STORE_MANAGER
+
+    @classmethod
+    def may_import(cls, actor: Actor) -> bool:
+        """Store managers and up import (into the stores they see); the UI asks before offering it."""
+        return allows(actor, cls.IMPORTS_NEED)
+
     def import_file(
         self,
         actor: Actor | str,
@@ -454,7 +463,7 @@ class Imports(Area):
 
         with self.database.sessions() as session:
             actor = resolve_actor(session, actor)
-            if actor.role in (Role.STAFF, Role.SHIFT_LEAD):
+            if not self.may_import(actor):
                 raise AccessDenied("imports need a store manager or a head-office role")
             if not actor.sees_chain:
                 # Only into the stores the actor sees: other stores' rows are problems; no new stores.

@@ -20,7 +20,7 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from storemon.services.access import Actor, Need, actor_for, require
+from storemon.services.access import Actor, Need, actor_for, allows, require
 
 if TYPE_CHECKING:
     from storemon.services.database import Database
@@ -115,3 +115,18 @@ class Area:
 
     def __init__(self, database: Database) -> None:
         self.database = database
+
+    @classmethod
+    def may(cls, actor: Actor, name: str) -> bool:
+        """Whether ``actor`` passes the role check of the use case ``name`` of this area (no database
+        work): the UI hides or locks what would be refused, the use case still checks on the call."""
+        door = getattr(cls, name)
+        if not isinstance(door, UseCase):
+            raise TypeError(f"{cls.__name__}.{name} is not a use case")
+        return not door.signed_in or allows(actor, door.needs)
+
+    @classmethod
+    def needs(cls, name: str) -> Need | None:
+        """What the use case ``name`` needs (the lowest ``Role``, ``HEAD_OFFICE`` or None)."""
+        door = getattr(cls, name)
+        return door.needs if isinstance(door, UseCase) else None

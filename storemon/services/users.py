@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from storemon.db.models import Region, Role, Store, User
 from storemon.errors import StoremonError
@@ -39,6 +39,10 @@ class UserRow:
     email: str
     active: bool
     has_password: bool
+    staff_id: int | None = None
+    """The staff member behind the account (kiosk sign-in), if any."""
+    has_pin: bool = False
+    """Whether that staff member has a kiosk PIN."""
 
 
 def _row(user: User) -> UserRow:
@@ -51,12 +55,18 @@ def _row(user: User) -> UserRow:
         email=user.email,
         active=user.active,
         has_password=bool(user.password_hash),
+        staff_id=user.staff_member_id,
+        has_pin=bool(user.staff_member and user.staff_member.pin_hash),
     )
 
 
 def list_users(session: Session, actor: Actor, include_inactive: bool = False) -> list[UserRow]:
     """Every account, by role then name; deactivated ones only when asked."""
-    query = select(User).order_by(User.role, User.username)
+    query = (
+        select(User)
+        .options(selectinload(User.store), selectinload(User.region), selectinload(User.staff_member))
+        .order_by(User.role, User.username)
+    )
     if not include_inactive:
         query = query.where(User.active.is_(True))
     return [_row(u) for u in session.scalars(query)]

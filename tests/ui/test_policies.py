@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QMessageBox, QPushButton
 
 from staffing.policy import SOURCE_RULE, TierBand
 from tests.ui.conftest import WAIT_MS
@@ -164,30 +164,47 @@ def test_assigning_a_policy_to_stores(qtbot, ctx, open_view):
     assert counts == {"Closed bands (candidate)": 2, SOURCE_RULE.name: 6}
 
 
-def test_a_store_manager_cannot_save_chain_settings(qtbot, make_ctx, open_view):
+def test_a_store_manager_sees_every_policies_tab_read_only(qtbot, make_ctx, open_view):
+    """Rights show before the click: no Save, no editable field, and each control says who may."""
     manager = make_ctx("mgr-sh001")
     view = open_view(manager)
     assert "Only head office" in view.access_note.text()
+    for page in view.pages():
+        view.tabs.setCurrentWidget(page)
+        qtbot.waitUntil(lambda page=page: policies_settled(view), timeout=WAIT_MS)
+        assert page.read_only
+        assert not page.save_button.isVisible() and not page.revert_button.isVisible()
+        editable = [
+            w
+            for w in page.findChildren(QLineEdit) + page.findChildren(QAbstractSpinBox)
+            if w.isVisible() and not w.isReadOnly()
+        ]
+        assert not editable, f"{type(page).__name__}: {[type(w).__name__ for w in editable]}"
+        pressable = [
+            b for b in page.findChildren(QPushButton) if b.isVisible() and b.isEnabled() and b.text()
+        ]
+        assert not pressable, f"{type(page).__name__}: {[b.text() for b in pressable]}"
+        locked = [w for w in page.findChildren(QLineEdit) if w.isVisible()]
+        assert locked and all("Only head office" in w.toolTip() for w in locked)
+
     before = manager.services.policies.thresholds()
     view.tabs.setCurrentWidget(view.thresholds)
-    _type_over(qtbot, view.thresholds.fields["target_wait_minutes"].spin.lineEdit(), "5")
-    qtbot.mouseClick(view.thresholds.save_button, LEFT)
-    qtbot.waitUntil(
-        lambda: view.thresholds.message.kind == "error" and policies_settled(view), timeout=WAIT_MS
-    )
-    assert "Only head-office roles" in view.thresholds.message.text()
-    assert "Nothing was saved" in view.thresholds.message.text()
+    spin = view.thresholds.fields["target_wait_minutes"].spin
+    _type_over(qtbot, spin.lineEdit(), "5")
     assert manager.services.policies.thresholds() == before
-
+    assert not view.thresholds.dirty and not view.has_unsaved_changes()
     page = view.tiers
     qtbot.keyClicks(page.description_edit, "!")
-    qtbot.mouseClick(page.save_button, LEFT)
-    qtbot.waitUntil(lambda: page.message.kind == "error" and policies_settled(view), timeout=WAIT_MS)
-    assert "Only head-office roles" in page.message.text() and page.confirm_box is None
-    assert all(
-        not p.description.endswith("!")
-        for p in manager.services.policies.tier_policy_summaries(manager.actor)
-    )
+    assert not page.description_edit.text().endswith("!")
+    assert page.policy_list.topLevelItemCount() >= 2, "the policies can still be browsed"
+
+
+def test_head_office_edits_policies(qtbot, ctx, open_view):
+    view = open_view(ctx)
+    for page in view.pages():
+        assert not page.read_only and not page.save_button.isHidden()
+    spin = view.thresholds.fields["target_wait_minutes"].spin
+    assert not spin.isReadOnly() and "Only head office" not in spin.toolTip()
 
 
 def test_escalation_editor_rejects_a_zero_timeout_and_saves_a_valid_edit(qtbot, ctx, open_view):

@@ -8,6 +8,7 @@ large chain re-sorts in a few milliseconds.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -33,13 +34,17 @@ CONTEXT = "StoresTableModel"
 SORT_ROLE = RecordTableModel.SortRole
 STORE_ID_ROLE = Qt.ItemDataRole.UserRole + 3
 
+LONG_WAITS = "covered_long_waits"
+"""Shown instead of "covered" when the store meets its policy but its mean wait is over target."""
+
 STATUS_LABELS = {
     "gap": QT_TRANSLATE_NOOP("StoresTableModel", "In a policy gap"),
     "below_policy": QT_TRANSLATE_NOOP("StoresTableModel", "Below policy"),
     "covered": QT_TRANSLATE_NOOP("StoresTableModel", "Covered"),
+    LONG_WAITS: QT_TRANSLATE_NOOP("StoresTableModel", "Policy met, waits too long"),
     "no_policy": QT_TRANSLATE_NOOP("StoresTableModel", "No policy"),
 }
-STATUS_ORDER = {"gap": 0, "below_policy": 1, "no_policy": 2, "covered": 3}
+STATUS_ORDER = {"gap": 0, "below_policy": 1, LONG_WAITS: 2, "no_policy": 3, "covered": 4}
 """Worst first when sorting by status."""
 
 # Fixed pairs of background and text colour, readable on light and dark palettes alike.
@@ -47,8 +52,21 @@ STATUS_TONES = {
     "gap": palette.BAD,
     "below_policy": palette.WARN,
     "covered": palette.OK,
+    LONG_WAITS: palette.WARN,
     "no_policy": palette.MUTED,
 }
+
+
+def shown_status(row: StoreOverview, target_wait_minutes: float | None) -> str:
+    """The verdict shown beside the row's waits: "covered" (green) only while the mean wait meets
+    the target; a store that meets its policy yet keeps customers waiting longer is ``LONG_WAITS``."""
+    if (
+        row.policy_status == "covered"
+        and target_wait_minutes is not None
+        and row.mean_wait_minutes > target_wait_minutes + 1e-9
+    ):
+        return LONG_WAITS
+    return row.policy_status
 
 
 def status_label(status: str) -> str:
@@ -161,10 +179,10 @@ COLUMNS: tuple[StoreColumn, ...] = (
 COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
 
 
-def _display(column: StoreColumn, row: StoreOverview) -> str:
+def _display(column: StoreColumn, row: StoreOverview, target_wait: Callable[[], float | None]) -> str:
     value = getattr(row, column.key)
     if column.key == "policy_status":
-        return status_label(value)
+        return status_label(shown_status(row, target_wait()))
     if column.decimals is None:
         return str(value)
     if value is None:
@@ -172,9 +190,9 @@ def _display(column: StoreColumn, row: StoreOverview) -> str:
     return number(value, column.decimals)
 
 
-def _sort_key(row: StoreOverview, key: str) -> Any:
+def _sort_key(row: StoreOverview, key: str, target_wait: Callable[[], float | None] = lambda: None) -> Any:
     if key == "policy_status":
-        return STATUS_ORDER.get(row.policy_status, 9)
+        return STATUS_ORDER.get(shown_status(row, target_wait()), 9)
     value = getattr(row, key)
     return value.casefold() if isinstance(value, str) else value
 
@@ -185,6 +203,8 @@ class StoresTableModel(RecordTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         self.amber_at = 35.0
         self.red_at = 65.0
+        self.target_wait_minutes: float | None = None
+        """The chain's target wait; None until known (then "covered" is shown as it comes)."""
         self._status_brushes = {
             status: (QBrush(tone.qfill()), QBrush(tone.qtext())) for status, tone in STATUS_TONES.items()
         }
@@ -199,8 +219,8 @@ class StoresTableModel(RecordTableModel):
             specs.append(
                 ColumnSpec(
                     QCoreApplication.translate(CONTEXT, column.header),
-                    partial(_display, column),
-                    sort=partial(_sort_key, key=column.key),
+                    partial(_display, column, target_wait=self._target_wait),
+                    sort=partial(_sort_key, key=column.key, target_wait=self._target_wait),
                     foreground=partial(self._foreground, key=column.key),
                     background=self._status_background if index == status else None,
                     bold=(lambda row: row.in_gap) if index == status else None,
@@ -216,6 +236,17 @@ class StoresTableModel(RecordTableModel):
         self.amber_at, self.red_at = amber_at, red_at
         super().set_rows(rows)
 
+    def _target_wait(self) -> float | None:
+        return self.target_wait_minutes
+
+    def set_target_wait(self, minutes: float | None) -> None:
+        """The wait target the status verdict is checked against (``shown_status``)."""
+        if minutes == self.target_wait_minutes:
+            return
+        self.target_wait_minutes = minutes
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
+
     def retranslate(self) -> None:
         """Headers and status names follow a language change."""
         self.set_columns(self._column_specs())
@@ -227,11 +258,11 @@ class StoresTableModel(RecordTableModel):
         return super().data(index, role)
 
     def _status_background(self, row: StoreOverview):
-        return self._status_brushes.get(row.policy_status, (None, None))[0]
+        return self._status_brushes.get(shown_status(row, self.target_wait_minutes), (None, None))[0]
 
     def _foreground(self, row: StoreOverview, key: str):
         if key == "policy_status":
-            return self._status_brushes.get(row.policy_status, (None, None))[1]
+            return self._status_brushes.get(shown_status(row, self.target_wait_minutes), (None, None))[1]
         if key == "red_shifts" and row.red_shifts > 0:
             return self._red
         if key in ("mean_pressure", "max_pressure"):
@@ -244,7 +275,24 @@ class StoresTableModel(RecordTableModel):
             text = f"{status_label(row.policy_status)}: {row.policy_note}"
             if row.tier_policy:
                 text += "\n" + fill(self.tr("Tier policy: %1"), row.tier_policy)
+            if shown_status(row, self.target_wait_minutes) == LONG_WAITS:
+                text += "\n" + fill(
+                    self.tr(
+                        "But customers waited %1 min on average against a target of %2 min: the roster "
+                        "meets the policy, the policy asks for too few people here."
+                    ),
+                    number(row.mean_wait_minutes, 1),
+                    number(self.target_wait_minutes, 1),
+                )
             return text
+        if key == "mean_wait_minutes" and self.target_wait_minutes is not None:
+            return fill(
+                self.tr("%1 min on average against a target of %2 min (last sales week: %3 – %4)"),
+                number(row.mean_wait_minutes, 1),
+                number(self.target_wait_minutes, 1),
+                short_date(row.week_start) if row.week_start else "—",
+                short_date(row.week_end) if row.week_end else "—",
+            )
         if key == "policy_staff_per_shift" and row.tier_policy:
             return fill(self.tr("Tier policy: %1"), row.tier_policy)
         if key in ("code", "name"):
@@ -272,7 +320,9 @@ class StoresTableModel(RecordTableModel):
         old = self.persistentIndexList()
         present = [r for r in self._rows if getattr(r, key) is not None]
         missing = [r for r in self._rows if getattr(r, key) is None]
-        present.sort(key=lambda r: _sort_key(r, key), reverse=order == Qt.SortOrder.DescendingOrder)
+        present.sort(
+            key=lambda r: _sort_key(r, key, self._target_wait), reverse=order == Qt.SortOrder.DescendingOrder
+        )
         positions = {id(r): i for i, r in enumerate(self._rows)}
         self._rows = present + missing
         moved = {positions[id(r)]: i for i, r in enumerate(self._rows)}

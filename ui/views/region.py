@@ -40,7 +40,15 @@ from ui import palette
 from ui.context import AppContext
 from ui.format import short_date
 from ui.i18n import fill
-from ui.models.stores_table import COLUMN_INDEX, COLUMNS, StoresFilterProxy, StoresTableModel, status_label
+from ui.models.stores_table import (
+    COLUMN_INDEX,
+    COLUMNS,
+    STATUS_LABELS,
+    StoresFilterProxy,
+    StoresTableModel,
+    shown_status,
+    status_label,
+)
 from ui.tasks import TaskControl
 from ui.views.base import BaseView
 from ui.views.store_editor import StoreEditorDialog
@@ -87,7 +95,7 @@ class StoresTableView(QTableView):
                 (header_metrics.horizontalAdvance(line) for line in title.split("\n")), default=0
             )
             if spec.key == "policy_status":
-                samples = [status_label(s) for s in ("gap", "below_policy", "covered", "no_policy")]
+                samples = [status_label(s) for s in STATUS_LABELS]
             elif spec.decimals is None:
                 samples = [str(getattr(r, spec.key)) for r in sample_rows] or ["SH000"]
             else:
@@ -343,6 +351,13 @@ class RegionView(BaseView):
             on_progress=self._progress,
             busy=self.progress,
         )
+        # The wait target the status verdict is checked against ("covered" never beside long waits).
+        self.ctx.tasks.op(
+            self,
+            lambda _c: services.settings.staffing_targets().target_wait_minutes,
+            self.model.set_target_wait,
+            key="wait_target",
+        )
         # What-ifs shown so far were modelled on the data before this reload.
         self.tier_panel.clear_results()
         self.roster_panel.clear_results()
@@ -508,12 +523,13 @@ class RegionView(BaseView):
     # -- export -----------------------------------------------------------------------------------------------
     def export_columns(self) -> list[Column]:
         """The table's columns with their on-screen headers, plus the policy note and the week."""
-        labels = {s: status_label(s) for s in ("gap", "below_policy", "covered", "no_policy")}
+        labels = {s: status_label(s) for s in STATUS_LABELS}
+        target = self.model.target_wait_minutes  # the file says what the screen says (shown_status)
         columns = []
         for position, spec in enumerate(COLUMNS):
             header = str(self.model.headerData(position, Qt.Orientation.Horizontal)).replace("\n", " ")
             if spec.key == "policy_status":
-                columns.append(Column(header, value=lambda r, labels=labels: labels.get(r.policy_status)))
+                columns.append(Column(header, value=lambda r: labels.get(shown_status(r, target))))
                 columns.append(Column(self.tr("Policy note"), "policy_note"))
                 columns.append(Column(self.tr("Tier policy"), "tier_policy"))
             else:

@@ -44,6 +44,7 @@ from ui.context import AppContext
 from ui.format import clock, clock_hours
 from ui.i18n import fill
 from ui.views.base import BaseView
+from ui.views.today_tips import tile_tips
 from ui.widgets.call_buttons import CallButtons
 from ui.widgets.pressure_list import LEVEL_COLOURS, PressureList
 from ui.widgets.splitter import splitter
@@ -82,9 +83,20 @@ class SummaryTile(QFrame):
         self.level = ""
         self.set_level("")
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit_note()
+
+    def _fit_note(self) -> None:
+        """The wrapped note's height at the tile's width is its minimum: a long note makes the tile
+        row taller (the screen scrolls if it must) instead of squeezing the chart under its legend."""
+        height = self.note.heightForWidth(self.note.width()) if self.note.text() else 0
+        self.note.setMinimumHeight(max(height, 0))
+
     def set_value(self, value: str, note: str, level: str = "") -> None:
         self.value_label.setText(value)
         self.note.setText(note)
+        self._fit_note()
         self.setAccessibleName(f"{self.caption.text()}: {value}")
         self.setAccessibleDescription(note)
         self.set_level(level)
@@ -297,6 +309,7 @@ class TodayView(BaseView):
         }
         for key, text in captions.items():
             self.tiles[key].caption.setText(text)
+        self._explain_tiles(self._picture)
         self.chart_box.setTitle(self.tr("The day in quarter hours"))
         self.pressure_box.setTitle(self.tr("Pressure per person"))
         self.fix_box.setTitle(self.tr("What would fix today"))
@@ -459,12 +472,18 @@ class TodayView(BaseView):
         day = picture.store_day
         now = self.store_now(store) if store is not None else None
         self._fill_tiles(picture)
+        self._explain_tiles(picture)
         self.timeline.set_picture(picture, now)
         self.pressure_list.set_people(day.pressure)
         if now is not None:
             self.status_label.setText(fill(self.tr("Updated %1"), clock(now)))
         self._update_fix_button()
         self.loaded.emit()
+
+    def _explain_tiles(self, picture: TodayPicture | None) -> None:
+        """Each tile's tooltip: what it means and the yardsticks it is coloured by (``today_tips``)."""
+        for key, tip in tile_tips(picture).items():
+            self.tiles[key].setToolTip(tip)
 
     def _fill_tiles(self, picture: TodayPicture) -> None:
         loc = QLocale()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from storemon.services.call_state import CallState
 from storemon.services.changes import ALERTS
 from ui.context import AppContext
+from ui.widgets.call_tips import explain_reach
 from ui.widgets.call_words import live_text
 
 
@@ -77,6 +78,7 @@ class CallButtons(QWidget):
         self.backup_status.setText("")
         self.manager_status.setText("")
         self._poll()  # a call still open from before (another PC, a restart) shows at once
+        explain_reach(self)  # tooltips: who each call would page (ui.widgets.call_tips)
 
     def _status(self, kind: str) -> QLabel:
         return self.backup_status if kind == "backup" else self.manager_status

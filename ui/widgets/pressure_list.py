@@ -108,6 +108,10 @@ def reason_text(reason: dict) -> str:
         return reason.get("explanation", "")
 
 
+WHY_LINES = 5
+"""Lines of reasons the details pane always has room for."""
+
+
 class PressureList(QWidget):
     """Shifts of the day sorted by pressure index, and the selected person's reasons."""
 
@@ -145,6 +149,9 @@ class PressureList(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.StyledPanel)
         scroll.setWidget(self.details)
+        # The "why" must stay readable on a 1366×768 laptop: room for several reasons, never one line.
+        scroll.setMinimumHeight(self.details.fontMetrics().lineSpacing() * WHY_LINES + 14)
+        self.details_area = scroll
 
         panes = splitter(Qt.Orientation.Vertical, (self.table, scroll), (2, 3), [110, 190])
         layout = QVBoxLayout(self)
@@ -154,6 +161,15 @@ class PressureList(QWidget):
 
     def retranslate(self) -> None:
         self.table.setHeaderLabels([self.tr("Name"), self.tr("Shift"), self.tr("Index"), self.tr("Level")])
+        tips = (
+            self.tr("Who is rostered today"),
+            self.tr("Their shift, in the store's local time"),
+            self.tr("Pressure index, 0–100: the points of the reasons shown below add up to it"),
+            self.tr("Green, amber or red, by the pressure thresholds (Policies > Thresholds)"),
+        )
+        header = self.table.headerItem()
+        for column, tip in enumerate(tips):
+            header.setToolTip(column, tip)
         if not self._people:
             self.details.setText(self.tr("Select a person to see why their shift is hard."))
 

@@ -300,7 +300,7 @@ class TimelineChart(QWidget):
         self.readout.setTextFormat(Qt.TextFormat.PlainText)
 
         self.plot_widget = pg.PlotWidget(axisItems={"bottom": TimeAxis(orientation="bottom")})
-        self.plot_widget.setMinimumHeight(220)
+        self.plot_widget.setMinimumHeight(190)  # with readout and legend, fits 1366×768 under the tiles
         self.plot_widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.plot = self.plot_widget.getPlotItem()
         self.plot.setMenuEnabled(False)

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 class EscalationPage(EditorTab):
     """The escalation policy stored under ``alerts.escalation_policy``."""
 
+    saved_by = "save_escalation_policy"
+
     editor: EscalationEditor
 
     def __init__(self, view: PoliciesView) -> None:

@@ -77,6 +77,8 @@ class ResponseRow:
 class IncidentRulesPage(PolicyTab):
     """Authority limits per role (``incidents.authority_limits``) and playbooks (``incidents.playbooks``)."""
 
+    saved_by = "save_incident_rules"
+
     def __init__(self, view: PoliciesView) -> None:
         super().__init__(view)
         self.setStyleSheet(ISSUE_STYLE)

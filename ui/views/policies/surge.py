@@ -22,6 +22,8 @@ Surges = tuple[SurgeCalendar, frozenset[str]]
 class SurgePage(EditorTab):
     """The surge calendar stored under ``staffing.surge``, with the periods turned on."""
 
+    saved_by = "save_surges"
+
     editor: SurgeEditor
 
     def __init__(self, view: PoliciesView) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -23,6 +23,7 @@ from storemon.services.access import AccessDenied
 from ui import palette
 from ui.i18n import fill
 from ui.widgets.form_helpers import MessageStrip
+from ui.widgets.read_only import lock_inputs, who_may
 
 if TYPE_CHECKING:
     from ui.views.policies.view import PoliciesView
@@ -71,13 +72,22 @@ def scrolled(*items: QWidget | QLayout, fill_last: bool = False) -> QScrollArea:
 
 
 class PolicyTab(QWidget):
-    """What every tab shares: Save and Revert, the unsaved-changes marker and a message strip."""
+    """What every tab shares: Save and Revert, the unsaved-changes marker and a message strip.
+
+    ``saved_by`` names the ``services.policies`` use case that stores the tab: a role it refuses
+    sees the tab read-only, without Save and Revert, each control saying who may change it.
+    """
+
+    saved_by = ""
 
     def __init__(self, view: PoliciesView) -> None:
         super().__init__()
         self.view = view
         self.ctx = view.ctx
         self.dirty = False
+        self.read_only = bool(self.saved_by) and not self.ctx.services.policies.may(
+            self.ctx.actor, self.saved_by
+        )
         self.message = MessageStrip()
         self.dirty_label = QLabel(self.tr("Unsaved changes"))
         self.dirty_label.setStyleSheet(palette.text_style(palette.WARN, bold=True))
@@ -103,8 +113,26 @@ class PolicyTab(QWidget):
         layout.addWidget(main, 1)
         layout.addWidget(self.message)
         layout.addLayout(row)
+        if self.read_only:
+            for widget in (self.dirty_label, self.revert_button, self.save_button):
+                widget.setVisible(False)
+            self.lock()
+
+    def lock(self) -> None:
+        """Read-only for a role that may not save this tab; again after each load (rows rebuilt),
+        and once the event loop has run (editors that build their rows a moment later)."""
+        if not self.read_only:
+            return
+        note = who_may(self.ctx.services.policies.needs(self.saved_by))
+        lock_inputs(self, note, keep=(self.save_button, self.revert_button))
+        QTimer.singleShot(
+            0, self, lambda: lock_inputs(self, note, keep=(self.save_button, self.revert_button))
+        )
 
     def set_dirty(self, dirty: bool) -> None:
+        if self.read_only:
+            dirty = False  # nothing here can be saved by this role: never "unsaved changes"
+            self.lock()
         self.dirty = dirty
         self.dirty_label.setVisible(dirty)
         self.revert_button.setEnabled(dirty)

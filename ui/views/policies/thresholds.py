@@ -50,6 +50,8 @@ class _Field:
 class ThresholdsPage(PolicyTab):
     """Staffing targets (``staffing.targets``) and the pressure levels (``staffing.pressure``)."""
 
+    saved_by = "save_thresholds"
+
     def __init__(self, view: PoliciesView) -> None:
         super().__init__(view)
         self.setStyleSheet(ISSUE_STYLE)

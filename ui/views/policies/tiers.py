@@ -133,6 +133,8 @@ class AssignPolicyDialog(QDialog):
 class TierPoliciesPage(PolicyTab):
     """The list of tier policies and the band editor of the one selected."""
 
+    saved_by = "save_tier_policy"
+
     def __init__(self, view: PoliciesView) -> None:
         super().__init__(view)
         self.summaries: list[PolicySummary] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -96,9 +97,11 @@ def cmd_report_sales(args, services: Services) -> int:
 
 def cmd_report_staffing(args, services: Services) -> int:
     day = services.staffing.store_day(acting(args), args.store, args.date)
+    labour = services.labour.day_labour(acting(args), args.store, args.date)
     if args.format == "json":
-        emit(render_one(day))
+        emit(render_one(dataclasses.asdict(day) | {"labour": labour}))
         return 0
+    cost_of = {c.shift_id: c for c in labour.shifts}
     # CSV: the interval table, a blank line, then one row per person's shift.
     emit(render(day.intervals, "csv"))
     people = [
@@ -110,15 +113,32 @@ def cmd_report_staffing(args, services: Services) -> int:
             "pressure_index": p.index,
             "level": p.level,
             "reasons": "; ".join(f"{r['explanation']} (+{r['points']})" for r in p.reasons),
+            **_shift_cost_columns(cost_of.get(p.shift_id)),
         }
         for p in day.pressure
     ]
     emit("\n" + render(people, "csv"))
     # and how the day was modelled: where the service time comes from, and the customers lost
     model = ("service_minutes", "service_minutes_source", "chore_minutes_per_hour", "patience_minutes")
-    day_figures = [{k: getattr(day, k) for k in (*model, "p90_wait_minutes", "lost_orders", "lost_revenue")}]
+    day_figures = [
+        {k: getattr(day, k) for k in (*model, "p90_wait_minutes", "lost_orders", "lost_revenue")}
+        | {
+            "labour_cost": labour.cost,
+            "labour_cost_to_date": labour.cost_to_date,
+            "sales": labour.revenue,
+            "labour_percent_of_sales": labour.labour_percent,
+            "currency": labour.currency,
+        }
+    ]
     emit("\n" + render(day_figures, "csv"))
     return 0
+
+
+def _shift_cost_columns(cost) -> dict:
+    """A person's shift row's wage and cost (empty for a shift outside the day's roster)."""
+    if cost is None:
+        return {"hourly_wage": None, "wage_source": None, "labour_cost": None}
+    return {"hourly_wage": cost.hourly_wage, "wage_source": cost.wage_source, "labour_cost": cost.cost}
 
 
 def cmd_report_pressure(args, services: Services) -> int:
@@ -199,6 +219,7 @@ def cmd_recommend(args, services: Services) -> int:
                     {"from": a.label.split("-")[0], "to": a.label.split("-")[1], "hours": a.hours}
                     for a in rec.additions
                 ],
+                "added_cost": rec.added_cost,
                 "met": rec.met,
                 "before": rec.before,
                 "after": rec.after,

@@ -38,6 +38,7 @@ from storemon.services import (
     incident_rules,
     incidents,
     kiosk,
+    labour,
     pressure_calibration,
     pressure_report,
     region,
@@ -53,6 +54,7 @@ from storemon.services import (
     tier_policies,
     today,
     users,
+    wages,
     whatif,
 )
 from storemon.services.access import HEAD_OFFICE, AccessDenied, Actor, require
@@ -162,6 +164,17 @@ class Staffing(Area):
     today_picture = today.today_picture
     recommend = use_case()(whatif.recommend_for_day)
     tier_whatif = use_case()(whatif.tier_whatif)
+
+
+class Labour(Area):
+    """Wages per role and per person, and what a store's shifts and days cost."""
+
+    role_wages = wages.role_wages
+    set_role_wage = wages.set_role_wage
+    person_wages = wages.person_wages
+    set_person_wage = wages.set_person_wage
+    day_labour = labour.day_labour
+    stores_labour = labour.stores_labour
 
 
 class Regions(Area):
@@ -563,6 +576,7 @@ class Services:
         self.database = database
         self.stores = Stores(database)
         self.staffing = Staffing(database)
+        self.labour = Labour(database)
         self.region = Regions(database)
         self.alerts = Alerts(database)
         self.calls = Calls(database)

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import numpy as np
 from sqlalchemy import func, select
@@ -29,6 +30,7 @@ from storemon.services.setting_keys import pressure_config
 from storemon.services.store_days import StoreDay, store_days_many, targets_for
 from storemon.services.stores import store_summaries
 from storemon.services.timegrid import local_date
+from storemon.services.wages import added_person_cost
 from storemon.services.whatif import (
     StoreWhatIf,
     WeekFigures,
@@ -118,6 +120,10 @@ class RosterWhatIf:
     after: WeekFigures
     worst_pressure_before: float
     worst_pressure_after: float
+    added_cost_per_day: Decimal
+    """What the added person costs on one day, at the staff wage (``wages.added_person_cost``)."""
+    added_cost: Decimal
+    """The added staff-hours of the week at that wage."""
 
 
 @dataclass(frozen=True)
@@ -369,6 +375,7 @@ def roster_whatif(
     config = pressure_config(session)
     before = outcomes(orders, rostered, mask, targets, config)
     after = outcomes(orders, added, mask, targets, config)
+    before_week, after_week = week_figures(before), week_figures(after)
     return RosterWhatIf(
         store_id=store.id,
         code=store.code,
@@ -377,8 +384,10 @@ def roster_whatif(
         end_minute=end * INTERVAL_MINUTES,
         week_start=days[0],
         week_end=days[-1],
-        before=week_figures(before),
-        after=week_figures(after),
+        before=before_week,
+        after=after_week,
         worst_pressure_before=round(max((d.worst_pressure for d in before), default=0.0), 1),
         worst_pressure_after=round(max((d.worst_pressure for d in after), default=0.0), 1),
+        added_cost_per_day=added_person_cost(session, (end - first) * INTERVAL_MINUTES / 60),
+        added_cost=added_person_cost(session, after_week.staff_hours - before_week.staff_hours),
     )

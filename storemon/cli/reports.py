@@ -101,7 +101,6 @@ def cmd_report_staffing(args, services: Services) -> int:
     if args.format == "json":
         emit(render_one(dataclasses.asdict(day) | {"labour": labour}))
         return 0
-    cost_of = {c.shift_id: c for c in labour.shifts}
     # CSV: the interval table, a blank line, then one row per person's shift.
     emit(render(day.intervals, "csv"))
     people = [
@@ -113,32 +112,44 @@ def cmd_report_staffing(args, services: Services) -> int:
             "pressure_index": p.index,
             "level": p.level,
             "reasons": "; ".join(f"{r['explanation']} (+{r['points']})" for r in p.reasons),
-            **_shift_cost_columns(cost_of.get(p.shift_id)),
         }
         for p in day.pressure
     ]
     emit("\n" + render(people, "csv"))
     # and how the day was modelled: where the service time comes from, and the customers lost
     model = ("service_minutes", "service_minutes_source", "chore_minutes_per_hour", "patience_minutes")
-    day_figures = [
-        {k: getattr(day, k) for k in (*model, "p90_wait_minutes", "lost_orders", "lost_revenue")}
-        | {
-            "labour_cost": labour.cost,
-            "labour_cost_to_date": labour.cost_to_date,
-            "sales": labour.revenue,
-            "labour_percent_of_sales": labour.labour_percent,
-            "currency": labour.currency,
-        }
-    ]
+    day_figures = [{k: getattr(day, k) for k in (*model, "p90_wait_minutes", "lost_orders", "lost_revenue")}]
     emit("\n" + render(day_figures, "csv"))
+    _emit_labour_csv(labour)
     return 0
 
 
-def _shift_cost_columns(cost) -> dict:
-    """A person's shift row's wage and cost (empty for a shift outside the day's roster)."""
-    if cost is None:
-        return {"hourly_wage": None, "wage_source": None, "labour_cost": None}
-    return {"hourly_wage": cost.hourly_wage, "wage_source": cost.wage_source, "labour_cost": cost.cost}
+def _emit_labour_csv(labour) -> None:
+    """``report staffing`` CSV, last: each shift's wage and cost, then the day's cost and labour %."""
+    shifts = [
+        {
+            "staff_code": c.staff_code,
+            "name": c.name,
+            "role": c.role,
+            "shift_start": c.starts_at,
+            "shift_end": c.ends_at,
+            "paid_minutes": c.minutes,
+            "hourly_wage": c.hourly_wage,
+            "wage_source": c.wage_source,
+            "labour_cost": c.cost,
+        }
+        for c in labour.shifts
+    ]
+    if shifts:
+        emit("\n" + render(shifts, "csv"))
+    total = {
+        "labour_cost": labour.cost,
+        "labour_cost_to_date": labour.cost_to_date,
+        "sales": labour.revenue,
+        "labour_percent_of_sales": labour.labour_percent,
+        "currency": labour.currency,
+    }
+    emit("\n" + render([total], "csv"))
 
 
 def cmd_report_pressure(args, services: Services) -> int:

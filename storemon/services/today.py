@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from storemon.services.access import Actor, visible_store
 from storemon.services.door import use_case
+from storemon.services.labour import DayLabour, day_labour
 from storemon.services.setting_keys import pressure_config
 from storemon.services.store_days import StoreDay, store_day, targets_for
 
@@ -27,6 +28,8 @@ class TodayPicture:
     """Pressure index thresholds of the amber and red levels."""
     solo_full_minutes: float
     """Minutes alone on the floor at which a shift's "alone" factor scores its full points."""
+    labour: DayLabour | None = None
+    """The day's labour cost and its share of sales (``labour.day_labour``)."""
 
 
 @use_case()
@@ -44,4 +47,5 @@ def today_picture(
         amber_at=config.amber_at,
         red_at=config.red_at,
         solo_full_minutes=config.alone_full_min,
+        labour=day_labour(session, actor, row.id, day, now),
     )

@@ -33,10 +33,13 @@ def test_report_staffing_carries_each_shifts_cost_the_days_cost_and_labour_perce
         ) or (shift["role"] != "staff")
 
     text = _run(capsys, demo_url, "report", "staffing", "--store", "SH001", "--date", DAY, "--format", "csv")
-    people, day = [list(csv.DictReader(io.StringIO(block))) for block in text.strip().split("\n\n")[1:]]
-    assert all(p["labour_cost"] and p["hourly_wage"] for p in people)
+    shifts, day = [list(csv.DictReader(io.StringIO(block))) for block in text.strip().split("\n\n")[-2:]]
+    assert [s["staff_code"] for s in shifts] == [s["staff_code"] for s in labour["shifts"]]
+    assert all(Decimal(s["labour_cost"]) > 0 and s["hourly_wage"] and s["paid_minutes"] for s in shifts)
+    assert Decimal(day[0]["labour_cost"]) == sum(Decimal(s["labour_cost"]) for s in shifts)
     assert Decimal(day[0]["labour_cost"]) == Decimal(str(labour["cost"]))
     assert float(day[0]["labour_percent_of_sales"]) == labour["labour_percent"]
+    assert day[0]["currency"] == "CNY"
 
 
 def test_a_persons_wage_set_on_the_command_line_shows_in_the_report(demo_url, capsys):

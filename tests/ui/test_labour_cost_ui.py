@@ -1,0 +1,48 @@
+"""Labour cost on the screens as a manager reads it: the Today tile, the cover's price, the
+Schedule's cost per shift and per day, the Region's labour % and the what-ifs' added cost."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from PySide6.QtCore import Qt
+
+from storemon.services.access import SYSTEM
+from tests.ui.conftest import UI_NOW, WAIT_MS
+from tests.ui.test_today import open_today
+
+
+def _yuan(text: str) -> Decimal:
+    return Decimal("".join(ch for ch in text if ch.isdigit() or ch == "."))
+
+
+def test_today_tile_shows_the_days_labour_cost_and_its_share_of_sales_so_far(qtbot, make_ctx):
+    ctx = make_ctx("mgr-sh001")
+    view = open_today(qtbot, ctx)
+    tile = view.tiles["labour"]
+    labour = ctx.services.labour.day_labour(SYSTEM, "SH001", date(2026, 3, 9), UI_NOW)
+    assert tile.caption.text() == "Labour cost"
+    assert tile.value_label.text() == f"¥{labour.cost:,.0f}" and labour.cost > 0
+    assert labour.cost_to_date < labour.cost  # 11:30: the afternoon is still to be worked
+    assert tile.note.text() == "No sales yet to compare with"  # the demo's POS has not sent today's sales
+    # a past day: the whole day's wages over its sales
+    with qtbot.waitSignal(view.loaded, timeout=WAIT_MS):
+        qtbot.mouseClick(view.prev_button, Qt.MouseButton.LeftButton)
+    past = ctx.services.labour.day_labour(SYSTEM, "SH001", date(2026, 3, 8))
+    assert view.tiles["labour"].note.text() == f"{past.labour_percent:.1f} % of sales"
+
+
+def test_the_cover_found_for_today_says_what_it_costs(qtbot, make_ctx):
+    ctx = make_ctx("mgr-sh001")
+    view = open_today(qtbot, ctx)
+    with qtbot.waitSignal(view.recommendation_shown, timeout=WAIT_MS):
+        qtbot.mouseClick(view.fix_button, Qt.MouseButton.LeftButton)
+    hours = sum(float(view.additions_table.item(r, 2).text()) for r in range(view.additions_table.rowCount()))
+    assert hours > 0
+    assert f"The cover costs ¥{hours * 32:,.0f} in wages." in view.fix_verdict.text()
+
+
+def test_the_today_tile_in_chinese(qtbot, make_ctx):
+    view = open_today(qtbot, make_ctx("mgr-sh001", "zh_CN"))
+    assert view.tiles["labour"].value_label.text().startswith("¥")

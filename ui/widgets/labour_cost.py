@@ -1,0 +1,80 @@
+"""Labour cost as the screens write it: one place for the wording, so Today, Schedule, Region and
+the what-ifs say "¥96", "+¥672 a week" and "23.1 % of sales" the same way.
+
+Plain functions returning text (no widgets of their own), so a view adds a cost with one line.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from storemon.services.labour import DayLabour
+from ui.format import money, number
+from ui.i18n import fill, translate
+
+MINUS = "−"
+
+
+def cost(amount: Decimal | float | None) -> str:
+    """An amount of wages to the yuan: "¥96", "¥1,250"."""
+    return money(amount, 0)
+
+
+def cost_change(amount: Decimal | float) -> str:
+    """A change in wages with its sign: "+¥96", "−¥48", "¥0" (a saving is negative)."""
+    value = float(amount)
+    if round(value) == 0:
+        return cost(0)
+    return ("+" if value > 0 else MINUS) + cost(abs(value))
+
+
+def labour_percent(percent: float | None) -> str:
+    """Labour as a share of sales: "23.1 %"; "—" without sales."""
+    if percent is None:
+        return "—"
+    return fill(translate("LabourCost", "%1 %"), number(percent, 1))
+
+
+def day_tile(labour: DayLabour, is_today: bool) -> tuple[str, str]:
+    """The Today tile: the day's labour cost, and its share of sales (so far, on the current day)."""
+    value = cost(labour.cost)
+    if labour.labour_percent is None:
+        note = translate("LabourCost", "No sales yet to compare with")
+    elif is_today:
+        note = fill(
+            translate("LabourCost", "%1 of sales so far (%2 of wages to now)"),
+            labour_percent(labour.labour_percent),
+            cost(labour.cost_to_date),
+        )
+    else:
+        note = fill(translate("LabourCost", "%1 of sales"), labour_percent(labour.labour_percent))
+    return value, note
+
+
+def added_cover(amount: Decimal | None) -> str:
+    """A recommendation's cost: "The cover costs ¥96 in wages." ("" when not priced)."""
+    if amount is None:
+        return ""
+    return fill(translate("LabourCost", "The cover costs %1 in wages."), cost(amount))
+
+
+def roster_whatif(per_day: Decimal, week: Decimal) -> str:
+    """One more person every day: "Labour cost: ¥96 a day, +¥672 over the week."."""
+    return fill(
+        translate("LabourCost", "Labour cost: %1 a day, %2 over the week."), cost(per_day), cost_change(week)
+    )
+
+
+def tier_whatif(week: Decimal | float) -> str:
+    """A candidate tier policy over the stores: "Labour cost: +¥12,480 a week." (a saving is −)."""
+    return fill(translate("LabourCost", "Labour cost: %1 a week."), cost_change(week))
+
+
+def shift_tooltip(hourly_wage: Decimal, own_wage: bool) -> str:
+    """Where a shift's cost comes from: "¥32.00 an hour (the role's wage)"."""
+    source = (
+        translate("LabourCost", "the person's own wage")
+        if own_wage
+        else translate("LabourCost", "the role's wage")
+    )
+    return fill(translate("LabourCost", "%1 an hour (%2)"), money(hourly_wage, 2), source)

@@ -107,6 +107,13 @@ def shift_costs(
     return result
 
 
+def whole_shift_costs(session: Session, shifts: list[RosterShift]) -> dict[int, ShiftCost]:
+    """Each shift's cost over its whole length, by shift id (the Schedule prices a shift on the day
+    it starts, as the grid shows it; ``day_labour`` splits a shift past midnight between days)."""
+    wages = hourly_wages(session)
+    return {s.id: shift_costs([s], wages, s.starts_at, s.ends_at)[0] for s in shifts}
+
+
 def _shifts(session: Session, store_ids: list[int], start: datetime, end: datetime) -> list[RosterShift]:
     return list(
         session.scalars(

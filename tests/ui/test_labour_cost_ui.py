@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 
 from storemon.services.access import SYSTEM
 from tests.ui.conftest import UI_NOW, WAIT_MS
+from tests.ui.test_schedule import open_schedule  # noqa: F401  (a fixture)
 from tests.ui.test_today import open_today
 
 
@@ -46,3 +47,21 @@ def test_the_cover_found_for_today_says_what_it_costs(qtbot, make_ctx):
 def test_the_today_tile_in_chinese(qtbot, make_ctx):
     view = open_today(qtbot, make_ctx("mgr-sh001", "zh_CN"))
     assert view.tiles["labour"].value_label.text().startswith("¥")
+
+
+def test_schedule_shows_each_shifts_cost_and_each_days(qtbot, make_ctx, open_schedule):  # noqa: F811
+    from tests.ui.test_schedule import MONDAY
+
+    view = open_schedule(make_ctx("mgr-sh001"), "SH001")
+    week = view.model.week()
+    column = week.days.index(MONDAY)
+    heading = view.model.headerData(column, Qt.Orientation.Horizontal)
+    assert heading.splitlines()[-1] == f"¥{week.day_costs[column]:,.0f}" and week.day_costs[column] > 0
+    busy = next(r for r in range(view.model.rowCount()) if view.model.shifts_at(view.model.index(r, column)))
+    shift = view.model.shifts_at(view.model.index(busy, column))[0]
+    tooltip = view.model.data(view.model.index(busy, column), Qt.ItemDataRole.ToolTipRole)
+    wage = shift.labour.hourly_wage
+    assert f"Labour cost ¥{shift.labour.cost:,.0f} (¥{wage:,.2f} an hour, the role's wage)" in tooltip
+    assert shift.labour.cost == (Decimal(shift.minutes) * wage / 60).quantize(Decimal("0.01"))
+    total = sum(week.day_costs)
+    assert view.summary_label.text().endswith(f"labour ¥{total:,.0f}")

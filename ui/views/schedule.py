@@ -42,6 +42,7 @@ from ui.i18n import fill
 from ui.models.roster_table import RosterTableModel, day_heading, qdate, shift_times
 from ui.views.base import BaseView
 from ui.views.shift_dialog import ShiftDialog, schedule_error_text, to_date
+from ui.widgets import labour_cost
 from ui.widgets.coverage_strip import PER_HOUR, CoverageAxis, CoverageLegend, CoverageStrip
 
 BANNER_STYLE = "\n".join(
@@ -289,7 +290,7 @@ class ScheduleView(BaseView):
             summary += " · " + fill(
                 self.tr("%1 below the tier policy"), duration(round(week.shortfall_hours * 60))
             )
-        self.summary_label.setText(summary)
+        self.summary_label.setText(summary + " · " + labour_cost.week_summary(week))
         self.read_only_notice.setVisible(not week.can_edit)
         self.week_label.setText(f"{short_date(week.days[0])} – {short_date(week.days[-1])}")
         if keep is not None:

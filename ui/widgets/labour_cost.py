@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from storemon.services.labour import DayLabour
+from storemon.services.schedule import WeekRoster
 from ui.format import money, number
 from ui.i18n import fill, translate
 
@@ -70,11 +71,28 @@ def tier_whatif(week: Decimal | float) -> str:
     return fill(translate("LabourCost", "Labour cost: %1 a week."), cost_change(week))
 
 
-def shift_tooltip(hourly_wage: Decimal, own_wage: bool) -> str:
-    """Where a shift's cost comes from: "¥32.00 an hour (the role's wage)"."""
+def shift_line(amount: Decimal, hourly_wage: Decimal, wage_source: str) -> str:
+    """A shift's cost and where it comes from: "Labour cost ¥224 (¥32.00 an hour, the role's wage)"."""
     source = (
         translate("LabourCost", "the person's own wage")
-        if own_wage
+        if wage_source == "person"
         else translate("LabourCost", "the role's wage")
     )
-    return fill(translate("LabourCost", "%1 an hour (%2)"), money(hourly_wage, 2), source)
+    return fill(
+        translate("LabourCost", "Labour cost %1 (%2 an hour, %3)"),
+        cost(amount),
+        money(hourly_wage, 2),
+        source,
+    )
+
+
+def day_heading_line(week: WeekRoster | None, column: int) -> str:
+    """The Schedule's day heading's cost line ("\n¥1,160"); "" before the week is priced."""
+    if week is None or column >= len(week.day_costs):
+        return ""
+    return "\n" + cost(week.day_costs[column])
+
+
+def week_summary(week: WeekRoster) -> str:
+    """The Schedule's week summary's cost: "labour ¥8,120"."""
+    return fill(translate("LabourCost", "labour %1"), cost(sum(week.day_costs, Decimal(0))))

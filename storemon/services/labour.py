@@ -22,7 +22,6 @@ from staffing.labour import labour_percent, shift_cost, total_cost
 from storemon.db.models import Role, RosterShift, Store
 from storemon.services.access import Actor, visible_store
 from storemon.services.door import use_case
-from storemon.services.reports import _daily_revenue as daily_revenue
 from storemon.services.setting_values import CURRENCY
 from storemon.services.timegrid import local_midnight
 from storemon.services.wages import hourly_wages, wage_of
@@ -125,6 +124,14 @@ def _shifts(session: Session, store_ids: list[int], start: datetime, end: dateti
             .order_by(RosterShift.starts_at, RosterShift.id)
         )
     )
+
+
+def daily_revenue(session: Session, stores: list[Store], days: list[date]) -> dict[int, list[float]]:
+    """Each store's sales on each of ``days``, counted as every report counts them."""
+    # Imported here: reports -> region -> labour would otherwise be a cycle at import time.
+    from storemon.services.reports import _daily_revenue
+
+    return _daily_revenue(session, stores, days)
 
 
 def _to_date(day_start: datetime, day_end: datetime, now: datetime | None) -> datetime:

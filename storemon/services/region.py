@@ -25,6 +25,7 @@ from storemon.db.import_state import finished
 from storemon.db.models import Role, SalesBucket, Store
 from storemon.errors import StoremonError
 from storemon.services.access import Actor, require_role, visible_store
+from storemon.services.labour import PeriodLabour, period_labour
 from storemon.services.opening_hours import open_days
 from storemon.services.setting_keys import pressure_config
 from storemon.services.store_days import StoreDay, store_days_many, targets_for
@@ -88,6 +89,10 @@ class StoreOverview:
     week_end: date | None
     hourly_utilisation: tuple[float | None, ...] = ()
     """Mean utilisation per hour of the local day (24 entries); None where the store is closed."""
+    labour_cost: Decimal = Decimal("0.00")
+    """Wages of the week's shifts (``labour.period_labour``)."""
+    labour_percent: float | None = None
+    """The week's labour cost as a percentage of its sales; None without sales."""
 
     @property
     def in_gap(self) -> bool:
@@ -256,6 +261,7 @@ def region_overview(
         last = latest.get(summary.id)
         weeks[summary.id] = [last - timedelta(days=k) for k in range(days - 1, -1, -1)] if last else []
     modelled: dict[int, list[StoreDay]] = {}
+    labour: dict[int, PeriodLabour] = {}
     result = []
     for done, summary in enumerate(summaries, start=1):
         if cancel is not None and cancel.is_set():
@@ -263,6 +269,7 @@ def region_overview(
         if summary.id not in modelled:  # the next chunk of stores, modelled together
             chunk = [s.id for s in summaries[done - 1 : done - 1 + OVERVIEW_CHUNK]]
             modelled.update(store_days_many(session, actor, {i: weeks[i] for i in chunk}, now))
+            labour.update(period_labour(session, [stores[i] for i in chunk], {i: weeks[i] for i in chunk}))
             modelled.update({i: [] for i in chunk if i not in modelled})
         store = stores[summary.id]
         week_days = weeks[summary.id]
@@ -283,6 +290,8 @@ def region_overview(
                 week_start=week_days[0] if week_days else None,
                 week_end=week_days[-1] if week_days else None,
                 **_week_overview(store, week),
+                labour_cost=labour[summary.id].cost,
+                labour_percent=labour[summary.id].labour_percent,
             )
         )
         if progress is not None:

@@ -3,7 +3,7 @@ Schedule's cost per shift and per day, the Region's labour % and the what-ifs' a
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
@@ -65,3 +65,71 @@ def test_schedule_shows_each_shifts_cost_and_each_days(qtbot, make_ctx, open_sch
     assert shift.labour.cost == (Decimal(shift.minutes) * wage / 60).quantize(Decimal("0.01"))
     total = sum(week.day_costs)
     assert view.summary_label.text().endswith(f"labour ¥{total:,.0f}")
+
+
+def test_region_table_has_each_stores_labour_percent(qtbot, ctx):
+    from tests.ui.test_region import open_region, shown
+    from ui.models.stores_table import COLUMN_INDEX
+
+    view = open_region(qtbot, ctx)
+    percents = shown(view, "labour_percent")
+    assert len(percents) == 8 and all(p != "—" and 0 < float(p) < 100 for p in percents)
+    row = next(r for r in view._rows if r.code == "SH001")
+    week = [row.week_start + timedelta(days=k) for k in range((row.week_end - row.week_start).days + 1)]
+    figures = ctx.services.labour.stores_labour(SYSTEM, {row.store_id: week})[row.store_id]
+    assert (row.labour_cost, row.labour_percent) == (figures.cost, figures.labour_percent)
+    assert (
+        shown(view, "labour_percent")[shown(view, "code").index("SH001")] == f"{figures.labour_percent:.1f}"
+    )
+    at = shown(view, "code").index("SH001")
+    tooltip = view.proxy.index(at, COLUMN_INDEX["labour_percent"]).data(Qt.ItemDataRole.ToolTipRole)
+    assert tooltip == f"Wages ¥{row.labour_cost:,.0f} over the last sales week"
+
+
+def test_one_more_person_from_11_to_14_costs_96_a_day(qtbot, ctx):
+    from tests.ui.test_region import open_region, shown
+
+    view = open_region(qtbot, ctx)
+    at = shown(view, "code").index("SH001")
+    qtbot.mouseClick(
+        view.table.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=view.table.visualRect(view.proxy.index(at, 0)).center(),
+    )
+    panel = view.roster_panel
+    view.tabs.setCurrentWidget(panel)
+    panel.start_combo.setCurrentIndex(panel.start_combo.findText("11:00"))
+    panel.end_combo.setCurrentIndex(panel.end_combo.findText("14:00"))
+    qtbot.mouseClick(panel.try_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=WAIT_MS)
+    assert panel.result.added_cost_per_day == Decimal("96.00")  # 3 h at the staff wage of ¥32
+    assert panel.result.added_cost == Decimal("672.00")  # every day of the week
+    assert "Labour cost: ¥96 a day, +¥672 over the week." in panel.headline.text()
+    last = panel.table.rowCount() - 1
+    assert (panel.table.item(last, 0).text(), panel.table.item(last, 3).text()) == ("Labour cost", "+¥672")
+
+
+def test_a_candidate_tier_policy_shows_each_stores_added_wages_and_the_total(qtbot, make_ctx, monkeypatch):
+    from tests.ui.test_region import EXAMPLE_POLICY, open_region
+
+    view = open_region(qtbot, make_ctx("sup-east"))
+    panel = view.tier_panel
+    view.tabs.setCurrentWidget(panel)
+    monkeypatch.setattr(
+        "ui.widgets.whatif_panel.QFileDialog.getOpenFileName", lambda *a, **k: (str(EXAMPLE_POLICY), "")
+    )
+    qtbot.mouseClick(panel.load_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "closed-bands.json" in panel.policy_combo.currentText(), timeout=WAIT_MS)
+    qtbot.mouseClick(panel.compare_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=WAIT_MS)
+    cost_column = panel.table.columnCount() - 1
+    assert panel.table.horizontalHeaderItem(cost_column).text() == "Labour cost\nper week"
+    for r, row in enumerate(panel.result.rows):
+        extra = row.candidate.staff_hours - row.current.staff_hours
+        assert row.added_cost == Decimal(str(round(extra * 32, 2)))
+        assert panel.table.item(r, cost_column).text() == ("+" if extra > 0 else "−" if extra < 0 else "") + (
+            f"¥{abs(extra) * 32:,.0f}"
+        )
+    total = sum(r.added_cost for r in panel.result.rows)
+    assert panel.table.item(panel.table.rowCount() - 1, cost_column).text() == f"+¥{total:,.0f}"
+    assert f"Labour cost: +¥{total:,.0f} a week." in panel.headline.text()

@@ -96,3 +96,8 @@ def day_heading_line(week: WeekRoster | None, column: int) -> str:
 def week_summary(week: WeekRoster) -> str:
     """The Schedule's week summary's cost: "labour ¥8,120"."""
     return fill(translate("LabourCost", "labour %1"), cost(sum(week.day_costs, Decimal(0))))
+
+
+def week_wages(amount: Decimal) -> str:
+    """The Region table's labour % tooltip: "Wages ¥3,785 over the last sales week"."""
+    return fill(translate("LabourCost", "Wages %1 over the last sales week"), cost(amount))

@@ -171,6 +171,7 @@ class Labour(Area):
 
     role_wages = wages.role_wages
     set_role_wage = wages.set_role_wage
+    save_role_wages = wages.save_role_wages
     person_wages = wages.person_wages
     set_person_wage = wages.set_person_wage
     day_labour = labour.day_labour

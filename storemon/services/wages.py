@@ -116,6 +116,16 @@ def role_wages(session: Session, actor: Actor) -> list[RoleWage]:
 
 
 @use_case(write=True, needs=HEAD_OFFICE, doing="set wages")
+def save_role_wages(
+    session: Session, actor: Actor, wages: Mapping[str, Decimal | str], now: datetime | None = None
+) -> list[RoleWage]:
+    """Set several roles' hourly wages at once (the Policies > Wages tab): all or none."""
+    for role, wage in wages.items():
+        set_role_wage.body(session, actor, role, wage, now)
+    return role_wages.body(session, actor)
+
+
+@use_case(write=True, needs=HEAD_OFFICE, doing="set wages")
 def set_role_wage(
     session: Session, actor: Actor, role: str, wage: Decimal | str, now: datetime | None = None
 ) -> RoleWage:

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 
 from storemon.services.access import SYSTEM
 from tests.ui.conftest import UI_NOW, WAIT_MS
+from tests.ui.test_policies import open_view  # noqa: F401  (a fixture)
 from tests.ui.test_schedule import open_schedule  # noqa: F401  (a fixture)
 from tests.ui.test_today import open_today
 
@@ -133,3 +134,29 @@ def test_a_candidate_tier_policy_shows_each_stores_added_wages_and_the_total(qtb
     total = sum(r.added_cost for r in panel.result.rows)
     assert panel.table.item(panel.table.rowCount() - 1, cost_column).text() == f"+¥{total:,.0f}"
     assert f"Labour cost: +¥{total:,.0f} a week." in panel.headline.text()
+
+
+def test_head_office_sets_the_staff_wage_in_policies_and_the_cost_follows(qtbot, ctx, open_view):  # noqa: F811
+    view = open_view(ctx)
+    page = view.wages
+    view.tabs.setCurrentWidget(page)
+    qtbot.waitUntil(lambda: "staff" in page.spins, timeout=WAIT_MS)
+    spin = page.spins["staff"]
+    assert spin.value() == 32.0 and spin.isEnabled() and "starting default" in spin.toolTip()
+    assert not page.save_button.isEnabled()
+    spin.setValue(30.5)
+    assert page.dirty and page.save_button.isEnabled()
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.message.kind == "success", timeout=WAIT_MS)
+    assert not page.dirty and spin.toolTip() == ""
+    wages = {w.role: w.hourly_wage for w in ctx.services.labour.role_wages(SYSTEM)}
+    assert wages["staff"] == Decimal("30.50") and wages["shift_lead"] == Decimal("38.00")
+    assert ctx.services.region.roster_whatif(SYSTEM, "SH001", 11 * 60, 14 * 60).added_cost_per_day == Decimal(
+        "91.50"
+    )
+
+
+def test_a_store_manager_reads_the_wages_but_cannot_change_them(qtbot, make_ctx, open_view):  # noqa: F811
+    view = open_view(make_ctx("mgr-sh001"))
+    qtbot.waitUntil(lambda: "staff" in view.wages.spins, timeout=WAIT_MS)
+    assert not view.wages.spins["staff"].isEnabled()

@@ -32,7 +32,7 @@ def test_today_tile_shows_the_days_labour_cost_and_its_share_of_sales_so_far(qtb
     with qtbot.waitSignal(view.loaded, timeout=WAIT_MS):
         qtbot.mouseClick(view.prev_button, Qt.MouseButton.LeftButton)
     past = ctx.services.labour.day_labour(SYSTEM, "SH001", date(2026, 3, 8))
-    assert view.tiles["labour"].note.text() == f"{past.labour_percent:.1f} % of sales"
+    assert view.tiles["labour"].note.text() == f"{past.labour_percent:.1f}% of sales"
 
 
 def test_the_cover_found_for_today_says_what_it_costs(qtbot, make_ctx):

@@ -30,10 +30,10 @@ def cost_change(amount: Decimal | float) -> str:
 
 
 def labour_percent(percent: float | None) -> str:
-    """Labour as a share of sales: "23.1 %"; "—" without sales."""
+    """Labour as a share of sales: "23.1%"; "—" without sales."""
     if percent is None:
         return "—"
-    return fill(translate("LabourCost", "%1 %"), number(percent, 1))
+    return fill(translate("LabourCost", "%1%"), number(percent, 1))
 
 
 def day_tile(labour: DayLabour, is_today: bool) -> tuple[str, str]:

@@ -167,11 +167,31 @@ def day_labour(
     )
 
 
+def daily_costs(session: Session, stores: list[Store], days: list[date]) -> dict[int, list[Decimal]]:
+    """Each store's labour cost on each of ``days`` (a shift past midnight split between its days)."""
+    wages = hourly_wages(session)
+    windows = {
+        s.id: [
+            (local_midnight(d, s.timezone), local_midnight(d + timedelta(days=1), s.timezone)) for d in days
+        ]
+        for s in stores
+    }
+    shifts: dict[int, list[RosterShift]] = defaultdict(list)
+    if stores and days:
+        first = min(w[0][0] for w in windows.values())
+        last = max(w[-1][1] for w in windows.values())
+        for shift in _shifts(session, [s.id for s in stores], first, last):
+            shifts[shift.store_id].append(shift)
+    return {
+        s.id: [total_cost(c.cost for c in shift_costs(shifts[s.id], wages, a, b)) for a, b in windows[s.id]]
+        for s in stores
+    }
+
+
 def period_labour(
     session: Session, stores: list[Store], days: Mapping[int, list[date]]
 ) -> dict[int, PeriodLabour]:
     """Each store's labour cost, sales and labour % over its ``days`` (whole days, set-based reads)."""
-    wages = hourly_wages(session)
     result: dict[int, PeriodLabour] = {}
     by_days: dict[tuple[date, ...], list[Store]] = defaultdict(list)
     for store in stores:
@@ -181,22 +201,9 @@ def period_labour(
             result[store.id] = PeriodLabour(store.id, Decimal("0.00"), Decimal("0.00"), None)
     for wanted, group in by_days.items():
         revenue = daily_revenue(session, group, list(wanted))
-        windows = {
-            s.id: [
-                (local_midnight(d, s.timezone), local_midnight(d + timedelta(days=1), s.timezone))
-                for d in wanted
-            ]
-            for s in group
-        }
-        first = min(w[0][0] for w in windows.values())
-        last = max(w[-1][1] for w in windows.values())
-        shifts: dict[int, list[RosterShift]] = defaultdict(list)
-        for shift in _shifts(session, [s.id for s in group], first, last):
-            shifts[shift.store_id].append(shift)
+        costs = daily_costs(session, group, list(wanted))
         for store in group:
-            cost = total_cost(
-                c.cost for a, b in windows[store.id] for c in shift_costs(shifts[store.id], wages, a, b)
-            )
+            cost = total_cost(costs[store.id])
             sales = Decimal(str(sum(revenue[store.id]))).quantize(Decimal("0.01"))
             result[store.id] = PeriodLabour(store.id, cost, sales, labour_percent(cost, sales))
     return result

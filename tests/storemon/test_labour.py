@@ -133,3 +133,23 @@ def test_wages_survive_a_commit(demo_sessions):
         session.commit()
     with demo_sessions() as session:
         assert wages.hourly_wages(session)[Role.SHIFT_LEAD] == Decimal("41.25")
+
+
+def test_the_weekly_report_has_each_days_labour_cost_and_the_weeks_share_of_sales(demo_sessions):
+    from storemon.services.reports import weekly_store_report
+
+    with demo_sessions() as session:
+        report = weekly_store_report(
+            session, SYSTEM, "SH001", "2026-W10", datetime(2026, 3, 9, 3, tzinfo=UTC)
+        )
+        days = [labour.day_labour(session, SYSTEM, "SH001", row.day) for row in report.days]
+    assert [row.labour_cost for row in report.days] == [float(d.cost) for d in days]
+    assert report.week.labour_cost == float(sum(d.cost for d in days)) > 0
+    revenue = sum(d.revenue for d in days)
+    assert report.week.labour_percent == pytest.approx(
+        float(sum(d.cost for d in days) / revenue * 100), abs=0.05
+    )
+    numbers = dict(report.key_numbers())
+    assert numbers["Labour cost"] == report.week.labour_cost
+    assert numbers["Labour % of sales"] == report.week.labour_percent
+    assert "Labour cost" in [c.header for c in report.tables()[0][1]]

@@ -24,7 +24,7 @@ from storemon.services.access import Actor, visible_store
 from storemon.services.door import use_case
 from storemon.services.setting_values import CURRENCY
 from storemon.services.timegrid import local_midnight
-from storemon.services.wages import hourly_wages, wage_of
+from storemon.services.wages import hourly_wages, sees_wages, wage_of
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ class DayLabour:
     day: date
     currency: str
     shifts: list[ShiftCost]
+    """Each shift's cost and wage; empty for an actor who may not see what people are paid
+    (``wages.sees_wages``), who gets the totals only."""
     cost: Decimal
     """Every rostered minute of the day (the plan, on the current day too)."""
     cost_to_date: Decimal
@@ -159,7 +161,7 @@ def day_labour(
         store.code,
         day,
         CURRENCY,
-        costs,
+        costs if sees_wages(actor) else [],
         cost,
         cost_to_date,
         revenue,

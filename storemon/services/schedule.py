@@ -30,6 +30,7 @@ from storemon.services.policies import to_domain
 from storemon.services.store_days import shifts_between
 from storemon.services.stores import average_daily_revenue, roster_grid
 from storemon.services.timegrid import INTERVALS_PER_DAY, local_midnight
+from storemon.services.wages import sees_wages
 
 WEEK_DAYS = 7
 MAX_SHIFT = timedelta(hours=16)
@@ -82,7 +83,8 @@ class RosterEntry:
     solo_minutes: int = 0
     """Minutes of the shift, while the store is open, with nobody else on the floor."""
     labour: ShiftCost | None = None
-    """What the shift costs and at which wage (``labour.whole_shift_costs``)."""
+    """What the shift costs and at which wage (``labour.whole_shift_costs``); None for an actor who
+    may not see what people are paid (``wages.sees_wages``)."""
 
     @property
     def minutes(self) -> int:
@@ -280,7 +282,9 @@ def week_roster(
         people.values(), key=lambda p: (not p.works_here, ROLE_ORDER.get(Role(p.role), 3), p.code)
     )
     priced = whole_shift_costs(session, shifts)
-    entries = [replace(e, labour=priced[e.id]) for e in entries]
+    day_costs = tuple(total_cost(priced[e.id].cost for e in entries if e.day == day) for day in week)
+    if sees_wages(actor):
+        entries = [replace(e, labour=priced[e.id]) for e in entries]
     on_open = staffed[is_open]
     return WeekRoster(
         store_id=store.id,
@@ -300,7 +304,7 @@ def week_roster(
         solo_hours=round(np.count_nonzero(on_open == 1) * INTERVAL_MINUTES / 60, 2),
         shortfall_hours=round(sum(c.shortfall_minutes for c in coverage) / 60, 2),
         day_hours=tuple(week_hours(store).on(day) for day in week),
-        day_costs=tuple(total_cost(e.labour.cost for e in entries if e.day == day) for day in week),
+        day_costs=day_costs,
     )
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from staffing.labour import WageError, check_wage, hours_cost
 from storemon.db.models import Role, StaffMember, Store
 from storemon.errors import StoremonError
-from storemon.services.access import HEAD_OFFICE, Actor, NotFound, visible_store
+from storemon.services.access import HEAD_OFFICE, RANK, Actor, NotFound, visible_store
 from storemon.services.door import use_case
 from storemon.services.setting_keys import Codec, Key
 from storemon.services.setting_values import CURRENCY, audit_change, now_or_utc
@@ -93,6 +93,12 @@ class PersonWage:
 
 
 # ------------------------------------------------------------------------------------ wages
+
+
+def sees_wages(actor: Actor) -> bool:
+    """Whether the actor may see what each person is paid (store manager and above, in scope);
+    below that, screens and reports show labour cost as totals only."""
+    return RANK[actor.role] >= RANK[Role.STORE_MANAGER]
 
 
 def wage_of(member: StaffMember, role: Role, wages: Mapping[Role, Decimal]) -> tuple[Decimal, str]:

@@ -153,3 +153,22 @@ def test_the_weekly_report_has_each_days_labour_cost_and_the_weeks_share_of_sale
     assert numbers["Labour cost"] == report.week.labour_cost
     assert numbers["Labour % of sales"] == report.week.labour_percent
     assert "Labour cost" in [c.header for c in report.tables()[0][1]]
+
+
+def test_staff_and_shift_leads_see_labour_totals_but_not_what_each_person_is_paid(demo_sessions):
+    from storemon.services.schedule import week_roster
+
+    with demo_sessions() as session:
+        store = _store(session)
+        manager = labour.day_labour(session, _manager(store), store.code, DAY)
+        for role in (Role.STAFF, Role.SHIFT_LEAD):
+            below = Actor("someone", role, store.id, store.region_id)
+            day = labour.day_labour(session, below, store.code, DAY)
+            assert day.shifts == [] and (day.cost, day.labour_percent) == (
+                manager.cost,
+                manager.labour_percent,
+            )
+            week = week_roster(session, below, store.code, DAY, 1)
+            assert week.shifts and all(e.labour is None for e in week.shifts)
+            assert week.day_costs == week_roster(session, _manager(store), store.code, DAY, 1).day_costs
+        assert manager.shifts and all(s.hourly_wage > 0 for s in manager.shifts)

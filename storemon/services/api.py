@@ -174,6 +174,7 @@ class Labour(Area):
     save_role_wages = wages.save_role_wages
     person_wages = wages.person_wages
     set_person_wage = wages.set_person_wage
+    save_person_wages = wages.save_person_wages
     day_labour = labour.day_labour
     stores_labour = labour.stores_labour
 

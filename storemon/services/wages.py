@@ -200,3 +200,19 @@ def set_person_wage(
     return PersonWage(
         member.code, member.name, member.home_store.code, member.role.value, value, source, CURRENCY
     )
+
+
+@use_case(write=True, needs=Role.STORE_MANAGER, doing="set people's wages")
+def save_person_wages(
+    session: Session,
+    actor: Actor,
+    store_ref: int | str,
+    wages: Mapping[str, Decimal | str | None],
+    now: datetime | None = None,
+) -> list[PersonWage]:
+    """Set several people's own wages (``None``: their role's) at once, all or none; returns the
+    store's people as saved (the Schedule's Wages dialog)."""
+    for code, wage in wages.items():
+        set_person_wage.body(session, actor, code, wage, now)
+    session.flush()
+    return person_wages.body(session, actor, store_ref)

@@ -160,3 +160,38 @@ def test_a_store_manager_reads_the_wages_but_cannot_change_them(qtbot, make_ctx,
     view = open_view(make_ctx("mgr-sh001"))
     qtbot.waitUntil(lambda: "staff" in view.wages.spins, timeout=WAIT_MS)
     assert not view.wages.spins["staff"].isEnabled()
+
+
+def test_a_store_manager_gives_a_person_their_own_wage_from_the_schedule(qtbot, make_ctx, open_schedule):  # noqa: F811
+    ctx = make_ctx("mgr-sh001")
+    view = open_schedule(ctx, "SH001")
+    assert view.wages_button.isVisible()
+    before = sum(view.model.week().day_costs)
+    dialog = view.open_wages()
+    qtbot.waitUntil(lambda: len(dialog.spins) > 0, timeout=WAIT_MS)
+    code = next(iter(dialog.spins))
+    spin = dialog.spins[code]
+    assert spin.value() == 0 and spin.text().startswith("role's wage (¥")
+    assert not dialog.save_button.isEnabled()
+    spin.setValue(60)
+    assert dialog.changes() == {code: Decimal("60.00")} and dialog.save_button.isEnabled()
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.changes() and not dialog._busy, timeout=WAIT_MS)
+    mine = {p.staff_code: p for p in ctx.services.labour.person_wages(ctx.actor, "SH001")}[code]
+    assert (mine.hourly_wage, mine.source) == (Decimal("60.00"), "person")
+    qtbot.waitUntil(
+        lambda: sum(view.model.week().day_costs) > before, timeout=WAIT_MS
+    )  # the roster re-priced
+    dialog.spins[code].setValue(0)  # back to the role's wage
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.changes() and not dialog._busy, timeout=WAIT_MS)
+    assert {p.staff_code: p.source for p in ctx.services.labour.person_wages(ctx.actor, "SH001")}[
+        code
+    ] == "role"
+
+
+def test_a_barista_has_no_wages_button_and_no_per_shift_cost(qtbot, make_ctx, open_schedule):  # noqa: F811
+    view = open_schedule(make_ctx("staff-sh001"), "SH001")
+    assert not view.wages_button.isVisible()
+    week = view.model.week()
+    assert all(s.labour is None for s in week.shifts) and sum(week.day_costs) > 0

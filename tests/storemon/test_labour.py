@@ -172,3 +172,18 @@ def test_staff_and_shift_leads_see_labour_totals_but_not_what_each_person_is_pai
             assert week.shifts and all(e.labour is None for e in week.shifts)
             assert week.day_costs == week_roster(session, _manager(store), store.code, DAY, 1).day_costs
         assert manager.shifts and all(s.hourly_wage > 0 for s in manager.shifts)
+
+
+def test_the_region_overview_carries_each_stores_week_of_labour(demo_sessions):
+    from storemon.services.region import region_overview
+
+    with demo_sessions() as session:
+        rows = region_overview(session, SYSTEM, None, now=datetime(2026, 3, 9, 3, tzinfo=UTC))
+        for row in rows[:3]:
+            week = [row.week_start + timedelta(days=k) for k in range(7)]
+            figures = labour.period_labour(session, [session.get(Store, row.store_id)], {row.store_id: week})
+            assert (row.labour_cost, row.labour_percent) == (
+                figures[row.store_id].cost,
+                figures[row.store_id].labour_percent,
+            )
+            assert row.labour_cost > 0 and 0 < row.labour_percent < 100

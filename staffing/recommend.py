@@ -9,6 +9,7 @@ each answer explainable ("add a person 07:00-10:00: the rush waits drop from 29 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 
@@ -65,6 +66,8 @@ class Recommendation:
     after: DayOutcome
     met: bool
     explanation: str
+    added_cost: Decimal | None = None
+    """What the additions cost at the added person's wage; set by the caller that knows wages."""
 
 
 def grid_of(shifts: list[Shift], n_intervals: int) -> np.ndarray:

@@ -350,6 +350,7 @@ class _ReportPainter:
             self.t("p90_wait"),
             self.t("red_shifts"),
             self.t("worst_pressure"),
+            self.t("labour_cost"),
         ]
         rows = [
             [
@@ -363,6 +364,7 @@ class _ReportPainter:
                 _num(d.p90_wait_minutes),
                 str(d.red_shifts),
                 _num(d.worst_pressure),
+                _num(d.labour_cost, 0),
             ]
             for d in r.days
         ]
@@ -376,9 +378,10 @@ class _ReportPainter:
                 _num(w.p90_wait_minutes),
                 str(w.red_shifts),
                 _num(w.worst_pressure),
+                _num(w.labour_cost, 0),
             ]
         )
-        self._table(headers, rows, [1.5, 1, 1.3, 1, 1.1, 1.3, 1, 1.2], bold_last=True)
+        self._table(headers, rows, [1.5, 1, 1.3, 1, 1.1, 1.3, 1, 1.2, 1.2], bold_last=True)
         if w.forecast_days:
             self.y += pt(3)
             self._text(QRectF(0, self.y, self.width, pt(11)), self.t("forecast_note"), 7.5, color=MUTED)

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from storemon import __version__
-from storemon.cli import admin, alerts, app, forecast, imports, pressure, reports, stores, web
+from storemon.cli import admin, alerts, app, forecast, imports, pressure, reports, stores, wages, web
 from storemon.cli.common import EXIT_USER_ERROR
 from storemon.config import app_paths
 from storemon.errors import StoremonError
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log to stderr (-vv for debug)")
     sub = parser.add_subparsers(dest="command")
-    for group in (app, imports, reports, forecast, stores, alerts, admin, web, pressure):
+    for group in (app, imports, reports, forecast, stores, alerts, admin, web, pressure, wages):
         group.add_parsers(sub)
     return parser
 

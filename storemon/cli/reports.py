@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -96,8 +97,9 @@ def cmd_report_sales(args, services: Services) -> int:
 
 def cmd_report_staffing(args, services: Services) -> int:
     day = services.staffing.store_day(acting(args), args.store, args.date)
+    labour = services.labour.day_labour(acting(args), args.store, args.date)
     if args.format == "json":
-        emit(render_one(day))
+        emit(render_one(dataclasses.asdict(day) | {"labour": labour}))
         return 0
     # CSV: the interval table, a blank line, then one row per person's shift.
     emit(render(day.intervals, "csv"))
@@ -118,7 +120,36 @@ def cmd_report_staffing(args, services: Services) -> int:
     model = ("service_minutes", "service_minutes_source", "chore_minutes_per_hour", "patience_minutes")
     day_figures = [{k: getattr(day, k) for k in (*model, "p90_wait_minutes", "lost_orders", "lost_revenue")}]
     emit("\n" + render(day_figures, "csv"))
+    _emit_labour_csv(labour)
     return 0
+
+
+def _emit_labour_csv(labour) -> None:
+    """``report staffing`` CSV, last: each shift's wage and cost, then the day's cost and labour %."""
+    shifts = [
+        {
+            "staff_code": c.staff_code,
+            "name": c.name,
+            "role": c.role,
+            "shift_start": c.starts_at,
+            "shift_end": c.ends_at,
+            "paid_minutes": c.minutes,
+            "hourly_wage": c.hourly_wage,
+            "wage_source": c.wage_source,
+            "labour_cost": c.cost,
+        }
+        for c in labour.shifts
+    ]
+    if shifts:
+        emit("\n" + render(shifts, "csv"))
+    total = {
+        "labour_cost": labour.cost,
+        "labour_cost_to_date": labour.cost_to_date,
+        "sales": labour.revenue,
+        "labour_percent_of_sales": labour.labour_percent,
+        "currency": labour.currency,
+    }
+    emit("\n" + render([total], "csv"))
 
 
 def cmd_report_pressure(args, services: Services) -> int:
@@ -199,6 +230,7 @@ def cmd_recommend(args, services: Services) -> int:
                     {"from": a.label.split("-")[0], "to": a.label.split("-")[1], "hours": a.hours}
                     for a in rec.additions
                 ],
+                "added_cost": rec.added_cost,
                 "met": rec.met,
                 "before": rec.before,
                 "after": rec.after,

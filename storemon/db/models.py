@@ -150,6 +150,8 @@ class StaffMember(Base):
     email: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     pin_hash: Mapped[str | None] = mapped_column(String(200))
+    hourly_wage: Mapped[Decimal | None] = mapped_column(Money)
+    """This person's wage per hour, overriding their role's (``labour.role_wages``); None: the role's."""
     home_store: Mapped[Store | None] = relationship()
 
 

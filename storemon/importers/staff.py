@@ -1,17 +1,19 @@
 """Staff lists -> StaffMember rows: new codes are created, known codes updated, in one transaction.
 
 The columns a file has are authoritative for the people it lists (an empty phone cell clears
-the phone); columns it lacks are left alone. Without a code column people are matched by name
+the phone, an empty hourly wage pays the person their role's wage); columns it lacks are left alone. Without a code column people are matched by name
 and new ones get a code made from their name.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from staffing.labour import WageError, check_wage
 from storemon.db.models import Role, StaffMember
 from storemon.importers.base import CellError, ImportResult, normalise_name, slugify
 from storemon.importers.people import ROLE, STAFF_CODE, STAFF_NAME, StaffDirectory, check_email, parse_role
@@ -28,6 +30,7 @@ STAFF_FIELDS = [
     ROLE,
     _STAFF["phone"],
     _STAFF["email"],
+    _STAFF["hourly_wage"],
 ]
 
 
@@ -99,6 +102,9 @@ class StaffImporter(RowImporter):
                 if "email" in cols:
                     col = h["email"]
                     values["email"] = check_email(text(row, "email"))[:200]
+                if "hourly_wage" in cols:
+                    col = h["hourly_wage"]
+                    values["hourly_wage"] = _wage(text(row, "hourly_wage"))
                 if member is None:
                     if stores.allowed is not None and values.get("home_store_id") is None:
                         col = h[store_fields[0]] if store_fields else col
@@ -133,6 +139,16 @@ class StaffImporter(RowImporter):
             "updated": updated,
             "staff_created": created,
         }
+
+
+def _wage(cell: str) -> Decimal | None:
+    """A person's own hourly wage; an empty cell pays them their role's wage."""
+    if not cell:
+        return None
+    try:
+        return check_wage(cell, "the hourly wage (时薪)")
+    except WageError as exc:
+        raise CellError(str(exc)) from None
 
 
 def _free_code(base: str, people: StaffDirectory) -> str:

@@ -40,6 +40,7 @@ from storemon.services import (
     incident_rules,
     incidents,
     kiosk,
+    labour,
     pressure_calibration,
     pressure_report,
     region,
@@ -55,6 +56,7 @@ from storemon.services import (
     tier_policies,
     today,
     users,
+    wages,
     whatif,
 )
 from storemon.services.access import HEAD_OFFICE, AccessDenied, Actor, allows, require
@@ -164,6 +166,19 @@ class Staffing(Area):
     today_picture = today.today_picture
     recommend = use_case()(whatif.recommend_for_day)
     tier_whatif = use_case()(whatif.tier_whatif)
+
+
+class Labour(Area):
+    """Wages per role and per person, and what a store's shifts and days cost."""
+
+    role_wages = wages.role_wages
+    set_role_wage = wages.set_role_wage
+    save_role_wages = wages.save_role_wages
+    person_wages = wages.person_wages
+    set_person_wage = wages.set_person_wage
+    save_person_wages = wages.save_person_wages
+    day_labour = labour.day_labour
+    stores_labour = labour.stores_labour
 
 
 class Regions(Area):
@@ -576,6 +591,7 @@ class Services:
         self.database = database
         self.stores = Stores(database)
         self.staffing = Staffing(database)
+        self.labour = Labour(database)
         self.region = Regions(database)
         self.alerts = Alerts(database)
         self.calls = Calls(database)

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import numpy as np
 from sqlalchemy import func, select
@@ -24,11 +25,13 @@ from storemon.db.import_state import finished
 from storemon.db.models import Role, SalesBucket, Store
 from storemon.errors import StoremonError
 from storemon.services.access import Actor, require_role, visible_store
+from storemon.services.labour import PeriodLabour, period_labour
 from storemon.services.opening_hours import open_days
 from storemon.services.setting_keys import pressure_config
 from storemon.services.store_days import StoreDay, store_days_many, targets_for
 from storemon.services.stores import store_summaries
 from storemon.services.timegrid import local_date
+from storemon.services.wages import added_person_cost
 from storemon.services.whatif import (
     StoreWhatIf,
     WeekFigures,
@@ -86,6 +89,10 @@ class StoreOverview:
     week_end: date | None
     hourly_utilisation: tuple[float | None, ...] = ()
     """Mean utilisation per hour of the local day (24 entries); None where the store is closed."""
+    labour_cost: Decimal = Decimal("0.00")
+    """Wages of the week's shifts (``labour.period_labour``)."""
+    labour_percent: float | None = None
+    """The week's labour cost as a percentage of its sales; None without sales."""
 
     @property
     def in_gap(self) -> bool:
@@ -118,6 +125,10 @@ class RosterWhatIf:
     after: WeekFigures
     worst_pressure_before: float
     worst_pressure_after: float
+    added_cost_per_day: Decimal
+    """What the added person costs on one day, at the staff wage (``wages.added_person_cost``)."""
+    added_cost: Decimal
+    """The added staff-hours of the week at that wage."""
 
 
 @dataclass(frozen=True)
@@ -250,6 +261,7 @@ def region_overview(
         last = latest.get(summary.id)
         weeks[summary.id] = [last - timedelta(days=k) for k in range(days - 1, -1, -1)] if last else []
     modelled: dict[int, list[StoreDay]] = {}
+    labour: dict[int, PeriodLabour] = {}
     result = []
     for done, summary in enumerate(summaries, start=1):
         if cancel is not None and cancel.is_set():
@@ -257,6 +269,7 @@ def region_overview(
         if summary.id not in modelled:  # the next chunk of stores, modelled together
             chunk = [s.id for s in summaries[done - 1 : done - 1 + OVERVIEW_CHUNK]]
             modelled.update(store_days_many(session, actor, {i: weeks[i] for i in chunk}, now))
+            labour.update(period_labour(session, [stores[i] for i in chunk], {i: weeks[i] for i in chunk}))
             modelled.update({i: [] for i in chunk if i not in modelled})
         store = stores[summary.id]
         week_days = weeks[summary.id]
@@ -277,6 +290,8 @@ def region_overview(
                 week_start=week_days[0] if week_days else None,
                 week_end=week_days[-1] if week_days else None,
                 **_week_overview(store, week),
+                labour_cost=labour[summary.id].cost,
+                labour_percent=labour[summary.id].labour_percent,
             )
         )
         if progress is not None:
@@ -369,6 +384,7 @@ def roster_whatif(
     config = pressure_config(session)
     before = outcomes(orders, rostered, mask, targets, config)
     after = outcomes(orders, added, mask, targets, config)
+    before_week, after_week = week_figures(before), week_figures(after)
     return RosterWhatIf(
         store_id=store.id,
         code=store.code,
@@ -377,8 +393,10 @@ def roster_whatif(
         end_minute=end * INTERVAL_MINUTES,
         week_start=days[0],
         week_end=days[-1],
-        before=week_figures(before),
-        after=week_figures(after),
+        before=before_week,
+        after=after_week,
         worst_pressure_before=round(max((d.worst_pressure for d in before), default=0.0), 1),
         worst_pressure_after=round(max((d.worst_pressure for d in after), default=0.0), 1),
+        added_cost_per_day=added_person_cost(session, (end - first) * INTERVAL_MINUTES / 60),
+        added_cost=added_person_cost(session, after_week.staff_hours - before_week.staff_hours),
     )

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from staffing.forecast import SOURCE_OWN, SOURCE_SIMILAR
+from staffing.labour import labour_percent
 from staffing.roster import INTERVAL_MINUTES
 from staffing.stats import weighted_quantile
 from storemon.db.import_state import finished
@@ -40,6 +41,7 @@ from storemon.services.export import (
     csv_text,
     fill_sheet,
 )
+from storemon.services.labour import daily_costs
 from storemon.services.region import interval_orders
 from storemon.services.setting_keys import pressure_config
 from storemon.services.store_days import StoreDay, store_days_many, targets_for
@@ -130,6 +132,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "† 参照同类门店估算：该店自身的销售历史尚不足。",
     ),
     "no_people": ("Nobody was rostered this week.", "本周无排班。"),
+    "labour_cost": ("Labour cost", "人工成本"),
+    "labour_percent": ("Labour % of sales", "人工成本占销售额%"),
 }
 WEEKDAYS = (
     ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
@@ -186,6 +190,8 @@ class DayRow:
     forecast_source: str = SOURCE_OWN
     """Where the day's forecast came from (``staffing.forecast``): "similar stores" while the
     store has too little history of its own."""
+    labour_cost: float = 0.0
+    """Wages of the day's rostered minutes (``labour.daily_costs``)."""
 
     @property
     def borrowed(self) -> bool:
@@ -221,6 +227,9 @@ class WeekFigures:
     worst_pressure: float
     people: int
     forecast_days: int
+    labour_cost: float = 0.0
+    labour_percent: float | None = None
+    """Wages of the days with sales over their revenue; None before any sales."""
 
     @property
     def orders_per_staff_hour(self) -> float:
@@ -302,6 +311,8 @@ def _figure_pairs(w: WeekFigures, language: str) -> list[tuple[str, Any]]:
         (label("worst_pressure", language), w.worst_pressure),
         (label("people_count", language), w.people),
         (label("forecast_days", language), w.forecast_days),
+        (label("labour_cost", language), w.labour_cost),
+        (label("labour_percent", language), w.labour_percent),
     ]
 
 
@@ -333,7 +344,7 @@ class RegionalComparison:
         return [(label("regional_title", language), store_week_columns(language), self.stores)]
 
 
-def _day_row(day: StoreDay, revenue: float | None) -> DayRow:
+def _day_row(day: StoreDay, revenue: float | None, labour_cost: Decimal = Decimal(0)) -> DayRow:
     orders = interval_orders(day)
     waits = np.array([i.mean_wait_minutes for i in day.intervals], dtype=float)
     staff = sum(i.rostered_staff for i in day.intervals)
@@ -348,6 +359,7 @@ def _day_row(day: StoreDay, revenue: float | None) -> DayRow:
         red_shifts=sum(p.level == "red" for p in day.pressure),
         worst_pressure=max((p.index for p in day.pressure), default=0.0),
         forecast_source=day.forecast_source,
+        labour_cost=float(labour_cost),
     )
 
 
@@ -389,6 +401,11 @@ def _week_figures(week: list[StoreDay], rows: list[DayRow]) -> WeekFigures:
         worst_pressure=max((p.index for p in pressures), default=0.0),
         people=len({p.staff_code for p in pressures}),
         forecast_days=sum(r.demand_source == "forecast" for r in rows),
+        labour_cost=round(sum(r.labour_cost for r in rows), 2),
+        labour_percent=labour_percent(
+            Decimal(str(sum(r.labour_cost for r in rows if r.revenue is not None))),
+            sum(r.revenue or 0.0 for r in rows),
+        ),
     )
 
 
@@ -425,10 +442,14 @@ def _store_weeks(
     """Each store's modelled week and its day rows, all stores modelled together."""
     weeks = store_days_many(session, actor, {s.id: days for s in stores}, now)
     revenue = _daily_revenue(session, stores, days)
+    costs = daily_costs(session, stores, days)
     return {
         s.id: (
             weeks[s.id],
-            [_day_row(day, rev) for day, rev in zip(weeks[s.id], revenue[s.id], strict=True)],
+            [
+                _day_row(day, rev, cost)
+                for day, rev, cost in zip(weeks[s.id], revenue[s.id], costs[s.id], strict=True)
+            ],
         )
         for s in stores
     }
@@ -523,6 +544,7 @@ def day_columns(language: str = "en") -> list[Column]:
         Column(label("p90_wait", language), "p90_wait_minutes"),
         Column(label("red_shifts", language), "red_shifts"),
         Column(label("worst_pressure", language), "worst_pressure"),
+        Column(label("labour_cost", language), "labour_cost"),
     ]
 
 
@@ -569,6 +591,8 @@ def store_week_columns(language: str = "en") -> list[Column]:
                 ("worst_pressure", "worst_pressure"),
                 ("people_count", "people"),
                 ("forecast_days", "forecast_days"),
+                ("labour_cost", "labour_cost"),
+                ("labour_percent", "labour_percent"),
             )
         ),
     ]

@@ -9,24 +9,28 @@ and the person works at the store.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from staffing.labour import total_cost
 from staffing.policy import GAP, gap_for, staff_for
 from staffing.roster import INTERVAL_MINUTES, periods
 from storemon.db.models import CheckIn, Role, RosterShift, StaffMember, Store
 from storemon.errors import StoremonError
 from storemon.services.access import AccessDenied, Actor, NotFound, visible_store
+from storemon.services.labour import ShiftCost, whole_shift_costs
 from storemon.services.opening_hours import open_days, week_hours
 from storemon.services.policies import to_domain
 from storemon.services.store_days import shifts_between
 from storemon.services.stores import average_daily_revenue, roster_grid
 from storemon.services.timegrid import INTERVALS_PER_DAY, local_midnight
+from storemon.services.wages import sees_wages
 
 WEEK_DAYS = 7
 MAX_SHIFT = timedelta(hours=16)
@@ -82,6 +86,9 @@ class RosterEntry:
     """Minutes of the shift, while the store is open, with nobody else on the floor."""
     borrowed_from: str = ""
     """The person's home store code when they are borrowed from another store of the region."""
+    labour: ShiftCost | None = None
+    """What the shift costs and at which wage (``labour.whole_shift_costs``); None for an actor who
+    may not see what people are paid (``wages.sees_wages``)."""
 
     @property
     def minutes(self) -> int:
@@ -157,6 +164,8 @@ class WeekRoster:
     shortfall_hours: float = 0.0
     notes: list[str] = field(default_factory=list)
     day_hours: tuple[tuple[time, time], ...] = ()
+    day_costs: tuple[Decimal, ...] = ()
+    """Per day of ``days``, the labour cost of the shifts starting on it."""
     """Opening and closing time of each of ``days`` (its weekday's hours)."""
 
     def hours_on(self, day: date) -> tuple[time, time]:
@@ -284,6 +293,10 @@ def week_roster(
     ordered = sorted(
         people.values(), key=lambda p: (not p.works_here, ROLE_ORDER.get(Role(p.role), 3), p.code)
     )
+    priced = whole_shift_costs(session, shifts)
+    day_costs = tuple(total_cost(priced[e.id].cost for e in entries if e.day == day) for day in week)
+    if sees_wages(actor):
+        entries = [replace(e, labour=priced[e.id]) for e in entries]
     on_open = staffed[is_open]
     return WeekRoster(
         store_id=store.id,
@@ -303,6 +316,7 @@ def week_roster(
         solo_hours=round(np.count_nonzero(on_open == 1) * INTERVAL_MINUTES / 60, 2),
         shortfall_hours=round(sum(c.shortfall_minutes for c in coverage) / 60, 2),
         day_hours=tuple(week_hours(store).on(day) for day in week),
+        day_costs=day_costs,
     )
 
 

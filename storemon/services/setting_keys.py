@@ -49,7 +49,7 @@ KEYS: dict[str, Key[Any]] = {}
 
 def registered() -> dict[str, Key[Any]]:
     """``KEYS``, after importing the modules that declare keys beside their types."""
-    from storemon.services import incident_rules, support_resources  # noqa: F401  (declare their keys)
+    from storemon.services import incident_rules, support_resources, wages  # noqa: F401  (declare their keys)
 
     return dict(KEYS)
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from storemon.services.access import Actor, visible_store
 from storemon.services.call_state import CoverShift, day_covers
 from storemon.services.door import use_case
+from storemon.services.labour import DayLabour, day_labour
 from storemon.services.setting_keys import pressure_config
 from storemon.services.store_days import StoreDay, shifts_between, store_day, targets_for
 
@@ -30,6 +31,8 @@ class TodayPicture:
     """Minutes alone on the floor at which a shift's "alone" factor scores its full points."""
     covers: tuple[CoverShift, ...] = field(default=())
     """The day's shifts worked as cover for a backup call or by staff borrowed from another store."""
+    labour: DayLabour | None = None
+    """The day's labour cost and its share of sales (``labour.day_labour``)."""
 
 
 @use_case()
@@ -48,4 +51,5 @@ def today_picture(
         red_at=config.red_at,
         solo_full_minutes=config.alone_full_min,
         covers=tuple(day_covers(session, row, day, shifts_between(session, row, day, 1))),
+        labour=day_labour(session, actor, row.id, day, now),
     )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import numpy as np
 from sqlalchemy import func, select
@@ -20,6 +21,7 @@ from storemon.services.setting_keys import pressure_config
 from storemon.services.store_days import day_demand, orders_grid, shifts_between, targets_for
 from storemon.services.stores import average_daily_revenue
 from storemon.services.timegrid import INTERVALS_PER_DAY, local_date, local_midnight
+from storemon.services.wages import added_person_cost
 
 WHATIF_DAYS = 7
 
@@ -50,6 +52,9 @@ class StoreWhatIf:
     in_gap: bool
     current: WeekFigures
     candidate: WeekFigures
+    added_cost: Decimal
+    """What the candidate's change in staff-hours costs over the week (negative: a saving), at the
+    staff wage (``wages.added_person_cost``)."""
 
 
 def week_figures(results: list[DayOutcome]) -> WeekFigures:
@@ -131,6 +136,7 @@ def tier_whatif(session: Session, actor: Actor, policy: TierPolicy) -> list[Stor
                 in_gap=staff == GAP,
                 current=now_figures,
                 candidate=then_figures,
+                added_cost=added_person_cost(session, then_figures.staff_hours - now_figures.staff_hours),
             )
         )
     return result
@@ -155,7 +161,8 @@ def whatif_totals(rows: list[StoreWhatIf]) -> dict[str, dict[str, float]]:
         "lost_orders",
     )
     return {f: total(f) for f in fields} | {
-        "stores_in_gap": {"current": 0, "candidate": sum(r.in_gap for r in rows)}
+        "stores_in_gap": {"current": 0, "candidate": sum(r.in_gap for r in rows)},
+        "added_cost": {"current": 0.0, "candidate": float(sum(r.added_cost for r in rows))},
     }
 
 
@@ -169,4 +176,5 @@ def recommend_for_day(
     orders = day_demand(session, store, [day], now).planned[0]  # staffing: what could be planned
     shifts = day_shifts(store, shifts_between(session, store, day, 1), day)
     mask = open_days(store, [day])[0]
-    return recommend_additions(orders, shifts, mask, targets_for(session, store), pressure_config(session))
+    found = recommend_additions(orders, shifts, mask, targets_for(session, store), pressure_config(session))
+    return replace(found, added_cost=added_person_cost(session, sum(a.hours for a in found.additions)))

@@ -126,6 +126,14 @@ add_commitment(other)       denied      denied      denied      denied      ok  
 # rosters
 add_shift(own)              denied      ok          ok          ok          ok          ok          ok
 add_shift(other)            denied      denied      denied      denied      ok          ok          ok
+# labour cost (a person's own wage: their store manager and above; a role's wage: head office)
+day_labour(own)             ok          ok          ok          ok          ok          ok          ok
+day_labour(other)           denied      denied      denied      denied      ok          ok          ok
+role_wages                  ok          ok          ok          ok          ok          ok          ok
+person_wages                denied      denied      own         region      chain       chain       chain
+set_person_wage(own)        denied      denied      ok          ok          ok          ok          ok
+set_person_wage(other)      denied      denied      denied      denied      ok          ok          ok
+set_role_wage               denied      denied      denied      denied      ok          ok          ok
 # store settings (head office; a region's supervisor: hours, service time, chores, patience of their stores)
 store_settings              own         own         own         region      chain       chain       chain
 edit_store_hours(own)       denied      denied      denied      ok          ok          ok          ok
@@ -512,6 +520,17 @@ OPS: dict[str, Callable[[Cell], str]] = {
     "add_commitment(other)": lambda c: _commitment(c, OTHER),
     "add_shift(own)": lambda c: _shift(c, OWN, _own_person(c)),
     "add_shift(other)": lambda c: _shift(c, OTHER, _other_person(c)),
+    "day_labour(own)": lambda c: _ok(c.services.labour.day_labour(c.actor, OWN, PAST_DAY, NOW)),
+    "day_labour(other)": lambda c: _ok(c.services.labour.day_labour(c.actor, OTHER, PAST_DAY, NOW)),
+    "role_wages": lambda c: _ok(c.services.labour.role_wages(c.actor)),
+    "person_wages": lambda c: _scope({p.store for p in c.services.labour.person_wages(c.actor)}),
+    "set_person_wage(own)": lambda c: _ok(
+        c.services.labour.set_person_wage(c.actor, _own_person(c).code, "35")
+    ),
+    "set_person_wage(other)": lambda c: _ok(
+        c.services.labour.set_person_wage(c.actor, _other_person(c).code, "35")
+    ),
+    "set_role_wage": lambda c: _ok(c.services.labour.set_role_wage(c.actor, "staff", "33")),
     "store_settings": lambda c: _scope({s.code for s in c.services.stores.settings_list(c.actor)}),
     "edit_store_hours(own)": lambda c: _ok(
         c.services.stores.edit(c.actor, OWN, StoreChanges(hours={5: (time(8), time(18))}), NOW)

@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QFont
 
 from ui.format import clock, duration
 from ui.i18n import fill, translate
+from ui.widgets import labour_cost
 from ui.widgets.form_helpers import ROLE_NAMES, role_name
 
 if TYPE_CHECKING:
@@ -148,6 +149,12 @@ class RosterTableModel(QAbstractTableModel):
             lines.append(f"{shift_times(shift)} ({duration(shift.minutes)})")
             if shift.borrowed_from:
                 lines.append(fill(self.tr("Borrowed from %1"), shift.borrowed_from))
+            if shift.labour is not None:
+                lines.append(
+                    labour_cost.shift_line(
+                        shift.labour.cost, shift.labour.hourly_wage, shift.labour.wage_source
+                    )
+                )
             if shift.solo_minutes:
                 lines.append(fill(self.tr("Alone on the floor for %1"), duration(shift.solo_minutes)))
         return "\n".join(lines)
@@ -160,7 +167,7 @@ class RosterTableModel(QAbstractTableModel):
             if day is None:
                 return None
             if role == Qt.ItemDataRole.DisplayRole:
-                return day_heading(day)
+                return day_heading(day) + labour_cost.day_heading_line(self._week, section)
             if role == Qt.ItemDataRole.FontRole and day == self._today:
                 font = QFont()
                 font.setBold(True)

@@ -29,6 +29,7 @@ from ui import palette
 from ui.format import number, short_date
 from ui.i18n import fill
 from ui.models.record_table import ColumnSpec, RecordTableModel
+from ui.widgets import labour_cost
 
 CONTEXT = "StoresTableModel"
 SORT_ROLE = RecordTableModel.SortRole
@@ -175,6 +176,14 @@ COLUMNS: tuple[StoreColumn, ...] = (
         QT_TRANSLATE_NOOP("StoresTableModel", "Highest pressure index of any shift in the week (0-100)"),
         0,
     ),
+    StoreColumn(
+        "labour_percent",
+        QT_TRANSLATE_NOOP("StoresTableModel", "Labour\n% of sales"),
+        QT_TRANSLATE_NOOP(
+            "StoresTableModel", "Wages of the week's shifts as a percentage of its sales, last sales week"
+        ),
+        1,
+    ),
 )
 COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
 
@@ -297,6 +306,8 @@ class StoresTableModel(RecordTableModel):
             return fill(self.tr("Tier policy: %1"), row.tier_policy)
         if key in ("code", "name"):
             return fill(self.tr("%1 %2 — double-click to open it on Today"), row.code, row.name)
+        if key == "labour_percent":
+            return labour_cost.week_wages(row.labour_cost)
         if row.week_start is not None and key in (
             "solo_hours_per_week",
             "mean_wait_minutes",

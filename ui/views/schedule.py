@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from storemon.services.schedule import RosterEntry, WeekRoster
+from storemon.services.wages import sees_wages
 from ui import palette
 from ui.context import AppContext
 from ui.format import duration, money, short_date
@@ -42,6 +43,8 @@ from ui.i18n import fill
 from ui.models.roster_table import RosterTableModel, day_heading, qdate, shift_times
 from ui.views.base import BaseView
 from ui.views.shift_dialog import ShiftDialog, schedule_error_text, to_date
+from ui.views.wages_dialog import WagesDialog
+from ui.widgets import labour_cost
 from ui.widgets.coverage_strip import PER_HOUR, CoverageAxis, CoverageLegend, CoverageStrip
 
 BANNER_STYLE = "\n".join(
@@ -121,6 +124,10 @@ class ScheduleView(BaseView):
         self.edit_button = QPushButton(self.tr("Change shift…"))
         self.delete_button = QPushButton(self.tr("Delete shift"))
         self.add_button.clicked.connect(lambda: self.add_shift())
+        self.wages_button = QPushButton(self.tr("Wages…"))
+        self.wages_button.setToolTip(self.tr("What each person of the store is paid an hour"))
+        self.wages_button.setVisible(sees_wages(self.ctx.actor))
+        self.wages_button.clicked.connect(lambda: self.open_wages())
         self.edit_button.clicked.connect(lambda: self.edit_selected_shift())
         self.delete_button.clicked.connect(lambda: self.delete_selected_shift())
 
@@ -144,6 +151,7 @@ class ScheduleView(BaseView):
         top.addWidget(self.add_button)
         top.addWidget(self.edit_button)
         top.addWidget(self.delete_button)
+        top.addWidget(self.wages_button)
 
         self.read_only_notice = QLabel(
             self.tr("You can view this roster. A shift lead or the store manager can change it.")
@@ -289,7 +297,7 @@ class ScheduleView(BaseView):
             summary += " · " + fill(
                 self.tr("%1 below the tier policy"), duration(round(week.shortfall_hours * 60))
             )
-        self.summary_label.setText(summary)
+        self.summary_label.setText(summary + " · " + labour_cost.week_summary(week))
         self.read_only_notice.setVisible(not week.can_edit)
         self.week_label.setText(f"{short_date(week.days[0])} – {short_date(week.days[-1])}")
         if keep is not None:
@@ -436,6 +444,16 @@ class ScheduleView(BaseView):
         )
         for strip in self.strips:
             strip.set_selected(day is not None and strip.day() == day)
+
+    def open_wages(self) -> WagesDialog | None:
+        """The store's people and their hourly wages (store manager and above)."""
+        store = self.store_combo.currentData()
+        if store is None:
+            return None
+        dialog = WagesDialog(self.ctx, store, self.store_combo.currentText(), self)
+        dialog.open()
+        self.wages_dialog = dialog
+        return dialog
 
     def _update_actions(self) -> None:
         editable = bool(self._week and self._week.can_edit)

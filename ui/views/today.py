@@ -45,6 +45,7 @@ from ui.format import clock, clock_hours
 from ui.i18n import fill
 from ui.views.base import BaseView
 from ui.views.today_tips import tile_tips
+from ui.widgets import labour_cost
 from ui.widgets.call_buttons import CallButtons
 from ui.widgets.pressure_list import LEVEL_COLOURS, PressureList
 from ui.widgets.splitter import splitter
@@ -189,7 +190,9 @@ class TodayView(BaseView):
         header.addStretch(1)
         header.addLayout(self.action_bar)
 
-        self.tiles = {key: SummaryTile(key) for key in ("solo", "utilisation", "wait", "pressure", "demand")}
+        self.tiles = {
+            key: SummaryTile(key) for key in ("solo", "utilisation", "wait", "pressure", "demand", "labour")
+        }
         tiles = QHBoxLayout()
         tiles.setSpacing(8)
         for tile in self.tiles.values():
@@ -306,6 +309,7 @@ class TodayView(BaseView):
             "wait": self.tr("Day mean wait"),
             "pressure": self.tr("Worst shift pressure"),
             "demand": self.tr("Demand source"),
+            "labour": self.tr("Labour cost"),
         }
         for key, text in captions.items():
             self.tiles[key].caption.setText(text)
@@ -554,6 +558,13 @@ class TodayView(BaseView):
                 self.tr("Forecast"), self.tr("Expected orders from sales history"), ""
             )
 
+        if picture.labour is not None:
+            self.tiles["labour"].set_value(*labour_cost.day_tile(picture.labour, day.day == self._today()))
+
+    def _today(self) -> date | None:
+        store = self.current_store()
+        return self.store_today(store) if store is not None else None
+
     # -- what would fix today -----------------------------------------------------------------------
     def _reset_fix_panel(self) -> None:
         self.ctx.tasks.drop(self, "fix")
@@ -626,6 +637,7 @@ class TodayView(BaseView):
             colour = LEVEL_COLOURS["red"][1]
         if n:
             verdict += " " + fill(self.tr("%1 extra staff-hours in total."), loc.toString(total, "f", 1))
+            verdict += " " + labour_cost.added_cover(rec.added_cost)
         verdict_html = f"<p style='color:{colour.name()}'><b>{_esc(verdict)}</b></p>"
         before, after = rec.before, rec.after
         rows = [

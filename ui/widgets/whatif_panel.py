@@ -36,6 +36,7 @@ from ui.context import AppContext
 from ui.format import clock_minutes, number, short_date
 from ui.i18n import fill
 from ui.tasks import TaskControl
+from ui.widgets import labour_cost
 
 BETTER = palette.OK.qtext()
 WORSE = palette.BAD.qtext()
@@ -140,7 +141,7 @@ class TierWhatIfPanel(QWidget):
         self.headline = QLabel()
         self.headline.setWordWrap(True)
         self.headline.setTextFormat(Qt.TextFormat.PlainText)
-        self.table = _results_table(7)
+        self.table = _results_table(8)
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setEnabled(False)
@@ -187,6 +188,7 @@ class TierWhatIfPanel(QWidget):
                 self.tr("Mean wait (min)"),
                 self.tr("P90 wait (min)"),
                 self.tr("Red shifts"),
+                self.tr("Labour cost\nper week"),
             ]
         )
         if self.result is not None:
@@ -390,6 +392,7 @@ class TierWhatIfPanel(QWidget):
             if colour is not None:
                 item.setForeground(QBrush(colour))
             self.table.setItem(r, c, item)
+        self.table.setItem(r, len(metrics) + 2, _item(labour_cost.cost_change(row.added_cost)))
         if marks:
             for c in range(self.table.columnCount()):
                 cell = self.table.item(r, c)
@@ -410,6 +413,7 @@ class TierWhatIfPanel(QWidget):
             if colour is not None:
                 item.setForeground(QBrush(colour))
             items.append(item)
+        items.append(_item(labour_cost.cost_change(result.totals.get("added_cost", {}).get("candidate", 0))))
         items[4].setToolTip(self.tr("Waits: the mean over the stores"))
         items[5].setToolTip(self.tr("Waits: the mean over the stores"))
         for c, item in enumerate(items):
@@ -438,6 +442,7 @@ class TierWhatIfPanel(QWidget):
             number(t["red_shifts"]["candidate"], 0),
             _signed(t["staff_hours"]["candidate"] - t["staff_hours"]["current"], 0),
         )
+        text += " " + labour_cost.tier_whatif(t.get("added_cost", {}).get("candidate", 0))
         gaps = sum(r.in_gap for r in result.rows)
         if gaps:
             text += " " + fill(
@@ -673,7 +678,7 @@ class RosterWhatIfPanel(QWidget):
             (m, getattr(result.before, m.key), getattr(result.after, m.key)) for m in metrics
         ]
         rows.append((pressure, result.worst_pressure_before, result.worst_pressure_after))
-        self.table.setRowCount(len(rows))
+        self.table.setRowCount(len(rows) + 1)
         for r, (metric, before, after) in enumerate(rows):
             self.table.setItem(r, 0, _item(metric.label, align_right=False))
             self.table.setItem(r, 1, _item(number(before, metric.decimals)))
@@ -684,8 +689,15 @@ class RosterWhatIfPanel(QWidget):
                 change.setForeground(QBrush(colour))
                 self.table.item(r, 2).setForeground(QBrush(colour))
             self.table.setItem(r, 3, change)
+        cost_row = [self.tr("Labour cost"), "", "", labour_cost.cost_change(result.added_cost)]
+        for c, text in enumerate(cost_row):
+            self.table.setItem(len(rows), c, _item(text, align_right=c > 0))
         self.table.resizeColumnToContents(0)
-        self.headline.setText(self._headline(result))
+        self.headline.setText(
+            self._headline(result)
+            + " "
+            + labour_cost.roster_whatif(result.added_cost_per_day, result.added_cost)
+        )
 
     def _headline(self, result: RosterWhatIf) -> str:
         b, a = result.before, result.after

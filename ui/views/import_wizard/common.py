@@ -38,6 +38,7 @@ FIELD_LABELS = {
     "name": QT_TRANSLATE_NOOP("ImportWizard", "Name"),
     "phone": QT_TRANSLATE_NOOP("ImportWizard", "Phone"),
     "email": QT_TRANSLATE_NOOP("ImportWizard", "Email"),
+    "hourly_wage": QT_TRANSLATE_NOOP("ImportWizard", "Hourly wage"),
 }
 
 ERROR_STYLE = palette.text_style(palette.BAD)

@@ -15,6 +15,7 @@ from ui.views.policies.surge import SurgePage
 from ui.views.policies.tab import PolicyTab
 from ui.views.policies.thresholds import ThresholdsPage
 from ui.views.policies.tiers import TierPoliciesPage
+from ui.views.policies.wages import WagesPage
 from ui.widgets.form_helpers import BusyBar, MessageStrip
 
 
@@ -43,11 +44,13 @@ class PoliciesView(BaseView):
         self.surge = SurgePage(self)
         self.thresholds = ThresholdsPage(self)
         self.incident_rules = IncidentRulesPage(self)
+        self.wages = WagesPage(self)
         self.tabs.addTab(self.tiers, self.tr("Tier policies"))
         self.tabs.addTab(self.escalation, self.tr("Escalation"))
         self.tabs.addTab(self.surge, self.tr("Surge calendar"))
         self.tabs.addTab(self.thresholds, self.tr("Thresholds"))
         self.tabs.addTab(self.incident_rules, self.tr("Authority and playbooks"))
+        self.tabs.addTab(self.wages, self.tr("Wages"))
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(self.busy)
@@ -60,7 +63,7 @@ class PoliciesView(BaseView):
         return self.tr("Policies")
 
     def pages(self) -> list[PolicyTab]:
-        return [self.tiers, self.escalation, self.surge, self.thresholds, self.incident_rules]
+        return [self.tiers, self.escalation, self.surge, self.thresholds, self.incident_rules, self.wages]
 
     def refresh(self) -> None:
         for page in self.pages():

@@ -358,254 +358,254 @@
 <context>
     <name>AlertsView</name>
     <message>
-        <location filename="../views/alerts.py" line="116"/>
+        <location filename="../views/alerts.py" line="111"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="379"/>
+        <location filename="../views/alerts.py" line="248"/>
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="379"/>
+        <location filename="../views/alerts.py" line="248"/>
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="379"/>
+        <location filename="../views/alerts.py" line="248"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="379"/>
+        <location filename="../views/alerts.py" line="248"/>
         <source>Severity</source>
         <translation>严重程度</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="386"/>
+        <location filename="../views/alerts.py" line="255"/>
         <source>Active</source>
         <translation>未解决</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="387"/>
+        <location filename="../views/alerts.py" line="256"/>
         <source>Open (nobody has it)</source>
         <translation>待接单（无人接手）</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="388"/>
+        <location filename="../views/alerts.py" line="257"/>
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="389"/>
+        <location filename="../views/alerts.py" line="258"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="394"/>
+        <location filename="../views/alerts.py" line="263"/>
         <source>All kinds</source>
         <translation>全部类型</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="398"/>
+        <location filename="../views/alerts.py" line="267"/>
         <source>Any severity</source>
         <translation>全部严重程度</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="401"/>
+        <location filename="../views/alerts.py" line="270"/>
         <source>Search alerts, stores, people…</source>
         <translation>搜索告警、门店、人员…</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="402"/>
+        <location filename="../views/alerts.py" line="271"/>
         <source>Only mine</source>
         <translation>只看我的</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="404"/>
+        <location filename="../views/alerts.py" line="273"/>
         <source>Alerts that page you now, that you took, or that you raised; the rest are hidden</source>
         <translation>只显示正在通知你、由你接单或由你发起的告警，其余隐藏</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="406"/>
+        <location filename="../views/alerts.py" line="275"/>
         <source>No alerts here. Quiet is good.</source>
         <translation>暂无告警。平安无事。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="408"/>
+        <location filename="../views/alerts.py" line="277"/>
         <source>Select an alert to see what happened, who was told, and to act on it.</source>
         <translation>选择一条告警，查看经过、通知了谁，并进行处理。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="410"/>
-        <location filename="../views/alerts.py" line="411"/>
+        <location filename="../views/alerts.py" line="279"/>
+        <location filename="../views/alerts.py" line="280"/>
         <source>Accept cover</source>
         <translation>接受补位</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="412"/>
+        <location filename="../views/alerts.py" line="281"/>
         <source>Acknowledge</source>
         <translation>确认接单</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="414"/>
+        <location filename="../views/alerts.py" line="283"/>
         <source>Take the alert: escalation stops, you get reminders until it is resolved</source>
         <translation>接手此告警：停止升级，解决前会持续提醒你</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="416"/>
+        <location filename="../views/alerts.py" line="285"/>
         <source>Resolve…</source>
         <translation>解决…</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="417"/>
+        <location filename="../views/alerts.py" line="286"/>
         <source>Comment…</source>
         <translation>备注…</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="418"/>
+        <location filename="../views/alerts.py" line="287"/>
         <source>Reassign…</source>
         <translation>转交…</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="419"/>
+        <location filename="../views/alerts.py" line="288"/>
         <source>Snooze…</source>
         <translation>暂停…</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="420"/>
-        <location filename="../views/alerts.py" line="421"/>
-        <location filename="../views/alerts.py" line="422"/>
+        <location filename="../views/alerts.py" line="289"/>
+        <location filename="../views/alerts.py" line="290"/>
+        <location filename="../views/alerts.py" line="291"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="423"/>
+        <location filename="../views/alerts.py" line="292"/>
         <source>Hand the alert to:</source>
         <translation>转交给：</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="424"/>
+        <location filename="../views/alerts.py" line="293"/>
         <source>Hand over</source>
         <translation>转交</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="425"/>
+        <location filename="../views/alerts.py" line="294"/>
         <source>Hold escalation for:</source>
         <translation>暂停升级：</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="427"/>
+        <location filename="../views/alerts.py" line="296"/>
         <source>%1 min</source>
         <translation>%1 分钟</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="444"/>
+        <location filename="../views/alerts.py" line="313"/>
         <source>All my stores</source>
         <translation>我的全部门店</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="549"/>
+        <location filename="../views/alerts.py" line="418"/>
         <source>Cannot load the alerts: %1. Trying again in a few seconds.</source>
         <translation>无法加载告警：%1。几秒后自动重试。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="615"/>
+        <location filename="../views/alerts.py" line="484"/>
         <source>1 alert</source>
         <translation>1 条告警</translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/alerts.py" line="615"/>
+        <location filename="../views/alerts.py" line="484"/>
         <source>%n alerts</source>
         <translation>
             <numerusform>%n 条告警</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="617"/>
+        <location filename="../views/alerts.py" line="486"/>
         <source>%1 of %2 shown</source>
         <translation>显示 %1 / %2 条</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="678"/>
+        <location filename="../views/alerts.py" line="547"/>
         <source>You are asked to cover at %1 (since %2). Can you step in now?</source>
         <translation>请求你到 %1 补位（%2 起）。你现在能来吗？</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="685"/>
+        <location filename="../views/alerts.py" line="554"/>
         <source>(1 more request)</source>
         <translation>（另有 1 个请求）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/alerts.py" line="685"/>
+        <location filename="../views/alerts.py" line="554"/>
         <source>(%n more requests)</source>
         <translation>
             <numerusform>（另有 %n 个请求）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="708"/>
+        <location filename="../views/alerts.py" line="577"/>
         <source>How was it resolved? (optional, everyone told so far reads it)</source>
         <translation>如何解决的？（选填，已通知的人都会看到）</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="710"/>
+        <location filename="../views/alerts.py" line="579"/>
         <source>Resolve alert</source>
         <translation>解决告警</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="712"/>
+        <location filename="../views/alerts.py" line="581"/>
         <source>Comment for the timeline:</source>
         <translation>写入时间线的备注：</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="713"/>
+        <location filename="../views/alerts.py" line="582"/>
         <source>Add comment</source>
         <translation>添加备注</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="722"/>
+        <location filename="../views/alerts.py" line="591"/>
         <source>Loading people…</source>
         <translation>正在加载人员…</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="742"/>
+        <location filename="../views/alerts.py" line="611"/>
         <source>Nobody else can take this alert</source>
         <translation>没有其他人可以接手</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="756"/>
+        <location filename="../views/alerts.py" line="625"/>
         <source>Write the comment first.</source>
         <translation>请先填写备注。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="759"/>
+        <location filename="../views/alerts.py" line="628"/>
         <source>Comment added.</source>
         <translation>备注已添加。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="763"/>
+        <location filename="../views/alerts.py" line="632"/>
         <source>Alert resolved.</source>
         <translation>告警已解决。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="774"/>
+        <location filename="../views/alerts.py" line="643"/>
         <source>Handed over to %1; they have been paged.</source>
         <translation>已转交给 %1，并已通知对方。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="781"/>
+        <location filename="../views/alerts.py" line="650"/>
         <source>You have it: escalation stopped. Resolve it when it is over.</source>
         <translation>已由你接单：升级已停止。处理完毕后请标记解决。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="788"/>
+        <location filename="../views/alerts.py" line="657"/>
         <source>Snoozed for %1 min.</source>
         <translation>已暂停 %1 分钟。</translation>
     </message>
     <message>
-        <location filename="../views/alerts.py" line="806"/>
+        <location filename="../views/alerts.py" line="675"/>
         <source>Thank you: you are covering at %1. Everyone else has been told.</source>
         <translation>谢谢：你将到 %1 补位，其他人已收到通知。</translation>
     </message>
@@ -971,54 +971,155 @@
 <context>
     <name>CallButtons</name>
     <message>
-        <location filename="../widgets/call_buttons.py" line="34"/>
+        <location filename="../widgets/call_buttons.py" line="38"/>
         <source>Call backup</source>
         <translation>呼叫支援</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="36"/>
+        <location filename="../widgets/call_buttons.py" line="40"/>
         <source>Manager intervention</source>
         <translation>上级介入</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="88"/>
+        <location filename="../widgets/call_buttons.py" line="97"/>
         <source>Sending...</source>
         <translation>正在发送...</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="94"/>
+        <location filename="../widgets/call_buttons.py" line="105"/>
         <source>Sent: waiting for someone to acknowledge</source>
         <translation>已发送：等待有人确认接单</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="102"/>
+        <location filename="../widgets/call_buttons.py" line="113"/>
         <source>Not sent</source>
         <translation>未发送</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="136"/>
+        <location filename="../widgets/call_buttons.py" line="149"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
+</context>
+<context>
+    <name>CallTips</name>
     <message>
-        <location filename="../widgets/call_buttons.py" line="140"/>
+        <location filename="../widgets/call_tips.py" line="27"/>
+        <source>nobody (no active account at this level for this store)</source>
+        <translation>无人（本店在这一级没有有效账号）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/call_tips.py" line="30"/>
+        <source>%1, %2</source>
+        <translation>%1、%2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/call_tips.py" line="32"/>
+        <source>%1 and %2 more</source>
+        <translation>%1 等另外 %2 人</translation>
+    </message>
+    <message>
+        <location filename="../widgets/call_tips.py" line="43"/>
+        <source>Asks off-shift staff and shift leads of this store and its region to come in now; the first to accept is assigned.</source>
+        <translation>请本店及本区域未在班的员工和值班主管立即前来；第一个接受的人将被指派。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/call_tips.py" line="49"/>
+        <source>Asks a manager to step in at the store now.</source>
+        <translation>请经理立即到店介入。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/call_tips.py" line="54"/>
+        <source>Paged first — level %1, %2: %3.</source>
+        <translation>首先呼叫 — 第 %1 级，%2：%3。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/call_tips.py" line="63"/>
+        <source>If nobody acknowledges within %1 min — level %2, %3: %4.</source>
+        <translation>若 %1 分钟内无人确认 — 第 %2 级，%3：%4。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/call_tips.py" line="71"/>
+        <source>Cover offered to: %1.</source>
+        <translation>补位邀请发给：%1。</translation>
+    </message>
+</context>
+<context>
+    <name>CallWords</name>
+    <message>
+        <location filename="../widgets/call_words.py" line="23"/>
+        <source>%1 is coming, expected %2 (from %3)</source>
+        <translation>%1 正在赶来，预计 %2 到达（来自 %3）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/call_words.py" line="28"/>
         <source>%1 is coming, expected %2</source>
         <translation>%1 正在赶来，预计 %2 到达</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="142"/>
+        <location filename="../widgets/call_words.py" line="35"/>
+        <source>Resolved</source>
+        <translation>已解决</translation>
+    </message>
+    <message>
+        <location filename="../widgets/call_words.py" line="39"/>
         <source>Covered by %1</source>
-        <translation>已由 %1 补位</translation>
+        <translation>%1 已接受补位</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="144"/>
+        <location filename="../widgets/call_words.py" line="43"/>
+        <source>Acknowledged by %1 at %2</source>
+        <translation>%1 已于 %2 确认</translation>
+    </message>
+    <message>
+        <location filename="../widgets/call_words.py" line="44"/>
         <source>Acknowledged by %1</source>
-        <translation>%1 已确认接单</translation>
+        <translation>%1 已确认</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="146"/>
+        <location filename="../widgets/call_words.py" line="48"/>
+        <source>Asked 1 person to cover: waiting for an answer</source>
+        <translation>已请 1 人补位：等待回复</translation>
+    </message>
+    <message>
+        <location filename="../widgets/call_words.py" line="49"/>
+        <source>Asked %1 people to cover: waiting for an answer</source>
+        <translation>已请 %1 人补位：等待回复</translation>
+    </message>
+    <message>
+        <location filename="../widgets/call_words.py" line="51"/>
         <source>Sent to level %1 (%2): waiting</source>
-        <translation>已发送至第 %1 级（%2）：等待中</translation>
+        <translation>已发送至第 %1 级（%2）：等待回复</translation>
+    </message>
+    <message>
+        <location filename="../widgets/call_words.py" line="63"/>
+        <source>accepted</source>
+        <translation>已接受</translation>
+    </message>
+    <message>
+        <location filename="../widgets/call_words.py" line="64"/>
+        <source>declined</source>
+        <translation>已婉拒</translation>
+    </message>
+    <message>
+        <location filename="../widgets/call_words.py" line="65"/>
+        <source>no longer needed</source>
+        <translation>已无需前来</translation>
+    </message>
+    <message>
+        <location filename="../widgets/call_words.py" line="72"/>
+        <source>%1 of %2</source>
+        <translation>%2 的 %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/call_words.py" line="75"/>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/call_words.py" line="76"/>
+        <source>Asked to cover: %1</source>
+        <translation>已请补位：%1</translation>
     </message>
 </context>
 <context>
@@ -1350,6 +1451,24 @@
     </message>
 </context>
 <context>
+    <name>CoverMarks</name>
+    <message>
+        <location filename="../widgets/cover_marks.py" line="53"/>
+        <source>Cover: %1 %2, borrowed from %3</source>
+        <translation>补位：%1 %2，借调自 %3</translation>
+    </message>
+    <message>
+        <location filename="../widgets/cover_marks.py" line="55"/>
+        <source>Cover: %1 %2</source>
+        <translation>补位：%1 %2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/cover_marks.py" line="56"/>
+        <source>%1 %2, borrowed from %3</source>
+        <translation>%1 %2，借调自 %3</translation>
+    </message>
+</context>
+<context>
     <name>CoverageBar</name>
     <message>
         <location filename="../widgets/tier_editor.py" line="321"/>
@@ -1459,7 +1578,7 @@
 <context>
     <name>EditorTab</name>
     <message>
-        <location filename="../views/policies/tab.py" line="217"/>
+        <location filename="../views/policies/tab.py" line="245"/>
         <source>Fix the problems marked above first.</source>
         <translation>请先修正上方标出的问题。</translation>
     </message>
@@ -1581,22 +1700,22 @@
 <context>
     <name>EscalationPage</name>
     <message>
-        <location filename="../views/policies/escalation.py" line="24"/>
+        <location filename="../views/policies/escalation.py" line="26"/>
         <source>Reset to default</source>
         <translation>恢复默认</translation>
     </message>
     <message>
-        <location filename="../views/policies/escalation.py" line="27"/>
+        <location filename="../views/policies/escalation.py" line="29"/>
         <source>Staff → shift lead / store manager → operations supervisor → service director → executive</source>
         <translation>员工 → 值班主管 / 店长 → 运营督导 → 服务总监 → 高管</translation>
     </message>
     <message>
-        <location filename="../views/policies/escalation.py" line="50"/>
+        <location filename="../views/policies/escalation.py" line="52"/>
         <source>The default five levels are in the editor; save to use them.</source>
         <translation>默认的五个层级已填入编辑器，保存后生效。</translation>
     </message>
     <message>
-        <location filename="../views/policies/escalation.py" line="46"/>
+        <location filename="../views/policies/escalation.py" line="48"/>
         <source>Escalation policy saved. Alerts already open keep the policy they started with.</source>
         <translation>升级政策已保存。已在处理中的告警仍按原政策执行。</translation>
     </message>
@@ -1726,6 +1845,54 @@
     </message>
 </context>
 <context>
+    <name>HelpBrowser</name>
+    <message>
+        <location filename="../widgets/help_browser.py" line="42"/>
+        <source>Storemon help</source>
+        <translation>Storemon 帮助</translation>
+    </message>
+    <message>
+        <location filename="../widgets/help_browser.py" line="47"/>
+        <source>Guide for store managers and shift leads</source>
+        <translation>店长与值班主管指南</translation>
+    </message>
+    <message>
+        <location filename="../widgets/help_browser.py" line="48"/>
+        <source>Guide for regional managers and head office</source>
+        <translation>区域经理与总部指南</translation>
+    </message>
+    <message>
+        <location filename="../widgets/help_browser.py" line="49"/>
+        <source>Guide for staff at the counter</source>
+        <translation>门店员工（柜台）指南</translation>
+    </message>
+    <message>
+        <location filename="../widgets/help_browser.py" line="50"/>
+        <source>How pressure is computed</source>
+        <translation>压力指数如何计算</translation>
+    </message>
+    <message>
+        <location filename="../widgets/help_browser.py" line="53"/>
+        <source>Back</source>
+        <translation>后退</translation>
+    </message>
+    <message>
+        <location filename="../widgets/help_browser.py" line="55"/>
+        <source>Forward</source>
+        <translation>前进</translation>
+    </message>
+    <message>
+        <location filename="../widgets/help_browser.py" line="85"/>
+        <source>The guides are not installed with this copy of Storemon; reinstall it to read them.</source>
+        <translation>此 Storemon 安装中没有包含指南；请重新安装后再阅读。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/help_browser.py" line="98"/>
+        <source>The guides are written in English.</source>
+        <translation>指南目前只有英文版。</translation>
+    </message>
+</context>
+<context>
     <name>HelpPage</name>
     <message>
         <location filename="../kiosk/help.py" line="68"/>
@@ -1792,26 +1959,28 @@
     </message>
     <message>
         <location filename="../kiosk/help_status.py" line="56"/>
+        <location filename="../kiosk/help_status.py" line="62"/>
         <source>%1 is coming, expected %2.</source>
         <translation>%1 正在赶来，预计 %2 到达。</translation>
     </message>
     <message>
         <location filename="../kiosk/help_status.py" line="59"/>
+        <location filename="../kiosk/help_status.py" line="66"/>
         <source>Stay safe. If it gets worse, step back from the counter.</source>
         <translation>注意安全。情况恶化时，请先离开柜台。</translation>
     </message>
     <message>
-        <location filename="../kiosk/help_status.py" line="61"/>
+        <location filename="../kiosk/help_status.py" line="68"/>
         <source>Waiting for an answer…</source>
         <translation>等待响应…</translation>
     </message>
     <message>
-        <location filename="../kiosk/help_status.py" line="66"/>
+        <location filename="../kiosk/help_status.py" line="73"/>
         <source>If nobody answers by %1, it goes up to: %2.</source>
         <translation>若 %1 前无人响应，将升级至：%2。</translation>
     </message>
     <message>
-        <location filename="../kiosk/help_status.py" line="72"/>
+        <location filename="../kiosk/help_status.py" line="79"/>
         <source>No answer yet, so it went up to: %1.</source>
         <translation>暂无人响应，已升级至：%1。</translation>
     </message>
@@ -2041,6 +2210,11 @@
         <translation>邮箱</translation>
     </message>
     <message>
+        <location filename="../views/import_wizard/common.py" line="41"/>
+        <source>Hourly wage</source>
+        <translation>时薪</translation>
+    </message>
+    <message>
         <location filename="../views/import_wizard/wizard.py" line="37"/>
         <source>Import data</source>
         <translation>导入数据</translation>
@@ -2220,137 +2394,137 @@
 <context>
     <name>IncidentRulesPage</name>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="87"/>
+        <location filename="../views/policies/incident_rules.py" line="89"/>
         <source>Save limits and playbooks</source>
         <translation>保存处理权限和应对预案</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="89"/>
+        <location filename="../views/policies/incident_rules.py" line="91"/>
         <source>Authority limits (CNY)</source>
         <translation>处理权限（元）</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="110"/>
+        <location filename="../views/policies/incident_rules.py" line="112"/>
         <source>The most compensation or waiver someone in this role may grant on their own, with no personal liability. More authority at the counter settles more complaints at once.</source>
         <translation>该角色可自行给予的最高补偿或减免金额，个人无需承担责任。柜台的权限越大，当场解决的投诉就越多。</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="118"/>
+        <location filename="../views/policies/incident_rules.py" line="120"/>
         <source>Playbooks</source>
         <translation>应对预案</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="124"/>
+        <location filename="../views/policies/incident_rules.py" line="126"/>
         <source>Add incident type</source>
         <translation>添加事件类型</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="126"/>
+        <location filename="../views/policies/incident_rules.py" line="128"/>
         <source>Remove type</source>
         <translation>删除类型</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="140"/>
+        <location filename="../views/policies/incident_rules.py" line="142"/>
         <source>Incident type</source>
         <translation>事件类型</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="144"/>
+        <location filename="../views/policies/incident_rules.py" line="146"/>
         <source>Pre-approved response</source>
         <translation>预先批准的应对方式</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="144"/>
+        <location filename="../views/policies/incident_rules.py" line="146"/>
         <source>Up to (CNY)</source>
         <translation>最高（元）</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="144"/>
+        <location filename="../views/policies/incident_rules.py" line="146"/>
         <source>May grant it alone</source>
         <translation>可自行给予</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="146"/>
+        <location filename="../views/policies/incident_rules.py" line="148"/>
         <source>Remove this response</source>
         <translation>删除此应对方式</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="149"/>
+        <location filename="../views/policies/incident_rules.py" line="151"/>
         <source>Add response</source>
         <translation>添加应对方式</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="157"/>
+        <location filename="../views/policies/incident_rules.py" line="159"/>
         <source>At least %1 responses the person at the counter may use without asking anyone.</source>
         <translation>至少 %1 种应对方式，柜台人员无需请示即可采用。</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="234"/>
+        <location filename="../views/policies/incident_rules.py" line="236"/>
         <source>Built-in incident types cannot be removed</source>
         <translation>内置事件类型不能删除</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="312"/>
+        <location filename="../views/policies/incident_rules.py" line="314"/>
         <source>%1: “%2” is not an amount (zero or more, at most two decimals).</source>
         <translation>%1：“%2”不是有效金额（须大于或等于 0，最多两位小数）。</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="320"/>
+        <location filename="../views/policies/incident_rules.py" line="322"/>
         <source>%1 may grant less than %2: authority must not shrink up the chain.</source>
         <translation>%1 的权限低于 %2：层级越高，权限不能越小。</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="350"/>
+        <location filename="../views/policies/incident_rules.py" line="352"/>
         <source>nobody</source>
         <translation>无人</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="352"/>
+        <location filename="../views/policies/incident_rules.py" line="354"/>
         <source>Above every authority limit: raise a limit or lower the amount.</source>
         <translation>超出所有处理权限：请提高权限或降低金额。</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="361"/>
+        <location filename="../views/policies/incident_rules.py" line="363"/>
         <source>Give the incident type a name.</source>
         <translation>请为事件类型命名。</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="365"/>
+        <location filename="../views/policies/incident_rules.py" line="367"/>
         <source>This playbook has %1 response(s); it needs at least %2.</source>
         <translation>此应对预案有 %1 种应对方式，至少需要 %2 种。</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="371"/>
+        <location filename="../views/policies/incident_rules.py" line="373"/>
         <source>A response has no text: write it or remove it.</source>
         <translation>有一条应对方式没有内容：请填写或删除。</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="375"/>
+        <location filename="../views/policies/incident_rules.py" line="377"/>
         <source>“%1” is not an amount.</source>
         <translation>“%1”不是有效金额。</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="385"/>
+        <location filename="../views/policies/incident_rules.py" line="387"/>
         <source>New incident type</source>
         <translation>新事件类型</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="410"/>
+        <location filename="../views/policies/incident_rules.py" line="412"/>
         <source>Fix the authority limits marked in red first.</source>
         <translation>请先修正标红的处理权限。</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="420"/>
+        <location filename="../views/policies/incident_rules.py" line="422"/>
         <source>Not saved: the playbook “%1” has %2 response(s); every playbook needs at least %3.</source>
         <translation>未保存：应对预案“%1”只有 %2 种应对方式，每个预案至少需要 %3 种。</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="429"/>
+        <location filename="../views/policies/incident_rules.py" line="431"/>
         <source>Fix the amounts marked in red first.</source>
         <translation>请先修正标红的金额。</translation>
     </message>
     <message>
-        <location filename="../views/policies/incident_rules.py" line="443"/>
+        <location filename="../views/policies/incident_rules.py" line="445"/>
         <source>Authority limits and playbooks saved.</source>
         <translation>处理权限和应对预案已保存。</translation>
     </message>
@@ -2776,29 +2950,92 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../kiosk/window.py" line="64"/>
+        <location filename="../kiosk/window.py" line="65"/>
         <source>Storemon kiosk — %1</source>
         <translation>Storemon 柜台终端 — %1</translation>
     </message>
     <message>
-        <location filename="../kiosk/window.py" line="147"/>
+        <location filename="../kiosk/window.py" line="150"/>
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../kiosk/window.py" line="148"/>
+        <location filename="../kiosk/window.py" line="151"/>
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../kiosk/window.py" line="369"/>
+        <location filename="../kiosk/window.py" line="373"/>
         <source>Signed out after 2 minutes without activity.</source>
         <translation>2 分钟无操作，已自动退出登录。</translation>
     </message>
     <message>
-        <location filename="../kiosk/window.py" line="374"/>
+        <location filename="../kiosk/window.py" line="378"/>
         <source>No activity: signing out in %1 s. Touch the screen to stay.</source>
         <translation>无操作：%1 秒后退出登录。触摸屏幕可继续。</translation>
+    </message>
+</context>
+<context>
+    <name>LabourCost</name>
+    <message>
+        <location filename="../widgets/labour_cost.py" line="36"/>
+        <source>%1%</source>
+        <translation>%1%</translation>
+    </message>
+    <message>
+        <location filename="../widgets/labour_cost.py" line="43"/>
+        <source>No sales yet to compare with</source>
+        <translation>尚无销售额可比</translation>
+    </message>
+    <message>
+        <location filename="../widgets/labour_cost.py" line="46"/>
+        <source>%1 of sales so far (%2 of wages to now)</source>
+        <translation>占目前销售额 %1（截至现在工资 %2）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/labour_cost.py" line="51"/>
+        <source>%1 of sales</source>
+        <translation>占销售额 %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/labour_cost.py" line="59"/>
+        <source>The cover costs %1 in wages.</source>
+        <translation>这些补班需支付工资 %1。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/labour_cost.py" line="65"/>
+        <source>Labour cost: %1 a day, %2 over the week.</source>
+        <translation>人工成本：每天 %1，整周 %2。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/labour_cost.py" line="71"/>
+        <source>Labour cost: %1 a week.</source>
+        <translation>人工成本：每周 %1。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/labour_cost.py" line="77"/>
+        <source>the person&apos;s own wage</source>
+        <translation>本人时薪</translation>
+    </message>
+    <message>
+        <location filename="../widgets/labour_cost.py" line="79"/>
+        <source>the role&apos;s wage</source>
+        <translation>岗位时薪</translation>
+    </message>
+    <message>
+        <location filename="../widgets/labour_cost.py" line="82"/>
+        <source>Labour cost %1 (%2 an hour, %3)</source>
+        <translation>人工成本 %1（每小时 %2，%3）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/labour_cost.py" line="98"/>
+        <source>labour %1</source>
+        <translation>人工成本 %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/labour_cost.py" line="103"/>
+        <source>Wages %1 over the last sales week</source>
+        <translation>上一销售周工资 %1</translation>
     </message>
 </context>
 <context>
@@ -2921,207 +3158,242 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="52"/>
+        <location filename="../main_window.py" line="63"/>
         <source>Today</source>
         <translation>今日</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="53"/>
+        <location filename="../main_window.py" line="64"/>
         <source>Region</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="54"/>
-        <location filename="../main_window.py" line="189"/>
+        <location filename="../main_window.py" line="65"/>
+        <location filename="../main_window.py" line="253"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="55"/>
+        <location filename="../main_window.py" line="66"/>
         <source>Schedule</source>
         <translation>排班</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="56"/>
+        <location filename="../main_window.py" line="67"/>
         <source>Incidents</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="57"/>
+        <location filename="../main_window.py" line="68"/>
         <source>Policies</source>
         <translation>政策</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="58"/>
+        <location filename="../main_window.py" line="69"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="59"/>
+        <location filename="../main_window.py" line="70"/>
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="74"/>
-        <location filename="../main_window.py" line="203"/>
+        <location filename="../main_window.py" line="71"/>
+        <source>Users</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="114"/>
+        <location filename="../main_window.py" line="267"/>
         <source>Storemon</source>
         <translation>Storemon</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="127"/>
+        <location filename="../main_window.py" line="169"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="128"/>
+        <location filename="../main_window.py" line="171"/>
         <source>&amp;Import...</source>
         <translation>导入(&amp;I)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="131"/>
+        <location filename="../main_window.py" line="175"/>
+        <source>Only a store manager or above may import files.</source>
+        <translation>只有店长或更高职位可以导入文件。</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="178"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="135"/>
+        <location filename="../main_window.py" line="182"/>
+        <source>S&amp;witch user...</source>
+        <translation>切换用户(&amp;W)...</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="183"/>
+        <source>Let someone else sign in at this PC</source>
+        <translation>让其他人在这台电脑上登录</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="186"/>
+        <source>Sign &amp;out</source>
+        <translation>退出登录(&amp;O)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="190"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="139"/>
+        <location filename="../main_window.py" line="194"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="147"/>
+        <location filename="../main_window.py" line="202"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="148"/>
+        <location filename="../main_window.py" line="204"/>
+        <source>&amp;User guide</source>
+        <translation>用户指南(&amp;U)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="208"/>
+        <source>How &amp;pressure is computed</source>
+        <translation>压力指数如何计算(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="212"/>
         <source>&amp;About Storemon</source>
         <translation>关于 Storemon(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="154"/>
+        <location filename="../main_window.py" line="218"/>
         <source>Database: %1</source>
         <translation>数据库：%1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="155"/>
+        <location filename="../main_window.py" line="219"/>
         <source>Signed in as %1</source>
         <translation>当前用户：%1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="160"/>
+        <location filename="../main_window.py" line="224"/>
         <source>Worker: checking...</source>
         <translation>后台服务：检查中...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="190"/>
+        <location filename="../main_window.py" line="254"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="196"/>
+        <location filename="../main_window.py" line="260"/>
         <source>1 unread alert notification</source>
         <translation>1 条未读告警通知</translation>
     </message>
     <message numerus="yes">
-        <location filename="../main_window.py" line="199"/>
+        <location filename="../main_window.py" line="263"/>
         <source>%n unread alert notifications</source>
         <translation>
             <numerusform>%n 条未读告警通知</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="201"/>
+        <location filename="../main_window.py" line="265"/>
         <source>Nothing unread</source>
         <translation>没有未读通知</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="204"/>
+        <location filename="../main_window.py" line="268"/>
         <source>(%1) %2</source>
         <translation>(%1) %2</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="236"/>
+        <location filename="../main_window.py" line="300"/>
         <source>Database: connection lost</source>
         <translation>数据库：连接已断开</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="247"/>
+        <location filename="../main_window.py" line="311"/>
         <source>Worker: not running</source>
         <translation>后台服务：未运行</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="251"/>
+        <location filename="../main_window.py" line="315"/>
         <source>Worker: running</source>
         <translation>后台服务：运行中</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="253"/>
+        <location filename="../main_window.py" line="317"/>
         <source>Worker: silent for %1 min</source>
         <translation>后台服务：已 %1 分钟无响应</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="287"/>
+        <location filename="../main_window.py" line="351"/>
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="288"/>
+        <location filename="../main_window.py" line="352"/>
         <source>%1 has unsaved changes. Save them before you leave?</source>
         <translation>“%1”有未保存的更改。离开前要保存吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="292"/>
+        <location filename="../main_window.py" line="356"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="293"/>
+        <location filename="../main_window.py" line="357"/>
         <source>Discard</source>
         <translation>放弃更改</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="294"/>
-        <location filename="../main_window.py" line="342"/>
+        <location filename="../main_window.py" line="358"/>
+        <location filename="../main_window.py" line="411"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="325"/>
+        <location filename="../main_window.py" line="394"/>
         <source>Calls for help are open</source>
         <translation>仍有未处理的求助</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="328"/>
+        <location filename="../main_window.py" line="397"/>
         <source>%1 alert(s) are still open. This window is what escalates them on this PC: if it closes and no kiosk or worker runs here, nobody else will be paged.</source>
         <translation>还有 %1 条告警未处理。在这台电脑上由本窗口负责逐级上报：如果关闭它，而这里也没有运行自助终端或后台服务，就不会再通知任何人。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="337"/>
+        <location filename="../main_window.py" line="406"/>
         <source>Keep running in the tray</source>
         <translation>在托盘中继续运行</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="340"/>
+        <location filename="../main_window.py" line="409"/>
         <source>This desktop has no system tray; keep the window open instead.</source>
         <translation>此桌面没有系统托盘，请保持窗口打开。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="341"/>
+        <location filename="../main_window.py" line="410"/>
         <source>Quit anyway</source>
         <translation>仍然退出</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="405"/>
+        <location filename="../main_window.py" line="482"/>
         <source>About Storemon</source>
         <translation>关于 Storemon</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="408"/>
+        <location filename="../main_window.py" line="485"/>
         <source>Storemon %1
 
 Staffing, queue waits, shift pressure and escalation for small stores.</source>
@@ -3288,19 +3560,95 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
     </message>
 </context>
 <context>
+    <name>PasswordDialog</name>
+    <message>
+        <location filename="../views/user_dialogs.py" line="240"/>
+        <source>New password for %1</source>
+        <translation>为 %1 设置新密码</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="240"/>
+        <source>Set password</source>
+        <translation>设置密码</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="250"/>
+        <source>New password</source>
+        <translation>新密码</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="251"/>
+        <source>Password again</source>
+        <translation>再次输入密码</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="252"/>
+        <source>Tell the person their new password in person or by phone, never by e-mail.</source>
+        <translation>请当面或通过电话告诉对方新密码，切勿通过电子邮件发送。</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="260"/>
+        <source>A password needs at least %1 characters.</source>
+        <translation>密码至少需要 %1 个字符。</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="264"/>
+        <source>The password must not be the user name.</source>
+        <translation>密码不能与用户名相同。</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="272"/>
+        <source>The two passwords differ.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+</context>
+<context>
+    <name>PinDialog</name>
+    <message>
+        <location filename="../views/user_dialogs.py" line="288"/>
+        <source>Kiosk PIN for %1</source>
+        <translation>%1 的自助终端 PIN 码</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="288"/>
+        <source>Set PIN</source>
+        <translation>设置 PIN 码</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="300"/>
+        <source>PIN (4-6 digits)</source>
+        <translation>PIN 码（4-6 位数字）</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="301"/>
+        <source>PIN again</source>
+        <translation>再次输入 PIN 码</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="306"/>
+        <source>A PIN has 4 to 6 digits.</source>
+        <translation>PIN 码为 4 到 6 位数字。</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="309"/>
+        <source>The two PINs differ.</source>
+        <translation>两次输入的 PIN 码不一致。</translation>
+    </message>
+</context>
+<context>
     <name>PoliciesView</name>
     <message>
-        <location filename="../views/policies/tab.py" line="34"/>
+        <location filename="../views/policies/tab.py" line="35"/>
         <source>Only head-office roles (service director, executive, administrator) may change chain-wide settings. Nothing was saved.</source>
         <translation>只有总部角色（服务总监、高管、管理员）可以修改全连锁设置。未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tab.py" line="40"/>
+        <location filename="../views/policies/tab.py" line="41"/>
         <source>Not saved: %1</source>
         <translation>未保存：%1</translation>
     </message>
     <message>
-        <location filename="../views/policies/tab.py" line="41"/>
+        <location filename="../views/policies/tab.py" line="42"/>
         <source>Could not load: %1</source>
         <translation>无法加载：%1</translation>
     </message>
@@ -3310,37 +3658,42 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
         <translation>无金额</translation>
     </message>
     <message>
-        <location filename="../views/policies/view.py" line="36"/>
+        <location filename="../views/policies/view.py" line="37"/>
         <source>You can read the chain&apos;s policies here. Only head office (service director, executive, administrator) can change them.</source>
         <translation>你可以在这里查看连锁的各项政策。只有总部（服务总监、高管、管理员）可以修改。</translation>
     </message>
     <message>
-        <location filename="../views/policies/view.py" line="46"/>
+        <location filename="../views/policies/view.py" line="48"/>
         <source>Tier policies</source>
         <translation>档位政策</translation>
     </message>
     <message>
-        <location filename="../views/policies/view.py" line="47"/>
+        <location filename="../views/policies/view.py" line="49"/>
         <source>Escalation</source>
         <translation>升级</translation>
     </message>
     <message>
-        <location filename="../views/policies/view.py" line="48"/>
+        <location filename="../views/policies/view.py" line="50"/>
         <source>Surge calendar</source>
         <translation>高峰期日历</translation>
     </message>
     <message>
-        <location filename="../views/policies/view.py" line="49"/>
+        <location filename="../views/policies/view.py" line="51"/>
         <source>Thresholds</source>
         <translation>阈值</translation>
     </message>
     <message>
-        <location filename="../views/policies/view.py" line="50"/>
+        <location filename="../views/policies/view.py" line="52"/>
         <source>Authority and playbooks</source>
         <translation>处理权限与应对预案</translation>
     </message>
     <message>
-        <location filename="../views/policies/view.py" line="60"/>
+        <location filename="../views/policies/view.py" line="53"/>
+        <source>Wages</source>
+        <translation>工资</translation>
+    </message>
+    <message>
+        <location filename="../views/policies/view.py" line="63"/>
         <source>Policies</source>
         <translation>政策</translation>
     </message>
@@ -3348,22 +3701,22 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>PolicyTab</name>
     <message>
-        <location filename="../views/policies/tab.py" line="82"/>
+        <location filename="../views/policies/tab.py" line="92"/>
         <source>Unsaved changes</source>
         <translation>有未保存的更改</translation>
     </message>
     <message>
-        <location filename="../views/policies/tab.py" line="85"/>
+        <location filename="../views/policies/tab.py" line="95"/>
         <source>Revert</source>
         <translation>还原</translation>
     </message>
     <message>
-        <location filename="../views/policies/tab.py" line="86"/>
+        <location filename="../views/policies/tab.py" line="96"/>
         <source>Throw away the changes and show what is saved</source>
         <translation>放弃更改，显示已保存的内容</translation>
     </message>
     <message>
-        <location filename="../views/policies/tab.py" line="87"/>
+        <location filename="../views/policies/tab.py" line="97"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
@@ -3371,67 +3724,87 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>PressureList</name>
     <message>
-        <location filename="../widgets/pressure_list.py" line="156"/>
+        <location filename="../widgets/pressure_list.py" line="163"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="156"/>
+        <location filename="../widgets/pressure_list.py" line="163"/>
         <source>Shift</source>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="156"/>
+        <location filename="../widgets/pressure_list.py" line="163"/>
         <source>Index</source>
         <translation>指数</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="156"/>
+        <location filename="../widgets/pressure_list.py" line="163"/>
         <source>Level</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="158"/>
+        <location filename="../widgets/pressure_list.py" line="165"/>
+        <source>Who is rostered today</source>
+        <translation>今天排班的人员</translation>
+    </message>
+    <message>
+        <location filename="../widgets/pressure_list.py" line="166"/>
+        <source>Their shift, in the store&apos;s local time</source>
+        <translation>其班次（门店当地时间）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/pressure_list.py" line="167"/>
+        <source>Pressure index, 0–100: the points of the reasons shown below add up to it</source>
+        <translation>压力指数，0–100：由下方各项原因的分数相加而成</translation>
+    </message>
+    <message>
+        <location filename="../widgets/pressure_list.py" line="168"/>
+        <source>Green, amber or red, by the pressure thresholds (Policies &gt; Thresholds)</source>
+        <translation>按压力阈值分为绿色、琥珀色或红色（政策 &gt; 阈值）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/pressure_list.py" line="174"/>
         <source>Select a person to see why their shift is hard.</source>
         <translation>选择一名员工，查看其班次为何吃力。</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="161"/>
+        <location filename="../widgets/pressure_list.py" line="177"/>
         <source>Green</source>
         <translation>绿色</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="161"/>
+        <location filename="../widgets/pressure_list.py" line="177"/>
         <source>Amber</source>
         <translation>黄色</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="161"/>
+        <location filename="../widgets/pressure_list.py" line="177"/>
         <source>Red</source>
         <translation>红色</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="181"/>
+        <location filename="../widgets/pressure_list.py" line="197"/>
         <source>No pressure factors</source>
         <translation>无压力因素</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="187"/>
+        <location filename="../widgets/pressure_list.py" line="203"/>
         <source>Nobody is on the roster for this day.</source>
         <translation>这一天没有人排班。</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="215"/>
+        <location filename="../widgets/pressure_list.py" line="231"/>
         <source>No pressure factors on this shift.</source>
         <translation>这个班次没有压力因素。</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="219"/>
+        <location filename="../widgets/pressure_list.py" line="235"/>
         <source>+%1 pts</source>
         <translation>+%1 分</translation>
     </message>
     <message>
-        <location filename="../widgets/pressure_list.py" line="225"/>
+        <location filename="../widgets/pressure_list.py" line="241"/>
         <source>Why (points add up to the index, 100 at most):</source>
         <translation>原因（各项分数相加即为指数，最高 100）：</translation>
     </message>
@@ -3746,6 +4119,34 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
     </message>
 </context>
 <context>
+    <name>ReadOnly</name>
+    <message>
+        <location filename="../widgets/read_only.py" line="33"/>
+        <source>Only head office (service director, executive, administrator) may change this.</source>
+        <translation>只有总部（服务总监、高管、系统管理员）可以修改此项。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/read_only.py" line="39"/>
+        <source>Only an administrator may change this.</source>
+        <translation>只有系统管理员可以修改此项。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/read_only.py" line="41"/>
+        <source>Only an operations supervisor or head office may change this.</source>
+        <translation>只有运营督导或总部可以修改此项。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/read_only.py" line="45"/>
+        <source>Only a store manager or above may change this.</source>
+        <translation>只有店长或更高职位可以修改此项。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/read_only.py" line="46"/>
+        <source>Your role may not change this.</source>
+        <translation>您的角色不能修改此项。</translation>
+    </message>
+</context>
+<context>
     <name>RecordListView</name>
     <message>
         <location filename="../views/record_list.py" line="105"/>
@@ -3781,190 +4182,190 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>RegionView</name>
     <message>
-        <location filename="../views/region.py" line="277"/>
+        <location filename="../views/region.py" line="285"/>
         <source>Filter by store code or name</source>
         <translation>按门店编号或名称筛选</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="278"/>
+        <location filename="../views/region.py" line="286"/>
         <source>&amp;Region:</source>
         <translation>区域(&amp;R)：</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="279"/>
+        <location filename="../views/region.py" line="287"/>
         <source>&amp;Show:</source>
         <translation>显示(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="284"/>
+        <location filename="../views/region.py" line="292"/>
         <source>All stores</source>
         <translation>全部门店</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="285"/>
-        <location filename="../views/region.py" line="302"/>
+        <location filename="../views/region.py" line="293"/>
+        <location filename="../views/region.py" line="310"/>
         <source>In a policy gap</source>
         <translation>处于档位空档</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="286"/>
-        <location filename="../views/region.py" line="303"/>
+        <location filename="../views/region.py" line="294"/>
+        <location filename="../views/region.py" line="311"/>
         <source>Below policy</source>
         <translation>低于档位要求</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="287"/>
+        <location filename="../views/region.py" line="295"/>
         <source>With red shifts</source>
         <translation>有红色班次</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="292"/>
+        <location filename="../views/region.py" line="300"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="293"/>
+        <location filename="../views/region.py" line="301"/>
         <source>Save the stores shown to a file</source>
         <translation>把当前显示的门店保存为文件</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="294"/>
+        <location filename="../views/region.py" line="302"/>
         <source>CSV (UTF-8)…</source>
         <translation>CSV (UTF-8)…</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="295"/>
+        <location filename="../views/region.py" line="303"/>
         <source>Excel workbook (.xlsx)…</source>
         <translation>Excel 工作簿 (.xlsx)…</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="296"/>
+        <location filename="../views/region.py" line="304"/>
         <source>Modelling store %v of %m</source>
         <translation>正在测算第 %v/%m 家门店</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="297"/>
+        <location filename="../views/region.py" line="305"/>
         <source>Busy hours</source>
         <translation>忙碌时段</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="298"/>
+        <location filename="../views/region.py" line="306"/>
         <source>What if: tier policy</source>
         <translation>假设：档位政策</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="299"/>
+        <location filename="../views/region.py" line="307"/>
         <source>What if: one more person</source>
         <translation>假设：多加一人</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="301"/>
-        <location filename="../views/region.py" line="548"/>
+        <location filename="../views/region.py" line="309"/>
+        <location filename="../views/region.py" line="564"/>
         <source>Stores</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="304"/>
+        <location filename="../views/region.py" line="312"/>
         <source>Red shifts, last sales week</source>
         <translation>红色班次（上一销售周）</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="305"/>
+        <location filename="../views/region.py" line="313"/>
         <source>Solo hours a week</source>
         <translation>每周单人班小时</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="310"/>
+        <location filename="../views/region.py" line="318"/>
         <source>Click to show only these stores</source>
         <translation>点击只显示这些门店</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="322"/>
+        <location filename="../views/region.py" line="330"/>
         <source>Region</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="384"/>
+        <location filename="../views/region.py" line="399"/>
         <source>All regions</source>
         <translation>全部区域</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="415"/>
+        <location filename="../views/region.py" line="430"/>
         <source>No store matches the filter.</source>
         <translation>没有符合筛选条件的门店。</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="418"/>
+        <location filename="../views/region.py" line="433"/>
         <source>You have no stores to compare.</source>
         <translation>您没有可比较的门店。</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="428"/>
+        <location filename="../views/region.py" line="443"/>
         <source>%1 of %2 stores · last sales week %3 – %4</source>
         <translation>%1/%2 家门店 · 上一销售周 %3 – %4</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="438"/>
+        <location filename="../views/region.py" line="453"/>
         <source>%1 of %2 stores</source>
         <translation>%1/%2 家门店</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="444"/>
+        <location filename="../views/region.py" line="459"/>
         <source>Loading the stores…</source>
         <translation>正在加载门店…</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="490"/>
+        <location filename="../views/region.py" line="505"/>
         <source>Open on Today</source>
         <translation>在“今日”中打开</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="493"/>
+        <location filename="../views/region.py" line="508"/>
         <source>Try one more person…</source>
         <translation>试试多加一人…</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="496"/>
+        <location filename="../views/region.py" line="511"/>
         <source>Store settings…</source>
         <translation>门店设置…</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="517"/>
+        <location filename="../views/region.py" line="533"/>
         <source>Policy note</source>
         <translation>档位说明</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="518"/>
+        <location filename="../views/region.py" line="534"/>
         <source>Tier policy</source>
         <translation>营业额档位政策</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="521"/>
+        <location filename="../views/region.py" line="537"/>
         <source>Week from</source>
         <translation>周起始</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="522"/>
+        <location filename="../views/region.py" line="538"/>
         <source>Week to</source>
         <translation>周结束</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="528"/>
+        <location filename="../views/region.py" line="544"/>
         <source>CSV, UTF-8 (*.csv)</source>
         <translation>CSV，UTF-8 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="529"/>
+        <location filename="../views/region.py" line="545"/>
         <source>Excel workbook (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="535"/>
+        <location filename="../views/region.py" line="551"/>
         <source>Export the stores shown</source>
         <translation>导出当前显示的门店</translation>
     </message>
     <message>
-        <location filename="../views/region.py" line="567"/>
+        <location filename="../views/region.py" line="583"/>
         <source>Exported %1 stores to %2</source>
         <translation>已导出 %1 家门店到 %2</translation>
     </message>
@@ -4170,7 +4571,7 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>Roles</name>
     <message>
-        <location filename="../models/roster_table.py" line="33"/>
+        <location filename="../models/roster_table.py" line="34"/>
         <source>Staff</source>
         <translation>员工</translation>
     </message>
@@ -4213,32 +4614,42 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>RosterTableModel</name>
     <message>
-        <location filename="../models/roster_table.py" line="45"/>
+        <location filename="../models/roster_table.py" line="46"/>
         <source>(+1)</source>
         <translation>(次日)</translation>
     </message>
     <message>
-        <location filename="../models/roster_table.py" line="145"/>
+        <location filename="../models/roster_table.py" line="146"/>
         <source>No shift</source>
         <translation>无班次</translation>
     </message>
     <message>
-        <location filename="../models/roster_table.py" line="150"/>
+        <location filename="../models/roster_table.py" line="151"/>
+        <source>Borrowed from %1</source>
+        <translation>借调自 %1</translation>
+    </message>
+    <message>
+        <location filename="../models/roster_table.py" line="159"/>
         <source>Alone on the floor for %1</source>
         <translation>单人在岗 %1</translation>
     </message>
     <message>
-        <location filename="../models/roster_table.py" line="167"/>
+        <location filename="../models/roster_table.py" line="176"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../models/roster_table.py" line="175"/>
+        <location filename="../models/roster_table.py" line="185"/>
+        <source>borrowed from %1</source>
+        <translation>借调自 %1</translation>
+    </message>
+    <message>
+        <location filename="../models/roster_table.py" line="187"/>
         <source>from another store</source>
         <translation>来自其他门店</translation>
     </message>
     <message>
-        <location filename="../models/roster_table.py" line="177"/>
+        <location filename="../models/roster_table.py" line="190"/>
         <source>no longer active</source>
         <translation>已停用</translation>
     </message>
@@ -4246,87 +4657,92 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>RosterWhatIfPanel</name>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="531"/>
+        <location filename="../widgets/whatif_panel.py" line="536"/>
         <source>Add a person &amp;from</source>
         <translation>增加一人，从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="532"/>
+        <location filename="../widgets/whatif_panel.py" line="537"/>
         <source>to</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="533"/>
+        <location filename="../widgets/whatif_panel.py" line="538"/>
         <source>&amp;Try it</source>
         <translation>试算(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="535"/>
+        <location filename="../widgets/whatif_panel.py" line="540"/>
         <source>Replay the store&apos;s last sales week with one more person every day; nothing is saved</source>
         <translation>按每天多一人重算该门店上一销售周；不会保存任何内容</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="538"/>
+        <location filename="../widgets/whatif_panel.py" line="543"/>
         <source>Figure</source>
         <translation>指标</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="538"/>
+        <location filename="../widgets/whatif_panel.py" line="543"/>
         <source>Now</source>
         <translation>现在</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="538"/>
+        <location filename="../widgets/whatif_panel.py" line="543"/>
         <source>With the person</source>
         <translation>加人后</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="538"/>
+        <location filename="../widgets/whatif_panel.py" line="543"/>
         <source>Change</source>
         <translation>变化</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="542"/>
+        <location filename="../widgets/whatif_panel.py" line="547"/>
         <source>Red shifts and pressure here count queue load only (incidents and check-ins cannot be replayed), so they can differ from the table.</source>
         <translation>这里的红色班次和压力指数只计排队负荷（事件和班后自评无法重演），因此可能与上表不同。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="607"/>
+        <location filename="../widgets/whatif_panel.py" line="612"/>
         <source>Select a store in the table above.</source>
         <translation>请在上方表格中选择一家门店。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="608"/>
+        <location filename="../widgets/whatif_panel.py" line="613"/>
         <source>Then choose when the extra person works and press Try it.</source>
         <translation>然后选择加派人员的上班时间，再点“试算”。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="612"/>
+        <location filename="../widgets/whatif_panel.py" line="617"/>
         <source>%1 %2 — last sales week %3 – %4</source>
         <translation>%1 %2 — 上一销售周 %3 – %4</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="621"/>
+        <location filename="../widgets/whatif_panel.py" line="626"/>
         <source>The end must be after the start.</source>
         <translation>结束时间必须晚于开始时间。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="626"/>
+        <location filename="../widgets/whatif_panel.py" line="631"/>
         <source>One more person %1–%2 every day of that week; the roster itself is not changed.</source>
         <translation>那一周每天 %1–%2 多一人；排班本身不会改变。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="670"/>
+        <location filename="../widgets/whatif_panel.py" line="675"/>
         <source>Worst shift pressure</source>
         <translation>最高班次压力指数</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="671"/>
+        <location filename="../widgets/whatif_panel.py" line="676"/>
         <source>Customers walking away</source>
         <translation>离开的顾客</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="694"/>
+        <location filename="../widgets/whatif_panel.py" line="692"/>
+        <source>Labour cost</source>
+        <translation>人工成本</translation>
+    </message>
+    <message>
+        <location filename="../widgets/whatif_panel.py" line="706"/>
         <source>With one more person %1–%2: mean wait %3 → %4 min, P90 wait %5 → %6 min, for %7 staff-hours a week.</source>
         <translation>每天 %1–%2 多一人：平均排队等待 %3 → %4 分钟，P90 等待 %5 → %6 分钟，每周人工时 %7。</translation>
     </message>
@@ -4334,143 +4750,153 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>ScheduleView</name>
     <message>
-        <location filename="../views/schedule.py" line="82"/>
+        <location filename="../views/schedule.py" line="85"/>
         <source>Schedule</source>
         <translation>排班</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="90"/>
+        <location filename="../views/schedule.py" line="93"/>
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="96"/>
-        <location filename="../views/schedule.py" line="97"/>
+        <location filename="../views/schedule.py" line="99"/>
+        <location filename="../views/schedule.py" line="100"/>
         <source>Previous week</source>
         <translation>上一周</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="100"/>
-        <location filename="../views/schedule.py" line="101"/>
+        <location filename="../views/schedule.py" line="103"/>
+        <location filename="../views/schedule.py" line="104"/>
         <source>Next week</source>
         <translation>下一周</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="105"/>
+        <location filename="../views/schedule.py" line="108"/>
         <source>Any day of the week to show</source>
         <translation>选择要显示那一周中的任意一天</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="106"/>
+        <location filename="../views/schedule.py" line="109"/>
         <source>Week</source>
         <translation>周</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="107"/>
+        <location filename="../views/schedule.py" line="110"/>
         <source>This week</source>
         <translation>本周</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="120"/>
+        <location filename="../views/schedule.py" line="123"/>
         <source>Add shift…</source>
         <translation>添加班次…</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="121"/>
+        <location filename="../views/schedule.py" line="124"/>
         <source>Change shift…</source>
         <translation>修改班次…</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="122"/>
-        <location filename="../views/schedule.py" line="178"/>
-        <location filename="../views/schedule.py" line="534"/>
-        <location filename="../views/schedule.py" line="545"/>
-        <location filename="../views/schedule.py" line="568"/>
+        <location filename="../views/schedule.py" line="125"/>
+        <location filename="../views/schedule.py" line="186"/>
+        <location filename="../views/schedule.py" line="555"/>
+        <location filename="../views/schedule.py" line="566"/>
+        <location filename="../views/schedule.py" line="589"/>
         <source>Delete shift</source>
         <translation>删除班次</translation>
     </message>
     <message>
         <location filename="../views/schedule.py" line="127"/>
+        <source>Wages…</source>
+        <translation>时薪…</translation>
+    </message>
+    <message>
+        <location filename="../views/schedule.py" line="128"/>
+        <source>What each person of the store is paid an hour</source>
+        <translation>本店每位员工的时薪</translation>
+    </message>
+    <message>
+        <location filename="../views/schedule.py" line="134"/>
         <source>&amp;Store</source>
         <translation>门店(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="129"/>
+        <location filename="../views/schedule.py" line="136"/>
         <source>&amp;Week</source>
         <translation>周(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="149"/>
+        <location filename="../views/schedule.py" line="157"/>
         <source>You can view this roster. A shift lead or the store manager can change it.</source>
         <translation>你可以查看此排班表。值班主管或店长可以修改。</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="177"/>
+        <location filename="../views/schedule.py" line="185"/>
         <source>Shifts of the week</source>
         <translation>本周班次</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="191"/>
+        <location filename="../views/schedule.py" line="199"/>
         <source>Staff on the floor</source>
         <translation>在岗人数</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="247"/>
+        <location filename="../views/schedule.py" line="255"/>
         <source>There are no stores to show. Import a roster or create the demo chain.</source>
         <translation>没有可显示的门店。请导入排班表或创建演示连锁。</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="280"/>
+        <location filename="../views/schedule.py" line="288"/>
         <source>Nobody works at this store yet. Import a staff list to add people.</source>
         <translation>这家门店还没有员工。请导入员工名单来添加人员。</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="284"/>
+        <location filename="../views/schedule.py" line="292"/>
         <source>This week: %1 of shifts · %2 with one person alone on the floor</source>
         <translation>本周：排班共 %1 · 单人在岗 %2</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="290"/>
+        <location filename="../views/schedule.py" line="298"/>
         <source>%1 below the tier policy</source>
         <translation>低于档位要求 %1</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="312"/>
+        <location filename="../views/schedule.py" line="320"/>
         <source>Tier policy “%1” asks for %2 staff on the floor at this store (average daily revenue %3). Hours with fewer are marked below policy.</source>
         <translation>档位政策“%1”要求本店在岗 %2 人（日均营业额 %3）。人数不足的时段标记为低于档位要求。</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="321"/>
+        <location filename="../views/schedule.py" line="329"/>
         <source>and above</source>
         <translation>及以上</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="324"/>
+        <location filename="../views/schedule.py" line="332"/>
         <source>This store is in a policy gap: its average daily revenue (%1) falls between the bands of tier policy “%2” (%3–%4 is covered by no band), so the policy sets no staffing level here. Close the gap on the Policies screen.</source>
         <translation>本店处于档位空档：其日均营业额（%1）落在档位政策“%2”的档位之间（%3–%4 没有任何档位覆盖），因此政策未规定本店的配员人数。请在“政策”页面补上空档。</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="336"/>
+        <location filename="../views/schedule.py" line="344"/>
         <source>This store has no tier policy, so no staffing level is checked. Assign one on the Policies screen.</source>
         <translation>本店没有档位政策，因此不检查配员人数。请在“政策”页面为其分配。</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="341"/>
+        <location filename="../views/schedule.py" line="349"/>
         <source>There is no sales history for this store yet, so its tier policy “%1” cannot place it in a band.</source>
         <translation>本店还没有销售记录，因此档位政策“%1”无法确定其所属档位。</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="517"/>
+        <location filename="../views/schedule.py" line="538"/>
         <source>Shift saved: %1, %2 %3</source>
         <translation>班次已保存：%1，%2 %3</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="536"/>
+        <location filename="../views/schedule.py" line="557"/>
         <source>Delete %1&apos;s shift on %2, %3?</source>
         <translation>删除 %1 在 %2 %3 的班次？</translation>
     </message>
     <message>
-        <location filename="../views/schedule.py" line="559"/>
+        <location filename="../views/schedule.py" line="580"/>
         <source>Shift deleted: %1, %2</source>
         <translation>班次已删除：%1，%2</translation>
     </message>
@@ -4833,95 +5259,105 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>ShiftDialog</name>
     <message>
-        <location filename="../views/shift_dialog.py" line="41"/>
-        <location filename="../views/shift_dialog.py" line="183"/>
+        <location filename="../views/shift_dialog.py" line="42"/>
+        <location filename="../views/shift_dialog.py" line="237"/>
         <source>The shift must end after it starts.</source>
         <translation>下班时间必须晚于上班时间。</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="44"/>
-        <location filename="../views/shift_dialog.py" line="188"/>
+        <location filename="../views/shift_dialog.py" line="45"/>
+        <location filename="../views/shift_dialog.py" line="242"/>
         <source>A shift longer than %1 hours is most likely a typing mistake; check the day and the times.</source>
         <translation>超过 %1 小时的班次很可能是输入错误；请检查日期和时间。</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="53"/>
+        <location filename="../views/shift_dialog.py" line="54"/>
         <source>%1 already works %2–%3 on %4 at %5. One person&apos;s shifts cannot overlap.</source>
         <translation>%1 已在 %4 %2–%3 于 %5 上班。同一人的班次不能重叠。</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="64"/>
-        <source>%1 does not work at %2; only the store&apos;s own people can be rostered here.</source>
-        <translation>%1 不属于 %2；这里只能给本店员工排班。</translation>
+        <location filename="../views/shift_dialog.py" line="65"/>
+        <source>%1 does not work at %2 or another store of its region; only those people can be rostered here.</source>
+        <translation>%1 不在 %2 或其所在区域的其他门店工作；只能为这些人员排班。</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="71"/>
+        <location filename="../views/shift_dialog.py" line="74"/>
         <source>%1 is no longer active.</source>
         <translation>%1 已停用。</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="73"/>
+        <location filename="../views/shift_dialog.py" line="76"/>
         <source>This person no longer exists; reload the schedule.</source>
         <translation>此人已不存在，请重新加载排班。</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="76"/>
+        <location filename="../views/shift_dialog.py" line="79"/>
         <source>This shift no longer exists; someone may have deleted it. Reload the schedule.</source>
         <translation>此班次已不存在，可能已被他人删除。请重新加载排班。</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="80"/>
+        <location filename="../views/shift_dialog.py" line="83"/>
         <source>You can view this roster but not change it.</source>
         <translation>你可以查看此排班表，但不能修改。</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="101"/>
+        <location filename="../views/shift_dialog.py" line="104"/>
         <source>Change shift</source>
         <translation>修改班次</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="101"/>
-        <location filename="../views/shift_dialog.py" line="147"/>
+        <location filename="../views/shift_dialog.py" line="104"/>
+        <location filename="../views/shift_dialog.py" line="163"/>
         <source>Add shift</source>
         <translation>添加班次</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="127"/>
+        <location filename="../views/shift_dialog.py" line="143"/>
         <source>Ends after midnight (the next day)</source>
         <translation>跨过午夜（次日下班）</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="137"/>
+        <location filename="../views/shift_dialog.py" line="153"/>
         <source>Person</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="138"/>
+        <location filename="../views/shift_dialog.py" line="154"/>
         <source>Day</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="139"/>
+        <location filename="../views/shift_dialog.py" line="155"/>
         <source>Starts</source>
         <translation>上班</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="140"/>
+        <location filename="../views/shift_dialog.py" line="156"/>
         <source>Ends</source>
         <translation>下班</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="142"/>
+        <location filename="../views/shift_dialog.py" line="158"/>
         <source>Length</source>
         <translation>时长</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="147"/>
+        <location filename="../views/shift_dialog.py" line="163"/>
         <source>Save changes</source>
         <translation>保存修改</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="181"/>
+        <location filename="../views/shift_dialog.py" line="185"/>
+        <source>%1 · %2 · borrowed from %3</source>
+        <translation>%1 · %2 · 借调自 %3</translation>
+    </message>
+    <message>
+        <location filename="../views/shift_dialog.py" line="209"/>
+        <source>Works at %1; rostered here as borrowed staff</source>
+        <translation>就职于 %1；在此作为借调人员排班</translation>
+    </message>
+    <message>
+        <location filename="../views/shift_dialog.py" line="235"/>
         <source>Choose who works this shift.</source>
         <translation>请选择上这个班的人。</translation>
     </message>
@@ -5008,51 +5444,46 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>StoreCallsPanel</name>
     <message>
-        <location filename="../widgets/store_calls.py" line="125"/>
+        <location filename="../widgets/store_calls.py" line="120"/>
         <source>1 call for help at this store</source>
         <translation>本店有 1 个求助</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/store_calls.py" line="127"/>
+        <location filename="../widgets/store_calls.py" line="122"/>
         <source>%n calls for help at this store</source>
         <translation>
             <numerusform>本店有 %n 个求助</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../widgets/store_calls.py" line="131"/>
+        <location filename="../widgets/store_calls.py" line="126"/>
         <source>1 waiting for an answer</source>
         <translation>1 个等待回应</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/store_calls.py" line="133"/>
+        <location filename="../widgets/store_calls.py" line="128"/>
         <source>%n waiting for an answer</source>
         <translation>
             <numerusform>%n 个等待回应</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../widgets/store_calls.py" line="151"/>
+        <location filename="../widgets/store_calls.py" line="146"/>
         <source>%1 · since %2</source>
         <translation>%1 · 自 %2 起</translation>
     </message>
     <message>
-        <location filename="../widgets/store_calls.py" line="155"/>
+        <location filename="../widgets/store_calls.py" line="153"/>
         <source>Paging: %1</source>
         <translation>正在通知：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/store_calls.py" line="157"/>
-        <source>%1 has it</source>
-        <translation>%1 已接单</translation>
-    </message>
-    <message>
-        <location filename="../widgets/store_calls.py" line="164"/>
+        <location filename="../widgets/store_calls.py" line="165"/>
         <source>Acknowledge</source>
         <translation>确认接单</translation>
     </message>
     <message>
-        <location filename="../widgets/store_calls.py" line="167"/>
+        <location filename="../widgets/store_calls.py" line="168"/>
         <source>Take it: escalation stops and the person who asked sees that you have it</source>
         <translation>由你接单：停止升级，求助的人会看到你已接单</translation>
     </message>
@@ -5060,102 +5491,102 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>StoreEditorDialog</name>
     <message>
-        <location filename="../views/store_editor.py" line="42"/>
+        <location filename="../views/store_editor.py" line="43"/>
         <source>Monday</source>
         <translation>星期一</translation>
     </message>
     <message>
-        <location filename="../views/store_editor.py" line="43"/>
+        <location filename="../views/store_editor.py" line="44"/>
         <source>Tuesday</source>
         <translation>星期二</translation>
     </message>
     <message>
-        <location filename="../views/store_editor.py" line="44"/>
+        <location filename="../views/store_editor.py" line="45"/>
         <source>Wednesday</source>
         <translation>星期三</translation>
     </message>
     <message>
-        <location filename="../views/store_editor.py" line="45"/>
+        <location filename="../views/store_editor.py" line="46"/>
         <source>Thursday</source>
         <translation>星期四</translation>
     </message>
     <message>
-        <location filename="../views/store_editor.py" line="46"/>
+        <location filename="../views/store_editor.py" line="47"/>
         <source>Friday</source>
         <translation>星期五</translation>
     </message>
     <message>
-        <location filename="../views/store_editor.py" line="47"/>
+        <location filename="../views/store_editor.py" line="48"/>
         <source>Saturday</source>
         <translation>星期六</translation>
     </message>
     <message>
-        <location filename="../views/store_editor.py" line="48"/>
+        <location filename="../views/store_editor.py" line="49"/>
         <source>Sunday</source>
         <translation>星期日</translation>
     </message>
     <message>
-        <location filename="../views/store_editor.py" line="92"/>
+        <location filename="../views/store_editor.py" line="93"/>
         <source>Store settings</source>
         <translation>门店设置</translation>
     </message>
     <message>
-        <location filename="../views/store_editor.py" line="102"/>
+        <location filename="../views/store_editor.py" line="103"/>
         <source>Opening hours</source>
         <translation>营业时间</translation>
     </message>
     <message>
-        <location filename="../views/store_editor.py" line="118"/>
+        <location filename="../views/store_editor.py" line="119"/>
         <source>Chain setting</source>
         <translation>沿用连锁设置</translation>
     </message>
     <message>
-        <location filename="../views/store_editor.py" line="123"/>
+        <location filename="../views/store_editor.py" line="124"/>
         <source> min</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../views/store_editor.py" line="128"/>
+        <location filename="../views/store_editor.py" line="129"/>
         <source>Time zone</source>
         <translation>时区</translation>
     </message>
     <message>
-        <location filename="../views/store_editor.py" line="129"/>
+        <location filename="../views/store_editor.py" line="130"/>
         <source>Service time per order</source>
         <translation>每单服务时间</translation>
     </message>
     <message>
-        <location filename="../views/store_editor.py" line="130"/>
+        <location filename="../views/store_editor.py" line="131"/>
         <source>Chores per hour</source>
         <translation>每小时杂务时间</translation>
     </message>
     <message>
-        <location filename="../views/store_editor.py" line="131"/>
+        <location filename="../views/store_editor.py" line="132"/>
         <source>Customer patience</source>
         <translation>顾客耐心</translation>
     </message>
     <message>
-        <location filename="../views/store_editor.py" line="132"/>
+        <location filename="../views/store_editor.py" line="133"/>
         <source>Region</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../views/store_editor.py" line="133"/>
+        <location filename="../views/store_editor.py" line="134"/>
         <source>Tier policy</source>
         <translation>营业额档位政策</translation>
     </message>
     <message>
-        <location filename="../views/store_editor.py" line="180"/>
+        <location filename="../views/store_editor.py" line="181"/>
         <source>No region</source>
         <translation>无区域</translation>
     </message>
     <message>
-        <location filename="../views/store_editor.py" line="188"/>
+        <location filename="../views/store_editor.py" line="189"/>
         <source>No tier policy</source>
         <translation>无营业额档位政策</translation>
     </message>
     <message>
-        <location filename="../views/store_editor.py" line="234"/>
+        <location filename="../views/store_editor.py" line="235"/>
         <source>%1: opening and closing are the same time.</source>
         <translation>%1：开门和关门时间相同。</translation>
     </message>
@@ -5163,196 +5594,223 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>StoresTableModel</name>
     <message>
-        <location filename="../models/stores_table.py" line="37"/>
+        <location filename="../models/stores_table.py" line="42"/>
         <source>In a policy gap</source>
         <translation>处于档位空档</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="38"/>
+        <location filename="../models/stores_table.py" line="43"/>
         <source>Below policy</source>
         <translation>低于档位要求</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="39"/>
+        <location filename="../models/stores_table.py" line="44"/>
         <source>Covered</source>
         <translation>符合档位</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="40"/>
+        <location filename="../models/stores_table.py" line="45"/>
+        <source>Policy met, waits too long</source>
+        <translation>符合政策，但等待过长</translation>
+    </message>
+    <message>
+        <location filename="../models/stores_table.py" line="46"/>
         <source>No policy</source>
         <translation>未设档位</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="74"/>
+        <location filename="../models/stores_table.py" line="93"/>
         <source>Code</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="75"/>
+        <location filename="../models/stores_table.py" line="94"/>
         <source>Store code</source>
         <translation>门店编号</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="79"/>
+        <location filename="../models/stores_table.py" line="98"/>
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="80"/>
+        <location filename="../models/stores_table.py" line="99"/>
         <source>Store name</source>
         <translation>门店名称</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="84"/>
-        <location filename="../models/stores_table.py" line="85"/>
+        <location filename="../models/stores_table.py" line="103"/>
+        <location filename="../models/stores_table.py" line="104"/>
         <source>Region</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="89"/>
+        <location filename="../models/stores_table.py" line="108"/>
         <source>Policy
 status</source>
         <translation>档位
 状态</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="90"/>
+        <location filename="../models/stores_table.py" line="109"/>
         <source>Whether the store&apos;s revenue tier policy covers it and its roster meets the policy</source>
         <translation>门店的营业额档位政策是否覆盖它，以及排班是否达到政策要求</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="97"/>
+        <location filename="../models/stores_table.py" line="116"/>
         <source>Revenue
 per day</source>
         <translation>日均
 营业额</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="98"/>
+        <location filename="../models/stores_table.py" line="117"/>
         <source>Average daily revenue over the last four weeks of sales</source>
         <translation>最近四周销售的日均营业额</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="103"/>
+        <location filename="../models/stores_table.py" line="122"/>
         <source>Policy
 staff</source>
         <translation>政策
 人数</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="104"/>
+        <location filename="../models/stores_table.py" line="123"/>
         <source>Staff per shift the tier policy asks for at this revenue</source>
         <translation>该营业额下档位政策要求的每班人数</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="109"/>
+        <location filename="../models/stores_table.py" line="128"/>
         <source>Rostered
 staff</source>
         <translation>排班
 人数</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="110"/>
+        <location filename="../models/stores_table.py" line="129"/>
         <source>Mean staff on the floor while open, last four weeks</source>
         <translation>最近四周营业时段的平均在岗人数</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="115"/>
+        <location filename="../models/stores_table.py" line="134"/>
         <source>Solo hours
 per week</source>
         <translation>每周
 单人班小时</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="116"/>
+        <location filename="../models/stores_table.py" line="135"/>
         <source>Hours one person ran the store alone, last sales week</source>
         <translation>上一销售周一人独自看店的小时数</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="121"/>
+        <location filename="../models/stores_table.py" line="140"/>
         <source>Mean wait
 (min)</source>
         <translation>平均等待
 (分钟)</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="122"/>
+        <location filename="../models/stores_table.py" line="141"/>
         <source>Order-weighted mean queue wait in minutes, last sales week</source>
         <translation>上一销售周按订单加权的平均排队等待（分钟）</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="127"/>
+        <location filename="../models/stores_table.py" line="146"/>
         <source>P90 wait
 (min)</source>
         <translation>P90 等待
 (分钟)</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="128"/>
+        <location filename="../models/stores_table.py" line="147"/>
         <source>Nine orders in ten waited at most this many minutes, last sales week</source>
         <translation>上一销售周九成订单的等待不超过此分钟数</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="135"/>
+        <location filename="../models/stores_table.py" line="154"/>
         <source>Walked
 away</source>
         <translation>离开
 顾客</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="136"/>
+        <location filename="../models/stores_table.py" line="155"/>
         <source>Customers expected to have walked away unserved (out of patience), last sales week</source>
         <translation>上一个销售周预计未获接待而离开的顾客数（等不及离开）</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="144"/>
+        <location filename="../models/stores_table.py" line="163"/>
         <source>Red
 shifts</source>
         <translation>红色
 班次</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="145"/>
+        <location filename="../models/stores_table.py" line="164"/>
         <source>Shifts whose pressure index reached red, last sales week</source>
         <translation>上一销售周压力指数达到红色的班次</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="150"/>
+        <location filename="../models/stores_table.py" line="169"/>
         <source>Mean
 pressure</source>
         <translation>平均
 压力指数</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="151"/>
+        <location filename="../models/stores_table.py" line="170"/>
         <source>Mean pressure index of the week&apos;s shifts (0-100)</source>
         <translation>本周各班次的平均压力指数（0-100）</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="156"/>
+        <location filename="../models/stores_table.py" line="175"/>
         <source>Peak
 pressure</source>
         <translation>最高
 压力指数</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="157"/>
+        <location filename="../models/stores_table.py" line="176"/>
         <source>Highest pressure index of any shift in the week (0-100)</source>
         <translation>本周所有班次中的最高压力指数（0-100）</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="246"/>
-        <location filename="../models/stores_table.py" line="249"/>
+        <location filename="../models/stores_table.py" line="181"/>
+        <source>Labour
+% of sales</source>
+        <translation>人工成本
+占销售额</translation>
+    </message>
+    <message>
+        <location filename="../models/stores_table.py" line="182"/>
+        <source>Wages of the week&apos;s shifts as a percentage of its sales, last sales week</source>
+        <translation>上一销售周各班次工资占该周销售额的百分比</translation>
+    </message>
+    <message>
+        <location filename="../models/stores_table.py" line="286"/>
+        <location filename="../models/stores_table.py" line="306"/>
         <source>Tier policy: %1</source>
         <translation>营业额档位政策：%1</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="251"/>
+        <location filename="../models/stores_table.py" line="290"/>
+        <source>But customers waited %1 min on average against a target of %2 min: the roster meets the policy, the policy asks for too few people here.</source>
+        <translation>但顾客平均等待 %1 分钟，目标为 %2 分钟：排班符合政策，但该政策对这家门店要求的人手太少。</translation>
+    </message>
+    <message>
+        <location filename="../models/stores_table.py" line="299"/>
+        <source>%1 min on average against a target of %2 min (last sales week: %3 – %4)</source>
+        <translation>平均等待 %1 分钟，目标 %2 分钟（最近销售周：%3 – %4）</translation>
+    </message>
+    <message>
+        <location filename="../models/stores_table.py" line="308"/>
         <source>%1 %2 — double-click to open it on Today</source>
         <translation>%1 %2 — 双击在“今日”中打开</translation>
     </message>
     <message>
-        <location filename="../models/stores_table.py" line="262"/>
+        <location filename="../models/stores_table.py" line="321"/>
         <source>Last sales week: %1 – %2</source>
         <translation>上一销售周：%1 – %2</translation>
     </message>
@@ -5501,27 +5959,27 @@ pressure</source>
 <context>
     <name>SurgePage</name>
     <message>
-        <location filename="../views/policies/surge.py" line="29"/>
+        <location filename="../views/policies/surge.py" line="31"/>
         <source>Add period</source>
         <translation>添加时段</translation>
     </message>
     <message>
-        <location filename="../views/policies/surge.py" line="31"/>
+        <location filename="../views/policies/surge.py" line="33"/>
         <source>Restore the default calendar</source>
         <translation>恢复默认日历</translation>
     </message>
     <message>
-        <location filename="../views/policies/surge.py" line="33"/>
+        <location filename="../views/policies/surge.py" line="35"/>
         <source>Only the 3·15 consumer-rights season (20 Feb – 15 Mar, every year)</source>
         <translation>仅含 3·15 消费者权益日高峰期（每年 2 月 20 日至 3 月 15 日）</translation>
     </message>
     <message>
-        <location filename="../views/policies/surge.py" line="70"/>
+        <location filename="../views/policies/surge.py" line="72"/>
         <source>The default calendar is in the editor; save to use it.</source>
         <translation>默认日历已填入编辑器，保存后生效。</translation>
     </message>
     <message>
-        <location filename="../views/policies/surge.py" line="65"/>
+        <location filename="../views/policies/surge.py" line="67"/>
         <source>Surge calendar saved.</source>
         <translation>高峰期日历已保存。</translation>
     </message>
@@ -5529,180 +5987,180 @@ pressure</source>
 <context>
     <name>ThresholdsPage</name>
     <message>
-        <location filename="../views/policies/thresholds.py" line="59"/>
+        <location filename="../views/policies/thresholds.py" line="61"/>
         <source>Staffing targets</source>
         <translation>配员目标</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="64"/>
+        <location filename="../views/policies/thresholds.py" line="66"/>
         <source>Service time per order</source>
         <translation>每单服务时间</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="65"/>
-        <location filename="../views/policies/thresholds.py" line="74"/>
-        <location filename="../views/policies/thresholds.py" line="86"/>
-        <location filename="../views/policies/thresholds.py" line="98"/>
+        <location filename="../views/policies/thresholds.py" line="67"/>
+        <location filename="../views/policies/thresholds.py" line="76"/>
+        <location filename="../views/policies/thresholds.py" line="88"/>
+        <location filename="../views/policies/thresholds.py" line="100"/>
         <source>min</source>
         <translation>分钟</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="67"/>
+        <location filename="../views/policies/thresholds.py" line="69"/>
         <source>Mean minutes of work per order at the counter (handcrafted drinks: 1.5–4).</source>
         <translation>柜台每单平均耗时（分钟；手工饮品约 1.5–4）。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="68"/>
+        <location filename="../views/policies/thresholds.py" line="70"/>
         <source>Between 0.25 and 30 minutes per order.</source>
         <translation>每单 0.25 至 30 分钟。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="119"/>
+        <location filename="../views/policies/thresholds.py" line="121"/>
         <source>More than 0 % and at most 100 %.</source>
         <translation>大于 0%，且不超过 100%。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="97"/>
+        <location filename="../views/policies/thresholds.py" line="99"/>
         <source>Target queue wait</source>
         <translation>目标排队等待时长</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="73"/>
+        <location filename="../views/policies/thresholds.py" line="75"/>
         <source>Chores per hour</source>
         <translation>每小时杂务</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="77"/>
+        <location filename="../views/policies/thresholds.py" line="79"/>
         <source>Minutes of cleaning, restocking, deliveries and till work each hour, taken from the serving time of whoever is on, alone or not. A store&apos;s own value wins.</source>
         <translation>每小时清洁、补货、收货和收银所需的分钟数，从在岗人员（无论是否单人）的接待时间中扣除。门店自己的设置优先。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="80"/>
+        <location filename="../views/policies/thresholds.py" line="82"/>
         <source>Between 0 and 120 minutes per hour.</source>
         <translation>每小时 0 到 120 分钟。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="85"/>
+        <location filename="../views/policies/thresholds.py" line="87"/>
         <source>Customer patience</source>
         <translation>顾客耐心</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="89"/>
+        <location filename="../views/policies/thresholds.py" line="91"/>
         <source>Mean minutes a customer waits before walking away (surveys: about 4). A store&apos;s own value wins.</source>
         <translation>顾客离开前平均愿意等待的分钟数（调查：约 4 分钟）。门店自己的设置优先。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="92"/>
+        <location filename="../views/policies/thresholds.py" line="94"/>
         <source>More than 0 minutes.</source>
         <translation>大于 0 分钟。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="100"/>
+        <location filename="../views/policies/thresholds.py" line="102"/>
         <source>Waits above a few minutes are where conflicts start.</source>
         <translation>等待超过几分钟，冲突就容易发生。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="101"/>
+        <location filename="../views/policies/thresholds.py" line="103"/>
         <source>Zero or more minutes.</source>
         <translation>不少于 0 分钟。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="106"/>
+        <location filename="../views/policies/thresholds.py" line="108"/>
         <source>Orders served within the target</source>
         <translation>目标内完成的订单占比</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="109"/>
+        <location filename="../views/policies/thresholds.py" line="111"/>
         <source>Share of orders that should wait no longer than the target.</source>
         <translation>等待不超过目标时长的订单应占的比例。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="110"/>
+        <location filename="../views/policies/thresholds.py" line="112"/>
         <source>More than 0 % and less than 100 %.</source>
         <translation>大于 0%，且小于 100%。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="115"/>
+        <location filename="../views/policies/thresholds.py" line="117"/>
         <source>Highest occupancy</source>
         <translation>最高利用率</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="118"/>
+        <location filename="../views/policies/thresholds.py" line="120"/>
         <source>Busiest share of time staff should be serving; above it nobody gets a breather.</source>
         <translation>员工服务时间占比的上限；超过它就没人能喘口气。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="121"/>
+        <location filename="../views/policies/thresholds.py" line="123"/>
         <source>Pressure levels (index 0–100)</source>
         <translation>压力等级（指数 0–100）</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="126"/>
+        <location filename="../views/policies/thresholds.py" line="128"/>
         <source>Amber from</source>
         <translation>黄色起点</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="129"/>
+        <location filename="../views/policies/thresholds.py" line="131"/>
         <source>A shift at or above this index is shown amber: watch it.</source>
         <translation>指数达到或超过此值的班次显示为黄色：需要留意。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="130"/>
+        <location filename="../views/policies/thresholds.py" line="132"/>
         <source>Above 0 and not above the red level.</source>
         <translation>大于 0，且不高于红色起点。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="135"/>
+        <location filename="../views/policies/thresholds.py" line="137"/>
         <source>Red from</source>
         <translation>红色起点</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="138"/>
+        <location filename="../views/policies/thresholds.py" line="140"/>
         <source>At or above this the shift is too hard: send cover or change the roster.</source>
         <translation>达到或超过此值说明班次负荷过重：请安排补位或调整排班。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="139"/>
+        <location filename="../views/policies/thresholds.py" line="141"/>
         <source>At least the amber level and at most 100.</source>
         <translation>不低于黄色起点，且不超过 100。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="141"/>
+        <location filename="../views/policies/thresholds.py" line="143"/>
         <source>Forecast</source>
         <translation>预测</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="144"/>
+        <location filename="../views/policies/thresholds.py" line="146"/>
         <source>expected orders (mean)</source>
         <translation>预期订单数（均值）</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="149"/>
+        <location filename="../views/policies/thresholds.py" line="151"/>
         <source>Plan staff for</source>
         <translation>排班依据</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="153"/>
+        <location filename="../views/policies/thresholds.py" line="155"/>
         <source>Required staff are planned for the expected orders, or for a busier hour: P90 staffs every hour as if it were as busy as one hour in ten gets.</source>
         <translation>所需人数按预期订单数计划，或按更忙的时段计划：P90 表示每小时都按十个小时中最忙的那一档来配人。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="156"/>
+        <location filename="../views/policies/thresholds.py" line="158"/>
         <source>The mean, or between P50 and P99.</source>
         <translation>均值，或 P50 至 P99 之间。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="158"/>
+        <location filename="../views/policies/thresholds.py" line="160"/>
         <source>Restore defaults</source>
         <translation>恢复默认值</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="276"/>
+        <location filename="../views/policies/thresholds.py" line="278"/>
         <source>Fix the values marked in red first.</source>
         <translation>请先修正标红的数值。</translation>
     </message>
     <message>
-        <location filename="../views/policies/thresholds.py" line="290"/>
+        <location filename="../views/policies/thresholds.py" line="292"/>
         <source>Thresholds saved; staffing and pressure figures use them from now on.</source>
         <translation>阈值已保存，配员和压力数据即刻按新阈值计算。</translation>
     </message>
@@ -5803,231 +6261,231 @@ pressure</source>
 <context>
     <name>TierPoliciesPage</name>
     <message>
-        <location filename="../views/policies/tiers.py" line="146"/>
+        <location filename="../views/policies/tiers.py" line="148"/>
         <source>Policy</source>
         <translation>政策</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="146"/>
+        <location filename="../views/policies/tiers.py" line="148"/>
         <source>Stores</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="146"/>
+        <location filename="../views/policies/tiers.py" line="148"/>
         <source>Check</source>
         <translation>检查</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="156"/>
-        <location filename="../views/policies/tiers.py" line="383"/>
+        <location filename="../views/policies/tiers.py" line="158"/>
+        <location filename="../views/policies/tiers.py" line="385"/>
         <source>New policy</source>
         <translation>新建政策</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="157"/>
+        <location filename="../views/policies/tiers.py" line="159"/>
         <source>Duplicate</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="158"/>
-        <location filename="../views/policies/tiers.py" line="550"/>
+        <location filename="../views/policies/tiers.py" line="160"/>
+        <location filename="../views/policies/tiers.py" line="552"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="178"/>
+        <location filename="../views/policies/tiers.py" line="180"/>
         <source>What the policy is for, who decided it</source>
         <translation>政策的用途、由谁决定</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="180"/>
+        <location filename="../views/policies/tiers.py" line="182"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="181"/>
+        <location filename="../views/policies/tiers.py" line="183"/>
         <source>Description</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="190"/>
+        <location filename="../views/policies/tiers.py" line="192"/>
         <source>Assign to stores…</source>
         <translation>分配给门店…</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="228"/>
+        <location filename="../views/policies/tiers.py" line="230"/>
         <source>⚠ Gap</source>
         <translation>⚠ 空档</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="228"/>
+        <location filename="../views/policies/tiers.py" line="230"/>
         <source>⚠ Invalid</source>
         <translation>⚠ 无效</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="231"/>
+        <location filename="../views/policies/tiers.py" line="233"/>
         <source>Overlap</source>
         <translation>重叠</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="234"/>
+        <location filename="../views/policies/tiers.py" line="236"/>
         <source>✓ Complete</source>
         <translation>✓ 完整</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="237"/>
+        <location filename="../views/policies/tiers.py" line="239"/>
         <source>Every daily revenue has a rule.</source>
         <translation>所有日营业额都有对应规则。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="271"/>
+        <location filename="../views/policies/tiers.py" line="273"/>
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="272"/>
+        <location filename="../views/policies/tiers.py" line="274"/>
         <source>Discard your changes to “%1”?</source>
         <translation>放弃对“%1”的更改？</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="273"/>
+        <location filename="../views/policies/tiers.py" line="275"/>
         <source>Discard changes</source>
         <translation>放弃更改</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="365"/>
+        <location filename="../views/policies/tiers.py" line="367"/>
         <source>New policy (not saved yet)</source>
         <translation>新政策（尚未保存）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/policies/tiers.py" line="368"/>
+        <location filename="../views/policies/tiers.py" line="370"/>
         <source>Used by %n store(s)</source>
         <translation>
             <numerusform>%n 家门店在用</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="388"/>
+        <location filename="../views/policies/tiers.py" line="390"/>
         <source>%1 (copy)</source>
         <translation>%1（副本）</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="395"/>
+        <location filename="../views/policies/tiers.py" line="397"/>
         <source>This is a copy; it is saved as a new policy.</source>
         <translation>这是副本，将另存为新政策。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="421"/>
+        <location filename="../views/policies/tiers.py" line="423"/>
         <source>Some bounds are not amounts; those bands are left out of the check.</source>
         <translation>部分上下限不是有效金额，这些档位未纳入检查。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="423"/>
-        <location filename="../views/policies/tiers.py" line="492"/>
+        <location filename="../views/policies/tiers.py" line="425"/>
+        <location filename="../views/policies/tiers.py" line="494"/>
         <source>Add at least one revenue band.</source>
         <translation>请至少添加一个营业额档位。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="430"/>
+        <location filename="../views/policies/tiers.py" line="432"/>
         <source>✓ Every daily revenue from 0 up is covered by exactly one band.</source>
         <translation>✓ 从 0 起的每个日营业额都恰好由一个档位覆盖。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/policies/tiers.py" line="451"/>
+        <location filename="../views/policies/tiers.py" line="453"/>
         <source>None of the %n store(s) using this policy falls into a gap right now.</source>
         <translation>
             <numerusform>使用此政策的 %n 家门店目前都不在空档内。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/policies/tiers.py" line="460"/>
+        <location filename="../views/policies/tiers.py" line="462"/>
         <source>%n store(s) fall into a gap now and get no staffing rule:</source>
         <translation>
             <numerusform>%n 家门店目前落在空档内，没有配员规则：</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="464"/>
+        <location filename="../views/policies/tiers.py" line="466"/>
         <source>%1 %2 · %3 per day (gap %4–%5)</source>
         <translation>%1 %2 · 日均 %3（空档 %4–%5）</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="484"/>
+        <location filename="../views/policies/tiers.py" line="486"/>
         <source>Give the policy a name.</source>
         <translation>请为政策命名。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="488"/>
+        <location filename="../views/policies/tiers.py" line="490"/>
         <source>Fix the marked bands first: some bounds are not amounts.</source>
         <translation>请先修正标出的档位：部分上下限不是有效金额。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="513"/>
+        <location filename="../views/policies/tiers.py" line="515"/>
         <source>“%1” leaves daily revenue without a clear staffing rule:</source>
         <translation>“%1”中有日营业额区间没有明确的配员规则：</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="517"/>
+        <location filename="../views/policies/tiers.py" line="519"/>
         <source>Stores in the gap now: %1.</source>
         <translation>目前处于空档的门店：%1。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="520"/>
+        <location filename="../views/policies/tiers.py" line="522"/>
         <source>Stores whose revenue falls into the gap get no staffing rule, and Storemon keeps reporting them until the gap is closed.</source>
         <translation>营业额落在空档内的门店没有配员规则，Storemon 会持续报告，直到空档补上。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="525"/>
+        <location filename="../views/policies/tiers.py" line="527"/>
         <source>Save a policy with a gap?</source>
         <translation>保存有空档的政策？</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="525"/>
+        <location filename="../views/policies/tiers.py" line="527"/>
         <source>Save a policy with an overlap?</source>
         <translation>保存有重叠的政策？</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="528"/>
+        <location filename="../views/policies/tiers.py" line="530"/>
         <source>Save with the gap</source>
         <translation>保留空档并保存</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="528"/>
+        <location filename="../views/policies/tiers.py" line="530"/>
         <source>Save anyway</source>
         <translation>仍然保存</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="533"/>
+        <location filename="../views/policies/tiers.py" line="535"/>
         <source>Not saved. Close the gap, or save again to keep it.</source>
         <translation>未保存。请补上空档，或再次保存以保留空档。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="539"/>
+        <location filename="../views/policies/tiers.py" line="541"/>
         <source>Saved “%1”.</source>
         <translation>已保存“%1”。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="548"/>
+        <location filename="../views/policies/tiers.py" line="550"/>
         <source>Delete policy</source>
         <translation>删除政策</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="549"/>
+        <location filename="../views/policies/tiers.py" line="551"/>
         <source>Delete “%1”? This cannot be undone.</source>
         <translation>删除“%1”？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="559"/>
+        <location filename="../views/policies/tiers.py" line="561"/>
         <source>Deleted “%1”.</source>
         <translation>已删除“%1”。</translation>
     </message>
     <message>
-        <location filename="../views/policies/tiers.py" line="567"/>
+        <location filename="../views/policies/tiers.py" line="569"/>
         <source>Save the policy before assigning it to stores.</source>
         <translation>请先保存政策，再分配给门店。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/policies/tiers.py" line="592"/>
+        <location filename="../views/policies/tiers.py" line="594"/>
         <source>“%1” now applies to %n more store(s).</source>
         <translation>
             <numerusform>“%1”新增适用于 %n 家门店。</numerusform>
@@ -6037,148 +6495,155 @@ pressure</source>
 <context>
     <name>TierWhatIfPanel</name>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="166"/>
+        <location filename="../widgets/whatif_panel.py" line="167"/>
         <source>Candidate &amp;policy:</source>
         <translation>候选政策(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="167"/>
+        <location filename="../widgets/whatif_panel.py" line="168"/>
         <source>Load from file…</source>
         <translation>从文件加载…</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="168"/>
+        <location filename="../widgets/whatif_panel.py" line="169"/>
         <source>Try a tier policy from a JSON file; nothing is saved</source>
         <translation>试用 JSON 文件中的档位政策；不会保存</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="169"/>
+        <location filename="../widgets/whatif_panel.py" line="170"/>
         <source>&amp;Compare</source>
         <translation>对比(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="171"/>
+        <location filename="../widgets/whatif_panel.py" line="172"/>
         <source>Replay each store&apos;s last sales week staffed as the candidate policy says</source>
         <translation>按候选政策的人数重算每家门店的上一销售周</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="173"/>
+        <location filename="../widgets/whatif_panel.py" line="174"/>
         <source>Modelling %v of %m stores</source>
         <translation>正在测算 %v/%m 家门店</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="176"/>
+        <location filename="../widgets/whatif_panel.py" line="177"/>
         <source>Each store&apos;s last sales week is replayed with the candidate&apos;s staff on an opening and a closing shift. Red shifts here count queue load only (incidents and check-ins cannot be replayed), so they can differ from the table. Nothing is saved.</source>
         <translation>按候选政策的人数安排早班和晚班，重算每家门店的上一销售周。这里的红色班次只计排队负荷（事件和班后自评无法重演），因此可能与上表不同。不会保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="183"/>
+        <location filename="../widgets/whatif_panel.py" line="184"/>
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="184"/>
+        <location filename="../widgets/whatif_panel.py" line="185"/>
         <source>Staff / shift</source>
         <translation>每班人数</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="185"/>
+        <location filename="../widgets/whatif_panel.py" line="186"/>
         <source>Staff-hours</source>
         <translation>人工时</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="186"/>
+        <location filename="../widgets/whatif_panel.py" line="187"/>
         <source>Solo hours</source>
         <translation>单人班小时</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="187"/>
+        <location filename="../widgets/whatif_panel.py" line="188"/>
         <source>Mean wait (min)</source>
         <translation>平均等待（分钟）</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="188"/>
+        <location filename="../widgets/whatif_panel.py" line="189"/>
         <source>P90 wait (min)</source>
         <translation>P90 等待（分钟）</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="189"/>
+        <location filename="../widgets/whatif_panel.py" line="190"/>
         <source>Red shifts</source>
         <translation>红色班次</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="197"/>
+        <location filename="../widgets/whatif_panel.py" line="191"/>
+        <source>Labour cost
+per week</source>
+        <translation>每周
+人工成本</translation>
+    </message>
+    <message>
+        <location filename="../widgets/whatif_panel.py" line="199"/>
         <source>Choose a candidate policy and press Compare to see every store&apos;s last sales week staffed by it: current → candidate.</source>
         <translation>选择候选政策并点“对比”，查看每家门店上一销售周按该政策配员的结果：当前 → 候选。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="248"/>
+        <location filename="../widgets/whatif_panel.py" line="250"/>
         <source>%1 (file %2)</source>
         <translation>%1（文件 %2）</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="263"/>
+        <location filename="../widgets/whatif_panel.py" line="265"/>
         <source>Load a tier policy</source>
         <translation>加载档位政策</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="263"/>
+        <location filename="../widgets/whatif_panel.py" line="265"/>
         <source>Tier policy (*.json);;All files (*)</source>
         <translation>档位政策 (*.json);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="290"/>
+        <location filename="../widgets/whatif_panel.py" line="292"/>
         <source>This policy has gaps; stores in them keep their roster: %1</source>
         <translation>该政策存在空档，落在空档内的门店保持原排班：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="352"/>
+        <location filename="../widgets/whatif_panel.py" line="354"/>
         <source>Press Compare to model the stores under this policy.</source>
         <translation>点“对比”按此政策测算各门店。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="372"/>
+        <location filename="../widgets/whatif_panel.py" line="374"/>
         <source>in a gap of its current policy</source>
         <translation>处于现行政策的空档</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="374"/>
+        <location filename="../widgets/whatif_panel.py" line="376"/>
         <source>in a gap of the candidate: keeps its roster</source>
         <translation>处于候选政策的空档：保持原排班</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="380"/>
+        <location filename="../widgets/whatif_panel.py" line="382"/>
         <source>gap</source>
         <translation>空档</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="383"/>
+        <location filename="../widgets/whatif_panel.py" line="385"/>
         <source>Revenue %1 per day</source>
         <translation>日均营业额 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="403"/>
+        <location filename="../widgets/whatif_panel.py" line="406"/>
         <source>Total (%1 stores)</source>
         <translation>合计（%1 家门店）</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="413"/>
-        <location filename="../widgets/whatif_panel.py" line="414"/>
+        <location filename="../widgets/whatif_panel.py" line="417"/>
+        <location filename="../widgets/whatif_panel.py" line="418"/>
         <source>Waits: the mean over the stores</source>
         <translation>等待：各门店的平均值</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="425"/>
+        <location filename="../widgets/whatif_panel.py" line="429"/>
         <source>No store has sales to replay yet.</source>
         <translation>还没有可重算的门店销售数据。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="429"/>
+        <location filename="../widgets/whatif_panel.py" line="433"/>
         <source>Under “%1”: solo hours %2 → %3 a week, mean wait %4 → %5 min, red shifts %6 → %7, for %8 staff-hours a week.</source>
         <translation>按“%1”：每周单人班小时 %2 → %3，平均等待 %4 → %5 分钟，红色班次 %6 → %7，每周人工时 %8。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="444"/>
+        <location filename="../widgets/whatif_panel.py" line="449"/>
         <source>%1 store(s) fall in the candidate&apos;s gaps and keep their roster.</source>
         <translation>%1 家门店落在候选政策的空档内，保持原排班。</translation>
     </message>
@@ -6186,433 +6651,476 @@ pressure</source>
 <context>
     <name>TimelineChart</name>
     <message>
-        <location filename="../widgets/timeline.py" line="402"/>
+        <location filename="../widgets/timeline.py" line="405"/>
         <source>Orders per 15 min · staff on shift</source>
         <translation>每 15 分钟订单数 · 在班人数</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="403"/>
+        <location filename="../widgets/timeline.py" line="406"/>
         <source>Modelled wait (min)</source>
         <translation>测算等待（分钟）</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="405"/>
+        <location filename="../widgets/timeline.py" line="408"/>
         <source>Forecast orders</source>
         <translation>预测订单</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="406"/>
+        <location filename="../widgets/timeline.py" line="409"/>
         <source>Actual orders</source>
         <translation>实际订单</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="407"/>
+        <location filename="../widgets/timeline.py" line="410"/>
         <source>Staff on shift</source>
         <translation>在班人数</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="408"/>
+        <location filename="../widgets/timeline.py" line="411"/>
         <source>Modelled wait (right axis)</source>
         <translation>测算等待（右轴）</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="409"/>
+        <location filename="../widgets/timeline.py" line="412"/>
         <source>Target wait</source>
         <translation>目标等待</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="410"/>
+        <location filename="../widgets/timeline.py" line="413"/>
         <source>Now</source>
         <translation>现在</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="411"/>
+        <location filename="../widgets/timeline.py" line="414"/>
         <source>Calm: utilisation below %1</source>
         <translation>平稳：利用率低于 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="412"/>
+        <location filename="../widgets/timeline.py" line="415"/>
         <source>Busy: utilisation %1 to 100%</source>
         <translation>繁忙：利用率 %1 至 100%</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="413"/>
+        <location filename="../widgets/timeline.py" line="416"/>
         <source>Over capacity: 100% or more, the queue grows</source>
         <translation>超负荷：100% 及以上，队伍越排越长</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="414"/>
+        <location filename="../widgets/timeline.py" line="417"/>
         <source>Solo: one person on shift</source>
         <translation>单人班：仅一人在班</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="415"/>
+        <location filename="../widgets/timeline.py" line="418"/>
         <source>Rush: utilisation %1 or more</source>
         <translation>高峰：利用率 %1 及以上</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="421"/>
+        <location filename="../widgets/timeline.py" line="424"/>
         <source>A single calmer quarter hour inside a rush does not end it.</source>
         <translation>高峰中单独一刻钟较平稳，不算高峰结束。</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="424"/>
+        <location filename="../widgets/timeline.py" line="427"/>
         <source>Loading the store-day…</source>
         <translation>正在加载门店当日数据…</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="428"/>
+        <location filename="../widgets/timeline.py" line="431"/>
         <source>%1%</source>
         <translation>%1%</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="455"/>
+        <location filename="../widgets/timeline.py" line="459"/>
         <source>Nothing to show: the store is closed and nobody is on shift.</source>
         <translation>无可显示内容：门店未营业，也没有人在班。</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="508"/>
+        <location filename="../widgets/timeline.py" line="512"/>
         <source>Rush %1</source>
         <translation>高峰 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="512"/>
+        <location filename="../widgets/timeline.py" line="516"/>
         <source>Rush</source>
         <translation>高峰</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="527"/>
+        <location filename="../widgets/timeline.py" line="532"/>
         <source>now %1</source>
         <translation>现在 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="535"/>
+        <location filename="../widgets/timeline.py" line="540"/>
         <source>Rushes: %1. Point at the chart for the figures of a quarter hour.</source>
         <translation>高峰：%1。鼠标指向图表可查看每一刻钟的数据。</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="536"/>
+        <location filename="../widgets/timeline.py" line="541"/>
         <source>No rush expected. Point at the chart for the figures of a quarter hour.</source>
         <translation>预计没有高峰。鼠标指向图表可查看每一刻钟的数据。</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="561"/>
+        <location filename="../widgets/timeline.py" line="566"/>
         <source>forecast %1 orders</source>
         <translation>预测 %1 单</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="564"/>
+        <location filename="../widgets/timeline.py" line="569"/>
         <source>actual %1</source>
         <translation>实际 %1 单</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="565"/>
+        <location filename="../widgets/timeline.py" line="570"/>
         <source>%1 on shift</source>
         <translation>%1 人在班</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="567"/>
+        <location filename="../widgets/timeline.py" line="572"/>
         <source>nobody to serve the orders</source>
         <translation>无人处理订单</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="569"/>
+        <location filename="../widgets/timeline.py" line="574"/>
         <source>utilisation %1%</source>
         <translation>利用率 %1%</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="570"/>
+        <location filename="../widgets/timeline.py" line="575"/>
         <source>modelled wait %1 min</source>
         <translation>测算等待 %1 分钟</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="572"/>
+        <location filename="../widgets/timeline.py" line="577"/>
         <source>%1 walked away</source>
         <translation>%1 位离开</translation>
     </message>
     <message>
-        <location filename="../widgets/timeline.py" line="574"/>
+        <location filename="../widgets/timeline.py" line="579"/>
         <source>%1 needed</source>
         <translation>需 %1 人</translation>
     </message>
 </context>
 <context>
+    <name>TodayTips</name>
+    <message>
+        <location filename="../views/today_tips.py" line="26"/>
+        <source>Minutes of the day with exactly one person on the floor, from the roster.
+Alone, nobody can take a break, handle a complaint or fetch stock without the counter standing empty.
+Green: never alone; amber: some solo time; red: %1 min or more.</source>
+        <translation>根据排班，当天只有一人在岗的分钟数。
+一个人在岗时，无论休息、处理投诉还是取货，柜台都会无人值守。
+绿色：从不单人在岗；琥珀色：有部分单人时间；红色：%1 分钟或更多。</translation>
+    </message>
+    <message>
+        <location filename="../views/today_tips.py" line="35"/>
+        <source>The busiest quarter hour: expected orders × service time ÷ the serving time of the people on shift (minus chores).
+From %1% queues build up (amber); at 100% or more they grow without end (red).</source>
+        <translation>最忙的一刻钟：预计订单数 × 服务时间 ÷ 在岗人员的服务时间（扣除杂务）。
+从 %1% 开始会排起队（琥珀色）；达到 100% 或以上，队伍会无限增长（红色）。</translation>
+    </message>
+    <message>
+        <location filename="../views/today_tips.py" line="44"/>
+        <source>How long the day&apos;s customers wait on average before being served, weighted by orders; from the queue model, which carries a backlog from one quarter hour into the next.
+Green at or under the target of %1 min, amber up to twice it, red above.</source>
+        <translation>当天顾客在被服务前的平均等待时间（按订单加权），来自排队模型，该模型会把每一刻钟积压的订单带入下一刻钟。
+不超过目标 %1 分钟为绿色，不超过目标两倍为琥珀色，更高为红色。</translation>
+    </message>
+    <message>
+        <location filename="../views/today_tips.py" line="53"/>
+        <source>The highest pressure index (0–100) of anyone rostered today: points for time alone, long waits, load, busy time, rushes without a break, incidents and check-ins.
+Amber from %1, red from %2. Select a person below to see their points; Help &gt; How pressure is computed explains them.</source>
+        <translation>今天排班人员中最高的压力指数（0–100）：分数来自单人在岗时间、长时间等待、负荷、忙碌时间、无休息的高峰、事件和签到。
+%1 起为琥珀色，%2 起为红色。在下方选择一个人可查看其得分；“帮助 &gt; 压力指数如何计算”有详细说明。</translation>
+    </message>
+    <message>
+        <location filename="../views/today_tips.py" line="62"/>
+        <source>Where the expected orders come from: the recorded sales of a past day, a forecast from the store&apos;s own sales history, or, for a new store, the pattern of similar stores scaled by its first days.</source>
+        <translation>预计订单的来源：过去某天的实际销售记录、根据本店销售历史的预测，或对于新店，按其最初几天缩放的相似门店模式。</translation>
+    </message>
+</context>
+<context>
     <name>TodayView</name>
     <message>
-        <location filename="../views/today.py" line="281"/>
+        <location filename="../views/today.py" line="296"/>
         <source>&amp;Store:</source>
         <translation>门店(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="282"/>
+        <location filename="../views/today.py" line="297"/>
         <source>Previous day (Alt+Left)</source>
         <translation>前一天 (Alt+Left)</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="283"/>
+        <location filename="../views/today.py" line="298"/>
         <source>Next day (Alt+Right)</source>
         <translation>后一天 (Alt+Right)</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="284"/>
+        <location filename="../views/today.py" line="299"/>
         <source>Previous day</source>
         <translation>前一天</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="285"/>
+        <location filename="../views/today.py" line="300"/>
         <source>Next day</source>
         <translation>后一天</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="286"/>
+        <location filename="../views/today.py" line="301"/>
         <source>The store&apos;s local day to show</source>
         <translation>要显示的门店当地日期</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="287"/>
-        <location filename="../views/today.py" line="322"/>
+        <location filename="../views/today.py" line="302"/>
+        <location filename="../views/today.py" line="339"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="289"/>
+        <location filename="../views/today.py" line="304"/>
         <source>Go back to today in the store&apos;s time zone</source>
         <translation>回到门店所在时区的今天</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="290"/>
-        <location filename="../views/today.py" line="344"/>
+        <location filename="../views/today.py" line="305"/>
+        <location filename="../views/today.py" line="361"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="292"/>
+        <location filename="../views/today.py" line="307"/>
         <source>Solo minutes</source>
         <translation>单人班时长</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="293"/>
+        <location filename="../views/today.py" line="308"/>
         <source>Peak utilisation</source>
         <translation>峰值利用率</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="294"/>
+        <location filename="../views/today.py" line="309"/>
         <source>Day mean wait</source>
         <translation>全天平均等待</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="295"/>
-        <location filename="../views/today.py" line="620"/>
+        <location filename="../views/today.py" line="310"/>
+        <location filename="../views/today.py" line="651"/>
         <source>Worst shift pressure</source>
         <translation>最高班次压力指数</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="296"/>
+        <location filename="../views/today.py" line="311"/>
         <source>Demand source</source>
         <translation>需求来源</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="300"/>
+        <location filename="../views/today.py" line="312"/>
+        <source>Labour cost</source>
+        <translation>人工成本</translation>
+    </message>
+    <message>
+        <location filename="../views/today.py" line="317"/>
         <source>The day in quarter hours</source>
         <translation>全天分时（每 15 分钟）</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="301"/>
+        <location filename="../views/today.py" line="318"/>
         <source>Pressure per person</source>
         <translation>个人压力指数</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="302"/>
+        <location filename="../views/today.py" line="319"/>
         <source>What would fix today</source>
         <translation>今天怎样补救</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="305"/>
+        <location filename="../views/today.py" line="322"/>
         <source>Finds the fewest extra staff-hours that bring waits under the target and every shift below amber, as cover blocks you can call in.</source>
         <translation>计算用最少的额外人工时让等待降到目标以内、所有班次低于黄色，并列出可呼叫的补位时段。</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="309"/>
+        <location filename="../views/today.py" line="326"/>
         <source>Find the cover</source>
         <translation>计算补位方案</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="310"/>
+        <location filename="../views/today.py" line="327"/>
         <source>From</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="310"/>
+        <location filename="../views/today.py" line="327"/>
         <source>To</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="310"/>
+        <location filename="../views/today.py" line="327"/>
         <source>Hours</source>
         <translation>小时数</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="362"/>
+        <location filename="../views/today.py" line="379"/>
         <source>Could not work out the cover.</source>
         <translation>无法算出补位方案。</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="364"/>
+        <location filename="../views/today.py" line="381"/>
         <source>Could not load the day</source>
         <translation>无法加载当日数据</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="405"/>
+        <location filename="../views/today.py" line="422"/>
         <source>You have no store to look after.</source>
         <translation>你没有负责的门店。</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="465"/>
+        <location filename="../views/today.py" line="483"/>
         <source>Updated %1</source>
         <translation>更新于 %1</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="474"/>
-        <location filename="../views/today.py" line="506"/>
+        <location filename="../views/today.py" line="497"/>
+        <location filename="../views/today.py" line="529"/>
         <source>%1 min</source>
         <translation>%1 分钟</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="475"/>
+        <location filename="../views/today.py" line="498"/>
         <source>Nobody is ever alone on the floor</source>
         <translation>全天没有单人在岗</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="477"/>
+        <location filename="../views/today.py" line="500"/>
         <source>%1 h with one person on the floor</source>
         <translation>%1 小时单人在岗</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="487"/>
+        <location filename="../views/today.py" line="510"/>
         <source>Nobody rostered</source>
         <translation>无人排班</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="488"/>
+        <location filename="../views/today.py" line="511"/>
         <source>orders with nobody on shift from %1</source>
         <translation>自 %1 起有订单但无人在班</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="492"/>
+        <location filename="../views/today.py" line="515"/>
         <source>No orders expected</source>
         <translation>预计无订单</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="497"/>
+        <location filename="../views/today.py" line="520"/>
         <source>%1%</source>
         <translation>%1%</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="498"/>
+        <location filename="../views/today.py" line="521"/>
         <source>at %1–%2</source>
         <translation>于 %1–%2</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="507"/>
+        <location filename="../views/today.py" line="530"/>
         <source>target %1 min</source>
         <translation>目标 %1 分钟</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="508"/>
+        <location filename="../views/today.py" line="531"/>
         <source> · about %1 customers walked away</source>
         <translation> · 约 %1 位顾客离开</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="516"/>
+        <location filename="../views/today.py" line="539"/>
         <source>%1 · index %2</source>
         <translation>%1 · 指数 %2</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="520"/>
+        <location filename="../views/today.py" line="543"/>
         <source>Nobody on the roster</source>
         <translation>无人排班</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="524"/>
+        <location filename="../views/today.py" line="547"/>
         <source>Actual</source>
         <translation>实际</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="524"/>
+        <location filename="../views/today.py" line="547"/>
         <source>The day&apos;s recorded sales</source>
         <translation>当天已记录的销售</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="527"/>
+        <location filename="../views/today.py" line="550"/>
         <source>Estimated from similar stores</source>
         <translation>参照同类门店估算</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="529"/>
+        <location filename="../views/today.py" line="552"/>
         <source>Too little history of its own yet: similar stores&apos; pattern, scaled by its first days</source>
         <translation>本店自身历史尚不足：采用同类门店的客流规律，按开业头几天的销量缩放</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="535"/>
+        <location filename="../views/today.py" line="558"/>
         <source>Forecast</source>
         <translation>预测</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="535"/>
+        <location filename="../views/today.py" line="558"/>
         <source>Expected orders from sales history</source>
         <translation>根据历史销售预测的订单</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="554"/>
+        <location filename="../views/today.py" line="584"/>
         <source>Modelling every cover block for %1…</source>
         <translation>正在为 %1 测算所有补位时段…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/today.py" line="594"/>
+        <location filename="../views/today.py" line="624"/>
         <source>Add %n cover block(s): waits meet the target and every shift is below amber.</source>
         <translation>
             <numerusform>增加 %n 个补位时段：等待达标，所有班次低于黄色。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/today.py" line="599"/>
+        <location filename="../views/today.py" line="629"/>
         <source>Add %n cover block(s). That helps, but the day is still not fully fixed.</source>
         <translation>
             <numerusform>增加 %n 个补位时段。情况会改善，但当天问题仍未完全解决。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="603"/>
+        <location filename="../views/today.py" line="633"/>
         <source>No cover needed: waits stay under the target and every shift is below amber.</source>
         <translation>无需补位：等待在目标以内，所有班次低于黄色。</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="606"/>
+        <location filename="../views/today.py" line="636"/>
         <source>No cover block within the limits helps; talk with your regional manager.</source>
         <translation>限定范围内的补位时段都无济于事；请与区域经理沟通。</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="609"/>
+        <location filename="../views/today.py" line="639"/>
         <source>%1 extra staff-hours in total.</source>
         <translation>共增加 %1 人工时。</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="613"/>
+        <location filename="../views/today.py" line="644"/>
         <source>Longest wait (min)</source>
         <translation>最长等待（分钟）</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="615"/>
+        <location filename="../views/today.py" line="646"/>
         <source>Time over the wait target (min)</source>
         <translation>超出等待目标的时长（分钟）</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="621"/>
+        <location filename="../views/today.py" line="652"/>
         <source>Solo hours</source>
         <translation>单人班小时</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="622"/>
+        <location filename="../views/today.py" line="653"/>
         <source>Staff-hours</source>
         <translation>人工时</translation>
     </message>
@@ -6660,6 +7168,305 @@ pressure</source>
     </message>
 </context>
 <context>
+    <name>UserDialog</name>
+    <message>
+        <location filename="../views/user_dialogs.py" line="103"/>
+        <source>Change %1</source>
+        <translation>修改 %1</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="103"/>
+        <source>Add a user</source>
+        <translation>添加用户</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="104"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="104"/>
+        <source>Add user</source>
+        <translation>添加用户</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="116"/>
+        <source>A user name never changes: the audit log names people by it</source>
+        <translation>用户名不可更改：审计日志用它来记录人员</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="137"/>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="138"/>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="139"/>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="140"/>
+        <source>Store</source>
+        <translation>门店</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="141"/>
+        <source>Region</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="143"/>
+        <source>E-mail</source>
+        <translation>电子邮件</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="162"/>
+        <source>Sees and acts for this one store.</source>
+        <translation>仅查看并处理这一家门店。</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="164"/>
+        <source>Sees every store of this region.</source>
+        <translation>可查看该区域的所有门店。</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="166"/>
+        <source>Head office: sees the whole chain.</source>
+        <translation>总部：可查看整个连锁。</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="173"/>
+        <source>Choose a user name.</source>
+        <translation>请选择一个用户名。</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="179"/>
+        <source>A user name has 2-100 letters, digits, &apos;.&apos;, &apos;_&apos;, &apos;@&apos; or &apos;-&apos;, and starts with a letter or digit.</source>
+        <translation>用户名由 2-100 个字母、数字、“.”、“_”、“@”或“-”组成，并以字母或数字开头。</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="186"/>
+        <source>%1 is already taken; choose another user name.</source>
+        <translation>%1 已被使用，请选择其他用户名。</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="195"/>
+        <source>This role needs a store; there is none to choose.</source>
+        <translation>该角色需要一家门店，但没有可选的门店。</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="199"/>
+        <source>This role needs a region; there is none to choose.</source>
+        <translation>该角色需要一个区域，但没有可选的区域。</translation>
+    </message>
+    <message>
+        <location filename="../views/user_dialogs.py" line="229"/>
+        <source>This is the last active administrator: make someone else an administrator first.</source>
+        <translation>这是最后一位启用中的系统管理员：请先让其他人成为系统管理员。</translation>
+    </message>
+</context>
+<context>
+    <name>UsersView</name>
+    <message>
+        <location filename="../views/users.py" line="59"/>
+        <source>Show deactivated accounts</source>
+        <translation>显示已停用的账号</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="67"/>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="68"/>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="69"/>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="70"/>
+        <source>Store or region</source>
+        <translation>门店或区域</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="71"/>
+        <source>Kiosk PIN</source>
+        <translation>自助终端 PIN 码</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="72"/>
+        <location filename="../views/users.py" line="170"/>
+        <source>Active</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="76"/>
+        <source>The name people see in alerts and on the kiosk</source>
+        <translation>在告警和自助终端上显示的姓名</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="77"/>
+        <source>What the person types to sign in; it never changes</source>
+        <translation>登录时输入的名称，不可更改</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="78"/>
+        <source>What the account may see and do</source>
+        <translation>该账号可以查看和执行的内容</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="79"/>
+        <source>A counter role belongs to one store, an operations supervisor to one region</source>
+        <translation>门店角色属于一家门店，运营督导属于一个区域</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="80"/>
+        <source>Whether the staff member behind the account can sign in at the counter</source>
+        <translation>该账号对应的员工能否在柜台登录</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="81"/>
+        <source>A deactivated account can no longer sign in or be paged; its history stays</source>
+        <translation>已停用的账号不能再登录，也不会再被呼叫；其历史记录保留</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="94"/>
+        <source>Add user…</source>
+        <translation>添加用户…</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="95"/>
+        <source>Change role or store…</source>
+        <translation>修改角色或门店…</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="96"/>
+        <source>Set new password…</source>
+        <translation>设置新密码…</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="97"/>
+        <location filename="../views/users.py" line="233"/>
+        <source>Set kiosk PIN…</source>
+        <translation>设置自助终端 PIN 码…</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="98"/>
+        <location filename="../views/users.py" line="311"/>
+        <source>Deactivate</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="130"/>
+        <source>Users</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="159"/>
+        <source>Whole chain</source>
+        <translation>整个连锁</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="161"/>
+        <source>No staff record</source>
+        <translation>无员工记录</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="163"/>
+        <source>Set</source>
+        <translation>已设置</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="163"/>
+        <source>Not set</source>
+        <translation>未设置</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="170"/>
+        <source>Deactivated</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="203"/>
+        <source>Select a user first.</source>
+        <translation>请先选择一个用户。</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="214"/>
+        <source>Only an administrator may set other people&apos;s passwords.</source>
+        <translation>只有系统管理员可以设置他人的密码。</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="224"/>
+        <source>%1 has no staff record, so cannot sign in at the kiosk: import them with the staff file first.</source>
+        <translation>%1 没有员工记录，因此无法在自助终端登录：请先通过员工文件导入。</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="233"/>
+        <source>Reset kiosk PIN…</source>
+        <translation>重置自助终端 PIN 码…</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="238"/>
+        <source>This account is already deactivated.</source>
+        <translation>该账号已停用。</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="240"/>
+        <source>You cannot deactivate your own account.</source>
+        <translation>您不能停用自己的账号。</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="270"/>
+        <source>User added. Set their password next, so they can sign in.</source>
+        <translation>用户已添加。接下来请为其设置密码，以便登录。</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="279"/>
+        <source>%1 changed.</source>
+        <translation>已修改 %1。</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="286"/>
+        <source>New password set for %1.</source>
+        <translation>已为 %1 设置新密码。</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="293"/>
+        <source>Kiosk PIN set for %1.</source>
+        <translation>已为 %1 设置自助终端 PIN 码。</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="302"/>
+        <source>Deactivate user</source>
+        <translation>停用用户</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="304"/>
+        <source>Deactivate %1 (%2)? They can no longer sign in or be paged; their history stays.</source>
+        <translation>停用 %1（%2）？其将不能再登录，也不会再被呼叫；历史记录保留。</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="312"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../views/users.py" line="323"/>
+        <source>%1 deactivated.</source>
+        <translation>已停用 %1。</translation>
+    </message>
+</context>
+<context>
     <name>UtilisationHeatmap</name>
     <message>
         <location filename="../widgets/heatmap.py" line="298"/>
@@ -6695,31 +7502,120 @@ pressure</source>
     </message>
 </context>
 <context>
+    <name>WagesDialog</name>
+    <message>
+        <location filename="../views/wages_dialog.py" line="52"/>
+        <source>Wages — %1</source>
+        <translation>时薪 — %1</translation>
+    </message>
+    <message>
+        <location filename="../views/wages_dialog.py" line="57"/>
+        <source>Each person is paid their role&apos;s hourly wage (set by head office on Policies &gt; Wages) unless you give them their own here. Shift costs on the Schedule, Today and the reports follow.</source>
+        <translation>每位员工按其岗位时薪计薪（由总部在“政策 &gt; 工资”中设定），除非您在此为其单独设定。排班、今日和报表中的班次成本随之更新。</translation>
+    </message>
+    <message>
+        <location filename="../views/wages_dialog.py" line="65"/>
+        <source>Code</source>
+        <translation>工号</translation>
+    </message>
+    <message>
+        <location filename="../views/wages_dialog.py" line="65"/>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../views/wages_dialog.py" line="65"/>
+        <source>Role</source>
+        <translation>岗位</translation>
+    </message>
+    <message>
+        <location filename="../views/wages_dialog.py" line="65"/>
+        <source>Own hourly wage</source>
+        <translation>个人时薪</translation>
+    </message>
+    <message>
+        <location filename="../views/wages_dialog.py" line="74"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../views/wages_dialog.py" line="78"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../views/wages_dialog.py" line="120"/>
+        <source>role&apos;s wage (%1)</source>
+        <translation>岗位时薪（%1）</translation>
+    </message>
+    <message>
+        <location filename="../views/wages_dialog.py" line="122"/>
+        <source>role&apos;s wage</source>
+        <translation>岗位时薪</translation>
+    </message>
+</context>
+<context>
+    <name>WagesPage</name>
+    <message>
+        <location filename="../views/policies/wages.py" line="35"/>
+        <source>Hourly wage per role</source>
+        <translation>各岗位时薪</translation>
+    </message>
+    <message>
+        <location filename="../views/policies/wages.py" line="41"/>
+        <source>Every shift is paid its person&apos;s own wage if they have one (the staff import&apos;s hourly wage column), else their role&apos;s wage here. Schedule, Today, Region, the what-ifs and the reports price shifts with it; an added person in a what-if is paid the frontline staff wage.</source>
+        <translation>每个班次按本人时薪计算（若员工导入的“时薪”列为其设定），否则按此处的岗位时薪计算。排班、今日、区域、假设分析和报表都用它计算班次成本；假设分析中增加的人员按一线店员时薪计算。</translation>
+    </message>
+    <message>
+        <location filename="../views/policies/wages.py" line="57"/>
+        <source> an hour</source>
+        <translation>/小时</translation>
+    </message>
+    <message>
+        <location filename="../views/policies/wages.py" line="78"/>
+        <source>A starting default: set the chain&apos;s own wage</source>
+        <translation>初始默认值：请设定本连锁的时薪</translation>
+    </message>
+    <message>
+        <location filename="../views/policies/wages.py" line="97"/>
+        <source>Wages saved.</source>
+        <translation>时薪已保存。</translation>
+    </message>
+</context>
+<context>
     <name>WhatIf</name>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="71"/>
+        <location filename="../widgets/whatif_panel.py" line="72"/>
         <source>Staff-hours</source>
         <translation>人工时</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="72"/>
+        <location filename="../widgets/whatif_panel.py" line="73"/>
         <source>Solo hours</source>
         <translation>单人班小时</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="73"/>
+        <location filename="../widgets/whatif_panel.py" line="74"/>
         <source>Mean wait (min)</source>
         <translation>平均等待（分钟）</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="74"/>
+        <location filename="../widgets/whatif_panel.py" line="75"/>
         <source>P90 wait (min)</source>
         <translation>P90 等待（分钟）</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="75"/>
+        <location filename="../widgets/whatif_panel.py" line="76"/>
         <source>Red shifts</source>
         <translation>红色班次</translation>
+    </message>
+</context>
+<context>
+    <name>_ChangeDialog</name>
+    <message>
+        <location filename="../views/user_dialogs.py" line="68"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
     </message>
 </context>
 <context>

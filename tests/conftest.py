@@ -44,6 +44,16 @@ def storemon_home(tmp_path, monkeypatch):
     return home
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_queue_kernel() -> None:
+    """Load or compile numba's uniformization kernel once, before any test's clock starts: a
+    fresh clone has no numba cache and the first model would otherwise spend its 1-2 s (far more
+    on a thread beside a busy GUI) inside some test's timeout."""
+    from staffing.uniformization import warm_up
+
+    warm_up()
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
     bindir = find_bindir()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from staffing.uniformization import warm_up
 from storemon.config import app_paths
 from storemon.services.access import SYSTEM, AccessDenied, Actor
 from storemon.services.api import Services
@@ -123,6 +125,8 @@ def run_gui(database: Database, username: str | None = None, smoke: bool = False
     """Open the main window; ``smoke`` renders it once and quits (packaging and CI checks)."""
     app = ensure_app()
     services = Services(database)
+    # The queue model's compiled kernel loads while the user signs in (staffing.uniformization).
+    threading.Thread(target=warm_up, name="storemon-warm-up", daemon=True).start()
     if smoke:
         actor = default_actor(services, username)
     else:

@@ -1578,7 +1578,7 @@
 <context>
     <name>EditorTab</name>
     <message>
-        <location filename="../views/policies/tab.py" line="245"/>
+        <location filename="../views/policies/tab.py" line="248"/>
         <source>Fix the problems marked above first.</source>
         <translation>请先修正上方标出的问题。</translation>
     </message>
@@ -1847,47 +1847,47 @@
 <context>
     <name>HelpBrowser</name>
     <message>
-        <location filename="../widgets/help_browser.py" line="42"/>
+        <location filename="../widgets/help_browser.py" line="41"/>
         <source>Storemon help</source>
         <translation>Storemon 帮助</translation>
     </message>
     <message>
-        <location filename="../widgets/help_browser.py" line="47"/>
+        <location filename="../widgets/help_browser.py" line="46"/>
         <source>Guide for store managers and shift leads</source>
         <translation>店长与值班主管指南</translation>
     </message>
     <message>
-        <location filename="../widgets/help_browser.py" line="48"/>
+        <location filename="../widgets/help_browser.py" line="47"/>
         <source>Guide for regional managers and head office</source>
         <translation>区域经理与总部指南</translation>
     </message>
     <message>
-        <location filename="../widgets/help_browser.py" line="49"/>
+        <location filename="../widgets/help_browser.py" line="48"/>
         <source>Guide for staff at the counter</source>
         <translation>门店员工（柜台）指南</translation>
     </message>
     <message>
-        <location filename="../widgets/help_browser.py" line="50"/>
+        <location filename="../widgets/help_browser.py" line="49"/>
         <source>How pressure is computed</source>
         <translation>压力指数如何计算</translation>
     </message>
     <message>
-        <location filename="../widgets/help_browser.py" line="53"/>
+        <location filename="../widgets/help_browser.py" line="52"/>
         <source>Back</source>
         <translation>后退</translation>
     </message>
     <message>
-        <location filename="../widgets/help_browser.py" line="55"/>
+        <location filename="../widgets/help_browser.py" line="54"/>
         <source>Forward</source>
         <translation>前进</translation>
     </message>
     <message>
-        <location filename="../widgets/help_browser.py" line="85"/>
+        <location filename="../widgets/help_browser.py" line="84"/>
         <source>The guides are not installed with this copy of Storemon; reinstall it to read them.</source>
         <translation>此 Storemon 安装中没有包含指南；请重新安装后再阅读。</translation>
     </message>
     <message>
-        <location filename="../widgets/help_browser.py" line="98"/>
+        <location filename="../widgets/help_browser.py" line="97"/>
         <source>The guides are written in English.</source>
         <translation>指南目前只有英文版。</translation>
     </message>
@@ -3562,42 +3562,42 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>PasswordDialog</name>
     <message>
-        <location filename="../views/user_dialogs.py" line="240"/>
+        <location filename="../views/user_dialogs.py" line="239"/>
         <source>New password for %1</source>
         <translation>为 %1 设置新密码</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="240"/>
+        <location filename="../views/user_dialogs.py" line="239"/>
         <source>Set password</source>
         <translation>设置密码</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="250"/>
+        <location filename="../views/user_dialogs.py" line="249"/>
         <source>New password</source>
         <translation>新密码</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="251"/>
+        <location filename="../views/user_dialogs.py" line="250"/>
         <source>Password again</source>
         <translation>再次输入密码</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="252"/>
+        <location filename="../views/user_dialogs.py" line="251"/>
         <source>Tell the person their new password in person or by phone, never by e-mail.</source>
         <translation>请当面或通过电话告诉对方新密码，切勿通过电子邮件发送。</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="260"/>
+        <location filename="../views/user_dialogs.py" line="259"/>
         <source>A password needs at least %1 characters.</source>
         <translation>密码至少需要 %1 个字符。</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="264"/>
+        <location filename="../views/user_dialogs.py" line="263"/>
         <source>The password must not be the user name.</source>
         <translation>密码不能与用户名相同。</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="272"/>
+        <location filename="../views/user_dialogs.py" line="271"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
@@ -3605,32 +3605,32 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>PinDialog</name>
     <message>
-        <location filename="../views/user_dialogs.py" line="288"/>
+        <location filename="../views/user_dialogs.py" line="287"/>
         <source>Kiosk PIN for %1</source>
         <translation>%1 的自助终端 PIN 码</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="288"/>
+        <location filename="../views/user_dialogs.py" line="287"/>
         <source>Set PIN</source>
         <translation>设置 PIN 码</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="300"/>
+        <location filename="../views/user_dialogs.py" line="299"/>
         <source>PIN (4-6 digits)</source>
         <translation>PIN 码（4-6 位数字）</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="301"/>
+        <location filename="../views/user_dialogs.py" line="300"/>
         <source>PIN again</source>
         <translation>再次输入 PIN 码</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="306"/>
+        <location filename="../views/user_dialogs.py" line="305"/>
         <source>A PIN has 4 to 6 digits.</source>
         <translation>PIN 码为 4 到 6 位数字。</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="309"/>
+        <location filename="../views/user_dialogs.py" line="308"/>
         <source>The two PINs differ.</source>
         <translation>两次输入的 PIN 码不一致。</translation>
     </message>
@@ -6838,6 +6838,13 @@ Amber from %1, red from %2. Select a person below to see their points; Help &gt;
         <source>Where the expected orders come from: the recorded sales of a past day, a forecast from the store&apos;s own sales history, or, for a new store, the pattern of similar stores scaled by its first days.</source>
         <translation>预计订单的来源：过去某天的实际销售记录、根据本店销售历史的预测，或对于新店，按其最初几天缩放的相似门店模式。</translation>
     </message>
+    <message>
+        <location filename="../views/today_tips.py" line="68"/>
+        <source>The wages of everyone rostered today: each shift&apos;s paid hours × the person&apos;s own hourly wage, or their role&apos;s (Policies &gt; Wages), rounded to the fen.
+The share is the wages ÷ the day&apos;s sales; on the current day both count only up to now.</source>
+        <translation>今天排班的每个人的工资：每个班次的计薪小时 × 本人的时薪（没有则按其角色的时薪，见“政策 &gt; 工资”），四舍五入到分。
+占比 = 工资 ÷ 当天销售额；当天两者都只计算到此刻。</translation>
+    </message>
 </context>
 <context>
     <name>TodayView</name>
@@ -7170,102 +7177,102 @@ Amber from %1, red from %2. Select a person below to see their points; Help &gt;
 <context>
     <name>UserDialog</name>
     <message>
-        <location filename="../views/user_dialogs.py" line="103"/>
+        <location filename="../views/user_dialogs.py" line="102"/>
         <source>Change %1</source>
         <translation>修改 %1</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="103"/>
+        <location filename="../views/user_dialogs.py" line="102"/>
         <source>Add a user</source>
         <translation>添加用户</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="104"/>
+        <location filename="../views/user_dialogs.py" line="103"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="104"/>
+        <location filename="../views/user_dialogs.py" line="103"/>
         <source>Add user</source>
         <translation>添加用户</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="116"/>
+        <location filename="../views/user_dialogs.py" line="115"/>
         <source>A user name never changes: the audit log names people by it</source>
         <translation>用户名不可更改：审计日志用它来记录人员</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="137"/>
+        <location filename="../views/user_dialogs.py" line="136"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="138"/>
+        <location filename="../views/user_dialogs.py" line="137"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="139"/>
+        <location filename="../views/user_dialogs.py" line="138"/>
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="140"/>
+        <location filename="../views/user_dialogs.py" line="139"/>
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="141"/>
+        <location filename="../views/user_dialogs.py" line="140"/>
         <source>Region</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="143"/>
+        <location filename="../views/user_dialogs.py" line="142"/>
         <source>E-mail</source>
         <translation>电子邮件</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="162"/>
+        <location filename="../views/user_dialogs.py" line="161"/>
         <source>Sees and acts for this one store.</source>
         <translation>仅查看并处理这一家门店。</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="164"/>
+        <location filename="../views/user_dialogs.py" line="163"/>
         <source>Sees every store of this region.</source>
         <translation>可查看该区域的所有门店。</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="166"/>
+        <location filename="../views/user_dialogs.py" line="165"/>
         <source>Head office: sees the whole chain.</source>
         <translation>总部：可查看整个连锁。</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="173"/>
+        <location filename="../views/user_dialogs.py" line="172"/>
         <source>Choose a user name.</source>
         <translation>请选择一个用户名。</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="179"/>
+        <location filename="../views/user_dialogs.py" line="178"/>
         <source>A user name has 2-100 letters, digits, &apos;.&apos;, &apos;_&apos;, &apos;@&apos; or &apos;-&apos;, and starts with a letter or digit.</source>
         <translation>用户名由 2-100 个字母、数字、“.”、“_”、“@”或“-”组成，并以字母或数字开头。</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="186"/>
+        <location filename="../views/user_dialogs.py" line="185"/>
         <source>%1 is already taken; choose another user name.</source>
         <translation>%1 已被使用，请选择其他用户名。</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="195"/>
+        <location filename="../views/user_dialogs.py" line="194"/>
         <source>This role needs a store; there is none to choose.</source>
         <translation>该角色需要一家门店，但没有可选的门店。</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="199"/>
+        <location filename="../views/user_dialogs.py" line="198"/>
         <source>This role needs a region; there is none to choose.</source>
         <translation>该角色需要一个区域，但没有可选的区域。</translation>
     </message>
     <message>
-        <location filename="../views/user_dialogs.py" line="229"/>
+        <location filename="../views/user_dialogs.py" line="228"/>
         <source>This is the last active administrator: make someone else an administrator first.</source>
         <translation>这是最后一位启用中的系统管理员：请先让其他人成为系统管理员。</translation>
     </message>
@@ -7273,195 +7280,195 @@ Amber from %1, red from %2. Select a person below to see their points; Help &gt;
 <context>
     <name>UsersView</name>
     <message>
-        <location filename="../views/users.py" line="59"/>
+        <location filename="../views/users.py" line="58"/>
         <source>Show deactivated accounts</source>
         <translation>显示已停用的账号</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="67"/>
+        <location filename="../views/users.py" line="66"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="68"/>
+        <location filename="../views/users.py" line="67"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="69"/>
+        <location filename="../views/users.py" line="68"/>
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="70"/>
+        <location filename="../views/users.py" line="69"/>
         <source>Store or region</source>
         <translation>门店或区域</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="71"/>
+        <location filename="../views/users.py" line="70"/>
         <source>Kiosk PIN</source>
         <translation>自助终端 PIN 码</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="72"/>
-        <location filename="../views/users.py" line="170"/>
+        <location filename="../views/users.py" line="71"/>
+        <location filename="../views/users.py" line="169"/>
         <source>Active</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="76"/>
+        <location filename="../views/users.py" line="75"/>
         <source>The name people see in alerts and on the kiosk</source>
         <translation>在告警和自助终端上显示的姓名</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="77"/>
+        <location filename="../views/users.py" line="76"/>
         <source>What the person types to sign in; it never changes</source>
         <translation>登录时输入的名称，不可更改</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="78"/>
+        <location filename="../views/users.py" line="77"/>
         <source>What the account may see and do</source>
         <translation>该账号可以查看和执行的内容</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="79"/>
+        <location filename="../views/users.py" line="78"/>
         <source>A counter role belongs to one store, an operations supervisor to one region</source>
         <translation>门店角色属于一家门店，运营督导属于一个区域</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="80"/>
+        <location filename="../views/users.py" line="79"/>
         <source>Whether the staff member behind the account can sign in at the counter</source>
         <translation>该账号对应的员工能否在柜台登录</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="81"/>
+        <location filename="../views/users.py" line="80"/>
         <source>A deactivated account can no longer sign in or be paged; its history stays</source>
         <translation>已停用的账号不能再登录，也不会再被呼叫；其历史记录保留</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="94"/>
+        <location filename="../views/users.py" line="93"/>
         <source>Add user…</source>
         <translation>添加用户…</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="95"/>
+        <location filename="../views/users.py" line="94"/>
         <source>Change role or store…</source>
         <translation>修改角色或门店…</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="96"/>
+        <location filename="../views/users.py" line="95"/>
         <source>Set new password…</source>
         <translation>设置新密码…</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="97"/>
-        <location filename="../views/users.py" line="233"/>
+        <location filename="../views/users.py" line="96"/>
+        <location filename="../views/users.py" line="232"/>
         <source>Set kiosk PIN…</source>
         <translation>设置自助终端 PIN 码…</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="98"/>
-        <location filename="../views/users.py" line="311"/>
+        <location filename="../views/users.py" line="97"/>
+        <location filename="../views/users.py" line="310"/>
         <source>Deactivate</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="130"/>
+        <location filename="../views/users.py" line="129"/>
         <source>Users</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="159"/>
+        <location filename="../views/users.py" line="158"/>
         <source>Whole chain</source>
         <translation>整个连锁</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="161"/>
+        <location filename="../views/users.py" line="160"/>
         <source>No staff record</source>
         <translation>无员工记录</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="163"/>
+        <location filename="../views/users.py" line="162"/>
         <source>Set</source>
         <translation>已设置</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="163"/>
+        <location filename="../views/users.py" line="162"/>
         <source>Not set</source>
         <translation>未设置</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="170"/>
+        <location filename="../views/users.py" line="169"/>
         <source>Deactivated</source>
         <translation>已停用</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="203"/>
+        <location filename="../views/users.py" line="202"/>
         <source>Select a user first.</source>
         <translation>请先选择一个用户。</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="214"/>
+        <location filename="../views/users.py" line="213"/>
         <source>Only an administrator may set other people&apos;s passwords.</source>
         <translation>只有系统管理员可以设置他人的密码。</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="224"/>
+        <location filename="../views/users.py" line="223"/>
         <source>%1 has no staff record, so cannot sign in at the kiosk: import them with the staff file first.</source>
         <translation>%1 没有员工记录，因此无法在自助终端登录：请先通过员工文件导入。</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="233"/>
+        <location filename="../views/users.py" line="232"/>
         <source>Reset kiosk PIN…</source>
         <translation>重置自助终端 PIN 码…</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="238"/>
+        <location filename="../views/users.py" line="237"/>
         <source>This account is already deactivated.</source>
         <translation>该账号已停用。</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="240"/>
+        <location filename="../views/users.py" line="239"/>
         <source>You cannot deactivate your own account.</source>
         <translation>您不能停用自己的账号。</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="270"/>
+        <location filename="../views/users.py" line="269"/>
         <source>User added. Set their password next, so they can sign in.</source>
         <translation>用户已添加。接下来请为其设置密码，以便登录。</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="279"/>
+        <location filename="../views/users.py" line="278"/>
         <source>%1 changed.</source>
         <translation>已修改 %1。</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="286"/>
+        <location filename="../views/users.py" line="285"/>
         <source>New password set for %1.</source>
         <translation>已为 %1 设置新密码。</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="293"/>
+        <location filename="../views/users.py" line="292"/>
         <source>Kiosk PIN set for %1.</source>
         <translation>已为 %1 设置自助终端 PIN 码。</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="302"/>
+        <location filename="../views/users.py" line="301"/>
         <source>Deactivate user</source>
         <translation>停用用户</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="304"/>
+        <location filename="../views/users.py" line="303"/>
         <source>Deactivate %1 (%2)? They can no longer sign in or be paged; their history stays.</source>
         <translation>停用 %1（%2）？其将不能再登录，也不会再被呼叫；历史记录保留。</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="312"/>
+        <location filename="../views/users.py" line="311"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../views/users.py" line="323"/>
+        <location filename="../views/users.py" line="322"/>
         <source>%1 deactivated.</source>
         <translation>已停用 %1。</translation>
     </message>
@@ -7557,27 +7564,27 @@ Amber from %1, red from %2. Select a person below to see their points; Help &gt;
 <context>
     <name>WagesPage</name>
     <message>
-        <location filename="../views/policies/wages.py" line="35"/>
+        <location filename="../views/policies/wages.py" line="38"/>
         <source>Hourly wage per role</source>
         <translation>各岗位时薪</translation>
     </message>
     <message>
-        <location filename="../views/policies/wages.py" line="41"/>
+        <location filename="../views/policies/wages.py" line="44"/>
         <source>Every shift is paid its person&apos;s own wage if they have one (the staff import&apos;s hourly wage column), else their role&apos;s wage here. Schedule, Today, Region, the what-ifs and the reports price shifts with it; an added person in a what-if is paid the frontline staff wage.</source>
         <translation>每个班次按本人时薪计算（若员工导入的“时薪”列为其设定），否则按此处的岗位时薪计算。排班、今日、区域、假设分析和报表都用它计算班次成本；假设分析中增加的人员按一线店员时薪计算。</translation>
     </message>
     <message>
-        <location filename="../views/policies/wages.py" line="57"/>
+        <location filename="../views/policies/wages.py" line="60"/>
         <source> an hour</source>
         <translation>/小时</translation>
     </message>
     <message>
-        <location filename="../views/policies/wages.py" line="78"/>
+        <location filename="../views/policies/wages.py" line="81"/>
         <source>A starting default: set the chain&apos;s own wage</source>
         <translation>初始默认值：请设定本连锁的时薪</translation>
     </message>
     <message>
-        <location filename="../views/policies/wages.py" line="97"/>
+        <location filename="../views/policies/wages.py" line="100"/>
         <source>Wages saved.</source>
         <translation>时薪已保存。</translation>
     </message>
@@ -7613,7 +7620,7 @@ Amber from %1, red from %2. Select a person below to see their points; Help &gt;
 <context>
     <name>_ChangeDialog</name>
     <message>
-        <location filename="../views/user_dialogs.py" line="68"/>
+        <location filename="../views/user_dialogs.py" line="67"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>

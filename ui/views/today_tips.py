@@ -13,7 +13,7 @@ from ui.i18n import fill, translate
 
 
 def tile_tips(picture: TodayPicture | None) -> dict[str, str]:
-    """Tooltip per tile key (solo, utilisation, wait, pressure, demand); general while nothing loaded."""
+    """Tooltip per tile key (solo, utilisation, wait, pressure, demand, labour); general while nothing loaded."""
     if picture is None:
         target, busy, amber, red, solo_full = "—", "—", "—", "—", "—"
     else:
@@ -64,5 +64,11 @@ def tile_tips(picture: TodayPicture | None) -> dict[str, str]:
             "Where the expected orders come from: the recorded sales of a past day, a forecast "
             "from the store's own sales history, or, for a new store, the pattern of similar "
             "stores scaled by its first days.",
+        ),
+        "labour": translate(
+            "TodayTips",
+            "The wages of everyone rostered today: each shift's paid hours × the person's own "
+            "hourly wage, or their role's (Policies > Wages), rounded to the fen.\nThe share is the "
+            "wages ÷ the day's sales; on the current day both count only up to now.",
         ),
     }

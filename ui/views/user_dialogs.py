@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storemon.db.models import Role
-from storemon.services.access import STORE_ROLES
+from storemon.services.access import STORE_ROLES, Role
 from storemon.services.auth import MAX_LENGTH, MIN_LENGTH, PasswordRejected, check_password
 from storemon.services.users import USERNAME, UserRow
 from ui.context import AppContext

@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storemon.db.models import Role
-from storemon.services.access import allows
+from storemon.services.access import Role, allows
 from storemon.services.users import UserRow
 from ui import palette
 from ui.context import AppContext

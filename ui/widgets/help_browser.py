@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storemon.db.models import Role
-from storemon.services.access import CHAIN_ROLES
+from storemon.services.access import CHAIN_ROLES, Role
 from ui.help_docs import PRESSURE, REGION_GUIDE, STAFF_GUIDE, STORE_GUIDE, doc_path
 
 

@@ -33,7 +33,7 @@ def who_may(needs: Need | None) -> str:
         return QCoreApplication.translate(
             "ReadOnly", "Only head office (service director, executive, administrator) may change this."
         )
-    from storemon.db.models import Role
+    from storemon.services.access import Role
 
     if needs == Role.ADMIN:
         return QCoreApplication.translate("ReadOnly", "Only an administrator may change this.")

@@ -79,15 +79,15 @@ class PolicyTab(QWidget):
     """
 
     saved_by = ""
+    saved_in = "policies"
+    """The ``services`` area ``saved_by`` belongs to (the Wages tab saves through ``labour``)."""
 
     def __init__(self, view: PoliciesView) -> None:
         super().__init__()
         self.view = view
         self.ctx = view.ctx
         self.dirty = False
-        self.read_only = bool(self.saved_by) and not self.ctx.services.policies.may(
-            self.ctx.actor, self.saved_by
-        )
+        self.read_only = bool(self.saved_by) and not self._area().may(self.ctx.actor, self.saved_by)
         self.message = MessageStrip()
         self.dirty_label = QLabel(self.tr("Unsaved changes"))
         self.dirty_label.setStyleSheet(palette.text_style(palette.WARN, bold=True))
@@ -118,12 +118,15 @@ class PolicyTab(QWidget):
                 widget.setVisible(False)
             self.lock()
 
+    def _area(self):
+        return getattr(self.ctx.services, self.saved_in)
+
     def lock(self) -> None:
         """Read-only for a role that may not save this tab; again after each load (rows rebuilt),
         and once the event loop has run (editors that build their rows a moment later)."""
         if not self.read_only:
             return
-        note = who_may(self.ctx.services.policies.needs(self.saved_by))
+        note = who_may(self._area().needs(self.saved_by))
         lock_inputs(self, note, keep=(self.save_button, self.revert_button))
         QTimer.singleShot(
             0, self, lambda: lock_inputs(self, note, keep=(self.save_button, self.revert_button))

@@ -27,6 +27,9 @@ MAX_WAGE = 9999.99
 class WagesPage(PolicyTab):
     """Hourly wage per role (``labour.role_wages``)."""
 
+    saved_by = "save_role_wages"
+    saved_in = "labour"
+
     def __init__(self, view: PoliciesView) -> None:
         super().__init__(view)
         self.spins: dict[str, QDoubleSpinBox] = {}

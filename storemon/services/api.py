@@ -31,6 +31,7 @@ from storemon.services import (
     audit_view,
     auth,
     channels,
+    day_figures,
     demo,
     escalation_settings,
     export,
@@ -162,6 +163,7 @@ class Staffing(Area):
     today_picture = today.today_picture
     recommend = use_case()(whatif.recommend_for_day)
     tier_whatif = use_case()(whatif.tier_whatif)
+    day_figures = use_case()(day_figures.day_figures)
 
 
 class Regions(Area):

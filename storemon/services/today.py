@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from storemon.services.access import Actor, visible_store
+from storemon.services.day_figures import DayFigures, figures_of_days
 from storemon.services.door import use_case
 from storemon.services.setting_keys import pressure_config
 from storemon.services.store_days import StoreDay, store_day, targets_for
@@ -27,6 +28,8 @@ class TodayPicture:
     """Pressure index thresholds of the amber and red levels."""
     solo_full_minutes: float
     """Minutes alone on the floor at which a shift's "alone" factor scores its full points."""
+    figures: DayFigures | None = None
+    """The day's figures as every other screen shows them (``day_figures``)."""
 
 
 @use_case()
@@ -36,12 +39,14 @@ def today_picture(
     """The store-day's staffing picture with the wait target and pressure thresholds it is judged by."""
     row = visible_store(session, actor, store)
     config = pressure_config(session)
+    modelled = store_day(session, actor, row.id, day, now)
     return TodayPicture(
-        store_day=store_day(session, actor, row.id, day, now),
+        store_day=modelled,
         timezone=row.timezone,
         target_wait_minutes=targets_for(session, row).target_wait_minutes,
         busy_utilisation=config.busy_threshold,
         amber_at=config.amber_at,
         red_at=config.red_at,
         solo_full_minutes=config.alone_full_min,
+        figures=figures_of_days(session, row, [modelled])[0],
     )

@@ -303,11 +303,11 @@ class TierWhatIfPanel(QWidget):
         policy = self.selected_policy()
         if policy is None:
             return
-        services, actor, region_id = self.ctx.services, self.ctx.actor, self._region_id
+        services, actor, region_id, now = self.ctx.services, self.ctx.actor, self._region_id, self.ctx.clock()
 
         def work(control: TaskControl) -> TierWhatIfResult:
             return services.region.tier_whatif(
-                actor, policy, region_id, progress=control.progress, cancel=control.cancelled
+                actor, policy, region_id, progress=control.progress, cancel=control.cancelled, now=now
             )
 
         self.progress.setRange(0, 0)
@@ -640,11 +640,16 @@ class RosterWhatIfPanel(QWidget):
     def try_roster(self) -> None:
         if self.store is None:
             return
-        services, actor, store_id = self.ctx.services, self.ctx.actor, self.store.store_id
+        services, actor, store_id, now = (
+            self.ctx.services,
+            self.ctx.actor,
+            self.store.store_id,
+            self.ctx.clock(),
+        )
         start, end = self.times()
 
         def work(_control: TaskControl) -> RosterWhatIf:
-            return services.region.roster_whatif(actor, store_id, start, end)
+            return services.region.roster_whatif(actor, store_id, start, end, now)
 
         self._running = True
         self._update_buttons()

@@ -25,6 +25,7 @@ from storemon.config import ConnectionReport, DatabaseLocation, check_connection
 from storemon.db.models import Role, Store
 from storemon.services import (
     actions,
+    advice,
     alert_people,
     alert_service,
     attention,
@@ -162,6 +163,8 @@ class Staffing(Area):
     forecast = forecasts.forecast_table
     today_picture = today.today_picture
     recommend = use_case()(whatif.recommend_for_day)
+    advise = use_case()(advice.advise_day)
+    window_drafts = use_case()(advice.window_drafts)
     tier_whatif = use_case()(whatif.tier_whatif)
     day_figures = use_case()(day_figures.day_figures)
 
@@ -365,6 +368,7 @@ class Schedule(Area):
 
     week_roster = use_case()(schedule.week_roster)
     add_shift = use_case(write=True)(schedule.add_shift)
+    add_shifts = use_case(write=True)(schedule.add_shifts)
     update_shift = use_case(write=True)(schedule.update_shift)
     delete_shift = use_case(write=True)(schedule.delete_shift)
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from staffing.policy import TierPolicy
+from storemon.services.advice import ShiftDrafts
 from storemon.services.region import RosterWhatIf, StoreOverview, TierWhatIfResult, TierWhatIfRow
 from storemon.services.whatif import WeekFigures
 from ui import palette
@@ -36,6 +37,7 @@ from ui.context import AppContext
 from ui.format import clock_minutes, number, short_date
 from ui.i18n import fill
 from ui.tasks import TaskControl
+from ui.widgets.advice_actions import AdviceActions
 
 BETTER = palette.OK.qtext()
 WORSE = palette.BAD.qtext()
@@ -499,6 +501,8 @@ class RosterWhatIfPanel(QWidget):
         self.note.setWordWrap(True)
         self.note.setEnabled(False)
         self.headline.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.actions = AdviceActions(ctx, "region.roster_whatif")
+        """Add the person to the coming week's roster, or call backup for today's window."""
 
         controls = QHBoxLayout()
         controls.addWidget(self.from_label)
@@ -516,6 +520,7 @@ class RosterWhatIfPanel(QWidget):
         explanation.addWidget(self.hint)
         explanation.addSpacing(8)
         explanation.addWidget(self.headline)
+        explanation.addWidget(self.actions)
         explanation.addSpacing(8)
         explanation.addWidget(self.note)
         explanation.addStretch(1)
@@ -574,6 +579,7 @@ class RosterWhatIfPanel(QWidget):
         self.result = None
         self.table.setRowCount(0)
         self.headline.clear()
+        self.actions.set_drafts(None)
 
     def set_store(self, store: StoreOverview | None) -> None:
         """The store the roster change applies to; a new store clears the previous answer."""
@@ -584,6 +590,7 @@ class RosterWhatIfPanel(QWidget):
         self.result = None
         self.table.setRowCount(0)
         self.headline.clear()
+        self.actions.set_drafts(None)
         if store is not None and not self._user_times:
             self.set_times(*self._suggested_times(store))
         self._show_store()
@@ -648,8 +655,9 @@ class RosterWhatIfPanel(QWidget):
         )
         start, end = self.times()
 
-        def work(_control: TaskControl) -> RosterWhatIf:
-            return services.region.roster_whatif(actor, store_id, start, end, now)
+        def work(_control: TaskControl) -> tuple[RosterWhatIf, ShiftDrafts]:
+            result = services.region.roster_whatif(actor, store_id, start, end, now)
+            return result, services.staffing.window_drafts(actor, store_id, start, end, now)
 
         self._running = True
         self._update_buttons()
@@ -663,11 +671,13 @@ class RosterWhatIfPanel(QWidget):
         self._finish()
         self.ctx.show_error(self, exc)
 
-    def _done(self, result: RosterWhatIf) -> None:
+    def _done(self, answer: tuple[RosterWhatIf, ShiftDrafts]) -> None:
         self._finish()
+        result, drafts = answer
         if self.store is not None and result.store_id == self.store.store_id:
             self.result = result
             self._show(result)
+            self.actions.set_drafts(drafts)
 
     # -- showing ----------------------------------------------------------------------------------------------
     def _show(self, result: RosterWhatIf) -> None:

@@ -278,10 +278,15 @@ class ShiftDialog(InlineErrorMixin, QDialog):
         yes.setText(self.tr("Add it anyway"))
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.buttonClicked.connect(lambda button: self._confirm_past() if button is yes else None)
-        box.finished.connect(lambda _r: box.deleteLater())
+        box.finished.connect(lambda _r: self._past_closed(box))
         self.past_box = box
         self._show_error(schedule_error_text(exc) or "")
         box.open()
+
+    def _past_closed(self, box: QMessageBox) -> None:
+        if self.past_box is box:
+            self.past_box = None
+        box.deleteLater()
 
     def _confirm_past(self) -> None:
         self._allow_past = True

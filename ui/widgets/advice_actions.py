@@ -59,7 +59,7 @@ class AddShiftsDialog(InlineErrorMixin, QDialog):
         self.setModal(True)
         intro = QLabel(
             fill(
-                self.tr("Draft shifts for %1 (%2). Nothing is saved until you press Add shifts."),
+                self.tr("Draft shifts for %1 (%2). Nothing is saved until you confirm."),
                 drafts.store_name,
                 drafts.store_code,
             )
@@ -256,10 +256,15 @@ class AdviceActions(QWidget):
             return None
         dialog = AddShiftsDialog(self.ctx, self.drafts, self.reason, self)
         dialog.saved.connect(self.shifts_added.emit)
-        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.finished.connect(lambda _r: self._dialog_closed(dialog))
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def _dialog_closed(self, dialog: AddShiftsDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
 
     def call_backup(self) -> None:
         window = self.drafts.backup_window if self.drafts else None

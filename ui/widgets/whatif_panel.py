@@ -176,8 +176,8 @@ class TierWhatIfPanel(QWidget):
         self.note.setText(
             self.tr(
                 "Each store's last sales week is replayed with the candidate's staff on an opening and a "
-                "closing shift. Red shifts here count queue load only (incidents and check-ins cannot be "
-                "replayed), so they can differ from the table. Nothing is saved."
+                "closing shift. The current figures are the table's; the candidate's shifts are new, so the "
+                "week's incidents and check-ins do not count on them. Nothing is saved."
             )
         )
         self.table.setHorizontalHeaderLabels(
@@ -544,8 +544,8 @@ class RosterWhatIfPanel(QWidget):
         )
         self.note.setText(
             self.tr(
-                "Red shifts and pressure here count queue load only (incidents and check-ins cannot be "
-                "replayed), so they can differ from the table."
+                "“Now” is the week as the table shows it. The rostered shifts keep their incidents and "
+                "check-ins; the added person has none."
             )
         )
         self._show_store()

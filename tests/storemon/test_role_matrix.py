@@ -53,6 +53,7 @@ from storemon.services.checkins import checkins_for
 from storemon.services.database import Database
 from storemon.services.demo import build_demo
 from storemon.services.incidents import IncidentFilter
+from storemon.services.schedule import NewShift
 from storemon.services.secrets import SecretStore, save_channels
 from storemon.services.stores import StoreChanges
 from storemon.services.tier_policies import PolicyDraft
@@ -108,6 +109,8 @@ roster_whatif(own)          denied      ok          ok          ok          ok  
 roster_whatif(other)        denied      denied      denied      denied      ok          ok          ok
 recommend(own)              denied      ok          ok          ok          ok          ok          ok
 today_recommendation(own)   denied      ok          ok          ok          ok          ok          ok
+advise(own)                 denied      ok          ok          ok          ok          ok          ok
+window_drafts(own)          denied      ok          ok          ok          ok          ok          ok
 # alerts and one-click actions
 alerts                      own         own         own         region      chain       chain       chain
 alert_detail(other)         denied      denied      denied      denied      ok          ok          ok
@@ -126,6 +129,7 @@ add_commitment(other)       denied      denied      denied      denied      ok  
 # rosters
 add_shift(own)              denied      ok          ok          ok          ok          ok          ok
 add_shift(other)            denied      denied      denied      denied      ok          ok          ok
+add_shifts(own)             denied      ok          ok          ok          ok          ok          ok
 # store settings (head office; a region's supervisor: hours, service time, chores, patience of their stores)
 store_settings              own         own         own         region      chain       chain       chain
 edit_store_hours(own)       denied      denied      denied      ok          ok          ok          ok
@@ -417,6 +421,14 @@ def _shift(c: Cell, store: str, person: StaffMember) -> str:
     return "ok"
 
 
+def _shifts(c: Cell, store: str, person: StaffMember) -> str:
+    start = datetime(2026, 4, 2, 9, 0)  # after the demo roster ends, and after NOW
+    c.services.schedule.add_shifts(
+        c.actor, store, [NewShift(person.id, start, start + timedelta(hours=4))], NOW
+    )
+    return "ok"
+
+
 def _incident(c: Cell, store: str) -> str:
     with c.sessions.begin() as session:
         actions.report_incident(
@@ -492,6 +504,10 @@ OPS: dict[str, Callable[[Cell], str]] = {
     "today_recommendation(own)": lambda c: _ok(
         c.services.staffing.recommend(c.actor, OWN, date(2026, 3, 8), NOW)
     ),
+    "advise(own)": lambda c: _ok(c.services.staffing.advise(c.actor, OWN, date(2026, 3, 8), NOW)),
+    "window_drafts(own)": lambda c: _ok(
+        c.services.staffing.window_drafts(c.actor, c.store(OWN), 11 * 60, 14 * 60, NOW)
+    ),
     "alerts": lambda c: _scope({a.store_code for a in c.services.alerts.list(c.actor, status=None)}),
     "alert_detail(other)": lambda c: _ok(c.services.alerts.detail(c.actor, c.chain.alert_ids[OTHER])),
     "acknowledge(own)": lambda c: _ack(c, OWN),
@@ -512,6 +528,7 @@ OPS: dict[str, Callable[[Cell], str]] = {
     "add_commitment(other)": lambda c: _commitment(c, OTHER),
     "add_shift(own)": lambda c: _shift(c, OWN, _own_person(c)),
     "add_shift(other)": lambda c: _shift(c, OTHER, _other_person(c)),
+    "add_shifts(own)": lambda c: _shifts(c, OWN, _own_person(c)),
     "store_settings": lambda c: _scope({s.code for s in c.services.stores.settings_list(c.actor)}),
     "edit_store_hours(own)": lambda c: _ok(
         c.services.stores.edit(c.actor, OWN, StoreChanges(hours={5: (time(8), time(18))}), NOW)

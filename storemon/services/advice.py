@@ -13,17 +13,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from staffing.recommend import Shift
-from staffing.roster import INTERVAL_MINUTES
+from staffing.roster import INTERVAL_MINUTES, periods
 from storemon.db.models import Role, RosterShift, StaffMember, Store
 from storemon.services.access import Actor, require_role, visible_store
 from storemon.services.day_figures import DayFigures, still_missing
 from storemon.services.opening_hours import open_days
 from storemon.services.schedule import ROLE_ORDER, RosterPerson
-from storemon.services.timegrid import local_midnight
+from storemon.services.store_days import shifts_between
+from storemon.services.stores import roster_grid
+from storemon.services.timegrid import INTERVALS_PER_DAY, local_midnight
 from storemon.services.whatif import modelled_week, recommend_for_day
 
 WINDOW_DAYS = 7
@@ -215,3 +218,43 @@ def window_drafts(
     is_open = open_days(store, span)
     blocks = [(d, first, end) for d, mask in zip(span, is_open, strict=True) if mask[first:end].any()]
     return _drafts(session, store, blocks, now)
+
+
+MAX_DRAFT_HOURS = 8
+"""A shortfall longer than this is drafted as consecutive shifts (a day is two, as policies roster it)."""
+
+
+def _layers(short: np.ndarray) -> list[tuple[int, int]]:
+    """``short[i]`` people missing per interval, as blocks of one person each (longest first), cut at
+    ``MAX_DRAFT_HOURS``."""
+    blocks = []
+    longest = MAX_DRAFT_HOURS * 60 // INTERVAL_MINUTES
+    for level in range(1, int(short.max(initial=0)) + 1):
+        for first, end in periods(short >= level):
+            pieces = -(-(end - first) // longest)
+            step = -(-(end - first) // pieces)
+            blocks += [(a, min(a + step, end)) for a in range(first, end, step)]
+    return blocks
+
+
+def policy_drafts(
+    session: Session,
+    actor: Actor,
+    store_ref: int | str,
+    staff_per_shift: int,
+    now: datetime,
+    days: int = WINDOW_DAYS,
+) -> ShiftDrafts:
+    """The shifts that bring the store's coming days up to ``staff_per_shift`` people while open: the
+    tier what-if's candidate made into drafts (on top of the roster as it stands)."""
+    require_role(actor, Role.SHIFT_LEAD, "plan shifts")
+    store = visible_store(session, actor, store_ref)
+    today = now.astimezone(ZoneInfo(store.timezone)).date()
+    span = [today + timedelta(days=k) for k in range(days)]
+    staffed = roster_grid(store, shifts_between(session, store, today, days), today, days).reshape(
+        days, INTERVALS_PER_DAY
+    )
+    is_open = open_days(store, span)
+    short = np.where(is_open, np.clip(staff_per_shift - staffed, 0, None), 0)
+    blocks = [(day, a, b) for day, row in zip(span, short, strict=True) for a, b in _layers(row)]
+    return _drafts(session, store, sorted(blocks), now)

@@ -165,6 +165,7 @@ class Staffing(Area):
     recommend = use_case()(whatif.recommend_for_day)
     advise = use_case()(advice.advise_day)
     window_drafts = use_case()(advice.window_drafts)
+    policy_drafts = use_case()(advice.policy_drafts)
     tier_whatif = use_case()(whatif.tier_whatif)
     day_figures = use_case()(day_figures.day_figures)
 

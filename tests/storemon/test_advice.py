@@ -120,3 +120,19 @@ def test_call_backup_for_a_window_keeps_it_and_names_it_in_the_offer(services, d
     assert offers
     with pytest.raises(ActionRefused, match="must end after it starts"):
         services.calls.call_backup(manager, code, NOW, window=(start, start))
+
+
+def test_the_tier_what_if_drafts_bring_the_coming_days_up_to_the_candidates_staff(services):
+    code = _solo(services)
+    drafts = services.staffing.policy_drafts(SYSTEM, code, 3, NOW)
+    tomorrow = NOW.astimezone(SHANGHAI).date() + timedelta(days=1)
+    coverage = services.schedule.week_roster(SYSTEM, code, tomorrow, 1).coverage[0]
+    staff = list(coverage.staff)
+    for d in drafts.drafts:
+        assert d.hours <= 8 and d.start >= NOW
+        if d.day == tomorrow:
+            first = (d.start.hour * 60 + d.start.minute) // 15
+            end = first + round(d.hours * 4)
+            staff[first:end] = [n + 1 for n in staff[first:end]]
+    open_staff = staff[coverage.open_first : coverage.open_end]
+    assert open_staff and min(open_staff) >= 3 and coverage.staff[coverage.open_first] < 3

@@ -111,6 +111,7 @@ recommend(own)              denied      ok          ok          ok          ok  
 today_recommendation(own)   denied      ok          ok          ok          ok          ok          ok
 advise(own)                 denied      ok          ok          ok          ok          ok          ok
 window_drafts(own)          denied      ok          ok          ok          ok          ok          ok
+policy_drafts(own)          denied      ok          ok          ok          ok          ok          ok
 # alerts and one-click actions
 alerts                      own         own         own         region      chain       chain       chain
 alert_detail(other)         denied      denied      denied      denied      ok          ok          ok
@@ -508,6 +509,7 @@ OPS: dict[str, Callable[[Cell], str]] = {
     "window_drafts(own)": lambda c: _ok(
         c.services.staffing.window_drafts(c.actor, c.store(OWN), 11 * 60, 14 * 60, NOW)
     ),
+    "policy_drafts(own)": lambda c: _ok(c.services.staffing.policy_drafts(c.actor, c.store(OWN), 2, NOW)),
     "alerts": lambda c: _scope({a.store_code for a in c.services.alerts.list(c.actor, status=None)}),
     "alert_detail(other)": lambda c: _ok(c.services.alerts.detail(c.actor, c.chain.alert_ids[OTHER])),
     "acknowledge(own)": lambda c: _ack(c, OWN),

@@ -4,6 +4,7 @@ under the roster what-if, driven as a user would."""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
@@ -12,9 +13,10 @@ from tests.ui.conftest import UI_NOW, WAIT_MS
 from tests.ui.test_today import open_today
 from ui.format import clock
 from ui.views.today import TodayView
-from ui.widgets.whatif_panel import RosterWhatIfPanel
+from ui.widgets.whatif_panel import RosterWhatIfPanel, TierWhatIfPanel
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+EXAMPLE_POLICY = Path(__file__).resolve().parents[2] / "docs" / "examples" / "closed-bands.json"
 
 
 def _find_cover(qtbot, view: TodayView):
@@ -111,3 +113,36 @@ def test_the_roster_what_if_offers_the_person_as_shifts_and_a_backup_call(qtbot,
         qtbot.mouseClick(actions.call_button, Qt.MouseButton.LeftButton)
     alert, _timeline = ctx.services.alerts.detail(ctx.actor, sent.args[0])
     assert datetime.fromisoformat(alert.details["window"]["start"]).astimezone(SHANGHAI).hour == 14
+
+
+def test_the_tier_what_if_offers_the_candidates_staffing_for_the_selected_store(qtbot, make_ctx):
+    ctx = make_ctx("mgr-sh001")  # one store: the comparison is quick
+    panel = TierWhatIfPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.resize(1200, 500)
+    panel.show()
+    panel.load_policy_file(EXAMPLE_POLICY)
+    qtbot.waitUntil(lambda: "closed-bands.json" in panel.policy_combo.currentText(), timeout=WAIT_MS)
+    qtbot.mouseClick(panel.compare_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=WAIT_MS)
+    row = panel.result.rows[0]
+    assert row.code == "SH001" and row.candidate_staff_per_shift == 2 and not panel.actions.isVisible()
+
+    qtbot.mouseClick(
+        panel.table.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=panel.table.visualItemRect(panel.table.item(0, 0)).center(),
+    )
+    qtbot.waitUntil(lambda: panel.actions.isVisible(), timeout=WAIT_MS)
+    drafts = panel.actions.drafts.drafts
+    expected = ctx.services.staffing.policy_drafts(ctx.actor, row.store_id, 2, UI_NOW).drafts
+    assert drafts == expected and drafts
+    assert all(d.start >= UI_NOW for d in drafts)
+
+    qtbot.mouseClick(panel.actions.add_button, Qt.MouseButton.LeftButton)
+    dialog = panel.actions.dialog
+    with qtbot.waitSignal(dialog.saved, timeout=WAIT_MS) as saved:
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert [(e.start, e.end) for e in saved.args[0]] == [(d.start, d.end) for d in drafts]
+    # The coming week now has the candidate's two people whenever the store is open.
+    assert ctx.services.staffing.policy_drafts(ctx.actor, row.store_id, 2, UI_NOW).drafts == ()

@@ -143,9 +143,12 @@ class TierWhatIfPanel(QWidget):
         self.headline.setWordWrap(True)
         self.headline.setTextFormat(Qt.TextFormat.PlainText)
         self.table = _results_table(7)
+        self.table.currentCellChanged.connect(self._row_selected)
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setEnabled(False)
+        self.actions = AdviceActions(ctx, "region.tier_whatif")
+        """The selected store's coming week brought up to the candidate's staff (``policy_drafts``)."""
 
         controls = QHBoxLayout()
         controls.addWidget(self.policy_label)
@@ -159,6 +162,7 @@ class TierWhatIfPanel(QWidget):
         layout.addWidget(self.issues)
         layout.addWidget(self.headline)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.actions)
         layout.addWidget(self.note)
         self.retranslate()
         self._update_buttons()
@@ -350,6 +354,8 @@ class TierWhatIfPanel(QWidget):
 
     def _clear(self) -> None:
         self.result = None
+        self.ctx.tasks.drop(self, "drafts")
+        self.actions.set_drafts(None)
         self.table.setRowCount(0)
         self.headline.setText(self.tr("Press Compare to model the stores under this policy."))
 
@@ -451,6 +457,28 @@ class TierWhatIfPanel(QWidget):
     def total(self, key: str) -> dict[str, float]:
         """Current and candidate totals of one figure of the last comparison."""
         return dict(self.result.totals[key]) if self.result else {}
+
+    # -- acting ------------------------------------------------------------------------------------------------
+    def _row_selected(self, row: int, *_rest) -> None:
+        """Offer the selected store's coming week staffed as the candidate says (off the GUI thread)."""
+        self.ctx.tasks.drop(self, "drafts")
+        self.actions.set_drafts(None)
+        rows = self.result.rows if self.result else []
+        if not 0 <= row < len(rows) or rows[row].candidate_staff_per_shift is None:
+            return
+        services, actor, now = self.ctx.services, self.ctx.actor, self.ctx.clock()
+        store_id, staff = rows[row].store_id, rows[row].candidate_staff_per_shift
+
+        def work(_control: TaskControl) -> ShiftDrafts:
+            return services.staffing.policy_drafts(actor, store_id, staff, now)
+
+        self.ctx.tasks.op(
+            self,
+            work,
+            self.actions.set_drafts,
+            key="drafts",
+            on_error=lambda exc: self.ctx.show_error(self, exc),
+        )
 
 
 class RosterWhatIfPanel(QWidget):

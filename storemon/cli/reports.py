@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from storemon.cli.common import acting, date_arg, emit
@@ -220,7 +221,10 @@ def _flat_whatif(row) -> dict:
 
 
 def cmd_recommend(args, services: Services) -> int:
-    rec = services.staffing.recommend(acting(args), args.store, args.date)
+    """The cover, judged on the day's own figures (as Today shows them), and what to do with it."""
+    advice = services.staffing.advise(acting(args), args.store, args.date, datetime.now(UTC))
+    actions = advice.actions
+    window = actions.backup_window
     emit(
         render_one(
             {
@@ -228,14 +232,38 @@ def cmd_recommend(args, services: Services) -> int:
                 "date": args.date,
                 "additions": [
                     {"from": a.label.split("-")[0], "to": a.label.split("-")[1], "hours": a.hours}
-                    for a in rec.additions
+                    for a in advice.additions
                 ],
-                "added_cost": rec.added_cost,
-                "met": rec.met,
-                "before": rec.before,
-                "after": rec.after,
-                "explanation": rec.explanation,
+                "added_cost": advice.added_cost,
+                "met": advice.after.fixed,
+                "still_missing": list(advice.missing),
+                "before": advice.before,
+                "after": advice.after,
+                "draft_shifts": [
+                    {"day": d.day, "from": d.start, "to": d.end, "staff_id": d.staff_id}
+                    for d in actions.drafts
+                ],
+                "backup_window": {"from": window[0], "to": window[1]} if window else None,
+                "explanation": _advice_text(advice),
             }
         )
     )
     return 0
+
+
+def _advice_text(advice) -> str:
+    """One English sentence: the cover, and what is still missing (the one "fixed" rule)."""
+    if not advice.additions:
+        return "No addition needed." if advice.before.fixed else "No addition within the limits helps."
+    blocks = ", ".join(a.label for a in advice.additions)
+    before, after = advice.before, advice.after
+    text = (
+        f"Add {len(advice.additions)} cover block(s) {blocks}: time over target "
+        f"{before.minutes_over_target} -> {after.minutes_over_target} min, worst shift pressure "
+        f"{before.peak_pressure:.0f} -> {after.peak_pressure:.0f} (amber from {advice.amber_at:.0f})."
+    )
+    if "over_target" in advice.missing:
+        text += f" Still {after.minutes_over_target} min over the wait target."
+    elif "pressure" in advice.missing:
+        text += f" Waits then meet the target, but the worst shift stays at {after.peak_pressure:.0f}."
+    return text

@@ -200,11 +200,32 @@ _LIVE_DETAILS = ("requested_by", "covered_by", "coming", "cover_shift")
 """What a call's details gain after it is raised (``call_state``); a second press keeps them."""
 
 
-def call_backup(session, actor: Actor, store_ref: int | str, now: datetime, note: str = "") -> int:
-    """Offer emergency cover to off-shift colleagues; the first to accept is assigned."""
-    store, alert = _call(session, actor, store_ref, now, AlertKind.BACKUP_CALL, note, {"covered_by": None})
+def call_backup(
+    session,
+    actor: Actor,
+    store_ref: int | str,
+    now: datetime,
+    note: str = "",
+    window: tuple[datetime, datetime] | None = None,
+) -> int:
+    """Offer emergency cover to off-shift colleagues; the first to accept is assigned.
+
+    ``window``: when the cover is needed (advice's "Call backup for 07:30–09:30"), kept on the alert
+    as ``details["window"]`` and named in the offer; without it the cover is needed now.
+    """
+    extra: dict = {"covered_by": None}
+    when = "now"
+    if window is not None:
+        start, end = window
+        if end <= start:
+            raise ActionRefused(Problem.BAD_WINDOW, start=start.isoformat(), end=end.isoformat())
+        extra["window"] = {"start": start.isoformat(), "end": end.isoformat()}
+    store, alert = _call(session, actor, store_ref, now, AlertKind.BACKUP_CALL, note, extra)
     if alert.details.get("covered_by"):
         return alert.id  # covered: nobody else is asked
+    if window is not None:
+        zone = ZoneInfo(store.timezone)
+        when = f"{window[0].astimezone(zone):%H:%M}-{window[1].astimezone(zone):%H:%M}"
     for user in _cover_candidates(session, store, now, actor.username):
         if session.scalars(
             select(CoverOffer).where(CoverOffer.alert_id == alert.id, CoverOffer.username == user.username)
@@ -217,7 +238,7 @@ def call_backup(session, actor: Actor, store_ref: int | str, now: datetime, note
             1,
             [f"user:{user.username}"],
             "cover_offer",
-            f"Can you cover at {store.name} now? Accept in Storemon.",
+            f"Can you cover at {store.name} {when}? Accept in Storemon.",
             now,
         )
     return alert.id

@@ -25,6 +25,7 @@ from storemon.config import ConnectionReport, DatabaseLocation, check_connection
 from storemon.db.models import Role, Store
 from storemon.services import (
     actions,
+    advice,
     alert_people,
     alert_service,
     attention,
@@ -33,6 +34,7 @@ from storemon.services import (
     call_recipients,
     call_state,
     channels,
+    day_figures,
     demo,
     escalation_settings,
     export,
@@ -165,7 +167,11 @@ class Staffing(Area):
     forecast = forecasts.forecast_table
     today_picture = today.today_picture
     recommend = use_case()(whatif.recommend_for_day)
+    advise = use_case()(advice.advise_day)
+    window_drafts = use_case()(advice.window_drafts)
+    policy_drafts = use_case()(advice.policy_drafts)
     tier_whatif = use_case()(whatif.tier_whatif)
+    day_figures = use_case()(day_figures.day_figures)
 
 
 class Labour(Area):
@@ -384,6 +390,7 @@ class Schedule(Area):
     week_roster = use_case()(schedule.week_roster)
     add_shift = use_case(write=True)(schedule.add_shift)
     borrowable_people = use_case()(schedule.borrowable_people)
+    add_shifts = use_case(write=True)(schedule.add_shifts)
     update_shift = use_case(write=True)(schedule.update_shift)
     delete_shift = use_case(write=True)(schedule.delete_shift)
 

@@ -32,6 +32,7 @@ class Problem(StrEnum):
     APPROVER_LIMIT = "approver_limit"
     APPROVER_NO_ACCOUNT = "approver_no_account"
     CHECKIN_SCORE = "checkin_score"
+    BAD_WINDOW = "bad_window"
 
 
 _TEXTS: dict[str, dict[Problem, str]] = {
@@ -50,6 +51,7 @@ _TEXTS: dict[str, dict[Problem, str]] = {
         Problem.APPROVER_LIMIT: "this colleague may not approve that amount here",
         Problem.APPROVER_NO_ACCOUNT: "this colleague has no Storemon account at your store",
         Problem.CHECKIN_SCORE: "choose how hard the shift was, from 1 (easy) to 5 (very hard)",
+        Problem.BAD_WINDOW: "the cover must end after it starts ({start} to {end}); pick a later end",
     },
     ZH_CN: {
         Problem.BAD_URGENCY: "紧急程度只能是以下之一：{choices}",
@@ -66,6 +68,7 @@ _TEXTS: dict[str, dict[Problem, str]] = {
         Problem.APPROVER_LIMIT: "这位同事无权在此批准该金额",
         Problem.APPROVER_NO_ACCOUNT: "这位同事在你的门店没有 Storemon 账号",
         Problem.CHECKIN_SCORE: "请选择这个班的辛苦程度，从 1（轻松）到 5（非常辛苦）",
+        Problem.BAD_WINDOW: "补位的结束时间必须晚于开始时间（{start} 至 {end}）；请选一个更晚的结束时间",
     },
 }
 _WHAT_ZH = {"description": "描述", "note": "备注"}

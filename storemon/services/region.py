@@ -19,16 +19,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from staffing.policy import TierPolicy, validate
-from staffing.recommend import Shift, outcomes
+from staffing.recommend import Shift
 from staffing.roster import INTERVAL_MINUTES
 from storemon.db.import_state import finished
 from storemon.db.models import Role, SalesBucket, Store
 from storemon.errors import StoremonError
 from storemon.services.access import Actor, require_role, visible_store
+from storemon.services.day_figures import DayFigures, figures_of_days, yardsticks
 from storemon.services.labour import PeriodLabour, period_labour
 from storemon.services.opening_hours import open_days
-from storemon.services.setting_keys import pressure_config
-from storemon.services.store_days import StoreDay, store_days_many, targets_for
+from storemon.services.store_days import StoreDay, store_days_many
 from storemon.services.stores import store_summaries
 from storemon.services.timegrid import local_date
 from storemon.services.wages import added_person_cost
@@ -36,7 +36,7 @@ from storemon.services.whatif import (
     StoreWhatIf,
     WeekFigures,
     last_sales_week,
-    store_week,
+    modelled_week,
     tier_whatif,
     week_figures,
     whatif_totals,
@@ -129,6 +129,9 @@ class RosterWhatIf:
     """What the added person costs on one day, at the staff wage (``wages.added_person_cost``)."""
     added_cost: Decimal
     """The added staff-hours of the week at that wage."""
+    before_days: tuple[DayFigures, ...] = ()
+    after_days: tuple[DayFigures, ...] = ()
+    """Each day of the week as rostered and with the person (``day_figures``)."""
 
 
 @dataclass(frozen=True)
@@ -189,8 +192,9 @@ def _hourly_utilisation(store: Store, week: list[StoreDay]) -> tuple[float | Non
     return tuple(round(float(sums[h] / counts[h]), 3) if counts[h] else None for h in range(HOURS_PER_DAY))
 
 
-def _week_overview(store: Store, week: list[StoreDay]) -> dict:
-    """Waits, solo hours and pressure of one store's modelled week."""
+def _week_overview(store: Store, week: list[StoreDay], days: list[DayFigures]) -> dict:
+    """Waits, solo hours and pressure of one store's modelled week (``days``: its ``DayFigures``), summed
+    and weighted as the what-ifs do (``whatif.week_figures``), so this table and the what-ifs agree."""
     if not week:
         return {
             "solo_hours_per_week": 0.0,
@@ -203,25 +207,17 @@ def _week_overview(store: Store, week: list[StoreDay]) -> dict:
             "max_pressure": 0.0,
             "hourly_utilisation": (None,) * HOURS_PER_DAY,
         }
-    day_orders = [interval_orders(d) for d in week]
-    day_waits = [np.array([i.mean_wait_minutes for i in d.intervals], dtype=float) for d in week]
-    orders, waits = np.concatenate(day_orders), np.concatenate(day_waits)
-    day_totals = np.array([o.sum() for o in day_orders])
-    weights = day_totals / day_totals.sum() if day_totals.sum() > 0 else np.full(len(week), 1 / len(week))
-    # The week's p90 as the what-ifs define it (whatif.week_figures): the order-weighted mean of the days'
-    # customer-level p90s, so this table and the what-if panels agree on a store's "now".
-    p90 = float(np.dot(weights, [d.p90_wait_minutes for d in week]))
+    figures = week_figures(days)
     pressures = [p.index for d in week for p in d.pressure]
-    solo_hours = sum(d.solo_minutes for d in week) / 60 * 7 / len(week)
     return {
-        "solo_hours_per_week": round(solo_hours, 1),
-        "mean_wait_minutes": round(float((orders * waits).sum() / max(orders.sum(), 1e-9)), 2),
-        "p90_wait_minutes": round(p90, 2),
-        "lost_orders": round(sum(d.lost_orders for d in week), 1),
+        "solo_hours_per_week": round(figures.solo_hours * 7 / len(week), 1),
+        "mean_wait_minutes": figures.mean_wait_minutes,
+        "p90_wait_minutes": figures.p90_wait_minutes,
+        "lost_orders": figures.lost_orders,
         "lost_revenue": round(sum(d.lost_revenue for d in week), 2),
-        "red_shifts": sum(p.level == "red" for d in week for p in d.pressure),
+        "red_shifts": figures.red_shifts,
         "mean_pressure": round(float(np.mean(pressures)), 1) if pressures else 0.0,
-        "max_pressure": round(float(max(pressures)), 1) if pressures else 0.0,
+        "max_pressure": figures.peak_pressure,
         "hourly_utilisation": _hourly_utilisation(store, week),
     }
 
@@ -253,6 +249,7 @@ def region_overview(
         )
     }
     latest = _latest_sales_days(session, list(stores.values()))
+    sticks = yardsticks(session)
     total = len(summaries)
     if progress is not None:
         progress(0, total)
@@ -289,7 +286,7 @@ def region_overview(
                 policy_note=summary.policy_note,
                 week_start=week_days[0] if week_days else None,
                 week_end=week_days[-1] if week_days else None,
-                **_week_overview(store, week),
+                **_week_overview(store, week, figures_of_days(session, store, week, sticks)),
                 labour_cost=labour[summary.id].cost,
                 labour_percent=labour[summary.id].labour_percent,
             )
@@ -326,6 +323,7 @@ def tier_whatif_by_store(
     region_id: int | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    now: datetime | None = None,
 ) -> TierWhatIfResult:
     """``whatif.tier_whatif`` for the actor's stores (in ``region_id``), one store at a time.
 
@@ -346,7 +344,7 @@ def tier_whatif_by_store(
             break
         # A store manager's scope is exactly one store, and this store is inside the actor's own.
         one_store = Actor(actor.username, Role.STORE_MANAGER, store.id, store.region_id)
-        for row in tier_whatif(session, one_store, policy):
+        for row in tier_whatif(session, one_store, policy, now):
             result.append(TierWhatIfRow(**vars(row), region_id=store.region_id))
         if progress is not None:
             progress(done, total)
@@ -358,7 +356,12 @@ def _clock(minute: int) -> str:
 
 
 def roster_whatif(
-    session: Session, actor: Actor, store_ref: int | str, start_minute: int, end_minute: int
+    session: Session,
+    actor: Actor,
+    store_ref: int | str,
+    start_minute: int,
+    end_minute: int,
+    now: datetime | None = None,
 ) -> RosterWhatIf:
     """The store's last sales week as rostered, and with one more person from start to end each day.
 
@@ -377,14 +380,9 @@ def roster_whatif(
     days = last_sales_week(session, store)
     if not days:
         raise RosterWhatIfError(f"store {store.code} has no sales yet; import its sales to try rosters")
-    orders, rostered = store_week(session, store, days)
-    added = [day + [Shift(first, end)] for day in rostered]
-    mask = open_days(store, days)
-    targets = targets_for(session, store)
-    config = pressure_config(session)
-    before = outcomes(orders, rostered, mask, targets, config)
-    after = outcomes(orders, added, mask, targets, config)
-    before_week, after_week = week_figures(before), week_figures(after)
+    week = modelled_week(session, actor, store, days, now)
+    before, after = week.figures, week.replay([day + [Shift(first, end)] for day in week.shifts])
+    then = week_figures(after)
     return RosterWhatIf(
         store_id=store.id,
         code=store.code,
@@ -393,10 +391,12 @@ def roster_whatif(
         end_minute=end * INTERVAL_MINUTES,
         week_start=days[0],
         week_end=days[-1],
-        before=before_week,
-        after=after_week,
-        worst_pressure_before=round(max((d.worst_pressure for d in before), default=0.0), 1),
-        worst_pressure_after=round(max((d.worst_pressure for d in after), default=0.0), 1),
+        before=week_figures(before),
+        after=then,
+        worst_pressure_before=week_figures(before).peak_pressure,
+        worst_pressure_after=then.peak_pressure,
         added_cost_per_day=added_person_cost(session, (end - first) * INTERVAL_MINUTES / 60),
-        added_cost=added_person_cost(session, after_week.staff_hours - before_week.staff_hours),
+        added_cost=added_person_cost(session, then.staff_hours - week_figures(before).staff_hours),
+        before_days=tuple(before),
+        after_days=tuple(after),
     )

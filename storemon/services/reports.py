@@ -27,13 +27,13 @@ from sqlalchemy.orm import Session
 
 from staffing.forecast import SOURCE_OWN, SOURCE_SIMILAR
 from staffing.labour import labour_percent
-from staffing.roster import INTERVAL_MINUTES
 from staffing.stats import weighted_quantile
 from storemon.db.import_state import finished
 from storemon.db.models import Region, Role, SalesBucket, Store
 from storemon.errors import StoremonError
 from storemon.services.access import Actor, NotFound, visible_store
 from storemon.services.audit_anchor import Checkpoint, report_anchor
+from storemon.services.day_figures import DayFigures, figures_of_days, yardsticks
 from storemon.services.export import (
     Column,
     ExportError,
@@ -344,20 +344,21 @@ class RegionalComparison:
         return [(label("regional_title", language), store_week_columns(language), self.stores)]
 
 
-def _day_row(day: StoreDay, revenue: float | None, labour_cost: Decimal = Decimal(0)) -> DayRow:
+def _day_row(
+    day: StoreDay, figures: DayFigures, revenue: float | None, labour_cost: Decimal = Decimal(0)
+) -> DayRow:
     orders = interval_orders(day)
     waits = np.array([i.mean_wait_minutes for i in day.intervals], dtype=float)
-    staff = sum(i.rostered_staff for i in day.intervals)
     return DayRow(
         day=day.day,
         demand_source=day.demand_source,
         orders=round(float(orders.sum())),
         revenue=revenue if day.demand_source == "actual" else None,
-        staff_hours=round(staff * INTERVAL_MINUTES / 60, 2),
-        solo_hours=round(day.solo_minutes / 60, 2),
+        staff_hours=figures.staff_hours,
+        solo_hours=figures.solo_hours,
         p90_wait_minutes=round(weighted_quantile(waits, orders, WAIT_QUANTILE), 2) if waits.size else 0.0,
-        red_shifts=sum(p.level == "red" for p in day.pressure),
-        worst_pressure=max((p.index for p in day.pressure), default=0.0),
+        red_shifts=figures.red_shifts,
+        worst_pressure=figures.peak_pressure,
         forecast_source=day.forecast_source,
         labour_cost=float(labour_cost),
     )
@@ -395,10 +396,10 @@ def _week_figures(week: list[StoreDay], rows: list[DayRow]) -> WeekFigures:
         solo_hours=round(sum(r.solo_hours for r in rows), 2),
         p90_wait_minutes=round(weighted_quantile(waits, orders, WAIT_QUANTILE), 2) if waits.size else 0.0,
         mean_wait_minutes=round(float((orders * waits).sum() / max(orders.sum(), 1e-9)), 2),
-        red_shifts=sum(p.level == "red" for p in pressures),
+        red_shifts=sum(r.red_shifts for r in rows),  # the days' figures (day_figures), as everywhere
         amber_shifts=sum(p.level == "amber" for p in pressures),
         mean_pressure=round(float(np.mean([p.index for p in pressures])), 1) if pressures else 0.0,
-        worst_pressure=max((p.index for p in pressures), default=0.0),
+        worst_pressure=max((r.worst_pressure for r in rows), default=0.0),
         people=len({p.staff_code for p in pressures}),
         forecast_days=sum(r.demand_source == "forecast" for r in rows),
         labour_cost=round(sum(r.labour_cost for r in rows), 2),
@@ -443,16 +444,15 @@ def _store_weeks(
     weeks = store_days_many(session, actor, {s.id: days for s in stores}, now)
     revenue = _daily_revenue(session, stores, days)
     costs = daily_costs(session, stores, days)
-    return {
-        s.id: (
-            weeks[s.id],
-            [
-                _day_row(day, rev, cost)
-                for day, rev, cost in zip(weeks[s.id], revenue[s.id], costs[s.id], strict=True)
-            ],
-        )
-        for s in stores
-    }
+    sticks = yardsticks(session)
+    result = {}
+    for s in stores:
+        figures = figures_of_days(session, s, weeks[s.id], sticks)
+        rows = [
+            _day_row(*each) for each in zip(weeks[s.id], figures, revenue[s.id], costs[s.id], strict=True)
+        ]
+        result[s.id] = (weeks[s.id], rows)
+    return result
 
 
 def _only(actor: Actor, store: Store) -> Actor:

@@ -23,6 +23,7 @@ from staffing.policy import GAP, gap_for, staff_for
 from staffing.roster import INTERVAL_MINUTES, periods
 from storemon.db.models import CheckIn, Role, RosterShift, StaffMember, Store
 from storemon.errors import StoremonError
+from storemon.services import audit as audit_log
 from storemon.services.access import AccessDenied, Actor, NotFound, visible_store
 from storemon.services.labour import ShiftCost, whole_shift_costs
 from storemon.services.opening_hours import open_days, week_hours
@@ -441,6 +442,22 @@ def place_shift(
     return shift
 
 
+def _refuse_past(store: Store, start: datetime, now: datetime | None, allow_past: bool) -> None:
+    """A shift that starts before ``now`` rewrites pressure that already happened: asked for on purpose
+    only (``allow_past``, after the front end asked "add it anyway?")."""
+    if now is None or allow_past or start >= now:
+        return
+    tz = ZoneInfo(store.timezone)
+    raise ScheduleError(
+        "starts_in_past",
+        f"the shift starts at {_clock(start, tz)}, before now ({_clock(now, tz)}); adding it changes "
+        "the waits and pressure already recorded for that time. Start it later, or confirm that you "
+        "are recording a shift that was worked",
+        start=start.astimezone(tz),
+        now=now.astimezone(tz),
+    )
+
+
 def add_shift(
     session: Session,
     actor: Actor,
@@ -448,10 +465,16 @@ def add_shift(
     staff_id: int,
     starts_at: datetime,
     ends_at: datetime,
+    now: datetime | None = None,
+    allow_past: bool = False,
 ) -> RosterEntry:
-    """Add a shift (the caller commits). Naive times are the store's local wall-clock time."""
+    """Add a shift (the caller commits). Naive times are the store's local wall-clock time.
+
+    Given ``now``, a shift starting before it is refused unless ``allow_past`` (see ``_refuse_past``).
+    """
     store = visible_store(session, actor, store_ref)
     _require_edit(actor, store)
+    _refuse_past(store, starts_at, now, allow_past)
     shift = place_shift(session, store, staff_id, starts_at, ends_at)
     return _entry(shift, ZoneInfo(store.timezone))
 
@@ -483,3 +506,47 @@ def delete_shift(session: Session, actor: Actor, shift_id: int) -> None:
     session.execute(update(CheckIn).where(CheckIn.shift_id == shift.id).values(shift_id=None))
     session.delete(shift)
     session.flush()
+
+
+@dataclass(frozen=True)
+class NewShift:
+    """One shift to add: who, and when (naive times are the store's wall-clock time)."""
+
+    staff_id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+def add_shifts(
+    session: Session,
+    actor: Actor,
+    store_ref: int | str,
+    shifts: list[NewShift],
+    now: datetime,
+    reason: str = "",
+    allow_past: bool = False,
+) -> list[RosterEntry]:
+    """Add several shifts at once, all or none (advice's "Add these shifts"), checked like
+    ``add_shift`` (shifts starting before ``now`` refused unless ``allow_past``) and audited."""
+    if not shifts:
+        raise ScheduleError("no_shifts", "no shift to add; tick at least one")
+    store = visible_store(session, actor, store_ref)
+    added = [
+        add_shift(session, actor, store.id, s.staff_id, s.starts_at, s.ends_at, now, allow_past)
+        for s in shifts
+    ]
+    audit_log.append(
+        session,
+        actor.username,
+        "roster.add_shifts",
+        f"store {store.code}",
+        {
+            "reason": reason,
+            "shifts": [
+                {"id": e.id, "staff": e.staff_code, "start": e.start.isoformat(), "end": e.end.isoformat()}
+                for e in added
+            ],
+        },
+        now,
+    )
+    return added

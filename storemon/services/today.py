@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from storemon.services.access import Actor, visible_store
 from storemon.services.call_state import CoverShift, day_covers
+from storemon.services.day_figures import DayFigures, figures_of_days
 from storemon.services.door import use_case
 from storemon.services.labour import DayLabour, day_labour
 from storemon.services.setting_keys import pressure_config
@@ -33,6 +34,8 @@ class TodayPicture:
     """The day's shifts worked as cover for a backup call or by staff borrowed from another store."""
     labour: DayLabour | None = None
     """The day's labour cost and its share of sales (``labour.day_labour``)."""
+    figures: DayFigures | None = None
+    """The day's figures as every other screen shows them (``day_figures``)."""
 
 
 @use_case()
@@ -42,8 +45,9 @@ def today_picture(
     """The store-day's staffing picture with the wait target and pressure thresholds it is judged by."""
     row = visible_store(session, actor, store)
     config = pressure_config(session)
+    modelled = store_day(session, actor, row.id, day, now)
     return TodayPicture(
-        store_day=store_day(session, actor, row.id, day, now),
+        store_day=modelled,
         timezone=row.timezone,
         target_wait_minutes=targets_for(session, row).target_wait_minutes,
         busy_utilisation=config.busy_threshold,
@@ -52,4 +56,5 @@ def today_picture(
         solo_full_minutes=config.alone_full_min,
         covers=tuple(day_covers(session, row, day, shifts_between(session, row, day, 1))),
         labour=day_labour(session, actor, row.id, day, now),
+        figures=figures_of_days(session, row, [modelled])[0],
     )

@@ -10,17 +10,26 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from staffing.day import StaffingTargets
 from staffing.policy import GAP, TierPolicy, staff_for
-from staffing.recommend import DayOutcome, Recommendation, Shift, outcomes, policy_shifts, recommend_additions
+from staffing.pressure import PressureConfig
+from staffing.recommend import Recommendation, Shift, outcomes, policy_shifts, recommend_additions
 from staffing.roster import INTERVAL_MINUTES
 from storemon.db.import_state import finished
-from storemon.db.models import Role, RosterShift, SalesBucket, Store
+from storemon.db.models import Role, SalesBucket, Store
 from storemon.services.access import Actor, require_role, visible_store
+from storemon.services.day_figures import (
+    DayFigures,
+    figures_of_days,
+    figures_of_outcome,
+    model_shifts,
+    yardsticks,
+)
 from storemon.services.opening_hours import open_days
 from storemon.services.setting_keys import pressure_config
-from storemon.services.store_days import day_demand, orders_grid, shifts_between, targets_for
+from storemon.services.store_days import StoreDay, day_demand, store_days, targets_for
 from storemon.services.stores import average_daily_revenue
-from storemon.services.timegrid import INTERVALS_PER_DAY, local_date, local_midnight
+from storemon.services.timegrid import INTERVALS_PER_DAY, local_date
 from storemon.services.wages import added_person_cost
 
 WHATIF_DAYS = 7
@@ -28,7 +37,7 @@ WHATIF_DAYS = 7
 
 @dataclass(frozen=True)
 class WeekFigures:
-    """A store's week under one roster."""
+    """A store's week under one roster (sums and order-weighted means of ``DayFigures``)."""
 
     staff_hours: float
     solo_hours: float
@@ -37,6 +46,11 @@ class WeekFigures:
     red_shifts: int
     lost_orders: float = 0.0
     """Customers expected to walk away over the week (out of patience)."""
+    peak_pressure: float = 0.0
+    """The week's worst shift pressure."""
+    minutes_over_target: int = 0
+    fixed_days: int = 0
+    """Days that are fixed (``day_figures.is_fixed``)."""
 
 
 @dataclass(frozen=True)
@@ -57,29 +71,22 @@ class StoreWhatIf:
     staff wage (``wages.added_person_cost``)."""
 
 
-def week_figures(results: list[DayOutcome]) -> WeekFigures:
-    orders = np.array([r.orders for r in results])
-    weights = orders / orders.sum() if orders.sum() > 0 else np.full(len(results), 1 / max(len(results), 1))
+def week_figures(days: list[DayFigures]) -> WeekFigures:
+    """A week from its days: the one place a week's waits are weighted (by each day's orders)."""
+    orders = np.array([d.orders for d in days], dtype=float)
+    weights = orders / orders.sum() if orders.sum() > 0 else np.full(len(days), 1 / max(len(days), 1))
     return WeekFigures(
-        staff_hours=round(sum(r.staff_hours for r in results), 2),
-        solo_hours=round(sum(r.solo_hours for r in results), 2),
-        mean_wait_minutes=round(float(np.dot(weights, [r.mean_wait_minutes for r in results])), 2),
+        staff_hours=round(sum(d.staff_hours for d in days), 2),
+        solo_hours=round(sum(d.solo_hours for d in days), 2),
+        mean_wait_minutes=round(float(np.dot(weights, [d.mean_wait_minutes for d in days])), 2),
         # p90 of the week: the order-weighted mean of the days' p90 is a close, cheap stand-in.
-        p90_wait_minutes=round(float(np.dot(weights, [r.p90_wait_minutes for r in results])), 2),
-        red_shifts=sum(r.red_shifts for r in results),
-        lost_orders=round(sum(r.walked_away for r in results), 1),
+        p90_wait_minutes=round(float(np.dot(weights, [d.p90_wait_minutes for d in days])), 2),
+        red_shifts=sum(d.red_shifts for d in days),
+        lost_orders=round(sum(d.lost_orders for d in days), 1),
+        peak_pressure=max((d.peak_pressure for d in days), default=0.0),
+        minutes_over_target=sum(d.minutes_over_target for d in days),
+        fixed_days=sum(d.fixed for d in days),
     )
-
-
-def day_shifts(store: Store, shifts: list[RosterShift], day: date) -> list[Shift]:
-    origin = local_midnight(day, store.timezone)
-    result = []
-    for shift in shifts:
-        first = round((shift.starts_at - origin).total_seconds() / 60 / INTERVAL_MINUTES)
-        end = round((shift.ends_at - origin).total_seconds() / 60 / INTERVAL_MINUTES)
-        if end > 0 and first < INTERVALS_PER_DAY and end > first:
-            result.append(Shift(max(first, 0), min(end, INTERVALS_PER_DAY)))
-    return result
 
 
 def last_sales_week(session: Session, store: Store) -> list[date]:
@@ -95,36 +102,78 @@ def last_sales_week(session: Session, store: Store) -> list[date]:
     return [last - timedelta(days=k) for k in range(WHATIF_DAYS - 1, -1, -1)]
 
 
-def store_week(session: Session, store: Store, days: list[date]):
-    orders = np.nan_to_num(orders_grid(session, store, days[0], len(days)))
-    shifts = shifts_between(session, store, days[0], (days[-1] - days[0]).days + 1)
-    return orders, [day_shifts(store, shifts, d) for d in days]
+@dataclass(frozen=True)
+class ModelledWeek:
+    """Store-days as rostered, ready to replay under another roster on exactly the same inputs."""
+
+    store: Store
+    days: list[date]
+    figures: list[DayFigures]
+    """The days as rostered: what Today and Region show for them."""
+    orders: np.ndarray
+    """``[days, intervals]``: the orders the days were modelled on (sales once in, else the forecast)."""
+    shifts: list[list[Shift]]
+    """The rostered shifts with their incidents and check-ins (``day_figures.model_shifts``)."""
+    open_mask: np.ndarray
+    targets: StaffingTargets
+    config: PressureConfig
+
+    def replay(self, rosters: list[list[Shift]]) -> list[DayFigures]:
+        """The days under other rosters (one list of shifts per day)."""
+        found = outcomes(self.orders, rosters, self.open_mask, self.targets, self.config)
+        return [figures_of_outcome(o, self.config) for o in found]
 
 
-def tier_whatif(session: Session, actor: Actor, policy: TierPolicy) -> list[StoreWhatIf]:
+def orders_of(day: StoreDay) -> np.ndarray:
+    """The orders per interval of the local day ``day`` was modelled on (zero where none were)."""
+    grid = np.zeros(INTERVALS_PER_DAY)
+    for interval in day.intervals:
+        grid[(interval.start.hour * 60 + interval.start.minute) // INTERVAL_MINUTES] = interval.orders
+    return grid
+
+
+def modelled_week(
+    session: Session, actor: Actor, store: Store, days: list[date], now: datetime | None = None
+) -> ModelledWeek:
+    """``days`` of ``store`` modelled as rostered (``store_days``), with what a replay needs."""
+    modelled = store_days(session, actor, store.id, days, now)
+    sticks = yardsticks(session)
+    return ModelledWeek(
+        store=store,
+        days=days,
+        figures=figures_of_days(session, store, modelled, sticks),
+        orders=np.array([orders_of(d) for d in modelled]).reshape(len(days), INTERVALS_PER_DAY),
+        shifts=model_shifts(session, store, days),
+        open_mask=open_days(store, days),
+        targets=targets_for(session, store),
+        config=sticks.config,
+    )
+
+
+def tier_whatif(
+    session: Session, actor: Actor, policy: TierPolicy, now: datetime | None = None
+) -> list[StoreWhatIf]:
     """Every visible store's last sales week under its roster and under ``policy``'s staffing."""
     require_role(actor, Role.STORE_MANAGER, "try tier policies")
     stores = session.scalars(
         actor.scope_stores(select(Store).options(selectinload(Store.tier_policy))).order_by(Store.code)
     ).all()
     revenue = average_daily_revenue(session, [s.id for s in stores])
-    config = pressure_config(session)
     result = []
     for store in stores:
         days = last_sales_week(session, store)
         if not days:
             continue
-        orders, current = store_week(session, store, days)
-        mask = open_days(store, days)
+        week = modelled_week(session, actor, store, days, now)
         rev = revenue.get(store.id, 0.0)
         staff = int(staff_for(policy, rev))
-        candidate = current if staff == GAP else [policy_shifts(staff, day_open) for day_open in mask]
-        targets = targets_for(session, store)
-        now_figures = week_figures(outcomes(orders, current, mask, targets, config))
+        now_figures = week_figures(week.figures)
         then_figures = (
-            now_figures if staff == GAP else week_figures(outcomes(orders, candidate, mask, targets, config))
+            now_figures
+            if staff == GAP
+            else week_figures(week.replay([policy_shifts(staff, day_open) for day_open in week.open_mask]))
         )
-        on_floor = [len(day) / 2 for day in current if day]
+        on_floor = [len(day) / 2 for day in week.shifts if day]
         result.append(
             StoreWhatIf(
                 store_id=store.id,
@@ -174,7 +223,8 @@ def recommend_for_day(
     require_role(actor, Role.SHIFT_LEAD, "ask for roster recommendations")
     store = visible_store(session, actor, store_ref)
     orders = day_demand(session, store, [day], now).planned[0]  # staffing: what could be planned
-    shifts = day_shifts(store, shifts_between(session, store, day, 1), day)
+    # The recommender plans on the roster's hours alone: no cover block undoes an incident.
+    shifts = [Shift(s.first, s.end) for s in model_shifts(session, store, [day])[0]]
     mask = open_days(store, [day])[0]
     found = recommend_additions(orders, shifts, mask, targets_for(session, store), pressure_config(session))
     return replace(found, added_cost=added_person_cost(session, sum(a.hours for a in found.additions)))

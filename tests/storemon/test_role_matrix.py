@@ -53,6 +53,7 @@ from storemon.services.checkins import checkins_for
 from storemon.services.database import Database
 from storemon.services.demo import build_demo
 from storemon.services.incidents import IncidentFilter
+from storemon.services.schedule import NewShift
 from storemon.services.secrets import SecretStore, save_channels
 from storemon.services.stores import StoreChanges
 from storemon.services.tier_policies import PolicyDraft
@@ -108,6 +109,9 @@ roster_whatif(own)          denied      ok          ok          ok          ok  
 roster_whatif(other)        denied      denied      denied      denied      ok          ok          ok
 recommend(own)              denied      ok          ok          ok          ok          ok          ok
 today_recommendation(own)   denied      ok          ok          ok          ok          ok          ok
+advise(own)                 denied      ok          ok          ok          ok          ok          ok
+window_drafts(own)          denied      ok          ok          ok          ok          ok          ok
+policy_drafts(own)          denied      ok          ok          ok          ok          ok          ok
 # alerts and one-click actions
 alerts                      own         own         own         region      chain       chain       chain
 alert_detail(other)         denied      denied      denied      denied      ok          ok          ok
@@ -134,6 +138,7 @@ person_wages                denied      denied      own         region      chai
 set_person_wage(own)        denied      denied      ok          ok          ok          ok          ok
 set_person_wage(other)      denied      denied      denied      denied      ok          ok          ok
 set_role_wage               denied      denied      denied      denied      ok          ok          ok
+add_shifts(own)             denied      ok          ok          ok          ok          ok          ok
 # store settings (head office; a region's supervisor: hours, service time, chores, patience of their stores)
 store_settings              own         own         own         region      chain       chain       chain
 edit_store_hours(own)       denied      denied      denied      ok          ok          ok          ok
@@ -425,6 +430,14 @@ def _shift(c: Cell, store: str, person: StaffMember) -> str:
     return "ok"
 
 
+def _shifts(c: Cell, store: str, person: StaffMember) -> str:
+    start = datetime(2026, 4, 2, 9, 0)  # after the demo roster ends, and after NOW
+    c.services.schedule.add_shifts(
+        c.actor, store, [NewShift(person.id, start, start + timedelta(hours=4))], NOW
+    )
+    return "ok"
+
+
 def _incident(c: Cell, store: str) -> str:
     with c.sessions.begin() as session:
         actions.report_incident(
@@ -500,6 +513,11 @@ OPS: dict[str, Callable[[Cell], str]] = {
     "today_recommendation(own)": lambda c: _ok(
         c.services.staffing.recommend(c.actor, OWN, date(2026, 3, 8), NOW)
     ),
+    "advise(own)": lambda c: _ok(c.services.staffing.advise(c.actor, OWN, date(2026, 3, 8), NOW)),
+    "window_drafts(own)": lambda c: _ok(
+        c.services.staffing.window_drafts(c.actor, c.store(OWN), 11 * 60, 14 * 60, NOW)
+    ),
+    "policy_drafts(own)": lambda c: _ok(c.services.staffing.policy_drafts(c.actor, c.store(OWN), 2, NOW)),
     "alerts": lambda c: _scope({a.store_code for a in c.services.alerts.list(c.actor, status=None)}),
     "alert_detail(other)": lambda c: _ok(c.services.alerts.detail(c.actor, c.chain.alert_ids[OTHER])),
     "acknowledge(own)": lambda c: _ack(c, OWN),
@@ -531,6 +549,7 @@ OPS: dict[str, Callable[[Cell], str]] = {
         c.services.labour.set_person_wage(c.actor, _other_person(c).code, "35")
     ),
     "set_role_wage": lambda c: _ok(c.services.labour.set_role_wage(c.actor, "staff", "33")),
+    "add_shifts(own)": lambda c: _shifts(c, OWN, _own_person(c)),
     "store_settings": lambda c: _scope({s.code for s in c.services.stores.settings_list(c.actor)}),
     "edit_store_hours(own)": lambda c: _ok(
         c.services.stores.edit(c.actor, OWN, StoreChanges(hours={5: (time(8), time(18))}), NOW)

@@ -123,14 +123,36 @@ def test_a_valid_shift_appears_in_the_grid_and_ends_solo_hours_there(qtbot, ctx,
     _busy, free = rows_with_and_without_a_shift(view, MONDAY)
     column = week.days.index(MONDAY)
     with qtbot.waitSignal(ctx.events.data_changed, timeout=WAIT_MS):
-        dialog = add_shift(qtbot, view, free, MONDAY, QTime(10, 0), QTime(12, 0))
+        dialog = add_shift(qtbot, view, free, MONDAY, QTime(13, 0), QTime(15, 0))  # now is 11:30
     assert not dialog.isVisible()
-    qtbot.waitUntil(lambda: view.model.cell_text(free, column) == "10:00–12:00", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: view.model.cell_text(free, column) == "13:00–15:00", timeout=WAIT_MS)
     strip = strip_for(view, MONDAY)
     opens, closes = week.opens_at.hour * 60, week.closes_at.hour * 60
-    assert strip.solo_periods() == [(opens, 10 * 60), (12 * 60, closes)]
-    assert strip.staff_at(11 * 60) == 2
+    assert strip.solo_periods() == [(opens, 13 * 60), (15 * 60, closes)]
+    assert strip.staff_at(14 * 60) == 2
     assert view.table.currentIndex() == view.model.index(free, column)
+
+
+def test_a_shift_starting_before_now_is_added_only_when_confirmed(qtbot, ctx, open_schedule):
+    view = open_schedule(ctx)
+    _busy, free = rows_with_and_without_a_shift(view, MONDAY)
+    column = view.model.week().days.index(MONDAY)
+    dialog = add_shift(qtbot, view, free, MONDAY, QTime(9, 0), QTime(11, 0))  # now is 11:30
+    qtbot.waitUntil(lambda: dialog.past_box is not None and dialog.past_box.isVisible(), timeout=WAIT_MS)
+    assert "before now (11:30)" in dialog.past_box.text()
+    assert "starts at 09:00, before now (11:30)" in dialog.error_text()
+    assert dialog.isVisible() and view.model.cell_text(free, column) == ""
+    qtbot.mouseClick(dialog.past_box.button(dialog.past_box.StandardButton.Cancel), Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and not dialog.save_button.isEnabled()  # nothing saved, and it says why
+
+    dialog.start_edit.setTime(QTime(9, 15))  # changing the times asks again
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.past_box is not None and dialog.past_box.isVisible(), timeout=WAIT_MS)
+    with qtbot.waitSignal(ctx.events.data_changed, timeout=WAIT_MS):
+        qtbot.mouseClick(
+            dialog.past_box.button(dialog.past_box.StandardButton.Yes), Qt.MouseButton.LeftButton
+        )
+    qtbot.waitUntil(lambda: view.model.cell_text(free, column) == "09:15–11:00", timeout=WAIT_MS)
 
 
 def test_staff_see_their_store_read_only(qtbot, make_ctx, open_schedule):

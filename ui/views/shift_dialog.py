@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QMessageBox,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
@@ -72,6 +73,18 @@ def schedule_error_text(exc: BaseException) -> str | None:
             )
         if exc.reason == "inactive":
             return fill(translate("ShiftDialog", "%1 is no longer active."), str(p.get("name", "")))
+        if exc.reason == "starts_in_past":
+            return fill(
+                translate(
+                    "ShiftDialog",
+                    "The shift starts at %1, before now (%2): adding it would rewrite the waits and pressure "
+                    "already recorded. Start it at %2 or later.",
+                ),
+                clock(p["start"]),
+                clock(p["now"]),
+            )
+        if exc.reason == "no_shifts":
+            return translate("ShiftDialog", "Tick at least one shift to add.")
         if exc.reason == "unknown_staff":
             return translate("ShiftDialog", "This person no longer exists; reload the schedule.")
         return str(exc)
@@ -104,6 +117,9 @@ class ShiftDialog(InlineErrorMixin, QDialog):
         self.setWindowTitle(self.tr("Change shift") if shift else self.tr("Add shift"))
         self.setModal(True)
         self._busy = False
+        self._allow_past = False
+        """The manager confirmed a shift starting before now (``_ask_past``)."""
+        self.past_box: QMessageBox | None = None
 
         people = [p for p in week.people if p.works_here and p.active]
         if shift and all(p.id != shift.staff_id for p in people):
@@ -246,6 +262,7 @@ class ShiftDialog(InlineErrorMixin, QDialog):
         return ""
 
     def _check(self) -> None:
+        self._allow_past = False  # a confirmation holds for the times it was given for
         start, end = self.times()
         minutes = int((end - start).total_seconds() // 60)
         self.length_label.setText(duration(minutes) if minutes > 0 else "—")
@@ -257,15 +274,15 @@ class ShiftDialog(InlineErrorMixin, QDialog):
         if problem or self._busy:
             self._show_error(problem)
             return
-        services, actor = self.ctx.services, self.ctx.actor
+        services, actor, now = self.ctx.services, self.ctx.actor, self.ctx.clock()
         staff_id = self.staff_id()
         start, end = self.times()
         shift_id = self.shift.id if self.shift else None
-        store_id = self.week.store_id
+        store_id, allow_past = self.week.store_id, self._allow_past
 
         def work(_control: TaskControl) -> RosterEntry:
             if shift_id is None:
-                return services.schedule.add_shift(actor, store_id, staff_id, start, end)
+                return services.schedule.add_shift(actor, store_id, staff_id, start, end, now, allow_past)
             return services.schedule.update_shift(actor, shift_id, staff_id, start, end)
 
         self._set_busy(True)
@@ -285,8 +302,46 @@ class ShiftDialog(InlineErrorMixin, QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self._set_busy(False)
+        if isinstance(exc, ScheduleError) and exc.reason == "starts_in_past":
+            self._ask_past(exc)
+            return
         text = schedule_error_text(exc)
         if text is None:
             self.ctx.show_error(self, exc)
         else:
             self._show_error(text)
+
+    def _ask_past(self, exc: ScheduleError) -> None:
+        """A shift starting before now: add it only if the manager says it was really worked."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("Shift starts in the past"),
+            fill(
+                self.tr(
+                    "This shift starts at %1, before now (%2). Adding it rewrites the waits and pressure "
+                    "already recorded for that time.\n\nAdd it anyway, as a shift that was worked?"
+                ),
+                clock(exc.params["start"]),
+                clock(exc.params["now"]),
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        yes = box.button(QMessageBox.StandardButton.Yes)
+        yes.setText(self.tr("Add it anyway"))
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.buttonClicked.connect(lambda button: self._confirm_past() if button is yes else None)
+        box.finished.connect(lambda _r: self._past_closed(box))
+        self.past_box = box
+        self._show_error(schedule_error_text(exc) or "")
+        box.open()
+
+    def _past_closed(self, box: QMessageBox) -> None:
+        if self.past_box is box:
+            self.past_box = None
+        box.deleteLater()
+
+    def _confirm_past(self) -> None:
+        self._allow_past = True
+        self._show_error("")
+        self.save()

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from staffing.forecast import SOURCE_SIMILAR
-from staffing.recommend import Recommendation
+from storemon.services.advice import CoverAdvice
 from storemon.services.stores import StoreRef
 from storemon.services.today import TodayPicture
 from ui.context import AppContext
@@ -46,6 +46,7 @@ from ui.i18n import fill
 from ui.views.base import BaseView
 from ui.views.today_tips import tile_tips
 from ui.widgets import labour_cost
+from ui.widgets.advice_actions import AdviceActions
 from ui.widgets.call_buttons import CallButtons
 from ui.widgets.pressure_list import LEVEL_COLOURS, PressureList
 from ui.widgets.splitter import splitter
@@ -270,6 +271,8 @@ class TodayView(BaseView):
         self.fix_summary.setWordWrap(True)
         self.fix_summary.setTextFormat(Qt.TextFormat.RichText)
         self.fix_summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.fix_actions = AdviceActions(self.ctx, "today.find_cover")
+        self.fix_actions.caller = self.call_buttons.call_backup_for  # followed live by the call buttons
 
         button_row = QHBoxLayout()
         button_row.addWidget(self.fix_button)
@@ -283,6 +286,7 @@ class TodayView(BaseView):
         inner.addWidget(self.fix_verdict)
         inner.addWidget(self.additions_table)
         inner.addWidget(self.fix_summary)
+        inner.addWidget(self.fix_actions)
         inner.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -573,6 +577,7 @@ class TodayView(BaseView):
         self.additions_table.setVisible(False)
         self.fix_verdict.setText("")
         self.fix_summary.setText("")
+        self.fix_actions.set_drafts(None)
         self.fix_intro.setVisible(True)
 
     def find_cover(self) -> None:
@@ -583,10 +588,10 @@ class TodayView(BaseView):
         services, actor, now = self.ctx.services, self.ctx.actor, self.ctx.clock()
         self.fix_verdict.setText(_esc(fill(self.tr("Modelling every cover block for %1…"), store.name)))
         self._start(
-            "fix", lambda: services.staffing.recommend(actor, store.id, day, now), self._show_recommendation
+            "fix", lambda: services.staffing.advise(actor, store.id, day, now), self._show_recommendation
         )
 
-    def _show_recommendation(self, recommendation: Recommendation) -> None:
+    def _show_recommendation(self, recommendation: CoverAdvice) -> None:
         loc = QLocale()
         additions = recommendation.additions
         self.additions_table.setRowCount(len(additions))
@@ -611,25 +616,30 @@ class TodayView(BaseView):
         verdict, comparison = self._recommendation_html(recommendation)
         self.fix_verdict.setText(verdict)
         self.fix_summary.setText(comparison)
+        self.fix_actions.set_drafts(recommendation.actions)
         self.fix_intro.setVisible(False)
         self.recommendation_shown.emit()
 
-    def _recommendation_html(self, rec: Recommendation) -> tuple[str, str]:
-        """The verdict, and the day's figures as rostered and with the cover (both rich text)."""
+    def _recommendation_html(self, rec: CoverAdvice) -> tuple[str, str]:
+        """The verdict, and the day's figures as rostered and with the cover (both rich text).
+
+        Both columns are the day's figures (``day_figures``): "As rostered" is what the tiles and the
+        Region table show; the verdict follows the one "fixed" rule and names what is still missing.
+        """
         loc = QLocale()
         n = len(rec.additions)
         total = sum(s.hours for s in rec.additions)
-        if n and rec.met:
+        before, after = rec.before, rec.after
+        if n and after.fixed:
             verdict = self.tr(
                 "Add %n cover block(s): waits meet the target and every shift is below amber.", "", n
             )
             colour = LEVEL_COLOURS["green"][1]
         elif n:
-            verdict = self.tr(
-                "Add %n cover block(s). That helps, but the day is still not fully fixed.", "", n
-            )
+            verdict = self.tr("Add %n cover block(s). That helps, but the day is not fixed yet.", "", n)
+            verdict += " " + self._still_missing(rec)
             colour = LEVEL_COLOURS["amber"][1]
-        elif rec.met:
+        elif before.fixed:
             verdict = self.tr("No cover needed: waits stay under the target and every shift is below amber.")
             colour = LEVEL_COLOURS["green"][1]
         else:
@@ -639,7 +649,6 @@ class TodayView(BaseView):
             verdict += " " + fill(self.tr("%1 extra staff-hours in total."), loc.toString(total, "f", 1))
             verdict += " " + labour_cost.added_cover(rec.added_cost)
         verdict_html = f"<p style='color:{colour.name()}'><b>{_esc(verdict)}</b></p>"
-        before, after = rec.before, rec.after
         rows = [
             (self.tr("Longest wait (min)"), before.max_wait_minutes, after.max_wait_minutes, 1),
             (
@@ -648,7 +657,8 @@ class TodayView(BaseView):
                 after.minutes_over_target,
                 0,
             ),
-            (self.tr("Worst shift pressure"), before.worst_pressure, after.worst_pressure, 0),
+            (self.tr("Worst shift pressure"), before.peak_pressure, after.peak_pressure, 0),
+            (self.tr("Red shifts"), before.red_shifts, after.red_shifts, 0),
             (self.tr("Solo hours"), before.solo_hours, after.solo_hours, 1),
             (self.tr("Staff-hours"), before.staff_hours, after.staff_hours, 1),
         ]
@@ -665,6 +675,28 @@ class TodayView(BaseView):
                 f"<td align='right'><b>{loc.toString(float(then_value), 'f', decimals)}</b></td></tr>"
             )
         return verdict_html, table + "</table>"
+
+    def _still_missing(self, rec: CoverAdvice) -> str:
+        """What keeps the covered day from being fixed, in the figures shown beside it."""
+        loc = QLocale()
+        over = loc.toString(rec.after.minutes_over_target)
+        pressure = loc.toString(rec.after.peak_pressure, "f", 0)
+        amber = loc.toString(rec.amber_at, "f", 0)
+        if set(rec.missing) == {"over_target", "pressure"}:
+            text = self.tr(
+                "%1 min are still over the wait target, and the worst shift's pressure stays at %2 "
+                "(amber from %3)."
+            )
+            return fill(text, over, pressure, amber)
+        if "over_target" in rec.missing:
+            return fill(self.tr("%1 min are still over the wait target."), over)
+        return fill(
+            self.tr(
+                "Waits then meet the target, but the worst shift's pressure stays at %1 (amber from %2)."
+            ),
+            pressure,
+            amber,
+        )
 
 
 class _ScreenContent(QWidget):

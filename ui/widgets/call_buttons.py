@@ -9,6 +9,8 @@ call is open shows that state instead of sending a second call.
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Signal
@@ -86,13 +88,16 @@ class CallButtons(QWidget):
     def _button(self, kind: str) -> QPushButton:
         return self.backup_button if kind == "backup" else self.manager_button
 
-    def _call(self, kind: str) -> None:
+    def call_backup_for(self, start: datetime, end: datetime) -> None:
+        """Call backup for a window (advice's "Call backup for 07:30–09:30"); followed like any call."""
+        self._call("backup", (start, end))
+
+    def _call(self, kind: str, window: tuple[datetime, datetime] | None = None) -> None:
         if self.store_id is None:
             return
         store_id, actor, now = self.store_id, self.ctx.actor, self.ctx.clock()
-        call = (
-            self.ctx.services.calls.call_backup if kind == "backup" else self.ctx.services.calls.call_manager
-        )
+        calls = self.ctx.services.calls
+        call = partial(calls.call_backup, window=window) if kind == "backup" else calls.call_manager
         self._button(kind).setEnabled(False)
         self._status(kind).setText(self.tr("Sending..."))
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from staffing.policy import TierPolicy
+from storemon.services.advice import ShiftDrafts
 from storemon.services.region import RosterWhatIf, StoreOverview, TierWhatIfResult, TierWhatIfRow
 from storemon.services.whatif import WeekFigures
 from ui import palette
@@ -37,6 +38,7 @@ from ui.format import clock_minutes, number, short_date
 from ui.i18n import fill
 from ui.tasks import TaskControl
 from ui.widgets import labour_cost
+from ui.widgets.advice_actions import AdviceActions
 
 BETTER = palette.OK.qtext()
 WORSE = palette.BAD.qtext()
@@ -142,9 +144,12 @@ class TierWhatIfPanel(QWidget):
         self.headline.setWordWrap(True)
         self.headline.setTextFormat(Qt.TextFormat.PlainText)
         self.table = _results_table(8)
+        self.table.currentCellChanged.connect(self._row_selected)
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setEnabled(False)
+        self.actions = AdviceActions(ctx, "region.tier_whatif")
+        """The selected store's coming week brought up to the candidate's staff (``policy_drafts``)."""
 
         controls = QHBoxLayout()
         controls.addWidget(self.policy_label)
@@ -158,6 +163,7 @@ class TierWhatIfPanel(QWidget):
         layout.addWidget(self.issues)
         layout.addWidget(self.headline)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.actions)
         layout.addWidget(self.note)
         self.retranslate()
         self._update_buttons()
@@ -175,8 +181,8 @@ class TierWhatIfPanel(QWidget):
         self.note.setText(
             self.tr(
                 "Each store's last sales week is replayed with the candidate's staff on an opening and a "
-                "closing shift. Red shifts here count queue load only (incidents and check-ins cannot be "
-                "replayed), so they can differ from the table. Nothing is saved."
+                "closing shift. The current figures are the table's; the candidate's shifts are new, so the "
+                "week's incidents and check-ins do not count on them. Nothing is saved."
             )
         )
         self.table.setHorizontalHeaderLabels(
@@ -305,11 +311,11 @@ class TierWhatIfPanel(QWidget):
         policy = self.selected_policy()
         if policy is None:
             return
-        services, actor, region_id = self.ctx.services, self.ctx.actor, self._region_id
+        services, actor, region_id, now = self.ctx.services, self.ctx.actor, self._region_id, self.ctx.clock()
 
         def work(control: TaskControl) -> TierWhatIfResult:
             return services.region.tier_whatif(
-                actor, policy, region_id, progress=control.progress, cancel=control.cancelled
+                actor, policy, region_id, progress=control.progress, cancel=control.cancelled, now=now
             )
 
         self.progress.setRange(0, 0)
@@ -350,6 +356,8 @@ class TierWhatIfPanel(QWidget):
 
     def _clear(self) -> None:
         self.result = None
+        self.ctx.tasks.drop(self, "drafts")
+        self.actions.set_drafts(None)
         self.table.setRowCount(0)
         self.headline.setText(self.tr("Press Compare to model the stores under this policy."))
 
@@ -455,6 +463,28 @@ class TierWhatIfPanel(QWidget):
         """Current and candidate totals of one figure of the last comparison."""
         return dict(self.result.totals[key]) if self.result else {}
 
+    # -- acting ------------------------------------------------------------------------------------------------
+    def _row_selected(self, row: int, *_rest) -> None:
+        """Offer the selected store's coming week staffed as the candidate says (off the GUI thread)."""
+        self.ctx.tasks.drop(self, "drafts")
+        self.actions.set_drafts(None)
+        rows = self.result.rows if self.result else []
+        if not 0 <= row < len(rows) or rows[row].candidate_staff_per_shift is None:
+            return
+        services, actor, now = self.ctx.services, self.ctx.actor, self.ctx.clock()
+        store_id, staff = rows[row].store_id, rows[row].candidate_staff_per_shift
+
+        def work(_control: TaskControl) -> ShiftDrafts:
+            return services.staffing.policy_drafts(actor, store_id, staff, now)
+
+        self.ctx.tasks.op(
+            self,
+            work,
+            self.actions.set_drafts,
+            key="drafts",
+            on_error=lambda exc: self.ctx.show_error(self, exc),
+        )
+
 
 class RosterWhatIfPanel(QWidget):
     """Add one person to the selected store from one time to another, over its last sales week."""
@@ -504,6 +534,8 @@ class RosterWhatIfPanel(QWidget):
         self.note.setWordWrap(True)
         self.note.setEnabled(False)
         self.headline.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.actions = AdviceActions(ctx, "region.roster_whatif")
+        """Add the person to the coming week's roster, or call backup for today's window."""
 
         controls = QHBoxLayout()
         controls.addWidget(self.from_label)
@@ -521,6 +553,7 @@ class RosterWhatIfPanel(QWidget):
         explanation.addWidget(self.hint)
         explanation.addSpacing(8)
         explanation.addWidget(self.headline)
+        explanation.addWidget(self.actions)
         explanation.addSpacing(8)
         explanation.addWidget(self.note)
         explanation.addStretch(1)
@@ -544,8 +577,8 @@ class RosterWhatIfPanel(QWidget):
         )
         self.note.setText(
             self.tr(
-                "Red shifts and pressure here count queue load only (incidents and check-ins cannot be "
-                "replayed), so they can differ from the table."
+                "“Now” is the week as the table shows it. The rostered shifts keep their incidents and "
+                "check-ins; the added person has none."
             )
         )
         self._show_store()
@@ -579,6 +612,7 @@ class RosterWhatIfPanel(QWidget):
         self.result = None
         self.table.setRowCount(0)
         self.headline.clear()
+        self.actions.set_drafts(None)
 
     def set_store(self, store: StoreOverview | None) -> None:
         """The store the roster change applies to; a new store clears the previous answer."""
@@ -589,6 +623,7 @@ class RosterWhatIfPanel(QWidget):
         self.result = None
         self.table.setRowCount(0)
         self.headline.clear()
+        self.actions.set_drafts(None)
         if store is not None and not self._user_times:
             self.set_times(*self._suggested_times(store))
         self._show_store()
@@ -645,11 +680,17 @@ class RosterWhatIfPanel(QWidget):
     def try_roster(self) -> None:
         if self.store is None:
             return
-        services, actor, store_id = self.ctx.services, self.ctx.actor, self.store.store_id
+        services, actor, store_id, now = (
+            self.ctx.services,
+            self.ctx.actor,
+            self.store.store_id,
+            self.ctx.clock(),
+        )
         start, end = self.times()
 
-        def work(_control: TaskControl) -> RosterWhatIf:
-            return services.region.roster_whatif(actor, store_id, start, end)
+        def work(_control: TaskControl) -> tuple[RosterWhatIf, ShiftDrafts]:
+            result = services.region.roster_whatif(actor, store_id, start, end, now)
+            return result, services.staffing.window_drafts(actor, store_id, start, end, now)
 
         self._running = True
         self._update_buttons()
@@ -663,11 +704,13 @@ class RosterWhatIfPanel(QWidget):
         self._finish()
         self.ctx.show_error(self, exc)
 
-    def _done(self, result: RosterWhatIf) -> None:
+    def _done(self, answer: tuple[RosterWhatIf, ShiftDrafts]) -> None:
         self._finish()
+        result, drafts = answer
         if self.store is not None and result.store_id == self.store.store_id:
             self.result = result
             self._show(result)
+            self.actions.set_drafts(drafts)
 
     # -- showing ----------------------------------------------------------------------------------------------
     def _show(self, result: RosterWhatIf) -> None:

@@ -2,6 +2,121 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AddShiftsDialog</name>
+    <message>
+        <location filename="../widgets/advice_actions.py" line="58"/>
+        <source>Add these shifts</source>
+        <translation>添加这些班次</translation>
+    </message>
+    <message>
+        <location filename="../widgets/advice_actions.py" line="62"/>
+        <source>Draft shifts for %1 (%2). Nothing is saved until you confirm.</source>
+        <translation>%1（%2）的班次草稿。确认之前不会保存任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/advice_actions.py" line="71"/>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <location filename="../widgets/advice_actions.py" line="71"/>
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../widgets/advice_actions.py" line="71"/>
+        <source>From</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <location filename="../widgets/advice_actions.py" line="71"/>
+        <source>To</source>
+        <translation>结束</translation>
+    </message>
+    <message>
+        <location filename="../widgets/advice_actions.py" line="71"/>
+        <source>Who</source>
+        <translation>人员</translation>
+    </message>
+    <message>
+        <location filename="../widgets/advice_actions.py" line="92"/>
+        <source>Choose who…</source>
+        <translation>选择人员…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/advice_actions.py" line="105"/>
+        <source>Cover that is already over is left out: a shift starting before now would rewrite the waits and pressure already recorded.</source>
+        <translation>已经过去的补位未列入：早于现在开始的班次会改写已记录的等待时间和压力。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../widgets/advice_actions.py" line="143"/>
+        <source>Add %n shift(s)</source>
+        <translation>
+            <numerusform>添加 %n 个班次</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../widgets/advice_actions.py" line="143"/>
+        <source>Add shifts</source>
+        <translation>添加班次</translation>
+    </message>
+    <message>
+        <location filename="../widgets/advice_actions.py" line="146"/>
+        <source>Tick at least one shift to add.</source>
+        <translation>请至少勾选一个要添加的班次。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/advice_actions.py" line="148"/>
+        <source>Choose who works each ticked shift.</source>
+        <translation>请为每个勾选的班次选择上班人员。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/advice_actions.py" line="172"/>
+        <source>%1 shift(s) added to the roster of %2</source>
+        <translation>已将 %1 个班次加入%2的排班</translation>
+    </message>
+</context>
+<context>
+    <name>AdviceActions</name>
+    <message numerus="yes">
+        <location filename="../widgets/advice_actions.py" line="235"/>
+        <source>Add these %n shift(s)…</source>
+        <translation>
+            <numerusform>添加这 %n 个班次…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../widgets/advice_actions.py" line="236"/>
+        <source>Review the draft shifts, choose who works them, then add them</source>
+        <translation>查看班次草稿，选择上班人员，然后添加</translation>
+    </message>
+    <message>
+        <location filename="../widgets/advice_actions.py" line="240"/>
+        <source>Call backup for %1–%2</source>
+        <translation>呼叫 %1–%2 的应急补位</translation>
+    </message>
+    <message>
+        <location filename="../widgets/advice_actions.py" line="244"/>
+        <source>Offer the cover to off-shift colleagues of the store and the region; the first to accept comes</source>
+        <translation>向本店及本区域不在班的同事发出补位请求；第一个接受的人前来</translation>
+    </message>
+    <message>
+        <location filename="../widgets/advice_actions.py" line="283"/>
+        <source>Sending...</source>
+        <translation>正在发送...</translation>
+    </message>
+    <message>
+        <location filename="../widgets/advice_actions.py" line="287"/>
+        <source>Sent: waiting for someone to acknowledge</source>
+        <translation>已发送：等待有人确认接单</translation>
+    </message>
+    <message>
+        <location filename="../widgets/advice_actions.py" line="293"/>
+        <source>Not sent</source>
+        <translation>未发送</translation>
+    </message>
+</context>
+<context>
     <name>AlertDetail</name>
     <message>
         <location filename="../widgets/alert_detail.py" line="121"/>
@@ -971,32 +1086,32 @@
 <context>
     <name>CallButtons</name>
     <message>
-        <location filename="../widgets/call_buttons.py" line="38"/>
+        <location filename="../widgets/call_buttons.py" line="40"/>
         <source>Call backup</source>
         <translation>呼叫支援</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="40"/>
+        <location filename="../widgets/call_buttons.py" line="42"/>
         <source>Manager intervention</source>
         <translation>上级介入</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="97"/>
+        <location filename="../widgets/call_buttons.py" line="102"/>
         <source>Sending...</source>
         <translation>正在发送...</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="105"/>
+        <location filename="../widgets/call_buttons.py" line="110"/>
         <source>Sent: waiting for someone to acknowledge</source>
         <translation>已发送：等待有人确认接单</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="113"/>
+        <location filename="../widgets/call_buttons.py" line="118"/>
         <source>Not sent</source>
         <translation>未发送</translation>
     </message>
     <message>
-        <location filename="../widgets/call_buttons.py" line="149"/>
+        <location filename="../widgets/call_buttons.py" line="154"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
@@ -4657,92 +4772,92 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>RosterWhatIfPanel</name>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="536"/>
+        <location filename="../widgets/whatif_panel.py" line="569"/>
         <source>Add a person &amp;from</source>
         <translation>增加一人，从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="537"/>
+        <location filename="../widgets/whatif_panel.py" line="570"/>
         <source>to</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="538"/>
+        <location filename="../widgets/whatif_panel.py" line="571"/>
         <source>&amp;Try it</source>
         <translation>试算(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="540"/>
+        <location filename="../widgets/whatif_panel.py" line="573"/>
         <source>Replay the store&apos;s last sales week with one more person every day; nothing is saved</source>
         <translation>按每天多一人重算该门店上一销售周；不会保存任何内容</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="543"/>
+        <location filename="../widgets/whatif_panel.py" line="576"/>
         <source>Figure</source>
         <translation>指标</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="543"/>
+        <location filename="../widgets/whatif_panel.py" line="576"/>
         <source>Now</source>
         <translation>现在</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="543"/>
+        <location filename="../widgets/whatif_panel.py" line="576"/>
         <source>With the person</source>
         <translation>加人后</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="543"/>
+        <location filename="../widgets/whatif_panel.py" line="576"/>
         <source>Change</source>
         <translation>变化</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="547"/>
-        <source>Red shifts and pressure here count queue load only (incidents and check-ins cannot be replayed), so they can differ from the table.</source>
-        <translation>这里的红色班次和压力指数只计排队负荷（事件和班后自评无法重演），因此可能与上表不同。</translation>
+        <location filename="../widgets/whatif_panel.py" line="580"/>
+        <source>“Now” is the week as the table shows it. The rostered shifts keep their incidents and check-ins; the added person has none.</source>
+        <translation>“现在”即上表所示的这一周。已排班次保留其事件和班后自评；新增的人员没有。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="612"/>
+        <location filename="../widgets/whatif_panel.py" line="647"/>
         <source>Select a store in the table above.</source>
         <translation>请在上方表格中选择一家门店。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="613"/>
+        <location filename="../widgets/whatif_panel.py" line="648"/>
         <source>Then choose when the extra person works and press Try it.</source>
         <translation>然后选择加派人员的上班时间，再点“试算”。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="617"/>
+        <location filename="../widgets/whatif_panel.py" line="652"/>
         <source>%1 %2 — last sales week %3 – %4</source>
         <translation>%1 %2 — 上一销售周 %3 – %4</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="626"/>
+        <location filename="../widgets/whatif_panel.py" line="661"/>
         <source>The end must be after the start.</source>
         <translation>结束时间必须晚于开始时间。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="631"/>
+        <location filename="../widgets/whatif_panel.py" line="666"/>
         <source>One more person %1–%2 every day of that week; the roster itself is not changed.</source>
         <translation>那一周每天 %1–%2 多一人；排班本身不会改变。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="675"/>
+        <location filename="../widgets/whatif_panel.py" line="718"/>
         <source>Worst shift pressure</source>
         <translation>最高班次压力指数</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="676"/>
+        <location filename="../widgets/whatif_panel.py" line="719"/>
         <source>Customers walking away</source>
         <translation>离开的顾客</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="692"/>
+        <location filename="../widgets/whatif_panel.py" line="735"/>
         <source>Labour cost</source>
         <translation>人工成本</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="706"/>
+        <location filename="../widgets/whatif_panel.py" line="749"/>
         <source>With one more person %1–%2: mean wait %3 → %4 min, P90 wait %5 → %6 min, for %7 staff-hours a week.</source>
         <translation>每天 %1–%2 多一人：平均排队等待 %3 → %4 分钟，P90 等待 %5 → %6 分钟，每周人工时 %7。</translation>
     </message>
@@ -5259,107 +5374,136 @@ Staffing, queue waits, shift pressure and escalation for small stores.</source>
 <context>
     <name>ShiftDialog</name>
     <message>
-        <location filename="../views/shift_dialog.py" line="42"/>
-        <location filename="../views/shift_dialog.py" line="237"/>
+        <location filename="../views/shift_dialog.py" line="43"/>
+        <location filename="../views/shift_dialog.py" line="253"/>
         <source>The shift must end after it starts.</source>
         <translation>下班时间必须晚于上班时间。</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="45"/>
-        <location filename="../views/shift_dialog.py" line="242"/>
+        <location filename="../views/shift_dialog.py" line="46"/>
+        <location filename="../views/shift_dialog.py" line="258"/>
         <source>A shift longer than %1 hours is most likely a typing mistake; check the day and the times.</source>
         <translation>超过 %1 小时的班次很可能是输入错误；请检查日期和时间。</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="54"/>
+        <location filename="../views/shift_dialog.py" line="55"/>
         <source>%1 already works %2–%3 on %4 at %5. One person&apos;s shifts cannot overlap.</source>
         <translation>%1 已在 %4 %2–%3 于 %5 上班。同一人的班次不能重叠。</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="65"/>
+        <location filename="../views/shift_dialog.py" line="66"/>
         <source>%1 does not work at %2 or another store of its region; only those people can be rostered here.</source>
         <translation>%1 不在 %2 或其所在区域的其他门店工作；只能为这些人员排班。</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="74"/>
+        <location filename="../views/shift_dialog.py" line="75"/>
         <source>%1 is no longer active.</source>
         <translation>%1 已停用。</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="76"/>
+        <location filename="../views/shift_dialog.py" line="78"/>
+        <source>The shift starts at %1, before now (%2): adding it would rewrite the waits and pressure already recorded. Start it at %2 or later.</source>
+        <translation>该班次 %1 开始，早于现在（%2）：添加它会改写已记录的等待时间和压力。请从 %2 或之后开始。</translation>
+    </message>
+    <message>
+        <location filename="../views/shift_dialog.py" line="87"/>
+        <source>Tick at least one shift to add.</source>
+        <translation>请至少勾选一个要添加的班次。</translation>
+    </message>
+    <message>
+        <location filename="../views/shift_dialog.py" line="89"/>
         <source>This person no longer exists; reload the schedule.</source>
         <translation>此人已不存在，请重新加载排班。</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="79"/>
+        <location filename="../views/shift_dialog.py" line="92"/>
         <source>This shift no longer exists; someone may have deleted it. Reload the schedule.</source>
         <translation>此班次已不存在，可能已被他人删除。请重新加载排班。</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="83"/>
+        <location filename="../views/shift_dialog.py" line="96"/>
         <source>You can view this roster but not change it.</source>
         <translation>你可以查看此排班表，但不能修改。</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="104"/>
+        <location filename="../views/shift_dialog.py" line="117"/>
         <source>Change shift</source>
         <translation>修改班次</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="104"/>
-        <location filename="../views/shift_dialog.py" line="163"/>
+        <location filename="../views/shift_dialog.py" line="117"/>
+        <location filename="../views/shift_dialog.py" line="179"/>
         <source>Add shift</source>
         <translation>添加班次</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="143"/>
+        <location filename="../views/shift_dialog.py" line="159"/>
         <source>Ends after midnight (the next day)</source>
         <translation>跨过午夜（次日下班）</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="153"/>
+        <location filename="../views/shift_dialog.py" line="169"/>
         <source>Person</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="154"/>
+        <location filename="../views/shift_dialog.py" line="170"/>
         <source>Day</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="155"/>
+        <location filename="../views/shift_dialog.py" line="171"/>
         <source>Starts</source>
         <translation>上班</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="156"/>
+        <location filename="../views/shift_dialog.py" line="172"/>
         <source>Ends</source>
         <translation>下班</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="158"/>
+        <location filename="../views/shift_dialog.py" line="174"/>
         <source>Length</source>
         <translation>时长</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="163"/>
+        <location filename="../views/shift_dialog.py" line="179"/>
         <source>Save changes</source>
         <translation>保存修改</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="185"/>
+        <location filename="../views/shift_dialog.py" line="201"/>
         <source>%1 · %2 · borrowed from %3</source>
         <translation>%1 · %2 · 借调自 %3</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="209"/>
+        <location filename="../views/shift_dialog.py" line="225"/>
         <source>Works at %1; rostered here as borrowed staff</source>
         <translation>就职于 %1；在此作为借调人员排班</translation>
     </message>
     <message>
-        <location filename="../views/shift_dialog.py" line="235"/>
+        <location filename="../views/shift_dialog.py" line="251"/>
         <source>Choose who works this shift.</source>
         <translation>请选择上这个班的人。</translation>
+    </message>
+    <message>
+        <location filename="../views/shift_dialog.py" line="318"/>
+        <source>Shift starts in the past</source>
+        <translation>班次开始时间已过</translation>
+    </message>
+    <message>
+        <location filename="../views/shift_dialog.py" line="321"/>
+        <source>This shift starts at %1, before now (%2). Adding it rewrites the waits and pressure already recorded for that time.
+
+Add it anyway, as a shift that was worked?</source>
+        <translation>该班次 %1 开始，早于现在（%2）。添加它会改写那段时间已记录的等待时间和压力。
+
+仍要添加（作为实际上过的班次）吗？</translation>
+    </message>
+    <message>
+        <location filename="../views/shift_dialog.py" line="331"/>
+        <source>Add it anyway</source>
+        <translation>仍然添加</translation>
     </message>
 </context>
 <context>
@@ -6495,155 +6639,155 @@ pressure</source>
 <context>
     <name>TierWhatIfPanel</name>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="167"/>
+        <location filename="../widgets/whatif_panel.py" line="173"/>
         <source>Candidate &amp;policy:</source>
         <translation>候选政策(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="168"/>
+        <location filename="../widgets/whatif_panel.py" line="174"/>
         <source>Load from file…</source>
         <translation>从文件加载…</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="169"/>
+        <location filename="../widgets/whatif_panel.py" line="175"/>
         <source>Try a tier policy from a JSON file; nothing is saved</source>
         <translation>试用 JSON 文件中的档位政策；不会保存</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="170"/>
+        <location filename="../widgets/whatif_panel.py" line="176"/>
         <source>&amp;Compare</source>
         <translation>对比(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="172"/>
+        <location filename="../widgets/whatif_panel.py" line="178"/>
         <source>Replay each store&apos;s last sales week staffed as the candidate policy says</source>
         <translation>按候选政策的人数重算每家门店的上一销售周</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="174"/>
+        <location filename="../widgets/whatif_panel.py" line="180"/>
         <source>Modelling %v of %m stores</source>
         <translation>正在测算 %v/%m 家门店</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="177"/>
-        <source>Each store&apos;s last sales week is replayed with the candidate&apos;s staff on an opening and a closing shift. Red shifts here count queue load only (incidents and check-ins cannot be replayed), so they can differ from the table. Nothing is saved.</source>
-        <translation>按候选政策的人数安排早班和晚班，重算每家门店的上一销售周。这里的红色班次只计排队负荷（事件和班后自评无法重演），因此可能与上表不同。不会保存任何内容。</translation>
+        <location filename="../widgets/whatif_panel.py" line="183"/>
+        <source>Each store&apos;s last sales week is replayed with the candidate&apos;s staff on an opening and a closing shift. The current figures are the table&apos;s; the candidate&apos;s shifts are new, so the week&apos;s incidents and check-ins do not count on them. Nothing is saved.</source>
+        <translation>按候选政策的人数安排早班和晚班，重算每家门店的上一销售周。当前数字与上表相同；候选政策的班次是新的，因此本周的事件和班后自评不计入这些班次。不会保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="184"/>
+        <location filename="../widgets/whatif_panel.py" line="190"/>
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="185"/>
+        <location filename="../widgets/whatif_panel.py" line="191"/>
         <source>Staff / shift</source>
         <translation>每班人数</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="186"/>
+        <location filename="../widgets/whatif_panel.py" line="192"/>
         <source>Staff-hours</source>
         <translation>人工时</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="187"/>
+        <location filename="../widgets/whatif_panel.py" line="193"/>
         <source>Solo hours</source>
         <translation>单人班小时</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="188"/>
+        <location filename="../widgets/whatif_panel.py" line="194"/>
         <source>Mean wait (min)</source>
         <translation>平均等待（分钟）</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="189"/>
+        <location filename="../widgets/whatif_panel.py" line="195"/>
         <source>P90 wait (min)</source>
         <translation>P90 等待（分钟）</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="190"/>
+        <location filename="../widgets/whatif_panel.py" line="196"/>
         <source>Red shifts</source>
         <translation>红色班次</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="191"/>
+        <location filename="../widgets/whatif_panel.py" line="197"/>
         <source>Labour cost
 per week</source>
         <translation>每周
 人工成本</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="199"/>
+        <location filename="../widgets/whatif_panel.py" line="205"/>
         <source>Choose a candidate policy and press Compare to see every store&apos;s last sales week staffed by it: current → candidate.</source>
         <translation>选择候选政策并点“对比”，查看每家门店上一销售周按该政策配员的结果：当前 → 候选。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="250"/>
+        <location filename="../widgets/whatif_panel.py" line="256"/>
         <source>%1 (file %2)</source>
         <translation>%1（文件 %2）</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="265"/>
+        <location filename="../widgets/whatif_panel.py" line="271"/>
         <source>Load a tier policy</source>
         <translation>加载档位政策</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="265"/>
+        <location filename="../widgets/whatif_panel.py" line="271"/>
         <source>Tier policy (*.json);;All files (*)</source>
         <translation>档位政策 (*.json);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="292"/>
+        <location filename="../widgets/whatif_panel.py" line="298"/>
         <source>This policy has gaps; stores in them keep their roster: %1</source>
         <translation>该政策存在空档，落在空档内的门店保持原排班：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="354"/>
+        <location filename="../widgets/whatif_panel.py" line="362"/>
         <source>Press Compare to model the stores under this policy.</source>
         <translation>点“对比”按此政策测算各门店。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="374"/>
+        <location filename="../widgets/whatif_panel.py" line="382"/>
         <source>in a gap of its current policy</source>
         <translation>处于现行政策的空档</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="376"/>
+        <location filename="../widgets/whatif_panel.py" line="384"/>
         <source>in a gap of the candidate: keeps its roster</source>
         <translation>处于候选政策的空档：保持原排班</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="382"/>
+        <location filename="../widgets/whatif_panel.py" line="390"/>
         <source>gap</source>
         <translation>空档</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="385"/>
+        <location filename="../widgets/whatif_panel.py" line="393"/>
         <source>Revenue %1 per day</source>
         <translation>日均营业额 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="406"/>
+        <location filename="../widgets/whatif_panel.py" line="414"/>
         <source>Total (%1 stores)</source>
         <translation>合计（%1 家门店）</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="417"/>
-        <location filename="../widgets/whatif_panel.py" line="418"/>
+        <location filename="../widgets/whatif_panel.py" line="425"/>
+        <location filename="../widgets/whatif_panel.py" line="426"/>
         <source>Waits: the mean over the stores</source>
         <translation>等待：各门店的平均值</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="429"/>
+        <location filename="../widgets/whatif_panel.py" line="437"/>
         <source>No store has sales to replay yet.</source>
         <translation>还没有可重算的门店销售数据。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="433"/>
+        <location filename="../widgets/whatif_panel.py" line="441"/>
         <source>Under “%1”: solo hours %2 → %3 a week, mean wait %4 → %5 min, red shifts %6 → %7, for %8 staff-hours a week.</source>
         <translation>按“%1”：每周单人班小时 %2 → %3，平均等待 %4 → %5 分钟，红色班次 %6 → %7，每周人工时 %8。</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="449"/>
+        <location filename="../widgets/whatif_panel.py" line="457"/>
         <source>%1 store(s) fall in the candidate&apos;s gaps and keep their roster.</source>
         <translation>%1 家门店落在候选政策的空档内，保持原排班。</translation>
     </message>
@@ -6849,285 +6993,305 @@ The share is the wages ÷ the day&apos;s sales; on the current day both count on
 <context>
     <name>TodayView</name>
     <message>
-        <location filename="../views/today.py" line="296"/>
+        <location filename="../views/today.py" line="300"/>
         <source>&amp;Store:</source>
         <translation>门店(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="297"/>
+        <location filename="../views/today.py" line="301"/>
         <source>Previous day (Alt+Left)</source>
         <translation>前一天 (Alt+Left)</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="298"/>
+        <location filename="../views/today.py" line="302"/>
         <source>Next day (Alt+Right)</source>
         <translation>后一天 (Alt+Right)</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="299"/>
+        <location filename="../views/today.py" line="303"/>
         <source>Previous day</source>
         <translation>前一天</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="300"/>
+        <location filename="../views/today.py" line="304"/>
         <source>Next day</source>
         <translation>后一天</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="301"/>
+        <location filename="../views/today.py" line="305"/>
         <source>The store&apos;s local day to show</source>
         <translation>要显示的门店当地日期</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="302"/>
-        <location filename="../views/today.py" line="339"/>
+        <location filename="../views/today.py" line="306"/>
+        <location filename="../views/today.py" line="343"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="304"/>
+        <location filename="../views/today.py" line="308"/>
         <source>Go back to today in the store&apos;s time zone</source>
         <translation>回到门店所在时区的今天</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="305"/>
-        <location filename="../views/today.py" line="361"/>
+        <location filename="../views/today.py" line="309"/>
+        <location filename="../views/today.py" line="365"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="307"/>
+        <location filename="../views/today.py" line="311"/>
         <source>Solo minutes</source>
         <translation>单人班时长</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="308"/>
+        <location filename="../views/today.py" line="312"/>
         <source>Peak utilisation</source>
         <translation>峰值利用率</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="309"/>
+        <location filename="../views/today.py" line="313"/>
         <source>Day mean wait</source>
         <translation>全天平均等待</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="310"/>
-        <location filename="../views/today.py" line="651"/>
+        <location filename="../views/today.py" line="314"/>
+        <location filename="../views/today.py" line="660"/>
         <source>Worst shift pressure</source>
         <translation>最高班次压力指数</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="311"/>
+        <location filename="../views/today.py" line="315"/>
         <source>Demand source</source>
         <translation>需求来源</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="312"/>
+        <location filename="../views/today.py" line="316"/>
         <source>Labour cost</source>
         <translation>人工成本</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="317"/>
+        <location filename="../views/today.py" line="321"/>
         <source>The day in quarter hours</source>
         <translation>全天分时（每 15 分钟）</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="318"/>
+        <location filename="../views/today.py" line="322"/>
         <source>Pressure per person</source>
         <translation>个人压力指数</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="319"/>
+        <location filename="../views/today.py" line="323"/>
         <source>What would fix today</source>
         <translation>今天怎样补救</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="322"/>
+        <location filename="../views/today.py" line="326"/>
         <source>Finds the fewest extra staff-hours that bring waits under the target and every shift below amber, as cover blocks you can call in.</source>
         <translation>计算用最少的额外人工时让等待降到目标以内、所有班次低于黄色，并列出可呼叫的补位时段。</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="326"/>
+        <location filename="../views/today.py" line="330"/>
         <source>Find the cover</source>
         <translation>计算补位方案</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="327"/>
+        <location filename="../views/today.py" line="331"/>
         <source>From</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="327"/>
+        <location filename="../views/today.py" line="331"/>
         <source>To</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="327"/>
+        <location filename="../views/today.py" line="331"/>
         <source>Hours</source>
         <translation>小时数</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="379"/>
+        <location filename="../views/today.py" line="383"/>
         <source>Could not work out the cover.</source>
         <translation>无法算出补位方案。</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="381"/>
+        <location filename="../views/today.py" line="385"/>
         <source>Could not load the day</source>
         <translation>无法加载当日数据</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="422"/>
+        <location filename="../views/today.py" line="426"/>
         <source>You have no store to look after.</source>
         <translation>你没有负责的门店。</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="483"/>
+        <location filename="../views/today.py" line="487"/>
         <source>Updated %1</source>
         <translation>更新于 %1</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="497"/>
-        <location filename="../views/today.py" line="529"/>
+        <location filename="../views/today.py" line="501"/>
+        <location filename="../views/today.py" line="533"/>
         <source>%1 min</source>
         <translation>%1 分钟</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="498"/>
+        <location filename="../views/today.py" line="502"/>
         <source>Nobody is ever alone on the floor</source>
         <translation>全天没有单人在岗</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="500"/>
+        <location filename="../views/today.py" line="504"/>
         <source>%1 h with one person on the floor</source>
         <translation>%1 小时单人在岗</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="510"/>
+        <location filename="../views/today.py" line="514"/>
         <source>Nobody rostered</source>
         <translation>无人排班</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="511"/>
+        <location filename="../views/today.py" line="515"/>
         <source>orders with nobody on shift from %1</source>
         <translation>自 %1 起有订单但无人在班</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="515"/>
+        <location filename="../views/today.py" line="519"/>
         <source>No orders expected</source>
         <translation>预计无订单</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="520"/>
+        <location filename="../views/today.py" line="524"/>
         <source>%1%</source>
         <translation>%1%</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="521"/>
+        <location filename="../views/today.py" line="525"/>
         <source>at %1–%2</source>
         <translation>于 %1–%2</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="530"/>
+        <location filename="../views/today.py" line="534"/>
         <source>target %1 min</source>
         <translation>目标 %1 分钟</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="531"/>
+        <location filename="../views/today.py" line="535"/>
         <source> · about %1 customers walked away</source>
         <translation> · 约 %1 位顾客离开</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="539"/>
+        <location filename="../views/today.py" line="543"/>
         <source>%1 · index %2</source>
         <translation>%1 · 指数 %2</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="543"/>
+        <location filename="../views/today.py" line="547"/>
         <source>Nobody on the roster</source>
         <translation>无人排班</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="547"/>
+        <location filename="../views/today.py" line="551"/>
         <source>Actual</source>
         <translation>实际</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="547"/>
+        <location filename="../views/today.py" line="551"/>
         <source>The day&apos;s recorded sales</source>
         <translation>当天已记录的销售</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="550"/>
+        <location filename="../views/today.py" line="554"/>
         <source>Estimated from similar stores</source>
         <translation>参照同类门店估算</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="552"/>
+        <location filename="../views/today.py" line="556"/>
         <source>Too little history of its own yet: similar stores&apos; pattern, scaled by its first days</source>
         <translation>本店自身历史尚不足：采用同类门店的客流规律，按开业头几天的销量缩放</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="558"/>
+        <location filename="../views/today.py" line="562"/>
         <source>Forecast</source>
         <translation>预测</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="558"/>
+        <location filename="../views/today.py" line="562"/>
         <source>Expected orders from sales history</source>
         <translation>根据历史销售预测的订单</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="584"/>
+        <location filename="../views/today.py" line="589"/>
         <source>Modelling every cover block for %1…</source>
         <translation>正在为 %1 测算所有补位时段…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/today.py" line="624"/>
+        <location filename="../views/today.py" line="635"/>
         <source>Add %n cover block(s): waits meet the target and every shift is below amber.</source>
         <translation>
             <numerusform>增加 %n 个补位时段：等待达标，所有班次低于黄色。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../views/today.py" line="629"/>
-        <source>Add %n cover block(s). That helps, but the day is still not fully fixed.</source>
+        <location filename="../views/today.py" line="639"/>
+        <source>Add %n cover block(s). That helps, but the day is not fixed yet.</source>
         <translation>
-            <numerusform>增加 %n 个补位时段。情况会改善，但当天问题仍未完全解决。</numerusform>
+            <numerusform>增加 %n 个补位时段。情况会改善，但当天问题尚未解决。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="633"/>
+        <location filename="../views/today.py" line="687"/>
+        <source>%1 min are still over the wait target, and the worst shift&apos;s pressure stays at %2 (amber from %3).</source>
+        <translation>仍有 %1 分钟超出等待目标，最高班次压力仍为 %2（%3 起为黄色）。</translation>
+    </message>
+    <message>
+        <location filename="../views/today.py" line="692"/>
+        <source>%1 min are still over the wait target.</source>
+        <translation>仍有 %1 分钟超出等待目标。</translation>
+    </message>
+    <message>
+        <location filename="../views/today.py" line="695"/>
+        <source>Waits then meet the target, but the worst shift&apos;s pressure stays at %1 (amber from %2).</source>
+        <translation>届时等待时间达标，但最高班次压力仍为 %1（%2 起为黄色）。</translation>
+    </message>
+    <message>
+        <location filename="../views/today.py" line="643"/>
         <source>No cover needed: waits stay under the target and every shift is below amber.</source>
         <translation>无需补位：等待在目标以内，所有班次低于黄色。</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="636"/>
+        <location filename="../views/today.py" line="646"/>
         <source>No cover block within the limits helps; talk with your regional manager.</source>
         <translation>限定范围内的补位时段都无济于事；请与区域经理沟通。</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="639"/>
+        <location filename="../views/today.py" line="649"/>
         <source>%1 extra staff-hours in total.</source>
         <translation>共增加 %1 人工时。</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="644"/>
+        <location filename="../views/today.py" line="653"/>
         <source>Longest wait (min)</source>
         <translation>最长等待（分钟）</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="646"/>
+        <location filename="../views/today.py" line="655"/>
         <source>Time over the wait target (min)</source>
         <translation>超出等待目标的时长（分钟）</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="652"/>
+        <location filename="../views/today.py" line="661"/>
+        <source>Red shifts</source>
+        <translation>红色班次</translation>
+    </message>
+    <message>
+        <location filename="../views/today.py" line="662"/>
         <source>Solo hours</source>
         <translation>单人班小时</translation>
     </message>
     <message>
-        <location filename="../views/today.py" line="653"/>
+        <location filename="../views/today.py" line="663"/>
         <source>Staff-hours</source>
         <translation>人工时</translation>
     </message>
@@ -7592,27 +7756,27 @@ The share is the wages ÷ the day&apos;s sales; on the current day both count on
 <context>
     <name>WhatIf</name>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="72"/>
+        <location filename="../widgets/whatif_panel.py" line="74"/>
         <source>Staff-hours</source>
         <translation>人工时</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="73"/>
+        <location filename="../widgets/whatif_panel.py" line="75"/>
         <source>Solo hours</source>
         <translation>单人班小时</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="74"/>
+        <location filename="../widgets/whatif_panel.py" line="76"/>
         <source>Mean wait (min)</source>
         <translation>平均等待（分钟）</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="75"/>
+        <location filename="../widgets/whatif_panel.py" line="77"/>
         <source>P90 wait (min)</source>
         <translation>P90 等待（分钟）</translation>
     </message>
     <message>
-        <location filename="../widgets/whatif_panel.py" line="76"/>
+        <location filename="../widgets/whatif_panel.py" line="78"/>
         <source>Red shifts</source>
         <translation>红色班次</translation>
     </message>

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -143,8 +144,13 @@ def _policy_verdict(store: Store, revenue: float, rostered: float) -> tuple[int 
     return staff, "covered", f"policy asks for {staff}"
 
 
-def store_summaries(session: Session, actor: Actor, region_id: int | None = None) -> list[StoreSummary]:
-    """The stores the actor may see, with revenue tier, policy coverage and solo hours."""
+def store_summaries(
+    session: Session, actor: Actor, region_id: int | None = None, store_ids: Collection[int] | None = None
+) -> list[StoreSummary]:
+    """The stores the actor may see, with revenue tier, policy coverage and solo hours.
+
+    ``store_ids``: only these stores' summaries (the rules job's batch), their revenue still
+    measured over the same window as the whole list's."""
     stmt = actor.scope_stores(
         select(Store).options(
             selectinload(Store.region), selectinload(Store.tier_policy).selectinload(TierPolicy.bands)
@@ -160,6 +166,8 @@ def store_summaries(session: Session, actor: Actor, region_id: int | None = None
     window = _revenue_window(session, ids)
     summaries = []
     for store in stores:
+        if store_ids is not None and store.id not in store_ids:
+            continue
         rev = revenue.get(store.id, 0.0)
         rostered, solo = _roster_figures(session, store, window[1]) if window else (0.0, 0.0)
         staff, status, note = _policy_verdict(store, rev, rostered)

@@ -4,6 +4,7 @@ leaves the others' alerts exactly as they were; its cycles never overlap (no APS
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -216,3 +217,26 @@ def test_a_cycle_longer_than_the_interval_never_skips_a_run(tmp_path, caplog, mo
     with database.sessions() as session:
         beat = session.get(Heartbeat, "fast:1")
         assert beat.rules_cycle_seconds is not None and beat.rules_evaluated is not None
+
+
+def test_rules_status_shows_each_workers_last_cycle(demo_url, capsys):
+    """``storemon rules status``: the cycle's duration and the stores evaluated and skipped."""
+    from storemon.cli import main
+    from storemon.worker import Jobs
+
+    engine = make_engine(demo_url)
+    database = Database(engine, make_session_factory(engine), None)
+    clock = Clock(SIX_AM)
+    jobs = Jobs(database, clock=clock, worker_id="host-a:41")
+    assert main(["--db", demo_url, "rules", "status"]) == 0
+    assert "No worker has run here" in capsys.readouterr().out
+    jobs.evaluate_rules()
+    clock.at += timedelta(minutes=1)
+    jobs.evaluate_rules()
+    engine.dispose()
+    assert main(["--db", demo_url, "rules", "status"]) == 0
+    out = capsys.readouterr().out
+    assert "host-a:41" in out and "0 stores evaluated, 12 skipped as unchanged" in out
+    assert main(["--db", demo_url, "rules", "status", "--format", "json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["rules_evaluated"] == 0 and row["rules_skipped"] == 12 and row["rules_cycle_seconds"] >= 0

@@ -60,7 +60,7 @@ def claim(
             RuleBatch.cycle < cycle,
             or_(RuleBatch.holder.is_(None), RuleBatch.lease_expires_at < now, RuleBatch.holder == holder),
         )
-        .order_by((RuleBatch.last_holder == holder).desc(), RuleBatch.id)
+        .order_by((RuleBatch.last_holder == holder).desc().nulls_last(), RuleBatch.id)
         .limit(1)
         .with_for_update(skip_locked=True)
     ).first()

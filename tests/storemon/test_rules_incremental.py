@@ -161,19 +161,37 @@ def test_unchanged_stores_are_skipped_and_keep_their_alerts(chain):
 
 def test_a_shift_starting_mid_interval_refreshes_the_live_picture(chain):
     """Who is on the floor changes at a shift's start, which need not be on a quarter hour."""
-    clock = Clock(SIX_AM)
+    starts = datetime(2026, 3, 8, 22, 38, tzinfo=UTC)  # 06:38 in Shanghai
+    with chain.sessions.begin() as session:
+        shift = session.scalars(
+            select(RosterShift).where(RosterShift.starts_at > starts).order_by(RosterShift.starts_at)
+        ).first()
+        shift.starts_at, store = starts, shift.store_id
+    clock = Clock(datetime(2026, 3, 8, 22, 36, 10, tzinfo=UTC))
     cycle = RulesCycle(chain, "test-worker", clock, every=timedelta(seconds=60))
     cycle.run_once()
-    with chain.sessions() as session:
-        shift = session.scalars(
-            select(RosterShift).where(RosterShift.starts_at > SIX_AM).order_by(RosterShift.starts_at)
-        ).first()
-        store, starts = shift.store_id, shift.starts_at
-    clock.at = starts - timedelta(seconds=30)
-    if (clock.at.minute % 15, clock.at.second) != (14, 30):  # not just before a quarter hour
-        cycle.run_once()
-        clock.at = starts + timedelta(seconds=30)
-        assert store in cycle.run_once().evaluated
+
+    def on_floor() -> int:
+        with chain.sessions() as session:
+            return session.get(LivePicture, store).payload["staff_on_shift"]
+
+    before = on_floor()
+    clock.at += timedelta(minutes=1)  # 06:37:10: same interval, nothing changed
+    assert cycle.run_once().evaluated == []
+    clock.at += timedelta(minutes=1, seconds=20)  # 06:38:30: the shift has begun
+    assert cycle.run_once().evaluated == [store]
+    assert on_floor() == before + 1
+
+
+def test_the_early_warning_window_moves_just_after_an_interval_starts():
+    """At 06:00:00 exactly the two-hour window ends before 08:00; a moment later it takes in the
+    08:00 interval: an evaluation exactly on the boundary holds for a moment only."""
+    from storemon.services.rule_memory import next_quarter
+
+    boundary = datetime(2026, 3, 8, 22, 0, tzinfo=UTC)
+    assert next_quarter(boundary) == boundary + timedelta(microseconds=1)
+    assert next_quarter(boundary + timedelta(seconds=1)) == boundary + timedelta(minutes=15)
+    assert next_quarter(boundary - timedelta(seconds=1)) == boundary
 
 
 def test_a_cycle_longer_than_the_interval_never_skips_a_run(tmp_path, caplog, monkeypatch):

@@ -76,9 +76,9 @@ def evaluate(
     if memory is not None:
         versions = memory.due(session, list(stores), now)
         run.skipped = [i for i in stores if i not in versions]
-        keep_pictures_fresh(session, run.skipped, now)
         stores = {i: store for i, store in stores.items() if i in versions}
         if not stores:
+            keep_pictures_fresh(session, run.skipped, now)
             return run
     only = None if store_ids is None and memory is None else list(stores)
     targets = staffing_targets(session)
@@ -94,6 +94,9 @@ def evaluate(
                 session, SYSTEM, {i: [t.date()] for i, t in today.items()}, now
             ).items()
         }
+    # Everything is read and decided before anything is written: on SQLite the first write takes
+    # the database's one write lock, and the escalation job must not wait for a batch's models.
+    pictures = []
     for store in stores.values():
         run.stores += 1
         run.evaluated.append(store.id)
@@ -102,13 +105,16 @@ def evaluate(
         threshold = targets.target_wait_minutes / sensitivity
         lost_share = (1.0 - targets.target_service_level) / sensitivity
         day = days[store.id]
-        save_live_picture(session, store, compute_live_picture(session, SYSTEM, store, day, now), now)
+        pictures.append((store, compute_live_picture(session, SYSTEM, store, day, now)))
         verdict.extend(
             store_rules(store.id, day.day, day.intervals, day.pressure, threshold, local, lost_share)
         )
     verdict.extend(
         policy_rules(store_summaries(session, SYSTEM, store_ids=None if only is None else set(only)))
     )
+    for store, picture in pictures:
+        save_live_picture(session, store, picture, now)
+    keep_pictures_fresh(session, run.skipped, now)
     for firing in verdict.firings:
         store = stores.get(firing.store_id) if firing.store_id is not None else None
         if store is None and firing.store_id is not None:

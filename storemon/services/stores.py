@@ -75,9 +75,12 @@ def _revenue_window(session: Session, store_ids: list[int]) -> tuple[datetime, d
     return latest - timedelta(days=REVENUE_WINDOW_DAYS), latest + timedelta(minutes=INTERVAL_MINUTES)
 
 
-def average_daily_revenue(session: Session, store_ids: list[int]) -> dict[int, float]:
-    """Mean revenue per day over the last four weeks of sales (fewer if history is shorter)."""
-    window = _revenue_window(session, store_ids)
+def average_daily_revenue(
+    session: Session, store_ids: list[int], window: tuple[datetime, datetime] | None = None
+) -> dict[int, float]:
+    """Mean revenue per day over the last four weeks of sales (fewer if history is shorter);
+    ``window``: the one measured over a larger list of stores (else these stores' own)."""
+    window = window or _revenue_window(session, store_ids)
     if window is None:
         return {}
     start, end = window
@@ -162,8 +165,9 @@ def store_summaries(
     if not stores:
         return []
     ids = [s.id for s in stores]
-    revenue = average_daily_revenue(session, ids)
     window = _revenue_window(session, ids)
+    wanted = ids if store_ids is None else [i for i in ids if i in store_ids]
+    revenue = average_daily_revenue(session, wanted, window) if window else {}
     summaries = []
     for store in stores:
         if store_ids is not None and store.id not in store_ids:

@@ -89,6 +89,15 @@ class _Seen:
 
 
 @dataclass
+class Due:
+    """The stores a cycle evaluates: all of them with their versions; ``changed``, those whose data
+    or alerts changed (not only the clock), the ones whose policy verdict can differ."""
+
+    versions: dict[int, Version] = field(default_factory=dict)
+    changed: set[int] = field(default_factory=set)
+
+
+@dataclass
 class Pending:
     """An evaluation's record, kept by ``RuleMemory.settle`` only once its transaction committed."""
 
@@ -128,20 +137,18 @@ class RuleMemory:
         with self._lock:
             return {s: (self._everything, self._versions.get(s, 0)) for s in store_ids}
 
-    def due(self, session: Session, store_ids: Collection[int], now: datetime) -> dict[int, Version]:
+    def due(self, session: Session, store_ids: Collection[int], now: datetime) -> Due:
         """The stores to evaluate at ``now`` with the versions to record (read before their data)."""
         versions = self.versions(store_ids)
         alerts = open_rule_alerts(session, store_ids)
-        due = {}
+        due = Due()
         for store, version in versions.items():
             seen = self._seen.get(store)
-            if (
-                seen is None
-                or seen.version != version
-                or now >= seen.valid_until
-                or seen.alerts != alerts.get(store)
-            ):
-                due[store] = version
+            if seen is None or seen.version != version or seen.alerts != alerts.get(store):
+                due.versions[store] = version
+                due.changed.add(store)
+            elif now >= seen.valid_until:
+                due.versions[store] = version
         return due
 
     def days(

@@ -20,7 +20,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alerts.kinds import AlertKind
 from alerts.rules import RULE_KINDS, Verdict, policy_rules, store_rules
+from storemon.db.models import LivePicture as LivePictureRow
 from storemon.db.models import Store
 from storemon.services.access import SYSTEM, Actor
 from storemon.services.actions import compute_live_picture, save_live_picture
@@ -73,14 +75,19 @@ def evaluate(
         stmt = stmt.where(Store.id.in_(list(store_ids)))
     stores = {store.id: store for store in session.scalars(stmt)}
     versions = None
+    only = None if store_ids is None and memory is None else list(stores)
+    policy_ids = only
     if memory is not None:
-        versions = memory.due(session, list(stores), now)
+        due = memory.due(session, list(stores), now)
+        versions = due.versions
         run.skipped = [i for i in stores if i not in versions]
         stores = {i: store for i, store in stores.items() if i in versions}
         if not stores:
             keep_pictures_fresh(session, run.skipped, now)
             return run
-    only = None if store_ids is None and memory is None else list(stores)
+        # A policy verdict depends on sales and roster only: stores due because the clock moved
+        # keep theirs (and its alert) as it is.
+        only, policy_ids = list(stores), [i for i in stores if i in due.changed]
     targets = staffing_targets(session)
     calendar = load_surge_calendar(session)
     verdict = Verdict()
@@ -109,11 +116,15 @@ def evaluate(
         verdict.extend(
             store_rules(store.id, day.day, day.intervals, day.pressure, threshold, local, lost_share)
         )
-    verdict.extend(
-        policy_rules(store_summaries(session, SYSTEM, store_ids=None if only is None else set(only)))
-    )
+    if policy_ids is None or policy_ids:
+        ids = None if policy_ids is None else set(policy_ids)
+        verdict.extend(policy_rules(store_summaries(session, SYSTEM, store_ids=ids)))
+    # One query for the batch's live-picture rows instead of one per store (held here: the
+    # session's identity map keeps them only while referenced).
+    rows = session.scalars(select(LivePictureRow).where(LivePictureRow.store_id.in_(list(stores)))).all()
     for store, picture in pictures:
         save_live_picture(session, store, picture, now)
+    del rows
     keep_pictures_fresh(session, run.skipped, now)
     for firing in verdict.firings:
         store = stores.get(firing.store_id) if firing.store_id is not None else None
@@ -131,7 +142,9 @@ def evaluate(
         )
         run.count(firing.kind.value)
     for kind in RULE_KINDS:
-        run.resolved += resolve_rule_alerts(session, kind.value, verdict.keep[kind], now, only)
+        ids = policy_ids if kind is AlertKind.BELOW_POLICY else only
+        if ids is None or ids:  # an empty list would mean every store's alerts
+            run.resolved += resolve_rule_alerts(session, kind.value, verdict.keep[kind], now, ids)
     if memory is not None and versions is not None:
         session.flush()
         run.pending = memory.record(session, versions, now)

@@ -150,6 +150,9 @@ class RulesCycle:
         grace_at, end_at = started + GRACE * every, started + every
         while not stop.is_set():
             if report.batches >= share and time.monotonic() < grace_at:
+                with self.database.sessions() as session:
+                    if not rule_batches.pending(session, report.cycle)[0]:
+                        return  # all done
                 stop.wait(grace_at - time.monotonic())  # the others take their share first
                 continue
             with self.database.sessions.begin() as session:

@@ -6,11 +6,11 @@ restart picks up where the last run stopped: an escalation that fell due while n
 running fires once on start (the state machine ignores a second Timeout), and leased
 notifications whose worker died are claimed again when their lease runs out.
 
-Environment:
-
 The rules job runs on a thread of its own (``storemon.rules_cycle``): incremental, never two cycles
 at once, and split across the workers on PostgreSQL. Its settings (``STOREMON_RULES_EVERY_SECONDS``,
 ``STOREMON_RULES_LEASE_SECONDS``, ``STOREMON_RULES_BATCH_STORES``) are described there.
+
+Environment:
 
 ``STOREMON_OUTBOX_LEASE_SECONDS``
     How long a worker holds the notifications it claimed (default 60). A worker that dies

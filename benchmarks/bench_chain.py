@@ -10,13 +10,15 @@ For each engine and chain size, a child process builds the demo chain
 - the per-store cost of today's picture on the old path (``store_day`` store by store, on a
   sample of stores) beside the new one (the cold cycle's ``store_days_many`` share);
 - peak memory of the child (ru_maxrss), so sizes do not inherit each other's peak.
+- with ``--incremental``, only the worker's cycle (``storemon.rules_cycle``): cold, unchanged a
+  minute later, after one edit, and when the next 15-minute interval begins.
 
 The issue's targets are printed beside the figures (1,000 stores: cycle <= 10 s, week <= 20 s;
 2,000 stores: cycle <= 20 s; <= 1.5 GB). The PostgreSQL server is a throw-away one started here
 from the installed binaries (``tests/pgserver.py``), as in ``bench_alerts.py``.
 
     .venv/bin/python benchmarks/bench_chain.py [--stores 100,1000,2000] [--weeks 4]
-        [--engine sqlite|postgresql|both] [--sample 30]
+        [--engine sqlite|postgresql|both] [--sample 30] [--incremental]
 """
 
 from __future__ import annotations
@@ -119,18 +121,80 @@ def row(engine_name: str, n: int, f: dict) -> list[str]:
     ]
 
 
+def measure_incremental(engine_name: str, url: str, n_stores: int, weeks: int) -> list[object]:
+    """The worker's rules cycle (``storemon.rules_cycle``, committed): cold, then a minute later with
+    nothing changed, then after one store's roster edit (the change feed reports it)."""
+    import threading
+
+    from storemon.db.changes import watch
+    from storemon.db.models import RosterShift
+    from storemon.rules_cycle import RulesCycle
+    from storemon.services.database import Database
+    from storemon.services.rule_memory import INPUT_KINDS
+
+    engine = make_engine(url)
+    upgrade(engine)
+    sessions = make_session_factory(engine)
+    with sessions.begin() as session:
+        build_demo(session, stores=n_stores, weeks=weeks, seed=7, anchor=ANCHOR)
+    clock = {"now": NOW + timedelta(seconds=70)}
+    cycle = RulesCycle(
+        Database(engine, sessions, None), "bench", lambda: clock["now"], every=timedelta(minutes=1)
+    )
+    stop, ready = threading.Event(), threading.Event()
+    feed = watch(engine, cycle.memory.changed, stop, ready, INPUT_KINDS)
+    ready.wait(10)
+    cold = cycle.run_once()
+    clock["now"] += timedelta(minutes=1)
+    quiet = cycle.run_once()
+    with sessions.begin() as session:
+        shift = session.scalars(select(RosterShift).where(RosterShift.starts_at > NOW).limit(1)).one()
+        shift.ends_at -= timedelta(minutes=15)
+        store = shift.store_id
+    deadline = time.monotonic() + 10
+    version = cycle.memory.versions([store])[store]
+    while cycle.memory.versions([store])[store] == version and time.monotonic() < deadline:
+        time.sleep(0.05)
+    clock["now"] += timedelta(minutes=1)
+    edited = cycle.run_once()
+    clock["now"] = clock["now"].replace(minute=clock["now"].minute // 15 * 15, second=5) + timedelta(
+        minutes=15
+    )
+    interval = cycle.run_once()  # every store again, from its cached day model
+    stop.set()
+    feed.join(5)
+    engine.dispose()
+    return [
+        engine_name,
+        n_stores,
+        f"{cold.seconds:.1f}",
+        len(cold.evaluated),
+        f"{quiet.seconds:.2f}",
+        len(quiet.evaluated),
+        f"{edited.seconds:.2f}",
+        len(edited.evaluated),
+        f"{interval.seconds:.1f}",
+        len(interval.evaluated),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stores", default="100,1000,2000", help="chain sizes, comma-separated")
     parser.add_argument("--weeks", type=int, default=4, help="weeks of demo sales before the anchor")
     parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--sample", type=int, default=30, help="stores timed on the old path")
+    parser.add_argument(
+        "--incremental", action="store_true", help="only the worker's rules cycle: cold, unchanged, one edit"
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)  # URL: measure one chain here, print JSON
     args = parser.parse_args()
     sizes = [int(n) for n in args.stores.split(",")]
     if args.one:
         print(json.dumps(measure(args.one, sizes[0], args.weeks, args.sample)))
         return
+    if args.incremental:
+        return incremental_table(args, sizes)
     rows = []
 
     def child(engine_name: str, url: str, n: int) -> None:
@@ -185,6 +249,42 @@ def main() -> None:
         rows,
         left=(0,),
     )
+
+
+def incremental_table(args, sizes: list[int]) -> None:
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-incremental-") as tmp:
+        if args.engine in ("sqlite", "both"):
+            for n in sizes:
+                url = f"sqlite:///{Path(tmp) / f'inc-{n}.sqlite3'}"
+                rows.append(measure_incremental("sqlite", url, n, args.weeks))
+                print(*rows[-1], flush=True)
+        if args.engine in ("postgresql", "both"):
+            server, _ = start_postgres()
+            try:
+                for n in sizes:
+                    rows.append(
+                        measure_incremental(
+                            "postgresql", fresh_pg_database(server, f"inc_{n}"), n, args.weeks
+                        )
+                    )
+                    print(*rows[-1], flush=True)
+            finally:
+                server.stop()
+    print()
+    header = [
+        "engine",
+        "stores",
+        "cold s",
+        "evaluated",
+        "unchanged s",
+        "evaluated",
+        "one edit s",
+        "evaluated",
+        "next interval s",
+        "evaluated",
+    ]
+    print_table(header, rows, left=(0,))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,10 @@ restart picks up where the last run stopped: an escalation that fell due while n
 running fires once on start (the state machine ignores a second Timeout), and leased
 notifications whose worker died are claimed again when their lease runs out.
 
+The rules job runs on a thread of its own (``storemon.rules_cycle``): incremental, never two cycles
+at once, and split across the workers on PostgreSQL. Its settings (``STOREMON_RULES_EVERY_SECONDS``,
+``STOREMON_RULES_LEASE_SECONDS``, ``STOREMON_RULES_BATCH_STORES``) are described there.
+
 Environment:
 
 ``STOREMON_OUTBOX_LEASE_SECONDS``
@@ -22,9 +26,11 @@ import os
 import socket
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from alerts.kinds import AlertKind, ChannelFailing
 from alerts.notifiers import SettingsError
@@ -34,7 +40,7 @@ from storemon.db.models import Heartbeat
 from storemon.db.outbox import WAKE_CHANNEL, SqlOutboxStore
 from storemon.errors import StoremonError
 from storemon.job_lease import JobLeaseHolder
-from storemon.services.access import SYSTEM
+from storemon.rules_cycle import CycleReport, RulesCycle, RulesLoop, rules_every
 from storemon.services.alert_service import raise_kind
 from storemon.services.api import Services
 from storemon.services.database import Database
@@ -43,7 +49,7 @@ from storemon.services.secrets import SecretError, notifier_for
 
 log = logging.getLogger(__name__)
 
-RULES_EVERY = timedelta(seconds=60)
+RULES_EVERY = rules_every()
 AUDIT_CHECKPOINT_EVERY = timedelta(hours=1)
 HEARTBEAT_EVERY = timedelta(seconds=10)
 HEARTBEAT_ROLE = "worker"
@@ -97,19 +103,25 @@ class Jobs:
         self._channels: list | None = None  # the channel settings the dispatcher was built from
         self._dispatch_lock = threading.Lock()
         self._wake = threading.Event()
+        self._rules: RulesCycle | None = None
+        self.rules_report: CycleReport | None = None
+        """The last rules cycle this process ran (also in its heartbeat row)."""
 
     # -- jobs ----------------------------------------------------------------------------------
     def heartbeat(self) -> None:
         """Say "I am alive" where every PC can read it (the status bar's worker indicator)."""
         with self.database.sessions.begin() as session:
             now = self.clock()
-            row = session.get(Heartbeat, self.worker_id)
-            if row is None:
-                host = self.worker_id.rpartition(":")[0] or self.worker_id
-                row = Heartbeat(process_id=self.worker_id, role=HEARTBEAT_ROLE, host=host)
-                session.add(row)
-            row.beat_at = now
+            self._heartbeat_row(session).beat_at = now
             session.execute(delete(Heartbeat).where(Heartbeat.beat_at <= now - HEARTBEAT_FORGET))
+
+    def _heartbeat_row(self, session) -> Heartbeat:
+        row = session.get(Heartbeat, self.worker_id)
+        if row is None:
+            host = self.worker_id.rpartition(":")[0] or self.worker_id
+            row = Heartbeat(process_id=self.worker_id, role=HEARTBEAT_ROLE, host=host, beat_at=self.clock())
+            session.add(row)
+        return row
 
     def checkpoint_audit(self) -> None:
         """Anchor the audit chain outside the database, where this host has the audit key."""
@@ -123,9 +135,54 @@ class Jobs:
         with self.database.sessions() as session:
             write_checkpoint(session, paths.backup_dir / CHECKPOINT_FILE, key, self.clock())
 
-    def evaluate_rules(self) -> None:
-        run = self.services.rules.run(SYSTEM, self.clock())
-        log.info("rules: %d stores, raised %s, resolved %d", run.stores, run.raised, run.resolved)
+    @property
+    def rules(self) -> RulesCycle:
+        """The rules job's cycles, with what they remember between runs (built on first use)."""
+        if self._rules is None:
+            self._rules = RulesCycle(self.database, self.worker_id, self.clock, every=RULES_EVERY)
+        return self._rules
+
+    def evaluate_rules(self, stop: threading.Event | None = None) -> CycleReport:
+        """One rules cycle: the stores whose inputs changed or whose interval moved on (on
+        PostgreSQL, the batches this worker claims); its figures go to the heartbeat row."""
+        report = self.rules.run_once(stop)
+        self.record_rules(report)
+        return report
+
+    def record_rules(self, report: CycleReport) -> None:
+        self.rules_report = report
+        log.info(
+            "rules: cycle %d in %.2f s: %d stores evaluated, %d skipped as unchanged, raised %d, resolved %d",
+            report.cycle,
+            report.seconds,
+            len(report.evaluated),
+            len(report.skipped),
+            report.raised,
+            report.resolved,
+        )
+        for attempt in range(2):  # the first heartbeat may insert the row at the same moment
+            try:
+                with self.database.sessions.begin() as session:
+                    row = self._heartbeat_row(session)
+                    row.rules_cycle_at, row.rules_cycle_seconds = self.clock(), report.seconds
+                    row.rules_evaluated, row.rules_skipped = len(report.evaluated), len(report.skipped)
+                return
+            except IntegrityError:
+                if attempt:
+                    raise
+
+    def start_rules(self, guard: Callable[[], bool] = lambda: True) -> RulesLoop:
+        """The rules cycles on their own thread, fed by the change feed (what changed where)."""
+        from storemon.db.changes import watch
+        from storemon.services.rule_memory import INPUT_KINDS
+
+        loop = RulesLoop(self.rules, self.record_rules, guard)
+        ready = threading.Event()
+        watch(self.database.engine, self.rules.memory.changed, loop.stop, ready, INPUT_KINDS)
+        if not ready.wait(10):  # no baseline yet: a change now could go unseen, so model all
+            log.warning("rules: the change feed is not ready; evaluating every store")
+            self.rules.memory.forget()
+        return loop.start()
 
     def process_due(self) -> int:
         """Escalation timeouts, reminders, snooze ends and commitment deadlines that fell due."""
@@ -235,7 +292,7 @@ def start_scheduler(
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}, timezone=UTC
     )
     now = utc_now()  # APScheduler counts in real time, whatever clock the jobs are given
-    process_due, run_dispatch, evaluate_rules = jobs.process_due, jobs.dispatch, jobs.evaluate_rules
+    process_due, run_dispatch = jobs.process_due, jobs.dispatch
     schedule = []
     if lease is not None:
         lease.refresh()
@@ -245,7 +302,7 @@ def start_scheduler(
             lease.ran()
 
         process_due = lease.guarded(due_and_record)
-        run_dispatch, evaluate_rules = lease.guarded(jobs.dispatch), lease.guarded(jobs.evaluate_rules)
+        run_dispatch = lease.guarded(jobs.dispatch)
         schedule.append(("lease", lease.refresh, lease.renew_every))
     schedule += [
         ("due", process_due, DUE_EVERY),
@@ -254,11 +311,21 @@ def start_scheduler(
     ]
     if dispatch:
         schedule.append(("dispatch", run_dispatch, DISPATCH_EVERY))
-    if rules:
-        schedule.append(("rules", evaluate_rules, RULES_EVERY))
     for job_id, job, every in schedule:
         scheduler.add_job(job, "interval", seconds=every.total_seconds(), id=job_id, next_run_time=now)
     scheduler.start()
+    if rules:
+        # Not an interval job: a cycle longer than the interval would make APScheduler skip runs
+        # ("maximum number of running instances reached"). The loop stops with the scheduler.
+        loop = jobs.start_rules((lambda: lease.held) if lease is not None else (lambda: True))
+        stop_scheduler = scheduler.shutdown
+
+        def shutdown(wait: bool = True) -> None:
+            loop.shutdown(wait=False)
+            stop_scheduler(wait=wait)
+            loop.shutdown(wait=wait)
+
+        scheduler.shutdown = shutdown
     return scheduler
 
 
@@ -370,6 +437,37 @@ def start_web(jobs: Jobs):
 
     log.info("serving phone links on %s", listen)
     return WebThread(jobs.database, listen).start()
+
+
+@dataclass(frozen=True)
+class WorkerStatus:
+    """One process running the jobs, as its heartbeat row tells: alive when, and its last rules cycle."""
+
+    process_id: str
+    role: str
+    beat_at: datetime
+    rules_cycle_at: datetime | None
+    rules_cycle_seconds: float | None
+    rules_evaluated: int | None
+    rules_skipped: int | None
+
+
+def worker_statuses(database: Database) -> list[WorkerStatus]:
+    """Every process that said it was alive within the last day, the most recent first."""
+    with database.sessions() as session:
+        rows = session.scalars(select(Heartbeat).order_by(Heartbeat.beat_at.desc(), Heartbeat.process_id))
+        return [
+            WorkerStatus(
+                r.process_id,
+                r.role,
+                r.beat_at,
+                r.rules_cycle_at,
+                r.rules_cycle_seconds,
+                r.rules_evaluated,
+                r.rules_skipped,
+            )
+            for r in rows
+        ]
 
 
 def last_heartbeat(database: Database) -> datetime | None:

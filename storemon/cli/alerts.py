@@ -84,6 +84,11 @@ def add_parsers(sub) -> None:
     run = rules_sub.add_parser("run")
     run.add_argument("--at", type=when_arg, help="evaluate as if it were this time (default: now)")
     run.set_defaults(handler=cmd_rules_run)
+    status = rules_sub.add_parser(
+        "status", help="each worker's heartbeat and last rules cycle: seconds, stores evaluated and skipped"
+    )
+    status.add_argument("--format", choices=["json", "text"], default="text")
+    status.set_defaults(handler=cmd_rules_status)
 
     worker = sub.add_parser("worker", help="run rules, escalations and deliveries until stopped")
     worker.set_defaults(handler=cmd_worker)
@@ -233,6 +238,25 @@ def cmd_rules_run(args, services: Services) -> int:
     print(
         f"rules at {at.isoformat()}: {run.stores} stores; raised or updated: {raised}; resolved {run.resolved}"
     )
+    return 0
+
+
+def cmd_rules_status(args, services: Services) -> int:
+    rows = services.rules.workers()
+    if args.format == "json":
+        emit(render(rows, "json"))
+        return 0
+    if not rows:
+        print("No worker has run here in the last day; start one with `storemon worker`.")
+    for row in rows:
+        print(f"{row.process_id:<32} {row.role:<8} alive at {row.beat_at:%Y-%m-%d %H:%M:%S}Z")
+        if row.rules_cycle_at is None:
+            print("    rules: no cycle yet")
+        else:
+            print(
+                f"    rules: last cycle at {row.rules_cycle_at:%H:%M:%S}Z took {row.rules_cycle_seconds:.2f} s, "
+                f"{row.rules_evaluated} stores evaluated, {row.rules_skipped} skipped as unchanged"
+            )
     return 0
 
 

@@ -307,8 +307,19 @@ class Digest:
         return change
 
 
-def _sqlite_loop(engine: Engine, on_change: OnChange, stop: threading.Event, ready: threading.Event) -> None:
-    digest = Digest()
+def _only(change: Change, kinds: frozenset[str] | None) -> Change:
+    """The part of ``change`` about ``kinds`` (all of it when None)."""
+    return change if kinds is None else Change({k: v for k, v in change.stores.items() if k in kinds})
+
+
+def _sqlite_loop(
+    engine: Engine,
+    on_change: OnChange,
+    stop: threading.Event,
+    ready: threading.Event,
+    kinds: frozenset[str] | None = None,
+) -> None:
+    digest = Digest(s for s in SOURCES if kinds is None or s.kind in kinds)
     raw = None
     version = None
     while not stop.is_set():
@@ -340,7 +351,11 @@ def _sqlite_loop(engine: Engine, on_change: OnChange, stop: threading.Event, rea
 
 
 def _postgres_loop(
-    engine: Engine, on_change: OnChange, stop: threading.Event, ready: threading.Event
+    engine: Engine,
+    on_change: OnChange,
+    stop: threading.Event,
+    ready: threading.Event,
+    kinds: frozenset[str] | None = None,
 ) -> None:
     import psycopg
 
@@ -352,12 +367,14 @@ def _postgres_loop(
             with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
                 conn.execute(f"LISTEN {CHANNEL}")
                 if connected_before:  # what was committed while the connection was down
-                    on_change(ALL_KINDS, frozenset())
+                    on_change(ALL_KINDS if kinds is None else kinds, frozenset())
                 connected_before = True
                 ready.set()
                 while not stop.is_set():
                     for notice in conn.notifies(timeout=0.5, stop_after=1):
-                        on_change(*decode(notice.payload).flat())
+                        change = _only(decode(notice.payload), kinds)
+                        if change.stores:
+                            on_change(*change.flat())
         except psycopg.Error as exc:
             log.warning("change feed: LISTEN connection lost (%s); retrying", exc)
             ready.set()
@@ -365,15 +382,22 @@ def _postgres_loop(
 
 
 def watch(
-    engine: Engine, on_change: OnChange, stop: threading.Event, ready: threading.Event | None = None
+    engine: Engine,
+    on_change: OnChange,
+    stop: threading.Event,
+    ready: threading.Event | None = None,
+    kinds: frozenset[str] | None = None,
 ) -> threading.Thread:
     """Call ``on_change(kinds, store_ids)`` from a daemon thread whenever anyone commits a change to a
     watched table, until ``stop`` is set. ``ready`` is set once the watch is in place (listening, or
-    the SQLite baseline read): a change committed after that is never missed."""
+    the SQLite baseline read): a change committed after that is never missed.
+
+    ``kinds``: only changes of these kinds (the rules job: its inputs, not the alerts it writes
+    itself), so one poll's alerts in some stores do not count as a roster change there."""
     loop = _postgres_loop if engine.dialect.name == "postgresql" else _sqlite_loop
     ready = ready or threading.Event()
     thread = threading.Thread(
-        target=loop, args=(engine, on_change, stop, ready), name="storemon-changes", daemon=True
+        target=loop, args=(engine, on_change, stop, ready, kinds), name="storemon-changes", daemon=True
     )
     thread.start()
     return thread

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Enum,
     Float,
@@ -295,6 +296,33 @@ class Heartbeat(Base):
     role: Mapped[str] = mapped_column(String(32), default="worker")
     host: Mapped[str] = mapped_column(String(200), default="")
     beat_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    rules_cycle_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When this process last finished a rules cycle (None: it never ran one)."""
+    rules_cycle_seconds: Mapped[float | None] = mapped_column(Float)
+    rules_evaluated: Mapped[int | None] = mapped_column(Integer)
+    """Stores whose rules that cycle evaluated (inputs changed, or their next interval began)."""
+    rules_skipped: Mapped[int | None] = mapped_column(Integer)
+    """Stores that cycle left alone: nothing they depend on changed since their last evaluation."""
+
+
+class RuleBatch(Base):
+    """A batch of stores for the rules job on PostgreSQL, claimed by one worker per cycle.
+
+    Batch ``id`` covers the stores with ``id * size <= store id < (id + 1) * size``. A worker takes
+    a batch with ``FOR UPDATE SKIP LOCKED`` (``storemon.db.rule_batches``), holds it until
+    ``lease_expires_at`` and, in the transaction that writes its alerts, sets ``cycle``: a batch
+    done in this cycle is not taken again, and one whose holder died is taken when its lease ends.
+    """
+
+    __tablename__ = "rule_batches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    cycle: Mapped[int] = mapped_column(BigInteger, default=-1)
+    """The last cycle (``storemon.rules_cycle``: seconds since the epoch // the rules interval) done."""
+    holder: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_holder: Mapped[str | None] = mapped_column(String(200))
+    """Who did it last: that worker takes it first next time (its day models are in its memory)."""
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Lockout(Base):

@@ -539,6 +539,12 @@ class Rules(Area):
 
     run = use_case(write=True, needs=HEAD_OFFICE, doing="run the chain's alert rules")(rules.run_rules)
 
+    def workers(self) -> list:
+        """Each process running the jobs: its heartbeat and last rules cycle (``storemon rules status``)."""
+        from storemon.worker import worker_statuses
+
+        return worker_statuses(self.database)
+
 
 class DatabaseArea(Area):
     """The open database itself: backups, restores, the worker's heartbeat."""

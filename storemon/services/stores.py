@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -76,9 +76,12 @@ def _revenue_window(session: Session, store_ids: list[int]) -> tuple[datetime, d
     return latest - timedelta(days=REVENUE_WINDOW_DAYS), latest + timedelta(minutes=INTERVAL_MINUTES)
 
 
-def average_daily_revenue(session: Session, store_ids: list[int]) -> dict[int, float]:
-    """Mean revenue per day over the last four weeks of sales (fewer if history is shorter)."""
-    window = _revenue_window(session, store_ids)
+def average_daily_revenue(
+    session: Session, store_ids: list[int], window: tuple[datetime, datetime] | None = None
+) -> dict[int, float]:
+    """Mean revenue per day over the last four weeks of sales (fewer if history is shorter);
+    ``window``: the one measured over a larger list of stores (else these stores' own)."""
+    window = window or _revenue_window(session, store_ids)
     if window is None:
         return {}
     start, end = window
@@ -172,8 +175,13 @@ def _policy_verdict(store: Store, revenue: float, rostered: float) -> tuple[int 
     return staff, "covered", f"policy asks for {staff}"
 
 
-def store_summaries(session: Session, actor: Actor, region_id: int | None = None) -> list[StoreSummary]:
-    """The stores the actor may see, with revenue tier, policy coverage and solo hours."""
+def store_summaries(
+    session: Session, actor: Actor, region_id: int | None = None, store_ids: Collection[int] | None = None
+) -> list[StoreSummary]:
+    """The stores the actor may see, with revenue tier, policy coverage and solo hours.
+
+    ``store_ids``: only these stores' summaries (the rules job's batch), their revenue still
+    measured over the same window as the whole list's."""
     stmt = actor.scope_stores(
         select(Store).options(
             selectinload(Store.region),
@@ -187,11 +195,15 @@ def store_summaries(session: Session, actor: Actor, region_id: int | None = None
     if not stores:
         return []
     ids = [s.id for s in stores]
-    revenue = average_daily_revenue(session, ids)
     window = _revenue_window(session, ids)
-    roster = _roster_figures(session, stores, window[1]) if window else {}
+    wanted = ids if store_ids is None else [i for i in ids if i in store_ids]
+    revenue = average_daily_revenue(session, wanted, window) if window else {}
+    chosen = set(wanted)
+    roster = _roster_figures(session, [s for s in stores if s.id in chosen], window[1]) if window else {}
     summaries = []
     for store in stores:
+        if store_ids is not None and store.id not in store_ids:
+            continue
         rev = revenue.get(store.id, 0.0)
         rostered, solo = roster.get(store.id, (0.0, 0.0))
         staff, status, note = _policy_verdict(store, rev, rostered)

@@ -161,8 +161,15 @@ def leased_keys(sessions: sessionmaker[Session], worker_id: str) -> set[str]:
 class WorkerProcess:
     """``storemon worker`` in a subprocess; its log goes to a file (shown when a test fails)."""
 
-    def __init__(self, db_url: str, home: Path, log_path: Path, lease_seconds: float | None = None) -> None:
-        env = dict(os.environ)
+    def __init__(
+        self,
+        db_url: str,
+        home: Path,
+        log_path: Path,
+        lease_seconds: float | None = None,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        env = dict(os.environ) | (extra_env or {})
         env.update(
             STOREMON_HOME=str(home),
             PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),

@@ -9,7 +9,9 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from staffing.day import StaffingTargets
 from staffing.policy import GAP, TierPolicy, staff_for
+from staffing.pressure import PressureConfig
 from staffing.recommend import DayOutcome, Recommendation, Shift, outcomes, policy_shifts, recommend_additions
 from staffing.roster import INTERVAL_MINUTES
 from storemon.db.import_state import finished
@@ -166,7 +168,15 @@ def recommend_for_day(
     amber, planned like its required staff: on the forecast (``staffing.forecast``), past days too."""
     require_role(actor, Role.SHIFT_LEAD, "ask for roster recommendations")
     store = visible_store(session, actor, store_ref)
+    return recommend_additions(*recommendation_inputs(session, store, day, now))
+
+
+def recommendation_inputs(
+    session: Session, store: Store, day: date, now: datetime | None = None
+) -> tuple[np.ndarray, list[Shift], np.ndarray, StaffingTargets, PressureConfig]:
+    """What ``recommend_additions`` takes for a store-day: planned orders, shifts, opening hours,
+    targets and pressure settings (also for benchmarks and tests that compare kernels)."""
     orders = day_demand(session, store, [day], now).planned[0]  # staffing: what could be planned
     shifts = day_shifts(store, shifts_between(session, store, day, 1), day)
     mask = open_days(store, [day])[0]
-    return recommend_additions(orders, shifts, mask, targets_for(session, store), pressure_config(session))
+    return orders, shifts, mask, targets_for(session, store), pressure_config(session)

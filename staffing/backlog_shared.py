@@ -30,6 +30,7 @@ TOP_MASS = 1e-12
 """Largest probability any row may hold in the top state, where arrivals are held back by the cut."""
 MAX_STATES = 160
 """Beyond this many states (a long queue with nobody on and no patience) ``backlog_day`` is used."""
+_GROWTH = 1.2  # states × this when the top state was reached (each miss costs a rebuild)
 _TAYLOR_TERMS = 20  # with Λτ <= 1 the Poisson weights left after 20 terms are below 1e-19
 
 
@@ -75,7 +76,7 @@ class SharedBacklog:
             found = _propagate(d, self._stack, where[which], states, keep_states)
             if found is not None:
                 return found
-            states = math.ceil(states * 1.5)
+            states = math.ceil(states * _GROWTH)
         return backlog_day(
             arrivals_per_interval,
             service_minutes,
@@ -108,31 +109,37 @@ class SharedBacklog:
 def _distinct_intervals(d: DayRows) -> tuple[np.ndarray, np.ndarray]:
     """The distinct (λ, k, μ, θ, cap, h) among all (row, interval), and which one each is (flat, n).
 
-    Each field is coded on its own and the codes combined: far quicker than ``np.unique`` over
-    rows of floats (a lexicographic sort)."""
-    fields = [d.birth_f, d.k_f, d.mu_f, d.theta_f, d.cap_f]
-    code = np.zeros(d.birth_f.size, dtype=np.int64)
-    for field in fields:
-        flat = field.ravel()
-        if flat.size and flat.min() == flat.max():
-            continue  # one value (patience, cap): nothing to tell apart
-        values, codes = np.unique(flat, return_inverse=True)
-        code = code * values.size + codes.ravel()
+    Sorted by a 64-bit hash of the five rates (one sort, where ``np.unique`` over rows of floats
+    sorts lexicographically), then checked: on a collision, by the rates themselves."""
+    fields = np.stack([f.ravel() for f in (d.birth_f, d.k_f, d.mu_f, d.theta_f, d.cap_f)], axis=1)
+    bits = np.ascontiguousarray(fields).view(np.uint64)
+    with np.errstate(over="ignore"):
+        code = (bits * _HASH_MULTIPLIERS).sum(axis=1, dtype=np.uint64)
     _, first, which = np.unique(code, return_index=True, return_inverse=True)
-    distinct = np.stack([f.ravel()[first] for f in fields] + [np.full(first.size, d.h)], axis=1)
+    which = which.ravel()
+    if not np.array_equal(bits[first][which], bits):
+        _, first, which = np.unique(bits, axis=0, return_index=True, return_inverse=True)
+        which = which.ravel()
+    distinct = np.concatenate([fields[first], np.full((first.size, 1), d.h)], axis=1)
     return distinct, which.reshape(d.flat, d.n)
 
 
+_HASH_MULTIPLIERS = np.array(
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD],
+    dtype=np.uint64,
+)
+
+
 def _first_states(d: DayRows) -> int:
-    """A first guess of the states a day needs: half as many again as the servers plus an interval's
-    arrivals from empty (a rush carries its queue over; each wrong guess costs a rebuild)."""
+    """A first guess of the states a day needs: the servers plus an interval's arrivals from empty
+    (a rush carries its queue over, so this is often raised once or twice)."""
     reach = np.where(
         d.theta_f > 0, -np.expm1(-d.theta_f * d.h) / np.where(d.theta_f > 0, d.theta_f, 1.0), d.h
     )
     reach = reach * d.birth_f
     top = d.k_f + np.ceil(reach + 5.0 * np.sqrt(reach) + 5.0)
     top = np.minimum(top, d.k_f + d.cap_f)
-    return int(1.5 * max(top.max(initial=0.0), d.start_n.max(initial=0))) + 2
+    return int(max(top.max(initial=0.0), d.start_n.max(initial=0))) + 2
 
 
 def _interval_matrices(keys: np.ndarray, size: int) -> np.ndarray:

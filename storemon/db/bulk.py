@@ -37,3 +37,14 @@ def load_rows(session: Session, table: Table, columns: Sequence[str], rows: Sequ
         marks = ", ".join("?" for _ in columns)
         connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", list(rows))
     return len(rows)
+
+
+def after_explicit_ids(session: Session, table: Table) -> None:
+    """After rows were loaded with ids chosen by the caller: PostgreSQL's id sequence moves past them
+    (SQLite gives the next row max(id) + 1 by itself), so later inserts do not collide."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+            f"(SELECT coalesce(max(id), 0) + 1 FROM {table.name}), false)"
+        )

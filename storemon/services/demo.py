@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from staffing.policy import GAP, SOURCE_RULE, TierBand, TierPolicy, staff_for
 from staffing.roster import INTERVAL_MINUTES
 from staffing.surge import SurgeCalendar
-from storemon.db.bulk import db_timestamps, load_rows
+from storemon.db.bulk import after_explicit_ids, db_timestamps, load_rows
 from storemon.db.models import (
     CheckIn,
     ImportBatch,
@@ -246,6 +246,7 @@ def build_demo(
         checkins = _check_ins(roster, incidents, revenue / ticket * profile, seed, store_rng)
         counts["check_ins"] += load_rows(session, CheckIn.__table__, _CHECK_IN_COLUMNS, checkins)
     counts["buckets"] += load_rows(session, SalesBucket.__table__, _SALES_COLUMNS, sales)
+    after_explicit_ids(session, RosterShift.__table__)
     batch.row_count = counts["buckets"]
     n_staff = sum(len(row[4]) for row in store_rows)
     return DemoSummary(

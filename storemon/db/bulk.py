@@ -14,6 +14,8 @@ import numpy as np
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from storemon.db.changes import note_written
+
 
 def db_timestamps(naive_utc: np.ndarray) -> np.ndarray:
     """``datetime64`` naive UTC instants as the text ``UTCDateTime`` stores (SQLAlchemy's SQLite
@@ -33,6 +35,7 @@ def load_rows(session: Session, table: Table, columns: Sequence[str], rows: Sequ
         cursor = connection.connection.dbapi_connection.cursor()
         with cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
             copy.write("".join("\t".join(map(str, row)) + "\n" for row in rows))
+        note_written(connection, table.name)  # the change feed's hook sees only SQLAlchemy's cursors
     else:
         marks = ", ".join("?" for _ in columns)
         connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", list(rows))

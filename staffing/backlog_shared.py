@@ -58,6 +58,8 @@ class SharedBacklog:
         queue_cap: ArrayLike | None = None,
         keep_states: bool = True,
     ) -> BacklogResult:
+        """``backlog_day``'s figures for the same arguments (``steps_per_interval`` is ignored there too)."""
+        del steps_per_interval
         d = day_rows(
             arrivals_per_interval,
             service_minutes,

@@ -48,7 +48,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from staffing.erlang_a import servers_and_speed
+from staffing.backlog_rows import (
+    FIGURE_KEYS,
+    DayRows,
+    after_close,
+    checked_inputs,
+    day_rows,
+    interval_figures,
+)
 from staffing.uniformization import transient
 
 INTERVAL_MINUTES = 15.0
@@ -127,24 +134,6 @@ class BacklogResult:
         return self.mean_wait.max(axis=-1)[()]
 
 
-def _checked_inputs(
-    arrivals_per_interval, service_minutes, servers, interval_minutes: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Arrivals, service minutes and servers broadcast to one shape, or ValueError saying what is wrong."""
-    lam, svc, c = np.broadcast_arrays(
-        np.asarray(arrivals_per_interval, dtype=float),
-        np.asarray(service_minutes, dtype=float),
-        np.asarray(servers, dtype=float),
-    )
-    if lam.ndim == 0:
-        raise ValueError("need at least one interval: shape (..., n_intervals)")
-    if not np.all(np.isfinite(lam + svc + c)) or np.any(lam < 0) or np.any(c < 0) or np.any(svc <= 0):
-        raise ValueError("arrivals and servers must be finite and >= 0, service_minutes > 0")
-    if interval_minutes <= 0:
-        raise ValueError("interval_minutes must be > 0")
-    return lam, svc, c
-
-
 def backlog_day_rk4(
     arrivals_per_interval: ArrayLike,
     service_minutes: ArrayLike,
@@ -164,7 +153,7 @@ def backlog_day_rk4(
     stay until everyone is served. ``steps_per_interval``: Runge-Kutta steps per interval (at
     least 8 by default; raised where stability needs more).
     """
-    lam, svc, c = _checked_inputs(arrivals_per_interval, service_minutes, servers, interval_minutes)
+    lam, svc, c = checked_inputs(arrivals_per_interval, service_minutes, servers, interval_minutes)
     batch, n = lam.shape[:-1], lam.shape[-1]
     start_n = np.broadcast_to(np.asarray(initial_in_store), batch)
     if np.any(start_n < 0) or np.any(start_n != np.round(start_n)):
@@ -391,34 +380,21 @@ def backlog_day(
     Runge-Kutta solver, ``backlog_day_rk4``).
     """
     del steps_per_interval
-    lam, svc, c = _checked_inputs(arrivals_per_interval, service_minutes, servers, interval_minutes)
-    patience = np.inf if patience_minutes is None else np.asarray(patience_minutes, dtype=float)
-    if not np.all(np.asarray(patience) > 0):
-        raise ValueError("patience_minutes must be > 0 (inf: nobody walks away)")
-    theta = np.broadcast_to(1.0 / patience, lam.shape).astype(float)
-    cap_arr = np.inf if queue_cap is None else np.asarray(queue_cap, dtype=float)
-    if not np.all(np.asarray(cap_arr) >= 0):
-        raise ValueError("queue_cap must be >= 0")
-    cap = np.broadcast_to(np.floor(cap_arr), lam.shape).astype(float)
-    batch, n = lam.shape[:-1], lam.shape[-1]
-    start_n = np.broadcast_to(np.asarray(initial_in_store), batch)
-    if np.any(start_n < 0) or np.any(start_n != np.round(start_n)):
-        raise ValueError("initial_in_store must be whole numbers of orders >= 0")
-    flat = math.prod(batch)
-    h = float(interval_minutes)
-
-    def rows(x: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(x.reshape(flat, n))
-
-    lam_f, svc_f, c_f, theta_f, cap_f = (rows(x) for x in (lam, svc, c, theta, cap))
-    k_f, speed_f = servers_and_speed(c_f)
-    mu_f = speed_f / svc_f  # per server, per minute
-    birth_f = lam_f / h  # arrivals per minute
+    d = day_rows(
+        arrivals_per_interval,
+        service_minutes,
+        servers,
+        interval_minutes,
+        initial_in_store,
+        patience_minutes,
+        queue_cap,
+    )
+    batch, n, start_n, flat, h = d.batch, d.n, d.start_n, d.flat, d.h
+    c_f, theta_f, cap_f, k_f, mu_f, birth_f = d.c_f, d.theta_f, d.cap_f, d.k_f, d.mu_f, d.birth_f
 
     p = np.zeros((int(start_n.max(initial=0)) + 1, flat))
     p[start_n.ravel().astype(np.int64), np.arange(flat)] = 1.0
-    keys = ("served", "q0", "q1", "mq", "bl", "w", "pw", "util", "walk", "share")
-    out = {key: np.zeros((flat, n)) for key in keys}
+    out = {key: np.zeros((flat, n)) for key in FIGURE_KEYS}
     kept: list[tuple[int, np.ndarray]] = []
     for i in range(n):
         lam_i, k_i, mu_i, th_i, cap_i = birth_f[:, i], k_f[:, i], mu_f[:, i], theta_f[:, i], cap_f[:, i]
@@ -445,30 +421,9 @@ def backlog_day(
         p, mean_p = transient(p, birth, death, h)
         if keep_states:
             kept.append((i, mean_p))
-        q_len = waiting
-        out["q0"][:, i] = (p0 * q_len).sum(axis=0)
-        out["q1"][:, i] = (p * q_len).sum(axis=0)
-        out["mq"][:, i] = (mean_p * q_len).sum(axis=0)
-        out["bl"][:, i] = states[:, 0] @ p
-        out["served"][:, i] = h * mu_i * (mean_p * busy).sum(axis=0)
-        blocked = (mean_p * ((birth == 0) & inside)).sum(axis=0) * np.where(lam_i > 0, 1.0, 0.0)
-        out["walk"][:, i] = h * (th_i * out["mq"][:, i] + lam_i * blocked)
-        found_busy = (mean_p * (states >= k_i)).sum(axis=0)
-        out["pw"][:, i] = np.where(lam_i > 0, found_busy, 0.0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out["util"][:, i] = np.where(
-                k_i > 0, (mean_p * busy).sum(axis=0) / np.where(k_i > 0, k_i, 1), np.nan
-            )
-        share, wait = _customer_means(mean_p, states, k_i, mu_i * k_i, th_i, birth > 0, h)
-        out["share"][:, i] = np.where(lam_i > 0, share, 1.0)
-        out["w"][:, i] = np.where(lam_i > 0, wait, 0.0)
-
-    after = _after_close(p, k_f, mu_f, theta_f)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rho = np.where(lam == 0, 0.0, lam * svc / (interval_minutes * c))
-
-    def shaped(x: np.ndarray) -> np.ndarray:
-        return x.reshape(batch + (n,))
+        figures = interval_figures(p0, p, mean_p, states, k_i, mu_i, th_i, lam_i, birth, inside, h)
+        for key, value in zip(FIGURE_KEYS, figures, strict=True):
+            out[key][:, i] = value
 
     states_arr = None
     if keep_states and not kept:
@@ -480,6 +435,19 @@ def backlog_day(
         for i, m in kept:
             states_arr[:, i, : m.shape[0]] = m.T
         states_arr = states_arr.reshape(batch + (n, top))
+    return _result(d, out, p, states_arr)
+
+
+def _result(d: DayRows, out: dict[str, np.ndarray], p_end: np.ndarray, states_arr) -> BacklogResult:
+    """The ``BacklogResult`` of a day's figures per row (flat, n) and its last distribution ``p_end``."""
+    after = after_close(p_end, d.k_f, d.mu_f, d.theta_f)
+    lam, svc, c = d.lam, d.svc, d.c
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = np.where(lam == 0, 0.0, lam * svc / (d.h * c))
+
+    def shaped(x: np.ndarray) -> np.ndarray:
+        return x.reshape(d.batch + (d.n,))
+
     return BacklogResult(
         arrivals=lam.copy(),
         served=shaped(out["served"]),
@@ -491,74 +459,21 @@ def backlog_day(
         wait_probability=shaped(out["pw"]),
         utilisation=shaped(out["util"]),
         offered_utilisation=rho,
-        interval_minutes=h,
+        interval_minutes=d.h,
         walked_away=shaped(out["walk"]),
         nobody_rostered=(c == 0) & (lam > 0),
         served_share=shaped(out["share"]),
-        walked_away_after_close=after.reshape(batch)[()],
+        walked_away_after_close=after.reshape(d.batch)[()],
         _arrival_states=states_arr,
-        _rate=shaped(k_f * mu_f),
-        _theta=shaped(theta_f),
-        _servers=shaped(k_f),
-        _cap=shaped(cap_f),
+        _rate=shaped(d.k_f * d.mu_f),
+        _theta=shaped(d.theta_f),
+        _servers=shaped(d.k_f),
+        _cap=shaped(d.cap_f),
     )
 
 
 def _pad(p: np.ndarray, size: int) -> np.ndarray:
     return np.concatenate([p, np.zeros((size - p.shape[0], p.shape[1]))]) if p.shape[0] < size else p
-
-
-def _customer_means(mean_p, states, k, rate, theta, enters, h):
-    """Share of arrivals served and their mean wait, from the states they find (P(N = n) = mean_p).
-
-    With j = n − k waiting ahead: P(served) = rate/(rate + (j+1)θ) and E[wait; served] =
-    P(served)·Σ_{i=0..j} 1/(rate + (i+1)θ) (the customer's offered wait is a sum of exponentials
-    with rates rate + iθ; see ``erlang_a.served_within``). Balking states (``enters`` False) serve nobody.
-    """
-    j = states - k
-    queued = j >= 0
-    den = rate + (j + 1.0) * theta
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p_s = np.where(queued, np.where(den > 0, rate / np.where(den > 0, den, 1.0), 0.0), 1.0)
-        inv = np.where(queued & (den > 0), 1.0 / np.where(den > 0, den, 1.0), 0.0)
-    p_s = np.where(enters | ~queued, p_s, 0.0)
-    harmonic = np.cumsum(inv, axis=0)
-    share = (mean_p * p_s).sum(axis=0)
-    wait_sum = (mean_p * np.where(queued, p_s * harmonic, 0.0)).sum(axis=0)
-    # Where nobody is served (nobody on), the mean time spent waiting before walking away instead:
-    # the mean patience 1/θ (0 without patience).
-    with np.errstate(invalid="ignore", divide="ignore"):
-        wait = np.where(
-            share > 1e-12,
-            wait_sum / np.where(share > 1e-12, share, 1.0),
-            np.where(theta > 0, 1.0 / np.where(theta > 0, theta, 1.0), 0.0),
-        )
-    return share, wait
-
-
-def _after_close(p: np.ndarray, k: np.ndarray, mu: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    """Expected walk-aways among the orders left at the end (the last non-zero capacity serves on)."""
-    rate = k * mu
-    positive = rate > 0
-    n_int = rate.shape[1]
-    last = n_int - 1 - np.argmax(positive[:, ::-1], axis=1)
-    pick = np.arange(rate.shape[0])
-    r_end = np.where(positive.any(axis=1), rate[pick, last], 0.0)
-    k_end = np.where(positive.any(axis=1), k[pick, last], 0.0)
-    th = theta[:, -1]
-    states = np.arange(p.shape[0], dtype=float)[:, None]
-    waiting = np.maximum(states - k_end, 0.0)
-    # The j-th waiting order (0-based) leaves with probability (j+1)θ/(rate + (j+1)θ) when nobody new comes.
-    top = p.shape[0]
-    jj = np.arange(top, dtype=float)[:, None]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        leave = np.where(
-            th > 0, (jj + 1) * th / np.where(r_end + (jj + 1) * th > 0, r_end + (jj + 1) * th, 1.0), 0.0
-        )
-    leave = np.where((r_end == 0) & (th == 0), 1.0, leave)  # nobody ever serves them
-    cum = np.concatenate([np.zeros((1, p.shape[1])), np.cumsum(leave, axis=0)])[:top]
-    idx = np.minimum(waiting.astype(np.int64), top - 1)
-    return (p * np.take_along_axis(cum, idx, axis=0)).sum(axis=0)
 
 
 def customer_wait_quantile(

@@ -9,12 +9,13 @@ Arrays may carry leading axes (stores, days).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from staffing.backlog import backlog_day, customer_wait_quantile_of
+from staffing.backlog import BacklogResult, backlog_day, customer_wait_quantile_of
 from staffing.erlang_a import DEFAULT_PATIENCE_MINUTES, effective_capacity, erlang_a, required_staff
 from staffing.queueing import occupancy
 from staffing.roster import INTERVAL_MINUTES
@@ -71,14 +72,16 @@ class DayModel:
     """Serving capacity: staff − chore load (kept under its former name)."""
     utilisation: np.ndarray
     """Offered ρ = λ·S / (60·capacity); above 1 the queue grows; inf with orders and nobody on."""
-    wait_probability: np.ndarray
-    steady_wait_minutes: np.ndarray
+    wait_probability: np.ndarray | None
+    """Erlang-A chance to wait (this and the next: None from ``model_day(..., steady=False)``)."""
+    steady_wait_minutes: np.ndarray | None
     """Erlang-A mean wait of served customers if the interval lasted forever (finite)."""
     wait_minutes: np.ndarray
     """Expected wait of a served order arriving in the interval, backlog carried (always finite)."""
     queue_end: np.ndarray
     backlog_end: np.ndarray
-    required_staff: np.ndarray
+    required_staff: np.ndarray | None
+    """Staff the planned orders need (None from ``model_day(..., steady=False)``)."""
     walked_away: np.ndarray | None = None
     """Expected customers lost in the interval (out of patience or balked)."""
     nobody_rostered: np.ndarray | None = None
@@ -159,11 +162,15 @@ def model_day(
     targets: StaffingTargets,
     service_minutes: ArrayLike | None = None,
     keep_states: bool = True,
+    backlog: Callable[..., BacklogResult] = backlog_day,
+    steady: bool = True,
 ) -> DayModel:
     """Queue figures for expected ``orders`` per interval served by ``staff`` people on shift.
 
     ``service_minutes`` (per store or per interval, e.g. from ``service_time.estimate_service_minutes``)
-    overrides ``targets.service_minutes``.
+    overrides ``targets.service_minutes``. ``backlog``: the backlog kernel (``backlog_shared.SharedBacklog``
+    for many rosters of one day). ``steady=False`` skips the Erlang-A figures and the required staff
+    (None), for callers that only compare rosters.
     """
     orders = np.asarray(orders, dtype=float)
     staff = np.broadcast_to(np.asarray(staff, dtype=float), orders.shape)
@@ -175,7 +182,7 @@ def model_day(
     capacity = effective_capacity(staff, targets.chore_load)
     capacity = np.broadcast_to(np.asarray(capacity, dtype=float), orders.shape)
     cap = targets.queue_cap
-    backlog = backlog_day(
+    queue = backlog(
         orders,
         svc,
         capacity,
@@ -183,30 +190,34 @@ def model_day(
         queue_cap=cap,
         keep_states=keep_states,
     )
-    steady = erlang_a(
-        per_hour, svc, capacity, targets.patience_minutes, targets.target_wait_minutes, queue_cap=cap
-    )
-    required = staff_required(orders, targets, svc)
+    wait_probability = steady_wait = required = None
+    if steady:
+        figures = erlang_a(
+            per_hour, svc, capacity, targets.patience_minutes, targets.target_wait_minutes, queue_cap=cap
+        )
+        wait_probability = np.asarray(figures.wait_probability)
+        steady_wait = np.asarray(figures.mean_wait_served)
+        required = np.asarray(staff_required(orders, targets, svc))
     return DayModel(
         orders=orders,
         staff=staff,
         effective_servers=capacity,
         utilisation=occupancy(per_hour, svc, capacity),
-        wait_probability=np.asarray(steady.wait_probability),
-        steady_wait_minutes=np.asarray(steady.mean_wait_served),
-        wait_minutes=np.where(orders > 0, backlog.mean_wait, 0.0),
-        queue_end=backlog.queue_end,
-        backlog_end=backlog.backlog_end,
-        required_staff=np.asarray(required),
-        walked_away=backlog.walked_away,
-        nobody_rostered=backlog.nobody_rostered,
-        served_share=backlog.served_share,
+        wait_probability=wait_probability,
+        steady_wait_minutes=steady_wait,
+        wait_minutes=np.where(orders > 0, queue.mean_wait, 0.0),
+        queue_end=queue.queue_end,
+        backlog_end=queue.backlog_end,
+        required_staff=required,
+        walked_away=queue.walked_away,
+        nobody_rostered=queue.nobody_rostered,
+        served_share=queue.served_share,
         service_minutes=np.array(svc),
-        arrival_states=backlog._arrival_states,
-        service_rate=backlog._rate,
-        abandon_rate=backlog._theta,
-        servers=backlog._servers,
-        queue_cap=backlog._cap,
+        arrival_states=queue._arrival_states,
+        service_rate=queue._rate,
+        abandon_rate=queue._theta,
+        servers=queue._servers,
+        queue_cap=queue._cap,
     )
 
 

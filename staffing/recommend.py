@@ -1,18 +1,21 @@
 """Recommendations: the smallest roster additions that fix a day, and tier-policy what-ifs.
 
 Greedy on purpose: at each step every candidate block (one more person from one half hour to
-another) is modelled at once, and the block that removes the most over-target wait per staff
-hour added wins. That is what a store manager would do by hand, only exhaustively, and it keeps
+another) is modelled at once, in one batch of the backlog kernel, and the block that removes the
+most over-target wait per staff hour added wins. That is what a store manager would do by hand, only exhaustively, and it keeps
 each answer explainable ("add a person 07:00-10:00: the rush waits drop from 29 to 2 minutes").
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
 
+from staffing.backlog import BacklogResult, backlog_day
+from staffing.backlog_shared import SharedBacklog
 from staffing.day import DayModel, StaffingTargets, model_day
 from staffing.pressure import DEFAULT_CONFIG, PressureConfig, ShiftLoad, clock, shift_pressure
 from staffing.roster import INTERVAL_MINUTES
@@ -85,9 +88,12 @@ def outcome(
     open_mask: np.ndarray,
     targets: StaffingTargets,
     config: PressureConfig = DEFAULT_CONFIG,
+    backlog: Callable[..., BacklogResult] = backlog_day,
 ) -> DayOutcome:
     """Waits, time over target, shift pressures and staff/solo hours for one day."""
-    return outcomes(np.asarray(orders)[None], [shifts], np.asarray(open_mask)[None], targets, config)[0]
+    return outcomes(
+        np.asarray(orders)[None], [shifts], np.asarray(open_mask)[None], targets, config, backlog
+    )[0]
 
 
 def outcomes(
@@ -96,16 +102,22 @@ def outcomes(
     open_mask: np.ndarray,
     targets: StaffingTargets,
     config: PressureConfig = DEFAULT_CONFIG,
+    backlog: Callable[..., BacklogResult] = backlog_day,
 ) -> list[DayOutcome]:
     """``outcome`` for many days at once: ``orders`` and ``open_mask`` are ``[days, intervals]``."""
     orders = np.asarray(orders, dtype=float)
     open_mask = np.asarray(open_mask, dtype=bool)
     staff = np.stack([grid_of(day, orders.shape[1]) for day in shifts])
-    model = model_day(orders, staff, targets)
+    model = model_day(orders, staff, targets, backlog=backlog, steady=False)
     results = []
     n = orders.shape[1]
     for k, day_shifts in enumerate(shifts):
-        day = DayModel(**{f: getattr(model, f)[k] for f in DayModel.__dataclass_fields__})
+        day = DayModel(
+            **{
+                f: None if getattr(model, f) is None else getattr(model, f)[k]
+                for f in DayModel.__dataclass_fields__
+            }
+        )
         wait, demand = day.wait_minutes, orders[k]
         served = demand * day.served_share
         # the day's and each shift's customer p90 in one bisection (the shifts' wait factor)
@@ -180,13 +192,24 @@ def _candidates(open_mask: np.ndarray) -> list[Shift]:
 
 
 def _over_target(
-    orders: np.ndarray, staff_grids: np.ndarray, open_mask: np.ndarray, targets: StaffingTargets
+    orders: np.ndarray,
+    staff_grids: np.ndarray,
+    open_mask: np.ndarray,
+    targets: StaffingTargets,
+    backlog: Callable[..., BacklogResult],
 ):
     """Order-weighted wait above target plus walk-aways, per candidate roster (all modelled at once).
 
     A walk-away counts as an order that waited its patience: the cost the customer paid.
     """
-    model = model_day(np.broadcast_to(orders, staff_grids.shape), staff_grids, targets, keep_states=False)
+    model = model_day(
+        np.broadcast_to(orders, staff_grids.shape),
+        staff_grids,
+        targets,
+        keep_states=False,
+        backlog=backlog,
+        steady=False,
+    )
     served = orders * model.served_share
     excess = np.clip(model.wait_minutes - targets.target_wait_minutes, 0, None) * served
     lost = model.walked_away * min(targets.patience_minutes, 60.0)
@@ -200,11 +223,18 @@ def recommend_additions(
     targets: StaffingTargets,
     config: PressureConfig = DEFAULT_CONFIG,
     max_additions: int = 4,
+    backlog: Callable[..., BacklogResult] | None = None,
 ) -> Recommendation:
-    """The fewest staff-hours added, block by block, until waits meet the target and pressure is below amber."""
+    """The fewest staff-hours added, block by block, until waits meet the target and pressure is below amber.
+
+    ``backlog``: the kernel every roster is modelled with; by default a ``SharedBacklog`` for this
+    day, whose interval matrices all candidates and all steps share (~20x faster). ``backlog_day``
+    gives the same recommendation: it is the reference the tests hold this one to.
+    """
     orders = np.asarray(orders, dtype=float)
     open_mask = np.asarray(open_mask, dtype=bool)
-    before = outcome(orders, shifts, open_mask, targets, config)
+    backlog = SharedBacklog() if backlog is None else backlog
+    before = outcome(orders, shifts, open_mask, targets, config, backlog)
     candidates = _candidates(open_mask)
     added: list[Shift] = []
 
@@ -214,11 +244,11 @@ def recommend_additions(
     current = before
     while not fine(current) and len(added) < max_additions and candidates:
         base = grid_of(shifts + added, len(orders))
-        grids = np.stack([base + grid_of([c], len(orders)) for c in candidates])
-        now_over = _over_target(orders, base[None, :], open_mask, targets)[0]
-        gain = (now_over - _over_target(orders, grids, open_mask, targets)) / np.array(
-            [c.hours for c in candidates]
-        )
+        # the roster as it stands and with each candidate, in one batch of the kernel
+        grids = np.stack([base] + [base + grid_of([c], len(orders)) for c in candidates])
+        over = _over_target(orders, grids, open_mask, targets, backlog)
+        now_over = over[0]
+        gain = (now_over - over[1:]) / np.array([c.hours for c in candidates])
         if now_over <= 0:
             # Waits are fine; what is left is pressure: relieve the person alone the longest.
             solo = (base == 1) & open_mask
@@ -229,7 +259,7 @@ def recommend_additions(
         if gain[best] <= 0:
             break
         added.append(candidates[best])
-        current = outcome(orders, shifts + added, open_mask, targets, config)
+        current = outcome(orders, shifts + added, open_mask, targets, config, backlog)
     merged = _merge(added)
     return Recommendation(merged, before, current, fine(current), _explain(merged, before, current, config))
 

@@ -181,6 +181,12 @@ def _note_statement(conn, cursor, statement: str, _params, _context, _executeman
         conn.info.setdefault(_TOUCHED, set()).add(match.group(1))
 
 
+def note_written(conn, table: str) -> None:
+    """A write the statement hook cannot see (a COPY on the driver's own cursor, ``storemon.db.bulk``)."""
+    if table in TABLE_KINDS and event.contains(conn.engine, "commit", _notify_on_commit):
+        conn.info.setdefault(_TOUCHED, set()).add(table)
+
+
 def _quiet(table: str, statement: str) -> bool:
     """An UPDATE that sets only ``QUIET_COLUMNS`` of its table."""
     quiet = QUIET_COLUMNS.get(table)

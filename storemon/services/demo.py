@@ -10,18 +10,21 @@ anchor date always give the same chain.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 import numpy as np
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from staffing.policy import GAP, SOURCE_RULE, TierBand, TierPolicy, staff_for
 from staffing.roster import INTERVAL_MINUTES
 from staffing.surge import SurgeCalendar
+from storemon.db.bulk import after_explicit_ids, db_timestamps, load_rows
 from storemon.db.models import (
     CheckIn,
     ImportBatch,
@@ -223,18 +226,27 @@ def build_demo(
     session.flush()
 
     counts = {"buckets": 0, "shifts": 0, "incidents": 0, "check_ins": 0}
-    for store, revenue, kind, ticket, team in store_rows:
-        counts["buckets"] += _sales(session, batch.id, store, revenue, kind, ticket, first_day, anchor, rng)
-        shifts = _roster(store, revenue, team, first_day, roster_end)
-        session.add_all(shifts)
-        session.flush()
-        counts["shifts"] += len(shifts)
-        history = _ShiftHistory(store, revenue, shifts, local_midnight(anchor, store.timezone))
-        incidents = _incidents(history, rng)
-        counts["incidents"] += _insert(session, Incident, incidents)
+    calendar = _Calendar(first_day, anchor, roster_end, TIMEZONE)
+    next_shift_id = (session.scalar(select(func.max(RosterShift.id))) or 0) + 1
+    sales: list[tuple] = []
+    for index, (store, revenue, kind, ticket, team) in enumerate(store_rows):
+        # Each store's history from its own stream: the same seed gives the same chain, and a
+        # store's days are drawn as arrays rather than bucket by bucket.
+        store_rng = np.random.default_rng([seed, index])
+        sales += _sales(store_rng, batch.id, store, revenue, kind, ticket, calendar)
+        if len(sales) >= _LOAD_ROWS:
+            counts["buckets"] += load_rows(session, SalesBucket.__table__, _SALES_COLUMNS, sales)
+            sales = []
+        roster = _roster(store, revenue, team, calendar, next_shift_id)
+        next_shift_id += len(roster.ids)
+        counts["shifts"] += load_rows(session, RosterShift.__table__, _SHIFT_COLUMNS, roster.rows())
+        incidents = _incidents(roster, revenue, store_rng)
+        counts["incidents"] += _insert(session, Incident, roster.incident_rows(incidents, store_rng))
         profile = day_profile(store.opens_at, store.closes_at, False, STORE_TYPES[kind][1])
-        checkins = _check_ins(history, incidents, revenue / ticket * profile, seed, rng)
-        counts["check_ins"] += _insert(session, CheckIn, checkins)
+        checkins = _check_ins(roster, incidents, revenue / ticket * profile, seed, store_rng)
+        counts["check_ins"] += load_rows(session, CheckIn.__table__, _CHECK_IN_COLUMNS, checkins)
+    counts["buckets"] += load_rows(session, SalesBucket.__table__, _SALES_COLUMNS, sales)
+    after_explicit_ids(session, RosterShift.__table__)
     batch.row_count = counts["buckets"]
     n_staff = sum(len(row[4]) for row in store_rows)
     return DemoSummary(
@@ -324,124 +336,211 @@ def _team(store: Store, level: int, rng: np.random.Generator) -> list[StaffMembe
     ]
 
 
+_SALES_COLUMNS = ("store_id", "bucket_start", "orders", "items", "revenue", "batch_id")
+_SHIFT_COLUMNS = ("id", "store_id", "staff_id", "starts_at", "ends_at", "role")
+_CHECK_IN_COLUMNS = ("staff_id", "store_id", "shift_id", "score", "note", "note_shared", "created_at")
+_LOAD_ROWS = 500_000  # sales rows held before they go to the database
+
+
+@dataclass(frozen=True)
+class _Calendar:
+    """The demo's days: sales history ``first_day``..``anchor`` − 1, rosters to ``roster_end``, with
+    each day's local midnight and every 15-minute bucket start as naive UTC and as stored text."""
+
+    first_day: date
+    anchor: date
+    roster_end: date
+    timezone: str
+
+    @property
+    def sales_days(self) -> list[date]:
+        return [self.first_day + timedelta(days=k) for k in range((self.anchor - self.first_day).days)]
+
+    @property
+    def roster_days(self) -> list[date]:
+        return [
+            self.first_day + timedelta(days=k) for k in range((self.roster_end - self.first_day).days + 1)
+        ]
+
+    @cached_property
+    def midnights(self) -> np.ndarray:
+        """Naive UTC ``datetime64[us]`` of each roster day's local midnight."""
+        return np.array(
+            [local_midnight(day, self.timezone).replace(tzinfo=None) for day in self.roster_days],
+            dtype="datetime64[us]",
+        )
+
+    @cached_property
+    def bucket_text(self) -> np.ndarray:
+        """(sales days, intervals) bucket starts as stored (``storemon.db.bulk.db_timestamps``)."""
+        steps = np.arange(INTERVALS_PER_DAY) * np.timedelta64(int(INTERVAL_MINUTES), "m")
+        days = len(self.sales_days)
+        return db_timestamps(self.midnights[:days, None] + steps[None, :])
+
+    @cached_property
+    def surge(self) -> np.ndarray:
+        return np.asarray(SurgeCalendar.default().factor_for(self.sales_days), dtype=float)
+
+    @cached_property
+    def weekend(self) -> np.ndarray:
+        return np.array([day.weekday() >= 5 for day in self.sales_days])
+
+    @property
+    def anchor_utc(self) -> datetime:
+        return local_midnight(self.anchor, self.timezone)
+
+
 def _sales(
-    session: Session,
+    rng: np.random.Generator,
     batch_id: int,
     store: Store,
     revenue: float,
     kind: str,
     ticket: float,
-    first_day: date,
-    anchor: date,
-    rng: np.random.Generator,
-) -> int:
+    calendar: _Calendar,
+) -> list[tuple]:
+    """A store's 15-minute sales history, all days at once: rows in ``_SALES_COLUMNS`` order."""
     weekend_factor, morning_weight = STORE_TYPES[kind]
     weekly_trend = rng.normal(0.003, 0.004)
-    days = [first_day + timedelta(days=k) for k in range((anchor - first_day).days)]
-    surge = dict(zip(days, SurgeCalendar.default().factor_for(days).tolist(), strict=True))
-    rows = []
-    day = first_day
-    while day < anchor:
-        weekend = day.weekday() >= 5
-        level = revenue * (weekend_factor if weekend else 1.0) * surge[day]
-        level *= (1 + weekly_trend) ** ((day - first_day).days / 7) * rng.lognormal(0, 0.06)
-        expected = level / ticket * day_profile(store.opens_at, store.closes_at, weekend, morning_weight)
-        orders = rng.poisson(expected)
-        midnight = local_midnight(day, store.timezone)
-        for k in np.flatnonzero(orders):
-            n = int(orders[k])
-            items = n + int(rng.poisson(0.45 * n))
-            amount = Decimal(str(round(n * ticket * float(rng.normal(1, 0.04)), 2)))
-            rows.append(
-                {
-                    "store_id": store.id,
-                    "bucket_start": midnight + timedelta(minutes=int(k) * INTERVAL_MINUTES),
-                    "orders": n,
-                    "items": items,
-                    "revenue": amount,
-                    "batch_id": batch_id,
-                }
-            )
-        day += timedelta(days=1)
-    session.execute(insert(SalesBucket), rows)
-    return len(rows)
-
-
-def _roster(
-    store: Store, revenue: float, team: list[StaffMember], first_day: date, last_day: date
-) -> list[RosterShift]:
-    """Shifts from the store's template, rotating through the team so nobody works every day."""
-    template = SHIFT_TEMPLATES[_staff_level(revenue)]
-    shifts = []
-    day, day_index = first_day, 0
-    while day <= last_day:
-        midnight = local_midnight(day, store.timezone)
-        for slot, (start, end) in enumerate(template):
-            person = team[(day_index * len(template) + slot) % len(team)]
-            shifts.append(
-                RosterShift(
-                    store_id=store.id,
-                    staff_id=person.id,
-                    starts_at=midnight + timedelta(minutes=start),
-                    ends_at=midnight + timedelta(minutes=end),
-                    role=person.role,
-                )
-            )
-        day += timedelta(days=1)
-        day_index += 1
-    return shifts
+    weekend = calendar.weekend
+    n_days = weekend.size
+    level = revenue * np.where(weekend, weekend_factor, 1.0) * calendar.surge
+    level *= (1 + weekly_trend) ** (np.arange(n_days) / 7) * rng.lognormal(0, 0.06, n_days)
+    profiles = np.stack(
+        [day_profile(store.opens_at, store.closes_at, flag, morning_weight) for flag in (False, True)]
+    )
+    orders = rng.poisson((level / ticket)[:, None] * profiles[weekend.astype(int)])
+    day_index, interval = np.nonzero(orders)
+    n = orders[day_index, interval]
+    items = n + rng.poisson(0.45 * n)
+    amounts = np.round(n * ticket * rng.normal(1, 0.04, n.size), 2)
+    starts = calendar.bucket_text[day_index, interval]
+    return list(
+        zip(
+            itertools.repeat(store.id),
+            starts.tolist(),
+            n.tolist(),
+            items.tolist(),
+            amounts.tolist(),
+            itertools.repeat(batch_id),
+            strict=False,
+        )
+    )
 
 
 @dataclass(frozen=True)
-class _ShiftHistory:
-    """One demo store's roster and the moment (the anchor day's local midnight) that is "now"."""
+class _Roster:
+    """One demo store's shifts over the calendar, as arrays (one entry per shift, in id order)."""
 
     store: Store
-    revenue: float
-    shifts: list[RosterShift]
-    anchor_utc: datetime
+    ids: np.ndarray
+    staff_ids: np.ndarray
+    roles: list[Role]
+    starts: np.ndarray
+    """Naive UTC ``datetime64[us]``."""
+    ends: np.ndarray
+    slots: np.ndarray
+    """Which shift of the store's template each one is."""
+    anchor_utc: np.datetime64
+    level: int
+    """Staff per shift (``SHIFT_TEMPLATES``)."""
 
-    @property
-    def solo(self) -> bool:
-        return _staff_level(self.revenue) == 1
+    def rows(self) -> list[tuple]:
+        """The shifts in ``_SHIFT_COLUMNS`` order, as stored."""
+        return list(
+            zip(
+                self.ids.tolist(),
+                itertools.repeat(self.store.id),
+                self.staff_ids.tolist(),
+                db_timestamps(self.starts).tolist(),
+                db_timestamps(self.ends).tolist(),
+                [role.value for role in self.roles],
+                strict=False,
+            )
+        )
 
-
-def _insert(session: Session, model: type, rows: list[dict]) -> int:
-    """Bulk-insert `rows` into `model`'s table; answers how many."""
-    if rows:
-        session.execute(insert(model), rows)
-    return len(rows)
-
-
-def _incidents(history: _ShiftHistory, rng: np.random.Generator) -> list[dict]:
-    """A few incidents, likelier in busy and solo stores, at rush times."""
-    store, revenue = history.store, history.revenue
-    rate = 0.02 + (0.05 if history.solo else 0.0) + 0.03 * revenue / 15000
-    rows = []
-    for shift in history.shifts:
-        if shift.starts_at >= history.anchor_utc or rng.random() >= rate:
-            continue
-        minutes = (shift.ends_at - shift.starts_at).total_seconds() / 60
-        occurred = shift.starts_at + timedelta(minutes=float(rng.uniform(0.2, 0.8)) * minutes)
-        triggers = [SENSITIVE_TRIGGERS[int(rng.integers(3))]] if rng.random() < 0.12 else []
-        rows.append(
+    def incident_rows(self, incidents: _Incidents, rng: np.random.Generator) -> list[dict]:
+        """The incident rows: a time inside each chosen shift, a type, a customer, maybe a trigger."""
+        picked = incidents.shifts
+        count = picked.size
+        share = rng.uniform(0.2, 0.8, count)
+        types = rng.integers(len(INCIDENT_TYPES), size=count)
+        customers = rng.integers(len(CUSTOMER_TYPES), size=count)
+        sensitive = rng.random(count) < 0.12
+        triggers = rng.integers(len(SENSITIVE_TRIGGERS), size=count)
+        length = (self.ends[picked] - self.starts[picked]).astype("timedelta64[us]")
+        occurred = self.starts[picked] + (length * share).astype("timedelta64[us]")
+        return [
             {
-                "store_id": store.id,
-                "staff_id": shift.staff_id,
-                "occurred_at": occurred,
-                "incident_type": INCIDENT_TYPES[int(rng.integers(len(INCIDENT_TYPES)))],
-                "customer_type": CUSTOMER_TYPES[int(rng.integers(len(CUSTOMER_TYPES)))],
-                "sensitive_triggers": triggers,
+                "store_id": self.store.id,
+                "staff_id": int(self.staff_ids[shift]),
+                "occurred_at": when.replace(tzinfo=UTC),
+                "incident_type": INCIDENT_TYPES[kind],
+                "customer_type": CUSTOMER_TYPES[customer],
+                "sensitive_triggers": [SENSITIVE_TRIGGERS[trigger]] if flagged else [],
                 "description": "",
                 "compensation": Decimal("0"),
             }
-        )
-    return rows
+            for shift, when, kind, customer, flagged, trigger in zip(
+                picked.tolist(),
+                occurred.astype(datetime),
+                types.tolist(),
+                customers.tolist(),
+                sensitive.tolist(),
+                triggers.tolist(),
+                strict=True,
+            )
+        ]
+
+
+@dataclass(frozen=True)
+class _Incidents:
+    shifts: np.ndarray
+    """Indexes (into the roster) of the shifts that had an incident."""
+
+
+def _roster(
+    store: Store, revenue: float, team: list[StaffMember], calendar: _Calendar, first_id: int
+) -> _Roster:
+    """Shifts from the store's template, rotating through the team so nobody works every day."""
+    template = SHIFT_TEMPLATES[_staff_level(revenue)]
+    n_days, per_day = len(calendar.midnights), len(template)
+    day = np.repeat(np.arange(n_days), per_day)
+    slot = np.tile(np.arange(per_day), n_days)
+    person = (day * per_day + slot) % len(team)
+    minutes = np.array(template, dtype=np.int64)
+    start_min = minutes[slot, 0].astype("timedelta64[m]")
+    end_min = minutes[slot, 1].astype("timedelta64[m]")
+    return _Roster(
+        store=store,
+        ids=np.arange(first_id, first_id + day.size),
+        staff_ids=np.array([m.id for m in team])[person],
+        roles=[team[k].role for k in person.tolist()],
+        starts=calendar.midnights[day] + start_min,
+        ends=calendar.midnights[day] + end_min,
+        slots=slot,
+        anchor_utc=np.datetime64(calendar.anchor_utc.replace(tzinfo=None), "us"),
+        level=_staff_level(revenue),
+    )
+
+
+def _insert(session: Session, model: type, rows: list[dict]) -> int:
+    """Insert ``rows`` into ``model``'s table in one executemany (Core: no ORM bookkeeping per row)."""
+    if rows:
+        session.connection().execute(model.__table__.insert(), rows)
+    return len(rows)
+
+
+def _incidents(roster: _Roster, revenue: float, rng: np.random.Generator) -> _Incidents:
+    """A few incidents, likelier in busy and solo stores (placed in the shift by ``incident_rows``)."""
+    rate = 0.02 + (0.05 if roster.level == 1 else 0.0) + 0.03 * revenue / 15000
+    past = roster.starts < roster.anchor_utc
+    return _Incidents(np.flatnonzero(past & (rng.random(past.size) < rate)))
 
 
 def _check_ins(
-    history: _ShiftHistory, incidents: list[dict], orders: np.ndarray, seed: int, rng: np.random.Generator
-) -> list[dict]:
+    roster: _Roster, incidents: _Incidents, orders: np.ndarray, seed: int, rng: np.random.Generator
+) -> list[tuple]:
     """End-of-shift check-ins for about 60 % of past shifts, from a strain that is not the index.
 
     How hard a shift felt comes from what the person lived through, counted here directly from the
@@ -450,50 +549,48 @@ def _check_ins(
     hours with nobody else on the roster, orders per person-hour during the shift, an incident,
     the person's own way of answering (a lasting random effect) and the day's mood (noise).
     """
-    by_day: dict[int, list[RosterShift]] = {}  # by local days before the anchor
-    for shift in history.shifts:
-        by_day.setdefault((history.anchor_utc - shift.starts_at).days, []).append(shift)
-    rows = []
-    for shift in history.shifts:
-        if shift.ends_at > history.anchor_utc or rng.random() >= 0.6:
-            continue
-        strain = (
-            1.3
-            + _strain(shift, by_day[(history.anchor_utc - shift.starts_at).days], orders, history.anchor_utc)
-            + 0.9 * any(_during(i, shift) for i in incidents)
-            + float(np.random.default_rng([seed, shift.staff_id]).normal(0, 0.5))  # same person, same lean
-            + float(rng.normal(0, 0.7))
+    past = np.flatnonzero(roster.ends <= roster.anchor_utc)
+    answered = past[rng.random(past.size) < 0.6]
+    had_incident = np.isin(answered, incidents.shifts)
+    people = np.unique(roster.staff_ids)
+    lean = {int(p): float(np.random.default_rng([seed, int(p)]).normal(0, 0.5)) for p in people}
+    strain = (
+        1.3
+        + _template_strain(roster, orders)[roster.slots[answered]]
+        + 0.9 * had_incident
+        + np.array([lean[int(p)] for p in roster.staff_ids[answered]])  # same person, same lean
+        + rng.normal(0, 0.7, answered.size)
+    )
+    scores = np.clip(np.round(strain), 1, 5).astype(int)
+    return list(
+        zip(
+            roster.staff_ids[answered].tolist(),
+            itertools.repeat(roster.store.id),
+            roster.ids[answered].tolist(),
+            scores.tolist(),
+            itertools.repeat(""),
+            itertools.repeat(False),
+            db_timestamps(roster.ends[answered]).tolist(),
+            strict=False,
         )
-        rows.append(
-            {
-                "staff_id": shift.staff_id,
-                "store_id": history.store.id,
-                "shift_id": shift.id,
-                "score": int(min(5, max(1, round(strain)))),
-                "note": "",
-                "note_shared": False,
-                "created_at": shift.ends_at,
-            }
-        )
-    return rows
-
-
-def _during(incident: dict, shift: RosterShift) -> bool:
-    return (
-        incident["staff_id"] == shift.staff_id and shift.starts_at <= incident["occurred_at"] < shift.ends_at
     )
 
 
-def _strain(shift: RosterShift, same_day: list[RosterShift], orders: np.ndarray, anchor: datetime) -> float:
-    """0.35 per hour alone plus 0.08 per order per person-hour, over the shift's 15-minute intervals."""
-    midnight = anchor - timedelta(days=(anchor - shift.starts_at).days + 1)
+def _template_strain(roster: _Roster, orders: np.ndarray) -> np.ndarray:
+    """Per template shift: 0.35 per hour alone plus 0.08 per order per person-hour, over the shift's
+    15-minute intervals (every day runs the same template, so a day's counts are every day's)."""
+    template = SHIFT_TEMPLATES[roster.level]
     slot = timedelta(minutes=INTERVAL_MINUTES)
-    k0 = max(0, int((shift.starts_at - midnight) / slot))
-    k1 = min(INTERVALS_PER_DAY, int(np.ceil((shift.ends_at - midnight) / slot)))
-    solo_hours, per_person = 0.0, []
-    for k in range(k0, k1):
-        t = midnight + k * slot
-        on = sum(s.starts_at <= t < s.ends_at for s in same_day) or 1
-        solo_hours += (on == 1) * INTERVAL_MINUTES / 60
-        per_person.append(orders[k] * 4 / on)
-    return 0.35 * solo_hours + 0.08 * float(np.mean(per_person) if per_person else 0.0)
+    t = np.arange(INTERVALS_PER_DAY) * INTERVAL_MINUTES
+    on = np.zeros(INTERVALS_PER_DAY)
+    for start, end in template:
+        on += (start <= t) & (t < end)
+    on = np.maximum(on, 1)
+    strains = []
+    for start, end in template:
+        k0 = max(0, int(timedelta(minutes=start) / slot))
+        k1 = min(INTERVALS_PER_DAY, math.ceil(timedelta(minutes=end) / slot))
+        solo_hours = float(np.count_nonzero(on[k0:k1] == 1)) * INTERVAL_MINUTES / 60
+        per_person = orders[k0:k1] * 4 / on[k0:k1]
+        strains.append(0.35 * solo_hours + 0.08 * float(per_person.mean() if per_person.size else 0.0))
+    return np.array(strains)

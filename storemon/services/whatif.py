@@ -222,9 +222,17 @@ def recommend_for_day(
     amber, planned like its required staff: on the forecast (``staffing.forecast``), past days too."""
     require_role(actor, Role.SHIFT_LEAD, "ask for roster recommendations")
     store = visible_store(session, actor, store_ref)
+    found = recommend_additions(*recommendation_inputs(session, store, day, now))
+    return replace(found, added_cost=added_person_cost(session, sum(a.hours for a in found.additions)))
+
+
+def recommendation_inputs(
+    session: Session, store: Store, day: date, now: datetime | None = None
+) -> tuple[np.ndarray, list[Shift], np.ndarray, StaffingTargets, PressureConfig]:
+    """What ``recommend_additions`` takes for a store-day: planned orders, shifts, opening hours,
+    targets and pressure settings (also for benchmarks and tests that compare kernels)."""
     orders = day_demand(session, store, [day], now).planned[0]  # staffing: what could be planned
     # The recommender plans on the roster's hours alone: no cover block undoes an incident.
     shifts = [Shift(s.first, s.end) for s in model_shifts(session, store, [day])[0]]
     mask = open_days(store, [day])[0]
-    found = recommend_additions(orders, shifts, mask, targets_for(session, store), pressure_config(session))
-    return replace(found, added_cost=added_person_cost(session, sum(a.hours for a in found.additions)))
+    return orders, shifts, mask, targets_for(session, store), pressure_config(session)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from staffing.backlog import backlog_day
 from staffing.day import StaffingTargets
 from staffing.recommend import (
     BLOCK_HOURS,
+    DayOutcome,
     Shift,
     grid_of,
     outcome,
@@ -86,3 +88,52 @@ def test_outcome_counts_solo_hours_and_staff_hours():
     assert result.solo_hours == 14.0
     assert result.staff_hours == pytest.approx(14.5)
     assert result.worst_pressure >= 65  # alone through a rush with long waits: red
+
+
+def _day(base: float, rushes: dict[int, list[float]]) -> np.ndarray:
+    orders = np.where(OPEN, base, 0.0)
+    for start, values in rushes.items():
+        orders[start : start + len(values)] = values
+    return orders
+
+
+# Store-days the greedy search meets: a solo store's morning rush, a two-person store short at
+# lunch, a busy three-person store with slow orders, a quiet day that needs nothing, and balking.
+STORE_DAYS = {
+    "solo morning rush": (
+        _solo_day_with_a_morning_rush()[0],
+        [Shift(27, 56), Shift(56, 85)],
+        StaffingTargets(),
+    ),
+    "two people, lunch": (
+        _day(2.5, {46: [6, 9, 11, 12, 11, 9, 7]}),
+        [Shift(27, 56), Shift(30, 62), Shift(54, 85), Shift(56, 80)],
+        StaffingTargets(),
+    ),
+    "three people, slow orders": (
+        _day(4.0, {30: [9, 12, 14, 14, 12, 9], 46: [10, 13, 13, 11]}),
+        [Shift(27, 56), Shift(27, 54), Shift(32, 62), Shift(54, 85), Shift(56, 84), Shift(44, 72)],
+        StaffingTargets(service_minutes=2.6),
+    ),
+    "quiet": (np.where(OPEN, 1.0, 0.0), [Shift(27, 56), Shift(27, 56), Shift(56, 85)], StaffingTargets()),
+    "balking at four waiting": (
+        _solo_day_with_a_morning_rush()[0],
+        [Shift(27, 56), Shift(56, 85)],
+        StaffingTargets(queue_cap=4, patience_minutes=6.0),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(STORE_DAYS))
+def test_shared_kernel_recommends_what_the_reference_kernel_recommends(name):
+    """The fast path (one ``SharedBacklog`` for the whole search) against the former one (every
+    step on ``backlog_day``): the same blocks, and the same day before and after, to rounding."""
+    orders, shifts, targets = STORE_DAYS[name]
+    fast = recommend_additions(orders, shifts, OPEN, targets)
+    reference = recommend_additions(orders, shifts, OPEN, targets, backlog=backlog_day)
+    assert fast.additions == reference.additions
+    assert fast.met == reference.met
+    for mine, theirs in ((fast.before, reference.before), (fast.after, reference.after)):
+        for field in DayOutcome.__dataclass_fields__:
+            assert getattr(mine, field) == pytest.approx(getattr(theirs, field), rel=1e-6, abs=1e-6), field
+    assert fast.explanation == reference.explanation

@@ -96,3 +96,23 @@ def test_demo_day_has_a_morning_rush_and_surge_season_lifts_demand(demo_sessions
         rush = sum(orders_between(d, 7.5, 9.5) for d in weekdays)
         afternoon = sum(orders_between(d, 16.5, 18.5) for d in weekdays)
         assert rush > 1.5 * afternoon
+
+
+def test_a_shift_added_after_the_demo_gets_a_fresh_id(demo_sessions):
+    """The demo chooses its shifts' ids itself (check-ins point at them); the next shift a user
+    adds must not collide with them (PostgreSQL's id sequence was moved past them)."""
+    from datetime import UTC, datetime
+
+    from storemon.db.models import StaffMember
+
+    with demo_sessions() as session:
+        member = session.scalars(select(StaffMember).order_by(StaffMember.id)).first()
+        shift = RosterShift(
+            store_id=member.home_store_id,
+            staff_id=member.id,
+            starts_at=datetime(2026, 4, 1, 1, 0, tzinfo=UTC),
+            ends_at=datetime(2026, 4, 1, 5, 0, tzinfo=UTC),
+        )
+        session.add(shift)
+        session.flush()
+        assert shift.id > session.scalar(select(func.max(CheckIn.shift_id)))

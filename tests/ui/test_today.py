@@ -147,12 +147,12 @@ def _ticking(interval_ms: int) -> tuple[QTimer, list[int]]:
 
 def test_find_cover_shows_additions_while_the_gui_keeps_ticking(qtbot, make_ctx):
     view = open_today(qtbot, make_ctx("mgr-sh001"))
-    timer, ticks = _ticking(10)
+    timer, ticks = _ticking(1)
     with qtbot.waitSignal(view.recommendation_shown, timeout=WAIT_MS):
         qtbot.mouseClick(view.fix_button, Qt.MouseButton.LeftButton)
         assert view.fix_busy.isVisible() and not view.fix_button.isEnabled()
     timer.stop()
-    assert len(ticks) >= 10  # the recommender models for about a second; the GUI thread never waited
+    assert ticks  # the GUI thread ticked while the recommender worked (tens of ms since issue 15)
     table = view.additions_table
     assert table.isVisible() and table.rowCount() >= 1
     first_from, first_to = table.item(0, 0).text(), table.item(0, 1).text()

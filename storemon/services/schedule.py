@@ -436,6 +436,12 @@ def place_shift(
     """Validate and add a shift with no rights check (the caller has decided it may): the store's
     own people or borrowed ones, never overlapping another of the person's shifts."""
     person, start, end = _validate(session, store, staff_id, starts_at, ends_at)
+    return _insert_shift(session, store, person, start, end)
+
+
+def _insert_shift(
+    session: Session, store: Store, person: StaffMember, start: datetime, end: datetime
+) -> RosterShift:
     shift = RosterShift(store_id=store.id, staff_id=person.id, starts_at=start, ends_at=end, role=person.role)
     session.add(shift)
     session.flush()
@@ -474,8 +480,9 @@ def add_shift(
     """
     store = visible_store(session, actor, store_ref)
     _require_edit(actor, store)
-    _refuse_past(store, starts_at, now, allow_past)
-    shift = place_shift(session, store, staff_id, starts_at, ends_at)
+    person, start, end = _validate(session, store, staff_id, starts_at, ends_at)
+    _refuse_past(store, start, now, allow_past)
+    shift = _insert_shift(session, store, person, start, end)
     return _entry(shift, ZoneInfo(store.timezone))
 
 

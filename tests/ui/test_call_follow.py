@@ -198,8 +198,8 @@ def test_staff_of_another_store_of_the_region_can_be_rostered_as_borrowed(qtbot,
     index = combo.findData(free.id)
     assert combo.itemText(index).endswith(f"borrowed from {free.home_store}")
     combo.setCurrentIndex(index)
-    dialog.start_edit.setTime(QTime(10, 0))
-    dialog.end_edit.setTime(QTime(12, 0))
+    dialog.start_edit.setTime(QTime(13, 0))  # after "now" (11:30): a past start needs confirming
+    dialog.end_edit.setTime(QTime(15, 0))
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: any(p.id == free.id for p in view.model.week().people), timeout=WAIT_MS)
     row = next(r for r in range(view.model.rowCount()) if view.model.person_at(r).id == free.id)

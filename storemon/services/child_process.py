@@ -15,6 +15,7 @@ function (spawn pickles it by name).
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 import queue
 import threading
@@ -50,10 +51,14 @@ def _child(url: str, task: Callable[..., Any], kwargs: dict, events, stop) -> No
     engine = make_engine(url)
     cancel = threading.Event()
 
+    parent = os.getppid()
+
     def watch_stop() -> None:
         # A flag polled, not a multiprocessing Event: setting an Event that a thread of an exited
         # process still waits on blocks the setter for good.
         while not stop.value:
+            if os.getppid() != parent:  # the window's process died: nobody waits for the answer
+                os._exit(1)
             time.sleep(POLL_SECONDS)
         cancel.set()
 

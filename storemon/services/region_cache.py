@@ -39,6 +39,9 @@ from storemon.services.timegrid import local_date
 
 CACHED_OVERVIEWS = 4
 """Overviews kept (whole chain, a region or two): about 0.2 MB each per 1,000 stores."""
+IN_PROCESS_MAX_STORES = 30
+"""Up to this many stores are modelled on the caller's thread: a second or two of work, less than
+starting a child process costs, and too short to matter for the window's GIL."""
 KILL_AFTER_CANCEL_SECONDS = 0.5
 """A cancelled overview's child is killed if it has not stopped by then: it only reads."""
 
@@ -91,9 +94,10 @@ def overview_key(
     days: int,
     now: datetime,
     versions: StoreVersions | None = None,
-) -> OverviewKey:
-    """The key of ``region_overview(actor, region_id, days, now)`` as the data stands now: the
-    stores in scope from the database, their version from ``versions`` if given, else read."""
+) -> tuple[OverviewKey, int]:
+    """The key of ``region_overview(actor, region_id, days, now)`` as the data stands now, and the
+    number of stores it covers: the stores in scope from the database, their version from
+    ``versions`` if given, else read."""
     with database.sessions() as session:
         actor = resolve_actor(session, actor)
         stmt = actor.scope_stores(select(Store.id, Store.timezone))
@@ -102,7 +106,7 @@ def overview_key(
         stores = session.execute(stmt).all()
         ids = [s.id for s in stores]
         version = versions.version(ids) if versions else data_version(session.connection(), ids, DATA_KINDS)
-    return OverviewKey(
+    key = OverviewKey(
         actor.username,
         str(actor.role),
         (actor.store_id, actor.region_id),
@@ -111,6 +115,7 @@ def overview_key(
         tuple(sorted({local_date(now, zone) for zone in {s.timezone for s in stores}})),
         version,
     )
+    return key, len(ids)
 
 
 class OverviewCache:
@@ -135,10 +140,6 @@ class OverviewCache:
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
 
 def _overview_task(services, *, progress, cancel, actor: str, region_id, days: int, now: datetime):
     """Runs in the child process: the overview itself."""
@@ -158,21 +159,21 @@ def overview_off_process(
 ) -> list[StoreOverview]:
     """``region_overview`` from ``cache`` when its data is unchanged, else modelled in a child process.
 
-    ``versions``: the change feed's counters, when the caller's feed runs (see the module docstring).
-
     The window's way to the overview: nothing here holds the GIL for long (a key read, then waiting
-    on the child). An in-memory database cannot be shared with another process; it is modelled
-    here. A cancelled overview raises ``ChildCancelled`` (or returns the stores done) and is not kept.
+    on the child). A few stores (``IN_PROCESS_MAX_STORES``), or an in-memory database, which
+    another process cannot open, are modelled here. A cancelled overview raises ``ChildCancelled``
+    (or returns the stores done) and is not kept. ``versions``: the change feed's counters, when
+    the caller's feed runs (see the module docstring).
     """
     now = now or datetime.now(UTC)
-    key = overview_key(database, actor, region_id, days, now, versions)
+    key, stores = overview_key(database, actor, region_id, days, now, versions)
     rows = cache.get(key)
     if rows is not None:
         if progress is not None:
             progress(len(rows), len(rows))
         return rows
     url = database.engine.url
-    if shares_processes(url):
+    if stores > IN_PROCESS_MAX_STORES and shares_processes(url):
         username = actor.username if isinstance(actor, Actor) else actor
         rows = run_in_child(
             url.render_as_string(hide_password=False),

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from storemon.db.changes import data_version
 from storemon.db.models import RosterShift, Store
+from storemon.services import region_cache
 from storemon.services.api import Services
 from storemon.services.changes import DATA_KINDS, ROSTER
 from storemon.services.child_process import ChildCancelled
@@ -23,7 +24,9 @@ NOW = datetime(2026, 3, 9, 3, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-def services(demo_url):
+def services(demo_url, monkeypatch):
+    """The 12-store demo chain, modelled in a child process as a chain's would be."""
+    monkeypatch.setattr(region_cache, "IN_PROCESS_MAX_STORES", 0)
     database = open_database(demo_url)
     yield Services(database)
     database.close()

@@ -374,8 +374,9 @@ class RegionView(BaseView):
         super()._on_data_changed()
 
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
-        """Leaving the screen stops its modelling; it starts again when the screen is shown."""
-        if self.is_loading:
+        """Leaving the screen stops its modelling; it starts again when the screen is shown. (A
+        minimised window hides spontaneously: its screen keeps loading.)"""
+        if self.is_loading and not event.spontaneous():
             self.ctx.tasks.drop(self, "overview")
             self._stale = True
         super().hideEvent(event)

@@ -177,7 +177,11 @@ def test_closed_bands_policy_from_a_file_cuts_total_solo_hours(qtbot, make_ctx, 
 
 def test_candidate_policy_with_a_gap_marks_the_stores_it_leaves_uncovered(qtbot, make_ctx):
     ctx = make_ctx("sup-east")
-    put_in_a_gap(ctx)
+    # The change feed reports the policy change before the screen opens: a reload it set off
+    # later would clear the comparison this test starts.
+    assert ctx.changes.wait_ready()
+    with qtbot.waitSignal(ctx.changes.changed, timeout=WAIT_MS):
+        put_in_a_gap(ctx)
     view = open_region(qtbot, ctx)
     panel = view.tier_panel
     view.tabs.setCurrentWidget(panel)

@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, event, inspect
+from sqlalchemy import Connection, Engine, event, inspect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -407,3 +407,39 @@ def watch(
     )
     thread.start()
     return thread
+
+
+# -- A data version for caches -------------------------------------------------------------------------
+_POSTGRES_DIGESTS = {
+    "import_batches": "SELECT NULL, count(*), max(id), sum(CASE WHEN state = 'done' THEN 1 ELSE 0 END) "
+    "FROM import_batches",
+    "roster_shifts": _per_store(
+        "roster_shifts",
+        "store_id",
+        "count(*), max(id), sum(extract(epoch FROM starts_at)), sum(extract(epoch FROM ends_at)), "
+        "sum(staff_id)",
+    ),
+}
+"""The digests whose SQLite query uses SQLite-only functions, in PostgreSQL's words."""
+
+
+def data_version(connection: Connection, store_ids: Iterable[int], kinds: Iterable[str]) -> str:
+    """A version of what ``store_ids`` are computed from: the digests of the watched tables of
+    ``kinds``, their rows of these stores and their chain-wide rows (settings, regions, policies,
+    import batches). Equal versions, same data; any commit touching one of these stores or the
+    chain-wide rows changes it. Read in the caller's transaction, on SQLite and PostgreSQL."""
+    wanted, kinds = set(store_ids), set(kinds)
+    postgres = connection.dialect.name == "postgresql"
+    version = hashlib.blake2b(digest_size=16)
+    for source in SOURCES:
+        if source.kind not in kinds:
+            continue
+        query = _POSTGRES_DIGESTS.get(source.table, source.digest) if postgres else source.digest
+        rows = sorted(
+            repr(tuple(row))
+            for row in connection.exec_driver_sql(query)
+            if row[0] is None or row[0] in wanted
+        )
+        version.update(f"{source.table}:{len(rows)}:".encode())
+        version.update("\n".join(rows).encode())
+    return version.hexdigest()

@@ -46,6 +46,7 @@ from storemon.services import (
     pressure_calibration,
     pressure_report,
     region,
+    region_cache,
     reports,
     rules,
     schedule,
@@ -63,6 +64,7 @@ from storemon.services import (
 )
 from storemon.services.access import HEAD_OFFICE, AccessDenied, Actor, allows, require
 from storemon.services.backup import backup_database, restore_database
+from storemon.services.child_process import shares_processes
 from storemon.services.database import Database
 from storemon.services.door import Area, resolve_actor, use_case
 from storemon.services.import_process import import_in_child
@@ -194,6 +196,42 @@ class Regions(Area):
     pressure = use_case()(pressure_report.region_pressure)
     tier_whatif = use_case()(region.tier_whatif_by_store)
     roster_whatif = use_case()(region.roster_whatif)
+
+    def __init__(self, database: Database) -> None:
+        super().__init__(database)
+        self.overview_cache = region_cache.OverviewCache()
+        self.store_versions = region_cache.StoreVersions()
+
+    def overview_off_process(
+        self,
+        actor: Actor | str,
+        region_id: int | None = None,
+        days: int = 7,
+        now: datetime | None = None,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+        feed_running: bool = False,
+    ) -> list[region.StoreOverview]:
+        """``overview`` modelled in a child process, or from the cache while the data is unchanged
+        (``services.region_cache``): the window's way to a chain's week. ``feed_running``: the
+        caller's change feed reports every change to ``note_changes``, so the cache's data version
+        is the feed's counters instead of a read of the stores' rows."""
+        return region_cache.overview_off_process(
+            self.database,
+            self.overview_cache,
+            actor,
+            region_id,
+            days,
+            now,
+            progress,
+            cancel,
+            self.store_versions if feed_running else None,
+        )
+
+    def note_changes(self, kinds: frozenset[str], store_ids: frozenset[int]) -> None:
+        """What the change feed reported (empty ``store_ids``: any store): cached overviews of
+        these stores are out of date."""
+        self.store_versions.note(kinds, store_ids)
 
     @staticmethod
     def load_candidate_policy(path: Path) -> TierPolicy:
@@ -513,7 +551,7 @@ class Imports(Area):
         the import never competes with the GUI thread for the GIL. An in-memory database cannot be
         shared with another process; its imports run here."""
         url = self.database.engine.url
-        if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        if not shares_processes(url):
             return self.import_file(actor, kind, path, progress=progress, cancel=cancel, **options)
         username = actor.username if isinstance(actor, Actor) else actor
         return import_in_child(

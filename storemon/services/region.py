@@ -296,19 +296,35 @@ def region_overview(
     return result
 
 
+class UtilisationTable:
+    """Every overview row's hourly utilisation as one float array (None, closed, as NaN).
+
+    Built once per load, off the GUI thread: the heatmap of whatever subset the table shows is
+    then a row selection, not a Python loop over stores x hours on every filter change.
+    """
+
+    def __init__(self, rows: list[StoreOverview]) -> None:
+        closed = (None,) * HOURS_PER_DAY
+        self._index = {r.store_id: i for i, r in enumerate(rows)}
+        self._matrix = np.array(
+            [(r.hourly_utilisation + closed)[:HOURS_PER_DAY] for r in rows], dtype=float
+        ).reshape(len(rows), HOURS_PER_DAY)
+
+    def heatmap(self, rows: list[StoreOverview]) -> RegionHeatmap:
+        """The heatmap of ``rows`` (all in the table) in their order, over the hours one of them is open."""
+        full = self._matrix[[self._index[r.store_id] for r in rows]]
+        open_hours = np.flatnonzero(~np.isnan(full).all(axis=0))
+        if open_hours.size:
+            first, last = int(open_hours[0]), int(open_hours[-1])
+            hours, matrix = tuple(range(first, last + 1)), full[:, first : last + 1]
+        else:
+            hours, matrix = (), np.full((len(rows), 0), np.nan)
+        return RegionHeatmap(tuple(r.store_id for r in rows), tuple(r.code for r in rows), hours, matrix)
+
+
 def region_heatmap(rows: list[StoreOverview]) -> RegionHeatmap:
     """The heatmap of ``rows`` in their order, over the hours at least one of them is open."""
-    open_hours = sorted(
-        {h for r in rows for h, value in enumerate(r.hourly_utilisation) if value is not None}
-    )
-    hours = tuple(range(open_hours[0], open_hours[-1] + 1)) if open_hours else ()
-    matrix = np.full((len(rows), len(hours)), np.nan)
-    for i, row in enumerate(rows):
-        for j, hour in enumerate(hours):
-            value = row.hourly_utilisation[hour] if hour < len(row.hourly_utilisation) else None
-            if value is not None:
-                matrix[i, j] = value
-    return RegionHeatmap(tuple(r.store_id for r in rows), tuple(r.code for r in rows), hours, matrix)
+    return UtilisationTable(rows).heatmap(rows)
 
 
 def policy_issues(policy: TierPolicy) -> list[str]:

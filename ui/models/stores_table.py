@@ -206,6 +206,19 @@ def _sort_key(row: StoreOverview, key: str, target_wait: Callable[[], float | No
     return value.casefold() if isinstance(value, str) else value
 
 
+def _sorted(
+    rows: list[StoreOverview],
+    key: str,
+    order: Qt.SortOrder,
+    target_wait: Callable[[], float | None] = lambda: None,
+) -> list[StoreOverview]:
+    """``rows`` by column ``key``; missing values last in both directions, ties keep their order."""
+    present = [r for r in rows if getattr(r, key) is not None]
+    missing = [r for r in rows if getattr(r, key) is None]
+    present.sort(key=lambda r: _sort_key(r, key, target_wait), reverse=order == Qt.SortOrder.DescendingOrder)
+    return present + missing
+
+
 class StoresTableModel(RecordTableModel):
     """``StoreOverview`` rows; ``SORT_ROLE`` gives raw values, ``STORE_ID_ROLE`` the store id."""
 
@@ -241,8 +254,18 @@ class StoresTableModel(RecordTableModel):
         return specs
 
     # -- contents ------------------------------------------------------------------------------------
-    def set_rows(self, rows: list[StoreOverview], amber_at: float = 35.0, red_at: float = 65.0) -> None:
+    def set_rows(
+        self,
+        rows: list[StoreOverview],
+        amber_at: float = 35.0,
+        red_at: float = 65.0,
+        sort: tuple[int, Qt.SortOrder] | None = None,
+    ) -> None:
+        """New rows, sorted by ``sort`` (column, order) before the views see them: one reset, no
+        second pass of the proxy over every row for the sort."""
         self.amber_at, self.red_at = amber_at, red_at
+        if sort is not None and 0 <= sort[0] < len(COLUMNS):
+            rows = _sorted(rows, COLUMNS[sort[0]].key, sort[1], self._target_wait)
         super().set_rows(rows)
 
     def _target_wait(self) -> float | None:
@@ -329,13 +352,8 @@ class StoresTableModel(RecordTableModel):
         key = COLUMNS[column].key
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
-        present = [r for r in self._rows if getattr(r, key) is not None]
-        missing = [r for r in self._rows if getattr(r, key) is None]
-        present.sort(
-            key=lambda r: _sort_key(r, key, self._target_wait), reverse=order == Qt.SortOrder.DescendingOrder
-        )
         positions = {id(r): i for i, r in enumerate(self._rows)}
-        self._rows = present + missing
+        self._rows = _sorted(self._rows, key, order, self._target_wait)
         moved = {positions[id(r)]: i for i, r in enumerate(self._rows)}
         self.changePersistentIndexList(old, [self.index(moved[i.row()], i.column()) for i in old])
         self.layoutChanged.emit()
@@ -403,6 +421,9 @@ class StoresFilterProxy(QSortFilterProxyModel):
     def visible_rows(self) -> list[StoreOverview]:
         """The stores shown, in the order shown."""
         model = self.sourceModel()
+        if isinstance(model, StoresTableModel):
+            # The proxy never sorts (the model does): its rows are the model's accepted ones in order.
+            return [row for row in model.rows if self.accepts(row)]
         return [model.row_at(self.mapToSource(self.index(r, 0)).row()) for r in range(self.rowCount())]
 
     def store_id_at(self, row: int) -> int:

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from storemon.services.changes import DATA_KINDS
 from storemon.services.export import Column
-from storemon.services.region import StoreOverview, region_heatmap
+from storemon.services.region import StoreOverview, UtilisationTable
 from storemon.services.stores import may_edit_stores
 from ui import palette
 from ui.context import AppContext
@@ -155,6 +155,7 @@ class RegionView(BaseView):
         super().__init__(ctx, parent)
         self._regions: list[tuple[int, str]] = []
         self._rows: list[StoreOverview] = []
+        self._utilisation = UtilisationTable([])
         self.loaded_once = False
 
         self.model = StoresTableModel(self)
@@ -331,16 +332,28 @@ class RegionView(BaseView):
 
     # -- loading -----------------------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Model every store's last sales week again (off the GUI thread, with progress)."""
+        """Model every store's last sales week again, with progress.
+
+        In a child process (``services.region.overview_off_process``): a chain's week is minutes of
+        CPU-bound Python that would hold the GIL on a thread of this process and freeze the window.
+        Unchanged data comes from the service's cache at once; leaving the screen or asking again
+        cancels the child.
+        """
         services, actor, now = self.ctx.services, self.ctx.actor, self.ctx.clock()
+        feed_running = self.ctx.changes.running
 
         def load(control: TaskControl):
             regions = [(r.id, r.name) for r in services.stores.regions(actor)]
             config = services.settings.pressure_config()
-            rows = services.region.overview(
-                actor, None, now=now, progress=control.progress, cancel=control.cancelled
+            rows = services.region.overview_off_process(
+                actor,
+                None,
+                now=now,
+                progress=control.progress,
+                cancel=control.cancelled,
+                feed_running=feed_running,
             )
-            return regions, rows, config.amber_at, config.red_at
+            return regions, rows, config.amber_at, config.red_at, UtilisationTable(rows)
 
         self.progress.setRange(0, 0)
         self.ctx.tasks.op(
@@ -363,28 +376,61 @@ class RegionView(BaseView):
         self.roster_panel.clear_results()
         self.tier_panel.refresh()
 
+    def _on_feed(self, kinds: frozenset[str], store_ids: frozenset[int]) -> None:
+        # Noted before the reload asks the overview cache whether these stores changed.
+        self.ctx.services.region.note_changes(kinds, store_ids)
+        if kinds & self.watches:
+            BaseView._on_data_changed(self)
+
+    def _on_data_changed(self) -> None:
+        """An edit made in this window: the feed reports it only within a second, so every cached
+        overview is out of date now."""
+        self.ctx.services.region.note_changes(DATA_KINDS, frozenset())
+        super()._on_data_changed()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Leaving the screen stops its modelling; it starts again when the screen is shown. (A
+        minimised window hides spontaneously: its screen keeps loading.)"""
+        if self.is_loading and not event.spontaneous():
+            self.ctx.tasks.drop(self, "overview")
+            self._stale = True
+        super().hideEvent(event)
+
     def _progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
 
-    def _overview_loaded(self, regions, rows, amber_at: float, red_at: float) -> None:
+    def _overview_loaded(self, regions, rows, amber_at: float, red_at: float, utilisation=None) -> None:
         self.loaded_once = True
         self._regions = list(regions)
-        self.show_rows(rows, amber_at, red_at)
+        self.show_rows(rows, amber_at, red_at, utilisation)
         self._fill_region_combo()
 
-    def show_rows(self, rows: list[StoreOverview], amber_at: float = 35.0, red_at: float = 65.0) -> None:
-        """Put overview rows on screen, keeping the user's sort, filters and selected store."""
+    def show_rows(
+        self,
+        rows: list[StoreOverview],
+        amber_at: float = 35.0,
+        red_at: float = 65.0,
+        utilisation: UtilisationTable | None = None,
+    ) -> None:
+        """Put overview rows on screen, keeping the user's sort, filters and selected store.
+
+        ``utilisation``: the rows' heatmap source, built off the GUI thread (else built here).
+        """
         selected = self.selected_store()
         self._rows = list(rows)
-        self.model.set_rows(rows, amber_at, red_at)
-        self.table.size_columns(self._rows)
+        self._utilisation = utilisation or UtilisationTable(self._rows)
         header = self.table.horizontalHeader()
-        self.proxy.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        self.model.set_rows(
+            rows, amber_at, red_at, sort=(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        )
+        self.table.size_columns(self._rows)
         self.export_button.setEnabled(bool(rows))
         if selected is not None:
             self.select_store(selected.store_id)
-        self._sync_with_table()
+        # The heatmap, counts and subtitle follow on the next turn of the event loop: the table is
+        # painted first, and the window never waits for both at once.
+        self._follow.start()
 
     @property
     def is_loading(self) -> bool:
@@ -425,7 +471,7 @@ class RegionView(BaseView):
     # -- what the table shows drives the rest ----------------------------------------------------------------
     def _sync_with_table(self) -> None:
         shown = self.proxy.visible_rows()
-        self.heatmap.set_heatmap(region_heatmap(shown), {r.store_id: r.name for r in shown})
+        self.heatmap.set_heatmap(self._utilisation.heatmap(shown), {r.store_id: r.name for r in shown})
         if self._rows and not shown:
             self.empty.setText(self.tr("No store matches the filter."))
             self.table_stack.setCurrentWidget(self.empty)

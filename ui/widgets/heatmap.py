@@ -88,27 +88,28 @@ class HeatmapModel(QAbstractTableModel):
         super().__init__(parent)
         self._map = RegionHeatmap((), (), (), np.zeros((0, 0)))
         self._names: dict[int, str] = {}
-        self._brushes: list[list[tuple[QBrush, QBrush] | None]] = []
+        self._brushes: dict[int, tuple[QBrush, QBrush]] = {}
 
     @property
     def heatmap(self) -> RegionHeatmap:
         return self._map
 
     def set_heatmap(self, heatmap: RegionHeatmap, names: dict[int, str] | None = None) -> None:
+        """Show ``heatmap``; colours are made when a cell is painted (a chain has 50,000 cells)."""
         self.beginResetModel()
         self._map = heatmap
         self._names = names or {}
-        self._brushes = []
-        for row in heatmap.utilisation:
-            line = []
-            for value in row:
-                if np.isnan(value):
-                    line.append(None)
-                else:
-                    background = utilisation_colour(float(value))
-                    line.append((QBrush(background), QBrush(text_colour_on(background))))
-            self._brushes.append(line)
         self.endResetModel()
+
+    def _brushes_for(self, value: float) -> tuple[QBrush, QBrush]:
+        """Background and text brushes of a (finite) utilisation, made once per 0.1 %."""
+        key = round(min(max(value, 0.0), SCALE_MAX) * 1000)
+        brushes = self._brushes.get(key)
+        if brushes is None:
+            background = utilisation_colour(key / 1000)
+            brushes = (QBrush(background), QBrush(text_colour_on(background)))
+            self._brushes[key] = brushes
+        return brushes
 
     def store_id(self, row: int) -> int:
         return self._map.store_ids[row]
@@ -140,15 +141,14 @@ class HeatmapModel(QAbstractTableModel):
         if not index.isValid():
             return None
         value = float(self._map.utilisation[index.row(), index.column()])
-        brushes = self._brushes[index.row()][index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return "" if math.isnan(value) else percent(value)
         if role == Qt.ItemDataRole.UserRole:
             return None if math.isnan(value) else value
         if role == Qt.ItemDataRole.BackgroundRole:
-            return brushes[0] if brushes else QBrush(CLOSED)
+            return QBrush(CLOSED) if math.isnan(value) else self._brushes_for(value)[0]
         if role == Qt.ItemDataRole.ForegroundRole:
-            return brushes[1] if brushes else None
+            return None if math.isnan(value) else self._brushes_for(value)[1]
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -327,13 +327,14 @@ class UtilisationHeatmap(QWidget):
             self.overloaded.clear()
             return
         values = np.nan_to_num(heatmap.utilisation, nan=0.0)
-        over = sorted(zip(*np.nonzero(values >= 1.0), strict=True), key=lambda rc: -values[rc])
-        if not over:
+        over = np.argwhere(values >= 1.0)
+        if not len(over):
             self.overloaded.setText(self.tr("In no opening hour did orders outrun the staff on average."))
             return
+        # The worst eight; a stable sort keeps ties in table order.
+        worst = over[np.argsort(-values[values >= 1.0], kind="stable")[:8]]
         shown = [
-            f"{heatmap.codes[r]} {heatmap.hours[c]:02d}:00 ({percent(float(values[r, c]))})"
-            for r, c in over[:8]
+            f"{heatmap.codes[r]} {heatmap.hours[c]:02d}:00 ({percent(float(values[r, c]))})" for r, c in worst
         ]
         text = fill(self.tr("Orders outran the staff (above 100%): %1"), " · ".join(shown))
         if len(over) > len(shown):

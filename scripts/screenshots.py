@@ -5,7 +5,9 @@
 
 Builds the default demo chain in a temporary database, fixes the clock at 11:30 on the demo's
 "today" (the lunch rush ahead), raises some alerts the way a store would, and grabs each main
-window screen at 1280x800 and the kiosk at 1024x768 once its data has loaded.
+window screen at 1366x768 (the common office PC: ``<screen>-<language>.png``, what the guides show)
+and at 1920x1080 (``<screen>-1920-<language>.png``), and the kiosk at 1024x768, once its data has
+loaded.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from ui.tasks import TaskRunner  # noqa: E402
 OUT = ROOT / "docs" / "screenshots"
 ANCHOR = date(2026, 3, 9)
 NOW = datetime(2026, 3, 9, 3, 30, tzinfo=UTC)  # 11:30 in Shanghai
+SIZES = (((1366, 768), ""), ((1920, 1080), "-1920"))
 
 
 def settle(ctx: AppContext, ms: int = 400) -> None:
@@ -79,20 +82,21 @@ def main() -> int:
                 )
                 host = WindowHost(ctx)
                 window = host.window
-                window.resize(1280, 800)
                 window.show()
                 keys = [key for key, *_ in window.screens]  # the screens this user's sidebar has
                 if username == "sup-east":
                     keys = ["region"]
                 elif username == "admin":
                     keys = ["users", "audit"]  # head office only; the other screens are shot as mgr-sh001
-                for key in keys:
-                    window.show_view(key)
-                    settle(ctx, 600)
-                    name = f"{key}-{language}" if username == "mgr-sh001" else f"{key}-{username}-{language}"
-                    path = OUT / f"{name}.png"
-                    window.grab().save(str(path))
-                    print(path.relative_to(ROOT))
+                for size, suffix in SIZES:
+                    window.resize(*size)
+                    for key in keys:
+                        window.show_view(key)
+                        settle(ctx, 600)
+                        who = "" if username == "mgr-sh001" else f"-{username}"
+                        path = OUT / f"{key}{who}{suffix}-{language}.png"
+                        window.grab().save(str(path))
+                        print(path.relative_to(ROOT))
                 window.close()
                 settle(ctx, 50)
             kiosk_shots(services, language)

@@ -74,7 +74,7 @@ def test_wages_set_refuses_bad_input_with_what_to_give(demo_url, capsys):
 
 def test_what_ifs_and_recommendations_carry_their_cost(demo_url, capsys):
     _run(capsys, demo_url, "wages", "set", "--role", "staff", "30")
-    rec = json.loads(_run(capsys, demo_url, "recommend", "--store", "SH001", "--date", "2026-03-04"))
+    rec = json.loads(_run(capsys, demo_url, "recommend", "--store", "SH001", "--date", DAY))  # a day short of cover
     hours = sum(a["hours"] for a in rec["additions"])
     assert hours > 0 and rec["added_cost"] == hours * 30
     tiers = json.loads(_run(capsys, demo_url, "whatif", "tiers", str(EXAMPLE_POLICY), "--format", "json"))
@@ -82,4 +82,6 @@ def test_what_ifs_and_recommendations_carry_their_cost(demo_url, capsys):
         extra = store["candidate"]["staff_hours"] - store["current"]["staff_hours"]
         assert store["added_cost"] == round(extra * 30, 2)
     total = tiers["total"]["added_cost"]["candidate"]
-    assert total == round(sum(s["added_cost"] for s in tiers["stores"]), 2) > 0
+    assert total == round(sum(s["added_cost"] for s in tiers["stores"]), 2)
+    # Stores the candidate staffs differently are priced (more hours cost, fewer save; the net may be 0).
+    assert any(store["added_cost"] != 0 for store in tiers["stores"])

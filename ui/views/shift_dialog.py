@@ -21,13 +21,12 @@ from PySide6.QtWidgets import (
 
 from storemon.services.access import AccessDenied, NotFound
 from storemon.services.schedule import MAX_SHIFT, RosterEntry, RosterPerson, ScheduleError, WeekRoster
-from ui import palette
 from ui.context import AppContext
 from ui.format import clock, duration, short_date
 from ui.i18n import fill, translate
 from ui.models.roster_table import qdate, role_label
 from ui.tasks import TaskControl
-from ui.widgets.inline_error import InlineErrorMixin
+from ui.widgets.inline_error import InlineErrorMixin, error_line
 
 
 def to_date(value: QDate) -> date:
@@ -159,11 +158,7 @@ class ShiftDialog(InlineErrorMixin, QDialog):
         self.next_day_check = QCheckBox(self.tr("Ends after midnight (the next day)"))
         self.next_day_check.setChecked(bool(shift and shift.ends_next_day))
         self.length_label = QLabel()
-        self.error_label = QLabel()
-        self.error_label.setObjectName("errorLabel")
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(palette.text_style(palette.BAD))
-        self.error_label.setVisible(False)
+        self.error_label = error_line()
 
         form = QFormLayout()
         form.addRow(self.tr("Person"), self.person_combo)

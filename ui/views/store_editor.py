@@ -33,11 +33,10 @@ from storemon.services.stores import (
     StoreChanges,
     StoreSettings,
 )
-from ui import palette
 from ui.context import AppContext
 from ui.i18n import fill
 from ui.tasks import TaskControl
-from ui.widgets.inline_error import InlineErrorMixin
+from ui.widgets.inline_error import InlineErrorMixin, error_line
 
 WEEKDAY_NAMES = (
     QT_TRANSLATE_NOOP("StoreEditorDialog", "Monday"),
@@ -133,11 +132,7 @@ class StoreEditorDialog(InlineErrorMixin, QDialog):
         form.addRow(self.tr("Region"), self.region_combo)
         form.addRow(self.tr("Tier policy"), self.policy_combo)
 
-        self.error_label = QLabel()
-        self.error_label.setObjectName("errorLabel")
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(palette.text_style(palette.BAD))
-        self.error_label.setVisible(False)
+        self.error_label = error_line()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )

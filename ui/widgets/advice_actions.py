@@ -29,14 +29,13 @@ from PySide6.QtWidgets import (
 
 from storemon.services.advice import ShiftDrafts
 from storemon.services.schedule import NewShift, RosterEntry
-from ui import palette
 from ui.context import AppContext
 from ui.format import clock, short_date
 from ui.i18n import fill
 from ui.models.roster_table import role_label
 from ui.tasks import TaskControl
 from ui.views.shift_dialog import schedule_error_text
-from ui.widgets.inline_error import InlineErrorMixin
+from ui.widgets.inline_error import InlineErrorMixin, error_line
 
 BackupCaller = Callable[[datetime, datetime], None]
 
@@ -107,11 +106,7 @@ class AddShiftsDialog(InlineErrorMixin, QDialog):
                 )
             )
         self.note.setVisible(bool(drafts.left_out))
-        self.error_label = QLabel()
-        self.error_label.setObjectName("errorLabel")
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(palette.text_style(palette.BAD))
-        self.error_label.setVisible(False)
+        self.error_label = error_line()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

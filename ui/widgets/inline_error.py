@@ -4,6 +4,18 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QPushButton
 
+from ui import palette
+
+
+def error_line() -> QLabel:
+    """The dialog's error line: red, wrapped, hidden until there is something to say."""
+    label = QLabel()
+    label.setObjectName("errorLabel")
+    label.setWordWrap(True)
+    label.setStyleSheet(palette.text_style(palette.BAD))
+    label.setVisible(False)
+    return label
+
 
 class InlineErrorMixin:
     """Shows what stops a save in ``error_label`` and keeps ``save_button`` off meanwhile (and

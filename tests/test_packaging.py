@@ -20,6 +20,7 @@ from sqlalchemy import text
 
 from storemon.cli import build_parser
 from storemon.db.engine import make_engine
+from storemon.db.outbox import WAKE_CHANNEL
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGING = ROOT / "packaging"
@@ -268,8 +269,10 @@ def test_compose_worker_command_runs_against_postgresql_and_stops_on_sigterm(pg_
     }
     try:
         deadline = time.monotonic() + WORKER_START_S
-        # Each worker holds a LISTEN connection for the outbox wake-ups once it is running.
-        while sum(q.startswith("LISTEN") for q in _backends(admin, database)) < len(processes):
+        # Each worker holds one LISTEN connection for the outbox wake-ups once it is running (and
+        # another for the change feed, so only the outbox channel's count says all have started).
+        wake_listen = f"LISTEN {WAKE_CHANNEL}"
+        while sum(q == wake_listen for q in _backends(admin, database)) < len(processes):
             crashed = {n: p for n, p in processes.items() if p.poll() is not None}
             assert not crashed, {n: p.communicate()[1] for n, p in crashed.items()}
             assert time.monotonic() < deadline, f"workers did not connect: {_backends(admin, database)}"

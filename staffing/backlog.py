@@ -57,9 +57,13 @@ from staffing.backlog_rows import (
     interval_figures,
 )
 from staffing.uniformization import transient
+from staffing.wait_quantile_kernel import FOREVER, row_quantiles
 
 INTERVAL_MINUTES = 15.0
 _TAIL = 1e-11  # probability below which the top states are treated as empty when sizing
+QUANTILE_TOL = 1e-3
+"""Minutes within which a customer wait quantile is found (the index shows waits to 0.1 min)."""
+QUANTILE_ROUNDS = 60
 
 
 @dataclass(frozen=True)
@@ -499,7 +503,7 @@ def customer_wait_quantile(
     )
 
 
-def _illinois(f, goal, lo, hi, f_lo, f_hi, tol=1e-3, rounds=60):
+def _illinois(f, goal, lo, hi, f_lo, f_hi, tol=QUANTILE_TOL, rounds=QUANTILE_ROUNDS):
     """Shrink every row's bracket [lo, hi] (f(lo) < goal <= f(hi)) around f(t) = goal to ``tol``.
 
     Regula falsi with the Illinois modification, a bisection step every third round, so a
@@ -572,16 +576,21 @@ def customer_wait_quantile_of(
     occupied = np.flatnonzero((queued > 1e-13).any(axis=(0, 1)))
     span = int(occupied[-1] - max(int(k_day.min(initial=0)), 0) + 1) if occupied.size else 0
     span = max(min(span, top), 1)  # j = 0 .. span - 1
+    ahead = k_day[..., None] + np.arange(span)  # (days, intervals, j): the state found
+    found = np.take_along_axis(pm, np.minimum(ahead, top - 1), axis=-1)
+    found = np.where((ahead < top) & (np.arange(span) < cap_day[..., None]), found, 0.0)
+    compiled = row_quantiles(below, found, rows, lam, rate, theta, q, QUANTILE_TOL, QUANTILE_ROUNDS)
+    if compiled is not None:
+        return compiled.reshape(batch)[()]
     # Per j, what every evaluation reuses: the arrivals finding j waiting ahead who will be served
     # (states found × arrivals × P(served | j); zero where balking or past the top) and the ratio
     # of consecutive Poisson-tail terms (without φ).
     served_ahead = []
     for j in range(span):
-        idx = k_day + j
-        found = np.take_along_axis(pm, np.minimum(idx, top - 1)[..., None], axis=-1)[..., 0]
-        found = np.where((idx < top) & (j < cap_day), found, 0.0)[rows]
         with np.errstate(invalid="ignore", divide="ignore"):
-            served_ahead.append(found * lam * np.where(rate > 0, rate / (rate + (j + 1) * theta), 0.0))
+            served_ahead.append(
+                found[rows, :, j] * lam * np.where(rate > 0, rate / (rate + (j + 1) * theta), 0.0)
+            )
     ratios = [(rate + j * theta) / j for j in range(1, span)]
 
     def served_by(t: np.ndarray) -> np.ndarray:
@@ -598,12 +607,12 @@ def customer_wait_quantile_of(
             total += served_ahead[j] * np.minimum(np.maximum(1.0 - tail, 0.0), 1.0)
         return total.sum(axis=-1)
 
-    big = np.full(flat, 1e6)
+    big = np.full(flat, FOREVER)
     everyone = served_by(big)
     goal = q * everyone
     lo, hi = np.zeros(flat), np.full(flat, 1.0)
     f_lo, f_hi = served_by(lo) - goal, served_by(hi) - goal
-    for _ in range(60):  # find an upper bound
+    for _ in range(QUANTILE_ROUNDS):  # find an upper bound
         short = f_hi < 0
         if not short.any():
             break

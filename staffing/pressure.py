@@ -48,6 +48,14 @@ LOAD_FACTORS = (Factor.WAIT, Factor.UTILISATION, Factor.BUSY, Factor.RUSH, Facto
 """Factors that all measure the same thing, the load on the counter: merged into one score."""
 
 
+_FACTOR_ORDER = {f: k for k, f in enumerate(Factor)}
+_LOAD_PRIORITY = {
+    f: k
+    for k, f in enumerate((Factor.WALKED_AWAY, Factor.WAIT, Factor.RUSH, Factor.BUSY, Factor.UTILISATION))
+}
+"""Ties in the load group go to the reason a manager acts on first: lost customers, then the wait."""
+
+
 # English source texts; the UI translates them (the text is the key) and formats with Reason.params.
 TEMPLATES: dict[str, str] = {
     "alone": "alone {periods} ({alone_min:.0f} min with nobody to step in)",
@@ -485,9 +493,7 @@ def shift_pressure(load: ShiftLoad, config: PressureConfig = DEFAULT_CONFIG) -> 
     group = [f for f, *_ in pending if f in LOAD_FACTORS]
     if config.merge_load and group:
         group_cap = sum(caps.get(f, 0.0) for f in group if f is not Factor.WALKED_AWAY)
-        # ties go to the reason a manager acts on first: lost customers, then the wait
-        priority = (Factor.WALKED_AWAY, Factor.WAIT, Factor.RUSH, Factor.BUSY, Factor.UTILISATION)
-        top = max(group, key=lambda f: (scores[f], -priority.index(f)))
+        top = max(group, key=lambda f: (scores[f], -_LOAD_PRIORITY[f]))
         for f in group:
             points[f] = group_cap * scores[f] if f is top else 0.0
     else:
@@ -500,8 +506,7 @@ def shift_pressure(load: ShiftLoad, config: PressureConfig = DEFAULT_CONFIG) -> 
         if shown:
             template = TEMPLATES[key]
             reasons.append(Reason(factor, points[factor], template.format(**params), params, template))
-    order = list(Factor)
-    reasons.sort(key=lambda r: (-r.points, order.index(r.factor)))
+    reasons.sort(key=lambda r: (-r.points, _FACTOR_ORDER[r.factor]))
     index = float(min(max(sum(r.points for r in reasons), 0.0), 100.0))  # a float even with no reasons
     return PressureResult(index, config.level_for(index), tuple(reasons), values, scores, tuple(unknown))
 

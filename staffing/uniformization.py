@@ -12,28 +12,20 @@ rounding (tests/staffing/test_uniformization.py).
 
 from __future__ import annotations
 
-import logging
-import os
-import sys
-
 import numpy as np
 
-log = logging.getLogger(__name__)
+from staffing.compiled import LazyKernel, numba_jit
 
 _HISTORY_CELLS = 2_000_000  # up to this many terms × states × columns, numpy keeps every term
 
 
-def _compiled_series():
-    """The numba kernel, or None when numba is missing or switched off."""
-    if os.environ.get("STOREMON_PURE_NUMPY"):
-        return None
-    try:
-        from numba import njit
-    except ImportError:
+def _build_series():
+    """The numba kernel of the series, or None (``staffing.compiled``)."""
+    njit = numba_jit()
+    if njit is None:
         return None
 
-    # A frozen bundle has no source files to key numba's on-disk cache by: compile in memory.
-    @njit(cache=not getattr(sys, "frozen", False), nogil=True)
+    @njit
     def series(v, stay, b, d, weights, tails, terms):  # pragma: no cover - compiled
         columns, size = v.shape
         end = np.empty((columns, size))
@@ -63,20 +55,12 @@ def _compiled_series():
     return series
 
 
-_UNRESOLVED = object()
-_COMPILED: object = _UNRESOLVED  # numba is imported on first use: it costs ~0.4 s at start-up
-
-
-def _kernel():
-    global _COMPILED
-    if _COMPILED is _UNRESOLVED:
-        _COMPILED = _compiled_series()
-    return _COMPILED
+SERIES = LazyKernel(_build_series)
 
 
 def compiled() -> bool:
     """Whether the series runs compiled (numba) in this process."""
-    return _kernel() is not None
+    return SERIES.get() is not None
 
 
 def warm_up() -> None:
@@ -125,8 +109,7 @@ def transient(p: np.ndarray, birth: np.ndarray, death: np.ndarray, h: float) -> 
 def _series(p, stay, b, d, weights, tails, terms) -> tuple[np.ndarray, np.ndarray]:
     """The compiled series where numba works here, else numpy (and numpy from then on when
     numba fails to compile on this machine: the model must not stop for want of a compiler)."""
-    global _COMPILED
-    kernel = _kernel()
+    kernel = SERIES.get()
     if kernel is not None:
         try:
             end_t, integral_t = kernel(
@@ -139,9 +122,8 @@ def _series(p, stay, b, d, weights, tails, terms) -> tuple[np.ndarray, np.ndarra
                 terms,
             )
             return end_t.T, integral_t.T
-        except Exception:  # numba's errors share no base class; any of them means "use numpy"
-            log.exception("the compiled uniformization failed; using numpy from now on")
-            _COMPILED = None
+        except Exception:  # noqa: BLE001 - numba's errors share no base class; any means "use numpy"
+            SERIES.failed("uniformization")
     return _numpy_series(p, stay, b, d, weights, tails, terms)
 
 

@@ -38,6 +38,7 @@ from staffing.roster import INTERVAL_MINUTES
 from staffing.surge import SurgeCalendar
 from storemon.db.import_state import DONE
 from storemon.db.models import ImportBatch, SalesBucket, Setting, Store, StoreHours
+from storemon.db.types import epoch_seconds
 from storemon.errors import StoremonError
 from storemon.services import setting_keys
 from storemon.services.access import HEAD_OFFICE, Actor, visible_store
@@ -263,8 +264,10 @@ def read_counts(
         start = min(local_midnight(lo, tz) for tz in zones)
         end = max(local_midnight(hi + timedelta(days=1), tz) for tz in zones)
         windows.append(and_(SalesBucket.bucket_start >= start, SalesBucket.bucket_start < end))
+    # Bucket times come as epoch seconds from the database (a chain's history is over a million
+    # rows: no datetime object per row).
     rows = session.execute(
-        select(SalesBucket.store_id, SalesBucket.bucket_start, func.sum(SalesBucket.orders))
+        select(SalesBucket.store_id, epoch_seconds(SalesBucket.bucket_start), func.sum(SalesBucket.orders))
         .join(ImportBatch, ImportBatch.id == SalesBucket.batch_id)
         .where(ImportBatch.state == DONE, or_(*windows))
         .group_by(SalesBucket.store_id, SalesBucket.bucket_start)
@@ -272,9 +275,9 @@ def read_counts(
     if not rows:
         return grid
     row_of = {s[0]: k for k, s in enumerate(stores)}
-    store_row = np.array([row_of.get(r[0], -1) for r in rows])
-    epoch = np.array([r[1].timestamp() for r in rows])
-    orders = np.array([float(r[2]) for r in rows])
+    store_row = np.fromiter((row_of.get(r[0], -1) for r in rows), dtype=np.int64, count=len(rows))
+    epoch = np.round(np.fromiter((r[1] for r in rows), dtype=float, count=len(rows)))
+    orders = np.fromiter((r[2] for r in rows), dtype=float, count=len(rows))
     local = epoch + _utc_offsets(stores, store_row, epoch, zones)
     first_day = (np.datetime64(first, "D") - np.datetime64(0, "D")).astype(np.int64)
     day = np.floor(local / 86400).astype(np.int64) - first_day

@@ -28,7 +28,7 @@ def _chains(seed: int, states: int = 30, columns: int = 40):
 def test_the_compiled_and_numpy_series_agree(seed, monkeypatch):
     p, birth, death = _chains(seed)
     end_c, mean_c = uniformization.transient(p, birth, death, 15.0)
-    monkeypatch.setattr(uniformization, "_COMPILED", None)
+    monkeypatch.setattr(uniformization.SERIES, "_function", None)
     end_n, mean_n = uniformization.transient(p, birth, death, 15.0)
     np.testing.assert_allclose(end_c, end_n, rtol=0, atol=1e-12)
     np.testing.assert_allclose(mean_c, mean_n, rtol=0, atol=1e-12)
@@ -41,7 +41,7 @@ def test_a_whole_day_is_the_same_on_both_paths(monkeypatch):
     orders = rng.gamma(3.0, 4.0, size=(12, 64)) * np.sin(np.linspace(0, np.pi, 64)) ** 2
     staff = rng.integers(1, 3, size=(12, 64)).astype(float)
     first = backlog_day(orders, 2.2, staff, patience_minutes=9.0)
-    monkeypatch.setattr(uniformization, "_COMPILED", None)
+    monkeypatch.setattr(uniformization.SERIES, "_function", None)
     second = backlog_day(orders, 2.2, staff, patience_minutes=9.0)
     np.testing.assert_allclose(first.mean_wait, second.mean_wait, atol=1e-9)
     np.testing.assert_allclose(first.walked_away, second.walked_away, atol=1e-9)
@@ -71,3 +71,32 @@ def test_many_masks_in_one_call_match_each_mask_on_its_own():
     ]
     np.testing.assert_allclose(together, alone, atol=2e-3)
     assert max(alone) > 1.0  # real waits, not a quiet day's zeros
+
+
+@pytest.mark.skipif(not uniformization.compiled(), reason="numba is not installed")
+def test_the_compiled_and_numpy_wait_quantiles_agree(monkeypatch):
+    """Each shift's customer p90 solved row by row (numba) equals the numpy solver's, which moves
+    every row at once, to the solver's tolerance; quiet rows answer 0 on both paths."""
+    from staffing import wait_quantile_kernel
+    from staffing.day import StaffingTargets, model_day
+
+    rng = np.random.default_rng(23)
+    orders = rng.gamma(2.5, 4.0, size=(6, 96)) * (np.sin(np.linspace(0, np.pi, 96)) ** 2)
+    orders[5] = 0.0  # a closed day: nobody to wait
+    staff = np.where((np.arange(96) >= 26) & (np.arange(96) < 88), 1.0, 0.0) + (np.arange(96) // 6 % 4 == 1)
+    model = model_day(orders, np.broadcast_to(staff, orders.shape), StaffingTargets(patience_minutes=7.0))
+    masks, days = [], []
+    for day in range(6):
+        for first, end in [(0, 96), (26, 58), (50, 88), (70, 74)]:
+            mask = np.zeros(96, dtype=bool)
+            mask[first:end] = True
+            masks.append(mask)
+            days.append(day)
+    masks, days = np.array(masks), np.array(days)
+    compiled = model.wait_quantiles(masks, days)
+    assert wait_quantile_kernel.QUANTILES.get() is not None, "the compiled kernel failed: see the log"
+    monkeypatch.setattr(wait_quantile_kernel.QUANTILES, "_function", None)
+    in_numpy = model.wait_quantiles(masks, days)
+    np.testing.assert_allclose(compiled, in_numpy, atol=1e-3)
+    assert compiled.max() > 2.0  # real queues
+    assert (compiled[days == 5] == 0).all() and (in_numpy[days == 5] == 0).all()

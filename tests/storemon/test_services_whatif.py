@@ -62,6 +62,29 @@ def test_region_pressure_lists_every_shift_with_reasons_and_scope(demo_sessions)
     assert red and all(r.reasons for r in red)
 
 
+def test_a_chain_sized_pressure_report_split_over_two_processes_equals_the_one_process_report(
+    demo_sessions, monkeypatch
+):
+    """From ``PARALLEL_MIN_STORES`` stores half the report is modelled in a child process: its
+    rows, burnout verdicts included, are exactly those of the report modelled in one process."""
+    from storemon.services import pressure_report
+
+    days = (date(2026, 3, 2), date(2026, 3, 8))
+    with demo_sessions() as session:
+        alone = region_pressure(session, SYSTEM, None, *days, NOW)
+        monkeypatch.setattr(pressure_report, "PARALLEL_MIN_STORES", 2)
+        monkeypatch.setattr(pressure_report.os, "cpu_count", lambda: 2)
+        children = []
+        real_run = pressure_report.run_in_child
+        monkeypatch.setattr(
+            pressure_report, "run_in_child", lambda *a, **k: children.append(a[2]) or real_run(*a, **k)
+        )
+        split = region_pressure(session, SYSTEM, None, *days, NOW)
+    assert len(children) == 1 and len(children[0]["store_ids"]) == 6, "half the 12 stores went to the child"
+    assert split == alone
+    assert len({r.store_code for r in split}) == 12 and any(r.burnout_risk for r in split)
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

@@ -1,0 +1,54 @@
+"""numba for the model's hot loops, loaded on first use, with numpy as the way back.
+
+Each kernel is a ``LazyKernel``: its builder is called the first time a caller asks for it (numba
+costs ~0.4 s to import, more to compile), and answers the compiled function or None. None, and
+numpy from then on, also when numba is missing, when ``STOREMON_PURE_NUMPY=1`` is set, or when a
+kernel fails on this machine (``failed``): the model must not stop for want of a compiler.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_UNRESOLVED = object()
+
+
+def numba_jit(**options: Any) -> Callable | None:
+    """numba's ``njit`` with what every kernel here shares (no GIL held, so a GUI thread beside it
+    stays responsive; compiled code cached on disk), or None for numpy."""
+    if os.environ.get("STOREMON_PURE_NUMPY"):
+        return None
+    try:
+        from numba import njit
+    except ImportError:
+        return None
+    # A frozen bundle has no source files to key numba's on-disk cache by: compile in memory.
+    return njit(cache=not getattr(sys, "frozen", False), nogil=True, **options)
+
+
+class LazyKernel:
+    """A compiled function built on first use by ``build`` (which answers it, or None)."""
+
+    def __init__(self, build: Callable[[], Callable | None]) -> None:
+        self._build = build
+        self._function: Any = _UNRESOLVED
+
+    def get(self) -> Callable | None:
+        if self._function is _UNRESOLVED:
+            self._function = self._build()
+        return self._function
+
+    def failed(self, what: str) -> None:
+        """Log why the compiled ``what`` failed and use numpy from now on."""
+        log.exception("the compiled %s failed; using numpy from now on", what)
+        self._function = None
+
+    def use_numpy(self) -> None:
+        """numpy from now on (the tests compare both paths)."""
+        self._function = None

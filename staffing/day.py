@@ -247,3 +247,13 @@ def staff_required(
 def chore_minutes_from_solo_share(share: float) -> float:
     """Chore minutes per hour equivalent to a former solo serving share (settings migration: 0.7 -> 18)."""
     return 60.0 * (1.0 - share)
+
+
+def warm_up() -> None:
+    """Load (or compile, a few seconds) the model's numba kernels now: a tiny day with a queue and
+    walk-aways, and its customers' p90. The app calls it on a thread at start-up so the first model
+    a user asks for does not wait for numba, least of all on a worker thread that shares the GIL
+    with a busy GUI (there it took over 15 s)."""
+    orders = np.array([[4.0, 9.0, 6.0, 0.0]])
+    model = model_day(orders, np.ones_like(orders), StaffingTargets(patience_minutes=5.0))
+    model.wait_quantiles(np.ones_like(orders, dtype=bool), np.zeros(1, dtype=np.int64))

@@ -490,7 +490,7 @@ def shift_pressure(load: ShiftLoad, config: PressureConfig = DEFAULT_CONFIG) -> 
     # walk-aways) scores once, as its worst member's share of the group's combined cap, credited
     # to that member. Walk-aways carry the cap of the wait (they are the wait that ended in a loss).
     points = {f: score * caps.get(f, 0.0) for f, score, _, _ in pending}
-    group = [f for f, *_ in pending if f in LOAD_FACTORS]
+    group = [f for f, *_ in pending if f in _LOAD_PRIORITY]  # the load factors (a dict: hashed)
     if config.merge_load and group:
         group_cap = sum(caps.get(f, 0.0) for f in group if f is not Factor.WALKED_AWAY)
         top = max(group, key=lambda f: (scores[f], -_LOAD_PRIORITY[f]))

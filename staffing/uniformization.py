@@ -63,14 +63,6 @@ def compiled() -> bool:
     return SERIES.get() is not None
 
 
-def warm_up() -> None:
-    """Load (or compile, ~1-2 s) the numba kernel now. The app calls it on a thread at start-up so
-    the first model a user asks for does not wait for numba, least of all on a worker thread that
-    shares the GIL with a busy GUI (there it took over 15 s)."""
-    p = np.array([[1.0], [0.0]])
-    transient(p, np.array([[1.0], [0.0]]), np.array([[0.0], [1.0]]), 1.0)
-
-
 def transient(p: np.ndarray, birth: np.ndarray, death: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray]:
     """p(h) and the time-average of p over [0, h] for the birth-death generator, per column.
 

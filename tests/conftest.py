@@ -49,7 +49,7 @@ def _compiled_queue_kernel() -> None:
     """Load or compile numba's uniformization kernel once, before any test's clock starts: a
     fresh clone has no numba cache and the first model would otherwise spend its 1-2 s (far more
     on a thread beside a busy GUI) inside some test's timeout."""
-    from staffing.uniformization import warm_up
+    from staffing.day import warm_up
 
     warm_up()
 

@@ -10,7 +10,7 @@ import threading
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from staffing.uniformization import warm_up
+from staffing.day import warm_up
 from storemon.config import app_paths
 from storemon.services.access import SYSTEM, AccessDenied, Actor
 from storemon.services.api import Services
@@ -126,7 +126,7 @@ def run_gui(database: Database, username: str | None = None, smoke: bool = False
     """Open the main window; ``smoke`` renders it once and quits (packaging and CI checks)."""
     app = ensure_app()
     services = Services(database)
-    # The queue model's compiled kernel loads while the user signs in (staffing.uniformization).
+    # The queue model's compiled kernels load while the user signs in (staffing.compiled).
     threading.Thread(target=warm_up, name="storemon-warm-up", daemon=True).start()
     if smoke:
         actor = default_actor(services, username)

@@ -36,7 +36,7 @@ from staffing.forecast import (
 from staffing.forecast import fit_count_model as fit_pooled
 from staffing.roster import INTERVAL_MINUTES
 from staffing.surge import SurgeCalendar
-from storemon.db.import_state import DONE
+from storemon.db.import_state import DONE, finished
 from storemon.db.models import ImportBatch, SalesBucket, Setting, Store, StoreHours
 from storemon.db.types import epoch_seconds
 from storemon.errors import StoremonError
@@ -265,12 +265,12 @@ def read_counts(
         end = max(local_midnight(hi + timedelta(days=1), tz) for tz in zones)
         windows.append(and_(SalesBucket.bucket_start >= start, SalesBucket.bucket_start < end))
     # Bucket times come as epoch seconds from the database (a chain's history is over a million
-    # rows: no datetime object per row).
+    # rows: no datetime object per row), and buckets of the same interval from two imports are
+    # added up below (np.add.at), not by a GROUP BY, which costs the database three times the scan.
     rows = session.execute(
-        select(SalesBucket.store_id, epoch_seconds(SalesBucket.bucket_start), func.sum(SalesBucket.orders))
-        .join(ImportBatch, ImportBatch.id == SalesBucket.batch_id)
-        .where(ImportBatch.state == DONE, or_(*windows))
-        .group_by(SalesBucket.store_id, SalesBucket.bucket_start)
+        select(SalesBucket.store_id, epoch_seconds(SalesBucket.bucket_start), SalesBucket.orders).where(
+            finished(SalesBucket.batch_id), or_(*windows)
+        )
     ).all()
     if not rows:
         return grid

@@ -456,7 +456,8 @@ def _windows(spans: list[_Span], store_column, column) -> list:
 
 
 def _read_sales(session: Session, spans: list[_Span]) -> dict[int, np.ndarray]:
-    """``orders_grid`` of every span from one query (finished batches only).
+    """``orders_grid`` of every span from one query (finished batches only; buckets of one interval
+    from two imports added up here rather than by a GROUP BY, a third of the database's work).
 
     Bucket times come as epoch seconds (``epoch_seconds``) and map to local slots with numpy where
     the store's clock keeps one UTC offset over the span; only a span with a DST change goes
@@ -465,13 +466,12 @@ def _read_sales(session: Session, spans: list[_Span]) -> dict[int, np.ndarray]:
     grids = {sp.store.id: np.full((sp.span, INTERVALS_PER_DAY), np.nan) for sp in spans}
     start = epoch_seconds(SalesBucket.bucket_start)
     rows = session.execute(
-        select(SalesBucket.store_id, start, func.sum(SalesBucket.orders))
+        select(SalesBucket.store_id, start, SalesBucket.orders)
         .where(
             or_(*_windows(spans, SalesBucket.store_id, SalesBucket.bucket_start)),
             finished(SalesBucket.batch_id),
         )
-        .group_by(SalesBucket.store_id, SalesBucket.bucket_start)
-        .order_by(SalesBucket.store_id, SalesBucket.bucket_start)
+        .order_by(SalesBucket.store_id)
     ).all()
     owner = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     instants = np.fromiter((r[1] for r in rows), dtype=float, count=len(rows))
@@ -484,7 +484,7 @@ def _read_sales(session: Session, spans: list[_Span]) -> dict[int, np.ndarray]:
             continue
         index = _local_slots(sp, np.round(t[inside]))
         grids[sp.store.id][np.unique(index // INTERVALS_PER_DAY)] = 0.0
-        grids[sp.store.id].reshape(-1)[index] = n[inside]
+        np.add.at(grids[sp.store.id].reshape(-1), index, n[inside])  # two imports' buckets add up
     return grids
 
 

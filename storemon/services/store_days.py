@@ -294,8 +294,8 @@ def _shift_pressures(
         during = [
             i for i in incidents.get(shift.staff_id, []) if shift.starts_at <= i.occurred_at < shift.ends_at
         ]
-        load = ShiftLoad(
-            interval_start_min=idx * INTERVAL_MINUTES,
+        load = ShiftLoad.of_model(
+            interval_start_min=(idx * INTERVAL_MINUTES).astype(float),
             arrivals_per_hour=arrivals[idx],
             utilisation=utilisation[idx],
             mean_wait_min=model.wait_minutes[idx],

@@ -26,25 +26,26 @@ def _build_series():
         return None
 
     @njit
-    def series(v, stay, b, d, weights, tails, terms):  # pragma: no cover - compiled
+    def series(v, stay, b, d, weights, tails, terms, limits):  # pragma: no cover - compiled
         columns, size = v.shape
-        end = np.empty((columns, size))
-        integral = np.empty((columns, size))
+        end = np.zeros((columns, size))
+        integral = np.zeros((columns, size))
         cur = np.empty(size)
         nxt = np.empty(size)
         for w in range(columns):
-            for s in range(size):
+            top = limits[w]  # states from here on stay empty: leave them at 0
+            for s in range(top):
                 cur[s] = v[w, s]
                 end[w, s] = weights[0, w] * cur[s]
                 integral[w, s] = tails[0, w] * cur[s]
             for m in range(1, terms[w] + 1):
                 wm = weights[m, w]
                 tm = tails[m, w]
-                for s in range(size):
+                for s in range(top):
                     x = stay[w, s] * cur[s]
                     if s > 0:
                         x += b[w, s - 1] * cur[s - 1]
-                    if s < size - 1:
+                    if s < top - 1:
                         x += d[w, s + 1] * cur[s + 1]
                     nxt[s] = x
                     end[w, s] += wm * x
@@ -112,11 +113,22 @@ def _series(p, stay, b, d, weights, tails, terms) -> tuple[np.ndarray, np.ndarra
                 np.ascontiguousarray(weights),
                 np.ascontiguousarray(tails),
                 terms,
+                _reached(p, b, d),
             )
             return end_t.T, integral_t.T
         except Exception:  # noqa: BLE001 - numba's errors share no base class; any means "use numpy"
             SERIES.failed("uniformization")
     return _numpy_series(p, stay, b, d, weights, tails, terms)
+
+
+def _reached(p: np.ndarray, b: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Per column, how many states the chain can occupy: up to one above its highest state that is
+    occupied or moves. Above that every state stays at 0, so the compiled series skips them (a
+    quiet store-day's queue reaches a few customers, the batch's busiest one sets the array)."""
+    moving = (b > 0) | (d > 0) | (p != 0)
+    size = moving.shape[0]
+    highest = size - 1 - np.argmax(moving[::-1], axis=0)
+    return np.minimum(highest + 2, size).astype(np.int64)
 
 
 def _numpy_series(p, stay, b, d, weights, tails, terms) -> tuple[np.ndarray, np.ndarray]:

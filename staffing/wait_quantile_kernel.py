@@ -32,6 +32,8 @@ def _build():
         day = rows[r]
         total = 0.0
         for c in range(below.shape[1]):
+            if lam[r, c] == 0.0:  # an interval outside the row's mask: nobody counted arrives
+                continue
             th = theta[r, c]
             rt = rate[r, c]
             phi = -math.expm1(-th * t) / th if th > 0 else t

@@ -649,10 +649,13 @@ def _model_chunk(
     )
     # What happened (or is expected) sets waits and pressure; the forecast staffing is planned
     # for sets the staff required, so a past day's requirement is what could have been planned.
-    model = model_day(orders, staffed, targets, service)
+    # Without interval rows nothing shows the steady-state figures or the staff required: skip them.
+    model = model_day(orders, staffed, targets, service, steady=with_intervals)
     required = model.required_staff
     differ = ~(planned == orders).all(axis=1)
-    if differ.any():  # past days, or a quantile: the staff those days' plan needs (no backlog)
+    if (
+        with_intervals and differ.any()
+    ):  # past days, or a quantile: the staff those days' plan needs (no backlog)
         required = required.copy()
         required[differ] = staff_required(planned[differ], targets, service[differ])
     # Every day's and every shift's customer p90 in one call (each is a bisection over the states).
@@ -676,6 +679,11 @@ def _model_chunk(
         c.span.store.id: _store_days(c, int(base), model, required, p90, reads, config, only, with_intervals)
         for c, base in zip(chunk, first_row, strict=False)
     }
+
+
+def _row(values: np.ndarray | None, row: int) -> np.ndarray | None:
+    """One store-day's row of a model figure (None stays None: a figure not computed)."""
+    return None if values is None else values[row]
 
 
 def _rounded(values: np.ndarray, digits: int) -> list[float]:
@@ -736,7 +744,7 @@ def _store_days(
     result = []
     for k, day in enumerate(days):
         row = base + k
-        day_model = DayModel(**{f: getattr(model, f)[row] for f in model.__dataclass_fields__})
+        day_model = DayModel(**{f: _row(getattr(model, f), row) for f in model.__dataclass_fields__})
         orders = demand.orders[k]
         is_open = open_grid[k]
         shown = is_open | (staffed[k] > 0) | (orders > 0) | (demand.planned[k] > 0)

@@ -95,7 +95,7 @@ def _pressures(
     """Every store's shift pressures over ``days``; from ``PARALLEL_MIN_STORES`` stores, the second
     half in a child process on the machine's other core while this process models the first (the
     day models are CPU-bound Python: threads would take turns on the GIL)."""
-    url = session.get_bind().url
+    url = session.get_bind().engine.url  # the bind is an Engine, or a Connection (a test's transaction)
     if len(store_ids) < PARALLEL_MIN_STORES or (os.cpu_count() or 1) < 2 or not shares_processes(url):
         return _model(session, actor, store_ids, days, now)
     half = len(store_ids) // 2

@@ -36,6 +36,9 @@ from storemon.services.timegrid import INTERVALS_PER_DAY, local_midnight
 
 NOBODY_SERVING_UTILISATION = 2.0
 """Stands in for ρ = ∞ in a shift's pressure where chores leave nobody free to serve."""
+NOT_FORECAST = "not forecast"
+"""``StoreDay.forecast_source`` of a day modelled on its sales with no forecast made
+(``store_days_many(with_intervals=False)``)."""
 
 
 @dataclass(frozen=True)
@@ -569,7 +572,8 @@ def store_days_many(
     model run over all store-days at once (in ``MODEL_ROWS`` chunks): a region's week costs a few
     queries and a few model calls instead of a dozen queries and two model calls per store.
     ``with_intervals=False`` leaves ``StoreDay.intervals`` empty: a chain's pressure week needs the
-    shifts, not 700,000 interval rows (a third of the time and most of the memory)."""
+    shifts, not 700,000 interval rows (a third of the time and most of the memory); nor the
+    forecast of days modelled on their sales (``forecast_source`` is then ``NOT_FORECAST``)."""
     wanted = {store_id: list(days) for store_id, days in wanted.items() if days}
     if not wanted:
         return {}
@@ -590,11 +594,20 @@ def store_days_many(
     reads = _read(session, spans)
     queues = store_queues(session, [sp.store for sp in spans])
     config = pressure_config(session)
-    forecasts = forecast_stores(session, [(sp.store, sp.days) for sp in spans], now=now)
+    # Without interval rows only the orders matter: a store whose days are all past with sales
+    # needs no forecast (a chain's pressure week of past days fits no forecast at all).
+    forecast = [sp for sp in spans if with_intervals or not _actual_use(sp, reads, now).all()]
+    forecasts = dict(
+        zip(
+            [sp.store.id for sp in forecast],
+            forecast_stores(session, [(sp.store, sp.days) for sp in forecast], now=now) if forecast else [],
+            strict=True,
+        )
+    )
     result: dict[int, list[StoreDay]] = {}
     batches: dict[tuple[float, float], list[_Inputs]] = defaultdict(list)
-    for sp, fc in zip(spans, forecasts, strict=True):
-        inputs = _inputs(sp, fc, reads, queues[sp.store.id], now)
+    for sp in spans:
+        inputs = _inputs(sp, forecasts.get(sp.store.id), reads, queues[sp.store.id], now)
         batches[inputs.queue.targets.chore_minutes_per_hour, inputs.queue.targets.patience_minutes].append(
             inputs
         )
@@ -621,15 +634,32 @@ class _Inputs:
     queue: StoreQueue
 
 
-def _inputs(sp: _Span, fc: StoreForecast, reads: _Reads, queue: StoreQueue, now: datetime | None) -> _Inputs:
+def _actual_use(sp: _Span, reads: _Reads, now: datetime | None) -> np.ndarray:
+    """Per day of the span: whether it is modelled on its sales (past, with sales) or a forecast."""
     today = (now or datetime.now(UTC)).astimezone(ZoneInfo(sp.store.timezone)).date()
     actual = reads.sales[sp.store.id][sp.offsets]
-    use_actual = np.array([not np.isnan(a).all() and d < today for a, d in zip(actual, sp.days, strict=True)])
-    # A new store's forecast is borrowed whatever else applies: that is what its manager must know.
-    source = tuple(fc.history_source if fc.borrowed else s for s in fc.source)
-    demand = DayDemand(
-        fc.expected, fc.planned, fc.p10, fc.p90, actual, use_actual, source, fc.plan.plan_label
-    )
+    return np.array([not np.isnan(a).all() and d < today for a, d in zip(actual, sp.days, strict=True)])
+
+
+def _inputs(
+    sp: _Span, fc: StoreForecast | None, reads: _Reads, queue: StoreQueue, now: datetime | None
+) -> _Inputs:
+    """``fc``: the store's forecast, or None when every day is modelled on its sales and nothing
+    shown needs one (``store_days_many(with_intervals=False)``): the forecast fields then hold the
+    sales and the source says ``NOT_FORECAST``."""
+    actual = reads.sales[sp.store.id][sp.offsets]
+    use_actual = _actual_use(sp, reads, now)
+    if fc is None:
+        sales = np.nan_to_num(actual)
+        demand = DayDemand(
+            sales, sales, sales, sales, actual, use_actual, (NOT_FORECAST,) * len(sp.days), NOT_FORECAST
+        )
+    else:
+        # A new store's forecast is borrowed whatever else applies: that is what its manager must know.
+        source = tuple(fc.history_source if fc.borrowed else s for s in fc.source)
+        demand = DayDemand(
+            fc.expected, fc.planned, fc.p10, fc.p90, actual, use_actual, source, fc.plan.plan_label
+        )
     staffed = roster_grid(sp.store, reads.shifts[sp.store.id], sp.first, sp.span).reshape(
         sp.span, INTERVALS_PER_DAY
     )[sp.offsets]

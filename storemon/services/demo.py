@@ -11,10 +11,10 @@ anchor date always give the same chain.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 from functools import cached_property
 
 import numpy as np
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from staffing.policy import GAP, SOURCE_RULE, TierBand, TierPolicy, staff_for
 from staffing.roster import INTERVAL_MINUTES
 from staffing.surge import SurgeCalendar
-from storemon.db.bulk import after_explicit_ids, db_timestamps, load_rows
+from storemon.db.bulk import BulkLoader, after_explicit_ids, checks_after_load, db_timestamps
 from storemon.db.models import (
     CheckIn,
     ImportBatch,
@@ -225,37 +225,37 @@ def build_demo(
     session.add(batch)
     session.flush()
 
-    counts = {"buckets": 0, "shifts": 0, "incidents": 0, "check_ins": 0}
     calendar = _Calendar(first_day, anchor, roster_end, TIMEZONE)
     next_shift_id = (session.scalar(select(func.max(RosterShift.id))) or 0) + 1
-    sales: list[tuple] = []
-    for index, (store, revenue, kind, ticket, team) in enumerate(store_rows):
-        # Each store's history from its own stream: the same seed gives the same chain, and a
-        # store's days are drawn as arrays rather than bucket by bucket.
-        store_rng = np.random.default_rng([seed, index])
-        sales += _sales(store_rng, batch.id, store, revenue, kind, ticket, calendar)
-        if len(sales) >= _LOAD_ROWS:
-            counts["buckets"] += load_rows(session, SalesBucket.__table__, _SALES_COLUMNS, sales)
-            sales = []
-        roster = _roster(store, revenue, team, calendar, next_shift_id)
-        next_shift_id += len(roster.ids)
-        counts["shifts"] += load_rows(session, RosterShift.__table__, _SHIFT_COLUMNS, roster.rows())
-        incidents = _incidents(roster, revenue, store_rng)
-        counts["incidents"] += _insert(session, Incident, roster.incident_rows(incidents, store_rng))
-        profile = day_profile(store.opens_at, store.closes_at, False, STORE_TYPES[kind][1])
-        checkins = _check_ins(roster, incidents, revenue / ticket * profile, seed, store_rng)
-        counts["check_ins"] += load_rows(session, CheckIn.__table__, _CHECK_IN_COLUMNS, checkins)
-    counts["buckets"] += load_rows(session, SalesBucket.__table__, _SALES_COLUMNS, sales)
+    loader = BulkLoader(session, _LOAD_ROWS)
+    with checks_after_load(session, _LOADED):
+        for index, (store, revenue, kind, ticket, team) in enumerate(store_rows):
+            # Each store's history from its own stream: the same seed gives the same chain, and a
+            # store's days are drawn as arrays rather than bucket by bucket.
+            store_rng = np.random.default_rng([seed, index])
+            sales = _sales(store_rng, batch.id, store, revenue, kind, ticket, calendar)
+            roster = _roster(store, revenue, team, calendar, next_shift_id)
+            next_shift_id += len(roster.ids)
+            incidents = _incidents(roster, revenue, store_rng)
+            incident_rows = roster.incident_rows(incidents, store_rng)
+            profile = day_profile(store.opens_at, store.closes_at, False, STORE_TYPES[kind][1])
+            checkins = _check_ins(roster, incidents, revenue / ticket * profile, seed, store_rng)
+            loader.add(RosterShift.__table__, _SHIFT_COLUMNS, roster.rows())
+            loader.add(CheckIn.__table__, _CHECK_IN_COLUMNS, checkins)  # after the shifts they name
+            loader.add(Incident.__table__, _INCIDENT_COLUMNS, incident_rows)
+            loader.add(SalesBucket.__table__, _SALES_COLUMNS, sales)
+        loader.flush()
     after_explicit_ids(session, RosterShift.__table__)
-    batch.row_count = counts["buckets"]
+    counts = loader.counts
+    batch.row_count = counts["sales_buckets"]
     n_staff = sum(len(row[4]) for row in store_rows)
     return DemoSummary(
         stores=stores,
         regions=len(regions),
         staff=n_staff,
         users=_count_users(session),
-        shifts=counts["shifts"],
-        sales_buckets=counts["buckets"],
+        shifts=counts["roster_shifts"],
+        sales_buckets=counts["sales_buckets"],
         incidents=counts["incidents"],
         check_ins=counts["check_ins"],
         first_day=first_day,
@@ -338,8 +338,19 @@ def _team(store: Store, level: int, rng: np.random.Generator) -> list[StaffMembe
 
 _SALES_COLUMNS = ("store_id", "bucket_start", "orders", "items", "revenue", "batch_id")
 _SHIFT_COLUMNS = ("id", "store_id", "staff_id", "starts_at", "ends_at", "role")
+_INCIDENT_COLUMNS = (
+    "store_id",
+    "staff_id",
+    "occurred_at",
+    "incident_type",
+    "customer_type",
+    "sensitive_triggers",
+    "description",
+    "compensation",
+)
 _CHECK_IN_COLUMNS = ("staff_id", "store_id", "shift_id", "score", "note", "note_shared", "created_at")
-_LOAD_ROWS = 500_000  # sales rows held before they go to the database
+_LOAD_ROWS = 500_000  # rows held before they go to the database
+_LOADED = (SalesBucket.__table__, RosterShift.__table__, CheckIn.__table__, Incident.__table__)
 
 
 @dataclass(frozen=True)
@@ -459,8 +470,9 @@ class _Roster:
             )
         )
 
-    def incident_rows(self, incidents: _Incidents, rng: np.random.Generator) -> list[dict]:
-        """The incident rows: a time inside each chosen shift, a type, a customer, maybe a trigger."""
+    def incident_rows(self, incidents: _Incidents, rng: np.random.Generator) -> list[tuple]:
+        """The incident rows (``_INCIDENT_COLUMNS``, as stored): a time inside each chosen shift, a
+        type, a customer, maybe a trigger."""
         picked = incidents.shifts
         count = picked.size
         share = rng.uniform(0.2, 0.8, count)
@@ -470,27 +482,22 @@ class _Roster:
         triggers = rng.integers(len(SENSITIVE_TRIGGERS), size=count)
         length = (self.ends[picked] - self.starts[picked]).astype("timedelta64[us]")
         occurred = self.starts[picked] + (length * share).astype("timedelta64[us]")
-        return [
-            {
-                "store_id": self.store.id,
-                "staff_id": int(self.staff_ids[shift]),
-                "occurred_at": when.replace(tzinfo=UTC),
-                "incident_type": INCIDENT_TYPES[kind],
-                "customer_type": CUSTOMER_TYPES[customer],
-                "sensitive_triggers": [SENSITIVE_TRIGGERS[trigger]] if flagged else [],
-                "description": "",
-                "compensation": Decimal("0"),
-            }
-            for shift, when, kind, customer, flagged, trigger in zip(
-                picked.tolist(),
-                occurred.astype(datetime),
-                types.tolist(),
-                customers.tolist(),
-                sensitive.tolist(),
-                triggers.tolist(),
-                strict=True,
+        return list(
+            zip(
+                itertools.repeat(self.store.id),
+                self.staff_ids[picked].tolist(),
+                db_timestamps(occurred).tolist(),
+                [INCIDENT_TYPES[kind] for kind in types.tolist()],
+                [CUSTOMER_TYPES[customer] for customer in customers.tolist()],
+                [
+                    json.dumps([SENSITIVE_TRIGGERS[trigger]] if flagged else [])
+                    for flagged, trigger in zip(sensitive.tolist(), triggers.tolist(), strict=True)
+                ],
+                itertools.repeat(""),
+                itertools.repeat(0),
+                strict=False,
             )
-        ]
+        )
 
 
 @dataclass(frozen=True)
@@ -522,13 +529,6 @@ def _roster(
         anchor_utc=np.datetime64(calendar.anchor_utc.replace(tzinfo=None), "us"),
         level=_staff_level(revenue),
     )
-
-
-def _insert(session: Session, model: type, rows: list[dict]) -> int:
-    """Insert ``rows`` into ``model``'s table in one executemany (Core: no ORM bookkeeping per row)."""
-    if rows:
-        session.connection().execute(model.__table__.insert(), rows)
-    return len(rows)
 
 
 def _incidents(roster: _Roster, revenue: float, rng: np.random.Generator) -> _Incidents:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from staffing.policy import GAP, SOURCE_RULE, TierBand, TierPolicy, staff_for
 from staffing.roster import INTERVAL_MINUTES
 from staffing.surge import SurgeCalendar
-from storemon.db.bulk import BulkLoader, after_explicit_ids, checks_after_load, db_timestamps
+from storemon.db.bulk import BulkLoader, after_explicit_ids, checks_after_load, db_timestamps, load_rows
 from storemon.db.models import (
     CheckIn,
     ImportBatch,
@@ -187,7 +187,8 @@ def build_demo(
     session.add_all(regions)
     session.add_all(_chain_users(regions))
     revenues = revenue_levels(stores, rng)
-    store_rows: list[tuple[Store, float, str, float, list[StaffMember]]] = []
+    store_rows: list[tuple[Store, float, str, float, list[_Member]]] = []
+    next_staff_id = _next_id(session, StaffMember)
     for i in range(stores):
         region_index = i % len(REGIONS)
         code, _, prefix, places = REGIONS[region_index]
@@ -205,14 +206,12 @@ def build_demo(
             tier_policy=policy,
         )
         ticket = float(rng.uniform(30, 38))
-        team = _team(store, _staff_level(revenues[i]), rng)
+        team = _team(store.code, _staff_level(revenues[i]), rng, next_staff_id)
+        next_staff_id += len(team)
         session.add(store)
-        session.add_all(team)
         store_rows.append((store, float(revenues[i]), kind, ticket, team))
     session.flush()
-    users = _store_users(store_rows)
-    session.add_all(users)
-    _demo_pins(store_rows, {u.staff_member_id for u in users})
+    _load_people(session, store_rows)
 
     batch = ImportBatch(
         kind="demo",
@@ -226,7 +225,7 @@ def build_demo(
     session.flush()
 
     calendar = _Calendar(first_day, anchor, roster_end, TIMEZONE)
-    next_shift_id = (session.scalar(select(func.max(RosterShift.id))) or 0) + 1
+    next_shift_id = _next_id(session, RosterShift)
     loader = BulkLoader(session, _LOAD_ROWS)
     with checks_after_load(session, _LOADED):
         for index, (store, revenue, kind, ticket, team) in enumerate(store_rows):
@@ -268,13 +267,43 @@ DEMO_PIN = "1234"
 """Every demo account signs in at the kiosk with this PIN (README: demo users)."""
 
 
-def _demo_pins(store_rows, staff_ids: set[int]) -> None:
-    """Kiosk PINs for the demo accounts, hashed once: argon2id is slow on purpose."""
+def _next_id(session: Session, model: type) -> int:
+    """The id after the highest in ``model``'s table: rows loaded with ids chosen here follow it."""
+    return (session.scalar(select(func.max(model.id))) or 0) + 1
+
+
+@dataclass(frozen=True)
+class _Member:
+    """A demo staff member, loaded as a row (``_load_people``): what the roster and users need."""
+
+    id: int
+    code: str
+    name: str
+    role: Role
+    phone: str
+
+
+def _load_people(session: Session, store_rows) -> None:
+    """The stores' staff and their user accounts, loaded with the ids ``_team`` chose (after the
+    stores, which the ORM has given ids). Demo accounts sign in at the kiosk with ``DEMO_PIN``,
+    hashed once: argon2id is slow on purpose."""
+    users = _store_users(store_rows, _next_id(session, User))
+    with_account = {row[_USER_COLUMNS.index("staff_member_id")] for row in users}
     pin_hash = hash_pin(DEMO_PIN)
-    for *_rest, team in store_rows:
-        for member in team:
-            if member.id in staff_ids:
-                member.pin_hash = pin_hash
+    staff = [
+        (m.id, m.code, m.name, store.id, m.role.value, m.phone, "", True)
+        for store, *_rest, team in store_rows
+        for m in team
+    ]
+    # Loaded rows hold no NULL: the PIN column goes only with the account holders' rows.
+    with_pin = [(*row, pin_hash) for row in staff if row[0] in with_account]
+    load_rows(session, StaffMember.__table__, (*_STAFF_COLUMNS, "pin_hash"), with_pin)
+    load_rows(
+        session, StaffMember.__table__, _STAFF_COLUMNS, [row for row in staff if row[0] not in with_account]
+    )
+    load_rows(session, User.__table__, _USER_COLUMNS, users)
+    after_explicit_ids(session, StaffMember.__table__)
+    after_explicit_ids(session, User.__table__)
 
 
 def _count_users(session: Session) -> int:
@@ -299,36 +328,31 @@ def _chain_users(regions: list[Region]) -> list[User]:
     return users
 
 
-def _store_users(store_rows) -> list[User]:
-    """A store manager, a shift lead (where there is one) and a barista account per store."""
+def _store_users(store_rows, first_id: int) -> list[tuple]:
+    """A store manager, a shift lead (where there is one) and a barista account per store, as rows
+    (``_USER_COLUMNS``) with ids from ``first_id``."""
     users = []
     for store, _, _, _, team in store_rows:
         for prefix, role in (("mgr", Role.STORE_MANAGER), ("lead", Role.SHIFT_LEAD), ("staff", Role.STAFF)):
             member = next((m for m in team if m.role == role), None)
             if member is None:
                 continue
-            users.append(
-                User(
-                    username=f"{prefix}-{store.code.lower()}",
-                    display_name=member.name,
-                    role=role,
-                    store_id=store.id,
-                    region_id=store.region_id,
-                    staff_member_id=member.id,
-                )
-            )
+            username = f"{prefix}-{store.code.lower()}"
+            row = (username, member.name, role.value, store.id, store.region_id, member.id, True, "")
+            users.append((first_id + len(users), *row))
     return users
 
 
-def _team(store: Store, level: int, rng: np.random.Generator) -> list[StaffMember]:
-    """Enough people to cover the store's shift template seven days a week at ~5 shifts each."""
+def _team(store_code: str, level: int, rng: np.random.Generator, first_id: int) -> list[_Member]:
+    """Enough people to cover the store's shift template seven days a week at ~5 shifts each,
+    with ids from ``first_id``."""
     size = math.ceil(len(SHIFT_TEMPLATES[level]) * 7 / 5) + (1 if level > 1 else 0)
     roles = [Role.STORE_MANAGER] + ([Role.SHIFT_LEAD] if level > 1 else []) + [Role.STAFF] * size
     return [
-        StaffMember(
-            code=f"{store.code}-{k + 1:02d}",
+        _Member(
+            id=first_id + k,
+            code=f"{store_code}-{k + 1:02d}",
             name=_person_name(rng),
-            home_store=store,
             role=role,
             phone=f"138{int(rng.integers(10**7, 10**8))}",
         )
@@ -336,6 +360,18 @@ def _team(store: Store, level: int, rng: np.random.Generator) -> list[StaffMembe
     ]
 
 
+_STAFF_COLUMNS = ("id", "code", "name", "home_store_id", "role", "phone", "email", "active")
+_USER_COLUMNS = (
+    "id",
+    "username",
+    "display_name",
+    "role",
+    "store_id",
+    "region_id",
+    "staff_member_id",
+    "active",
+    "email",
+)
 _SALES_COLUMNS = ("store_id", "bucket_start", "orders", "items", "revenue", "batch_id")
 _SHIFT_COLUMNS = ("id", "store_id", "staff_id", "starts_at", "ends_at", "role")
 _INCIDENT_COLUMNS = (

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from staffing.policy import GAP, SOURCE_RULE, TierBand, TierPolicy, staff_for
 from staffing.roster import INTERVAL_MINUTES
 from staffing.surge import SurgeCalendar
-from storemon.db.bulk import BulkLoader, after_explicit_ids, checks_after_load, db_timestamps, load_rows
+from storemon.db.bulk import BulkLoader, checks_after_load, db_timestamps, load_rows, reserve_ids
 from storemon.db.models import (
     CheckIn,
     ImportBatch,
@@ -188,7 +188,9 @@ def build_demo(
     session.add_all(_chain_users(regions))
     revenues = revenue_levels(stores, rng)
     store_rows: list[tuple[Store, float, str, float, list[_Member]]] = []
-    next_staff_id = _next_id(session, StaffMember)
+    levels = [_staff_level(revenue) for revenue in revenues]
+    team_sizes = [_team_size(level) for level in levels]
+    team_ids = np.split(reserve_ids(session, StaffMember.__table__, sum(team_sizes)), np.cumsum(team_sizes))
     for i in range(stores):
         region_index = i % len(REGIONS)
         code, _, prefix, places = REGIONS[region_index]
@@ -206,8 +208,7 @@ def build_demo(
             tier_policy=policy,
         )
         ticket = float(rng.uniform(30, 38))
-        team = _team(store.code, _staff_level(revenues[i]), rng, next_staff_id)
-        next_staff_id += len(team)
+        team = _team(store.code, levels[i], rng, team_ids[i])
         session.add(store)
         store_rows.append((store, float(revenues[i]), kind, ticket, team))
     session.flush()
@@ -225,7 +226,10 @@ def build_demo(
     session.flush()
 
     calendar = _Calendar(first_day, anchor, roster_end, TIMEZONE)
-    next_shift_id = _next_id(session, RosterShift)
+    shifts_per_store = [len(SHIFT_TEMPLATES[level]) * len(calendar.midnights) for level in levels]
+    shift_ids = np.split(
+        reserve_ids(session, RosterShift.__table__, sum(shifts_per_store)), np.cumsum(shifts_per_store)
+    )
     loader = BulkLoader(session, _LOAD_ROWS)
     with checks_after_load(session, _LOADED):
         for index, (store, revenue, kind, ticket, team) in enumerate(store_rows):
@@ -233,8 +237,7 @@ def build_demo(
             # store's days are drawn as arrays rather than bucket by bucket.
             store_rng = np.random.default_rng([seed, index])
             sales = _sales(store_rng, batch.id, store, revenue, kind, ticket, calendar)
-            roster = _roster(store, revenue, team, calendar, next_shift_id)
-            next_shift_id += len(roster.ids)
+            roster = _roster(store, revenue, team, calendar, shift_ids[index])
             incidents = _incidents(roster, revenue, store_rng)
             incident_rows = roster.incident_rows(incidents, store_rng)
             profile = day_profile(store.opens_at, store.closes_at, False, STORE_TYPES[kind][1])
@@ -244,7 +247,6 @@ def build_demo(
             loader.add(Incident.__table__, _INCIDENT_COLUMNS, incident_rows)
             loader.add(SalesBucket.__table__, _SALES_COLUMNS, sales)
         loader.flush()
-    after_explicit_ids(session, RosterShift.__table__)
     counts = loader.counts
     batch.row_count = counts["sales_buckets"]
     n_staff = sum(len(row[4]) for row in store_rows)
@@ -267,11 +269,6 @@ DEMO_PIN = "1234"
 """Every demo account signs in at the kiosk with this PIN (README: demo users)."""
 
 
-def _next_id(session: Session, model: type) -> int:
-    """The id after the highest in ``model``'s table: rows loaded with ids chosen here follow it."""
-    return (session.scalar(select(func.max(model.id))) or 0) + 1
-
-
 @dataclass(frozen=True)
 class _Member:
     """A demo staff member, loaded as a row (``_load_people``): what the roster and users need."""
@@ -284,10 +281,16 @@ class _Member:
 
 
 def _load_people(session: Session, store_rows) -> None:
-    """The stores' staff and their user accounts, loaded with the ids ``_team`` chose (after the
+    """The stores' staff and their user accounts, loaded with the ids ``_team`` was given (after the
     stores, which the ORM has given ids). Demo accounts sign in at the kiosk with ``DEMO_PIN``,
     hashed once: argon2id is slow on purpose."""
-    users = _store_users(store_rows, _next_id(session, User))
+    accounts = _store_users(store_rows)
+    users = [
+        (user_id, *row)
+        for user_id, row in zip(
+            reserve_ids(session, User.__table__, len(accounts)).tolist(), accounts, strict=True
+        )
+    ]
     with_account = {row[_USER_COLUMNS.index("staff_member_id")] for row in users}
     pin_hash = hash_pin(DEMO_PIN)
     staff = [
@@ -302,8 +305,6 @@ def _load_people(session: Session, store_rows) -> None:
         session, StaffMember.__table__, _STAFF_COLUMNS, [row for row in staff if row[0] not in with_account]
     )
     load_rows(session, User.__table__, _USER_COLUMNS, users)
-    after_explicit_ids(session, StaffMember.__table__)
-    after_explicit_ids(session, User.__table__)
 
 
 def _count_users(session: Session) -> int:
@@ -328,9 +329,9 @@ def _chain_users(regions: list[Region]) -> list[User]:
     return users
 
 
-def _store_users(store_rows, first_id: int) -> list[tuple]:
+def _store_users(store_rows) -> list[tuple]:
     """A store manager, a shift lead (where there is one) and a barista account per store, as rows
-    (``_USER_COLUMNS``) with ids from ``first_id``."""
+    (``_USER_COLUMNS`` without the id)."""
     users = []
     for store, _, _, _, team in store_rows:
         for prefix, role in (("mgr", Role.STORE_MANAGER), ("lead", Role.SHIFT_LEAD), ("staff", Role.STAFF)):
@@ -338,25 +339,27 @@ def _store_users(store_rows, first_id: int) -> list[tuple]:
             if member is None:
                 continue
             username = f"{prefix}-{store.code.lower()}"
-            row = (username, member.name, role.value, store.id, store.region_id, member.id, True, "")
-            users.append((first_id + len(users), *row))
+            users.append((username, member.name, role.value, store.id, store.region_id, member.id, True, ""))
     return users
 
 
-def _team(store_code: str, level: int, rng: np.random.Generator, first_id: int) -> list[_Member]:
-    """Enough people to cover the store's shift template seven days a week at ~5 shifts each,
-    with ids from ``first_id``."""
-    size = math.ceil(len(SHIFT_TEMPLATES[level]) * 7 / 5) + (1 if level > 1 else 0)
-    roles = [Role.STORE_MANAGER] + ([Role.SHIFT_LEAD] if level > 1 else []) + [Role.STAFF] * size
+def _team_size(level: int) -> int:
+    """Enough people to cover the store's shift template seven days a week at ~5 shifts each."""
+    return math.ceil(len(SHIFT_TEMPLATES[level]) * 7 / 5) + (1 if level > 1 else 0)
+
+
+def _team(store_code: str, level: int, rng: np.random.Generator, ids: np.ndarray) -> list[_Member]:
+    """The store's people (``_team_size``), with the ``ids`` reserved for them."""
+    roles = [Role.STORE_MANAGER] + ([Role.SHIFT_LEAD] if level > 1 else []) + [Role.STAFF] * ids.size
     return [
         _Member(
-            id=first_id + k,
+            id=member_id,
             code=f"{store_code}-{k + 1:02d}",
             name=_person_name(rng),
             role=role,
             phone=f"138{int(rng.integers(10**7, 10**8))}",
         )
-        for k, role in enumerate(roles[:size])
+        for k, (member_id, role) in enumerate(zip(ids.tolist(), roles, strict=False))
     ]
 
 
@@ -543,7 +546,7 @@ class _Incidents:
 
 
 def _roster(
-    store: Store, revenue: float, team: list[StaffMember], calendar: _Calendar, first_id: int
+    store: Store, revenue: float, team: list[_Member], calendar: _Calendar, ids: np.ndarray
 ) -> _Roster:
     """Shifts from the store's template, rotating through the team so nobody works every day."""
     template = SHIFT_TEMPLATES[_staff_level(revenue)]
@@ -556,7 +559,7 @@ def _roster(
     end_min = minutes[slot, 1].astype("timedelta64[m]")
     return _Roster(
         store=store,
-        ids=np.arange(first_id, first_id + day.size),
+        ids=ids,
         staff_ids=np.array([m.id for m in team])[person],
         roles=[team[k].role for k in person.tolist()],
         starts=calendar.midnights[day] + start_min,

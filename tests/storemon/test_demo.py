@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from storemon.db.engine import make_engine, make_session_factory
 from storemon.db.migrate import upgrade
-from storemon.db.models import Base, CheckIn, Incident, Role, RosterShift, SalesBucket, Store, User
+from storemon.db.models import (
+    Base,
+    CheckIn,
+    Incident,
+    Role,
+    RosterShift,
+    SalesBucket,
+    StaffMember,
+    Store,
+    User,
+)
 from storemon.services import demo
 from storemon.services.access import SYSTEM
 from storemon.services.demo import build_demo
@@ -216,3 +226,38 @@ def test_the_same_seed_gives_the_same_rows_on_sqlite_and_postgresql(tmp_path, pg
     assert len(sqlite_rows["sales_buckets"]) > 1000 and sqlite_rows["incidents"] and sqlite_rows["check_ins"]
     for table, rows in sqlite_rows.items():
         assert pg_rows[table] == rows, table
+
+
+@pytest.mark.postgres
+def test_the_application_role_fills_an_empty_chain_database_with_the_demo(pg_server, tmp_path):
+    """The least-privilege role of docs/security.md may not alter tables nor move sequences with
+    setval: the demo still loads (with the checks in place), and later rows get fresh ids."""
+    from tests.storemon.test_secrets import _doc_sql, _roles, _statements
+
+    roles = _roles(pg_server, tmp_path)
+    owner = make_engine(roles["owner"])
+    upgrade(owner)
+    with owner.begin() as connection:
+        for statement in _statements(_doc_sql("after-upgrade"), roles["names"]):
+            connection.execute(text(statement))
+        migrated = _schema(connection)
+    owner.dispose()
+    app = make_engine(roles["app"])
+    try:
+        _build_small_demo(app)
+        with app.connect() as connection:
+            assert _schema(connection) == migrated
+        with make_session_factory(app)() as session:
+            member = session.scalars(select(StaffMember).order_by(StaffMember.id)).first()
+            shift = RosterShift(
+                store_id=member.home_store_id,
+                staff_id=member.id,
+                starts_at=datetime(2026, 4, 1, 1, 0, tzinfo=UTC),
+                ends_at=datetime(2026, 4, 1, 5, 0, tzinfo=UTC),
+            )
+            session.add(shift)
+            session.flush()
+            assert shift.id > session.scalar(select(func.max(CheckIn.shift_id)))
+            assert session.scalar(select(func.count()).select_from(SalesBucket)) > 1000
+    finally:
+        app.dispose()

@@ -11,10 +11,10 @@ anchor date always give the same chain.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 from functools import cached_property
 
 import numpy as np
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from staffing.policy import GAP, SOURCE_RULE, TierBand, TierPolicy, staff_for
 from staffing.roster import INTERVAL_MINUTES
 from staffing.surge import SurgeCalendar
-from storemon.db.bulk import after_explicit_ids, db_timestamps, load_rows
+from storemon.db.bulk import BulkLoader, checks_after_load, db_timestamps, load_rows, reserve_ids
 from storemon.db.models import (
     CheckIn,
     ImportBatch,
@@ -187,7 +187,10 @@ def build_demo(
     session.add_all(regions)
     session.add_all(_chain_users(regions))
     revenues = revenue_levels(stores, rng)
-    store_rows: list[tuple[Store, float, str, float, list[StaffMember]]] = []
+    store_rows: list[tuple[Store, float, str, float, list[_Member]]] = []
+    levels = [_staff_level(revenue) for revenue in revenues]
+    team_sizes = [_team_size(level) for level in levels]
+    team_ids = np.split(reserve_ids(session, StaffMember.__table__, sum(team_sizes)), np.cumsum(team_sizes))
     for i in range(stores):
         region_index = i % len(REGIONS)
         code, _, prefix, places = REGIONS[region_index]
@@ -205,14 +208,11 @@ def build_demo(
             tier_policy=policy,
         )
         ticket = float(rng.uniform(30, 38))
-        team = _team(store, _staff_level(revenues[i]), rng)
+        team = _team(store.code, levels[i], rng, team_ids[i])
         session.add(store)
-        session.add_all(team)
         store_rows.append((store, float(revenues[i]), kind, ticket, team))
     session.flush()
-    users = _store_users(store_rows)
-    session.add_all(users)
-    _demo_pins(store_rows, {u.staff_member_id for u in users})
+    _load_people(session, store_rows)
 
     batch = ImportBatch(
         kind="demo",
@@ -225,37 +225,38 @@ def build_demo(
     session.add(batch)
     session.flush()
 
-    counts = {"buckets": 0, "shifts": 0, "incidents": 0, "check_ins": 0}
     calendar = _Calendar(first_day, anchor, roster_end, TIMEZONE)
-    next_shift_id = (session.scalar(select(func.max(RosterShift.id))) or 0) + 1
-    sales: list[tuple] = []
-    for index, (store, revenue, kind, ticket, team) in enumerate(store_rows):
-        # Each store's history from its own stream: the same seed gives the same chain, and a
-        # store's days are drawn as arrays rather than bucket by bucket.
-        store_rng = np.random.default_rng([seed, index])
-        sales += _sales(store_rng, batch.id, store, revenue, kind, ticket, calendar)
-        if len(sales) >= _LOAD_ROWS:
-            counts["buckets"] += load_rows(session, SalesBucket.__table__, _SALES_COLUMNS, sales)
-            sales = []
-        roster = _roster(store, revenue, team, calendar, next_shift_id)
-        next_shift_id += len(roster.ids)
-        counts["shifts"] += load_rows(session, RosterShift.__table__, _SHIFT_COLUMNS, roster.rows())
-        incidents = _incidents(roster, revenue, store_rng)
-        counts["incidents"] += _insert(session, Incident, roster.incident_rows(incidents, store_rng))
-        profile = day_profile(store.opens_at, store.closes_at, False, STORE_TYPES[kind][1])
-        checkins = _check_ins(roster, incidents, revenue / ticket * profile, seed, store_rng)
-        counts["check_ins"] += load_rows(session, CheckIn.__table__, _CHECK_IN_COLUMNS, checkins)
-    counts["buckets"] += load_rows(session, SalesBucket.__table__, _SALES_COLUMNS, sales)
-    after_explicit_ids(session, RosterShift.__table__)
-    batch.row_count = counts["buckets"]
+    shifts_per_store = [len(SHIFT_TEMPLATES[level]) * len(calendar.midnights) for level in levels]
+    shift_ids = np.split(
+        reserve_ids(session, RosterShift.__table__, sum(shifts_per_store)), np.cumsum(shifts_per_store)
+    )
+    loader = BulkLoader(session, _LOAD_ROWS)
+    with checks_after_load(session, _LOADED):
+        for index, (store, revenue, kind, ticket, team) in enumerate(store_rows):
+            # Each store's history from its own stream: the same seed gives the same chain, and a
+            # store's days are drawn as arrays rather than bucket by bucket.
+            store_rng = np.random.default_rng([seed, index])
+            sales = _sales(store_rng, batch.id, store, revenue, kind, ticket, calendar)
+            roster = _roster(store, revenue, team, calendar, shift_ids[index])
+            incidents = _incidents(roster, revenue, store_rng)
+            incident_rows = roster.incident_rows(incidents, store_rng)
+            profile = day_profile(store.opens_at, store.closes_at, False, STORE_TYPES[kind][1])
+            checkins = _check_ins(roster, incidents, revenue / ticket * profile, seed, store_rng)
+            loader.add(RosterShift.__table__, _SHIFT_COLUMNS, roster.rows())
+            loader.add(CheckIn.__table__, _CHECK_IN_COLUMNS, checkins)  # after the shifts they name
+            loader.add(Incident.__table__, _INCIDENT_COLUMNS, incident_rows)
+            loader.add(SalesBucket.__table__, _SALES_COLUMNS, sales)
+        loader.flush()
+    counts = loader.counts
+    batch.row_count = counts["sales_buckets"]
     n_staff = sum(len(row[4]) for row in store_rows)
     return DemoSummary(
         stores=stores,
         regions=len(regions),
         staff=n_staff,
         users=_count_users(session),
-        shifts=counts["shifts"],
-        sales_buckets=counts["buckets"],
+        shifts=counts["roster_shifts"],
+        sales_buckets=counts["sales_buckets"],
         incidents=counts["incidents"],
         check_ins=counts["check_ins"],
         first_day=first_day,
@@ -268,13 +269,42 @@ DEMO_PIN = "1234"
 """Every demo account signs in at the kiosk with this PIN (README: demo users)."""
 
 
-def _demo_pins(store_rows, staff_ids: set[int]) -> None:
-    """Kiosk PINs for the demo accounts, hashed once: argon2id is slow on purpose."""
+@dataclass(frozen=True)
+class _Member:
+    """A demo staff member, loaded as a row (``_load_people``): what the roster and users need."""
+
+    id: int
+    code: str
+    name: str
+    role: Role
+    phone: str
+
+
+def _load_people(session: Session, store_rows) -> None:
+    """The stores' staff and their user accounts, loaded with the ids ``_team`` was given (after the
+    stores, which the ORM has given ids). Demo accounts sign in at the kiosk with ``DEMO_PIN``,
+    hashed once: argon2id is slow on purpose."""
+    accounts = _store_users(store_rows)
+    users = [
+        (user_id, *row)
+        for user_id, row in zip(
+            reserve_ids(session, User.__table__, len(accounts)).tolist(), accounts, strict=True
+        )
+    ]
+    with_account = {row[_USER_COLUMNS.index("staff_member_id")] for row in users}
     pin_hash = hash_pin(DEMO_PIN)
-    for *_rest, team in store_rows:
-        for member in team:
-            if member.id in staff_ids:
-                member.pin_hash = pin_hash
+    staff = [
+        (m.id, m.code, m.name, store.id, m.role.value, m.phone, "", True)
+        for store, *_rest, team in store_rows
+        for m in team
+    ]
+    # Loaded rows hold no NULL: the PIN column goes only with the account holders' rows.
+    with_pin = [(*row, pin_hash) for row in staff if row[0] in with_account]
+    load_rows(session, StaffMember.__table__, (*_STAFF_COLUMNS, "pin_hash"), with_pin)
+    load_rows(
+        session, StaffMember.__table__, _STAFF_COLUMNS, [row for row in staff if row[0] not in with_account]
+    )
+    load_rows(session, User.__table__, _USER_COLUMNS, users)
 
 
 def _count_users(session: Session) -> int:
@@ -299,47 +329,67 @@ def _chain_users(regions: list[Region]) -> list[User]:
     return users
 
 
-def _store_users(store_rows) -> list[User]:
-    """A store manager, a shift lead (where there is one) and a barista account per store."""
+def _store_users(store_rows) -> list[tuple]:
+    """A store manager, a shift lead (where there is one) and a barista account per store, as rows
+    (``_USER_COLUMNS`` without the id)."""
     users = []
     for store, _, _, _, team in store_rows:
         for prefix, role in (("mgr", Role.STORE_MANAGER), ("lead", Role.SHIFT_LEAD), ("staff", Role.STAFF)):
             member = next((m for m in team if m.role == role), None)
             if member is None:
                 continue
-            users.append(
-                User(
-                    username=f"{prefix}-{store.code.lower()}",
-                    display_name=member.name,
-                    role=role,
-                    store_id=store.id,
-                    region_id=store.region_id,
-                    staff_member_id=member.id,
-                )
-            )
+            username = f"{prefix}-{store.code.lower()}"
+            users.append((username, member.name, role.value, store.id, store.region_id, member.id, True, ""))
     return users
 
 
-def _team(store: Store, level: int, rng: np.random.Generator) -> list[StaffMember]:
+def _team_size(level: int) -> int:
     """Enough people to cover the store's shift template seven days a week at ~5 shifts each."""
-    size = math.ceil(len(SHIFT_TEMPLATES[level]) * 7 / 5) + (1 if level > 1 else 0)
-    roles = [Role.STORE_MANAGER] + ([Role.SHIFT_LEAD] if level > 1 else []) + [Role.STAFF] * size
+    return math.ceil(len(SHIFT_TEMPLATES[level]) * 7 / 5) + (1 if level > 1 else 0)
+
+
+def _team(store_code: str, level: int, rng: np.random.Generator, ids: np.ndarray) -> list[_Member]:
+    """The store's people (``_team_size``), with the ``ids`` reserved for them."""
+    roles = [Role.STORE_MANAGER] + ([Role.SHIFT_LEAD] if level > 1 else []) + [Role.STAFF] * ids.size
     return [
-        StaffMember(
-            code=f"{store.code}-{k + 1:02d}",
+        _Member(
+            id=member_id,
+            code=f"{store_code}-{k + 1:02d}",
             name=_person_name(rng),
-            home_store=store,
             role=role,
             phone=f"138{int(rng.integers(10**7, 10**8))}",
         )
-        for k, role in enumerate(roles[:size])
+        for k, (member_id, role) in enumerate(zip(ids.tolist(), roles, strict=False))
     ]
 
 
+_STAFF_COLUMNS = ("id", "code", "name", "home_store_id", "role", "phone", "email", "active")
+_USER_COLUMNS = (
+    "id",
+    "username",
+    "display_name",
+    "role",
+    "store_id",
+    "region_id",
+    "staff_member_id",
+    "active",
+    "email",
+)
 _SALES_COLUMNS = ("store_id", "bucket_start", "orders", "items", "revenue", "batch_id")
 _SHIFT_COLUMNS = ("id", "store_id", "staff_id", "starts_at", "ends_at", "role")
+_INCIDENT_COLUMNS = (
+    "store_id",
+    "staff_id",
+    "occurred_at",
+    "incident_type",
+    "customer_type",
+    "sensitive_triggers",
+    "description",
+    "compensation",
+)
 _CHECK_IN_COLUMNS = ("staff_id", "store_id", "shift_id", "score", "note", "note_shared", "created_at")
-_LOAD_ROWS = 500_000  # sales rows held before they go to the database
+_LOAD_ROWS = 500_000  # rows held before they go to the database
+_LOADED = (SalesBucket.__table__, RosterShift.__table__, CheckIn.__table__, Incident.__table__)
 
 
 @dataclass(frozen=True)
@@ -459,8 +509,9 @@ class _Roster:
             )
         )
 
-    def incident_rows(self, incidents: _Incidents, rng: np.random.Generator) -> list[dict]:
-        """The incident rows: a time inside each chosen shift, a type, a customer, maybe a trigger."""
+    def incident_rows(self, incidents: _Incidents, rng: np.random.Generator) -> list[tuple]:
+        """The incident rows (``_INCIDENT_COLUMNS``, as stored): a time inside each chosen shift, a
+        type, a customer, maybe a trigger."""
         picked = incidents.shifts
         count = picked.size
         share = rng.uniform(0.2, 0.8, count)
@@ -470,27 +521,22 @@ class _Roster:
         triggers = rng.integers(len(SENSITIVE_TRIGGERS), size=count)
         length = (self.ends[picked] - self.starts[picked]).astype("timedelta64[us]")
         occurred = self.starts[picked] + (length * share).astype("timedelta64[us]")
-        return [
-            {
-                "store_id": self.store.id,
-                "staff_id": int(self.staff_ids[shift]),
-                "occurred_at": when.replace(tzinfo=UTC),
-                "incident_type": INCIDENT_TYPES[kind],
-                "customer_type": CUSTOMER_TYPES[customer],
-                "sensitive_triggers": [SENSITIVE_TRIGGERS[trigger]] if flagged else [],
-                "description": "",
-                "compensation": Decimal("0"),
-            }
-            for shift, when, kind, customer, flagged, trigger in zip(
-                picked.tolist(),
-                occurred.astype(datetime),
-                types.tolist(),
-                customers.tolist(),
-                sensitive.tolist(),
-                triggers.tolist(),
-                strict=True,
+        return list(
+            zip(
+                itertools.repeat(self.store.id),
+                self.staff_ids[picked].tolist(),
+                db_timestamps(occurred).tolist(),
+                [INCIDENT_TYPES[kind] for kind in types.tolist()],
+                [CUSTOMER_TYPES[customer] for customer in customers.tolist()],
+                [
+                    json.dumps([SENSITIVE_TRIGGERS[trigger]] if flagged else [])
+                    for flagged, trigger in zip(sensitive.tolist(), triggers.tolist(), strict=True)
+                ],
+                itertools.repeat(""),
+                itertools.repeat(0),
+                strict=False,
             )
-        ]
+        )
 
 
 @dataclass(frozen=True)
@@ -500,7 +546,7 @@ class _Incidents:
 
 
 def _roster(
-    store: Store, revenue: float, team: list[StaffMember], calendar: _Calendar, first_id: int
+    store: Store, revenue: float, team: list[_Member], calendar: _Calendar, ids: np.ndarray
 ) -> _Roster:
     """Shifts from the store's template, rotating through the team so nobody works every day."""
     template = SHIFT_TEMPLATES[_staff_level(revenue)]
@@ -513,7 +559,7 @@ def _roster(
     end_min = minutes[slot, 1].astype("timedelta64[m]")
     return _Roster(
         store=store,
-        ids=np.arange(first_id, first_id + day.size),
+        ids=ids,
         staff_ids=np.array([m.id for m in team])[person],
         roles=[team[k].role for k in person.tolist()],
         starts=calendar.midnights[day] + start_min,
@@ -522,13 +568,6 @@ def _roster(
         anchor_utc=np.datetime64(calendar.anchor_utc.replace(tzinfo=None), "us"),
         level=_staff_level(revenue),
     )
-
-
-def _insert(session: Session, model: type, rows: list[dict]) -> int:
-    """Insert ``rows`` into ``model``'s table in one executemany (Core: no ORM bookkeeping per row)."""
-    if rows:
-        session.connection().execute(model.__table__.insert(), rows)
-    return len(rows)
 
 
 def _incidents(roster: _Roster, revenue: float, rng: np.random.Generator) -> _Incidents:

@@ -11,8 +11,9 @@ For each engine and chain size, a child process builds the demo chain
   it, a fresh process writing the CSV: the figure the issue's target is for;
 - the per-store cost of today's picture on the old path (``store_day`` store by store, on a
   sample of stores) beside the new one (the cold cycle's ``store_days_many`` share);
-- peak memory of the child (ru_maxrss) plus its largest child's (the report's second process), so
-  sizes do not inherit each other's peak.
+- peak memory (ru_maxrss) of the child that measured the cycles and the in-process week, so sizes
+  do not inherit each other's peak, and of ``report pressure`` (its process and its second
+  process, which run at once, added up).
 - with ``--incremental``, only the worker's cycle (``storemon.rules_cycle``): cold, unchanged a
   minute later, after one edit, and when the next 15-minute interval begins.
 
@@ -68,21 +69,31 @@ def timed(work: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-SELF, CHILDREN = resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN
+REPORT_CLI = """
+import json, resource, sys
+from storemon.cli.main import main
+code = main(["--db", sys.argv[1], "report", "pressure", "--from", sys.argv[2], "--to", sys.argv[3]])
+# the command's process and its second process (run_in_child) run at once: their peaks add up
+peak = sum(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+print(json.dumps({"peak_kb": peak}), file=sys.stderr)
+sys.exit(code)
+"""
 
 
-def report_pressure_cli(url: str, first: date, last: date) -> None:
-    """``storemon report pressure`` as a user runs it: a fresh process that imports, fits the
-    chain's forecast and writes the CSV (to nowhere)."""
+def report_pressure_cli(url: str, first: date, last: date) -> float:
+    """``storemon report pressure`` as a user runs it: a fresh process that imports, models the
+    chain's week and writes the rows (to nowhere); answers its peak memory in MB (both processes)."""
     with tempfile.TemporaryDirectory(prefix="bench-chain-home-") as home:
-        subprocess.run(
-            [sys.executable, "-m", "storemon.cli", "--db", url, "report", "pressure"]
-            + ["--from", first.isoformat(), "--to", last.isoformat(), "--format", "csv"],
+        done = subprocess.run(
+            [sys.executable, "-c", REPORT_CLI, url, first.isoformat(), last.isoformat()],
             check=True,
             cwd=ROOT,
             env={**os.environ, "STOREMON_HOME": home},
             stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
+    return json.loads(done.stderr.strip().splitlines()[-1])["peak_kb"] / 1024
 
 
 def measure(url: str, n_stores: int, weeks: int, sample: int) -> dict:
@@ -106,7 +117,10 @@ def measure(url: str, n_stores: int, weeks: int, sample: int) -> dict:
         figures["week"] = timed(
             lambda: region_pressure(session, SYSTEM, None, day - timedelta(days=6), day, NOW)
         )
-    figures["week_cli"] = timed(lambda: report_pressure_cli(url, day - timedelta(days=6), day))
+    figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    figures["report_peak_mb"] = report_pressure_cli(url, day - timedelta(days=6), day)
+    figures["week_cli"] = time.perf_counter() - started
     with sessions() as session:
         stores = list(session.scalars(select(Store).order_by(Store.code)))
         today = {s.id: [NOW.astimezone(ZoneInfo(s.timezone)).date()] for s in stores}
@@ -115,9 +129,6 @@ def measure(url: str, n_stores: int, weeks: int, sample: int) -> dict:
         old = timed(lambda: [store_day(session, SYSTEM, s.id, today[s.id][0], NOW) for s in picked])
     figures["per_store_new_ms"] = 1000 * new / len(stores)
     figures["per_store_old_ms"] = 1000 * old / len(picked)
-    # This process and its largest child (the report's second process, or the command's own)
-    # may have run at once: their peaks add up to an upper bound of the chain's footprint.
-    figures["peak_mb"] = sum(resource.getrusage(who).ru_maxrss for who in (SELF, CHILDREN)) / 1024
     engine.dispose()
     return figures
 
@@ -142,7 +153,8 @@ def row(engine_name: str, n: int, f: dict) -> list[str]:
         f"{f['per_store_new_ms']:.2f}",
         f"{f['per_store_old_ms'] / f['per_store_new_ms']:.0f}x",
         f"{f['peak_mb']:.0f}",
-        "yes" if f["peak_mb"] <= PEAK_MB else "NO",
+        f"{f['report_peak_mb']:.0f}",
+        "yes" if max(f["peak_mb"], f["report_peak_mb"]) <= PEAK_MB else "NO",
     ]
 
 
@@ -270,6 +282,7 @@ def main() -> None:
             "new ms/store",
             "speed-up",
             "peak MB",
+            "report peak MB",
             "<= 1.5 GB",
         ],
         rows,

@@ -117,21 +117,22 @@ def test_demo_day_has_a_morning_rush_and_surge_season_lifts_demand(demo_sessions
 def test_a_shift_added_after_the_demo_gets_a_fresh_id(demo_sessions):
     """The demo chooses its shifts' ids itself (check-ins point at them); the next shift a user
     adds must not collide with them (PostgreSQL's id sequence was moved past them)."""
-    from datetime import UTC, datetime
-
-    from storemon.db.models import StaffMember
-
     with demo_sessions() as session:
-        member = session.scalars(select(StaffMember).order_by(StaffMember.id)).first()
-        shift = RosterShift(
-            store_id=member.home_store_id,
-            staff_id=member.id,
-            starts_at=datetime(2026, 4, 1, 1, 0, tzinfo=UTC),
-            ends_at=datetime(2026, 4, 1, 5, 0, tzinfo=UTC),
-        )
-        session.add(shift)
-        session.flush()
-        assert shift.id > session.scalar(select(func.max(CheckIn.shift_id)))
+        _assert_a_new_shift_gets_a_fresh_id(session)
+
+
+def _assert_a_new_shift_gets_a_fresh_id(session) -> None:
+    """A shift a user adds after the demo gets an id past every id the demo chose itself."""
+    member = session.scalars(select(StaffMember).order_by(StaffMember.id)).first()
+    shift = RosterShift(
+        store_id=member.home_store_id,
+        staff_id=member.id,
+        starts_at=datetime(2026, 4, 1, 1, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 4, 1, 5, 0, tzinfo=UTC),
+    )
+    session.add(shift)
+    session.flush()
+    assert shift.id > session.scalar(select(func.max(CheckIn.shift_id)))
 
 
 def _schema(connection) -> set[str]:
@@ -248,16 +249,7 @@ def test_the_application_role_fills_an_empty_chain_database_with_the_demo(pg_ser
         with app.connect() as connection:
             assert _schema(connection) == migrated
         with make_session_factory(app)() as session:
-            member = session.scalars(select(StaffMember).order_by(StaffMember.id)).first()
-            shift = RosterShift(
-                store_id=member.home_store_id,
-                staff_id=member.id,
-                starts_at=datetime(2026, 4, 1, 1, 0, tzinfo=UTC),
-                ends_at=datetime(2026, 4, 1, 5, 0, tzinfo=UTC),
-            )
-            session.add(shift)
-            session.flush()
-            assert shift.id > session.scalar(select(func.max(CheckIn.shift_id)))
+            _assert_a_new_shift_gets_a_fresh_id(session)
             assert session.scalar(select(func.count()).select_from(SalesBucket)) > 1000
     finally:
         app.dispose()

@@ -28,6 +28,7 @@ from storemon.db.models import CheckIn, Incident, Role, RosterShift, SalesBucket
 from storemon.db.types import epoch_seconds
 from storemon.errors import StoremonError
 from storemon.services.access import Actor, visible_store
+from storemon.services.day_intervals import IntervalColumns, IntervalFigures, interval_columns, interval_rows
 from storemon.services.forecasts import StoreForecast, forecast_store, forecast_stores
 from storemon.services.opening_hours import open_days
 from storemon.services.setting_keys import pressure_config, staffing_targets
@@ -36,40 +37,6 @@ from storemon.services.timegrid import INTERVALS_PER_DAY, local_midnight
 
 NOBODY_SERVING_UTILISATION = 2.0
 """Stands in for ρ = ∞ in a shift's pressure where chores leave nobody free to serve."""
-
-
-@dataclass(frozen=True)
-class IntervalFigures:
-    """One 15-minute interval of a store-day (``report staffing`` row)."""
-
-    start: datetime
-    expected_orders: float
-    actual_orders: int | None
-    rostered_staff: int
-    effective_servers: float
-    utilisation: float | None
-    """None where orders arrive and nobody is on shift (an unbounded load)."""
-    wait_probability: float
-    mean_wait_minutes: float
-    """Expected wait of a served order arriving now, with the backlog of earlier intervals carried
-    (finite: customers walk away when their patience runs out)."""
-    steady_wait_minutes: float | None
-    """Erlang-A steady-state wait of served orders; None where nobody is on to serve them."""
-    required_staff: int
-    backlog: float
-    """Expected orders still in the store (waiting or being made) at the end of the interval."""
-    planned_orders: float
-    """Orders staffing is planned for (``required_staff``): the forecast's mean or the quantile
-    the ``staffing.forecast`` setting names; on a past day too, what a manager could have planned."""
-    p10_orders: int
-    p90_orders: int
-    """The forecast's 80 % range of this interval's orders."""
-    orders: float
-    """The orders the interval was modelled on: its sales once the day is past, else the forecast."""
-    walked_away: float
-    """Expected customers who left without being served (out of patience) during the interval."""
-    nobody_rostered: bool
-    """Orders arrive and nobody is on shift: every customer of the interval is lost."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +91,8 @@ class StoreDay:
     """Expected customers who walked away over the day (the POS never sees them)."""
     lost_revenue: float
     """``lost_orders`` × the store's average ticket."""
+    columns: IntervalColumns | None = field(default=None, compare=False, repr=False)
+    """The shown intervals as arrays (``store_days_many(interval_columns=True)``), else None."""
 
 
 def _finite(value: float) -> float | None:
@@ -564,12 +533,14 @@ def store_days_many(
     wanted: Mapping[int, list[date]],
     now: datetime | None = None,
     with_intervals: bool = True,
+    interval_columns: bool = False,
 ) -> dict[int, list[StoreDay]]:
     """``store_days`` of many stores (store id -> its local days), with set-based reads and the day
     model run over all store-days at once (in ``MODEL_ROWS`` chunks): a region's week costs a few
     queries and a few model calls instead of a dozen queries and two model calls per store.
     ``with_intervals=False`` leaves ``StoreDay.intervals`` empty: a chain's pressure week needs the
-    shifts, not 700,000 interval rows (a third of the time and most of the memory)."""
+    shifts, not 700,000 interval rows (a third of the time and most of the memory);
+    ``interval_columns=True`` adds ``StoreDay.columns`` (``day_intervals``)."""
     wanted = {store_id: list(days) for store_id, days in wanted.items() if days}
     if not wanted:
         return {}
@@ -603,11 +574,11 @@ def store_days_many(
         rows = 0
         for inputs in group:
             if chunk and rows + len(inputs.span.days) > MODEL_ROWS:
-                result.update(_model_chunk(chunk, reads, config, only, with_intervals))
+                result.update(_model_chunk(chunk, reads, config, only, (with_intervals, interval_columns)))
                 chunk, rows = [], 0
             chunk.append(inputs)
             rows += len(inputs.span.days)
-        result.update(_model_chunk(chunk, reads, config, only, with_intervals))
+        result.update(_model_chunk(chunk, reads, config, only, (with_intervals, interval_columns)))
     return {store_id: result[store_id] for store_id in wanted}
 
 
@@ -637,9 +608,10 @@ def _inputs(sp: _Span, fc: StoreForecast, reads: _Reads, queue: StoreQueue, now:
 
 
 def _model_chunk(
-    chunk: list[_Inputs], reads: _Reads, config: PressureConfig, only: str | None, with_intervals: bool
+    chunk: list[_Inputs], reads: _Reads, config: PressureConfig, only: str | None, shape: tuple[bool, bool]
 ) -> dict[int, list[StoreDay]]:
-    """Model the store-days of ``chunk`` (stores sharing chores and patience) in one call."""
+    """Model the store-days of ``chunk`` (stores sharing chores and patience) in one call; ``shape``:
+    with interval rows, with interval columns."""
     targets = chunk[0].queue.targets
     orders = np.concatenate([c.demand.orders for c in chunk])
     planned = np.concatenate([c.demand.planned for c in chunk])
@@ -673,48 +645,9 @@ def _model_chunk(
     for (row, shift_id), wait in zip(keys, waits, strict=True):
         p90[row][shift_id] = wait
     return {
-        c.span.store.id: _store_days(c, int(base), model, required, p90, reads, config, only, with_intervals)
+        c.span.store.id: _store_days(c, int(base), model, required, p90, reads, config, only, *shape)
         for c, base in zip(chunk, first_row, strict=False)
     }
-
-
-def _rounded(values: np.ndarray, digits: int) -> list[float]:
-    return np.round(np.asarray(values, dtype=float), digits).tolist()
-
-
-def _finite_list(values: np.ndarray) -> list[float | None]:
-    values = np.asarray(values, dtype=float)
-    return [
-        v if ok else None
-        for v, ok in zip(np.round(values, 4).tolist(), np.isfinite(values).tolist(), strict=True)
-    ]
-
-
-def _interval_rows(origin, tz, shown, k, demand, staffed, day_model, required) -> list[IntervalFigures]:
-    """The shown intervals of day ``k`` as IntervalFigures: each column rounded once as an array
-    (a chain's rules cycle builds hundreds of thousands of these)."""
-    actual = demand.actual[k, shown]
-    columns = zip(
-        [(origin + timedelta(minutes=i * INTERVAL_MINUTES)).astimezone(tz) for i in shown.tolist()],
-        _rounded(demand.expected[k, shown], 2),
-        [None if np.isnan(a) else int(a) for a in actual.tolist()],
-        staffed[k, shown].astype(int).tolist(),
-        np.asarray(day_model.effective_servers, dtype=float)[shown].tolist(),
-        _finite_list(day_model.utilisation[shown]),
-        _rounded(day_model.wait_probability[shown], 4),
-        _rounded(day_model.wait_minutes[shown], 2),
-        _finite_list(day_model.steady_wait_minutes[shown]),
-        required[shown].astype(int).tolist(),
-        _rounded(day_model.backlog_end[shown], 2),
-        _rounded(demand.planned[k, shown], 2),
-        demand.p10[k, shown].astype(int).tolist(),
-        demand.p90[k, shown].astype(int).tolist(),
-        _rounded(demand.orders[k, shown], 2),
-        _rounded(day_model.walked_away[shown], 2),
-        np.asarray(day_model.nobody_rostered, dtype=bool)[shown].tolist(),
-        strict=True,
-    )
-    return [IntervalFigures(*values) for values in columns]
 
 
 def _store_days(
@@ -727,6 +660,7 @@ def _store_days(
     config: PressureConfig,
     only: str | None,
     with_intervals: bool = True,
+    with_columns: bool = False,
 ) -> list[StoreDay]:
     """One store's StoreDays from rows ``base``.. of the chunk's model."""
     store, days, demand, staffed, queue = c.span.store, c.span.days, c.demand, c.staffed, c.queue
@@ -739,10 +673,10 @@ def _store_days(
         day_model = DayModel(**{f: getattr(model, f)[row] for f in model.__dataclass_fields__})
         orders = demand.orders[k]
         is_open = open_grid[k]
-        shown = is_open | (staffed[k] > 0) | (orders > 0) | (demand.planned[k] > 0)
+        shown = np.flatnonzero(is_open | (staffed[k] > 0) | (orders > 0) | (demand.planned[k] > 0))
         origin = local_midnight(day, store.timezone)
         intervals = (
-            _interval_rows(origin, tz, np.flatnonzero(shown), k, demand, staffed, day_model, required[row])
+            interval_rows(origin, tz, shown, k, demand, staffed, day_model, required[row])
             if with_intervals
             else []
         )
@@ -779,6 +713,9 @@ def _store_days(
                 p90_wait_minutes=round(p90[row][None], 2),
                 lost_orders=round(lost, 2),
                 lost_revenue=round(lost * queue.average_ticket, 2),
+                columns=interval_columns(origin, tz, shown, k, demand, staffed, day_model)
+                if with_columns
+                else None,
             )
         )
     return result

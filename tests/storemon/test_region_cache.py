@@ -133,3 +133,15 @@ def test_two_children_share_the_stores_and_their_parts_join_into_the_whole_overv
     assert shared == in_process
     assert progress[-1] == (12, 12) and all(total == 12 for _, total in progress)
     assert not multiprocessing.active_children(), "both children are gone"
+
+
+def test_a_cancel_stops_both_children_at_once(services, monkeypatch):
+    monkeypatch.setattr(region, "OVERVIEW_CHUNK", 5)
+    monkeypatch.setattr(region_cache, "overview_processes", lambda stores: 2)
+    cancel = threading.Event()
+    threading.Timer(0.05, cancel.set).start()
+    started = time.perf_counter()
+    with pytest.raises(ChildCancelled):
+        services.region.overview_off_process("admin", None, now=NOW, cancel=cancel)
+    assert time.perf_counter() - started < 5
+    assert not multiprocessing.active_children(), "neither child is left running"

@@ -574,11 +574,11 @@ def store_days_many(
         rows = 0
         for inputs in group:
             if chunk and rows + len(inputs.span.days) > MODEL_ROWS:
-                result.update(_model_chunk(chunk, reads, config, only, (with_intervals, interval_columns)))
+                result.update(_model_chunk(chunk, reads, config, only, with_intervals, interval_columns))
                 chunk, rows = [], 0
             chunk.append(inputs)
             rows += len(inputs.span.days)
-        result.update(_model_chunk(chunk, reads, config, only, (with_intervals, interval_columns)))
+        result.update(_model_chunk(chunk, reads, config, only, with_intervals, interval_columns))
     return {store_id: result[store_id] for store_id in wanted}
 
 
@@ -608,10 +608,14 @@ def _inputs(sp: _Span, fc: StoreForecast, reads: _Reads, queue: StoreQueue, now:
 
 
 def _model_chunk(
-    chunk: list[_Inputs], reads: _Reads, config: PressureConfig, only: str | None, shape: tuple[bool, bool]
+    chunk: list[_Inputs],
+    reads: _Reads,
+    config: PressureConfig,
+    only: str | None,
+    with_intervals: bool,
+    with_columns: bool = False,
 ) -> dict[int, list[StoreDay]]:
-    """Model the store-days of ``chunk`` (stores sharing chores and patience) in one call; ``shape``:
-    with interval rows, with interval columns."""
+    """Model the store-days of ``chunk`` (stores sharing chores and patience) in one call."""
     targets = chunk[0].queue.targets
     orders = np.concatenate([c.demand.orders for c in chunk])
     planned = np.concatenate([c.demand.planned for c in chunk])
@@ -645,7 +649,9 @@ def _model_chunk(
     for (row, shift_id), wait in zip(keys, waits, strict=True):
         p90[row][shift_id] = wait
     return {
-        c.span.store.id: _store_days(c, int(base), model, required, p90, reads, config, only, *shape)
+        c.span.store.id: _store_days(
+            c, int(base), model, required, p90, reads, config, only, with_intervals, with_columns
+        )
         for c, base in zip(chunk, first_row, strict=False)
     }
 

@@ -30,6 +30,7 @@ from staffing.recommend import LOST_PER_INTERVAL, DayOutcome, Shift
 from staffing.roster import INTERVAL_MINUTES
 from storemon.db.models import CheckIn, Incident, RosterShift, Store
 from storemon.services.access import Actor, visible_store
+from storemon.services.day_intervals import IntervalColumns
 from storemon.services.opening_hours import open_days
 from storemon.services.setting_keys import pressure_config, staffing_targets
 from storemon.services.store_days import StoreDay, shifts_between, store_days
@@ -73,34 +74,38 @@ def still_missing(figures: DayFigures, amber_at: float) -> list[str]:
     return missing
 
 
-def _slot(moment: datetime) -> int:
-    """The interval of the local day a local time falls in (wall clock, as ``open_days``)."""
-    return (moment.hour * 60 + moment.minute) // INTERVAL_MINUTES
+def columns_of(day: StoreDay) -> IntervalColumns:
+    """The day's shown intervals as columns: handed over by the model, else read off its rows."""
+    return day.columns if day.columns is not None else IntervalColumns.of_rows(day.intervals)
 
 
 def figures_of_day(
     day: StoreDay, target_wait_minutes: float, config: PressureConfig, open_mask: np.ndarray
 ) -> DayFigures:
-    """A modelled store-day's figures (``open_mask``: the day's open intervals, ``open_days``)."""
-    over = sum(
-        1
-        for i in day.intervals
-        if open_mask[_slot(i.start)]
-        and (i.mean_wait_minutes > target_wait_minutes or i.walked_away >= LOST_PER_INTERVAL)
+    """A modelled store-day's figures (``open_mask``: the day's open intervals, ``open_days``).
+
+    Read off the day's interval columns (``columns_of``): the same values as off its rows."""
+    columns = columns_of(day)
+    over = int(
+        np.count_nonzero(
+            open_mask[columns.slots]
+            & ((columns.mean_wait_minutes > target_wait_minutes) | (columns.walked_away >= LOST_PER_INTERVAL))
+        )
     )
     peak = max((p.index for p in day.pressure), default=0.0)
     minutes = over * INTERVAL_MINUTES
+    # Python sums of the values in interval order: exactly what summing the rows gave.
     return DayFigures(
         peak_pressure=round(peak, 1),
         red_shifts=sum(p.level == "red" for p in day.pressure),
         minutes_over_target=minutes,
         mean_wait_minutes=round(day.day_mean_wait_minutes, 2),
         p90_wait_minutes=round(day.p90_wait_minutes, 2),
-        max_wait_minutes=round(max((i.mean_wait_minutes for i in day.intervals), default=0.0), 2),
+        max_wait_minutes=round(max(columns.mean_wait_minutes.tolist(), default=0.0), 2),
         solo_hours=round(day.solo_minutes / 60, 2),
-        staff_hours=round(sum(i.rostered_staff for i in day.intervals) * INTERVAL_MINUTES / 60, 2),
+        staff_hours=round(sum(columns.rostered_staff.tolist()) * INTERVAL_MINUTES / 60, 2),
         lost_orders=round(day.lost_orders, 2),
-        orders=round(sum(i.orders for i in day.intervals), 2),
+        orders=round(sum(columns.orders.tolist()), 2),
         fixed=is_fixed(minutes, round(peak, 1), config.amber_at),
     )
 

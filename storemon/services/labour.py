@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from staffing.labour import labour_percent, shift_cost, total_cost
-from storemon.db.models import Role, RosterShift, Store
+from storemon.db.models import Role, RosterShift, StaffMember, Store
 from storemon.services.access import Actor, visible_store
 from storemon.services.door import use_case
 from storemon.services.setting_values import CURRENCY
@@ -73,6 +73,9 @@ class PeriodLabour:
     revenue: Decimal
     labour_percent: float | None
 
+
+IN_CHUNK = 5000
+"""Store ids per ``IN (...)`` list: far below SQLite's and PostgreSQL's parameter limits."""
 
 # ------------------------------------------------------------------------------------ costs
 
@@ -170,7 +173,12 @@ def day_labour(
 
 
 def daily_costs(session: Session, stores: list[Store], days: list[date]) -> dict[int, list[Decimal]]:
-    """Each store's labour cost on each of ``days`` (a shift past midnight split between its days)."""
+    """Each store's labour cost on each of ``days`` (a shift past midnight split between its days).
+
+    Set-based and light: each shift's times, role and its person's own wage as one row (no ORM
+    objects), priced only on the days it overlaps (a day it misses adds 0.00). A 2,000-store week
+    is 25,000 shifts: this took a sixth of the Region overview's time as ``shift_costs`` over
+    every shift and every day."""
     wages = hourly_wages(session)
     windows = {
         s.id: [
@@ -178,16 +186,30 @@ def daily_costs(session: Session, stores: list[Store], days: list[date]) -> dict
         ]
         for s in stores
     }
-    shifts: dict[int, list[RosterShift]] = defaultdict(list)
-    if stores and days:
-        first = min(w[0][0] for w in windows.values())
-        last = max(w[-1][1] for w in windows.values())
-        for shift in _shifts(session, [s.id for s in stores], first, last):
-            shifts[shift.store_id].append(shift)
-    return {
-        s.id: [total_cost(c.cost for c in shift_costs(shifts[s.id], wages, a, b)) for a, b in windows[s.id]]
-        for s in stores
-    }
+    costs = {s.id: [Decimal("0.00")] * len(days) for s in stores}
+    if not stores or not days:
+        return costs
+    first = min(w[0][0] for w in windows.values())
+    last = max(w[-1][1] for w in windows.values())
+    for ids in [list(windows)[k : k + IN_CHUNK] for k in range(0, len(windows), IN_CHUNK)]:
+        rows = session.execute(
+            select(
+                RosterShift.store_id,
+                RosterShift.starts_at,
+                RosterShift.ends_at,
+                RosterShift.role,
+                StaffMember.hourly_wage,
+            )
+            .join(StaffMember, StaffMember.id == RosterShift.staff_id)
+            .where(RosterShift.store_id.in_(ids), RosterShift.ends_at > first, RosterShift.starts_at < last)
+        )
+        for row in rows:
+            wage = wage_of(row, row.role, wages)[0]  # the row carries the person's hourly_wage
+            day_costs = costs[row.store_id]
+            for k, (start, end) in enumerate(windows[row.store_id]):
+                if row.starts_at < end and row.ends_at > start:
+                    day_costs[k] += shift_cost(_minutes(row.starts_at, row.ends_at, start, end), wage)
+    return costs
 
 
 def period_labour(

@@ -25,7 +25,7 @@ from storemon.db.import_state import finished
 from storemon.db.models import Role, SalesBucket, Store
 from storemon.errors import StoremonError
 from storemon.services.access import Actor, require_role, visible_store
-from storemon.services.day_figures import DayFigures, figures_of_days, yardsticks
+from storemon.services.day_figures import DayFigures, columns_of, figures_of_days, yardsticks
 from storemon.services.labour import PeriodLabour, period_labour
 from storemon.services.opening_hours import open_days
 from storemon.services.store_days import StoreDay, store_days_many
@@ -175,20 +175,20 @@ def interval_orders(day: StoreDay) -> np.ndarray:
 
 
 def _hourly_utilisation(store: Store, week: list[StoreDay]) -> tuple[float | None, ...]:
-    is_open = open_days(store, [day.day for day in week]).reshape(
-        len(week), HOURS_PER_DAY, INTERVALS_PER_HOUR
-    )
-    sums = np.zeros(HOURS_PER_DAY)
-    counts = np.zeros(HOURS_PER_DAY)
+    """Mean capped utilisation per hour of the local day over the week's open intervals."""
+    is_open = open_days(store, [day.day for day in week])
+    hours, values = [], []
     for k, day in enumerate(week):
-        for interval in day.intervals:
-            start = interval.start
-            hour, quarter = start.hour, start.minute // INTERVAL_MINUTES
-            if not is_open[k, hour, quarter]:
-                continue
-            value = UTILISATION_CAP if interval.utilisation is None else interval.utilisation
-            sums[hour] += min(value, UTILISATION_CAP)
-            counts[hour] += 1
+        columns = columns_of(day)
+        kept = is_open[k, columns.slots]
+        hours.append(columns.slots[kept] // INTERVALS_PER_HOUR)
+        values.append(
+            np.minimum(np.nan_to_num(columns.utilisation[kept], nan=UTILISATION_CAP), UTILISATION_CAP)
+        )
+    hour = np.concatenate(hours)
+    # bincount adds in interval order, day by day: the sums a loop over the intervals gave.
+    sums = np.bincount(hour, weights=np.concatenate(values), minlength=HOURS_PER_DAY)
+    counts = np.bincount(hour, minlength=HOURS_PER_DAY)
     return tuple(round(float(sums[h] / counts[h]), 3) if counts[h] else None for h in range(HOURS_PER_DAY))
 
 
@@ -222,6 +222,15 @@ def _week_overview(store: Store, week: list[StoreDay], days: list[DayFigures]) -
     }
 
 
+def _part(summaries: list, part: tuple[int, int] | None, size: int) -> list:
+    """The k-th of n runs of whole chunks of ``summaries`` (all of them without ``part``)."""
+    if part is None:
+        return summaries
+    k, n = part
+    chunks = -(-len(summaries) // size)
+    return summaries[chunks * k // n * size : chunks * (k + 1) // n * size]
+
+
 def region_overview(
     session: Session,
     actor: Actor,
@@ -230,16 +239,21 @@ def region_overview(
     now: datetime | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    part: tuple[int, int] | None = None,
+    chunk_size: int | None = None,
 ) -> list[StoreOverview]:
     """Every store the actor may see (in ``region_id`` if given) over its last ``days`` with sales.
 
-    Stores are modelled ``OVERVIEW_CHUNK`` at a time (``store_days_many``: set-based reads, one
-    day-model call); ``progress(done, total)`` is called after each store. When ``cancel`` is set
-    the stores done so far are returned.
+    Stores are modelled ``chunk_size`` (``OVERVIEW_CHUNK``) at a time (``store_days_many``:
+    set-based reads, one day-model call); ``progress(done, total)`` is called after each store.
+    When ``cancel`` is set the stores done so far are returned. ``part=(k, n)``: only the k-th of
+    n runs of whole chunks, so n processes share the work and their parts, joined in order, are
+    the whole overview (``region_cache``).
     """
     if days < 1:
         raise StoremonError(f"the overview needs at least one day, not {days}")
-    summaries = store_summaries(session, actor, region_id)
+    size = chunk_size or OVERVIEW_CHUNK
+    summaries = _part(store_summaries(session, actor, region_id), part, size)
     if not summaries:
         return []
     stores = {
@@ -264,8 +278,11 @@ def region_overview(
         if cancel is not None and cancel.is_set():
             break
         if summary.id not in modelled:  # the next chunk of stores, modelled together
-            chunk = [s.id for s in summaries[done - 1 : done - 1 + OVERVIEW_CHUNK]]
-            modelled.update(store_days_many(session, actor, {i: weeks[i] for i in chunk}, now))
+            chunk = [s.id for s in summaries[done - 1 : done - 1 + size]]
+            wanted = {i: weeks[i] for i in chunk}
+            modelled.update(
+                store_days_many(session, actor, wanted, now, with_intervals=False, interval_columns=True)
+            )
             labour.update(period_labour(session, [stores[i] for i in chunk], {i: weeks[i] for i in chunk}))
             modelled.update({i: [] for i in chunk if i not in modelled})
         store = stores[summary.id]

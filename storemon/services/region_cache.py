@@ -20,18 +20,23 @@ changes the version, and the next load models the week again. The version is eit
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import threading
 from collections import OrderedDict
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+import numpy as np
 from sqlalchemy import select
 
 from storemon.db.changes import data_version
 from storemon.db.models import Store
+from storemon.services import region
 from storemon.services.access import Actor
 from storemon.services.changes import DATA_KINDS
-from storemon.services.child_process import Progress, run_in_child, shares_processes
+from storemon.services.child_process import ChildCancelled, Progress, run_in_child, shares_processes
 from storemon.services.database import Database
 from storemon.services.door import resolve_actor
 from storemon.services.region import StoreOverview, region_overview
@@ -44,6 +49,12 @@ IN_PROCESS_MAX_STORES = 30
 starting a child process costs, and too short to matter for the window's GIL."""
 KILL_AFTER_CANCEL_SECONDS = 0.5
 """A cancelled overview's child is killed if it has not stopped by then: it only reads."""
+MAX_OVERVIEW_PROCESSES = 4
+"""Child processes sharing one overview at most (one per core up to this): each also reads the
+chain's summaries and fits its forecast, which more processes would only repeat."""
+CHILD_NICENESS = 5
+"""The children yield the CPU to the window's process (and its GUI thread) whenever it wants it."""
+POLL_SECONDS = 0.1
 
 
 class StoreVersions:
@@ -141,9 +152,95 @@ class OverviewCache:
                 self._entries.popitem(last=False)
 
 
-def _overview_task(services, *, progress, cancel, actor: str, region_id, days: int, now: datetime):
-    """Runs in the child process: the overview itself."""
-    return services.region.overview(actor, region_id, days=days, now=now, progress=progress, cancel=cancel)
+def _overview_task(
+    services, *, progress, cancel, actor: str, region_id, days: int, now: datetime, part, size
+):
+    """Runs in a child process: its part of the overview, at a lower priority than the window's."""
+    os.nice(CHILD_NICENESS)
+    return pack_rows(
+        services.region.overview(
+            actor, region_id, days=days, now=now, progress=progress, cancel=cancel, part=part, chunk_size=size
+        )
+    )
+
+
+FIELDS = tuple(f.name for f in dataclasses.fields(StoreOverview))
+
+
+def pack_rows(rows: list[StoreOverview]) -> dict:
+    """Overview rows as columns, for the trip from the child: one list of plain values per field
+    and the hourly utilisation as one float matrix. Unpickling 1,000 row objects was one C call
+    holding the window process's GIL for 40-150 ms; these columns unpickle in a few, and the rows
+    are rebuilt in Python (``unpack_rows``), which lets the GUI thread in every few milliseconds."""
+    columns = {name: [getattr(r, name) for r in rows] for name in FIELDS if name != "hourly_utilisation"}
+    hourly = np.array(
+        [[np.nan if v is None else v for v in r.hourly_utilisation] for r in rows], dtype=float
+    ).reshape(len(rows), -1)
+    return {"columns": columns, "hourly": hourly}
+
+
+def unpack_rows(packed: dict) -> list[StoreOverview]:
+    """The rows ``pack_rows`` packed, equal to the originals."""
+    columns = packed["columns"]
+    hourly = [tuple(None if v != v else v for v in row) for row in packed["hourly"].tolist()]
+    names = [name for name in FIELDS if name != "hourly_utilisation"]
+    return [
+        StoreOverview(**dict(zip(names, values, strict=True)), hourly_utilisation=hours)
+        for values, hours in zip(zip(*(columns[n] for n in names), strict=True), hourly, strict=True)
+    ]
+
+
+def overview_processes(stores: int) -> int:
+    """How many child processes share an overview of ``stores``: one per core (up to
+    ``MAX_OVERVIEW_PROCESSES``), never more than there are chunks of stores to share."""
+    cores = min(os.cpu_count() or 1, MAX_OVERVIEW_PROCESSES)
+    return max(1, min(cores, -(-stores // region.OVERVIEW_CHUNK)))
+
+
+def _in_children(
+    url: str, kwargs: dict, parts: int, stores: int, progress: Progress | None, cancel
+) -> list[StoreOverview]:
+    """The overview of ``stores`` modelled by ``parts`` child processes at once, each
+    ``part=(k, parts)`` of it, joined in order. Progress is their sum (out of ``stores`` until
+    each child has said how many it models); a cancel, or one child failing, stops them all."""
+    halt = threading.Event()
+    counts: list[tuple[int, int] | None] = [None] * parts
+    lock = threading.Lock()
+
+    def report(k: int, done: int, total: int) -> None:
+        with lock:
+            counts[k] = (done, total)
+            done = sum(c[0] for c in counts if c)
+            total = sum(c[1] for c in counts if c) if all(counts) else stores
+        if progress is not None:
+            progress(done, total)
+
+    def run(k: int) -> list[StoreOverview]:
+        packed = run_in_child(
+            url,
+            _overview_task,
+            {**kwargs, "part": (k, parts), "size": region.OVERVIEW_CHUNK},
+            died=lambda code: (
+                f"modelling the stores' week stopped without a result (exit code {code}); "
+                "open the screen again, and if it happens again run `storemon report pressure` to see why"
+            ),
+            progress=lambda done, total, k=k: report(k, done, total),
+            cancel=halt,
+            kill_after_cancel=KILL_AFTER_CANCEL_SECONDS,
+        )
+        return unpack_rows(packed)
+
+    with ThreadPoolExecutor(parts, thread_name_prefix="overview-child") as pool:
+        futures = [pool.submit(run, k) for k in range(parts)]
+        pending = set(futures)
+        while pending:
+            finished, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_EXCEPTION)
+            if (cancel is not None and cancel.is_set()) or any(f.exception() for f in finished):
+                halt.set()
+    failures = [f.exception() for f in futures if f.exception() is not None]
+    if failures:  # the child that failed says why; the others were only stopped
+        raise next((e for e in failures if not isinstance(e, ChildCancelled)), failures[0])
+    return [row for f in futures for row in f.result()]
 
 
 def overview_off_process(
@@ -175,17 +272,13 @@ def overview_off_process(
     url = database.engine.url
     if stores > IN_PROCESS_MAX_STORES and shares_processes(url):
         username = actor.username if isinstance(actor, Actor) else actor
-        rows = run_in_child(
+        rows = _in_children(
             url.render_as_string(hide_password=False),
-            _overview_task,
             {"actor": username, "region_id": region_id, "days": days, "now": now},
-            died=lambda code: (
-                f"modelling the stores' week stopped without a result (exit code {code}); "
-                "open the screen again, and if it happens again run `storemon report pressure` to see why"
-            ),
-            progress=progress,
-            cancel=cancel,
-            kill_after_cancel=KILL_AFTER_CANCEL_SECONDS,
+            overview_processes(stores),
+            stores,
+            progress,
+            cancel,
         )
     else:
         with database.sessions() as session:

@@ -28,6 +28,7 @@ from storemon.db.models import CheckIn, Incident, Role, RosterShift, SalesBucket
 from storemon.db.types import epoch_seconds
 from storemon.errors import StoremonError
 from storemon.services.access import Actor, visible_store
+from storemon.services.day_intervals import IntervalColumns, IntervalFigures, interval_columns, interval_rows
 from storemon.services.forecasts import StoreForecast, forecast_store, forecast_stores
 from storemon.services.opening_hours import open_days
 from storemon.services.setting_keys import pressure_config, staffing_targets
@@ -39,40 +40,6 @@ NOBODY_SERVING_UTILISATION = 2.0
 NOT_FORECAST = "not forecast"
 """``StoreDay.forecast_source`` of a day modelled on its sales with no forecast made
 (``store_days_many(with_intervals=False)``)."""
-
-
-@dataclass(frozen=True)
-class IntervalFigures:
-    """One 15-minute interval of a store-day (``report staffing`` row)."""
-
-    start: datetime
-    expected_orders: float
-    actual_orders: int | None
-    rostered_staff: int
-    effective_servers: float
-    utilisation: float | None
-    """None where orders arrive and nobody is on shift (an unbounded load)."""
-    wait_probability: float
-    mean_wait_minutes: float
-    """Expected wait of a served order arriving now, with the backlog of earlier intervals carried
-    (finite: customers walk away when their patience runs out)."""
-    steady_wait_minutes: float | None
-    """Erlang-A steady-state wait of served orders; None where nobody is on to serve them."""
-    required_staff: int
-    backlog: float
-    """Expected orders still in the store (waiting or being made) at the end of the interval."""
-    planned_orders: float
-    """Orders staffing is planned for (``required_staff``): the forecast's mean or the quantile
-    the ``staffing.forecast`` setting names; on a past day too, what a manager could have planned."""
-    p10_orders: int
-    p90_orders: int
-    """The forecast's 80 % range of this interval's orders."""
-    orders: float
-    """The orders the interval was modelled on: its sales once the day is past, else the forecast."""
-    walked_away: float
-    """Expected customers who left without being served (out of patience) during the interval."""
-    nobody_rostered: bool
-    """Orders arrive and nobody is on shift: every customer of the interval is lost."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +94,8 @@ class StoreDay:
     """Expected customers who walked away over the day (the POS never sees them)."""
     lost_revenue: float
     """``lost_orders`` × the store's average ticket."""
+    columns: IntervalColumns | None = field(default=None, compare=False, repr=False)
+    """The shown intervals as arrays (``store_days_many(interval_columns=True)``), else None."""
 
 
 def _finite(value: float) -> float | None:
@@ -567,13 +536,16 @@ def store_days_many(
     wanted: Mapping[int, list[date]],
     now: datetime | None = None,
     with_intervals: bool = True,
+    interval_columns: bool = False,
 ) -> dict[int, list[StoreDay]]:
     """``store_days`` of many stores (store id -> its local days), with set-based reads and the day
     model run over all store-days at once (in ``MODEL_ROWS`` chunks): a region's week costs a few
     queries and a few model calls instead of a dozen queries and two model calls per store.
     ``with_intervals=False`` leaves ``StoreDay.intervals`` empty: a chain's pressure week needs the
     shifts, not 700,000 interval rows (a third of the time and most of the memory); nor the
-    forecast of days modelled on their sales (``forecast_source`` is then ``NOT_FORECAST``)."""
+    forecast of days modelled on their sales (``forecast_source`` is then ``NOT_FORECAST``), nor
+    the steady-state figures. ``interval_columns=True`` adds ``StoreDay.columns``
+    (``day_intervals``): what happened per interval, as arrays."""
     wanted = {store_id: list(days) for store_id, days in wanted.items() if days}
     if not wanted:
         return {}
@@ -594,8 +566,9 @@ def store_days_many(
     reads = _read(session, spans)
     queues = store_queues(session, [sp.store for sp in spans])
     config = pressure_config(session)
-    # Without interval rows only the orders matter: a store whose days are all past with sales
-    # needs no forecast (a chain's pressure week of past days fits no forecast at all).
+    # Without interval rows only what happened matters (the shifts, or the columns of the Region
+    # screen): a store whose days are all past with sales needs no forecast (a chain's week of
+    # past days fits no forecast at all).
     forecast = [sp for sp in spans if with_intervals or not _actual_use(sp, reads, now).all()]
     forecasts = dict(
         zip(
@@ -616,11 +589,11 @@ def store_days_many(
         rows = 0
         for inputs in group:
             if chunk and rows + len(inputs.span.days) > MODEL_ROWS:
-                result.update(_model_chunk(chunk, reads, config, only, with_intervals))
+                result.update(_model_chunk(chunk, reads, config, only, with_intervals, interval_columns))
                 chunk, rows = [], 0
             chunk.append(inputs)
             rows += len(inputs.span.days)
-        result.update(_model_chunk(chunk, reads, config, only, with_intervals))
+        result.update(_model_chunk(chunk, reads, config, only, with_intervals, interval_columns))
     return {store_id: result[store_id] for store_id in wanted}
 
 
@@ -667,7 +640,12 @@ def _inputs(
 
 
 def _model_chunk(
-    chunk: list[_Inputs], reads: _Reads, config: PressureConfig, only: str | None, with_intervals: bool
+    chunk: list[_Inputs],
+    reads: _Reads,
+    config: PressureConfig,
+    only: str | None,
+    with_intervals: bool,
+    with_columns: bool = False,
 ) -> dict[int, list[StoreDay]]:
     """Model the store-days of ``chunk`` (stores sharing chores and patience) in one call."""
     targets = chunk[0].queue.targets
@@ -679,7 +657,8 @@ def _model_chunk(
     )
     # What happened (or is expected) sets waits and pressure; the forecast staffing is planned
     # for sets the staff required, so a past day's requirement is what could have been planned.
-    # Without interval rows nothing shows the steady-state figures or the staff required: skip them.
+    # Without interval rows nothing shows the steady-state figures or the staff required (the
+    # columns hold neither): skip them.
     model = model_day(orders, staffed, targets, service, steady=with_intervals)
     required = model.required_staff
     differ = ~(planned == orders).all(axis=1)
@@ -706,7 +685,9 @@ def _model_chunk(
     for (row, shift_id), wait in zip(keys, waits, strict=True):
         p90[row][shift_id] = wait
     return {
-        c.span.store.id: _store_days(c, int(base), model, required, p90, reads, config, only, with_intervals)
+        c.span.store.id: _store_days(
+            c, int(base), model, required, p90, reads, config, only, with_intervals, with_columns
+        )
         for c, base in zip(chunk, first_row, strict=False)
     }
 
@@ -714,45 +695,6 @@ def _model_chunk(
 def _row(values: np.ndarray | None, row: int) -> np.ndarray | None:
     """One store-day's row of a model figure (None stays None: a figure not computed)."""
     return None if values is None else values[row]
-
-
-def _rounded(values: np.ndarray, digits: int) -> list[float]:
-    return np.round(np.asarray(values, dtype=float), digits).tolist()
-
-
-def _finite_list(values: np.ndarray) -> list[float | None]:
-    values = np.asarray(values, dtype=float)
-    return [
-        v if ok else None
-        for v, ok in zip(np.round(values, 4).tolist(), np.isfinite(values).tolist(), strict=True)
-    ]
-
-
-def _interval_rows(origin, tz, shown, k, demand, staffed, day_model, required) -> list[IntervalFigures]:
-    """The shown intervals of day ``k`` as IntervalFigures: each column rounded once as an array
-    (a chain's rules cycle builds hundreds of thousands of these)."""
-    actual = demand.actual[k, shown]
-    columns = zip(
-        [(origin + timedelta(minutes=i * INTERVAL_MINUTES)).astimezone(tz) for i in shown.tolist()],
-        _rounded(demand.expected[k, shown], 2),
-        [None if np.isnan(a) else int(a) for a in actual.tolist()],
-        staffed[k, shown].astype(int).tolist(),
-        np.asarray(day_model.effective_servers, dtype=float)[shown].tolist(),
-        _finite_list(day_model.utilisation[shown]),
-        _rounded(day_model.wait_probability[shown], 4),
-        _rounded(day_model.wait_minutes[shown], 2),
-        _finite_list(day_model.steady_wait_minutes[shown]),
-        required[shown].astype(int).tolist(),
-        _rounded(day_model.backlog_end[shown], 2),
-        _rounded(demand.planned[k, shown], 2),
-        demand.p10[k, shown].astype(int).tolist(),
-        demand.p90[k, shown].astype(int).tolist(),
-        _rounded(demand.orders[k, shown], 2),
-        _rounded(day_model.walked_away[shown], 2),
-        np.asarray(day_model.nobody_rostered, dtype=bool)[shown].tolist(),
-        strict=True,
-    )
-    return [IntervalFigures(*values) for values in columns]
 
 
 def _store_days(
@@ -765,6 +707,7 @@ def _store_days(
     config: PressureConfig,
     only: str | None,
     with_intervals: bool = True,
+    with_columns: bool = False,
 ) -> list[StoreDay]:
     """One store's StoreDays from rows ``base``.. of the chunk's model."""
     store, days, demand, staffed, queue = c.span.store, c.span.days, c.demand, c.staffed, c.queue
@@ -777,10 +720,10 @@ def _store_days(
         day_model = DayModel(**{f: _row(getattr(model, f), row) for f in model.__dataclass_fields__})
         orders = demand.orders[k]
         is_open = open_grid[k]
-        shown = is_open | (staffed[k] > 0) | (orders > 0) | (demand.planned[k] > 0)
+        shown = np.flatnonzero(is_open | (staffed[k] > 0) | (orders > 0) | (demand.planned[k] > 0))
         origin = local_midnight(day, store.timezone)
         intervals = (
-            _interval_rows(origin, tz, np.flatnonzero(shown), k, demand, staffed, day_model, required[row])
+            interval_rows(origin, tz, shown, k, demand, staffed, day_model, required[row])
             if with_intervals
             else []
         )
@@ -817,6 +760,9 @@ def _store_days(
                 p90_wait_minutes=round(p90[row][None], 2),
                 lost_orders=round(lost, 2),
                 lost_revenue=round(lost * queue.average_ticket, 2),
+                columns=interval_columns(origin, tz, shown, k, demand, staffed, day_model)
+                if with_columns
+                else None,
             )
         )
     return result

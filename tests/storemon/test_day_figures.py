@@ -7,18 +7,27 @@ same store-day through every screen's service and compare.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from storemon.db.models import Store
 from storemon.services.access import SYSTEM
-from storemon.services.day_figures import DayFigures, day_figures, is_fixed, still_missing
+from storemon.services.day_figures import (
+    DayFigures,
+    day_figures,
+    figures_of_days,
+    is_fixed,
+    still_missing,
+    yardsticks,
+)
 from storemon.services.policy_files import load_policy_file
 from storemon.services.pressure_report import region_pressure
-from storemon.services.region import region_overview, roster_whatif
+from storemon.services.region import _hourly_utilisation, region_overview, roster_whatif
 from storemon.services.reports import weekly_store_report
 from storemon.services.setting_keys import pressure_config
+from storemon.services.store_days import store_days_many
 from storemon.services.today import today_picture
 from storemon.services.whatif import last_sales_week, modelled_week, tier_whatif
 from tests.storemon.test_services_staffing import NOW
@@ -126,3 +135,27 @@ def test_every_figure_of_today_follows_the_fixed_rule(demo_sessions):
             figures = day_figures(session, SYSTEM, store.id, day, NOW)
             assert figures.fixed is is_fixed(figures.minutes_over_target, figures.peak_pressure, amber)
             assert figures.fixed is (still_missing(figures, amber) == [])
+
+
+def test_the_region_weeks_interval_columns_give_the_rows_figures_across_a_clock_change(demo_sessions):
+    """The Region week reads its figures and heatmap off interval columns, not a million rows: the
+    same numbers, on the day New York's clocks go forward too (its intervals' wall-clock slots are
+    then not their indices)."""
+    with demo_sessions() as session:
+        stores = session.query(Store).order_by(Store.code).all()[:4]
+        stores[0].timezone = "America/New_York"  # clocks forward on 2026-03-08, 02:00 -> 03:00
+        session.flush()
+        days = [date(2026, 3, 5) + timedelta(days=k) for k in range(5)]
+        wanted = {s.id: days for s in stores}
+        rows = store_days_many(session, SYSTEM, wanted, NOW)
+        columns = store_days_many(session, SYSTEM, wanted, NOW, with_intervals=False, interval_columns=True)
+        sticks = yardsticks(session)
+        for store in stores:
+            assert all(d.intervals == [] and d.columns is not None for d in columns[store.id])
+            assert figures_of_days(session, store, columns[store.id], sticks) == figures_of_days(
+                session, store, rows[store.id], sticks
+            ), store.code
+            assert _hourly_utilisation(store, columns[store.id]) == _hourly_utilisation(store, rows[store.id])
+        spring = columns[stores[0].id][3]
+        assert spring.day == date(2026, 3, 8) and 8 not in spring.columns.slots, "02:00-03:00 never happens"
+        assert figures_of_days(session, stores[0], [spring], sticks)[0].minutes_over_target >= 0

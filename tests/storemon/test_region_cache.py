@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from storemon.db.changes import data_version
 from storemon.db.models import RosterShift, Store
-from storemon.services import region_cache
+from storemon.services import region, region_cache
 from storemon.services.api import Services
 from storemon.services.changes import DATA_KINDS, ROSTER
 from storemon.services.child_process import ChildCancelled
@@ -115,3 +115,33 @@ def test_a_cancel_stops_the_child_at_once(services):
     assert not multiprocessing.active_children(), "the child process is gone"
     # Nothing partial was kept: the next call models every store.
     assert len(services.region.overview_off_process("admin", None, now=NOW)) == 12
+
+
+def test_two_children_share_the_stores_and_their_parts_join_into_the_whole_overview(services, monkeypatch):
+    """On two cores a chain's week is modelled by two children at once, each a run of whole chunks
+    of stores; joined in order, their parts are the overview one process gives."""
+    monkeypatch.setattr(region, "OVERVIEW_CHUNK", 5)  # the 12 stores: chunks of 5, 5 and 2
+    monkeypatch.setattr(region_cache, "MAX_OVERVIEW_PROCESSES", 2)
+    monkeypatch.setattr(region_cache.os, "cpu_count", lambda: 2)
+    assert region_cache.overview_processes(12) == 2
+    assert [len(region._part(list(range(12)), (k, 2), 5)) for k in range(2)] == [5, 7]
+    in_process = services.region.overview("admin", None, now=NOW)
+    progress: list[tuple[int, int]] = []
+    shared = services.region.overview_off_process(
+        "admin", None, now=NOW, progress=lambda done, total: progress.append((done, total))
+    )
+    assert shared == in_process
+    assert progress[-1] == (12, 12) and all(total == 12 for _, total in progress)
+    assert not multiprocessing.active_children(), "both children are gone"
+
+
+def test_a_cancel_stops_both_children_at_once(services, monkeypatch):
+    monkeypatch.setattr(region, "OVERVIEW_CHUNK", 5)
+    monkeypatch.setattr(region_cache, "overview_processes", lambda stores: 2)
+    cancel = threading.Event()
+    threading.Timer(0.05, cancel.set).start()
+    started = time.perf_counter()
+    with pytest.raises(ChildCancelled):
+        services.region.overview_off_process("admin", None, now=NOW, cancel=cancel)
+    assert time.perf_counter() - started < 5
+    assert not multiprocessing.active_children(), "neither child is left running"

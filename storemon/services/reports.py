@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import Float, cast, select
 from sqlalchemy.orm import Session
 
 from staffing.forecast import SOURCE_OWN, SOURCE_SIMILAR
@@ -30,6 +30,7 @@ from staffing.labour import labour_percent
 from staffing.stats import weighted_quantile
 from storemon.db.import_state import finished
 from storemon.db.models import Region, Role, SalesBucket, Store
+from storemon.db.types import epoch_seconds
 from storemon.errors import StoremonError
 from storemon.services.access import Actor, NotFound, visible_store
 from storemon.services.audit_anchor import Checkpoint, report_anchor
@@ -46,7 +47,7 @@ from storemon.services.region import interval_orders
 from storemon.services.setting_keys import pressure_config
 from storemon.services.store_days import StoreDay, store_days_many, targets_for
 from storemon.services.stores import StoreSummary, store_summaries
-from storemon.services.timegrid import local_date, local_midnight
+from storemon.services.timegrid import local_midnight
 
 LANGUAGES = ("en", "zh_CN")
 FORMATS = ("pdf", "xlsx", "csv")
@@ -414,27 +415,42 @@ CENT = Decimal("0.01")
 
 
 def _daily_revenue(session: Session, stores: list[Store], days: list[date]) -> dict[int, list[float]]:
-    """Each store's revenue on each local date of ``days`` (``sales_for_day`` summed), in one query."""
-    first, last = min(days), max(days)
-    starts = {s.id: local_midnight(first, s.timezone) for s in stores}
-    ends = {s.id: local_midnight(last + timedelta(days=1), s.timezone) for s in stores}
-    totals: dict[tuple[int, date], Any] = defaultdict(int)
+    """Each store's revenue on each local date of ``days`` (``sales_for_day`` summed), in one query
+    per 5,000 stores. Bucket times come as epoch seconds and are placed between the store's own
+    local midnights; revenue is added up in whole cents (a region's week is a million buckets: no
+    datetime, time-zone lookup or Decimal per bucket)."""
+    calendar = [min(days) + timedelta(days=k) for k in range((max(days) - min(days)).days + 2)]
+    midnights = {
+        s.id: np.array([local_midnight(d, s.timezone).timestamp() for d in calendar]) for s in stores
+    }
+    cents = {s.id: np.zeros(len(calendar) - 1, dtype=np.int64) for s in stores}
     for ids in [stores[k : k + 5000] for k in range(0, len(stores), 5000)]:
         rows = session.execute(
-            select(SalesBucket.store_id, SalesBucket.bucket_start, func.sum(SalesBucket.revenue))
+            select(
+                SalesBucket.store_id,
+                epoch_seconds(SalesBucket.bucket_start),
+                cast(SalesBucket.revenue, Float),
+            )
             .where(
                 SalesBucket.store_id.in_([s.id for s in ids]),
                 finished(SalesBucket.batch_id),
-                SalesBucket.bucket_start >= min(starts[s.id] for s in ids),
-                SalesBucket.bucket_start < max(ends[s.id] for s in ids),
+                SalesBucket.bucket_start >= min(local_midnight(calendar[0], s.timezone) for s in ids),
+                SalesBucket.bucket_start < max(local_midnight(calendar[-1], s.timezone) for s in ids),
             )
-            .group_by(SalesBucket.store_id, SalesBucket.bucket_start)
+            .order_by(SalesBucket.store_id)
+        ).all()
+        owner = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        instants = np.round(np.fromiter((r[1] for r in rows), dtype=float, count=len(rows)))
+        revenue = np.rint(np.fromiter((r[2] for r in rows), dtype=float, count=len(rows)) * 100).astype(
+            np.int64
         )
-        zones = {s.id: s.timezone for s in ids}
-        for store_id, start, revenue in rows:
-            if starts[store_id] <= start < ends[store_id]:
-                totals[store_id, local_date(start, zones[store_id])] += Decimal(revenue).quantize(CENT)
-    return {s.id: [float(totals.get((s.id, d), 0)) for d in days] for s in stores}
+        for store in ids:
+            lo, hi = np.searchsorted(owner, [store.id, store.id + 1])
+            day = np.searchsorted(midnights[store.id], instants[lo:hi], side="right") - 1
+            inside = (day >= 0) & (day < len(calendar) - 1)
+            np.add.at(cents[store.id], day[inside], revenue[lo:hi][inside])
+    column = {d: k for k, d in enumerate(calendar[:-1])}
+    return {s.id: [int(cents[s.id][column[d]]) / 100 for d in days] for s in stores}
 
 
 def _store_weeks(

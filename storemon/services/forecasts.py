@@ -38,7 +38,7 @@ from staffing.roster import INTERVAL_MINUTES
 from staffing.surge import SurgeCalendar
 from storemon.db.import_state import DONE, finished
 from storemon.db.models import ImportBatch, SalesBucket, Setting, Store, StoreHours
-from storemon.db.types import epoch_seconds
+from storemon.db.types import epoch_seconds, number_rows
 from storemon.errors import StoremonError
 from storemon.services import setting_keys
 from storemon.services.access import HEAD_OFFICE, Actor, visible_store
@@ -267,17 +267,17 @@ def read_counts(
     # Bucket times come as epoch seconds from the database (a chain's history is over a million
     # rows: no datetime object per row), and buckets of the same interval from two imports are
     # added up below (np.add.at), not by a GROUP BY, which costs the database three times the scan.
-    rows = session.execute(
+    rows = number_rows(
+        session,
         select(SalesBucket.store_id, epoch_seconds(SalesBucket.bucket_start), SalesBucket.orders).where(
             finished(SalesBucket.batch_id), or_(*windows)
-        )
-    ).all()
-    if not rows:
+        ),
+    )
+    if not len(rows):
         return grid
     row_of = {s[0]: k for k, s in enumerate(stores)}
-    store_row = np.fromiter((row_of.get(r[0], -1) for r in rows), dtype=np.int64, count=len(rows))
-    epoch = np.round(np.fromiter((r[1] for r in rows), dtype=float, count=len(rows)))
-    orders = np.fromiter((r[2] for r in rows), dtype=float, count=len(rows))
+    store_row = np.array([row_of.get(i, -1) for i in rows[:, 0].astype(np.int64).tolist()], dtype=np.int64)
+    epoch, orders = np.round(rows[:, 1]), rows[:, 2]
     local = epoch + _utc_offsets(stores, store_row, epoch, zones)
     first_day = (np.datetime64(first, "D") - np.datetime64(0, "D")).astype(np.int64)
     day = np.floor(local / 86400).astype(np.int64) - first_day

@@ -30,7 +30,7 @@ from staffing.labour import labour_percent
 from staffing.stats import weighted_quantile
 from storemon.db.import_state import finished
 from storemon.db.models import Region, Role, SalesBucket, Store
-from storemon.db.types import epoch_seconds
+from storemon.db.types import epoch_seconds, number_rows
 from storemon.errors import StoremonError
 from storemon.services.access import Actor, NotFound, visible_store
 from storemon.services.audit_anchor import Checkpoint, report_anchor
@@ -425,7 +425,8 @@ def _daily_revenue(session: Session, stores: list[Store], days: list[date]) -> d
     }
     cents = {s.id: np.zeros(len(calendar) - 1, dtype=np.int64) for s in stores}
     for ids in [stores[k : k + 5000] for k in range(0, len(stores), 5000)]:
-        rows = session.execute(
+        rows = number_rows(
+            session,
             select(
                 SalesBucket.store_id,
                 epoch_seconds(SalesBucket.bucket_start),
@@ -437,13 +438,10 @@ def _daily_revenue(session: Session, stores: list[Store], days: list[date]) -> d
                 SalesBucket.bucket_start >= min(local_midnight(calendar[0], s.timezone) for s in ids),
                 SalesBucket.bucket_start < max(local_midnight(calendar[-1], s.timezone) for s in ids),
             )
-            .order_by(SalesBucket.store_id)
-        ).all()
-        owner = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        instants = np.round(np.fromiter((r[1] for r in rows), dtype=float, count=len(rows)))
-        revenue = np.rint(np.fromiter((r[2] for r in rows), dtype=float, count=len(rows)) * 100).astype(
-            np.int64
+            .order_by(SalesBucket.store_id),
         )
+        owner, instants = rows[:, 0].astype(np.int64), np.round(rows[:, 1])
+        revenue = np.rint(rows[:, 2] * 100).astype(np.int64)
         for store in ids:
             lo, hi = np.searchsorted(owner, [store.id, store.id + 1])
             day = np.searchsorted(midnights[store.id], instants[lo:hi], side="right") - 1

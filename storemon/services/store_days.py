@@ -25,7 +25,7 @@ from staffing.roster import INTERVAL_MINUTES, periods
 from staffing.service_time import estimate_service_minutes
 from storemon.db.import_state import finished
 from storemon.db.models import CheckIn, Incident, Role, RosterShift, SalesBucket, StaffMember, Store, User
-from storemon.db.types import epoch_seconds
+from storemon.db.types import epoch_seconds, number_rows
 from storemon.errors import StoremonError
 from storemon.services.access import Actor, visible_store
 from storemon.services.day_intervals import IntervalColumns, IntervalFigures, interval_columns, interval_rows
@@ -436,18 +436,16 @@ def _read_sales(session: Session, spans: list[_Span]) -> dict[int, np.ndarray]:
     bucket by bucket through the time zone.
     """
     grids = {sp.store.id: np.full((sp.span, INTERVALS_PER_DAY), np.nan) for sp in spans}
-    start = epoch_seconds(SalesBucket.bucket_start)
-    rows = session.execute(
-        select(SalesBucket.store_id, start, SalesBucket.orders)
+    rows = number_rows(
+        session,
+        select(SalesBucket.store_id, epoch_seconds(SalesBucket.bucket_start), SalesBucket.orders)
         .where(
             or_(*_windows(spans, SalesBucket.store_id, SalesBucket.bucket_start)),
             finished(SalesBucket.batch_id),
         )
-        .order_by(SalesBucket.store_id)
-    ).all()
-    owner = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    instants = np.fromiter((r[1] for r in rows), dtype=float, count=len(rows))
-    orders = np.fromiter((r[2] for r in rows), dtype=float, count=len(rows))
+        .order_by(SalesBucket.store_id),
+    )
+    owner, instants, orders = rows[:, 0].astype(np.int64), rows[:, 1], rows[:, 2]
     for sp in spans:
         lo, hi = np.searchsorted(owner, [sp.store.id, sp.store.id + 1])
         t, n = instants[lo:hi], orders[lo:hi]

@@ -38,3 +38,24 @@ def test_epoch_seconds_of_stored_times_match_python(session_factory):
     for (start, end), want in zip(got, expected, strict=True):
         assert abs(start - want.timestamp()) < 1e-3
         assert abs(end - (want.timestamp() + 8 * 3600)) < 1e-3
+
+
+def test_number_rows_reads_numbers_as_the_orm_would_within_the_session(demo_sessions):
+    """``number_rows`` (the driver's cursor, no Row per row) gives the values ``session.execute``
+    gives, sees the session's own uncommitted writes, and answers an empty (0, columns) array."""
+    from sqlalchemy import func, select
+
+    from storemon.db.models import SalesBucket
+    from storemon.db.types import epoch_seconds, number_rows
+
+    statement = select(
+        SalesBucket.store_id, epoch_seconds(SalesBucket.bucket_start), SalesBucket.orders
+    ).order_by(SalesBucket.id)
+    with demo_sessions() as session:
+        expected = [tuple(map(float, row)) for row in session.execute(statement)]
+        fast = number_rows(session, statement)
+        assert fast.shape == (len(expected), 3) and len(expected) > 1000
+        assert [tuple(row) for row in fast.tolist()] == expected
+        session.execute(SalesBucket.__table__.delete())
+        assert number_rows(session, statement).shape == (0, 3)  # the session's own transaction
+        assert session.scalar(select(func.count()).select_from(SalesBucket)) == 0

@@ -74,7 +74,9 @@ def test_wages_set_refuses_bad_input_with_what_to_give(demo_url, capsys):
 
 def test_what_ifs_and_recommendations_carry_their_cost(demo_url, capsys):
     _run(capsys, demo_url, "wages", "set", "--role", "staff", "30")
-    rec = json.loads(_run(capsys, demo_url, "recommend", "--store", "SH001", "--date", DAY))  # a day short of cover
+    rec = json.loads(
+        _run(capsys, demo_url, "recommend", "--store", "SH001", "--date", DAY)
+    )  # a day short of cover
     hours = sum(a["hours"] for a in rec["additions"])
     assert hours > 0 and rec["added_cost"] == hours * 30
     tiers = json.loads(_run(capsys, demo_url, "whatif", "tiers", str(EXAMPLE_POLICY), "--format", "json"))

@@ -48,7 +48,3 @@ class LazyKernel:
         """Log why the compiled ``what`` failed and use numpy from now on."""
         log.exception("the compiled %s failed; using numpy from now on", what)
         self._function = None
-
-    def use_numpy(self) -> None:
-        """numpy from now on (the tests compare both paths)."""
-        self._function = None

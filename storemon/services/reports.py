@@ -411,9 +411,6 @@ def _week_figures(week: list[StoreDay], rows: list[DayRow]) -> WeekFigures:
     )
 
 
-CENT = Decimal("0.01")
-
-
 def _daily_revenue(session: Session, stores: list[Store], days: list[date]) -> dict[int, list[float]]:
     """Each store's revenue on each local date of ``days`` (``sales_for_day`` summed), in one query
     per 5,000 stores. Bucket times come as epoch seconds and are placed between the store's own
@@ -435,8 +432,8 @@ def _daily_revenue(session: Session, stores: list[Store], days: list[date]) -> d
             .where(
                 SalesBucket.store_id.in_([s.id for s in ids]),
                 finished(SalesBucket.batch_id),
-                SalesBucket.bucket_start >= min(local_midnight(calendar[0], s.timezone) for s in ids),
-                SalesBucket.bucket_start < max(local_midnight(calendar[-1], s.timezone) for s in ids),
+                SalesBucket.bucket_start >= datetime.fromtimestamp(min(midnights[s.id][0] for s in ids), UTC),
+                SalesBucket.bucket_start < datetime.fromtimestamp(max(midnights[s.id][-1] for s in ids), UTC),
             )
             .order_by(SalesBucket.store_id),
         )

@@ -567,7 +567,8 @@ def store_days_many(
     # Without interval rows only what happened matters (the shifts, or the columns of the Region
     # screen): a store whose days are all past with sales needs no forecast (a chain's week of
     # past days fits no forecast at all).
-    forecast = [sp for sp in spans if with_intervals or not _actual_use(sp, reads, now).all()]
+    use_actual = {sp.store.id: _actual_use(sp, reads, now) for sp in spans}
+    forecast = [sp for sp in spans if with_intervals or not use_actual[sp.store.id].all()]
     forecasts = dict(
         zip(
             [sp.store.id for sp in forecast],
@@ -578,7 +579,7 @@ def store_days_many(
     result: dict[int, list[StoreDay]] = {}
     batches: dict[tuple[float, float], list[_Inputs]] = defaultdict(list)
     for sp in spans:
-        inputs = _inputs(sp, forecasts.get(sp.store.id), reads, queues[sp.store.id], now)
+        inputs = _inputs(sp, forecasts.get(sp.store.id), use_actual[sp.store.id], reads, queues[sp.store.id])
         batches[inputs.queue.targets.chore_minutes_per_hour, inputs.queue.targets.patience_minutes].append(
             inputs
         )
@@ -613,13 +614,12 @@ def _actual_use(sp: _Span, reads: _Reads, now: datetime | None) -> np.ndarray:
 
 
 def _inputs(
-    sp: _Span, fc: StoreForecast | None, reads: _Reads, queue: StoreQueue, now: datetime | None
+    sp: _Span, fc: StoreForecast | None, use_actual: np.ndarray, reads: _Reads, queue: StoreQueue
 ) -> _Inputs:
     """``fc``: the store's forecast, or None when every day is modelled on its sales and nothing
     shown needs one (``store_days_many(with_intervals=False)``): the forecast fields then hold the
-    sales and the source says ``NOT_FORECAST``."""
+    sales and the source says ``NOT_FORECAST``. ``use_actual``: ``_actual_use`` of the span."""
     actual = reads.sales[sp.store.id][sp.offsets]
-    use_actual = _actual_use(sp, reads, now)
     if fc is None:
         sales = np.nan_to_num(actual)
         demand = DayDemand(
@@ -660,9 +660,8 @@ def _model_chunk(
     model = model_day(orders, staffed, targets, service, steady=with_intervals)
     required = model.required_staff
     differ = ~(planned == orders).all(axis=1)
-    if (
-        with_intervals and differ.any()
-    ):  # past days, or a quantile: the staff those days' plan needs (no backlog)
+    # Past days, or a quantile: the staff those days' plan needs (no backlog).
+    if with_intervals and differ.any():
         required = required.copy()
         required[differ] = staff_required(planned[differ], targets, service[differ])
     # Every day's and every shift's customer p90 in one call (each is a bisection over the states).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -100,3 +102,42 @@ def test_the_compiled_and_numpy_wait_quantiles_agree(monkeypatch):
     np.testing.assert_allclose(compiled, in_numpy, atol=1e-3)
     assert compiled.max() > 2.0  # real queues
     assert (compiled[days == 5] == 0).all() and (in_numpy[days == 5] == 0).all()
+
+
+_CACHE_MISSES = """
+from staffing.day import warm_up
+from staffing.uniformization import SERIES
+from staffing.wait_quantile_kernel import QUANTILES
+
+warm_up()
+print(sum(sum(k.stats.cache_misses.values()) for k in (SERIES.get(), QUANTILES.get())))
+"""
+
+
+@pytest.mark.skipif(not uniformization.compiled(), reason="numba is not installed")
+def test_a_second_process_loads_every_kernel_from_numbas_cache_without_compiling(tmp_path):
+    """Every process that models (the app, each Region child) loads the kernels compiled by an
+    earlier one: a miss costs 0.7 s per process and one more file in the cache each time."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path), "PYTHONPATH": str(root)}
+    env.pop("STOREMON_PURE_NUMPY", None)
+
+    def misses() -> int:
+        run = subprocess.run(
+            [sys.executable, "-c", _CACHE_MISSES],
+            env=env,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return int(run.stdout.split()[-1])
+
+    assert misses() > 0  # the first process compiles into the empty cache
+    files = sorted(p.name for p in tmp_path.rglob("*.nbc"))
+    assert misses() == 0
+    assert sorted(p.name for p in tmp_path.rglob("*.nbc")) == files

@@ -1,6 +1,6 @@
 """Calibrating the pressure index: fit its weights to what staff report, apply them only when accepted.
 
-The fit is ``staffing.pressure.calibrate_weights`` (ordinal logistic regression of the end-of-shift
+The fit is ``staffing.pressure_fit.calibrate_weights`` (ordinal logistic regression of the end-of-shift
 check-ins on the factor scores, incidents among them). The check-in alone is the outcome: made one
 step worse after an incident (the pure function's option), it would be predicted by the incident
 feature by construction and the fit would hand incidents most of the points. This module gathers the
@@ -20,12 +20,9 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from staffing.pressure import (
+from staffing.pressure import Factor, Level, PressureConfig, PressureResult
+from staffing.pressure_fit import (
     CALIBRATION_FEATURES,
-    Factor,
-    Level,
-    PressureConfig,
-    PressureResult,
     calibrate_weights,
     calibration_features,
     rank_correlation,

@@ -318,7 +318,7 @@ def test_solo_store_through_a_95_orders_rush_is_red_with_walk_aways():
 def test_calibration_recovers_which_factors_staff_feel():
     """Check-ins drawn from a process that is not the index: hidden weights on alone-with-load and
     on the wait, none on break data, logistic noise. The fit ranks the factors as the process does."""
-    from staffing.pressure import calibrate_weights
+    from staffing.pressure_fit import calibrate_weights
 
     rng = np.random.default_rng(14)
     results, checkins = [], []

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from staffing.stats import weighted_quantile
 
@@ -302,11 +303,6 @@ def clock(minutes: float) -> str:
     return f"{m // 60:02d}:{m % 60:02d}"
 
 
-def _ramp(value: float, free: float, full: float, points: float) -> float:
-    """0 at or below ``free``, ``points`` at or above ``full``, linear in between."""
-    return points * min(max((value - free) / (full - free), 0.0), 1.0)
-
-
 def _runs(mask: np.ndarray, starts: np.ndarray, step: int) -> list[tuple[int, int]]:
     """Maximal runs ``[i, j)`` of True intervals that also follow each other without a gap in time."""
     runs: list[tuple[int, int]] = []
@@ -346,191 +342,405 @@ def _longest_without_break(load: ShiftLoad, min_break: float) -> tuple[float, fl
     return float(best[0]), float(best[1])
 
 
-def shift_pressure(load: ShiftLoad, config: PressureConfig = DEFAULT_CONFIG) -> PressureResult:
-    """The pressure index of one person's shift, with its reasons (docs/pressure.md has the formulae)."""
-    step = load.interval_minutes
-    starts = load.interval_start_min
-    rho = load.utilisation
-    orders = load.arrivals_per_hour
-    caps = config.caps()
-    pending: list[tuple[Factor, float, str, dict[str, Any]]] = []
-    values: dict[Factor, float] = {}
-    scores: dict[Factor, float] = {}
-    unknown: list[Reason] = []
+_PENDING = (
+    Factor.ALONE,
+    Factor.WAIT,
+    Factor.UTILISATION,
+    Factor.BUSY,
+    Factor.RUSH,
+    Factor.WALKED_AWAY,
+    Factor.NO_BREAK,
+    Factor.INCIDENTS,
+    Factor.CHECKIN,
+)
+"""Every factor in the order a result lists its values and scores."""
+_GROUP_BY_PRIORITY = tuple(sorted(_LOAD_PRIORITY, key=_LOAD_PRIORITY.get))
 
-    def add(factor: Factor, value: float, score: float, template_key: str = "", /, **params: Any) -> None:
-        values[factor] = value
-        scores[factor] = score
-        pending.append((factor, score, template_key or factor.value, params))
 
-    # Alone: nobody to step in (应急补位). Scored with the load it carries: an alone minute counts
-    # fully at a busy counter and only `alone_base_weight` of a minute at a calm one.
-    alone = load.staff_on_shift <= 1
-    periods = []
-    for i, j in _runs(alone, starts, step):
-        periods.append(
-            {
-                "start": clock(starts[i]),
-                "end": clock(starts[j - 1] + step),
-                "orders_per_hour": float(orders[i:j].mean()),
-                "utilisation": float(rho[i:j].mean()),
-            }
+@dataclass(frozen=True)
+class ShiftRows:
+    """Many shifts as rows of one grid (shifts, columns), scored at once by ``score_shifts``.
+
+    ``inside`` marks each row's own intervals (values elsewhere are ignored); ``joined`` that an
+    interval directly follows the one before it (False after a gap in time: a run of alone or busy
+    intervals ends there). A day's grid of 15-minute columns with each shift's span inside is
+    one layout, ``of_loads`` (each shift's intervals from the first column) another; sums run left
+    to right, so a shift scores the same in either, beside shifts of any length.
+    """
+
+    utilisation: np.ndarray
+    arrivals_per_hour: np.ndarray
+    mean_wait_min: np.ndarray
+    staff_on_shift: np.ndarray
+    walked_away: np.ndarray
+    inside: np.ndarray
+    joined: np.ndarray
+    interval_minutes: np.ndarray
+    """Per shift (shifts,), as the per-shift arrays below."""
+    incidents: np.ndarray
+    sensitive_incident: np.ndarray
+    checkin_score: np.ndarray
+    """NaN without a check-in."""
+    customer_wait_p90: np.ndarray
+    """NaN where not known: the shift is scored on the arrival-weighted quantile of its interval waits."""
+    no_break_hours: np.ndarray
+    """The longest stretch worked between breaks; NaN where breaks were not recorded (unknown)."""
+
+    @classmethod
+    def on_day_grid(
+        cls,
+        inside: np.ndarray,
+        *,
+        utilisation: np.ndarray,
+        arrivals_per_hour: np.ndarray,
+        mean_wait_min: np.ndarray,
+        staff_on_shift: np.ndarray,
+        walked_away: np.ndarray,
+        customer_wait_p90: ArrayLike,
+        incidents: ArrayLike = 0,
+        sensitive_incident: ArrayLike = False,
+        checkin_score: ArrayLike = math.nan,
+        interval_minutes: int = 15,
+    ) -> ShiftRows:
+        """Shifts cut from day models' 15-minute grids: ``inside`` (shifts, intervals) marks each
+        shift's span, the per-interval arrays are its day's row of the model (the day model's own
+        invariants hold: finite and non-negative, inf only for waits). Rosters carry no breaks:
+        "no break" is unknown, not scored."""
+        shifts = inside.shape[0]
+
+        def per_shift(value: ArrayLike, dtype: type) -> np.ndarray:
+            return np.broadcast_to(np.asarray(value, dtype=dtype), (shifts,))
+
+        return cls(
+            utilisation=utilisation,
+            arrivals_per_hour=arrivals_per_hour,
+            mean_wait_min=mean_wait_min,
+            staff_on_shift=staff_on_shift,
+            walked_away=walked_away,
+            inside=inside,
+            joined=np.ones(inside.shape, dtype=bool),
+            interval_minutes=np.full(shifts, float(interval_minutes)),
+            incidents=per_shift(incidents, float),
+            sensitive_incident=per_shift(sensitive_incident, bool),
+            checkin_score=per_shift(checkin_score, float),
+            customer_wait_p90=per_shift(customer_wait_p90, float),
+            no_break_hours=np.full(shifts, math.nan),
         )
-    alone_min = float(alone.sum() * step)
-    weight = config.alone_base_weight + (1.0 - config.alone_base_weight) * np.clip(
+
+    @classmethod
+    def of_loads(cls, loads: Sequence[ShiftLoad], config: PressureConfig = DEFAULT_CONFIG) -> ShiftRows:
+        """``loads`` as rows, each from the first column."""
+        width = max((load.interval_start_min.size for load in loads), default=0)
+        grids = {name: np.zeros((len(loads), width)) for name in _PER_INTERVAL + ("walked_away",)}
+        inside = np.zeros((len(loads), width), dtype=bool)
+        joined = np.ones((len(loads), width), dtype=bool)
+        for k, load in enumerate(loads):
+            n = load.interval_start_min.size
+            for name, grid in grids.items():
+                grid[k, :n] = getattr(load, name)
+            inside[k, :n] = True
+            joined[k, 1:n] = np.diff(load.interval_start_min) == load.interval_minutes
+        no_break = []
+        for load in loads:
+            recorded = load.breaks_recorded if load.breaks_recorded is not None else bool(load.breaks)
+            a, b = _longest_without_break(load, config.min_break_min) if recorded else (math.nan, math.nan)
+            no_break.append((b - a) / 60)
+        return cls(
+            utilisation=grids["utilisation"],
+            arrivals_per_hour=grids["arrivals_per_hour"],
+            mean_wait_min=grids["mean_wait_min"],
+            staff_on_shift=grids["staff_on_shift"],
+            walked_away=grids["walked_away"],
+            inside=inside,
+            joined=joined,
+            interval_minutes=np.array([load.interval_minutes for load in loads], dtype=float),
+            incidents=np.array([load.incidents for load in loads], dtype=float),
+            sensitive_incident=np.array([load.sensitive_incident for load in loads], dtype=bool),
+            checkin_score=np.array(
+                [math.nan if load.checkin_score is None else load.checkin_score for load in loads],
+                dtype=float,
+            ),
+            customer_wait_p90=np.array(
+                [math.nan if load.customer_wait_p90 is None else load.customer_wait_p90 for load in loads],
+                dtype=float,
+            ),
+            no_break_hours=np.array(no_break, dtype=float),
+        )
+
+
+@dataclass(frozen=True)
+class ScoredShifts:
+    """``score_shifts``' answer: per factor, each shift's raw value, 0-1 score and points (NaN value
+    and score where the factor is unknown for that shift: no check-in, breaks not recorded), and
+    each shift's index."""
+
+    values: dict[Factor, np.ndarray]
+    scores: dict[Factor, np.ndarray]
+    points: dict[Factor, np.ndarray]
+    index: np.ndarray
+
+    def levels(self, config: PressureConfig = DEFAULT_CONFIG) -> list[Level]:
+        """Each shift's level (``PressureConfig.level_for``)."""
+        return [config.level_for(index) for index in self.index.tolist()]
+
+    def of_shift(self, k: int) -> tuple[dict[Factor, float], dict[Factor, float], dict[Factor, float]]:
+        """Shift ``k``'s known values, scores and points, in ``_PENDING`` order."""
+        known = [f for f in _PENDING if not math.isnan(self.scores[f][k])]
+        return tuple(
+            {f: float(figure[f][k]) for f in known} for figure in (self.values, self.scores, self.points)
+        )
+
+
+def _ramps(value: np.ndarray, free: float, full: float) -> np.ndarray:
+    """``_ramp`` with one point, for arrays (NaN stays NaN)."""
+    return np.minimum(np.maximum((value - free) / (full - free), 0.0), 1.0)
+
+
+def _alone_weight(rho: np.ndarray, config: PressureConfig) -> np.ndarray:
+    """How much of an alone minute counts at utilisation ``rho``: all of it from the busy level on,
+    ``alone_base_weight`` below the calm one (nobody to step in, still), linear in between."""
+    return config.alone_base_weight + (1.0 - config.alone_base_weight) * np.clip(
         (rho - config.alone_calm_utilisation)
         / (config.alone_busy_utilisation - config.alone_calm_utilisation),
         0.0,
         1.0,
     )
-    alone_load_min = float((alone * weight).sum() * step)
-    add(
-        Factor.ALONE,
-        alone_min,
-        _ramp(alone_load_min, 0.0, config.alone_full_min, 1.0),
-        alone_min=alone_min,
-        alone_load_min=alone_load_min,
-        periods="; ".join(TEMPLATES["alone_period"].format(**p) for p in periods),
-        period_list=periods,
+
+
+def _row_sums(x: np.ndarray) -> np.ndarray:
+    """Each row's sum, left to right (as one shift's own intervals would add up alone)."""
+    return np.cumsum(x, axis=1)[:, -1] if x.shape[1] else np.zeros(x.shape[0])
+
+
+def _longest_runs(flag: np.ndarray, joined: np.ndarray) -> np.ndarray:
+    """Per row, the length of its longest run of flagged intervals that follow each other in time."""
+    if not flag.shape[1]:
+        return np.zeros(flag.shape[0], dtype=np.int64)
+    counted = np.cumsum(flag, axis=1)
+    before = np.zeros_like(flag)
+    before[:, 1:] = flag[:, :-1] & joined[:, 1:]
+    starts = flag & ~before
+    # Every run counts from the running total just before its first interval.
+    base = np.maximum.accumulate(np.where(starts, counted - 1, 0), axis=1)
+    return np.where(flag, counted - base, 0).max(axis=1)
+
+
+def score_shifts(rows: ShiftRows, config: PressureConfig = DEFAULT_CONFIG) -> ScoredShifts:
+    """The pressure index of every shift in ``rows`` with each factor's value, score and points
+    (docs/pressure.md has the formulae; ``shift_pressure`` adds the reasons for one shift)."""
+    inside = rows.inside
+    step = rows.interval_minutes
+    rho = np.where(inside, rows.utilisation, 0.0)
+    orders = np.where(inside, rows.arrivals_per_hour, 0.0)
+    values: dict[Factor, np.ndarray] = {}
+    scores: dict[Factor, np.ndarray] = {}
+
+    # Alone: nobody to step in (应急补位). Scored with the load it carries: an alone minute counts
+    # fully at a busy counter and only `alone_base_weight` of a minute at a calm one.
+    alone = (rows.staff_on_shift <= 1) & inside
+    values[Factor.ALONE] = alone.sum(axis=1) * step
+    scores[Factor.ALONE] = _ramps(
+        _row_sums(alone * _alone_weight(rho, config)) * step, 0.0, config.alone_full_min
     )
 
     # Wait: what customers fight over; scored on the slowest share of the shift's customers.
-    waits = np.minimum(load.mean_wait_min, config.wait_cap_min)
-    if load.customer_wait_p90 is not None and config.wait_quantile == 0.9:
-        wait = float(min(load.customer_wait_p90, config.wait_cap_min))
-    else:
-        wait = weighted_quantile(waits, orders, config.wait_quantile)
-    worst = int(np.argmax(load.mean_wait_min))
-    add(
-        Factor.WAIT,
-        wait,
-        _ramp(wait, config.wait_free_min, config.wait_full_min, 1.0),
-        "wait_unbounded" if math.isinf(load.mean_wait_min[worst]) else "wait",
-        wait_min=wait,
-        slowest_pct=100 * (1 - config.wait_quantile),
-        target_min=config.wait_free_min,
-        worst_start=clock(starts[worst]),
-        worst_end=clock(starts[worst] + step),
-        worst_min=float(waits[worst]),
+    wait = np.minimum(rows.customer_wait_p90, config.wait_cap_min)
+    unknown = np.isnan(wait) if config.wait_quantile == 0.9 else np.ones(wait.shape, dtype=bool)
+    waits = np.minimum(rows.mean_wait_min, config.wait_cap_min)
+    for k in np.flatnonzero(unknown):
+        own = inside[k]
+        wait[k] = weighted_quantile(waits[k, own], orders[k, own], config.wait_quantile)
+    values[Factor.WAIT] = wait
+    scores[Factor.WAIT] = _ramps(wait, config.wait_free_min, config.wait_full_min)
+
+    counted = inside.sum(axis=1)
+    values[Factor.UTILISATION] = _row_sums(np.minimum(rho, 1.0)) / np.maximum(counted, 1)
+    scores[Factor.UTILISATION] = _ramps(
+        values[Factor.UTILISATION], config.utilisation_free, config.utilisation_full
     )
 
-    mean_rho = float(np.minimum(rho, 1.0).mean())
-    add(
-        Factor.UTILISATION,
-        mean_rho,
-        _ramp(mean_rho, config.utilisation_free, config.utilisation_full, 1.0),
-        utilisation=mean_rho,
-        calm=config.utilisation_free,
-        flat_out=config.utilisation_full,
+    busy = (rho >= config.busy_threshold) & inside
+    values[Factor.BUSY] = busy.sum(axis=1) * step
+    scores[Factor.BUSY] = _ramps(values[Factor.BUSY], 0.0, config.busy_full_min)
+    values[Factor.RUSH] = _longest_runs(busy, rows.joined) * step
+    scores[Factor.RUSH] = _ramps(values[Factor.RUSH], config.rush_free_min, config.rush_full_min)
+
+    values[Factor.WALKED_AWAY] = _row_sums(np.where(inside, rows.walked_away, 0.0))
+    scores[Factor.WALKED_AWAY] = _ramps(
+        values[Factor.WALKED_AWAY], config.walked_away_free, config.walked_away_full
     )
 
-    busy = rho >= config.busy_threshold
-    busy_min = float(busy.sum() * step)
-    add(
-        Factor.BUSY,
-        busy_min,
-        _ramp(busy_min, 0.0, config.busy_full_min, 1.0),
-        busy_min=busy_min,
-        threshold=config.busy_threshold,
-    )
+    values[Factor.NO_BREAK] = rows.no_break_hours
+    scores[Factor.NO_BREAK] = _ramps(rows.no_break_hours, config.no_break_free_h, config.no_break_full_h)
 
-    rushes = _runs(busy, starts, step)
-    i, j = max(rushes, key=lambda r: r[1] - r[0], default=(0, 0))
-    rush_min = float((j - i) * step)
-    add(
-        Factor.RUSH,
-        rush_min,
-        _ramp(rush_min, config.rush_free_min, config.rush_full_min, 1.0),
-        rush_min=rush_min,
-        threshold=config.busy_threshold,
-        start=clock(starts[i]),
-        end=clock(starts[i] + rush_min),
-    )
-
-    # Lost customers over the shift, said with when they left: from the first to the last interval
-    # losing half a customer or more (one every half hour), the whole shift if none does.
-    walked = load.walked_away
-    lost = float(walked.sum())
-    losing = np.flatnonzero(walked >= 0.5)
-    i, j = (int(losing[0]), int(losing[-1]) + 1) if losing.size else (0, 0)
-    add(
-        Factor.WALKED_AWAY,
-        lost,
-        _ramp(lost, config.walked_away_free, config.walked_away_full, 1.0),
-        customers=lost,
-        start=clock(starts[i]) if j > i else clock(starts[0]),
-        end=clock(starts[j - 1] + step) if j > i else clock(starts[-1] + step),
-        in_stretch=float(walked[i:j].sum()),
-    )
-
-    recorded = load.breaks_recorded if load.breaks_recorded is not None else bool(load.breaks)
-    if recorded:
-        a, b = _longest_without_break(load, config.min_break_min)
-        hours = (b - a) / 60
-        add(
-            Factor.NO_BREAK,
-            hours,
-            _ramp(hours, config.no_break_free_h, config.no_break_full_h, 1.0),
-            hours=hours,
-            start=clock(a),
-            end=clock(b),
-        )
-    else:
-        template = TEMPLATES["no_break_unknown"]
-        unknown.append(Reason(Factor.NO_BREAK, 0.0, template, {}, template))
-
-    incident_points = min(
+    values[Factor.INCIDENTS] = rows.incidents
+    incident_points = np.minimum(
         config.incident_points,
-        config.points_per_incident * load.incidents
-        + config.sensitive_incident_points * load.sensitive_incident,
+        config.points_per_incident * rows.incidents
+        + config.sensitive_incident_points * rows.sensitive_incident,
     )
-    add(
-        Factor.INCIDENTS,
-        float(load.incidents),
-        incident_points / config.incident_points if config.incident_points else 0.0,
-        "incidents_sensitive" if load.sensitive_incident else "incidents",
-        incidents=load.incidents,
-        sensitive=load.sensitive_incident,
+    scores[Factor.INCIDENTS] = (
+        incident_points / config.incident_points if config.incident_points else np.zeros(rows.incidents.shape)
     )
 
-    if load.checkin_score is not None:
-        add(
-            Factor.CHECKIN,
-            float(load.checkin_score),
-            _ramp(load.checkin_score, 1, 5, 1.0),
-            score=load.checkin_score,
+    values[Factor.CHECKIN] = rows.checkin_score
+    scores[Factor.CHECKIN] = _ramps(rows.checkin_score, 1, 5)
+    points = _points(scores, config)
+    # Most points first, added left to right: the order the reasons list them in.
+    ranked = -np.sort(-np.stack([points[f] for f in _PENDING], axis=1), axis=1)
+    index = np.zeros(ranked.shape[0])
+    for column in ranked.T:
+        index = index + column
+    index = np.where(counted > 0, np.minimum(np.maximum(index, 0.0), 100.0), 0.0)  # no interval: no load
+    return ScoredShifts(values, scores, points, index)
+
+
+def _points(scores: dict[Factor, np.ndarray], config: PressureConfig) -> dict[Factor, np.ndarray]:
+    """Each factor's score × its cap (0 where unknown); the load group (wait, utilisation, busy,
+    rush and walk-aways) scores once, as its worst member's share of the group's combined cap,
+    credited to that member. Walk-aways carry the cap of the wait (they are the wait that ended in
+    a loss); ties go to the reason a manager acts on first (``_LOAD_PRIORITY``)."""
+    caps = config.caps()
+    points = {f: np.nan_to_num(scores[f] * caps.get(f, 0.0)) for f in _PENDING}
+    if config.merge_load:
+        group_cap = sum(
+            caps.get(f, 0.0) for f in _PENDING if f in _LOAD_PRIORITY and f is not Factor.WALKED_AWAY
         )
-
-    # Points: each factor's score × its cap; the load group (wait, utilisation, busy, rush and
-    # walk-aways) scores once, as its worst member's share of the group's combined cap, credited
-    # to that member. Walk-aways carry the cap of the wait (they are the wait that ended in a loss).
-    points = {f: score * caps.get(f, 0.0) for f, score, _, _ in pending}
-    group = [f for f, *_ in pending if f in _LOAD_PRIORITY]  # the load factors (a dict: hashed)
-    if config.merge_load and group:
-        group_cap = sum(caps.get(f, 0.0) for f in group if f is not Factor.WALKED_AWAY)
-        top = max(group, key=lambda f: (scores[f], -_LOAD_PRIORITY[f]))
-        for f in group:
-            points[f] = group_cap * scores[f] if f is top else 0.0
+        top = np.argmax(np.stack([scores[f] for f in _GROUP_BY_PRIORITY]), axis=0)  # the first of equals
+        for rank, f in enumerate(_GROUP_BY_PRIORITY):
+            points[f] = np.where(top == rank, group_cap * scores[f], 0.0)
     else:
-        points[Factor.WALKED_AWAY] = 0.0
+        points[Factor.WALKED_AWAY] = np.zeros_like(points[Factor.WALKED_AWAY])
+    return points
+
+
+def shift_pressure(load: ShiftLoad, config: PressureConfig = DEFAULT_CONFIG) -> PressureResult:
+    """The pressure index of one person's shift, with its reasons (docs/pressure.md has the formulae)."""
+    return explained(load, score_shifts(ShiftRows.of_loads([load], config), config), 0, config)
+
+
+def explained(
+    load: ShiftLoad, scored: ScoredShifts, k: int, config: PressureConfig = DEFAULT_CONFIG
+) -> PressureResult:
+    """Shift ``k`` of ``scored`` (which is ``load``) as a result with its reasons: the figures a
+    manager reads in them (when, how long, how many) and a sentence each."""
+    values, scores, points = scored.of_shift(k)
+    params = _reason_params(load, values, config)
     reasons = []
-    for factor, _score, key, params in pending:
+    for factor in values:
         shown = points[factor] > 0 or (
             factor is Factor.WALKED_AWAY and values[factor] >= config.walked_away_free
         )
         if shown:
+            key, own = params[factor]
             template = TEMPLATES[key]
-            reasons.append(Reason(factor, points[factor], template.format(**params), params, template))
+            reasons.append(Reason(factor, points[factor], template.format(**own), own, template))
     reasons.sort(key=lambda r: (-r.points, _FACTOR_ORDER[r.factor]))
-    index = float(min(max(sum(r.points for r in reasons), 0.0), 100.0))  # a float even with no reasons
-    return PressureResult(index, config.level_for(index), tuple(reasons), values, scores, tuple(unknown))
+    unknown = ()
+    if Factor.NO_BREAK not in values:
+        template = TEMPLATES["no_break_unknown"]
+        unknown = (Reason(Factor.NO_BREAK, 0.0, template, {}, template),)
+    index = float(scored.index[k])
+    return PressureResult(index, config.level_for(index), tuple(reasons), values, scores, unknown)
+
+
+def _reason_params(load: ShiftLoad, values: dict[Factor, float], config: PressureConfig) -> dict:
+    """Per known factor, its template's key and parameters."""
+    step = load.interval_minutes
+    starts = load.interval_start_min
+    rho = load.utilisation
+    orders = load.arrivals_per_hour
+    alone = load.staff_on_shift <= 1
+    periods = [
+        {
+            "start": clock(starts[i]),
+            "end": clock(starts[j - 1] + step),
+            "orders_per_hour": float(orders[i:j].mean()),
+            "utilisation": float(rho[i:j].mean()),
+        }
+        for i, j in _runs(alone, starts, step)
+    ]
+    params: dict[Factor, tuple[str, dict[str, Any]]] = {}
+    params[Factor.ALONE] = (
+        "alone",
+        {
+            "alone_min": values[Factor.ALONE],
+            "alone_load_min": float(np.cumsum(alone * _alone_weight(rho, config))[-1] * step),
+            "periods": "; ".join(TEMPLATES["alone_period"].format(**p) for p in periods),
+            "period_list": periods,
+        },
+    )
+    waits = np.minimum(load.mean_wait_min, config.wait_cap_min)
+    worst = int(np.argmax(load.mean_wait_min))
+    params[Factor.WAIT] = (
+        "wait_unbounded" if math.isinf(load.mean_wait_min[worst]) else "wait",
+        {
+            "wait_min": values[Factor.WAIT],
+            "slowest_pct": 100 * (1 - config.wait_quantile),
+            "target_min": config.wait_free_min,
+            "worst_start": clock(starts[worst]),
+            "worst_end": clock(starts[worst] + step),
+            "worst_min": float(waits[worst]),
+        },
+    )
+    params[Factor.UTILISATION] = (
+        "utilisation",
+        {
+            "utilisation": values[Factor.UTILISATION],
+            "calm": config.utilisation_free,
+            "flat_out": config.utilisation_full,
+        },
+    )
+    params[Factor.BUSY] = ("busy", {"busy_min": values[Factor.BUSY], "threshold": config.busy_threshold})
+    rushes = _runs(rho >= config.busy_threshold, starts, step)
+    i, j = max(rushes, key=lambda r: r[1] - r[0], default=(0, 0))
+    rush_min = values[Factor.RUSH]
+    params[Factor.RUSH] = (
+        "rush",
+        {
+            "rush_min": rush_min,
+            "threshold": config.busy_threshold,
+            "start": clock(starts[i]),
+            "end": clock(starts[i] + rush_min),
+        },
+    )
+    # Lost customers over the shift, said with when they left: from the first to the last interval
+    # losing half a customer or more (one every half hour), the whole shift if none does.
+    walked = load.walked_away
+    losing = np.flatnonzero(walked >= 0.5)
+    i, j = (int(losing[0]), int(losing[-1]) + 1) if losing.size else (0, 0)
+    params[Factor.WALKED_AWAY] = (
+        "walked_away",
+        {
+            "customers": values[Factor.WALKED_AWAY],
+            "start": clock(starts[i]) if j > i else clock(starts[0]),
+            "end": clock(starts[j - 1] + step) if j > i else clock(starts[-1] + step),
+            "in_stretch": float(walked[i:j].sum()),
+        },
+    )
+    if Factor.NO_BREAK in values:
+        a, b = _longest_without_break(load, config.min_break_min)
+        params[Factor.NO_BREAK] = (
+            "no_break",
+            {"hours": values[Factor.NO_BREAK], "start": clock(a), "end": clock(b)},
+        )
+    params[Factor.INCIDENTS] = (
+        "incidents_sensitive" if load.sensitive_incident else "incidents",
+        {"incidents": load.incidents, "sensitive": load.sensitive_incident},
+    )
+    if Factor.CHECKIN in values:
+        params[Factor.CHECKIN] = ("checkin", {"score": load.checkin_score})
+    return params
 
 
 def pressure_for_shifts(
     loads: Iterable[ShiftLoad], config: PressureConfig = DEFAULT_CONFIG
 ) -> list[PressureResult]:
-    """``shift_pressure`` for many shifts, in order (a region's month is a few thousand shifts)."""
-    return [shift_pressure(load, config) for load in loads]
+    """``shift_pressure`` for many shifts, in order, scored at once (a region's month is a few
+    thousand shifts)."""
+    loads = list(loads)
+    scored = score_shifts(ShiftRows.of_loads(loads, config), config)
+    return [explained(load, scored, k, config) for k, load in enumerate(loads)]
 
 
 @dataclass(frozen=True)

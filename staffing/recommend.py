@@ -8,6 +8,7 @@ each answer explainable ("add a person 07:00-10:00: the rush waits drop from 29 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,7 +18,7 @@ import numpy as np
 from staffing.backlog import BacklogResult, backlog_day
 from staffing.backlog_shared import SharedBacklog
 from staffing.day import DayModel, StaffingTargets, model_day
-from staffing.pressure import DEFAULT_CONFIG, PressureConfig, ShiftLoad, clock, shift_pressure
+from staffing.pressure import DEFAULT_CONFIG, PressureConfig, ShiftRows, clock, score_shifts
 from staffing.roster import INTERVAL_MINUTES
 
 BLOCK_HOURS = (2, 3, 4, 5, 6, 8)
@@ -126,9 +127,7 @@ def outcomes(
         for row, shift in enumerate(day_shifts, start=1):
             masks[row, max(shift.first, 0) : min(shift.end, n)] = True
         p90 = day.wait_quantiles(masks)
-        pressures = tuple(
-            _pressure(day, shift, config, float(p)) for shift, p in zip(day_shifts, p90[1:], strict=True)
-        )
+        pressures = _pressures(day, day_shifts, masks[1:], p90[1:], config)
         results.append(
             DayOutcome(
                 max_wait_minutes=float(wait.max(initial=0.0)),
@@ -157,23 +156,26 @@ def _over(day: DayModel, targets: StaffingTargets) -> np.ndarray:
     return (day.wait_minutes > targets.target_wait_minutes) | (day.walked_away >= LOST_PER_INTERVAL)
 
 
-def _pressure(model, shift: Shift, config: PressureConfig, wait_p90: float | None = None) -> float:
-    idx = np.arange(max(shift.first, 0), min(shift.end, len(model.orders)))
-    if idx.size == 0:
-        return 0.0
-    load = ShiftLoad(
-        interval_start_min=idx * INTERVAL_MINUTES,
-        arrivals_per_hour=model.arrivals_per_hour[idx],
-        utilisation=model.utilisation[idx],
-        mean_wait_min=model.wait_minutes[idx],
-        staff_on_shift=model.staff[idx],
-        walked_away=model.walked_away[idx],
+def _pressures(
+    day: DayModel, shifts: list[Shift], masks: np.ndarray, wait_p90: np.ndarray, config: PressureConfig
+) -> tuple[float, ...]:
+    """Each shift's pressure index, the shifts scored at once (``masks``: their intervals)."""
+    if not shifts:
+        return ()
+    grid = np.broadcast_to
+    rows = ShiftRows.on_day_grid(
+        masks,
+        utilisation=grid(day.utilisation, masks.shape),
+        arrivals_per_hour=grid(day.arrivals_per_hour, masks.shape),
+        mean_wait_min=grid(day.wait_minutes, masks.shape),
+        staff_on_shift=grid(day.staff, masks.shape),
+        walked_away=grid(day.walked_away, masks.shape),
         customer_wait_p90=wait_p90,
-        incidents=shift.incidents,
-        sensitive_incident=shift.sensitive_incident,
-        checkin_score=shift.checkin_score,
+        incidents=[s.incidents for s in shifts],
+        sensitive_incident=[s.sensitive_incident for s in shifts],
+        checkin_score=[math.nan if s.checkin_score is None else s.checkin_score for s in shifts],
     )
-    return shift_pressure(load, config).index
+    return tuple(score_shifts(rows, config).index.tolist())
 
 
 def _candidates(open_mask: np.ndarray) -> list[Shift]:

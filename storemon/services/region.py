@@ -281,7 +281,9 @@ def region_overview(
             chunk = [s.id for s in summaries[done - 1 : done - 1 + size]]
             wanted = {i: weeks[i] for i in chunk}
             modelled.update(
-                store_days_many(session, actor, wanted, now, with_intervals=False, interval_columns=True)
+                store_days_many(
+                    session, actor, wanted, now, with_intervals=False, interval_columns=True, explain=False
+                )
             )
             labour.update(period_labour(session, [stores[i] for i in chunk], {i: weeks[i] for i in chunk}))
             modelled.update({i: [] for i in chunk if i not in modelled})

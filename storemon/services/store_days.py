@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,7 +21,16 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from staffing.day import DayModel, StaffingTargets, model_day, staff_required
-from staffing.pressure import PressureConfig, PressureResult, Reason, ShiftLoad, shift_pressure
+from staffing.pressure import (
+    PressureConfig,
+    PressureResult,
+    Reason,
+    ScoredShifts,
+    ShiftLoad,
+    ShiftRows,
+    explained,
+    score_shifts,
+)
 from staffing.roster import INTERVAL_MINUTES, periods
 from staffing.service_time import estimate_service_minutes
 from storemon.db.import_state import finished
@@ -236,50 +246,127 @@ def _shift_span(shift: RosterShift, origin: datetime) -> np.ndarray:
     return np.arange(first, max(first, last))
 
 
-def _shift_pressures(
-    store: Store,
-    day: date,
-    model: DayModel,
-    reads: _Reads,
-    config: PressureConfig,
-    wait_p90: dict[int, float],
-) -> list[PersonPressure]:
-    """The pressure of each shift on ``day``; ``wait_p90``: its customers' p90 wait, by shift id."""
-    origin = local_midnight(day, store.timezone)
-    end_of_day = origin + timedelta(days=1)
-    todays = _todays(reads.shifts[store.id], origin)
-    if not todays:
-        return []
-    incidents = defaultdict(list)
-    for incident in reads.incidents[store.id]:
-        if origin <= incident.occurred_at < end_of_day:
-            incidents[incident.staff_id].append(incident)
-    tz = ZoneInfo(store.timezone)
-    # The day's arrays once, each shift's slice of them below (a chain's week has 25,000 shifts).
-    arrivals = model.arrivals_per_hour
-    utilisation = np.nan_to_num(model.utilisation, posinf=NOBODY_SERVING_UTILISATION)
-    result = []
-    for shift in todays:
-        idx = _shift_span(shift, origin)
-        if not idx.size:
+@dataclass(frozen=True)
+class _Asked:
+    """What the caller of ``store_days_many`` wants of each store-day."""
+
+    config: PressureConfig
+    only: str | None
+    """One person's staff code: only their shifts' pressure (a staff member's own view)."""
+    with_intervals: bool
+    with_columns: bool
+    explain: bool
+
+
+@dataclass(frozen=True)
+class _ChunkShifts:
+    """Every shift of a model chunk's store-days, in chunk order, scored at once."""
+
+    rows: list[int]
+    """The model row (store-day) of each shift."""
+    shifts: list[RosterShift]
+    origins: list[datetime]
+    masks: list[np.ndarray]
+    p90: np.ndarray | None = None
+    """Each shift's customer p90 wait; this and below once scored (``_score_chunk_shifts``)."""
+    incidents: list[int] = field(default_factory=list)
+    sensitive: list[bool] = field(default_factory=list)
+    scored: ScoredShifts | None = None
+
+    def of_row(self, row: int) -> range:
+        """The positions of the shifts on model row ``row`` (they are in row order)."""
+        return range(bisect_left(self.rows, row), bisect_left(self.rows, row + 1))
+
+
+def _incidents_during(reads: _Reads, shifts: _ChunkShifts) -> tuple[list[int], list[bool]]:
+    """Per shift, its person's incidents during it (on its model day) and whether one was sensitive."""
+    counts, sensitive = [0] * len(shifts.shifts), [False] * len(shifts.shifts)
+    for k, (shift, origin) in enumerate(zip(shifts.shifts, shifts.origins, strict=True)):
+        found = reads.incidents[shift.store_id]
+        if not found:
             continue
+        end_of_day = origin + timedelta(days=1)
         during = [
-            i for i in incidents.get(shift.staff_id, []) if shift.starts_at <= i.occurred_at < shift.ends_at
+            i
+            for i in found
+            if i.staff_id == shift.staff_id
+            and origin <= i.occurred_at < end_of_day
+            and shift.starts_at <= i.occurred_at < shift.ends_at
         ]
-        load = ShiftLoad.of_model(
-            interval_start_min=(idx * INTERVAL_MINUTES).astype(float),
-            arrivals_per_hour=arrivals[idx],
-            utilisation=utilisation[idx],
-            mean_wait_min=model.wait_minutes[idx],
-            staff_on_shift=model.staff[idx],
-            walked_away=model.walked_away[idx],
-            incidents=len(during),
-            sensitive_incident=any(i.sensitive_triggers for i in during),
-            checkin_score=reads.checkins.get(shift.id),
-            breaks_recorded=False,  # rosters carry no breaks: unknown, not "no break"
-            customer_wait_p90=wait_p90.get(shift.id),
-        )
-        result.append(_person_pressure(reads.staff[shift.staff_id], shift, shift_pressure(load, config), tz))
+        counts[k], sensitive[k] = len(during), any(i.sensitive_triggers for i in during)
+    return counts, sensitive
+
+
+def _score_chunk_shifts(
+    model: DayModel, shifts: _ChunkShifts, p90: np.ndarray, reads: _Reads, config: PressureConfig
+) -> _ChunkShifts:
+    """``shifts`` with every one's pressure (``staffing.pressure.score_shifts``, all in one call)."""
+    if not shifts.shifts:
+        return shifts
+    rows = np.array(shifts.rows, dtype=np.int64)
+    incidents, sensitive = _incidents_during(reads, shifts)
+    scored = score_shifts(
+        ShiftRows.on_day_grid(
+            np.array(shifts.masks),
+            utilisation=np.nan_to_num(model.utilisation[rows], posinf=NOBODY_SERVING_UTILISATION),
+            arrivals_per_hour=model.arrivals_per_hour[rows],
+            mean_wait_min=model.wait_minutes[rows],
+            staff_on_shift=model.staff[rows],
+            walked_away=model.walked_away[rows],
+            customer_wait_p90=p90,
+            incidents=incidents,
+            sensitive_incident=sensitive,
+            checkin_score=[reads.checkins.get(s.id, math.nan) for s in shifts.shifts],
+        ),
+        config,
+    )
+    return dataclasses.replace(shifts, p90=p90, incidents=incidents, sensitive=sensitive, scored=scored)
+
+
+def _shift_pressures(
+    store: Store, row: int, model: DayModel, shifts: _ChunkShifts, reads: _Reads, asked: _Asked
+) -> list[PersonPressure]:
+    """The pressure of each shift on model row ``row`` (one of ``store``'s days, ``model`` its day
+    model), with the reasons behind it when ``asked.explain``."""
+    tz = ZoneInfo(store.timezone)
+    scored = shifts.scored
+    result = []
+    for k in shifts.of_row(row):
+        shift = shifts.shifts[k]
+        person = reads.staff[shift.staff_id]
+        if asked.only is not None and person.code != asked.only:
+            continue
+        if asked.explain:
+            idx = np.flatnonzero(shifts.masks[k])
+            load = ShiftLoad.of_model(
+                interval_start_min=(idx * INTERVAL_MINUTES).astype(float),
+                arrivals_per_hour=model.arrivals_per_hour[idx],
+                utilisation=np.nan_to_num(model.utilisation[idx], posinf=NOBODY_SERVING_UTILISATION),
+                mean_wait_min=model.wait_minutes[idx],
+                staff_on_shift=model.staff[idx],
+                walked_away=model.walked_away[idx],
+                incidents=shifts.incidents[k],
+                sensitive_incident=shifts.sensitive[k],
+                checkin_score=reads.checkins.get(shift.id),
+                breaks_recorded=False,  # rosters carry no breaks: unknown, not "no break"
+                customer_wait_p90=float(shifts.p90[k]),
+            )
+            result.append(_person_pressure(person, shift, explained(load, scored, k, asked.config), tz))
+        else:
+            index = float(scored.index[k])
+            _, scores, _ = scored.of_shift(k)
+            result.append(
+                PersonPressure(
+                    staff_code=person.code,
+                    name=person.name,
+                    shift_start=shift.starts_at.astimezone(tz),
+                    shift_end=shift.ends_at.astimezone(tz),
+                    index=round(index, 1),
+                    level=str(asked.config.level_for(index)),
+                    shift_id=shift.id,
+                    scores={str(f): round(v, 6) for f, v in scores.items()},
+                )
+            )
     return sorted(result, key=lambda p: -p.index)
 
 
@@ -535,6 +622,7 @@ def store_days_many(
     now: datetime | None = None,
     with_intervals: bool = True,
     interval_columns: bool = False,
+    explain: bool = True,
 ) -> dict[int, list[StoreDay]]:
     """``store_days`` of many stores (store id -> its local days), with set-based reads and the day
     model run over all store-days at once (in ``MODEL_ROWS`` chunks): a region's week costs a few
@@ -543,7 +631,9 @@ def store_days_many(
     shifts, not 700,000 interval rows (a third of the time and most of the memory); nor the
     forecast of days modelled on their sales (``forecast_source`` is then ``NOT_FORECAST``), nor
     the steady-state figures. ``interval_columns=True`` adds ``StoreDay.columns``
-    (``day_intervals``): what happened per interval, as arrays."""
+    (``day_intervals``): what happened per interval, as arrays. ``explain=False`` gives each
+    shift's pressure index, level and scores without its reasons (the Region table shows only
+    the numbers; the sentences were a quarter of its time)."""
     wanted = {store_id: list(days) for store_id, days in wanted.items() if days}
     if not wanted:
         return {}
@@ -560,10 +650,11 @@ def store_days_many(
     spans = [
         _Span(stores[i], days, min(days), (max(days) - min(days)).days + 1) for i, days in wanted.items()
     ]
-    only = _only_person(session, actor)
+    asked = _Asked(
+        pressure_config(session), _only_person(session, actor), with_intervals, interval_columns, explain
+    )
     reads = _read(session, spans)
     queues = store_queues(session, [sp.store for sp in spans])
-    config = pressure_config(session)
     # Without interval rows only what happened matters (the shifts, or the columns of the Region
     # screen): a store whose days are all past with sales needs no forecast (a chain's week of
     # past days fits no forecast at all).
@@ -588,11 +679,11 @@ def store_days_many(
         rows = 0
         for inputs in group:
             if chunk and rows + len(inputs.span.days) > MODEL_ROWS:
-                result.update(_model_chunk(chunk, reads, config, only, with_intervals, interval_columns))
+                result.update(_model_chunk(chunk, reads, asked))
                 chunk, rows = [], 0
             chunk.append(inputs)
             rows += len(inputs.span.days)
-        result.update(_model_chunk(chunk, reads, config, only, with_intervals, interval_columns))
+        result.update(_model_chunk(chunk, reads, asked))
     return {store_id: result[store_id] for store_id in wanted}
 
 
@@ -637,14 +728,7 @@ def _inputs(
     return _Inputs(sp, demand, staffed, queue)
 
 
-def _model_chunk(
-    chunk: list[_Inputs],
-    reads: _Reads,
-    config: PressureConfig,
-    only: str | None,
-    with_intervals: bool,
-    with_columns: bool = False,
-) -> dict[int, list[StoreDay]]:
+def _model_chunk(chunk: list[_Inputs], reads: _Reads, asked: _Asked) -> dict[int, list[StoreDay]]:
     """Model the store-days of ``chunk`` (stores sharing chores and patience) in one call."""
     targets = chunk[0].queue.targets
     orders = np.concatenate([c.demand.orders for c in chunk])
@@ -657,34 +741,37 @@ def _model_chunk(
     # for sets the staff required, so a past day's requirement is what could have been planned.
     # Without interval rows nothing shows the steady-state figures or the staff required (the
     # columns hold neither): skip them.
-    model = model_day(orders, staffed, targets, service, steady=with_intervals)
+    model = model_day(orders, staffed, targets, service, steady=asked.with_intervals)
     required = model.required_staff
     differ = ~(planned == orders).all(axis=1)
     # Past days, or a quantile: the staff those days' plan needs (no backlog).
-    if with_intervals and differ.any():
+    if asked.with_intervals and differ.any():
         required = required.copy()
         required[differ] = staff_required(planned[differ], targets, service[differ])
-    # Every day's and every shift's customer p90 in one call (each is a bisection over the states).
-    rows, masks, keys = [], [], []
+    # Every day's and every shift's customer p90 in one call (each is a bisection over the states),
+    # then every shift's pressure in another.
+    day_masks = np.ones((len(orders), INTERVALS_PER_DAY), dtype=bool)
+    shifts = _ChunkShifts([], [], [], [])
     first_row = np.cumsum([0] + [len(c.span.days) for c in chunk])
     for c, base in zip(chunk, first_row, strict=False):
         store = c.span.store
         for k, day in enumerate(c.span.days):
             origin = local_midnight(day, store.timezone)
-            for shift in [None, *_todays(reads.shifts[store.id], origin)]:
-                mask = np.zeros(INTERVALS_PER_DAY, dtype=bool)
-                mask[slice(None) if shift is None else _shift_span(shift, origin)] = True
-                rows.append(base + k)
-                masks.append(mask)
-                keys.append((base + k, None if shift is None else shift.id))
-    p90: dict[int, dict[int | None, float]] = defaultdict(dict)
-    waits = model.wait_quantiles(np.array(masks), np.array(rows, dtype=np.int64)).tolist()
-    for (row, shift_id), wait in zip(keys, waits, strict=True):
-        p90[row][shift_id] = wait
+            for shift in _todays(reads.shifts[store.id], origin):
+                span = _shift_span(shift, origin)
+                if span.size:
+                    mask = np.zeros(INTERVALS_PER_DAY, dtype=bool)
+                    mask[span] = True
+                    shifts.rows.append(int(base) + k)
+                    shifts.shifts.append(shift)
+                    shifts.origins.append(origin)
+                    shifts.masks.append(mask)
+    masks = np.concatenate([day_masks, np.array(shifts.masks).reshape(-1, INTERVALS_PER_DAY)])
+    rows = np.concatenate([np.arange(len(orders)), np.array(shifts.rows, dtype=np.int64)])
+    waits = model.wait_quantiles(masks, rows)
+    shifts = _score_chunk_shifts(model, shifts, waits[len(orders) :], reads, asked.config)
     return {
-        c.span.store.id: _store_days(
-            c, int(base), model, required, p90, reads, config, only, with_intervals, with_columns
-        )
+        c.span.store.id: _store_days(c, int(base), model, required, waits, shifts, reads, asked)
         for c, base in zip(chunk, first_row, strict=False)
     }
 
@@ -699,12 +786,10 @@ def _store_days(
     base: int,
     model: DayModel,
     required: np.ndarray,
-    p90: dict[int, dict[int | None, float]],
+    waits: np.ndarray,
+    shifts: _ChunkShifts,
     reads: _Reads,
-    config: PressureConfig,
-    only: str | None,
-    with_intervals: bool = True,
-    with_columns: bool = False,
+    asked: _Asked,
 ) -> list[StoreDay]:
     """One store's StoreDays from rows ``base``.. of the chunk's model."""
     store, days, demand, staffed, queue = c.span.store, c.span.days, c.demand, c.staffed, c.queue
@@ -721,13 +806,12 @@ def _store_days(
         origin = local_midnight(day, store.timezone)
         intervals = (
             interval_rows(origin, tz, shown, k, demand, staffed, day_model, required[row])
-            if with_intervals
+            if asked.with_intervals
             else []
         )
         open_util = day_model.utilisation[is_open & (orders > 0)]
         served = orders * day_model.served_share
         lost = float(day_model.lost_orders)
-        shift_p90 = {shift_id: wait for shift_id, wait in p90[row].items() if shift_id is not None}
         result.append(
             StoreDay(
                 store_id=store.id,
@@ -740,11 +824,7 @@ def _store_days(
                 chore_minutes_per_hour=targets.chore_minutes_per_hour,
                 patience_minutes=targets.patience_minutes,
                 intervals=intervals,
-                pressure=[
-                    p
-                    for p in _shift_pressures(store, day, day_model, reads, config, shift_p90)
-                    if only is None or p.staff_code == only
-                ],
+                pressure=_shift_pressures(store, row, day_model, shifts, reads, asked),
                 solo_minutes=int(
                     sum(e - s for s, e in periods((staffed[k] == 1) & is_open)) * INTERVAL_MINUTES
                 ),
@@ -754,11 +834,11 @@ def _store_days(
                 ),
                 forecast_source=demand.source[k],
                 planned_for=demand.planned_for,
-                p90_wait_minutes=round(p90[row][None], 2),
+                p90_wait_minutes=round(float(waits[row]), 2),
                 lost_orders=round(lost, 2),
                 lost_revenue=round(lost * queue.average_ticket, 2),
                 columns=interval_columns(origin, tz, shown, k, demand, staffed, day_model)
-                if with_columns
+                if asked.with_columns
                 else None,
             )
         )

@@ -15,8 +15,10 @@ from staffing.pressure import (
     Level,
     PressureConfig,
     ShiftLoad,
+    ShiftRows,
     burnout_risk,
     pressure_for_shifts,
+    score_shifts,
     shift_pressure,
 )
 
@@ -195,6 +197,82 @@ def test_higher_utilisation_never_lowers_the_index(load, data):
     extra = data.draw(hnp.arrays(float, load.utilisation.size, elements=st.floats(0, 0.5)))
     busier = replace(load, utilisation=load.utilisation + extra)
     assert shift_pressure(busier).index >= shift_pressure(load).index - 1e-9
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(loads(), min_size=1, max_size=5), st.data())
+def test_a_shift_scores_the_same_alone_and_among_longer_and_shorter_ones(many, data):
+    """A chain's week scores its shifts together (``score_shifts``): each must get exactly the
+    index, values and scores it gets alone, whatever the other rows' lengths, gaps included."""
+    many = [
+        replace(load, interval_start_min=load.interval_start_min + 15 * np.cumsum(gaps))
+        for load in many
+        for gaps in [data.draw(hnp.arrays(bool, load.interval_start_min.size))]
+    ]
+    together = score_shifts(ShiftRows.of_loads(many))
+    for k, load in enumerate(many):
+        alone = shift_pressure(load)
+        assert together.index[k] == alone.index
+        assert together.of_shift(k)[:2] == (alone.values, alone.scores)
+
+
+def test_a_gap_in_time_ends_a_rush():
+    """Busy 11:00-12:00 and again 12:30-13:30 is two one-hour rushes, not two hours straight."""
+    starts = np.concatenate([660 + 15 * np.arange(4), 750 + 15 * np.arange(4)])
+    load = ShiftLoad(starts, 40.0, 0.95, 2.0, 2)
+    result = shift_pressure(load)
+    assert result.values[Factor.RUSH] == 60
+    assert result.values[Factor.BUSY] == 120
+    joined = replace(load, interval_start_min=660 + 15 * np.arange(8))
+    assert shift_pressure(joined).values[Factor.RUSH] == 120
+
+
+def test_shifts_cut_from_a_day_grid_score_as_their_own_loads():
+    """The day model's grid with each shift's span marked (how store-days score their shifts)
+    gives every shift the result of its own ``ShiftLoad``, incidents and check-ins included."""
+    rng = np.random.default_rng(8)
+    day = {
+        "utilisation": rng.uniform(0, 1.3, 96),
+        "arrivals_per_hour": rng.gamma(2, 15, 96),
+        "mean_wait_min": np.where(rng.random(96) < 0.05, np.inf, rng.exponential(4, 96)),
+        "staff_on_shift": rng.integers(1, 3, 96).astype(float),
+        "walked_away": rng.exponential(0.4, 96),
+    }
+    spans = [(28, 60), (40, 44), (56, 95), (0, 96), (70, 71)]
+    p90 = rng.exponential(5, len(spans))
+    incidents, sensitive, checkins = (
+        [0, 2, 1, 0, 0],
+        [False, True, False, False, False],
+        [np.nan, 4, 2, np.nan, 5],
+    )
+    inside = np.zeros((len(spans), 96), dtype=bool)
+    for k, (a, b) in enumerate(spans):
+        inside[k, a:b] = True
+    grid = {name: np.broadcast_to(values, inside.shape) for name, values in day.items()}
+    rows = ShiftRows.on_day_grid(
+        inside,
+        **grid,
+        customer_wait_p90=p90,
+        incidents=incidents,
+        sensitive_incident=sensitive,
+        checkin_score=checkins,
+    )
+    scored = score_shifts(rows)
+    for k, (a, b) in enumerate(spans):
+        load = ShiftLoad(
+            15.0 * np.arange(a, b),
+            **{name: values[a:b] for name, values in day.items()},
+            customer_wait_p90=p90[k],
+            incidents=incidents[k],
+            sensitive_incident=sensitive[k],
+            checkin_score=None if np.isnan(checkins[k]) else int(checkins[k]),
+            breaks_recorded=False,
+        )
+        alone = shift_pressure(load)
+        assert scored.index[k] == alone.index
+        assert scored.levels()[k] is alone.level
+        assert scored.of_shift(k)[:2] == (alone.values, alone.scores)
+    assert len(set(np.round(scored.index))) >= 4  # shifts that differ, not one repeated answer
 
 
 # --- burnout ----------------------------------------------------------------------------------

@@ -148,10 +148,19 @@ def test_the_region_weeks_interval_columns_give_the_rows_figures_across_a_clock_
         days = [date(2026, 3, 5) + timedelta(days=k) for k in range(5)]
         wanted = {s.id: days for s in stores}
         rows = store_days_many(session, SYSTEM, wanted, NOW)
-        columns = store_days_many(session, SYSTEM, wanted, NOW, with_intervals=False, interval_columns=True)
+        columns = store_days_many(
+            session, SYSTEM, wanted, NOW, with_intervals=False, interval_columns=True, explain=False
+        )
         sticks = yardsticks(session)
         for store in stores:
             assert all(d.intervals == [] and d.columns is not None for d in columns[store.id])
+            # Without reasons (explain=False), every shift keeps its number, level and scores.
+            numbers = lambda days: [  # noqa: E731
+                (p.shift_id, p.index, p.level, p.scores) for d in days for p in d.pressure
+            ]
+            assert numbers(columns[store.id]) == numbers(rows[store.id])
+            assert all(p.reasons == [] for d in columns[store.id] for p in d.pressure)
+            assert any(p.reasons for d in rows[store.id] for p in d.pressure)
             assert figures_of_days(session, store, columns[store.id], sticks) == figures_of_days(
                 session, store, rows[store.id], sticks
             ), store.code

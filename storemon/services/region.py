@@ -253,7 +253,14 @@ def region_overview(
     if days < 1:
         raise StoremonError(f"the overview needs at least one day, not {days}")
     size = chunk_size or OVERVIEW_CHUNK
-    summaries = _part(store_summaries(session, actor, region_id), part, size)
+    if part is None:
+        summaries = store_summaries(session, actor, region_id)
+    else:  # only this part's stores summed up (their revenue over the whole list's window)
+        stmt = actor.scope_stores(select(Store.id)).order_by(Store.code)
+        if region_id is not None:
+            stmt = stmt.where(Store.region_id == region_id)
+        ids = set(_part(session.scalars(stmt).all(), part, size))
+        summaries = store_summaries(session, actor, region_id, store_ids=ids) if ids else []
     if not summaries:
         return []
     stores = {

@@ -56,6 +56,7 @@ from staffing.backlog_rows import (
     day_rows,
     interval_figures,
 )
+from staffing.compiled import LazyKernel, numba_jit
 from staffing.uniformization import transient
 from staffing.wait_quantile_kernel import FOREVER, row_quantiles
 
@@ -376,8 +377,10 @@ def backlog_day(
     The state distribution follows the forward equations of the birth-death chain with births λ
     (0 at the cap) and deaths μ·min(n, k) + θ·max(n − k, 0), solved exactly per interval by
     uniformization: p(t) = Σ_m Pois(m; Λt)·p·P^m with P = I + Q/Λ and each store-day's own Λ,
-    and ∫p = Σ_m P(Pois(Λh) > m)·p·P^m/Λ. Rows are sorted by their term count so the busy rows
-    do not set the work of the quiet ones. Customer figures (``mean_wait``, ``wait_probability``,
+    and ∫p = Σ_m P(Pois(Λh) > m)·p·P^m/Λ. With numba each row goes through its whole day compiled
+    (``uniformization_compiled.day``: no numpy call per interval, and a row's figures do not depend
+    on the rows beside it); in numpy every row moves at once, interval by interval, sorted by term
+    count so the busy rows do not set the work of the quiet ones. Customer figures (``mean_wait``, ``wait_probability``,
     ``served_share``, ``wait_quantile``) are for arrivals during the interval, from the states they
     find and the capacity of that interval (a later change of roster is not foreseen in a waiting
     customer's wait; it is in the states). ``steps_per_interval`` is ignored (kept for callers of the
@@ -393,6 +396,61 @@ def backlog_day(
         patience_minutes,
         queue_cap,
     )
+    compiled = _compiled_day(d, keep_states)
+    if compiled is not None:
+        return _result(d, *compiled)
+    return _numpy_day(d, keep_states)
+
+
+def _build_day():
+    """The compiled day (``uniformization_compiled.day``), or None (``staffing.compiled``)."""
+    if numba_jit() is None:
+        return None
+    from staffing.uniformization_compiled import day
+
+    return day
+
+
+DAY = LazyKernel(_build_day)
+
+
+def _compiled_day(d: DayRows, keep_states: bool) -> tuple | None:
+    """``backlog_day``'s figures, last distributions and kept arrival states from the compiled
+    day (``uniformization_compiled.day``), or None where numba is not in use here."""
+    kernel = DAY.get()
+    if kernel is None:
+        return None
+    from staffing.uniformization_compiled import unpacked
+
+    try:
+        figures, kept, kept_at, kept_len, ends, ends_at, ends_len = kernel(
+            d.birth_f,
+            d.k_f,
+            d.mu_f,
+            d.theta_f,
+            d.cap_f,
+            d.c_f,
+            np.ascontiguousarray(d.start_n, dtype=np.int64).reshape(d.flat),
+            d.h,
+            _TAIL,
+            keep_states,
+        )
+        p_end = np.ascontiguousarray(unpacked(ends, ends_at, ends_len, int(ends_len.max(initial=1))).T)
+        states_arr = None
+        if keep_states and not (kept_at >= 0).any():  # every interval idle: all in state 0
+            states_arr = np.zeros(d.batch + (d.n, 1))
+            states_arr[..., 0] = 1.0
+        elif keep_states:
+            top = int(kept_len.max())
+            states_arr = unpacked(kept, kept_at, kept_len, top).reshape(d.batch + (d.n, top))
+    except Exception:  # noqa: BLE001 - numba's errors share no base class; any means "use numpy"
+        DAY.failed("backlog day")
+        return None
+    return dict(zip(FIGURE_KEYS, figures, strict=True)), p_end, states_arr
+
+
+def _numpy_day(d: DayRows, keep_states: bool) -> BacklogResult:
+    """``backlog_day`` in numpy: interval by interval, every row at once (padded to the biggest)."""
     batch, n, start_n, flat, h = d.batch, d.n, d.start_n, d.flat, d.h
     c_f, theta_f, cap_f, k_f, mu_f, birth_f = d.c_f, d.theta_f, d.cap_f, d.k_f, d.mu_f, d.birth_f
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -21,15 +20,33 @@ _UNRESOLVED = object()
 
 def numba_jit(**options: Any) -> Callable | None:
     """numba's ``njit`` with what every kernel here shares (no GIL held, so a GUI thread beside it
-    stays responsive; compiled code cached on disk), or None for numpy."""
+    stays responsive; compiled code cached on disk), or None for numpy.
+
+    The cache spares every later process the compile (about 7 s for all the kernels: each Region
+    child process would pay it). A frozen bundle caches in numba's user-wide cache directory; where
+    numba finds no place to cache, the kernel is compiled in memory."""
     if os.environ.get("STOREMON_PURE_NUMPY"):
         return None
     try:
         from numba import njit
     except ImportError:
         return None
-    # A frozen bundle has no source files to key numba's on-disk cache by: compile in memory.
-    return njit(cache=not getattr(sys, "frozen", False), nogil=True, **options)
+    cached, in_memory = njit(cache=True, nogil=True, **options), njit(nogil=True, **options)
+
+    def jit(function: Callable) -> Callable:
+        try:
+            return cached(function)
+        except RuntimeError:  # "cannot cache function ...: no locator available"
+            return in_memory(function)
+
+    return jit
+
+
+def kernel_decorator(**options: Any) -> Callable:
+    """``numba_jit(**options)`` for a module of kernels, or plain Python where numba is not in use:
+    the module still imports (as every module of the package must), and its callers, asking
+    through a ``LazyKernel``, use numpy."""
+    return numba_jit(**options) or (lambda function: function)
 
 
 class LazyKernel:

@@ -1,13 +1,12 @@
 """Transient distribution of many birth-death chains over one interval, by uniformization.
 
-``backlog_day`` calls ``transient`` once per 15-minute interval with one column per store-day:
-p(h) = Σ_m Pois(m; Λh)·p·P^m with P = I + Q/Λ, and ∫p = Σ_m P(Pois(Λh) > m)·p·P^m/Λ, each
-column with its own rate Λ (its fastest state), so a busy store-day does not set the work of the
-quiet ones. The series itself (a tridiagonal product per term) is the hot loop of every chain-wide
-evaluation: it runs compiled with numba when numba is installed (a loop per column that touches
-each state once per term and releases the GIL, so a GUI thread beside it stays responsive), and
-as vectorised numpy otherwise. ``STOREMON_PURE_NUMPY=1`` forces the numpy path; both agree to
-rounding (tests/staffing/test_uniformization.py).
+``backlog_day``'s numpy path calls ``transient`` once per 15-minute interval with one column per
+store-day: p(h) = Σ_m Pois(m; Λh)·p·P^m with P = I + Q/Λ, and ∫p = Σ_m P(Pois(Λh) > m)·p·P^m/Λ,
+each column with its own rate Λ (its fastest state), so a busy store-day does not set the work of
+the quiet ones. With numba the whole day runs compiled instead (``uniformization_compiled.day``,
+the same steps row by row); this series then runs compiled too wherever it is still called
+(``uniformization_compiled.series``), and as vectorised numpy otherwise. ``STOREMON_PURE_NUMPY=1``
+forces the numpy path; both agree to rounding (tests/staffing/test_uniformization.py).
 """
 
 from __future__ import annotations
@@ -21,37 +20,9 @@ _HISTORY_CELLS = 2_000_000  # up to this many terms × states × columns, numpy 
 
 def _build_series():
     """The numba kernel of the series, or None (``staffing.compiled``)."""
-    njit = numba_jit()
-    if njit is None:
+    if numba_jit() is None:
         return None
-
-    @njit
-    def series(v, stay, b, d, weights, tails, terms, limits):  # pragma: no cover - compiled
-        columns, size = v.shape
-        end = np.zeros((columns, size))
-        integral = np.zeros((columns, size))
-        cur = np.empty(size)
-        nxt = np.empty(size)
-        for w in range(columns):
-            top = limits[w]  # states from here on stay empty: leave them at 0
-            for s in range(top):
-                cur[s] = v[w, s]
-                end[w, s] = weights[0, w] * cur[s]
-                integral[w, s] = tails[0, w] * cur[s]
-            for m in range(1, terms[w] + 1):
-                wm = weights[m, w]
-                tm = tails[m, w]
-                for s in range(top):
-                    x = stay[w, s] * cur[s]
-                    if s > 0:
-                        x += b[w, s - 1] * cur[s - 1]
-                    if s < top - 1:
-                        x += d[w, s + 1] * cur[s + 1]
-                    nxt[s] = x
-                    end[w, s] += wm * x
-                    integral[w, s] += tm * x
-                cur, nxt = nxt, cur
-        return end, integral
+    from staffing.uniformization_compiled import series
 
     return series
 

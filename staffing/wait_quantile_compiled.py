@@ -12,10 +12,10 @@ import math
 
 import numpy as np
 
-from staffing.compiled import numba_jit
+from staffing.compiled import kernel_decorator
 from staffing.wait_quantile_kernel import FOREVER
 
-njit = numba_jit(error_model="numpy")  # a zero denominator gives inf/nan, as in numpy
+njit = kernel_decorator(error_model="numpy")  # a zero denominator gives inf/nan, as in numpy
 
 
 @njit

@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from staffing import uniformization
+from staffing import backlog, uniformization
 from staffing.backlog import backlog_day
 
 
@@ -38,16 +38,92 @@ def test_the_compiled_and_numpy_series_agree(seed, monkeypatch):
     np.testing.assert_array_equal(end_c[:, 1], p[:, 1])  # nothing moves: the distribution stays
 
 
-def test_a_whole_day_is_the_same_on_both_paths(monkeypatch):
+def _numpy_only(monkeypatch) -> None:
+    """From here on this test runs backlog_day's numpy path (as without numba)."""
+    monkeypatch.setattr(backlog.DAY, "_function", None)
+    monkeypatch.setattr(uniformization.SERIES, "_function", None)
+
+
+_FIGURES = (
+    "served",
+    "queue_start",
+    "queue_end",
+    "mean_queue",
+    "backlog_end",
+    "mean_wait",
+    "wait_probability",
+    "utilisation",
+    "walked_away",
+    "served_share",
+    "walked_away_after_close",
+)
+
+
+def _days():
+    """Days unlike each other: walk-aways, nobody walking away with orders left from the night
+    before, a queue cap with fractional staff, hours with nobody on, and a closed day."""
     rng = np.random.default_rng(5)
     orders = rng.gamma(3.0, 4.0, size=(12, 64)) * np.sin(np.linspace(0, np.pi, 64)) ** 2
-    staff = rng.integers(1, 3, size=(12, 64)).astype(float)
-    first = backlog_day(orders, 2.2, staff, patience_minutes=9.0)
-    monkeypatch.setattr(uniformization.SERIES, "_function", None)
-    second = backlog_day(orders, 2.2, staff, patience_minutes=9.0)
-    np.testing.assert_allclose(first.mean_wait, second.mean_wait, atol=1e-9)
-    np.testing.assert_allclose(first.walked_away, second.walked_away, atol=1e-9)
-    assert first.mean_wait.max() > 1.0  # a day with real queues, not an idle one
+    orders[11] = 0.0
+    staff = rng.integers(0, 3, size=(12, 64)).astype(float)
+    return [
+        {"arrivals_per_interval": orders, "service_minutes": 2.2, "servers": staff, "patience_minutes": 9.0},
+        {
+            "arrivals_per_interval": orders,
+            "service_minutes": 2.2,
+            "servers": np.maximum(staff, 1.0),
+            "initial_in_store": np.arange(12) % 3,
+        },
+        {
+            "arrivals_per_interval": orders,
+            "service_minutes": 2.2,
+            "servers": staff * 0.7,
+            "patience_minutes": 5.0,
+            "queue_cap": 4,
+        },
+    ]
+
+
+@pytest.mark.skipif(not uniformization.compiled(), reason="numba is not installed")
+@pytest.mark.parametrize("case", range(3))
+def test_a_whole_day_is_the_same_compiled_and_in_numpy(case, monkeypatch):
+    """The compiled day (each row through all its intervals in numba) gives every figure and the
+    states arrivals find as the numpy path does, interval by interval for the whole batch."""
+    inputs = _days()[case]
+    compiled = backlog_day(**inputs)
+    assert backlog.DAY.get() is not None, "the compiled day failed: see the log"
+    _numpy_only(monkeypatch)
+    in_numpy = backlog_day(**inputs)
+    for name in _FIGURES:
+        np.testing.assert_allclose(
+            getattr(compiled, name), getattr(in_numpy, name), rtol=0, atol=1e-9, err_msg=name
+        )
+    found, expected = compiled._arrival_states, in_numpy._arrival_states
+    top = max(found.shape[-1], expected.shape[-1])
+    arriving = np.asarray(inputs["arrivals_per_interval"]) > 0  # nobody arrives: nobody finds a state
+    np.testing.assert_allclose(
+        np.pad(found, [(0, 0), (0, 0), (0, top - found.shape[-1])])[arriving],
+        np.pad(expected, [(0, 0), (0, 0), (0, top - expected.shape[-1])])[arriving],
+        atol=1e-12,
+    )
+    assert compiled.mean_wait.max() > 1.0 and compiled.walked_away.sum() > 0 or case == 1  # real queues
+
+
+@pytest.mark.skipif(not uniformization.compiled(), reason="numba is not installed")
+def test_a_rows_compiled_day_does_not_depend_on_the_rows_beside_it():
+    """A store-day gets exactly the same figures alone as in a region's batch."""
+    inputs = _days()[0]
+    together = backlog_day(**inputs)
+    for row in (0, 4, 11):
+        alone = backlog_day(
+            inputs["arrivals_per_interval"][row], 2.2, inputs["servers"][row], patience_minutes=9.0
+        )
+        for name in _FIGURES[:-1]:
+            np.testing.assert_array_equal(getattr(alone, name), getattr(together, name)[row], err_msg=name)
+        # The walk-aways after closing are summed in numpy, which adds one row's states pairwise.
+        np.testing.assert_allclose(
+            alone.walked_away_after_close, together.walked_away_after_close[row], rtol=1e-14
+        )
 
 
 def test_many_masks_in_one_call_match_each_mask_on_its_own():
@@ -105,12 +181,13 @@ def test_the_compiled_and_numpy_wait_quantiles_agree(monkeypatch):
 
 
 _CACHE_MISSES = """
+from staffing.backlog import DAY
 from staffing.day import warm_up
-from staffing.uniformization import SERIES
+from staffing.uniformization_compiled import unpacked
 from staffing.wait_quantile_kernel import QUANTILES
 
 warm_up()
-print(sum(sum(k.stats.cache_misses.values()) for k in (SERIES.get(), QUANTILES.get())))
+print(sum(sum(k.stats.cache_misses.values()) for k in (DAY.get(), unpacked, QUANTILES.get())))
 """
 
 
@@ -141,3 +218,17 @@ def test_a_second_process_loads_every_kernel_from_numbas_cache_without_compiling
     files = sorted(p.name for p in tmp_path.rglob("*.nbc"))
     assert misses() == 0
     assert sorted(p.name for p in tmp_path.rglob("*.nbc")) == files
+
+
+@pytest.mark.skipif(not uniformization.compiled(), reason="numba is not installed")
+def test_a_kernel_numba_cannot_cache_still_compiles_in_memory():
+    """Where numba finds no file to key its cache by (a frozen bundle), the kernel still compiles."""
+    from numba import njit
+
+    from staffing.compiled import numba_jit
+
+    namespace: dict = {}
+    exec(compile("def twice(x):\n    return 2 * x\n", "<a bundled module>", "exec"), namespace)
+    with pytest.raises(RuntimeError, match="cannot cache"):
+        njit(cache=True)(namespace["twice"])
+    assert numba_jit()(namespace["twice"])(21) == 42

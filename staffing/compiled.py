@@ -23,8 +23,8 @@ def numba_jit(**options: Any) -> Callable | None:
     stays responsive; compiled code cached on disk), or None for numpy.
 
     The cache spares every later process the compile (about 7 s for all the kernels: each Region
-    child process would pay it). A frozen bundle caches in numba's user-wide cache directory; where
-    numba finds no place to cache, the kernel is compiled in memory."""
+    child process would pay it), so it is asked for everywhere, a frozen bundle included; where
+    numba finds no file to key it by, the kernel is compiled in memory."""
     if os.environ.get("STOREMON_PURE_NUMPY"):
         return None
     try:

@@ -104,6 +104,25 @@ def rank_correlation(a: ArrayLike, b: ArrayLike) -> float:
     return float(np.corrcoef(ra, rb)[0, 1])
 
 
+def _descend(
+    params: np.ndarray, x: np.ndarray, y: np.ndarray, levels: int, iterations: int
+) -> tuple[np.ndarray, float]:
+    """Gradient descent with backtracking on ``_ordinal_nll``: the fitted parameters and their NLL."""
+    step = 1.0
+    nll, grad = _ordinal_nll(params, x, y, levels)
+    for _ in range(iterations):
+        trial = params - step * grad
+        t_nll, t_grad = _ordinal_nll(trial, x, y, levels)
+        if t_nll <= nll - 1e-4 * step * float(grad @ grad):
+            params, nll, grad = trial, t_nll, t_grad
+            step *= 1.5
+        else:
+            step *= 0.5
+        if float(np.abs(grad).max()) < 1e-7 or step < 1e-14:
+            break
+    return params, nll
+
+
 def calibrate_weights(
     results: Sequence[PressureResult],
     checkins: ArrayLike,
@@ -133,33 +152,9 @@ def calibrate_weights(
     params[x.shape[1]] = logits[0]
     params[x.shape[1] + 1 :] = np.log(np.maximum(np.diff(logits), 1e-3))
     null_params = params.copy()
-    step = 1.0
-    nll, grad = _ordinal_nll(params, x, y, levels)
-    for _ in range(iterations):
-        trial = params - step * grad
-        t_nll, t_grad = _ordinal_nll(trial, x, y, levels)
-        if t_nll <= nll - 1e-4 * step * float(grad @ grad):
-            params, nll, grad = trial, t_nll, t_grad
-            step *= 1.5
-        else:
-            step *= 0.5
-        if float(np.abs(grad).max()) < 1e-7 or step < 1e-14:
-            break
+    params, nll = _descend(params, x, y, levels, iterations)
     # null model: thresholds only (β = 0), fitted the same way
-    null_x = np.zeros((x.shape[0], 0))
-    null = null_params[x.shape[1] :]
-    n_nll, n_grad = _ordinal_nll(null, null_x, y, levels)
-    step = 1.0
-    for _ in range(iterations):
-        trial = null - step * n_grad
-        t_nll, t_grad = _ordinal_nll(trial, null_x, y, levels)
-        if t_nll <= n_nll - 1e-4 * step * float(n_grad @ n_grad):
-            null, n_nll, n_grad = trial, t_nll, t_grad
-            step *= 1.5
-        else:
-            step *= 0.5
-        if float(np.abs(n_grad).max()) < 1e-7 or step < 1e-14:
-            break
+    _, n_nll = _descend(null_params[x.shape[1] :], np.zeros((x.shape[0], 0)), y, levels, iterations)
     beta = params[: x.shape[1]]
     alphas = params[x.shape[1]] + np.concatenate([[0.0], np.cumsum(np.exp(params[x.shape[1] + 1 :]))])
     coefficients = dict(zip(CALIBRATION_FEATURES, map(float, beta), strict=True))

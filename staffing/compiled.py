@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -34,12 +35,25 @@ def numba_jit(**options: Any) -> Callable | None:
     cached, in_memory = njit(cache=True, nogil=True, **options), njit(nogil=True, **options)
 
     def jit(function: Callable) -> Callable:
+        _anchor_in_bundle(function)
         try:
             return cached(function)
         except RuntimeError:  # "cannot cache function ...: no locator available"
             return in_memory(function)
 
     return jit
+
+
+def _anchor_in_bundle(function: Callable) -> None:
+    """In a PyInstaller bundle a function's file name is relative ("staffing/day.py"), and numba
+    names its cache folder (~/.cache/numba/staffing_<hash>) after that name made absolute against
+    the working directory: every start from another folder compiled all over again (~8 s), and a
+    start from a folder holding staffing/*.py (a checkout) cached into that checkout. Anchored at
+    the bundle's own folder, one cache serves every start of the installed bundle."""
+    code = function.__code__
+    bundle = getattr(sys, "_MEIPASS", None)
+    if getattr(sys, "frozen", False) and bundle and not os.path.isabs(code.co_filename):
+        function.__code__ = code.replace(co_filename=os.path.join(bundle, code.co_filename))
 
 
 def kernel_decorator(**options: Any) -> Callable:

@@ -430,7 +430,7 @@ def _compiled_day(d: DayRows, keep_states: bool) -> tuple | None:
             d.theta_f,
             d.cap_f,
             d.c_f,
-            np.ascontiguousarray(d.start_n, dtype=np.int64).reshape(d.flat),
+            np.array(d.start_n, dtype=np.int64).reshape(d.flat),  # a copy: writable, one specialisation
             d.h,
             _TAIL,
             keep_states,

@@ -55,6 +55,7 @@ from staffing.backlog_rows import (
     checked_inputs,
     day_rows,
     interval_figures,
+    start_orders,
 )
 from staffing.compiled import LazyKernel, numba_jit
 from staffing.uniformization import transient
@@ -160,10 +161,7 @@ def backlog_day_rk4(
     """
     lam, svc, c = checked_inputs(arrivals_per_interval, service_minutes, servers, interval_minutes)
     batch, n = lam.shape[:-1], lam.shape[-1]
-    start_n = np.broadcast_to(np.asarray(initial_in_store), batch)
-    if np.any(start_n < 0) or np.any(start_n != np.round(start_n)):
-        raise ValueError("initial_in_store must be whole numbers of orders >= 0")
-    start_n = start_n.astype(np.int64)
+    start_n = start_orders(initial_in_store, batch)
 
     rate_in = lam / interval_minutes  # orders per minute
     mu = 1.0 / svc
@@ -430,7 +428,7 @@ def _compiled_day(d: DayRows, keep_states: bool) -> tuple | None:
             d.theta_f,
             d.cap_f,
             d.c_f,
-            np.array(d.start_n, dtype=np.int64).reshape(d.flat),  # a copy: writable, one specialisation
+            d.start_n.reshape(d.flat),
             d.h,
             _TAIL,
             keep_states,
@@ -455,7 +453,7 @@ def _numpy_day(d: DayRows, keep_states: bool) -> BacklogResult:
     c_f, theta_f, cap_f, k_f, mu_f, birth_f = d.c_f, d.theta_f, d.cap_f, d.k_f, d.mu_f, d.birth_f
 
     p = np.zeros((int(start_n.max(initial=0)) + 1, flat))
-    p[start_n.ravel().astype(np.int64), np.arange(flat)] = 1.0
+    p[start_n.ravel(), np.arange(flat)] = 1.0
     out = {key: np.zeros((flat, n)) for key in FIGURE_KEYS}
     kept: list[tuple[int, np.ndarray]] = []
     for i in range(n):

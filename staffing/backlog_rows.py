@@ -30,6 +30,16 @@ def checked_inputs(
     return lam, svc, c
 
 
+def start_orders(initial_in_store, batch: tuple[int, ...]) -> np.ndarray:
+    """Whole orders in the store at the start of each row's day, checked (ValueError), as a writable
+    int64 array of shape ``batch``: the compiled day is specialised for exactly that array type,
+    and a read-only broadcast view made numba compile a second version (~7 s) at first real use."""
+    start = np.broadcast_to(np.asarray(initial_in_store), batch)
+    if np.any(start < 0) or np.any(start != np.round(start)):
+        raise ValueError("initial_in_store must be whole numbers of orders >= 0")
+    return start.astype(np.int64)
+
+
 FIGURE_KEYS = ("q0", "q1", "mq", "bl", "served", "walk", "pw", "util", "share", "w")
 """The per-interval figures ``interval_figures`` returns, in its order."""
 
@@ -43,7 +53,7 @@ class DayRows:
     c: np.ndarray
     batch: tuple[int, ...]
     n: int
-    start_n: np.ndarray
+    start_n: np.ndarray  # int64, shape batch: ``start_orders``
     flat: int
     h: float
     c_f: np.ndarray
@@ -74,9 +84,7 @@ def day_rows(
         raise ValueError("queue_cap must be >= 0")
     cap = np.broadcast_to(np.floor(cap_arr), lam.shape).astype(float)
     batch, n = lam.shape[:-1], lam.shape[-1]
-    start_n = np.broadcast_to(np.asarray(initial_in_store), batch)
-    if np.any(start_n < 0) or np.any(start_n != np.round(start_n)):
-        raise ValueError("initial_in_store must be whole numbers of orders >= 0")
+    start_n = start_orders(initial_in_store, batch)
     flat = math.prod(batch)
     h = float(interval_minutes)
 

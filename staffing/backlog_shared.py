@@ -216,7 +216,7 @@ def _propagate(
     if int(d.start_n.max(initial=0)) >= size - 1:
         return None
     p = np.zeros((size, d.flat))
-    p[d.start_n.ravel().astype(np.int64), np.arange(d.flat)] = 1.0
+    p[d.start_n.ravel(), np.arange(d.flat)] = 1.0
     used = 2 * size + _SUM_ROWS if keep_states else size + _SUM_ROWS
     sums = np.zeros((d.n, _SUM_ROWS, d.flat))
     means = np.zeros((d.n, size, d.flat)) if keep_states else None
